@@ -1,0 +1,187 @@
+import type { Consent } from './privacy/consent.js';
+import { parseConsent } from './privacy/consent.js';
+import { DEFAULT_PROFILE_OPTIONS, type ProfileOptions } from './profile/options.js';
+import { DEFAULT_DB_NAME } from './profile/schema.js';
+import type { Diagnostic } from './util/diagnostics.js';
+import { fieldError } from './util/errors.js';
+import { isPlainObject } from './util/guards.js';
+
+/** What `createOffers()` accepts. Every field is optional. */
+export interface OfferwiseConfig {
+  /** Consent for the local profile. Default `'pending'`: nothing is written until granted. */
+  consent?: Consent;
+  /** Treat `navigator.globalPrivacyControl === true` as a denial of a configured grant. Default true. */
+  honorGlobalPrivacyControl?: boolean;
+  /** Read GA4 events from `window.dataLayer` (`true`) or from the given array. Default false (ESM). */
+  dataLayer?: boolean | unknown[];
+  /** Tunables of the local profile; see the README for defaults. */
+  profile?: Partial<ProfileOptions>;
+  /** Where feedback batches will be POSTed. Validated now; used once feedback is built. */
+  endpoint?: string;
+  /** The campaign catalog URL or object. Validated now; used once decisions are built. */
+  catalog?: string | Record<string, unknown>;
+  /** URL of an ONNX model. Validated now; used once the predictor is built. */
+  model?: string;
+  /** The shop's ISO 4217 currency. */
+  currency?: string;
+  /** Name of the IndexedDB database. Default `'offerwise'`. */
+  dbName?: string;
+  /** Called for every diagnostic (non-fatal problem worked around). */
+  onDiagnostic?: (diagnostic: Diagnostic) => void;
+  /** Wall clock, ms since epoch. Default `Date.now`; tests pass a fake. */
+  now?: () => number;
+}
+
+export interface ResolvedConfig {
+  consent: Consent;
+  honorGlobalPrivacyControl: boolean;
+  dataLayer: false | unknown[] | 'window';
+  profile: ProfileOptions;
+  endpoint: string | undefined;
+  catalog: string | Record<string, unknown> | undefined;
+  model: string | undefined;
+  currency: string | undefined;
+  dbName: string;
+  onDiagnostic: ((diagnostic: Diagnostic) => void) | undefined;
+  now: () => number;
+}
+
+const KNOWN_KEYS = new Set([
+  'consent',
+  'honorGlobalPrivacyControl',
+  'dataLayer',
+  'profile',
+  'endpoint',
+  'catalog',
+  'model',
+  'currency',
+  'dbName',
+  'onDiagnostic',
+  'now',
+]);
+
+function bad(field: string, value: unknown, expected: string): never {
+  throw fieldError('invalid_config', field, value, expected);
+}
+
+function optionalString(config: Record<string, unknown>, key: string): string | undefined {
+  const value = config[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '')
+    bad(`config.${key}`, value, 'a non-empty string');
+  return value.trim();
+}
+
+function number(value: unknown, field: string, min: number, max: number, integer: boolean): number {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isInteger(value))
+  ) {
+    bad(field, value, `${integer ? 'a whole number' : 'a number'} from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function profileOptions(raw: unknown): ProfileOptions {
+  if (raw === undefined) return { ...DEFAULT_PROFILE_OPTIONS };
+  if (!isPlainObject(raw)) bad('config.profile', raw, 'an object');
+  const out: ProfileOptions = { ...DEFAULT_PROFILE_OPTIONS };
+  for (const [key, value] of Object.entries(raw)) {
+    const field = `config.profile.${key}`;
+    switch (key) {
+      case 'halfLifeDays':
+        out.halfLifeDays = number(value, field, 0.01, 3650, false);
+        break;
+      case 'retentionDays':
+        out.retentionDays = number(value, field, 1, 3650, false);
+        break;
+      case 'maxEvents':
+        out.maxEvents = number(value, field, 1, 1_000_000, true);
+        break;
+      case 'recentItems':
+        out.recentItems = number(value, field, 1, 500, true);
+        break;
+      case 'maxCategories':
+        out.maxCategories = number(value, field, 1, 10_000, true);
+        break;
+      case 'priceBands': {
+        if (!Array.isArray(value) || value.length !== 2)
+          bad(field, value, 'two increasing prices [budgetMax, midMax]');
+        const low = number(value[0], `${field}[0]`, 0, 1e9, false);
+        const high = number(value[1], `${field}[1]`, 0, 1e9, false);
+        if (high <= low) bad(`${field}[1]`, high, `a price above ${low}`);
+        out.priceBands = [low, high];
+        break;
+      }
+      default:
+        bad(
+          field,
+          value,
+          'one of halfLifeDays, retentionDays, maxEvents, recentItems, maxCategories, priceBands',
+        );
+    }
+  }
+  return out;
+}
+
+/** Validates the integrator's configuration; throws `OfferwiseError` `invalid_config` naming the field. */
+export function resolveConfig(input: unknown): ResolvedConfig {
+  if (input === undefined) input = {};
+  if (!isPlainObject(input)) bad('config', input, 'an object');
+  const config = input;
+  for (const key of Object.keys(config)) {
+    if (!KNOWN_KEYS.has(key))
+      bad(`config.${key}`, config[key], `a known option (${[...KNOWN_KEYS].join(', ')})`);
+  }
+  let consent: Consent = 'pending';
+  if (config.consent !== undefined) {
+    try {
+      consent = parseConsent(config.consent, 'config.consent');
+    } catch {
+      bad('config.consent', config.consent, '"granted", "denied" or "pending"');
+    }
+  }
+  const gpc = config.honorGlobalPrivacyControl;
+  if (gpc !== undefined && typeof gpc !== 'boolean')
+    bad('config.honorGlobalPrivacyControl', gpc, 'true or false');
+  let dataLayer: ResolvedConfig['dataLayer'] = false;
+  if (config.dataLayer === true) dataLayer = 'window';
+  else if (Array.isArray(config.dataLayer)) dataLayer = config.dataLayer;
+  else if (config.dataLayer !== undefined && config.dataLayer !== false) {
+    bad('config.dataLayer', config.dataLayer, 'true, false or an array');
+  }
+  const catalog = config.catalog;
+  if (
+    catalog !== undefined &&
+    !isPlainObject(catalog) &&
+    (typeof catalog !== 'string' || catalog.trim() === '')
+  ) {
+    bad('config.catalog', catalog, 'a URL string or a catalog object');
+  }
+  const currency = optionalString(config, 'currency');
+  if (currency !== undefined && !/^[A-Z]{3}$/.test(currency))
+    bad('config.currency', currency, 'an ISO 4217 code such as "EUR"');
+  for (const key of ['onDiagnostic', 'now'] as const) {
+    if (config[key] !== undefined && typeof config[key] !== 'function')
+      bad(`config.${key}`, config[key], 'a function');
+  }
+  return {
+    consent,
+    honorGlobalPrivacyControl: gpc ?? true,
+    dataLayer,
+    profile: profileOptions(config.profile),
+    endpoint: optionalString(config, 'endpoint'),
+    catalog:
+      typeof catalog === 'string'
+        ? catalog.trim()
+        : (catalog as Record<string, unknown> | undefined),
+    model: optionalString(config, 'model'),
+    currency,
+    dbName: optionalString(config, 'dbName') ?? DEFAULT_DB_NAME,
+    onDiagnostic: config.onDiagnostic as ResolvedConfig['onDiagnostic'],
+    now: (config.now as (() => number) | undefined) ?? Date.now,
+  };
+}

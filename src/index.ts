@@ -1,0 +1,17 @@
+export { createOffers, Offerwise } from './offerwise.js';
+export { OfferwiseError } from './util/errors.js';
+export { version } from './version.js';
+export { EVENT_NAMES } from './events/types.js';
+export { DEFAULT_PROFILE_OPTIONS } from './profile/options.js';
+
+export type { OfferwiseConfig } from './config.js';
+export type { TrackStats } from './offerwise.js';
+export type { OfferwiseErrorCode } from './util/errors.js';
+export type { Diagnostic } from './util/diagnostics.js';
+export type { Consent } from './privacy/consent.js';
+export type { EventName, TrackEvent, Ga4Item, Ga4Ecommerce } from './events/types.js';
+export type { ProfileOptions } from './profile/options.js';
+export type { ProfileSnapshot, PurchaseWindow, PriceBand } from './profile/snapshot.js';
+export type { Segment } from './profile/segment.js';
+export type { RecentItem, CartLine } from './profile/aggregates.js';
+export type { ExportedData } from './profile/service.js';

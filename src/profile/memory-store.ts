@@ -1,0 +1,74 @@
+import type { NormalizedEvent } from '../events/types.js';
+import { applyEvent, emptyAggregates, type Aggregates } from './aggregates.js';
+import { MAX_TRANSACTION_IDS, type ProfileOptions } from './options.js';
+import type { LoggedEvent, ProfileStore, StoreContents, WriteOutcome } from './store.js';
+
+/** The profile kept in this page's memory: under denied or pending consent, or when storage fails. */
+export class MemoryStore implements ProfileStore {
+  readonly kind = 'memory' as const;
+  private aggregates: Aggregates;
+  private events: LoggedEvent[] = [];
+  private transactions = new Map<string, number>();
+  private seq = 0;
+
+  constructor(
+    private readonly options: ProfileOptions,
+    seed?: Aggregates,
+  ) {
+    this.aggregates = seed ? structuredClone(seed) : emptyAggregates();
+  }
+
+  async write(events: NormalizedEvent[]): Promise<WriteOutcome> {
+    let duplicatePurchases = 0;
+    for (const event of events) {
+      const id = event.transactionId;
+      const duplicate = id !== undefined && this.transactions.has(id);
+      if (duplicate) duplicatePurchases++;
+      else if (id !== undefined) {
+        this.transactions.set(id, event.at);
+        if (this.transactions.size > MAX_TRANSACTION_IDS) {
+          this.transactions.delete(this.transactions.keys().next().value as string);
+        }
+      }
+      applyEvent(this.aggregates, event, this.options, duplicate);
+      this.events.push({ ...event, seq: ++this.seq });
+    }
+    const overflow = this.events.length - this.options.maxEvents;
+    if (overflow > 0) {
+      this.events.splice(0, overflow);
+      this.aggregates.compactedEvents += overflow;
+    }
+    this.aggregates.rawEvents = this.events.length;
+    return { duplicatePurchases };
+  }
+
+  async read(): Promise<Aggregates> {
+    return structuredClone(this.aggregates);
+  }
+
+  async prune(cutoff: number, txCutoff: number): Promise<number> {
+    const before = this.events.length;
+    this.events = this.events.filter((e) => e.at >= cutoff);
+    const removed = before - this.events.length;
+    this.aggregates.rawEvents = this.events.length;
+    this.aggregates.expiredEvents += removed;
+    for (const [id, at] of this.transactions) if (at < txCutoff) this.transactions.delete(id);
+    return removed;
+  }
+
+  async contents(): Promise<StoreContents> {
+    return {
+      aggregates: structuredClone(this.aggregates),
+      events: structuredClone(this.events),
+      transactions: [...this.transactions].map(([id, at]) => ({ id, at })),
+    };
+  }
+
+  async erase(): Promise<void> {
+    this.aggregates = emptyAggregates();
+    this.events = [];
+    this.transactions.clear();
+  }
+
+  close(): void {}
+}

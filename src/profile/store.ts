@@ -1,0 +1,37 @@
+import type { NormalizedEvent } from '../events/types.js';
+import type { Aggregates } from './aggregates.js';
+
+/** A raw event as kept in the log, with its key in the store. */
+export interface LoggedEvent extends NormalizedEvent {
+  seq: number;
+}
+
+/** Everything a store holds, for `exportData()` and for moving between stores. */
+export interface StoreContents {
+  aggregates: Aggregates;
+  events: LoggedEvent[];
+  transactions: { id: string; at: number }[];
+}
+
+/** What a write did, beyond storing the events. */
+export interface WriteOutcome {
+  /** Purchases skipped because their `transaction_id` was already recorded. */
+  duplicatePurchases: number;
+}
+
+/**
+ * Where the profile lives. Both implementations apply the same pure aggregate code; the IndexedDB
+ * one does it inside one readwrite transaction per batch.
+ */
+export interface ProfileStore {
+  readonly kind: 'indexeddb' | 'memory';
+  /** Appends the events and folds them into the aggregates atomically. */
+  write(events: NormalizedEvent[]): Promise<WriteOutcome>;
+  read(): Promise<Aggregates>;
+  /** Deletes raw events before `cutoff` (and transaction ids before `txCutoff`); returns how many events. */
+  prune(cutoff: number, txCutoff: number): Promise<number>;
+  contents(): Promise<StoreContents>;
+  /** Erases everything this store holds (for IndexedDB: deletes the database). */
+  erase(): Promise<void>;
+  close(): void;
+}
