@@ -47,7 +47,7 @@ function clone(value: unknown): unknown {
 
 /** `gtag('event', name, params)` pushes an `arguments` object, not a plain object. */
 function fromGtag(entry: unknown): Record<string, unknown> | undefined {
-  if (entry === null || typeof entry !== 'object' || isPlainObject(entry)) return undefined;
+  if (Object.prototype.toString.call(entry) !== '[object Arguments]') return undefined;
   const args = entry as { length?: unknown; 0?: unknown; 1?: unknown; 2?: unknown };
   if (typeof args.length !== 'number' || args[0] !== 'event' || typeof args[1] !== 'string')
     return undefined;

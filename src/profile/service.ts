@@ -91,6 +91,9 @@ export class ProfileService {
   private async acquire(): Promise<ProfileStore> {
     if (this.store) return this.store;
     if (this.consentState !== 'granted') {
+      // Denied keeps nothing on disk, including what an earlier page stored under a grant.
+      if (this.consentState === 'denied')
+        await deleteProfileDatabase(this.options.dbName, this.hooks);
       this.store = this.memory();
       return this.store;
     }

@@ -1,0 +1,16 @@
+import type { Browser, LaunchOptions } from 'playwright-core';
+
+export interface ChromiumStatus {
+  executablePath: string;
+  available: boolean;
+  /** What was found, or how to install Chromium when it is missing. */
+  message: string;
+}
+
+export const CHROMIUM_ARGS: readonly string[];
+export function chromiumPath(): string;
+export function chromiumStatus(): ChromiumStatus;
+/** True when Chromium is there; throws when it is missing under CI=true; else warns and returns false. */
+export function requireChromium(): boolean;
+/** Headless Chromium with the project's flags; `args` are appended to them. */
+export function launchChromium(options?: Omit<LaunchOptions, 'executablePath'>): Promise<Browser>;

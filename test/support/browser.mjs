@@ -1,0 +1,66 @@
+// Launches Debian's Chromium through playwright-core for the browser tests, the benchmarks and
+// anything else that needs a real browser. Never downloads a browser: set CHROME_PATH to use
+// another binary. Playwright makes a fresh, throw-away profile itself (it refuses --user-data-dir).
+// Types: browser.d.mts beside this file.
+import { accessSync, constants } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM_ARGS = Object.freeze([
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]);
+
+/** The Chromium binary: `$CHROME_PATH`, else Debian's `/usr/bin/chromium`. */
+export function chromiumPath() {
+  return process.env.CHROME_PATH ?? '/usr/bin/chromium';
+}
+
+/** Whether the binary is there and executable, and what to do when it is not. */
+export function chromiumStatus() {
+  const executablePath = chromiumPath();
+  try {
+    accessSync(executablePath, constants.X_OK);
+    return { executablePath, available: true, message: `using Chromium at ${executablePath}` };
+  } catch {
+    return {
+      executablePath,
+      available: false,
+      message:
+        `Chromium not found at ${executablePath}. Install it with \`apt-get install chromium\` ` +
+        `(Debian), or set CHROME_PATH to a Chromium or Chrome binary.`,
+    };
+  }
+}
+
+/**
+ * For test files: true when Chromium is there. When it is missing, throws under CI=true (the
+ * browser suite must not pass by skipping there); elsewhere prints how to install it and returns
+ * false so the caller can skip (`describe.skipIf(!hasChromium)`).
+ */
+export function requireChromium() {
+  const status = chromiumStatus();
+  if (status.available) return true;
+  if (process.env.CI === 'true') {
+    throw new Error(`${status.message} CI=true: browser tests cannot be skipped on CI.`);
+  }
+  console.warn(`[e2e] skipping browser tests: ${status.message}`);
+  return false;
+}
+
+/** Launches headless Chromium with the project's flags; extra options are merged in. */
+export async function launchChromium(options = {}) {
+  const status = chromiumStatus();
+  if (!status.available) throw new Error(status.message);
+  const { args = [], ...rest } = options;
+  return chromium.launch({
+    executablePath: status.executablePath,
+    headless: true,
+    ...rest,
+    args: [...CHROMIUM_ARGS, ...args],
+  });
+}
