@@ -7,7 +7,12 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'happy-dom',
-          include: ['src/**/*.test.ts', 'widgets/**/*.test.ts', 'models/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          include: [
+            'src/**/*.test.ts',
+            'widgets/**/*.test.ts',
+            'models/**/*.test.ts',
+            'test/unit/**/*.test.ts',
+          ],
         },
       },
       {

@@ -29,7 +29,7 @@ afterEach(async () => {
 
 function writeTransactions(spy: { mock: { calls: unknown[][] } }): number {
   return spy.mock.calls.filter(
-    ([stores, mode]) => mode === 'readwrite' && ([] as unknown[]).concat(stores).includes('events'),
+    ([stores, mode]) => mode === 'readwrite' && ([] as unknown[]).concat(stores).includes('log'),
   ).length;
 }
 
@@ -144,6 +144,20 @@ describe('retention and the row cap', () => {
     );
   });
 
+  it('trims a stored batch that straddles the retention cutoff', async () => {
+    const ow = await make({ profile: { retentionDays: 90 } });
+    const first = ow.track(view('old', 'mens'));
+    clock = T0 + 60 * DAY_MS; // same task, so both go into one stored batch
+    const second = ow.track(view('newer', 'mens'));
+    await Promise.all([first, second]);
+    clock = T0 + 91 * DAY_MS;
+    await ow.destroy();
+    const later = await make({ profile: { retentionDays: 90 } });
+    const data = await later.exportData();
+    expect(data.events.map((e) => e.items[0]!.id)).toEqual(['newer']);
+    expect(data.profile.log).toEqual({ events: 1, compacted: 0, expired: 1 });
+  });
+
   it('compacts the oldest raw events beyond the cap; storage stays bounded', async () => {
     const ow = await make({ profile: { maxEvents: 10 } });
     for (let i = 0; i < 25; i++) void ow.track(view(`i${i}`, 'mens'));
@@ -205,6 +219,36 @@ describe('consent', () => {
     const profile = await reloaded.profile();
     expect(profile.eventCounts).toEqual({ view_item: 1, purchase: 2 });
     expect(profile.purchases.total.count).toBe(1);
+  });
+
+  it('a grant adopts everything gathered while pending, even past the row cap', async () => {
+    const ow = await make({ consent: 'pending', profile: { maxEvents: 10 } });
+    for (let i = 0; i < 25; i++) void ow.track(view(`i${i}`, i % 2 ? 'mens' : 'womens'));
+    await ow.track(order('P-1', 30));
+    const before = await ow.profile();
+    expect(before.log).toEqual({ events: 10, compacted: 16, expired: 0 });
+    await ow.consent('granted');
+    await ow.destroy();
+    const reloaded = await make({ profile: { maxEvents: 10 } });
+    const after = await reloaded.profile();
+    expect(after.eventCounts).toEqual({ view_item: 25, purchase: 1 });
+    expect(after.log).toEqual(before.log);
+    expect(after.categories).toEqual(before.categories);
+    await reloaded.track(order('P-1', 30)); // the purchase id came along
+    expect(reloaded.stats().duplicatePurchases).toBe(1);
+  });
+
+  it('a grant replays pending events into an existing profile', async () => {
+    const first = await make();
+    await first.track(view('a', 'mens'));
+    await first.destroy();
+    const ow = await make({ consent: 'pending' });
+    await ow.track(view('b', 'mens'));
+    await ow.track(cartAdd('b', 'mens'));
+    await ow.consent('granted');
+    const profile = await ow.profile();
+    expect(profile.eventCounts).toEqual({ view_item: 2, add_to_cart: 1 });
+    expect(profile.categories).toEqual([{ category: 'mens', score: 5 }]);
   });
 
   it('pending then denied discards the events', async () => {

@@ -1,16 +1,67 @@
-import { deleteDB, openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import {
+  deleteDB,
+  openDB,
+  type IDBPDatabase,
+  type IDBPObjectStore,
+  type IDBPTransaction,
+} from 'idb';
 import type { NormalizedEvent } from '../events/types.js';
 import { OfferwiseError } from '../util/errors.js';
 import { quiet } from '../util/guards.js';
 import { applyEvent, emptyAggregates, type Aggregates } from './aggregates.js';
 import { MAX_TRANSACTION_IDS, type ProfileOptions } from './options.js';
-import { SCHEMA_VERSION, upgradeSchema, type ProfileDB } from './schema.js';
+import {
+  SCHEMA_VERSION,
+  upgradeSchema,
+  type LogChunk,
+  type ProfileDB,
+  type TransactionIds,
+} from './schema.js';
 import type { ProfileStore, StoreContents, WriteOutcome } from './store.js';
 
 /** How long `indexedDB.open` may take before the profile falls back to memory. */
 export const OPEN_TIMEOUT_MS = 3000;
 const AGGREGATES = 'aggregates';
-type WriteTx = IDBPTransaction<ProfileDB, ('events' | 'state' | 'transactions')[], 'readwrite'>;
+const TRANSACTIONS = 'transactions';
+/** Events per log row when a whole memory profile is adopted. */
+const ADOPT_CHUNK = 2000;
+type WriteTx = IDBPTransaction<ProfileDB, ('log' | 'state')[], 'readwrite'>;
+type LogStore = IDBPObjectStore<ProfileDB, ('log' | 'state')[], 'log', 'readwrite'>;
+
+function chunkOf(events: NormalizedEvent[]): LogChunk {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const event of events) {
+    if (event.at < first) first = event.at;
+    if (event.at > last) last = event.at;
+  }
+  return { first, last, events };
+}
+
+/** Deletes the `count` oldest raw events (whole chunks, then the head of one); returns how many. */
+async function dropOldest(log: LogStore, count: number): Promise<number> {
+  let dropped = 0;
+  for (
+    let cursor = await log.openCursor();
+    cursor && dropped < count;
+    cursor = await cursor.continue()
+  ) {
+    const chunk = cursor.value;
+    const take = Math.min(chunk.events.length, count - dropped);
+    dropped += take;
+    if (take === chunk.events.length) await cursor.delete();
+    else await cursor.update({ ...chunkOf(chunk.events.slice(take)), seq: chunk.seq! });
+  }
+  return dropped;
+}
+
+/** Keeps the newest {@link MAX_TRANSACTION_IDS} purchase ids. */
+function capTransactionIds(ids: TransactionIds): TransactionIds {
+  const entries = Object.entries(ids);
+  if (entries.length <= MAX_TRANSACTION_IDS) return ids;
+  entries.sort((a, b) => b[1] - a[1]);
+  return Object.fromEntries(entries.slice(0, MAX_TRANSACTION_IDS));
+}
 
 export interface IdbStoreHooks {
   /** Reports a non-fatal storage event (blocked upgrade, lost connection, …). */
@@ -137,9 +188,7 @@ export class IdbStore implements ProfileStore {
 
   write(events: NormalizedEvent[]): Promise<WriteOutcome> {
     return this.run(async (db) => {
-      const tx = db.transaction(['events', 'state', 'transactions'], 'readwrite', {
-        durability: 'relaxed',
-      });
+      const tx = db.transaction(['log', 'state'], 'readwrite', { durability: 'relaxed' });
       try {
         return await this.fill(tx, events);
       } catch (error) {
@@ -156,94 +205,131 @@ export class IdbStore implements ProfileStore {
   }
 
   private async fill(tx: WriteTx, events: NormalizedEvent[]): Promise<WriteOutcome> {
-    const log = tx.objectStore('events');
-    const txIds = tx.objectStore('transactions');
-    const purchaseIds = [
-      ...new Set(events.flatMap((e) => (e.transactionId === undefined ? [] : [e.transactionId]))),
-    ];
-    const [stored, ...known] = await Promise.all([
-      tx.objectStore('state').get(AGGREGATES),
-      ...purchaseIds.map((id) => txIds.getKey(id)),
+    const state = tx.objectStore('state');
+    const hasPurchase = events.some((e) => e.transactionId !== undefined);
+    const [stored, storedIds] = await Promise.all([
+      state.get(AGGREGATES) as Promise<Aggregates | undefined>,
+      hasPurchase ? (state.get(TRANSACTIONS) as Promise<TransactionIds | undefined>) : undefined,
     ]);
-    const seen = new Set(purchaseIds.filter((_, i) => known[i] !== undefined));
-    const agg = (stored as Aggregates | undefined) ?? emptyAggregates();
+    const agg = stored ?? emptyAggregates();
+    const ids: TransactionIds = storedIds ?? {};
     let duplicatePurchases = 0;
+    let first = Infinity;
+    let last = -Infinity;
     for (const event of events) {
       const id = event.transactionId;
-      const duplicate = id !== undefined && seen.has(id);
+      const duplicate = id !== undefined && id in ids;
       if (duplicate) duplicatePurchases++;
-      else if (id !== undefined) {
-        seen.add(id);
-        quiet(txIds.put({ id, at: event.at })); // failures surface through tx.done
-      }
+      else if (id !== undefined) ids[id] = event.at;
       applyEvent(agg, event, this.options, duplicate);
-      quiet(log.add(event as never));
+      if (event.at < first) first = event.at;
+      if (event.at > last) last = event.at;
     }
+    const log = tx.objectStore('log');
+    quiet(log.add({ first, last, events })); // failures surface through tx.done
     agg.rawEvents += events.length;
     const overflow = agg.rawEvents - this.options.maxEvents;
     if (overflow > 0) {
       // Aggregates already hold every event's effect: compaction only drops the oldest raw rows.
-      const oldest = await log.getAllKeys(null, overflow);
-      if (oldest.length > 0) {
-        await log.delete(IDBKeyRange.bound(oldest[0]!, oldest[oldest.length - 1]!));
-      }
-      agg.compactedEvents += oldest.length;
-      agg.rawEvents -= oldest.length;
+      const dropped = await dropOldest(log, overflow);
+      agg.compactedEvents += dropped;
+      agg.rawEvents -= dropped;
     }
-    if (purchaseIds.length > 0) {
-      const count = await txIds.count();
-      if (count > MAX_TRANSACTION_IDS) {
-        let excess = count - MAX_TRANSACTION_IDS;
-        let cursor = await txIds.index('by_at').openCursor();
-        while (cursor && excess-- > 0) {
-          await cursor.delete();
-          cursor = await cursor.continue();
-        }
-      }
-    }
-    await tx.objectStore('state').put(agg, AGGREGATES);
+    if (hasPurchase) quiet(state.put(capTransactionIds(ids), TRANSACTIONS));
+    quiet(state.put(agg, AGGREGATES));
     await tx.done;
     return { duplicatePurchases };
   }
 
+  adopt(contents: StoreContents): Promise<WriteOutcome> {
+    return this.run(async (db) => {
+      const tx = db.transaction(['log', 'state'], 'readwrite');
+      const state = tx.objectStore('state');
+      const stored = (await state.get(AGGREGATES)) as Aggregates | undefined;
+      if (stored !== undefined && stored.firstSeenAt !== null) {
+        quiet(tx.done);
+        tx.abort();
+        const lost = contents.aggregates.compactedEvents + contents.aggregates.expiredEvents;
+        if (lost > 0) {
+          this.hooks.diagnostic(
+            'consent_carry_partial',
+            `${lost} events gathered while consent was pending had already left the in-memory log; the existing profile gets the other ${contents.events.length}`,
+          );
+        }
+        return contents.events.length > 0 ? this.write(contents.events) : { duplicatePurchases: 0 };
+      }
+      for (let i = 0; i < contents.events.length; i += ADOPT_CHUNK) {
+        quiet(tx.objectStore('log').add(chunkOf(contents.events.slice(i, i + ADOPT_CHUNK))));
+      }
+      const ids: TransactionIds = {};
+      for (const { id, at } of contents.transactions) ids[id] = at;
+      quiet(state.put(ids, TRANSACTIONS));
+      quiet(state.put(contents.aggregates, AGGREGATES));
+      await tx.done;
+      return { duplicatePurchases: 0 };
+    });
+  }
+
   read(): Promise<Aggregates> {
-    return this.run(async (db) => (await db.get('state', AGGREGATES)) ?? emptyAggregates());
+    return this.run(
+      async (db) =>
+        ((await db.get('state', AGGREGATES)) as Aggregates | undefined) ?? emptyAggregates(),
+    );
   }
 
   prune(cutoff: number, txCutoff: number): Promise<number> {
     return this.run(async (db) => {
-      const tx = db.transaction(['events', 'state', 'transactions'], 'readwrite');
-      const expired = await tx
-        .objectStore('events')
-        .index('by_at')
-        .getAllKeys(IDBKeyRange.upperBound(cutoff, true));
-      for (const key of expired) quiet(tx.objectStore('events').delete(key));
-      const oldIds = await tx
-        .objectStore('transactions')
-        .index('by_at')
-        .getAllKeys(IDBKeyRange.upperBound(txCutoff, true));
-      for (const key of oldIds) quiet(tx.objectStore('transactions').delete(key));
-      if (expired.length > 0) {
-        const agg = (await tx.objectStore('state').get(AGGREGATES)) ?? emptyAggregates();
-        agg.rawEvents = Math.max(0, agg.rawEvents - expired.length);
-        agg.expiredEvents += expired.length;
-        await tx.objectStore('state').put(agg, AGGREGATES);
+      const tx = db.transaction(['log', 'state'], 'readwrite');
+      const log = tx.objectStore('log');
+      const state = tx.objectStore('state');
+      let expired = 0;
+      // Chunks whose oldest event is past retention: delete or trim them.
+      for (let cursor = await log.openCursor(); cursor; cursor = await cursor.continue()) {
+        const chunk = cursor.value;
+        if (chunk.first >= cutoff) continue;
+        const kept = chunk.events.filter((e) => e.at >= cutoff);
+        expired += chunk.events.length - kept.length;
+        if (kept.length === 0) await cursor.delete();
+        else await cursor.update({ ...chunkOf(kept), seq: chunk.seq! });
+      }
+      const ids = (await state.get(TRANSACTIONS)) as TransactionIds | undefined;
+      if (ids) {
+        let changed = false;
+        for (const [id, at] of Object.entries(ids)) {
+          if (at < txCutoff) {
+            delete ids[id];
+            changed = true;
+          }
+        }
+        if (changed) await state.put(ids, TRANSACTIONS);
+      }
+      if (expired > 0) {
+        const agg = ((await state.get(AGGREGATES)) as Aggregates | undefined) ?? emptyAggregates();
+        agg.rawEvents = Math.max(0, agg.rawEvents - expired);
+        agg.expiredEvents += expired;
+        await state.put(agg, AGGREGATES);
       }
       await tx.done;
-      return expired.length;
+      return expired;
     });
   }
 
   contents(): Promise<StoreContents> {
     return this.run(async (db) => {
-      const tx = db.transaction(['events', 'state', 'transactions'], 'readonly');
-      const [aggregates, events, transactions] = await Promise.all([
-        tx.objectStore('state').get(AGGREGATES),
-        tx.objectStore('events').getAll(),
-        tx.objectStore('transactions').getAll(),
+      const tx = db.transaction(['log', 'state'], 'readonly');
+      const [aggregates, chunks, ids] = await Promise.all([
+        tx.objectStore('state').get(AGGREGATES) as Promise<Aggregates | undefined>,
+        tx.objectStore('log').getAll(),
+        tx.objectStore('state').get(TRANSACTIONS) as Promise<TransactionIds | undefined>,
       ]);
       await tx.done;
-      return { aggregates: aggregates ?? emptyAggregates(), events, transactions };
+      return {
+        aggregates: aggregates ?? emptyAggregates(),
+        events: chunks.flatMap((c) => c.events),
+        transactions: Object.entries(ids ?? {})
+          .map(([id, at]) => ({ id, at }))
+          .sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1)),
+      };
     });
   }
 

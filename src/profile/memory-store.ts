@@ -1,15 +1,14 @@
 import type { NormalizedEvent } from '../events/types.js';
 import { applyEvent, emptyAggregates, type Aggregates } from './aggregates.js';
 import { MAX_TRANSACTION_IDS, type ProfileOptions } from './options.js';
-import type { LoggedEvent, ProfileStore, StoreContents, WriteOutcome } from './store.js';
+import type { ProfileStore, StoreContents, WriteOutcome } from './store.js';
 
 /** The profile kept in this page's memory: under denied or pending consent, or when storage fails. */
 export class MemoryStore implements ProfileStore {
   readonly kind = 'memory' as const;
   private aggregates: Aggregates;
-  private events: LoggedEvent[] = [];
+  private events: NormalizedEvent[] = [];
   private transactions = new Map<string, number>();
-  private seq = 0;
 
   constructor(
     private readonly options: ProfileOptions,
@@ -31,7 +30,7 @@ export class MemoryStore implements ProfileStore {
         }
       }
       applyEvent(this.aggregates, event, this.options, duplicate);
-      this.events.push({ ...event, seq: ++this.seq });
+      this.events.push(event);
     }
     const overflow = this.events.length - this.options.maxEvents;
     if (overflow > 0) {
@@ -40,6 +39,14 @@ export class MemoryStore implements ProfileStore {
     }
     this.aggregates.rawEvents = this.events.length;
     return { duplicatePurchases };
+  }
+
+  async adopt(contents: StoreContents): Promise<WriteOutcome> {
+    if (this.aggregates.firstSeenAt !== null) return this.write(contents.events);
+    this.aggregates = structuredClone(contents.aggregates);
+    this.events = structuredClone(contents.events);
+    this.transactions = new Map(contents.transactions.map((t) => [t.id, t.at]));
+    return { duplicatePurchases: 0 };
   }
 
   async read(): Promise<Aggregates> {

@@ -1,18 +1,36 @@
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
+import type { NormalizedEvent } from '../events/types.js';
 import type { Aggregates } from './aggregates.js';
-import type { LoggedEvent } from './store.js';
 
-/** Current version of the profile database. Each step of the ladder below upgrades by one. */
+/** Current version of the profile database. Each rung of the ladder below upgrades by one. */
 export const SCHEMA_VERSION = 2;
 export const DEFAULT_DB_NAME = 'offerwise';
+/** Events per chunk when old rows are regrouped during an upgrade. */
+const UPGRADE_CHUNK = 500;
+
+/** A run of raw events written by one transaction, oldest first. */
+export interface LogChunk {
+  seq?: number;
+  /** Time of the oldest and of the newest event in the chunk. */
+  first: number;
+  last: number;
+  events: NormalizedEvent[];
+}
+
+/** Purchase transaction ids already counted, with the time each was first seen. */
+export type TransactionIds = Record<string, number>;
 
 export interface ProfileDB extends DBSchema {
-  /** The raw event log, in arrival order (`seq`). */
-  events: { key: number; value: LoggedEvent; indexes: { by_at: number } };
-  /** Single records: `aggregates`. */
+  /** The raw event log, one row per written batch, in write order (`seq`). */
+  log: { key: number; value: LogChunk; indexes: { by_last: number } };
+  /** Single records: `aggregates` and `transactions`. */
+  state: { key: string; value: Aggregates | TransactionIds };
+}
+
+/** The version-1 layout, kept only so that the ladder can read it. */
+interface ProfileDBv1 extends DBSchema {
+  events: { key: number; value: NormalizedEvent & { seq: number } };
   state: { key: string; value: Aggregates };
-  /** Purchase transaction ids already counted, for de-duplication. */
-  transactions: { key: string; value: { id: string; at: number }; indexes: { by_at: number } };
 }
 
 type UpgradeTx = IDBPTransaction<ProfileDB, StoreNames<ProfileDB>[], 'versionchange'>;
@@ -22,9 +40,11 @@ type UpgradeTx = IDBPTransaction<ProfileDB, StoreNames<ProfileDB>[], 'versioncha
  * keeps every record; a browser that skipped versions climbs all rungs in one `versionchange`.
  * Only IndexedDB requests are awaited here: anything else would end the upgrade transaction.
  *
- * v1: `events` (raw log) and `state` (aggregates).
- * v2: `events.by_at` for retention by age; `transactions` for purchase de-duplication, filled
- *     from purchases already in the log.
+ * v1: `events` (one row per raw event) and `state` (aggregates).
+ * v2: the raw log becomes `log`, one row per written batch (a row per event cost one IndexedDB
+ *     request per event and capped ingest far below 10,000 events/s), indexed by its newest
+ *     event for retention; purchase ids for de-duplication become the `transactions` record,
+ *     filled from the purchases already in the v1 log.
  */
 export async function upgradeSchema(
   db: IDBPDatabase<ProfileDB>,
@@ -32,21 +52,35 @@ export async function upgradeSchema(
   tx: UpgradeTx,
 ): Promise<void> {
   if (oldVersion < 1) {
-    db.createObjectStore('events', { keyPath: 'seq', autoIncrement: true });
     db.createObjectStore('state');
   }
   if (oldVersion < 2) {
-    const events = tx.objectStore('events');
-    events.createIndex('by_at', 'at');
-    const transactions = db.createObjectStore('transactions', { keyPath: 'id' });
-    transactions.createIndex('by_at', 'at');
-    if (oldVersion >= 1) {
-      for (let cursor = await events.openCursor(); cursor; cursor = await cursor.continue()) {
-        const event = cursor.value;
-        if (event.name === 'purchase' && typeof event.transactionId === 'string') {
-          await tx.objectStore('transactions').put({ id: event.transactionId, at: event.at });
-        }
+    const log = db.createObjectStore('log', { keyPath: 'seq', autoIncrement: true });
+    log.createIndex('by_last', 'last');
+    if (oldVersion === 1) await moveV1Events(db as never, tx as never, tx);
+  }
+}
+
+async function moveV1Events(
+  v1: IDBPDatabase<ProfileDBv1>,
+  v1tx: IDBPTransaction<ProfileDBv1, StoreNames<ProfileDBv1>[], 'versionchange'>,
+  tx: UpgradeTx,
+): Promise<void> {
+  const old = await v1tx.objectStore('events').getAll();
+  const transactions: TransactionIds = {};
+  for (let i = 0; i < old.length; i += UPGRADE_CHUNK) {
+    const events = old.slice(i, i + UPGRADE_CHUNK).map(({ seq: _seq, ...event }) => event);
+    let first = Infinity;
+    let last = -Infinity;
+    for (const event of events) {
+      first = Math.min(first, event.at);
+      last = Math.max(last, event.at);
+      if (event.name === 'purchase' && typeof event.transactionId === 'string') {
+        transactions[event.transactionId] ??= event.at;
       }
     }
+    await tx.objectStore('log').add({ first, last, events });
   }
+  await tx.objectStore('state').put(transactions, 'transactions');
+  v1.deleteObjectStore('events');
 }

@@ -7,7 +7,7 @@ import { MemoryStore } from './memory-store.js';
 import { DAY_MS, TRANSACTION_ID_DAYS, type ProfileOptions } from './options.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { toSnapshot, type ProfileSnapshot } from './snapshot.js';
-import type { LoggedEvent, ProfileStore, WriteOutcome } from './store.js';
+import type { ProfileStore, WriteOutcome } from './store.js';
 
 /** Events written per transaction at most; a larger backlog takes several. */
 const MAX_BATCH = 2000;
@@ -26,7 +26,7 @@ export interface ExportedData {
   consent: Consent;
   profile: ProfileSnapshot;
   aggregates: Aggregates;
-  events: LoggedEvent[];
+  events: NormalizedEvent[];
   transactions: { id: string; at: number }[];
 }
 
@@ -99,7 +99,6 @@ export class ProfileService {
     }
     try {
       this.store = await IdbStore.open(this.options.dbName, this.options, this.hooks);
-      await this.pruneWith(this.store);
       return this.store;
     } catch (error) {
       return this.useFallback(describe(error));
@@ -223,16 +222,21 @@ export class ProfileService {
       const previous = this.consentState;
       if (next === previous) return;
       const current = this.store;
+      // Aggregates read under the old state must not seed a later fallback under the new one.
+      this.lastAggregates = undefined;
       if (next === 'granted') {
-        const carried = previous === 'pending' && current ? (await current.contents()).events : [];
+        const carried = previous === 'pending' && current ? await current.contents() : undefined;
         this.consentState = 'granted';
         this.store = undefined;
         this.erased = false;
         this.fallback = false;
-        if (carried.length > 0) {
-          const events = carried.map(({ seq: _seq, ...event }) => event as NormalizedEvent);
-          for (let i = 0; i < events.length; i += MAX_BATCH) {
-            await this.writeBatch(events.slice(i, i + MAX_BATCH));
+        if (carried && carried.events.length + carried.aggregates.compactedEvents > 0) {
+          const store = await this.acquire();
+          try {
+            this.onWrite(await store.adopt(carried));
+          } catch (error) {
+            if (store.kind === 'memory') throw error;
+            this.onWrite(await this.useFallback(describe(error)).adopt(carried));
           }
         }
         return;
@@ -243,7 +247,6 @@ export class ProfileService {
       if (next === 'denied') {
         // Denied keeps nothing on disk: whatever an earlier grant stored is erased.
         await deleteProfileDatabase(this.options.dbName, this.hooks);
-        this.lastAggregates = undefined;
       }
     });
   }

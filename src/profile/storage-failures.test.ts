@@ -86,13 +86,12 @@ describe('falling back to memory', () => {
     // event is accepted in memory, and nothing of it reached the disk.
     expect(profile.eventCounts).toEqual({ view_item: 1 });
     const db = await request<IDBDatabase>(() => undefined);
-    const events = await new Promise<unknown[]>((resolve) => {
-      const all = db.transaction('events').objectStore('events').getAll();
-      all.onsuccess = () => resolve(all.result as unknown[]);
+    const chunks = await new Promise<{ events: { items: { id: string }[] }[] }[]>((resolve) => {
+      const all = db.transaction('log').objectStore('log').getAll();
+      all.onsuccess = () => resolve(all.result as never);
     });
     db.close();
-    expect(events).toHaveLength(1);
-    expect((events[0] as { items: { id: string }[] }).items[0]!.id).toBe('kept');
+    expect(chunks.flatMap((c) => c.events).map((e) => e.items[0]!.id)).toEqual(['kept']);
   });
 });
 
@@ -140,16 +139,11 @@ describe('connections and versions', () => {
       req.onsuccess = () => resolve(req.result);
     });
     expect(check.version).toBe(99);
-    expect([...check.objectStoreNames].sort()).toEqual([
-      'events',
-      'future',
-      'state',
-      'transactions',
-    ]);
+    expect([...check.objectStoreNames].sort()).toEqual(['future', 'log', 'state']);
     check.close();
   });
 
-  it('upgrades a version-1 database, keeping its events and learning its transaction ids', async () => {
+  it('upgrades a version-1 database: its per-event rows become chunks, its purchase ids are learnt', async () => {
     const v1 = await request<IDBDatabase>((req) => {
       req.onupgradeneeded = () => {
         req.result.createObjectStore('events', { keyPath: 'seq', autoIncrement: true });
@@ -185,5 +179,9 @@ describe('connections and versions', () => {
     expect(data.transactions.map((t) => t.id)).toEqual(['OLD-1']);
     expect(ow.stats().duplicatePurchases).toBe(1);
     expect(await databaseNames()).toEqual(['offerwise']);
+    const db = await request<IDBDatabase>(() => undefined);
+    expect(db.version).toBe(2);
+    expect([...db.objectStoreNames].sort()).toEqual(['log', 'state']);
+    db.close();
   });
 });

@@ -1,15 +1,11 @@
 import type { NormalizedEvent } from '../events/types.js';
 import type { Aggregates } from './aggregates.js';
 
-/** A raw event as kept in the log, with its key in the store. */
-export interface LoggedEvent extends NormalizedEvent {
-  seq: number;
-}
-
 /** Everything a store holds, for `exportData()` and for moving between stores. */
 export interface StoreContents {
   aggregates: Aggregates;
-  events: LoggedEvent[];
+  /** The raw event log, oldest write first. */
+  events: NormalizedEvent[];
   transactions: { id: string; at: number }[];
 }
 
@@ -27,6 +23,12 @@ export interface ProfileStore {
   readonly kind: 'indexeddb' | 'memory';
   /** Appends the events and folds them into the aggregates atomically. */
   write(events: NormalizedEvent[]): Promise<WriteOutcome>;
+  /**
+   * Takes over what a pending-consent memory store gathered: into an empty profile as it is
+   * (aggregates, log and purchase ids, so nothing compacted is lost); into an existing one by
+   * replaying the raw events.
+   */
+  adopt(contents: StoreContents): Promise<WriteOutcome>;
   read(): Promise<Aggregates>;
   /** Deletes raw events before `cutoff` (and transaction ids before `txCutoff`); returns how many events. */
   prune(cutoff: number, txCutoff: number): Promise<number>;

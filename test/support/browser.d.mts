@@ -1,4 +1,4 @@
-import type { Browser, LaunchOptions } from 'playwright-core';
+import type { Browser, BrowserContext, LaunchOptions } from 'playwright-core';
 
 export interface ChromiumStatus {
   executablePath: string;
@@ -14,3 +14,7 @@ export function chromiumStatus(): ChromiumStatus;
 export function requireChromium(): boolean;
 /** Headless Chromium with the project's flags; `args` are appended to them. */
 export function launchChromium(options?: Omit<LaunchOptions, 'executablePath'>): Promise<Browser>;
+/** One persistent (on-disk) context in a temporary profile made and removed by playwright. */
+export function launchChromiumOnDisk(
+  options?: Omit<LaunchOptions, 'executablePath'>,
+): Promise<BrowserContext>;

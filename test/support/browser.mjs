@@ -52,15 +52,31 @@ export function requireChromium() {
   return false;
 }
 
-/** Launches headless Chromium with the project's flags; extra options are merged in. */
-export async function launchChromium(options = {}) {
+function launchOptions(options) {
   const status = chromiumStatus();
   if (!status.available) throw new Error(status.message);
   const { args = [], ...rest } = options;
-  return chromium.launch({
+  return {
     executablePath: status.executablePath,
     headless: true,
     ...rest,
     args: [...CHROMIUM_ARGS, ...args],
-  });
+  };
+}
+
+/**
+ * Launches headless Chromium with the project's flags; extra options are merged in. Contexts
+ * made with `browser.newContext()` are off the record: their IndexedDB lives in memory.
+ */
+export async function launchChromium(options = {}) {
+  return chromium.launch(launchOptions(options));
+}
+
+/**
+ * One on-disk browser context in a fresh temporary profile that playwright creates and deletes
+ * itself (the empty userDataDir). For measurements where IndexedDB must really hit the disk.
+ * Closing the context closes the browser.
+ */
+export async function launchChromiumOnDisk(options = {}) {
+  return chromium.launchPersistentContext('', launchOptions(options));
 }

@@ -1,0 +1,4 @@
+import type { StaticServer } from '../test/support/server.mjs';
+
+/** Serves dist/ under /offerwise/ and the demo page at /; `port` 0 picks a free one (default 8080). */
+export function startDemoServer(options?: { port?: number }): Promise<StaticServer>;
