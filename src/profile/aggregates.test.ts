@@ -162,6 +162,26 @@ describe('applyEvent', () => {
     expect(Object.keys(agg.purchaseDays)).toHaveLength(6);
   });
 
+  it('remembers the categories bought in, most recent first, forgetting the oldest past the cap', () => {
+    const agg = emptyAggregates();
+    const small = { ...options, maxCategories: 2 };
+    const buy = (at: number, id: string, ...categories: string[]) =>
+      ev(
+        'purchase',
+        at,
+        categories.map((c, i) => item(`${id}-${i}`, c, 10)),
+        { transactionId: id, value: 10, currency: 'EUR' },
+      );
+    applyEvent(agg, buy(T0, 'a', 'mens', 'mens', 'womens'), small); // one purchase names mens once
+    applyEvent(agg, buy(T0 + DAY_MS, 'b', 'mens'), small);
+    expect(toSnapshot(agg, T0 + DAY_MS, small, 'memory', 'granted').purchasedCategories).toEqual([
+      { category: 'mens', count: 2, lastAt: T0 + DAY_MS },
+      { category: 'womens', count: 1, lastAt: T0 },
+    ]);
+    applyEvent(agg, buy(T0 + 2 * DAY_MS, 'c', 'kids'), small); // womens was bought longest ago
+    expect(Object.keys(agg.purchasedCategories).sort()).toEqual(['kids', 'mens']);
+  });
+
   it('ignores the effect of a duplicate purchase but still counts the event', () => {
     const agg = emptyAggregates();
     applyEvent(agg, purchase(T0, 50, 'T1'), options);

@@ -43,6 +43,8 @@ export interface Aggregates {
   /** Purchases per UTC day (day number → [count, spend]); days older than 365 are dropped. */
   purchaseDays: Record<string, [number, number]>;
   categories: Record<string, Decayed>;
+  /** Categories bought in: how many purchases named each, and when last (bounded like `categories`). */
+  purchasedCategories: Record<string, { count: number; last: number }>;
   /** Decayed weighted sum of unit prices and of their weights; their ratio is the average. */
   price: { sum: Decayed; weight: Decayed; min: number | null; max: number | null };
   recent: { viewed: RecentItem[]; carted: RecentItem[]; purchased: RecentItem[] };
@@ -68,6 +70,7 @@ export function emptyAggregates(): Aggregates {
     discountedPurchases: 0,
     purchaseDays: {},
     categories: {},
+    purchasedCategories: {},
     price: { sum: { value: 0, at: 0 }, weight: { value: 0, at: 0 }, min: null, max: null },
     recent: { viewed: [], carted: [], purchased: [] },
     cart: [],
@@ -174,6 +177,26 @@ function applyCart(agg: Aggregates, event: NormalizedEvent): void {
   if (event.currency !== undefined) agg.cartCurrency = event.currency;
 }
 
+function applyPurchasedCategories(agg: Aggregates, event: NormalizedEvent, max: number): void {
+  const bought = (agg.purchasedCategories ??= {}); // records written before this field existed
+  for (const category of distinctCategories(event.items)) {
+    const entry = bought[category];
+    if (entry) {
+      entry.count += 1;
+      entry.last = Math.max(entry.last, event.at);
+      continue;
+    }
+    const names = Object.keys(bought);
+    if (names.length >= max) {
+      // Forget the category bought longest ago.
+      let oldest = names[0]!;
+      for (const name of names) if (bought[name]!.last < bought[oldest]!.last) oldest = name;
+      delete bought[oldest];
+    }
+    bought[category] = { count: 1, last: event.at };
+  }
+}
+
 function applyPurchase(agg: Aggregates, event: NormalizedEvent): void {
   const value = event.value ?? 0;
   agg.purchaseCount += 1;
@@ -276,6 +299,7 @@ export function applyEvent(
   } else if (event.name === 'purchase') {
     for (const item of event.items) pushRecent(agg.recent.purchased, item, at, max);
     applyPurchase(agg, event);
+    applyPurchasedCategories(agg, event, options.maxCategories);
     prunePurchaseDays(agg, at);
   }
   applyCart(agg, event);

@@ -41,6 +41,8 @@ export interface ProfileSnapshot {
   };
   /** Category affinities decayed to `at`, strongest first. */
   categories: { category: string; score: number }[];
+  /** Categories the shopper bought in: purchases naming each and the last time, most recent first. */
+  purchasedCategories: { category: string; count: number; lastAt: number }[];
   /** Decayed average unit price of items seen, carted and bought, and its band. */
   price: { average: number | null; min: number | null; max: number | null; band: PriceBand | null };
   recent: { viewed: RecentItem[]; carted: RecentItem[]; purchased: RecentItem[] };
@@ -114,6 +116,9 @@ export function toSnapshot(
       discounted: agg.discountedPurchases,
     },
     categories,
+    purchasedCategories: Object.entries(agg.purchasedCategories ?? {})
+      .map(([category, { count, last }]) => ({ category, count, lastAt: last }))
+      .sort((a, b) => b.lastAt - a.lastAt || (a.category < b.category ? -1 : 1)),
     price: {
       average: average === null ? null : round2(average),
       min: agg.price.min,
