@@ -1,21 +1,61 @@
-// Builds the two shipped bundles, each with a source map:
-//   dist/offerwise.mjs      ESM for bundlers (dependencies stay imports)
-//   dist/offerwise.iife.js  the script tag: minified, self-contained, defines window.Offerwise
-// Type declarations come from `tsc -p tsconfig.build.json` (see the `build` script).
+// Builds, each with a source map:
+//   dist/offerwise.mjs               ESM for bundlers (dependencies stay imports)
+//   dist/offerwise.iife.js           the script tag: minified, self-contained, defines window.Offerwise
+//   dist/offerwise-worker-<v>.mjs    the predictor's module worker (ONNX Runtime inside)
+// and copies beside them, under versioned or content-hashed names, the ONNX Runtime .wasm and the
+// default model with its metadata. Type declarations come from `tsc -p tsconfig.build.json`.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const ortVersion = JSON.parse(
+  readFileSync(new URL('./node_modules/onnxruntime-web/package.json', import.meta.url), 'utf8'),
+).version;
+const wasmBytes = readFileSync(
+  new URL('./node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm', import.meta.url),
+);
+const modelBytes = readFileSync(new URL('./models/default.onnx', import.meta.url));
+const modelMetadata = readFileSync(new URL('./models/default.json', import.meta.url));
+const modelHash = createHash('sha256').update(modelBytes).digest('hex').slice(0, 12);
 
-/** Stamps the package version into src/version.ts. */
-function stampVersion() {
+export const FILES = {
+  worker: `offerwise-worker-${pkg.version}.mjs`,
+  wasm: `ort-wasm-simd-threaded-${ortVersion}.wasm`,
+  model: `offerwise-model-${modelHash}.onnx`,
+  metadata: `offerwise-model-${modelHash}.json`,
+};
+
+/** Stamps the package version and the asset file names into the sources. */
+function stamp() {
+  const values = {
+    __OFFERWISE_VERSION__: pkg.version,
+    __OW_WORKER_FILE__: FILES.worker,
+    __OW_WASM_FILE__: FILES.wasm,
+    __OW_MODEL_FILE__: FILES.model,
+    __OW_METADATA_FILE__: FILES.metadata,
+  };
   return {
-    name: 'offerwise-version',
+    name: 'offerwise-stamp',
     transform(code, id) {
-      if (!id.endsWith('/src/version.ts')) return null;
-      return { code: code.replace('__OFFERWISE_VERSION__', pkg.version), map: null };
+      if (!/\/src\/(version|predictor\/assets)\.ts$/.test(id)) return null;
+      let out = code;
+      for (const [key, value] of Object.entries(values)) out = out.replaceAll(key, value);
+      return { code: out, map: null };
+    },
+  };
+}
+
+/** Emits the .wasm and the default model beside the bundles (once). */
+function assets() {
+  return {
+    name: 'offerwise-assets',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: FILES.wasm, source: wasmBytes });
+      this.emitFile({ type: 'asset', fileName: FILES.model, source: modelBytes });
+      this.emitFile({ type: 'asset', fileName: FILES.metadata, source: modelMetadata });
     },
   };
 }
@@ -24,6 +64,7 @@ const ts = () =>
   typescript({
     tsconfig: './tsconfig.json',
     include: ['src/**/*.ts'],
+    exclude: ['src/**/*.test.ts'],
     compilerOptions: { noEmit: false, declaration: false, sourceMap: true, types: [] },
   });
 
@@ -33,15 +74,25 @@ export default [
   {
     input: 'src/index.ts',
     external: (id) => external.some((dep) => id === dep || id.startsWith(`${dep}/`)),
-    plugins: [stampVersion(), ts()],
+    plugins: [stamp(), ts()],
     output: { file: 'dist/offerwise.mjs', format: 'es', sourcemap: true },
   },
   {
     input: 'src/embed.ts',
-    plugins: [stampVersion(), nodeResolve({ browser: true }), ts()],
+    plugins: [stamp(), nodeResolve({ browser: true }), ts()],
     output: {
       file: 'dist/offerwise.iife.js',
       format: 'iife',
+      sourcemap: true,
+      plugins: [terser({ format: { comments: false } })],
+    },
+  },
+  {
+    input: 'src/predictor/worker.ts',
+    plugins: [stamp(), nodeResolve({ browser: true }), ts(), assets()],
+    output: {
+      file: `dist/${FILES.worker}`,
+      format: 'es',
       sourcemap: true,
       plugins: [terser({ format: { comments: false } })],
     },

@@ -12,7 +12,7 @@ import { fitTwoHeadMlp, DEFAULT_MLP } from './mlp.js';
 import { writeUpliftNetwork } from './onnx-writer.js';
 import { createScorer } from './ort-node.js';
 import { seededRandom } from './random.js';
-import { sha256, stratifiedFolds, train } from './train.js';
+import { fallbackModule, sha256, stratifiedFolds, train } from './train.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REAL = join(HERE, '../../shared/data/hillstrom-train.csv');
@@ -160,6 +160,9 @@ describe.skipIf(!existsSync(REAL))('the shipped model', () => {
     expect(sha256(result.onnx)).toBe(metadata.modelSha256);
     expect(Buffer.from(result.onnx).equals(shipped)).toBe(true);
     expect(shipped.length).toBeLessThan(200 * 1024);
+    // The SDK's built-in fallback is the baseline fitted in the same run.
+    const fallback = readFileSync(join(HERE, '../src/predictor/default-fallback.ts'), 'utf8');
+    expect(fallback).toBe(fallbackModule(result.metadata, 'hillstrom-train.csv'));
   }, 120_000);
 });
 

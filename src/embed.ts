@@ -7,6 +7,7 @@
 import type { OfferwiseConfig } from './config.js';
 import { EVENT_NAMES } from './events/types.js';
 import { createOffers, Offerwise } from './offerwise.js';
+import { Predictor } from './predictor/predictor.js';
 import { OfferwiseError } from './util/errors.js';
 import { version } from './version.js';
 
@@ -15,7 +16,7 @@ interface EmbedGlobals {
   offerwise?: unknown;
 }
 
-const api = Object.freeze({ createOffers, Offerwise, OfferwiseError, version, EVENT_NAMES });
+const api = Object.freeze({ createOffers, Offerwise, OfferwiseError, Predictor, version, EVENT_NAMES });
 
 /** Reads the configuration from the tag's `data-*` attributes; undefined when it has none. */
 function configFrom(script: HTMLScriptElement): OfferwiseConfig | undefined {

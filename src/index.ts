@@ -3,6 +3,8 @@ export { OfferwiseError } from './util/errors.js';
 export { version } from './version.js';
 export { EVENT_NAMES } from './events/types.js';
 export { DEFAULT_PROFILE_OPTIONS } from './profile/options.js';
+export { Predictor } from './predictor/predictor.js';
+export { buildFeatures, FEATURE_COUNT, FEATURE_NAMES, FEATURE_SPEC_VERSION } from './features/spec.js';
 
 export type { OfferwiseConfig } from './config.js';
 export type { TrackStats } from './offerwise.js';
@@ -15,3 +17,7 @@ export type { ProfileSnapshot, PurchaseWindow, PriceBand } from './profile/snaps
 export type { Segment } from './profile/segment.js';
 export type { RecentItem, CartLine } from './profile/aggregates.js';
 export type { ExportedData } from './profile/service.js';
+export type { PredictorOptions, PredictorState, ScoreResult } from './predictor/predictor.js';
+export type { UpliftScores, ModelMetadata, LoadedModel } from './predictor/types.js';
+export type { LinearUpliftModel } from './predictor/fallback.js';
+export type { FeatureProfile, FeatureOffer, FeatureContext, OfferType } from './features/spec.js';

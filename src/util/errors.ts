@@ -5,7 +5,15 @@ export type OfferwiseErrorCode =
   | 'invalid_consent'
   | 'storage_unavailable'
   | 'storage_failed'
-  | 'destroyed';
+  | 'destroyed'
+  | 'worker_unavailable'
+  | 'worker_timeout'
+  | 'worker_crashed'
+  | 'model_unavailable'
+  | 'model_mismatch'
+  | 'model_invalid'
+  | 'runtime_unavailable'
+  | 'invalid_input';
 
 /** Optional detail that lets integrators and tools act on an error without parsing its text. */
 export interface OfferwiseErrorDetails {

@@ -1,0 +1,264 @@
+// Real ONNX Runtime on the real shipped model: every test that needs the runtime lives in this
+// file, because each file that imports it compiles the wasm again.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expose } from 'comlink';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createScorer } from '../../models/ort-node.js';
+import {
+  buildFeatures,
+  FEATURE_COUNT,
+  FEATURE_SPEC_VERSION,
+  type FeatureProfile,
+} from '../features/spec.js';
+import { OfferwiseError } from '../util/errors.js';
+import { DEFAULT_FALLBACK } from './default-fallback.js';
+import { scoreFallback } from './fallback.js';
+import { Predictor } from './predictor.js';
+import type { ModelMetadata } from './types.js';
+import { CHUNK_ROWS, createWorkerApi, MAX_ROWS, type WorkerApi } from './worker-api.js';
+import type { WorkerLike } from './worker-client.js';
+import { wrap } from 'comlink';
+
+const MODEL = new Uint8Array(readFileSync(join(process.cwd(), 'models/default.onnx')));
+const METADATA = JSON.parse(
+  readFileSync(join(process.cwd(), 'models/default.json'), 'utf8'),
+) as ModelMetadata;
+const REQUEST = {
+  model: MODEL,
+  metadata: METADATA,
+  featureSpecVersion: FEATURE_SPEC_VERSION,
+  featureCount: FEATURE_COUNT,
+};
+
+/** A "worker" in this realm: the real worker API behind comlink on a MessageChannel. */
+class PortWorker extends EventTarget implements WorkerLike {
+  terminated = 0;
+  constructor(private readonly port: MessagePort) {
+    super();
+    port.addEventListener('message', (event) =>
+      this.dispatchEvent(new MessageEvent('message', { data: (event as MessageEvent).data })),
+    );
+    port.start();
+  }
+  postMessage(message: unknown, transfer: Transferable[] = []): void {
+    this.port.postMessage(message, transfer);
+  }
+  terminate(): void {
+    this.terminated++;
+    this.port.close();
+  }
+}
+
+function inProcessWorker(): PortWorker {
+  const { port1, port2 } = new MessageChannel();
+  expose(createWorkerApi(), port2);
+  port2.start();
+  return new PortWorker(port1);
+}
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 10, 28);
+function shopper(i: number): FeatureProfile {
+  const bought =
+    i % 3 === 0
+      ? []
+      : [
+          {
+            category: i % 2 ? 'womens' : 'mens',
+            count: 1 + (i % 4),
+            lastAt: NOW - (i % 300) * DAY,
+          },
+        ];
+  return {
+    at: NOW,
+    daysSinceLastPurchase: bought.length ? i % 300 : null,
+    firstPurchaseAt: bought.length ? NOW - (400 - (i % 300)) * DAY : null,
+    purchases: {
+      d30: { count: 0, spend: 0 },
+      d90: { count: 0, spend: 0 },
+      d365: { count: i % 5, spend: (i * 37) % 900 },
+      total: { count: i % 5, spend: (i * 37) % 900 },
+      discounted: 0,
+    },
+    categories: [{ category: 'womens', score: i % 7 }],
+    purchasedCategories: bought,
+    segment: (['new', 'active', 'loyal', 'at_risk', 'lapsed', 'bargain_hunter'] as const)[i % 6]!,
+    cart: { lines: [], itemCount: 0, value: (i * 13) % 200, currency: 'EUR' },
+  };
+}
+
+function rowsOf(n: number): Float32Array {
+  const out = new Float32Array(n * FEATURE_COUNT);
+  for (let i = 0; i < n; i++) {
+    buildFeatures(
+      shopper(i),
+      { type: 'coupon', category: i % 2 ? 'womens' : 'mens', percentOff: (i % 4) * 5 },
+      { channel: 'web' },
+      out,
+      i * FEATURE_COUNT,
+    );
+  }
+  return out;
+}
+
+const open: Predictor[] = [];
+afterEach(() => open.splice(0).forEach((p) => p.destroy()));
+
+describe('the worker API, with the real runtime and the shipped model', () => {
+  const api = wrap<WorkerApi>(inProcessWorker() as never);
+
+  it('loads the shipped model and scores as npm run eval does (within 1e-5)', async () => {
+    const loaded = await api.load(REQUEST);
+    expect(loaded.modelVersion).toBe(METADATA.modelSha256.slice(0, 12));
+    expect(loaded.featureCount).toBe(34);
+    const rows = rowsOf(300);
+    const fromWorker = await api.score(rows, FEATURE_COUNT);
+    const scorer = await createScorer(MODEL);
+    const fromEval = await scorer.score(rowsOf(300), FEATURE_COUNT);
+    await scorer.release();
+    for (let i = 0; i < 300; i++) {
+      expect(Math.abs(fromWorker.pTreated[i]! - fromEval.pTreated[i]!)).toBeLessThan(1e-5);
+      expect(Math.abs(fromWorker.uplift[i]! - fromEval.uplift[i]!)).toBeLessThan(1e-5);
+      expect(fromWorker.uplift[i]).toBeCloseTo(
+        fromWorker.pTreated[i]! - fromWorker.pControl[i]!,
+        6,
+      );
+    }
+    expect(await api.warm()).toBeGreaterThanOrEqual(0);
+  });
+
+  it('handles empty, non-finite and oversized batches without crashing', async () => {
+    await api.load(REQUEST);
+    expect((await api.score(new Float32Array(0), FEATURE_COUNT)).uplift).toHaveLength(0);
+    const rows = rowsOf(3);
+    const dirty = rows.slice();
+    dirty[2] = Number.NaN;
+    dirty[FEATURE_COUNT + 5] = Number.POSITIVE_INFINITY;
+    const clean = rows.slice();
+    clean[2] = 0;
+    clean[FEATURE_COUNT + 5] = 0;
+    const a = await api.score(dirty, FEATURE_COUNT);
+    const b = await api.score(clean, FEATURE_COUNT);
+    expect(Array.from(a.uplift)).toEqual(Array.from(b.uplift));
+    expect(Array.from(a.uplift).every(Number.isFinite)).toBe(true);
+    // Past one chunk, rows are scored in pieces and stitched back in order.
+    const many = rowsOf(CHUNK_ROWS + 5);
+    const whole = await api.score(many, FEATURE_COUNT);
+    const tail = await api.score(many.slice(CHUNK_ROWS * FEATURE_COUNT), FEATURE_COUNT);
+    expect(Array.from(whole.uplift.subarray(CHUNK_ROWS))).toEqual(Array.from(tail.uplift));
+    await expect(
+      api.score(new Float32Array((MAX_ROWS + 1) * FEATURE_COUNT), FEATURE_COUNT),
+    ).rejects.toMatchObject({
+      name: 'invalid_input',
+    });
+    await expect(api.score(new Float32Array(7), FEATURE_COUNT)).rejects.toMatchObject({
+      name: 'invalid_input',
+    });
+    // The worker is still fine.
+    expect((await api.score(rows, FEATURE_COUNT)).uplift).toHaveLength(3);
+  });
+
+  it('refuses a model of another feature spec, and bytes that are not the model', async () => {
+    const fresh = wrap<WorkerApi>(inProcessWorker() as never);
+    await expect(
+      fresh.load({ ...REQUEST, metadata: { ...METADATA, featureSpecVersion: 99 } }),
+    ).rejects.toMatchObject({
+      name: 'model_mismatch',
+      message:
+        'model metadata.featureSpecVersion: got 99, expected 1 (the model was trained on another feature spec)',
+    });
+    const corrupt = MODEL.slice();
+    corrupt[100] = corrupt[100]! ^ 0xff;
+    await expect(fresh.load({ ...REQUEST, model: corrupt })).rejects.toMatchObject({
+      name: 'model_invalid',
+    });
+    await expect(
+      fresh.load({ ...REQUEST, metadata: { ...METADATA, format: 'x' } as never }),
+    ).rejects.toMatchObject({
+      name: 'model_invalid',
+    });
+  });
+});
+
+describe('Predictor', () => {
+  it('falls back until the model is ready, then scores with it', async () => {
+    const diagnostics: string[] = [];
+    const predictor = new Predictor({
+      model: MODEL,
+      metadata: METADATA,
+      createWorker: inProcessWorker,
+      startWhenIdle: false,
+      onDiagnostic: (c) => diagnostics.push(c),
+    });
+    open.push(predictor);
+    const rows = rowsOf(20);
+    const before = rows.slice();
+    const early = await predictor.score(rows, FEATURE_COUNT, { budgetMs: 0 });
+    expect(early.source).toBe('fallback');
+    expect(early.modelVersion).toBe(DEFAULT_FALLBACK.version);
+    expect(early.reason).toBe('the model was not ready within 0 ms');
+    expect(Array.from(early.uplift)).toEqual(
+      Array.from(scoreFallback(DEFAULT_FALLBACK, rows, FEATURE_COUNT).uplift),
+    );
+    expect(await predictor.whenReady()).toBe(true);
+    expect(predictor.state).toBe('ready');
+    const late = await predictor.score(rows, FEATURE_COUNT);
+    expect(late.source).toBe('model');
+    expect(late.modelVersion).toBe(METADATA.modelSha256.slice(0, 12));
+    expect(Array.from(rows)).toEqual(Array.from(before)); // the caller's rows are untouched
+    const scorer = await createScorer(MODEL);
+    const expected = await scorer.score(rows, FEATURE_COUNT);
+    await scorer.release();
+    for (let i = 0; i < 20; i++)
+      expect(Math.abs(late.uplift[i]! - expected.uplift[i]!)).toBeLessThan(1e-6);
+    expect(diagnostics).toEqual([]);
+  });
+
+  it('refuses a mismatched model once, with a diagnostic, and keeps scoring with the fallback', async () => {
+    const diagnostics: [string, string][] = [];
+    let created = 0;
+    const predictor = new Predictor({
+      model: MODEL,
+      metadata: { ...METADATA, featureSpecVersion: 2 },
+      createWorker: () => {
+        created++;
+        return inProcessWorker();
+      },
+      onDiagnostic: (code, message) => diagnostics.push([code, message]),
+    });
+    open.push(predictor);
+    expect(await predictor.whenReady()).toBe(false);
+    expect(predictor.state).toBe('fallback');
+    const result = await predictor.score(rowsOf(2), FEATURE_COUNT, { budgetMs: 1000 });
+    expect(result.source).toBe('fallback');
+    expect(result.reason).toMatch(
+      /^model_mismatch: model metadata.featureSpecVersion: got 2, expected 1/,
+    );
+    expect(diagnostics.map(([code]) => code)).toEqual(['model_mismatch']);
+    expect(created).toBe(1); // a refused model is not fetched again by new workers
+  });
+
+  it('falls back when no worker can be made (CSP, old browsers)', async () => {
+    const diagnostics: string[] = [];
+    const predictor = new Predictor({
+      createWorker: () => {
+        throw new DOMException('Refused to create a worker', 'SecurityError');
+      },
+      onDiagnostic: (code) => diagnostics.push(code),
+    });
+    open.push(predictor);
+    const result = await predictor.score(rowsOf(1), FEATURE_COUNT, { budgetMs: 1000 });
+    expect(result.source).toBe('fallback');
+    expect(predictor.state).toBe('fallback');
+    expect(diagnostics).toContain('worker_unavailable');
+  });
+});
+
+describe('invalid input', () => {
+  it('rejects rows of the wrong width', async () => {
+    const predictor = new Predictor({ createWorker: inProcessWorker, startWhenIdle: false });
+    open.push(predictor);
+    await expect(predictor.score(new Float32Array(10), 10)).rejects.toBeInstanceOf(OfferwiseError);
+  });
+});

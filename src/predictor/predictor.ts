@@ -1,0 +1,255 @@
+import { FEATURE_COUNT, FEATURE_SPEC_VERSION } from '../features/spec.js';
+import { OfferwiseError } from '../util/errors.js';
+import { assetUrl, metadataUrlFor } from './assets.js';
+import { DEFAULT_FALLBACK } from './default-fallback.js';
+import { scoreFallback, type LinearUpliftModel } from './fallback.js';
+import type { LoadedModel, ModelMetadata, UpliftScores } from './types.js';
+import type { WorkerApi } from './worker-api.js';
+import { transferable, WorkerClient, type WorkerLike } from './worker-client.js';
+
+export interface PredictorOptions {
+  /** URL of the ONNX model, or its bytes; default: the model shipped beside the SDK. */
+  model?: string | Uint8Array;
+  /** Its metadata (object or URL); default: the model URL with `.json` for `.onnx`. */
+  metadata?: string | ModelMetadata;
+  /** URL of `ort-wasm-simd-threaded.wasm`; default: the copy shipped beside the SDK. */
+  wasmUrl?: string;
+  /** URL of the worker script; default: the one shipped beside the SDK (same origin as the page). */
+  workerUrl?: string;
+  /** Coefficients of the fallback scorer; default: the baseline trained with the default model. */
+  fallback?: LinearUpliftModel;
+  /** Timeout of one scoring call to the worker, ms. Default 1,000. */
+  callTimeoutMs?: number;
+  /** Time allowed to fetch the model and start ONNX Runtime, ms. Default 30,000. */
+  loadTimeoutMs?: number;
+  /** Start the worker when the page is idle (default) rather than at the first score. */
+  startWhenIdle?: boolean;
+  /** Reports problems worked around (refused model, crashed worker, …). */
+  onDiagnostic?: (code: string, message: string) => void;
+  /** Makes the worker; tests pass a fake. Default: a module `Worker` on `workerUrl`. */
+  createWorker?: () => WorkerLike;
+}
+
+/** Scores and which scorer produced them. */
+export interface ScoreResult extends UpliftScores {
+  source: 'model' | 'fallback';
+  /** The model's version (12 hex digits of its SHA-256), or the fallback's. */
+  modelVersion: string;
+  /** Why the fallback was used. */
+  reason?: string;
+}
+
+export type PredictorState = 'idle' | 'loading' | 'ready' | 'fallback' | 'destroyed';
+
+const MODEL_REFUSALS = new Set(['model_mismatch', 'model_invalid', 'model_unavailable']);
+
+function errorCode(error: unknown): string {
+  if (error instanceof OfferwiseError) return error.code;
+  return (error as { name?: string } | null)?.name ?? 'error';
+}
+
+function errorMessage(error: unknown): string {
+  return (error as { message?: string } | null)?.message ?? String(error);
+}
+
+/**
+ * Scores rows of features with the ONNX model in a Web Worker, or with the fallback scorer when
+ * the model is not ready within the caller's budget, cannot run here, or was refused. Never
+ * rejects and never blocks the main thread on the model.
+ */
+export class Predictor {
+  private readonly fallbackModel: LinearUpliftModel;
+  private readonly client: WorkerClient<WorkerApi> | undefined;
+  private loadedModel: LoadedModel | undefined;
+  /** Set when the model or the runtime cannot be used on this page: permanent. */
+  private refusal: string | undefined;
+  private loading: Promise<boolean> | undefined;
+  private destroyed = false;
+
+  constructor(private readonly options: PredictorOptions = {}) {
+    this.fallbackModel = options.fallback ?? DEFAULT_FALLBACK;
+    const supported =
+      options.createWorker !== undefined ||
+      (typeof Worker !== 'undefined' && typeof WebAssembly === 'object');
+    if (!supported) {
+      this.refuse(
+        'worker_unavailable',
+        'Web Workers or WebAssembly are not available in this browser',
+      );
+      return;
+    }
+    const modelUrl = options.model ?? assetUrl('model');
+    const request = {
+      model: modelUrl,
+      metadata:
+        options.metadata ??
+        (typeof options.model === 'string' ? metadataUrlFor(options.model) : assetUrl('metadata')),
+      wasmUrl: options.wasmUrl ?? assetUrl('wasm'),
+      featureSpecVersion: FEATURE_SPEC_VERSION,
+      featureCount: FEATURE_COUNT,
+    };
+    const workerUrl = options.workerUrl ?? assetUrl('worker');
+    this.client = new WorkerClient<WorkerApi>({
+      create:
+        options.createWorker ??
+        (() => new Worker(workerUrl, { type: 'module', name: 'offerwise-predictor' })),
+      timeoutMs: options.callTimeoutMs ?? 1000,
+      maxRespawns: 2,
+      onDiagnostic: (code, message) => this.report(code, message),
+      init: async (api) => {
+        if (this.refusal !== undefined) return;
+        try {
+          this.loadedModel = await api.load(request);
+        } catch (error) {
+          const code = errorCode(error);
+          // A model we refuse stays refused: respawning would only fetch it again.
+          if (MODEL_REFUSALS.has(code)) {
+            this.refuse(code, errorMessage(error));
+            return;
+          }
+          throw error; // the runtime failed to start: a new worker (a new realm) may succeed
+        }
+        await api.warm();
+      },
+    });
+    if (options.startWhenIdle !== false) this.client.startWhenIdle();
+  }
+
+  private report(code: string, message: string): void {
+    try {
+      this.options.onDiagnostic?.(code, message);
+    } catch {
+      // an integrator's listener must not break scoring
+    }
+  }
+
+  private refuse(code: string, message: string): void {
+    if (this.refusal !== undefined) return;
+    this.refusal = `${code}: ${message}`;
+    this.report(code, `${message}; scoring with the fallback`);
+  }
+
+  get state(): PredictorState {
+    if (this.destroyed) return 'destroyed';
+    if (this.refusal !== undefined || this.client?.state === 'failed') return 'fallback';
+    if (this.loadedModel) return 'ready';
+    return this.loading || this.client?.state === 'starting' ? 'loading' : 'idle';
+  }
+
+  /** The loaded model, once there is one. */
+  get model(): LoadedModel | undefined {
+    return this.loadedModel;
+  }
+
+  /** Why scores come from the fallback for good (refused model, no worker), if they do. */
+  get refusedBecause(): string | undefined {
+    return this.refusal;
+  }
+
+  /** Resolves true once the model is ready, false when it will not be (never rejects). */
+  whenReady(): Promise<boolean> {
+    if (!this.client || this.refusal !== undefined) return Promise.resolve(false);
+    this.loading ??= this.client.ready({ timeoutMs: this.options.loadTimeoutMs ?? 30_000 }).then(
+      () => this.loadedModel !== undefined && this.refusal === undefined,
+      (error: unknown) => {
+        this.loading = undefined; // a later call may try again (respawn)
+        this.report(errorCode(error), `the model did not load: ${errorMessage(error)}`);
+        return false;
+      },
+    );
+    return this.loading;
+  }
+
+  private fallback(rows: Float32Array, featureCount: number, reason: string): ScoreResult {
+    return {
+      ...scoreFallback(this.fallbackModel, rows, featureCount),
+      source: 'fallback',
+      modelVersion: this.fallbackModel.version,
+      reason,
+    };
+  }
+
+  /**
+   * Scores `rows` (`N × featureCount` floats). Waits at most `budgetMs` (default 50) for the model
+   * to become ready, then uses the fallback. `rows` is left untouched (a copy is transferred).
+   * Rejects only for malformed input (`invalid_input`); every other problem gives fallback scores.
+   */
+  async score(
+    rows: Float32Array,
+    featureCount: number,
+    options: { budgetMs?: number } = {},
+  ): Promise<ScoreResult> {
+    if (
+      !(rows instanceof Float32Array) ||
+      featureCount !== FEATURE_COUNT ||
+      rows.length % featureCount !== 0
+    ) {
+      throw new OfferwiseError(
+        'invalid_input',
+        `score(): got ${rows instanceof Float32Array ? `${rows.length} floats` : typeof rows} of width ${featureCount}, expected a Float32Array of rows of ${FEATURE_COUNT} features`,
+      );
+    }
+    if (this.destroyed) return this.fallback(rows, featureCount, 'destroyed');
+    if (!this.client || this.refusal !== undefined)
+      return this.fallback(rows, featureCount, this.refusal ?? 'no worker');
+    if (this.client.state === 'failed')
+      return this.fallback(rows, featureCount, 'the worker could not be started');
+    if (rows.length === 0) {
+      return {
+        pTreated: new Float32Array(0),
+        pControl: new Float32Array(0),
+        uplift: new Float32Array(0),
+        source: this.loadedModel ? 'model' : 'fallback',
+        modelVersion: this.loadedModel?.modelVersion ?? this.fallbackModel.version,
+      };
+    }
+    if (!this.loadedModel) {
+      const budget = options.budgetMs ?? 50;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const ready = await Promise.race([
+        this.whenReady(),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), budget))),
+      ]);
+      clearTimeout(timer);
+      if (!ready || !this.loadedModel) {
+        return this.fallback(
+          rows,
+          featureCount,
+          this.refusal ?? `the model was not ready within ${budget} ms`,
+        );
+      }
+    }
+    const payload = rows.slice();
+    try {
+      const scores = await this.client.call((api) =>
+        api.score(transferable(payload, [payload.buffer]), featureCount),
+      );
+      return { ...scores, source: 'model', modelVersion: this.loadedModel.modelVersion };
+    } catch (error) {
+      return this.fallback(rows, featureCount, `${errorCode(error)}: ${errorMessage(error)}`);
+    }
+  }
+
+  /**
+   * Times `rounds` scoring runs of `rows` inside the worker, without messaging, ms each: the
+   * benchmark's view of what ONNX Runtime itself costs. Rejects when the model is not ready.
+   */
+  async measure(rows: Float32Array, featureCount: number, rounds: number): Promise<number[]> {
+    if (!this.client || !this.loadedModel) {
+      throw new OfferwiseError('model_unavailable', 'measure(): the model is not loaded');
+    }
+    const payload = rows.slice();
+    return this.client.call(
+      (api) => api.time(transferable(payload, [payload.buffer]), featureCount, rounds),
+      {
+        timeoutMs: 60_000,
+      },
+    );
+  }
+
+  /** Terminates the worker. Later scores come from the fallback. */
+  destroy(): void {
+    this.destroyed = true;
+    this.client?.destroy();
+  }
+}
