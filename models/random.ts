@@ -1,14 +1,6 @@
-/** A small seeded generator (mulberry32): training must give the same bytes for the same seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../src/decide/random.js';
+
+export { seededRandom };
 
 /** Fisher–Yates shuffle in place with the given generator. */
 export function shuffle<T>(items: T[], random: () => number): T[] {

@@ -13,7 +13,8 @@ export type OfferwiseErrorCode =
   | 'model_mismatch'
   | 'model_invalid'
   | 'runtime_unavailable'
-  | 'invalid_input';
+  | 'invalid_input'
+  | 'invalid_catalog';
 
 /** Optional detail that lets integrators and tools act on an error without parsing its text. */
 export interface OfferwiseErrorDetails {

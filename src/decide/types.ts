@@ -1,0 +1,97 @@
+/** Offer types of catalog version 1. */
+export type OfferType = 'coupon' | 'flash_sale' | 'member_deal';
+
+/** A flash-sale item, validated. Text fields are plain text (never HTML). */
+export interface SaleItem {
+  item_id: string;
+  item_name: string;
+  /** `https:` or same-origin relative; anything else is refused by validation. */
+  url?: string;
+  image?: string;
+  price: number;
+  sale_price: number;
+  /** Units left; absent = not tracked. */
+  stock?: number;
+  category?: string;
+}
+
+/**
+ * One offer after validation. Field names are the catalog's (GA4-style snake_case); times are
+ * parsed to ms since epoch (server clock).
+ */
+export interface Offer {
+  id: string;
+  type: OfferType;
+  title: string;
+  description?: string;
+  /** Lower-case category, `'any'` when the offer is not tied to one. */
+  category: string;
+  discount?: { percent?: number; amount?: number };
+  /** A single code, or a pool the shopper gets one of. */
+  code?: string;
+  code_pool?: string[];
+  min_spend?: number;
+  /** Coupon and member-deal validity window. */
+  valid_from?: number;
+  valid_to?: number;
+  /** Flash-sale window. */
+  starts_at?: number;
+  ends_at?: number;
+  member_only: boolean;
+  /** Claims allowed per shopper. */
+  max_claims?: number;
+  /** Total budget and what is left of it (units of the shop's choosing, e.g. claims). */
+  budget?: number;
+  remaining?: number;
+  /** Placements it may appear in; empty = every placement. */
+  placements: string[];
+  items?: SaleItem[];
+  url?: string;
+  image?: string;
+  /** The shop's value of one outcome this offer causes (overrides the catalog default). */
+  value?: number;
+}
+
+export interface Placement {
+  limit: number;
+  types?: OfferType[];
+}
+
+export interface CatalogItem {
+  category?: string;
+  price?: number;
+  neighbours?: [string, number][];
+}
+
+/** A validated catalog. `offset` turns the local clock into the server's: server = local + offset. */
+export interface Catalog {
+  version: 1;
+  server_time: number;
+  /** Local clock when the catalog was received; `server_time - received_at` is the clock offset. */
+  received_at: number;
+  currency: string;
+  placements: Record<string, Placement>;
+  offers: Offer[];
+  items: Record<string, CatalogItem>;
+}
+
+/** One shown offer of a decision (the architecture's contract). */
+export interface DecidedOffer {
+  offerId: string;
+  score: number;
+  /** Probability that the policy shows this offer in this slot, given the candidates. */
+  propensity: number;
+  explanation: string;
+}
+
+export interface Decision {
+  decisionId: string;
+  placement: string;
+  offers: DecidedOffer[];
+  modelVersion: string;
+  source: 'model' | 'fallback' | 'cache';
+  /** ms since epoch (local clock). */
+  at: number;
+  /** True when the shopper is in the holdout and saw no personalized offer. */
+  holdout?: boolean;
+}

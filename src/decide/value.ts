@@ -1,0 +1,86 @@
+import type { FeatureOffer } from '../features/spec.js';
+import type { ProfileSnapshot } from '../profile/snapshot.js';
+import type { Offer } from './types.js';
+
+/**
+ * What decisions maximise:
+ * - `uplift`: the change in the outcome's probability the offer causes (p_treated − p_control);
+ * - `conversion`: the outcome's probability if shown (p_treated), the "most likely to buy" rule;
+ * - `revenue`: expected incremental value = uplift × value of an outcome − p_control × the
+ *   discount's cost, i.e. what the offer adds minus what it gives away to shoppers who would have
+ *   bought anyway.
+ */
+export type Objective = 'uplift' | 'conversion' | 'revenue';
+
+export interface ValueOptions {
+  objective: Objective;
+  /** The shop's value of one outcome, in the catalog currency (an offer's `value` overrides it). Default 20. */
+  outcomeValue: number;
+  /** Basket used to price a percentage discount when the cart is empty. Default 50. */
+  averageOrderValue: number;
+}
+
+export const DEFAULT_VALUE: ValueOptions = {
+  objective: 'uplift',
+  outcomeValue: 20,
+  averageOrderValue: 50,
+};
+
+/** The offer as the feature builder sees it. */
+export function featureOffer(offer: Offer): FeatureOffer {
+  const out: FeatureOffer = {
+    type: offer.type,
+    category: offer.category,
+    memberOnly: offer.member_only,
+  };
+  if (offer.discount?.percent !== undefined) out.percentOff = offer.discount.percent;
+  if (offer.discount?.amount !== undefined) out.amountOff = offer.discount.amount;
+  if (offer.type === 'flash_sale' && offer.items && offer.items.length > 0) {
+    const depth = offer.items.reduce(
+      (s, i) => s + (i.price > 0 ? (i.price - i.sale_price) / i.price : 0),
+      0,
+    );
+    out.percentOff = (100 * depth) / offer.items.length;
+  }
+  if (offer.min_spend !== undefined) out.minSpend = offer.min_spend;
+  const end = offer.type === 'flash_sale' ? offer.ends_at : offer.valid_to;
+  if (end !== undefined) out.endsAt = end;
+  return out;
+}
+
+/** What the discount costs the shop per redemption, in the catalog currency. */
+export function discountCost(
+  offer: Offer,
+  profile: ProfileSnapshot,
+  options: ValueOptions,
+): number {
+  if (offer.type === 'flash_sale' && offer.items && offer.items.length > 0) {
+    return (
+      offer.items.reduce((s, i) => s + Math.max(0, i.price - i.sale_price), 0) / offer.items.length
+    );
+  }
+  const amount = offer.discount?.amount ?? 0;
+  const percent = offer.discount?.percent ?? 0;
+  const basket = Math.max(profile.cart.value, offer.min_spend ?? 0) || options.averageOrderValue;
+  return amount + (percent / 100) * basket;
+}
+
+/** The score the policy ranks by, for one offer and its predicted probabilities. */
+export function expectedValue(
+  offer: Offer,
+  prediction: { pTreated: number; pControl: number; uplift: number },
+  profile: ProfileSnapshot,
+  options: ValueOptions,
+): number {
+  switch (options.objective) {
+    case 'uplift':
+      return prediction.uplift;
+    case 'conversion':
+      return prediction.pTreated;
+    case 'revenue':
+      return (
+        prediction.uplift * (offer.value ?? options.outcomeValue) -
+        prediction.pControl * discountCost(offer, profile, options)
+      );
+  }
+}
