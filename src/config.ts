@@ -2,6 +2,10 @@ import type { Consent } from './privacy/consent.js';
 import { parseConsent } from './privacy/consent.js';
 import { DEFAULT_PROFILE_OPTIONS, type ProfileOptions } from './profile/options.js';
 import { DEFAULT_DB_NAME } from './profile/schema.js';
+import { DEFAULT_DECISION_OPTIONS, type DecisionOptions } from './decide/decider.js';
+import type { ExplanationMessages } from './decide/explain.js';
+import type { CapRules } from './decide/state-store.js';
+import type { Objective } from './decide/value.js';
 import type { Diagnostic } from './util/diagnostics.js';
 import { fieldError } from './util/errors.js';
 import { isPlainObject } from './util/guards.js';
@@ -26,10 +30,37 @@ export interface OfferwiseConfig {
   currency?: string;
   /** Name of the IndexedDB database. Default `'offerwise'`. */
   dbName?: string;
+  /** How decisions are made; see the README for every option and its default. */
+  decisions?: DecisionConfig;
   /** Called for every diagnostic (non-fatal problem worked around). */
   onDiagnostic?: (diagnostic: Diagnostic) => void;
   /** Wall clock, ms since epoch. Default `Date.now`; tests pass a fake. */
   now?: () => number;
+}
+
+/** Decision tunables (all optional). */
+export interface DecisionConfig {
+  objective?: Objective;
+  /** The shop's value of one outcome, for the `revenue` objective. Default 20. */
+  outcomeValue?: number;
+  /** Basket used to price a percent discount when the cart is empty. Default 50. */
+  averageOrderValue?: number;
+  /** Share of shoppers (sticky) who see no personalized offer. Default 0.05. */
+  holdoutShare?: number;
+  /** Share of each slot's probability spread evenly over its candidates. Default 0.1. */
+  exploration?: number;
+  /** Softmax temperature on expected values. Default 0.01. */
+  temperature?: number;
+  /** No two offers of the same category in a placement. Default true. */
+  diversify?: boolean;
+  /** How long a decision waits for the model before the fallback decides, ms. Default 50. */
+  budgetMs?: number;
+  /** Frequency caps per offer, placement and overall (session / day / week). */
+  caps?: Partial<CapRules>;
+  /** Explanation strings, to localise. */
+  messages?: Partial<ExplanationMessages>;
+  /** Locale for amounts in explanations; default the page's. */
+  locale?: string;
 }
 
 export interface ResolvedConfig {
@@ -42,6 +73,7 @@ export interface ResolvedConfig {
   model: string | undefined;
   currency: string | undefined;
   dbName: string;
+  decisions: DecisionOptions;
   onDiagnostic: ((diagnostic: Diagnostic) => void) | undefined;
   now: () => number;
 }
@@ -56,6 +88,7 @@ const KNOWN_KEYS = new Set([
   'model',
   'currency',
   'dbName',
+  'decisions',
   'onDiagnostic',
   'now',
 ]);
@@ -127,6 +160,84 @@ function profileOptions(raw: unknown): ProfileOptions {
   return out;
 }
 
+function decisionOptions(raw: unknown): DecisionOptions {
+  const base = DEFAULT_DECISION_OPTIONS;
+  if (raw === undefined) return base;
+  if (!isPlainObject(raw)) bad('config.decisions', raw, 'an object');
+  const out: DecisionOptions = { ...base, value: { ...base.value }, policy: { ...base.policy } };
+  for (const [key, value] of Object.entries(raw)) {
+    const field = `config.decisions.${key}`;
+    switch (key) {
+      case 'objective':
+        if (value !== 'uplift' && value !== 'conversion' && value !== 'revenue') {
+          bad(field, value, '"uplift", "conversion" or "revenue"');
+        }
+        out.value.objective = value;
+        break;
+      case 'outcomeValue':
+        out.value.outcomeValue = number(value, field, 0, 1e9, false);
+        break;
+      case 'averageOrderValue':
+        out.value.averageOrderValue = number(value, field, 0, 1e9, false);
+        break;
+      case 'holdoutShare':
+        out.holdoutShare = number(value, field, 0, 1, false);
+        break;
+      case 'exploration':
+        out.policy.exploration = number(value, field, 0, 1, false);
+        break;
+      case 'temperature':
+        out.policy.temperature = number(value, field, 1e-6, 1e6, false);
+        break;
+      case 'diversify':
+        if (typeof value !== 'boolean') bad(field, value, 'true or false');
+        out.policy.diversify = value;
+        break;
+      case 'budgetMs':
+        out.budgetMs = number(value, field, 0, 60_000, false);
+        break;
+      case 'caps': {
+        if (!isPlainObject(value)) bad(field, value, 'an object { offer, placement, overall }');
+        const caps = { ...base.caps };
+        for (const [scope, limits] of Object.entries(value)) {
+          if (scope !== 'offer' && scope !== 'placement' && scope !== 'overall') {
+            bad(`${field}.${scope}`, limits, 'one of offer, placement, overall');
+          }
+          if (!isPlainObject(limits))
+            bad(`${field}.${scope}`, limits, 'an object { session, day, week }');
+          const parsed: Record<string, number> = {};
+          for (const [window, limit] of Object.entries(limits)) {
+            if (window !== 'session' && window !== 'day' && window !== 'week') {
+              bad(`${field}.${scope}.${window}`, limit, 'one of session, day, week');
+            }
+            parsed[window] = number(limit, `${field}.${scope}.${window}`, 0, 1e6, true);
+          }
+          caps[scope] = parsed;
+        }
+        out.caps = caps;
+        break;
+      }
+      case 'messages':
+        if (!isPlainObject(value) || !Object.values(value).every((v) => typeof v === 'string')) {
+          bad(field, value, 'an object of strings');
+        }
+        out.messages = value as Partial<ExplanationMessages>;
+        break;
+      case 'locale':
+        if (typeof value !== 'string') bad(field, value, 'a BCP 47 language tag');
+        out.locale = value;
+        break;
+      default:
+        bad(
+          field,
+          value,
+          'a known decision option (objective, outcomeValue, averageOrderValue, holdoutShare, exploration, temperature, diversify, budgetMs, caps, messages, locale)',
+        );
+    }
+  }
+  return out;
+}
+
 /** Validates the integrator's configuration; throws `OfferwiseError` `invalid_config` naming the field. */
 export function resolveConfig(input: unknown): ResolvedConfig {
   if (input === undefined) input = {};
@@ -181,6 +292,7 @@ export function resolveConfig(input: unknown): ResolvedConfig {
     model: optionalString(config, 'model'),
     currency,
     dbName: optionalString(config, 'dbName') ?? DEFAULT_DB_NAME,
+    decisions: decisionOptions(config.decisions),
     onDiagnostic: config.onDiagnostic as ResolvedConfig['onDiagnostic'],
     now: (config.now as (() => number) | undefined) ?? Date.now,
   };

@@ -16,7 +16,14 @@ interface EmbedGlobals {
   offerwise?: unknown;
 }
 
-const api = Object.freeze({ createOffers, Offerwise, OfferwiseError, Predictor, version, EVENT_NAMES });
+const api = Object.freeze({
+  createOffers,
+  Offerwise,
+  OfferwiseError,
+  Predictor,
+  version,
+  EVENT_NAMES,
+});
 
 /** Reads the configuration from the tag's `data-*` attributes; undefined when it has none. */
 function configFrom(script: HTMLScriptElement): OfferwiseConfig | undefined {

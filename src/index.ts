@@ -4,7 +4,12 @@ export { version } from './version.js';
 export { EVENT_NAMES } from './events/types.js';
 export { DEFAULT_PROFILE_OPTIONS } from './profile/options.js';
 export { Predictor } from './predictor/predictor.js';
-export { buildFeatures, FEATURE_COUNT, FEATURE_NAMES, FEATURE_SPEC_VERSION } from './features/spec.js';
+export {
+  buildFeatures,
+  FEATURE_COUNT,
+  FEATURE_NAMES,
+  FEATURE_SPEC_VERSION,
+} from './features/spec.js';
 
 export type { OfferwiseConfig } from './config.js';
 export type { TrackStats } from './offerwise.js';

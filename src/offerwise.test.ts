@@ -180,7 +180,7 @@ describe('forget() and exportData()', () => {
     expect(JSON.parse(JSON.stringify(data))).toEqual(data);
     expect(data.transactions).toEqual([{ id: 'T-9', at: T0 }]);
     expect(data.events).toHaveLength(1);
-    expect(await databaseNames()).toEqual(['offerwise']);
+    expect((await databaseNames()).sort()).toEqual(['offerwise', 'offerwise-decisions']); // export reads the decision state too
     await ow.forget();
     expect(await databaseNames()).toEqual([]);
     const profile = await ow.profile();

@@ -11,6 +11,11 @@ import { ProfileService, type ExportedData } from './profile/service.js';
 import type { ProfileSnapshot } from './profile/snapshot.js';
 import { Diagnostics, type Diagnostic, type DiagnosticListener } from './util/diagnostics.js';
 import { OfferwiseError } from './util/errors.js';
+import { CatalogSource } from './decide/catalog-source.js';
+import { Decider, type DecideRequest } from './decide/decider.js';
+import { StateStore } from './decide/state-store.js';
+import type { Decision } from './decide/types.js';
+import { Predictor } from './predictor/predictor.js';
 import { quiet } from './util/guards.js';
 
 /** How often raw events past retention are deleted while a page stays open. */
@@ -45,6 +50,10 @@ export class Offerwise {
   private dataLayers: DataLayerAdapter[] = [];
   private pruneTimer: ReturnType<typeof setInterval> | undefined;
   private destroyed = false;
+  private catalogSource: CatalogSource | undefined;
+  private stateStore: StateStore | undefined;
+  private predictorInstance: Predictor | undefined;
+  private decider: Decider | undefined;
   /** Resolves when the profile store is open, or has fallen back to memory (within 3 s). Never rejects. */
   readonly ready: Promise<void>;
 
@@ -75,8 +84,91 @@ export class Offerwise {
       () => undefined,
       () => undefined,
     );
+    if (this.config.catalog !== undefined) {
+      this.catalogSource = new CatalogSource({
+        source: this.config.catalog,
+        now: this.config.now,
+        onDiagnostic: (code, message) => this.diagnosticsHub.report(code, message),
+      });
+    }
     this.pruneTimer = setInterval(() => quiet(this.service.prune()), PRUNE_INTERVAL_MS);
     (this.pruneTimer as { unref?: () => void }).unref?.();
+  }
+
+  private state(): StateStore {
+    // Decision state (caps, claims, the last decision) follows the profile's consent: on disk only when granted.
+    this.stateStore ??= new StateStore({
+      dbName: `${this.config.dbName}-decisions`,
+      now: this.config.now,
+      memoryOnly: this.service.consent !== 'granted',
+      onDiagnostic: (code, message) => this.diagnosticsHub.report(code, message),
+    });
+    return this.stateStore;
+  }
+
+  /** The predictor, created on first use; its worker starts when the page is idle. */
+  private predictor(): Predictor {
+    this.predictorInstance ??= new Predictor({
+      ...(this.config.model !== undefined ? { model: this.config.model } : {}),
+      onDiagnostic: (code, message) => this.diagnosticsHub.report(code, message),
+    });
+    return this.predictorInstance;
+  }
+
+  private decisions(): Decider {
+    this.decider ??= new Decider(
+      {
+        catalog: async () => this.catalogSource?.current(),
+        profile: () => this.service.snapshot(),
+        consent: () => this.service.consent,
+        score: (rows, featureCount, budgetMs) =>
+          this.predictor().score(rows, featureCount, { budgetMs }),
+        state: {
+          reserve: (placement, candidates, rules, choose) =>
+            this.state().reserve(placement, candidates, rules, choose),
+          claims: (offerId) => this.state().claims(offerId),
+          saveDecision: (decision) => this.state().saveDecision(decision),
+          lastDecision: (placement) => this.state().lastDecision(placement),
+          shopperSeed: () => this.state().shopperSeed(),
+        },
+        now: this.config.now,
+        newId: newDecisionId,
+      },
+      this.config.decisions,
+    );
+    return this.decider;
+  }
+
+  /**
+   * Decides which offers `placement` shows (see the README). Rejects only for a malformed request
+   * (`invalid_input`); any other failure gives an empty decision and a diagnostic.
+   */
+  async decide(request: DecideRequest): Promise<Decision> {
+    if (this.destroyed) return this.refuseDestroyed('decide');
+    try {
+      return await this.decisions().decide(request);
+    } catch (error) {
+      if (error instanceof OfferwiseError && error.code === 'invalid_input') throw error;
+      this.diagnosticsHub.report('decide_failed', `decide(): ${String(error)}; showing nothing`);
+      return {
+        decisionId: newDecisionId(),
+        placement: String((request as { placement?: unknown } | undefined)?.placement ?? ''),
+        offers: [],
+        modelVersion: 'none',
+        source: 'fallback',
+        at: this.config.now(),
+      };
+    }
+  }
+
+  /** The last decision of `placement` if all its offers are still eligible (`source: 'cache'`), for a first paint. */
+  async cachedDecision(placement: string): Promise<Decision | undefined> {
+    if (this.destroyed) return undefined;
+    try {
+      return await this.decisions().cached(placement);
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -159,13 +251,29 @@ export class Offerwise {
   /** Everything stored about this shopper, as a JSON-serialisable object. */
   exportData(): Promise<ExportedData> {
     if (this.destroyed) return this.refuseDestroyed('exportData');
-    return quiet(this.service.exportData().catch((e: unknown) => Promise.reject(storageError(e))));
+    return quiet(
+      Promise.all([this.service.exportData(), this.state().contents()]).then(
+        ([profile, decisions]) => ({ ...profile, decisions }),
+        (e: unknown) => Promise.reject(storageError(e)),
+      ),
+    );
   }
 
   /** Erases everything stored (the database is deleted); the next `profile()` is empty. */
   forget(): Promise<void> {
     if (this.destroyed) return this.refuseDestroyed('forget');
-    return quiet(this.service.forget());
+    const state = this.stateStore;
+    this.stateStore = undefined;
+    return quiet(
+      Promise.all([
+        this.service.forget(),
+        (state ?? this.state()).forget(),
+        // Not personal, but a cache like the rest: nothing of offerwise stays on the device.
+        this.catalogSource?.forget(),
+      ]).then(() => {
+        this.stateStore = undefined;
+      }),
+    );
   }
 
   /** The consent in force; with an argument, changes it (see the README for what each keeps). */
@@ -180,7 +288,16 @@ export class Offerwise {
     } catch (error) {
       return quiet(Promise.reject(error));
     }
-    return quiet(this.service.setConsent(parsed));
+    return quiet(
+      this.service.setConsent(parsed).then(async () => {
+        // Decision state follows consent: a new store on disk or in memory; denied erases the disk copy.
+        const previous = this.stateStore;
+        this.stateStore = undefined;
+        previous?.close();
+        if (parsed === 'denied')
+          await new StateStore({ dbName: `${this.config.dbName}-decisions` }).forget();
+      }),
+    );
   }
 
   /** Starts reading GA4 events from a `dataLayer` array (default `window.dataLayer`, created if absent). */
@@ -226,6 +343,9 @@ export class Offerwise {
     for (const adapter of this.dataLayers) adapter.detach();
     this.dataLayers = [];
     clearInterval(this.pruneTimer);
+    this.catalogSource?.destroy();
+    this.predictorInstance?.destroy();
+    this.stateStore?.close();
     await this.service.idle().catch(() => undefined);
     this.service.close();
     this.diagnosticsHub.clearListeners();
@@ -252,4 +372,14 @@ export async function createOffers(config?: OfferwiseConfig): Promise<Offerwise>
   const instance = new Offerwise(config);
   await instance.ready;
   return instance;
+}
+
+/** A random id for a decision (UUID v4 where the browser has `crypto.randomUUID`). */
+function newDecisionId(): string {
+  const c = globalThis.crypto as Crypto | undefined;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  const bytes = new Uint8Array(16);
+  if (c) c.getRandomValues(bytes);
+  else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }

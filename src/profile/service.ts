@@ -28,6 +28,8 @@ export interface ExportedData {
   aggregates: Aggregates;
   events: NormalizedEvent[];
   transactions: { id: string; at: number }[];
+  /** Frequency-cap counters, claims and the last decision per placement (added by the instance). */
+  decisions?: unknown;
 }
 
 interface Pending {

@@ -178,7 +178,7 @@ describe('connections and versions', () => {
     expect(data.events.map((e) => e.name)).toEqual(['purchase', 'view_item', 'purchase']);
     expect(data.transactions.map((t) => t.id)).toEqual(['OLD-1']);
     expect(ow.stats().duplicatePurchases).toBe(1);
-    expect(await databaseNames()).toEqual(['offerwise']);
+    expect((await databaseNames()).sort()).toEqual(['offerwise', 'offerwise-decisions']);
     const db = await request<IDBDatabase>(() => undefined);
     expect(db.version).toBe(2);
     expect([...db.objectStoreNames].sort()).toEqual(['log', 'state']);

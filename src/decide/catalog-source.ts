@@ -1,0 +1,441 @@
+import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { OfferwiseError } from '../util/errors.js';
+import { isPlainObject, quiet } from '../util/guards.js';
+import { validateCatalog, type CatalogProblem } from './catalog.js';
+import type { Catalog } from './types.js';
+
+export const CATALOG_DB_NAME = 'offerwise-catalog';
+const STORE = 'catalog';
+const KEY = 'last';
+const DB_VERSION = 1;
+
+/** Defaults of {@link CatalogSourceOptions}. */
+export const CATALOG_SOURCE_DEFAULTS = {
+  timeoutMs: 5000,
+  waitMs: 1000,
+  /** A persisted catalog older than this (by its `received_at`) is not used. */
+  maxAgeMs: 7 * 24 * 3600_000,
+} as const;
+/** First retry delay; doubles per failure up to {@link RETRY_MAX_MS}. */
+export const RETRY_MIN_MS = 1000;
+export const RETRY_MAX_MS = 5 * 60_000;
+/** How long opening or deleting the catalog database may take before we go on without it. */
+export const CATALOG_DB_TIMEOUT_MS = 3000;
+/** Skipped parts reported one by one per received catalog; the rest are summed up in one line. */
+export const MAX_PROBLEM_DIAGNOSTICS = 20;
+
+/** What is persisted: the last good catalog as received, for the source it came from. */
+export interface StoredCatalog {
+  source: string;
+  json: string;
+  received_at: number;
+}
+
+interface CatalogDB extends DBSchema {
+  catalog: { key: string; value: StoredCatalog };
+}
+
+export interface CatalogSourceOptions {
+  /** The catalog's URL, or the catalog object itself (then nothing is fetched or persisted). */
+  source: string | object;
+  /** Wall clock (ms); stamps `received_at`. */
+  now?: () => number;
+  onDiagnostic?: (code: string, message: string) => void;
+  dbName?: string;
+  fetch?: typeof fetch;
+  /** Per-attempt limit for the request and its body. */
+  timeoutMs?: number;
+  /** How long {@link CatalogSource.current} waits for the first fetch before using the persisted catalog. */
+  waitMs?: number;
+  maxAgeMs?: number;
+  /** Jitter source in [0, 1); tests pin it. */
+  random?: () => number;
+}
+
+/**
+ * Delay before retry number `failures` (1 = after the first failure): 1 s doubling to 5 min,
+ * with jitter drawn from the upper half of that window so tabs spread out but never hammer.
+ */
+export function retryDelay(failures: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.max(0, failures - 1));
+  return Math.round(ceiling * (0.5 + 0.5 * random()));
+}
+
+class Unavailable extends Error {}
+
+/** Rejects with `onLate`'s error after `ms`; `onLate` also gets to clean up (abort, close). */
+function deadline<T>(promise: Promise<T>, ms: number, onLate: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(onLate()), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+function seconds(ms: number): string {
+  return ms < 60_000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms / 6000) / 10} min`;
+}
+
+/**
+ * Where decisions get their catalog: a URL fetched once per page (retried with backoff while it
+ * fails) or an object given in the config. The last good fetched catalog is kept in IndexedDB so
+ * a reload or a failing server still has offers. Never throws and never rejects: failures become
+ * diagnostics (`catalog_unavailable`, `invalid_catalog`, `catalog_offer_skipped`,
+ * `catalog_entry_skipped`, `storage_fallback`).
+ */
+export class CatalogSource {
+  private readonly url: string | undefined;
+  private readonly now: () => number;
+  private readonly report: (code: string, message: string) => void;
+  private readonly dbName: string;
+  private readonly fetchFn: typeof fetch | undefined;
+  private readonly timeoutMs: number;
+  private readonly waitMs: number;
+  private readonly maxAgeMs: number;
+  private readonly random: () => number;
+
+  /** Received on this page (fetched, or the config object). */
+  private fetched: Catalog | undefined;
+  /** Loaded from IndexedDB. */
+  private persisted: Catalog | undefined;
+  private readonly persistedLoad: Promise<void>;
+  private readonly firstAttempt: Promise<void>;
+  private firstSettled = false;
+  private inFlight: Promise<void> | undefined;
+  private controller: AbortController | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private failures = 0;
+  private destroyed = false;
+  private db: Promise<IDBPDatabase<CatalogDB> | undefined> | undefined;
+  /** Set once IndexedDB failed: the source then lives in memory only. */
+  private memoryOnly = false;
+
+  constructor(options: CatalogSourceOptions) {
+    this.now = options.now ?? Date.now;
+    const listener = options.onDiagnostic;
+    this.report = (code, message) => {
+      try {
+        listener?.(code, message);
+      } catch {
+        // An integrator's listener must not break the catalog.
+      }
+    };
+    this.dbName = options.dbName ?? CATALOG_DB_NAME;
+    this.fetchFn =
+      options.fetch ??
+      (typeof globalThis.fetch === 'function'
+        ? (input, init) => globalThis.fetch(input, init)
+        : undefined);
+    this.timeoutMs = options.timeoutMs ?? CATALOG_SOURCE_DEFAULTS.timeoutMs;
+    this.waitMs = options.waitMs ?? CATALOG_SOURCE_DEFAULTS.waitMs;
+    this.maxAgeMs = options.maxAgeMs ?? CATALOG_SOURCE_DEFAULTS.maxAgeMs;
+    this.random = options.random ?? Math.random;
+
+    const source = options.source;
+    if (typeof source === 'string' && source.trim() !== '') {
+      this.url = source.trim();
+      this.persistedLoad = this.loadPersisted();
+      this.firstAttempt = this.refresh().finally(() => {
+        this.firstSettled = true;
+      });
+    } else {
+      this.url = undefined;
+      this.persistedLoad = Promise.resolve();
+      this.firstAttempt = Promise.resolve();
+      this.firstSettled = true;
+      if (isPlainObject(source)) {
+        this.accept(source, 'the catalog object');
+      } else {
+        this.report(
+          'invalid_catalog',
+          `catalog source: got ${typeof source === 'string' ? '""' : typeof source}, expected a URL or a catalog object`,
+        );
+      }
+    }
+  }
+
+  /**
+   * The freshest good catalog: received on this page, else the persisted one, else `undefined`.
+   * Waits for the first fetch at most `waitMs` before settling for the persisted catalog.
+   */
+  async current(): Promise<Catalog | undefined> {
+    if (this.fetched || this.url === undefined) return this.fetched;
+    if (!this.firstSettled) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        this.firstAttempt,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, this.waitMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (this.fetched) return this.fetched;
+    }
+    await this.persistedLoad;
+    return this.fetched ?? this.persisted;
+  }
+
+  /** Fetches the catalog now (joining a fetch already under way); never rejects. */
+  refresh(): Promise<void> {
+    if (this.destroyed || this.url === undefined) return Promise.resolve();
+    if (this.inFlight) return this.inFlight;
+    this.clearRetry();
+    const attempt = this.attempt(this.url)
+      .catch((error: unknown) => this.report('catalog_unavailable', `catalog: ${String(error)}`))
+      .finally(() => {
+        this.inFlight = undefined;
+      });
+    this.inFlight = attempt;
+    return attempt;
+  }
+
+  /** Stops retries and any fetch under way, and closes the database. */
+  destroy(): void {
+    this.destroyed = true;
+    this.clearRetry();
+    this.controller?.abort();
+    this.closeDb();
+  }
+
+  /** Deletes the persisted catalog (the whole database). The catalog of this page stays. */
+  async forget(): Promise<void> {
+    this.persisted = undefined;
+    this.closeDb();
+    try {
+      if (typeof indexedDB === 'undefined') return;
+      await deadline(
+        deleteDB(this.dbName, {
+          blocked: () =>
+            this.report(
+              'storage_blocked',
+              `another tab keeps the catalog database "${this.dbName}" open; it is deleted once that tab closes it`,
+            ),
+        }),
+        CATALOG_DB_TIMEOUT_MS,
+        () =>
+          new Unavailable(
+            `deleting "${this.dbName}" did not finish within ${CATALOG_DB_TIMEOUT_MS} ms`,
+          ),
+      );
+    } catch (error) {
+      this.report('storage_failed', `could not delete the catalog database: ${String(error)}`);
+    }
+  }
+
+  // ---- fetching ----
+
+  private async attempt(url: string): Promise<void> {
+    let text: string;
+    try {
+      text = await this.download(url);
+    } catch (error) {
+      if (this.destroyed) return;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.fail('catalog_unavailable', `catalog ${url}: ${reason}`);
+      return;
+    }
+    if (this.destroyed) return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      this.fail('catalog_unavailable', `catalog ${url}: the response is not JSON`);
+      return;
+    }
+    const receivedAt = this.now();
+    if (!this.accept(raw, `catalog ${url}`, receivedAt)) {
+      this.fail();
+      return;
+    }
+    this.failures = 0;
+    await this.persist({ source: url, json: text, received_at: receivedAt });
+  }
+
+  /** The response body as text, within the timeout; rejects with a readable reason. */
+  private download(url: string): Promise<string> {
+    const fetchFn = this.fetchFn;
+    if (!fetchFn) return Promise.reject(new Unavailable('fetch is not available'));
+    const controller = new AbortController();
+    this.controller = controller;
+    const request = (async () => {
+      const response = await fetchFn(url, {
+        credentials: 'same-origin',
+        headers: { Accept: 'application/json' },
+        signal: controller.signal,
+      });
+      if (!response.ok) {
+        quiet(response.body?.cancel() ?? Promise.resolve());
+        throw new Unavailable(
+          `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
+        );
+      }
+      return response.text();
+    })();
+    quiet(request);
+    return deadline(request, this.timeoutMs, () => {
+      controller.abort();
+      return new Unavailable(`no answer within ${this.timeoutMs} ms`);
+    }).catch((error: unknown) => {
+      if (error instanceof Unavailable) throw error;
+      const name = (error as { name?: unknown } | null)?.name;
+      throw new Unavailable(
+        name === 'AbortError' ? 'the request was aborted' : `network error (${String(error)})`,
+      );
+    });
+  }
+
+  /** Validates and adopts a catalog received on this page; false (and a diagnostic) if refused. */
+  private accept(raw: unknown, what: string, receivedAt: number = this.now()): boolean {
+    let result: ReturnType<typeof validateCatalog>;
+    try {
+      result = validateCatalog(raw, receivedAt);
+    } catch (error) {
+      const message = error instanceof OfferwiseError ? error.message : String(error);
+      this.report('invalid_catalog', `${what} was refused: ${message}`);
+      return false;
+    }
+    this.fetched = result.catalog;
+    this.reportProblems(result.problems);
+    return true;
+  }
+
+  private reportProblems(problems: CatalogProblem[]): void {
+    for (const problem of problems.slice(0, MAX_PROBLEM_DIAGNOSTICS)) {
+      const code = problem.field.startsWith('offers[')
+        ? 'catalog_offer_skipped'
+        : 'catalog_entry_skipped';
+      this.report(code, `skipped ${problem.message}`);
+    }
+    const more = problems.length - MAX_PROBLEM_DIAGNOSTICS;
+    if (more > 0) {
+      this.report(
+        'catalog_offer_skipped',
+        `${more} more catalog problems not listed (${problems.length} in all); validate the catalog to see them all`,
+      );
+    }
+  }
+
+  /** Reports a failed attempt (unless already reported) and schedules the next one. */
+  private fail(code?: string, message?: string): void {
+    this.failures++;
+    const delay = retryDelay(this.failures, this.random);
+    if (code !== undefined && message !== undefined) {
+      this.report(
+        code,
+        `${message}; offers come from the last good catalog, if any; retrying in ${seconds(delay)}`,
+      );
+    }
+    this.clearRetry();
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.refresh();
+    }, delay);
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  // ---- persistence ----
+
+  private open(): Promise<IDBPDatabase<CatalogDB> | undefined> {
+    if (this.memoryOnly || this.destroyed) return Promise.resolve(undefined);
+    this.db ??= this.connect();
+    return this.db;
+  }
+
+  private async connect(): Promise<IDBPDatabase<CatalogDB> | undefined> {
+    try {
+      if (typeof indexedDB === 'undefined') throw new Unavailable('indexedDB is not available');
+      const opening = openDB<CatalogDB>(this.dbName, DB_VERSION, {
+        upgrade: (db) => {
+          if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE);
+        },
+        // Another tab upgrades or deletes the database: step aside, reopen on next use.
+        blocking: () => this.closeDb(),
+        terminated: () => {
+          this.db = undefined;
+        },
+      });
+      const db = await deadline(opening, CATALOG_DB_TIMEOUT_MS, () => {
+        // A hanging open may still succeed later: close that connection when it does.
+        quiet(opening.then((late) => late.close()));
+        return new Unavailable(`IndexedDB did not open within ${CATALOG_DB_TIMEOUT_MS} ms`);
+      });
+      if (this.destroyed) {
+        db.close();
+        return undefined;
+      }
+      return db;
+    } catch (error) {
+      this.storageFailed(error);
+      return undefined;
+    }
+  }
+
+  private closeDb(): void {
+    const db = this.db;
+    this.db = undefined;
+    if (db) quiet(db.then((connection) => connection?.close()));
+  }
+
+  private storageFailed(error: unknown): void {
+    if (this.memoryOnly) return;
+    this.memoryOnly = true;
+    this.closeDb();
+    this.report(
+      'storage_fallback',
+      `the catalog cannot be kept in IndexedDB (${error instanceof Error ? error.message : String(error)}); a reload will fetch it again`,
+    );
+  }
+
+  private loadPersisted(): Promise<void> {
+    return this.readPersisted().catch((error: unknown) => this.storageFailed(error));
+  }
+
+  private async readPersisted(): Promise<void> {
+    const db = await this.open();
+    if (!db) return;
+    let stored: StoredCatalog | undefined;
+    try {
+      stored = await db.get(STORE, KEY);
+    } catch (error) {
+      this.storageFailed(error);
+      return;
+    }
+    if (
+      !stored ||
+      stored.source !== this.url ||
+      typeof stored.json !== 'string' ||
+      typeof stored.received_at !== 'number' ||
+      this.now() - stored.received_at > this.maxAgeMs
+    ) {
+      return;
+    }
+    try {
+      // Validated again: the rules may have changed since it was stored.
+      this.persisted = validateCatalog(JSON.parse(stored.json), stored.received_at).catalog;
+    } catch {
+      // No longer a valid catalog: as if nothing were stored.
+    }
+  }
+
+  private async persist(record: StoredCatalog): Promise<void> {
+    const db = await this.open();
+    if (!db) return;
+    try {
+      await db.put(STORE, record, KEY);
+    } catch (error) {
+      this.storageFailed(error);
+    }
+  }
+}

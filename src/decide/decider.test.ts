@@ -1,0 +1,250 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { databaseNames, freshIndexedDB, view } from '../../test/unit/fake-idb.js';
+import { FEATURE_COUNT } from '../features/spec.js';
+import { createOffers, type Offerwise } from '../offerwise.js';
+import { emptyAggregates } from '../profile/aggregates.js';
+import { DEFAULT_PROFILE_OPTIONS } from '../profile/options.js';
+import { toSnapshot } from '../profile/snapshot.js';
+import type { ScoreResult } from '../predictor/predictor.js';
+import { OfferwiseError } from '../util/errors.js';
+import { Decider, DEFAULT_DECISION_OPTIONS, inHoldout } from './decider.js';
+import { StateStore } from './state-store.js';
+import type { Catalog, Offer } from './types.js';
+
+const NOW = Date.UTC(2026, 10, 28, 12);
+const HOUR = 3_600_000;
+
+const offers: Offer[] = [
+  {
+    id: 'w10',
+    type: 'coupon',
+    title: '10% off womens',
+    category: 'womens',
+    discount: { percent: 10 },
+    code: 'W',
+    member_only: false,
+    placements: [],
+  },
+  {
+    id: 'w20',
+    type: 'coupon',
+    title: '20% off womens',
+    category: 'womens',
+    discount: { percent: 20 },
+    code: 'W2',
+    member_only: false,
+    placements: [],
+  },
+  {
+    id: 'm5',
+    type: 'coupon',
+    title: '<img src=x onerror=alert(1)>',
+    category: 'mens',
+    discount: { amount: 5 },
+    code: 'M',
+    member_only: false,
+    placements: [],
+  },
+  {
+    id: 'old',
+    type: 'coupon',
+    title: 'expired',
+    category: 'kids',
+    discount: { percent: 5 },
+    code: 'K',
+    member_only: false,
+    placements: [],
+    valid_to: NOW - HOUR,
+  },
+];
+const catalog: Catalog = {
+  version: 1,
+  server_time: NOW,
+  received_at: NOW,
+  currency: 'EUR',
+  placements: { home: { limit: 2 } },
+  offers,
+  items: {},
+};
+
+/** Uplift by offer id, in catalog order of the rows the decider builds. */
+function scorer(uplift: Record<string, number>, eligible: string[]) {
+  return async (rows: Float32Array): Promise<ScoreResult> => {
+    const n = rows.length / FEATURE_COUNT;
+    const u = Float32Array.from({ length: n }, (_, i) => uplift[eligible[i]!]!);
+    return {
+      pTreated: u.map((x) => 0.1 + x),
+      pControl: new Float32Array(n).fill(0.1),
+      uplift: u,
+      source: 'model',
+      modelVersion: 'm1',
+    };
+  };
+}
+
+let store: StateStore;
+let seed = 0xffffffff; // far from the holdout
+function decider(
+  overrides: Partial<typeof DEFAULT_DECISION_OPTIONS> = {},
+  consent: 'granted' | 'denied' = 'granted',
+) {
+  let id = 0;
+  return new Decider(
+    {
+      catalog: async () => catalog,
+      profile: async () =>
+        toSnapshot(emptyAggregates(), NOW, DEFAULT_PROFILE_OPTIONS, 'indexeddb', consent),
+      consent: () => consent,
+      score: scorer({ w10: 0.05, w20: 0.04, m5: 0.03 }, ['w10', 'w20', 'm5']),
+      state: {
+        reserve: (p, c, r, f) => store.reserve(p, c, r, f),
+        claims: (o) => store.claims(o),
+        saveDecision: (d) => store.saveDecision(d),
+        lastDecision: (p) => store.lastDecision(p),
+        shopperSeed: async () => seed,
+      },
+      now: () => NOW,
+      newId: () => `decision-${++id}`,
+    },
+    { ...DEFAULT_DECISION_OPTIONS, ...overrides },
+  );
+}
+
+beforeEach(() => {
+  freshIndexedDB();
+  store = new StateStore({ now: () => NOW });
+  seed = 0xffffffff;
+});
+afterEach(() => store.close());
+
+describe('Decider', () => {
+  it('ranks by expected incremental value, one offer per category, with propensities and explanations', async () => {
+    const decision = await decider().decide({ placement: 'home' });
+    expect(decision).toMatchObject({
+      decisionId: 'decision-1',
+      placement: 'home',
+      modelVersion: 'm1',
+      source: 'model',
+      at: NOW,
+    });
+    expect(decision.offers.map((o) => o.offerId)).toEqual(['w10', 'm5']); // w20 shares w10's category
+    // Slot 1: softmax over [0.05, 0.04, 0.03] / 0.01 mixed with a 10% floor.
+    const w = [0, -1, -2].map(Math.exp);
+    const sum = w[0]! + w[1]! + w[2]!;
+    expect(decision.offers[0]!.propensity).toBeCloseTo(0.9 * (w[0]! / sum) + 0.1 / 3, 6);
+    // Slot 2: only m5 is left once womens is taken.
+    expect(decision.offers[1]!.propensity).toBe(1);
+    expect(decision.offers[0]!.score).toBeCloseTo(0.05, 6);
+    expect(decision.offers[1]!.explanation).toBe('An offer available to you now');
+    expect(decision.holdout).toBeUndefined();
+    expect(await store.lastDecision('home')).toEqual(decision);
+  });
+
+  it('replays the same choice for the same decision id', async () => {
+    const a = await decider().decide({ placement: 'home' });
+    freshIndexedDB();
+    store = new StateStore({ now: () => NOW });
+    const b = await decider().decide({ placement: 'home' });
+    expect(b.offers).toEqual(a.offers);
+  });
+
+  it('stops showing an offer at its cap, across decisions', async () => {
+    const capped = decider({ caps: { offer: { session: 1 }, placement: {}, overall: {} } });
+    const first = await capped.decide({ placement: 'home', limit: 1 });
+    const second = await capped.decide({ placement: 'home', limit: 1 });
+    expect(second.offers.map((o) => o.offerId)).not.toContain(first.offers[0]!.offerId);
+  });
+
+  it('without consent, shows the catalog order to everyone, with propensity 1 and nothing personal', async () => {
+    const decision = await decider({}, 'denied').decide({ placement: 'home' });
+    expect(decision.offers.map((o) => [o.offerId, o.propensity, o.explanation])).toEqual([
+      ['w10', 1, 'An offer available to you now'],
+      ['m5', 1, 'An offer available to you now'],
+    ]);
+    expect(decision.holdout).toBe(false);
+    expect(decision.modelVersion).toBe('none');
+  });
+
+  it('puts a sticky share of shoppers in the holdout', async () => {
+    expect(inHoldout(0, 0.05)).toBe(true);
+    expect(inHoldout(Math.ceil(0.05 * 4294967296), 0.05)).toBe(false);
+    seed = 1000;
+    const decision = await decider().decide({ placement: 'home' });
+    expect(decision.holdout).toBe(true);
+    expect(decision.offers.every((o) => o.propensity === 1)).toBe(true);
+  });
+
+  it('reuses the last decision for a first paint while its offers stay eligible', async () => {
+    const d = decider();
+    const decision = await d.decide({ placement: 'home' });
+    expect(await d.cached('home')).toEqual({ ...decision, source: 'cache' });
+    expect(await d.cached('product')).toBeUndefined();
+  });
+
+  it('names a malformed request', async () => {
+    await expect(decider().decide({ placement: '' })).rejects.toThrow(
+      'decide().placement: got "", expected a placement name',
+    );
+    await expect(decider().decide({ placement: 'home', limit: 0 })).rejects.toBeInstanceOf(
+      OfferwiseError,
+    );
+  });
+});
+
+describe('ow.decide()', () => {
+  let ow: Offerwise | undefined;
+  afterEach(async () => {
+    await ow?.destroy();
+    ow = undefined;
+  });
+
+  it('decides from a catalog object with the fallback scorer when no worker can run (happy-dom)', async () => {
+    const raw = {
+      version: 1,
+      server_time: new Date(NOW).toISOString(),
+      currency: 'EUR',
+      placements: { home: { limit: 2 } },
+      offers: [
+        {
+          id: 'w10',
+          type: 'coupon',
+          title: '10% off',
+          category: 'womens',
+          discount: { percent: 10 },
+          code: 'W',
+        },
+        {
+          id: 'm5',
+          type: 'coupon',
+          title: '5 off',
+          category: 'mens',
+          discount: { amount: 5 },
+          code: 'M',
+        },
+      ],
+    };
+    ow = await createOffers({
+      consent: 'granted',
+      catalog: raw,
+      now: () => NOW,
+      decisions: { holdoutShare: 0 },
+    });
+    await ow.track(view('a', 'womens'));
+    const decision = await ow.decide({ placement: 'home' });
+    expect(decision.source).toBe('fallback');
+    expect(decision.offers).toHaveLength(2);
+    expect(decision.offers.every((o) => o.propensity > 0 && o.propensity <= 1)).toBe(true);
+    expect(ow.diagnostics().map((d) => d.code)).toContain('worker_unavailable');
+    expect((await ow.cachedDecision('home'))?.source).toBe('cache');
+    const exported = await ow.exportData();
+    expect(JSON.stringify(exported.decisions)).toContain(decision.decisionId);
+    await ow.forget();
+    expect(await databaseNames()).toEqual([]);
+  });
+
+  it('answers an empty decision when there is no catalog', async () => {
+    ow = await createOffers({ consent: 'granted' });
+    const decision = await ow.decide({ placement: 'home' });
+    expect(decision.offers).toEqual([]);
+  });
+});

@@ -1,0 +1,607 @@
+import {
+  forceCloseDatabase,
+  IDBDatabase as FakeDatabase,
+  IDBObjectStore as FakeStore,
+  IDBOpenDBRequest as FakeOpenRequest,
+} from 'fake-indexeddb';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { databaseNames, freshIndexedDB } from '../../test/unit/fake-idb.js';
+import { OfferwiseError } from '../util/errors.js';
+import {
+  DEFAULT_CAPS,
+  DEFAULT_SESSION_TIMEOUT_MS,
+  DEFAULT_STATE_DB_NAME,
+  MAX_IMPRESSIONS_PER_KEY,
+  StateStore,
+  type CapRules,
+  type CapWindow,
+  type StateStoreOptions,
+} from './state-store.js';
+import type { Decision } from './types.js';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+const TIMEOUT = DEFAULT_SESSION_TIMEOUT_MS;
+const NO_CAPS: CapRules = { offer: {}, placement: {}, overall: {} };
+
+let clock = 0;
+let diagnostics: { code: string; message: string }[] = [];
+const stores: StateStore[] = [];
+
+function make(options: StateStoreOptions = {}): StateStore {
+  const store = new StateStore({
+    now: () => clock,
+    onDiagnostic: (code, message) => diagnostics.push({ code, message }),
+    ...options,
+  });
+  stores.push(store);
+  return store;
+}
+
+const codes = () => diagnostics.map((d) => d.code);
+const showAll = (allowed: string[]) => ({ shown: allowed });
+
+/** The ids `choose` would be offered, without recording anything (it is session activity). */
+async function allowedOf(
+  store: StateStore,
+  placement: string,
+  candidates: string[],
+  rules: CapRules,
+): Promise<string[]> {
+  let seen: string[] = [];
+  await store.reserve(placement, candidates, rules, (allowed) => {
+    seen = allowed;
+    return { shown: [] };
+  });
+  return seen;
+}
+
+async function show(store: StateStore, placement: string, offer: string, rules: CapRules) {
+  return (await store.reserve(placement, [offer], rules, showAll)).shown;
+}
+
+function rulesWith(scope: keyof CapRules, window: CapWindow, limit: number): CapRules {
+  return { ...NO_CAPS, [scope]: { [window]: limit } };
+}
+
+beforeEach(() => {
+  freshIndexedDB();
+  clock = new Date(2026, 2, 25, 12, 0).getTime();
+  diagnostics = [];
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+  for (const store of stores.splice(0)) store.close();
+});
+
+describe('caps per scope and window', () => {
+  /** How the i-th impression is made, what must be blocked after two, what must stay open. */
+  const scopes: Record<
+    keyof CapRules,
+    {
+      impression: (i: number) => [placement: string, offer: string];
+      probe: [string, string];
+      other?: [string, string];
+    }
+  > = {
+    offer: { impression: (i) => [`p${i}`, 'a'], probe: ['p-new', 'a'], other: ['p-new', 'b'] },
+    placement: { impression: (i) => ['p', `o${i}`], probe: ['p', 'fresh'], other: ['q', 'fresh'] },
+    overall: { impression: (i) => [`p${i}`, `o${i}`], probe: ['p-new', 'fresh'] },
+  };
+  /** When the two impressions happen, a time at which they still count, and the first time they do not. */
+  const windows: Record<
+    CapWindow,
+    { times: () => number[]; stillBlocked: (last: number) => number; reopened: () => number }
+  > = {
+    session: {
+      times: () => [clock, clock + MINUTE],
+      stillBlocked: (last) => last + TIMEOUT - 1,
+      // The blocked probe was activity too: the session ends a timeout after it.
+      reopened: () => clock + TIMEOUT,
+    },
+    day: {
+      times: () => [
+        new Date(2026, 2, 25, 23, 0).getTime(),
+        new Date(2026, 2, 25, 23, 50).getTime(),
+      ],
+      stillBlocked: () => new Date(2026, 2, 26).getTime() - 1,
+      reopened: () => new Date(2026, 2, 26).getTime(),
+    },
+    week: {
+      // Wednesday 25 March and Thursday 26 March; crosses the EU DST change of 29 March.
+      times: () => [new Date(2026, 2, 25, 9, 0).getTime(), new Date(2026, 2, 26, 9, 0).getTime()],
+      stillBlocked: () => new Date(2026, 2, 31, 23, 59, 59, 999).getTime(),
+      // 1 April: 25 March has left the last 7 calendar days, 26 March has not (1 of 2 left).
+      reopened: () => new Date(2026, 3, 1).getTime(),
+    },
+  };
+
+  const cases = (Object.keys(scopes) as (keyof CapRules)[]).flatMap((scope) =>
+    (Object.keys(windows) as CapWindow[]).map((window) => ({ scope, window })),
+  );
+
+  it.each(cases)(
+    '$scope × $window: limit 2 blocks the third, reopens with the window',
+    async ({ scope, window }) => {
+      const store = make();
+      const rules = rulesWith(scope, window, 2);
+      const { impression, probe, other } = scopes[scope];
+      const spec = windows[window];
+      const times = spec.times();
+      for (const [i, at] of times.entries()) {
+        clock = at;
+        const [placement, offer] = impression(i);
+        expect(await show(store, placement, offer, rules)).toEqual([offer]);
+      }
+      clock = spec.stillBlocked(times[times.length - 1]!);
+      expect(await allowedOf(store, probe[0], [probe[1]], rules)).toEqual([]);
+      if (other) expect(await allowedOf(store, other[0], [other[1]], rules)).toEqual([other[1]]);
+      clock = spec.reopened();
+      expect(await allowedOf(store, probe[0], [probe[1]], rules)).toEqual([probe[1]]);
+      expect(diagnostics).toEqual([]);
+    },
+  );
+
+  it.each(Object.keys(scopes) as (keyof CapRules)[])('limit 0 forbids (%s)', async (scope) => {
+    const store = make();
+    for (const window of ['session', 'day', 'week'] as const) {
+      const rules = rulesWith(scope, window, 0);
+      expect(await allowedOf(store, 'p', ['a', 'b'], rules)).toEqual([]);
+    }
+    expect(await store.reserve('p', ['a'], rulesWith(scope, 'day', 0), showAll)).toEqual({
+      shown: [],
+    });
+    expect((await store.contents()).counters).toEqual({});
+  });
+
+  it('an absent limit means no cap; the default caps apply per offer, placement, overall', async () => {
+    const store = make();
+    // Defaults: offer 2 per session.
+    expect(await show(store, 'p', 'b', DEFAULT_CAPS)).toEqual(['b']);
+    expect(await show(store, 'p', 'b', DEFAULT_CAPS)).toEqual(['b']);
+    expect(await show(store, 'p', 'b', DEFAULT_CAPS)).toEqual([]);
+    for (let i = 0; i < 40; i++) expect(await show(store, 'q', 'a', NO_CAPS)).toEqual(['a']);
+    // Overall 30 per day: 42 impressions already today.
+    expect(await allowedOf(store, 'other', ['c'], DEFAULT_CAPS)).toEqual([]);
+  });
+
+  it('a session ends exactly after the timeout without activity, counted from any reserve or record', async () => {
+    const rules = rulesWith('offer', 'session', 1);
+    const store = make();
+    const t0 = clock;
+    expect(await show(store, 'p', 'a', rules)).toEqual(['a']);
+    clock = t0 + 20 * MINUTE;
+    await store.record('z', 'p'); // activity keeps the session alive
+    clock = t0 + 20 * MINUTE + TIMEOUT - 1;
+    expect(await allowedOf(store, 'p', ['a'], rules)).toEqual([]);
+    clock += TIMEOUT; // exactly one timeout after the last activity
+    expect(await allowedOf(store, 'p', ['a'], rules)).toEqual(['a']);
+    const { session } = await store.contents();
+    expect(session).toEqual({ id: 2, start: clock, last: clock });
+  });
+
+  it('shares the session and the counters across tabs', async () => {
+    const rules = rulesWith('offer', 'session', 1);
+    const a = make();
+    const b = make();
+    expect(await show(a, 'p', 'x', rules)).toEqual(['x']);
+    expect(await allowedOf(b, 'p', ['x', 'y'], rules)).toEqual(['y']);
+    clock += TIMEOUT - 1;
+    await b.reserve('p', [], rules, showAll); // tab B's activity extends the shared session
+    clock += TIMEOUT - 1;
+    expect(await allowedOf(a, 'p', ['x'], rules)).toEqual([]);
+    clock += TIMEOUT;
+    expect(await allowedOf(a, 'p', ['x'], rules)).toEqual(['x']);
+  });
+
+  it('record() counts against the offer only', async () => {
+    const store = make();
+    const rules: CapRules = { offer: { day: 2 }, placement: { day: 1 }, overall: { day: 1 } };
+    await store.record('a', 'p');
+    await store.record('a', 'p');
+    expect(await allowedOf(store, 'p', ['a', 'b'], rules)).toEqual(['b']);
+    const { counters } = await store.contents();
+    expect(Object.keys(counters)).toEqual(['offer:a']);
+    expect(counters['offer:a']!.times).toEqual([clock, clock]);
+  });
+});
+
+describe('reserve and choose', () => {
+  it('choose sees only the allowed offers, in order, and exactly what it returns is recorded', async () => {
+    const store = make();
+    const rules: CapRules = { offer: { session: 1 }, placement: { session: 3 }, overall: {} };
+    await show(store, 'p', 'a', rules);
+    const seen: [string[], number][] = [];
+    const result = { shown: ['c'], extra: 42 };
+    const returned = await store.reserve('p', ['a', 'b', 'c', 'b'], rules, (allowed, room) => {
+      seen.push([allowed, room]);
+      return result;
+    });
+    expect(returned).toBe(result);
+    expect(seen).toEqual([[['b', 'c'], 2]]);
+    const { counters } = await store.contents();
+    expect(Object.keys(counters).sort()).toEqual(['offer:a', 'offer:c', 'overall', 'placement:p']);
+    expect(counters['offer:c']!.times).toEqual([clock]);
+    expect(counters['placement:p']!.times).toEqual([clock, clock]);
+    expect(counters['overall']!.session!.count).toBe(2);
+  });
+
+  it('records the placement and overall once per shown offer', async () => {
+    const store = make();
+    const rules: CapRules = { offer: {}, placement: { session: 3 }, overall: {} };
+    await store.reserve('p', ['a', 'b'], rules, showAll);
+    let room = -1;
+    expect(
+      await store.reserve('p', ['c', 'd'], rules, (allowed, r) => {
+        room = r;
+        return { shown: allowed.slice(0, r) };
+      }),
+    ).toEqual({ shown: ['c'] });
+    expect(room).toBe(1);
+    expect(await allowedOf(store, 'p', ['e'], rules)).toEqual([]);
+    expect((await store.contents()).counters['overall']!.times).toHaveLength(3);
+  });
+
+  it('records more than the room when choose insists, with a diagnostic', async () => {
+    const store = make();
+    const rules: CapRules = { offer: {}, placement: { session: 1 }, overall: {} };
+    expect(await store.reserve('p', ['a', 'b'], rules, showAll)).toEqual({ shown: ['a', 'b'] });
+    expect(codes()).toEqual(['state_room_exceeded']);
+    expect((await store.contents()).counters['placement:p']!.times).toHaveLength(2);
+  });
+
+  it('records nothing and rethrows when choose throws', async () => {
+    const store = make();
+    await show(store, 'p', 'a', NO_CAPS);
+    clock += 5 * MINUTE;
+    const before = await store.contents();
+    const boom = new Error('boom');
+    await expect(
+      store.reserve('p', ['a', 'b'], NO_CAPS, () => {
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    expect(await store.contents()).toEqual(before); // not even the session's activity
+    expect(diagnostics).toEqual([]);
+  });
+
+  it.each([
+    ['an offer that was not allowed', () => ({ shown: ['z'] })],
+    ['the same offer twice', () => ({ shown: ['a', 'a'] })],
+    ['no shown array', () => ({}) as { shown: string[] }],
+    ['a promise', () => Promise.resolve({ shown: [] }) as unknown as { shown: string[] }],
+  ])('rejects a choose that returns %s, recording nothing', async (_name, choose) => {
+    const store = make();
+    const rules = rulesWith('offer', 'session', 5);
+    const error = await store.reserve('p', ['a', 'b'], rules, choose).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OfferwiseError);
+    expect((error as OfferwiseError).code).toBe('invalid_input');
+    expect((await store.contents()).counters).toEqual({});
+    expect((await store.contents()).session).toBeNull();
+  });
+
+  it('rejects invalid arguments as programmer errors', async () => {
+    const store = make();
+    await expect(store.reserve('', ['a'], NO_CAPS, showAll)).rejects.toMatchObject({
+      code: 'invalid_input',
+      field: 'reserve().placement',
+    });
+    await expect(
+      store.reserve('p', ['a'], { ...NO_CAPS, offer: { day: -1 } }, showAll),
+    ).rejects.toMatchObject({ code: 'invalid_input', field: 'reserve().rules.offer.day' });
+    await expect(store.reserve('p', [''], NO_CAPS, showAll)).rejects.toMatchObject({
+      field: 'reserve().candidates[0]',
+    });
+    await expect(store.record('a', '')).rejects.toMatchObject({ code: 'invalid_input' });
+    expect(() => new StateStore({ sessionTimeoutMs: 0 })).toThrow(OfferwiseError);
+  });
+
+  it('two tabs reserving at once never both show an offer past its cap (20 rounds)', async () => {
+    const rules: CapRules = { offer: { session: 1 }, placement: {}, overall: {} };
+    const a = make();
+    const b = make();
+    for (let round = 0; round < 20; round++) {
+      const results = await Promise.all([
+        a.reserve('p', ['hot'], rules, showAll),
+        b.reserve('hero', ['hot'], rules, showAll),
+      ]);
+      expect(results.flatMap((r) => r.shown)).toEqual(['hot']);
+      clock += TIMEOUT; // next session: the cap opens again
+    }
+    const { counters, storage } = await a.contents();
+    expect(storage).toBe('indexeddb');
+    expect(counters['offer:hot']!.times).toHaveLength(20);
+    expect(diagnostics).toEqual([]);
+  });
+});
+
+describe('time', () => {
+  it('counts impressions stamped in the future (the clock went back) and never throws', async () => {
+    const store = make();
+    const rules = rulesWith('offer', 'day', 1);
+    expect(await show(store, 'p', 'a', rules)).toEqual(['a']);
+    clock -= 2 * 60 * MINUTE;
+    expect(await allowedOf(store, 'p', ['a'], rules)).toEqual([]);
+    clock -= 3 * DAY;
+    expect(await allowedOf(store, 'p', ['a'], rulesWith('offer', 'week', 1))).toEqual([]);
+    expect(await allowedOf(store, 'p', ['a'], rulesWith('offer', 'session', 1))).toEqual([]);
+  });
+
+  it('treats an impression more than 8 days ahead as made now, so it expires in time', async () => {
+    const store = make();
+    const rules = rulesWith('offer', 'day', 1);
+    const start = new Date(2026, 2, 25, 12, 0);
+    expect(await show(store, 'p', 'a', rules)).toEqual(['a']);
+    clock = new Date(2026, 1, 20, 12, 0).getTime(); // a month back
+    expect(await allowedOf(store, 'p', ['a'], rules)).toEqual([]);
+    clock = new Date(2026, 1, 21, 0, 0).getTime(); // the next local day of the new clock
+    expect(await allowedOf(store, 'p', ['a'], rules)).toEqual(['a']);
+    expect(start.getTime()).toBeGreaterThan(clock);
+  });
+
+  it('a jump forward beyond the timeout starts a new session', async () => {
+    const store = make();
+    const rules = rulesWith('offer', 'session', 1);
+    await show(store, 'p', 'a', rules);
+    clock += 8 * DAY + 1;
+    expect(await allowedOf(store, 'p', ['a'], rules)).toEqual(['a']);
+  });
+});
+
+describe('bounded storage', () => {
+  it('keeps at most the newest impression times per key, within 8 days', async () => {
+    const store = make();
+    const first = clock;
+    for (let i = 0; i < MAX_IMPRESSIONS_PER_KEY + 20; i++) {
+      clock = first + i;
+      await show(store, 'p', 'a', NO_CAPS);
+    }
+    const { counters } = await store.contents();
+    expect(counters['offer:a']!.times).toHaveLength(MAX_IMPRESSIONS_PER_KEY);
+    expect(counters['offer:a']!.times[0]).toBe(first + 20);
+    expect(counters['offer:a']!.session!.count).toBe(MAX_IMPRESSIONS_PER_KEY + 20);
+    clock += 5 * DAY;
+    await show(store, 'p', 'a', NO_CAPS);
+    const kept = (await store.contents()).counters['offer:a']!.times;
+    expect(kept).toHaveLength(MAX_IMPRESSIONS_PER_KEY);
+    expect(kept[0]).toBe(first + 21);
+    expect(kept[kept.length - 1]).toBe(clock);
+    clock += 4 * DAY;
+    await show(store, 'p', 'a', NO_CAPS);
+    expect((await store.contents()).counters['offer:a']!.times).toEqual([clock - 4 * DAY, clock]);
+  });
+
+  it('deletes keys without an impression in 8 days, once a day', async () => {
+    const store = make();
+    await show(store, 'p', 'old', NO_CAPS);
+    clock += 7 * DAY;
+    await show(store, 'q', 'recent', NO_CAPS);
+    clock += 1.5 * DAY;
+    await store.record('x', 'r');
+    const keys = Object.keys((await store.contents()).counters).sort();
+    expect(keys).toEqual(['offer:recent', 'offer:x', 'overall', 'placement:q']);
+  });
+});
+
+describe('claims, decisions, seed', () => {
+  it('counts claims per offer, shared by tabs', async () => {
+    const a = make();
+    expect(await a.claims('c1')).toBe(0);
+    expect(await a.addClaim('c1')).toBe(1);
+    const b = make();
+    const [x, y] = await Promise.all([a.addClaim('c1'), b.addClaim('c1')]);
+    expect([x, y].sort()).toEqual([2, 3]);
+    expect(await b.claims('c1')).toBe(3);
+    expect(await b.claims('c2')).toBe(0);
+  });
+
+  it('keeps the last decision per placement', async () => {
+    const decision: Decision = {
+      decisionId: 'd1',
+      placement: 'hero',
+      offers: [
+        { offerId: 'a', score: 0.4, propensity: 0.8, explanation: 'Because you like shoes' },
+      ],
+      modelVersion: 'm1',
+      source: 'model',
+      at: clock,
+    };
+    const a = make();
+    await a.saveDecision(decision);
+    const b = make();
+    expect(await b.lastDecision('hero')).toEqual(decision);
+    expect(await b.lastDecision('sidebar')).toBeUndefined();
+    await b.saveDecision({ ...decision, decisionId: 'd2', offers: [], holdout: true });
+    expect(await a.lastDecision('hero')).toMatchObject({ decisionId: 'd2', holdout: true });
+  });
+
+  it('draws the shopper seed once per database', async () => {
+    const a = make();
+    const seed = await a.shopperSeed();
+    expect(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32).toBe(true);
+    expect(await a.shopperSeed()).toBe(seed);
+    const [b, c] = [make(), make()];
+    expect(await Promise.all([b.shopperSeed(), c.shopperSeed()])).toEqual([seed, seed]);
+    const other = make({ dbName: 'another-shop' });
+    expect(await other.shopperSeed()).not.toBe(seed);
+    expect((await databaseNames()).sort()).toEqual(['another-shop', DEFAULT_STATE_DB_NAME]);
+  });
+});
+
+describe('contents and forget', () => {
+  it('returns everything stored, JSON-serialisable', async () => {
+    const store = make();
+    await show(store, 'p', 'a', NO_CAPS);
+    await store.addClaim('a');
+    const decision: Decision = {
+      decisionId: 'd',
+      placement: 'p',
+      offers: [],
+      modelVersion: 'none',
+      source: 'fallback',
+      at: clock,
+    };
+    await store.saveDecision(decision);
+    const seed = await store.shopperSeed();
+    const contents = await store.contents();
+    expect(JSON.parse(JSON.stringify(contents))).toEqual(contents);
+    expect(contents).toEqual({
+      storage: 'indexeddb',
+      session: { id: 1, start: clock, last: clock },
+      seed,
+      counters: {
+        'offer:a': { times: [clock], session: { id: 1, count: 1 } },
+        'placement:p': { times: [clock], session: { id: 1, count: 1 } },
+        overall: { times: [clock], session: { id: 1, count: 1 } },
+      },
+      claims: { a: 1 },
+      decisions: { p: decision },
+    });
+  });
+
+  it('forget() deletes the database, even with another tab open', async () => {
+    const a = make();
+    const b = make();
+    await show(a, 'p', 'x', NO_CAPS);
+    const seed = await b.shopperSeed();
+    await a.forget();
+    expect(await databaseNames()).toEqual([]);
+    expect(diagnostics).toEqual([]);
+    // Later use starts afresh.
+    expect((await a.contents()).counters).toEqual({});
+    expect(await a.shopperSeed()).not.toBe(seed);
+  });
+
+  it('close() makes later calls reject with destroyed', async () => {
+    const store = make();
+    await store.claims('a');
+    store.close();
+    await expect(store.claims('a')).rejects.toMatchObject({ code: 'destroyed' });
+  });
+});
+
+describe('degrading to memory', () => {
+  it('works in memory when indexedDB.open throws, exact within the tab', async () => {
+    vi.spyOn(indexedDB, 'open').mockImplementation(() => {
+      throw new DOMException('The user denied permission', 'SecurityError');
+    });
+    const store = make();
+    const rules = rulesWith('offer', 'session', 1);
+    const results = await Promise.all([
+      store.reserve('p', ['hot'], rules, showAll),
+      store.reserve('q', ['hot'], rules, showAll),
+    ]);
+    expect(results.flatMap((r) => r.shown)).toEqual(['hot']);
+    expect(await store.addClaim('a')).toBe(1);
+    const seed = await store.shopperSeed();
+    expect(await store.shopperSeed()).toBe(seed);
+    const first = await store.reserve('p', ['a'], NO_CAPS, () => ({ shown: ['a'] }));
+    expect(first.shown).toEqual(['a']);
+    const boom = new Error('boom');
+    await expect(
+      store.reserve('p', ['b'], NO_CAPS, () => {
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    const contents = await store.contents();
+    expect(contents.storage).toBe('memory');
+    expect(Object.keys(contents.counters).sort()).toEqual([
+      'offer:a',
+      'offer:hot',
+      'overall',
+      'placement:p',
+    ]);
+    expect(codes()).toEqual(['state_fallback']);
+    expect(diagnostics[0]!.message).toContain('SecurityError');
+  });
+
+  it('is ready within 3 s when indexedDB.open hangs', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    vi.spyOn(indexedDB, 'open').mockImplementation(() => new FakeOpenRequest() as IDBOpenDBRequest);
+    const store = make();
+    let done = false;
+    const contents = store.contents().then((c) => {
+      done = true;
+      return c;
+    });
+    await vi.advanceTimersByTimeAsync(2999);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await contents).storage).toBe('memory');
+    expect(codes()).toEqual(['state_fallback']);
+    expect(diagnostics[0]!.message).toContain('within 3000 ms');
+  });
+
+  it('falls back when a transaction fails, keeping what the database held', async () => {
+    const store = make();
+    const rules = rulesWith('offer', 'day', 1);
+    expect(await show(store, 'p', 'a', rules)).toEqual(['a']);
+    const seed = await store.shopperSeed();
+    const put = FakeStore.prototype.put;
+    vi.spyOn(FakeStore.prototype, 'put').mockImplementation(function (
+      this: IDBObjectStore,
+      ...args
+    ) {
+      if (this.name === 'counters') throw new DOMException('Quota exceeded', 'QuotaExceededError');
+      return put.apply(this, args);
+    });
+    const calls: string[][] = [];
+    const result = await store.reserve('p', ['a', 'b'], rules, (allowed) => {
+      calls.push(allowed);
+      return { shown: allowed };
+    });
+    expect(result.shown).toEqual(['b']);
+    expect(calls).toEqual([['b'], ['b']]); // once on the database, once again in memory
+    expect(codes()).toEqual(['state_fallback']);
+    expect(diagnostics[0]!.message).toContain('QuotaExceededError');
+    vi.restoreAllMocks();
+    const contents = await store.contents();
+    expect(contents.storage).toBe('memory');
+    expect(contents.seed).toBe(seed);
+    expect(contents.counters['offer:a']!.times).toEqual([clock]);
+    expect(contents.counters['offer:b']!.times).toEqual([clock]);
+    expect(await allowedOf(store, 'p', ['a', 'b', 'c'], rules)).toEqual(['c']);
+    // Nothing of the failed reservation reached the database.
+    const disk = make();
+    expect((await disk.contents()).counters['offer:b']).toBeUndefined();
+  });
+
+  it('reopens a connection the browser closed and retries once', async () => {
+    let connection: IDBDatabase | undefined;
+    const transaction = FakeDatabase.prototype.transaction;
+    vi.spyOn(FakeDatabase.prototype, 'transaction').mockImplementation(function (
+      this: IDBDatabase,
+      ...args
+    ) {
+      connection = this;
+      return transaction.apply(this, args as never);
+    });
+    const store = make();
+    await show(store, 'p', 'a', NO_CAPS);
+    forceCloseDatabase(connection as never);
+    await show(store, 'p', 'b', NO_CAPS);
+    const contents = await store.contents();
+    expect(contents.storage).toBe('indexeddb');
+    expect(Object.keys(contents.counters)).toContain('offer:b');
+    expect(codes()).not.toContain('state_fallback');
+  });
+
+  it('steps aside for an upgrade in another tab, then degrades to memory', async () => {
+    const store = make();
+    await show(store, 'p', 'a', NO_CAPS);
+    const newer = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open(DEFAULT_STATE_DB_NAME, 7);
+      req.onupgradeneeded = () => req.result.createObjectStore('future');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    newer.close();
+    expect(await show(store, 'p', 'b', NO_CAPS)).toEqual(['b']);
+    expect((await store.contents()).storage).toBe('memory');
+    expect(
+      diagnostics.some((d) => d.code === 'state_fallback' && d.message.includes('VersionError')),
+    ).toBe(true);
+  });
+});
