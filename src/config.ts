@@ -61,6 +61,10 @@ export interface DecisionConfig {
   messages?: Partial<ExplanationMessages>;
   /** Locale for amounts in explanations; default the page's. */
   locale?: string;
+  /** A min spend is reachable when the cart or a typical order is at least this share of it; 0 = always. Default 0.5. */
+  minSpendShare?: number;
+  /** An upcoming flash sale may be shown this many minutes before it starts. Default 60. */
+  flashSaleLeadMinutes?: number;
 }
 
 export interface ResolvedConfig {
@@ -223,6 +227,20 @@ function decisionOptions(raw: unknown): DecisionOptions {
         }
         out.messages = value as Partial<ExplanationMessages>;
         break;
+      case 'minSpendShare': {
+        const share = number(value, field, 0, 10, false);
+        out.eligibility = {
+          ...out.eligibility,
+          minSpend: share === 0 ? { kind: 'always' } : { kind: 'share', share },
+        };
+        break;
+      }
+      case 'flashSaleLeadMinutes':
+        out.eligibility = {
+          ...out.eligibility,
+          flashSaleLeadMs: number(value, field, 0, 7 * 24 * 60, false) * 60_000,
+        };
+        break;
       case 'locale':
         if (typeof value !== 'string') bad(field, value, 'a BCP 47 language tag');
         out.locale = value;
@@ -231,7 +249,7 @@ function decisionOptions(raw: unknown): DecisionOptions {
         bad(
           field,
           value,
-          'a known decision option (objective, outcomeValue, averageOrderValue, holdoutShare, exploration, temperature, diversify, budgetMs, caps, messages, locale)',
+          'a known decision option (objective, outcomeValue, averageOrderValue, holdoutShare, exploration, temperature, diversify, budgetMs, caps, messages, locale, minSpendShare, flashSaleLeadMinutes)',
         );
     }
   }
