@@ -87,6 +87,7 @@ export class Offerwise {
     if (this.config.catalog !== undefined) {
       this.catalogSource = new CatalogSource({
         source: this.config.catalog,
+        dbName: `${this.config.dbName}-catalog`,
         now: this.config.now,
         onDiagnostic: (code, message) => this.diagnosticsHub.report(code, message),
       });

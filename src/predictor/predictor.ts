@@ -41,7 +41,36 @@ export interface ScoreResult extends UpliftScores {
 
 export type PredictorState = 'idle' | 'loading' | 'ready' | 'fallback' | 'destroyed';
 
-const MODEL_REFUSALS = new Set(['model_mismatch', 'model_invalid', 'model_unavailable']);
+/** Failures that no new worker can fix: the model is refused, or wasm is blocked on this page. */
+const PERMANENT = new Set([
+  'model_mismatch',
+  'model_invalid',
+  'model_unavailable',
+  'runtime_blocked',
+]);
+
+/**
+ * Under Trusted Types, `new Worker()` needs a `TrustedScriptURL`. The policy (named `offerwise`;
+ * a shop that lists allowed policies must add it) accepts only the worker URL the SDK computed.
+ */
+type ScriptUrlPolicy = { createScriptURL(input: string): unknown };
+const workerUrls = new Set<string>();
+let policy: ScriptUrlPolicy | undefined;
+
+function trustedWorkerUrl(url: string): string {
+  const tt = (
+    globalThis as { trustedTypes?: { createPolicy(name: string, rules: object): ScriptUrlPolicy } }
+  ).trustedTypes;
+  if (!tt) return url;
+  workerUrls.add(url);
+  policy ??= tt.createPolicy('offerwise', {
+    createScriptURL: (input: string) => {
+      if (!workerUrls.has(input)) throw new TypeError(`offerwise: refusing worker URL ${input}`);
+      return input;
+    },
+  });
+  return policy.createScriptURL(url) as string;
+}
 
 function errorCode(error: unknown): string {
   if (error instanceof OfferwiseError) return error.code;
@@ -92,7 +121,8 @@ export class Predictor {
     this.client = new WorkerClient<WorkerApi>({
       create:
         options.createWorker ??
-        (() => new Worker(workerUrl, { type: 'module', name: 'offerwise-predictor' })),
+        (() =>
+          new Worker(trustedWorkerUrl(workerUrl), { type: 'module', name: 'offerwise-predictor' })),
       timeoutMs: options.callTimeoutMs ?? 1000,
       maxRespawns: 2,
       onDiagnostic: (code, message) => this.report(code, message),
@@ -103,7 +133,7 @@ export class Predictor {
         } catch (error) {
           const code = errorCode(error);
           // A model we refuse stays refused: respawning would only fetch it again.
-          if (MODEL_REFUSALS.has(code)) {
+          if (PERMANENT.has(code)) {
             this.refuse(code, errorMessage(error));
             return;
           }
@@ -127,6 +157,8 @@ export class Predictor {
     if (this.refusal !== undefined) return;
     this.refusal = `${code}: ${message}`;
     this.report(code, `${message}; scoring with the fallback`);
+    // Nothing left for the worker to do: free its memory once the current init has returned.
+    setTimeout(() => this.client?.destroy(), 0);
   }
 
   get state(): PredictorState {

@@ -167,6 +167,16 @@ export function createWorkerApi(): WorkerApi {
     async load(request) {
       if (loaded) return loaded; // one session per worker: load a new model in a new worker
       const started = performance.now();
+      // Eight bytes that any WebAssembly engine compiles: if this fails, wasm is blocked here (a
+      // CSP without 'wasm-unsafe-eval') and no retry can help, so say so before fetching 14 MB.
+      try {
+        await WebAssembly.compile(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+      } catch (error) {
+        throw failure(
+          'runtime_blocked',
+          `WebAssembly cannot be compiled here (${String((error as Error)?.message ?? error)}); a Content Security Policy needs 'wasm-unsafe-eval' in script-src`,
+        );
+      }
       const metadata = checkMetadata(
         typeof request.metadata === 'string'
           ? await fetchMetadata(request.metadata)
