@@ -1,6 +1,7 @@
 import { deleteDB, openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import { fieldError, OfferwiseError } from '../util/errors.js';
 import { quiet } from '../util/guards.js';
+import { describeError, isConnectionError, withTimeout } from '../util/idb.js';
 import type { Decision } from './types.js';
 
 /**
@@ -243,42 +244,6 @@ class CallerError {
   constructor(readonly error: unknown) {}
 }
 
-function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, onLate: (value: T) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const timer = setTimeout(() => {
-      settled = true;
-      reject(new OfferwiseError('storage_unavailable', `IndexedDB did not answer within ${ms} ms`));
-    }, ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        if (settled) onLate(value);
-        else resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        if (!settled) reject(error);
-      },
-    );
-  });
-}
-
-/** True for the errors a closed or lost connection produces; those are worth one reopen. */
-function isConnectionError(error: unknown): boolean {
-  const name = (error as { name?: unknown } | null)?.name;
-  const message = String((error as { message?: unknown } | null)?.message ?? '');
-  return (
-    name === 'InvalidStateError' ||
-    /connection.*(lost|closed|closing)|database.*closing|being deleted/i.test(message)
-  );
-}
-
 async function readAll(tx: Tx): Promise<Snapshot> {
   const [counters, meta, claims, decisions] = await Promise.all([
     tx.entries('counters'),
@@ -380,7 +345,7 @@ class IdbBackend {
       if (this.shut || !isConnectionError(error)) throw error;
       this.report(
         'state_reconnect',
-        `decision-state database connection lost (${describe(error)}); reopening`,
+        `decision-state database connection lost (${describeError(error)}); reopening`,
       );
       this.drop();
       return this.once(tables, mode, fn);
@@ -494,7 +459,7 @@ async function deleteDatabase(
       'state_forget_pending',
       blocked
         ? 'deleting the decision-state database is blocked by another tab; it completes when that tab closes'
-        : `deleting the decision-state database failed or is slow: ${describe(error)}`,
+        : `deleting the decision-state database failed or is slow: ${describeError(error)}`,
     );
   }
 }
@@ -617,7 +582,7 @@ export class StateStore {
       this.memory = new MemoryBackend();
       this.report(
         'state_fallback',
-        `IndexedDB could not be opened (${describe(error)}); decision state is kept in memory for this page`,
+        `IndexedDB could not be opened (${describeError(error)}); decision state is kept in memory for this page`,
       );
     }
   }
@@ -627,7 +592,7 @@ export class StateStore {
     this.switching ??= (async () => {
       this.report(
         'state_fallback',
-        `a decision-state transaction failed (${describe(error)}); continuing in memory for this page`,
+        `a decision-state transaction failed (${describeError(error)}); continuing in memory for this page`,
       );
       let snapshot: Snapshot | undefined;
       try {

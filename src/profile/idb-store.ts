@@ -7,6 +7,7 @@ import {
 } from 'idb';
 import type { NormalizedEvent } from '../events/types.js';
 import { OfferwiseError } from '../util/errors.js';
+import { isConnectionError, OPEN_TIMEOUT_MS, withTimeout } from '../util/idb.js';
 import { quiet } from '../util/guards.js';
 import { applyEvent, emptyAggregates, type Aggregates } from './aggregates.js';
 import { MAX_TRANSACTION_IDS, type ProfileOptions } from './options.js';
@@ -19,8 +20,7 @@ import {
 } from './schema.js';
 import type { ProfileStore, StoreContents, WriteOutcome } from './store.js';
 
-/** How long `indexedDB.open` may take before the profile falls back to memory. */
-export const OPEN_TIMEOUT_MS = 3000;
+export { OPEN_TIMEOUT_MS };
 const AGGREGATES = 'aggregates';
 const TRANSACTIONS = 'transactions';
 /** Events per log row when a whole memory profile is adopted. */
@@ -66,37 +66,6 @@ function capTransactionIds(ids: TransactionIds): TransactionIds {
 export interface IdbStoreHooks {
   /** Reports a non-fatal storage event (blocked upgrade, lost connection, …). */
   diagnostic(code: string, message: string): void;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, onLate: (value: T) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const timer = setTimeout(() => {
-      settled = true;
-      reject(new OfferwiseError('storage_unavailable', `IndexedDB did not open within ${ms} ms`));
-    }, ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        if (settled) onLate(value);
-        else resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        if (!settled) reject(error);
-      },
-    );
-  });
-}
-
-/** True for the errors a closed or lost connection produces; those are worth one reopen. */
-function isConnectionError(error: unknown): boolean {
-  const name = (error as { name?: unknown } | null)?.name;
-  const message = String((error as { message?: unknown } | null)?.message ?? '');
-  return (
-    name === 'InvalidStateError' ||
-    /connection.*(lost|closed|closing)|database.*closing|being deleted/i.test(message)
-  );
 }
 
 /** The profile in IndexedDB (through `idb`): one readwrite transaction per batch of events. */

@@ -3,6 +3,7 @@ import type { Consent } from '../privacy/consent.js';
 import type { Diagnostics } from '../util/diagnostics.js';
 import { emptyAggregates, type Aggregates } from './aggregates.js';
 import { deleteProfileDatabase, IdbStore } from './idb-store.js';
+import { describeError } from '../util/idb.js';
 import { MemoryStore } from './memory-store.js';
 import { DAY_MS, TRANSACTION_ID_DAYS, type ProfileOptions } from './options.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -103,7 +104,7 @@ export class ProfileService {
       this.store = await IdbStore.open(this.options.dbName, this.options, this.hooks);
       return this.store;
     } catch (error) {
-      return this.useFallback(describe(error));
+      return this.useFallback(describeError(error));
     }
   }
 
@@ -143,7 +144,7 @@ export class ProfileService {
       return await store.write(events);
     } catch (error) {
       if (store.kind === 'memory') throw error;
-      return this.useFallback(describe(error)).write(events);
+      return this.useFallback(describeError(error)).write(events);
     }
   }
 
@@ -157,7 +158,7 @@ export class ProfileService {
       return { aggregates, storage: store.kind };
     } catch (error) {
       if (store.kind === 'memory') throw error;
-      const memory = this.useFallback(describe(error));
+      const memory = this.useFallback(describeError(error));
       return { aggregates: await memory.read(), storage: memory.kind };
     }
   }
@@ -238,7 +239,7 @@ export class ProfileService {
             this.onWrite(await store.adopt(carried));
           } catch (error) {
             if (store.kind === 'memory') throw error;
-            this.onWrite(await this.useFallback(describe(error)).adopt(carried));
+            this.onWrite(await this.useFallback(describeError(error)).adopt(carried));
           }
         }
         return;
@@ -271,7 +272,7 @@ export class ProfileService {
     } catch (error) {
       this.diagnostics.report(
         'storage_prune_failed',
-        `retention clean-up failed: ${describe(error)}`,
+        `retention clean-up failed: ${describeError(error)}`,
       );
       return 0;
     }
@@ -286,9 +287,4 @@ export class ProfileService {
   close(): void {
     this.store?.close();
   }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }
