@@ -16,6 +16,7 @@ import { Decider, type DecideRequest } from './decide/decider.js';
 import { StateStore } from './decide/state-store.js';
 import type { Decision } from './decide/types.js';
 import { Predictor } from './predictor/predictor.js';
+import type { FeatureContext } from './features/spec.js';
 import { quiet } from './util/guards.js';
 
 /** How often raw events past retention are deleted while a page stays open. */
@@ -92,6 +93,8 @@ export class Offerwise {
         onDiagnostic: (code, message) => this.diagnosticsHub.report(code, message),
       });
     }
+    // With a catalog and consent, load the model in idle time so that the first decision can use it.
+    if (this.catalogSource && consent === 'granted') this.predictor();
     this.pruneTimer = setInterval(() => quiet(this.service.prune()), PRUNE_INTERVAL_MS);
     (this.pruneTimer as { unref?: () => void }).unref?.();
   }
@@ -127,8 +130,7 @@ export class Offerwise {
         state: {
           reserve: (placement, candidates, rules, choose) =>
             this.state().reserve(placement, candidates, rules, choose),
-          claims: (offerId) => this.state().claims(offerId),
-          saveDecision: (decision) => this.state().saveDecision(decision),
+          allClaims: () => this.state().allClaims(),
           lastDecision: (placement) => this.state().lastDecision(placement),
           shopperSeed: () => this.state().shopperSeed(),
         },
@@ -162,11 +164,14 @@ export class Offerwise {
     }
   }
 
-  /** The last decision of `placement` if all its offers are still eligible (`source: 'cache'`), for a first paint. */
-  async cachedDecision(placement: string): Promise<Decision | undefined> {
+  /**
+   * The last decision of `placement` if all its offers are still eligible for this `context`
+   * (`source: 'cache'`), for a first paint.
+   */
+  async cachedDecision(placement: string, context?: FeatureContext): Promise<Decision | undefined> {
     if (this.destroyed) return undefined;
     try {
-      return await this.decisions().cached(placement);
+      return await this.decisions().cached(placement, context);
     } catch {
       return undefined;
     }

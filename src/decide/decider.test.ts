@@ -95,11 +95,15 @@ function decider(
       profile: async () =>
         toSnapshot(emptyAggregates(), NOW, DEFAULT_PROFILE_OPTIONS, 'indexeddb', consent),
       consent: () => consent,
-      score: scorer({ w10: 0.05, w20: 0.04, m5: 0.03 }, ['w10', 'w20', 'm5']),
+      score: scorer({ w10: 0.05, w20: 0.04, m5: 0.03, member: 0.1 }, [
+        'w10',
+        'w20',
+        'm5',
+        'member',
+      ]),
       state: {
         reserve: (p, c, r, f) => store.reserve(p, c, r, f),
-        claims: (o) => store.claims(o),
-        saveDecision: (d) => store.saveDecision(d),
+        allClaims: () => store.allClaims(),
         lastDecision: (p) => store.lastDecision(p),
         shopperSeed: async () => seed,
       },
@@ -181,7 +185,35 @@ describe('Decider', () => {
     expect(await d.cached('product')).toBeUndefined();
   });
 
+  it('checks cached member deals against the context they were decided for', async () => {
+    const deal: Offer = {
+      id: 'member',
+      type: 'member_deal',
+      title: 'Members',
+      category: 'any',
+      discount: { amount: 5 },
+      member_only: true,
+      placements: [],
+    };
+    catalog.offers.push(deal);
+    try {
+      const d = decider({
+        caps: { offer: {}, placement: {}, overall: {} },
+        policy: { ...DEFAULT_DECISION_OPTIONS.policy, exploration: 0 },
+      });
+      const decision = await d.decide({ placement: 'home', limit: 2, context: { member: true } });
+      expect(decision.offers.map((o) => o.offerId)).toContain('member');
+      expect(await d.cached('home')).toBeUndefined(); // not a member now
+      expect((await d.cached('home', { member: true }))?.source).toBe('cache');
+    } finally {
+      catalog.offers.pop();
+    }
+  });
+
   it('names a malformed request', async () => {
+    await expect(decider().decide(undefined as never)).rejects.toThrow(
+      'decide(): got undefined, expected an object like { placement: "home" }',
+    );
     await expect(decider().decide({ placement: '' })).rejects.toThrow(
       'decide().placement: got "", expected a placement name',
     );

@@ -64,8 +64,7 @@ export interface DeciderDeps {
       rules: CapRules,
       choose: (allowed: string[], room: number) => T,
     ): Promise<T>;
-    claims(offerId: string): Promise<number>;
-    saveDecision(decision: Decision): Promise<void>;
+    allClaims(): Promise<Record<string, number>>;
     lastDecision(placement: string): Promise<Decision | undefined>;
     shopperSeed(): Promise<number>;
   };
@@ -90,6 +89,14 @@ export class Decider {
   ) {}
 
   async decide(request: DecideRequest): Promise<Decision> {
+    if (request === null || typeof request !== 'object') {
+      throw fieldError(
+        'invalid_input',
+        'decide()',
+        request,
+        'an object like { placement: "home" }',
+      );
+    }
     const placement = request.placement;
     if (typeof placement !== 'string' || placement.trim() === '') {
       throw fieldError('invalid_input', 'decide().placement', placement, 'a placement name');
@@ -119,11 +126,9 @@ export class Decider {
     if (!catalog) return empty;
     const limit = request.limit ?? catalog.placements[placement]?.limit ?? 1;
     const context: FeatureContext = { channel: 'web', ...request.context };
-    const claims: Record<string, number> = {};
-    const withClaims = catalog.offers.filter((o) => o.max_claims !== undefined);
-    await Promise.all(
-      withClaims.map(async (o) => (claims[o.id] = await this.deps.state.claims(o.id))),
-    );
+    const claims = catalog.offers.some((o) => o.max_claims !== undefined)
+      ? await this.deps.state.allClaims()
+      : {};
     const offers = eligibleOffers(
       { catalog, placement, profile, context, claims, now: at },
       this.options.eligibility,
@@ -133,10 +138,6 @@ export class Decider {
     const personalized = this.deps.consent() === 'granted';
     const holdout =
       personalized && inHoldout(await this.deps.state.shopperSeed(), this.options.holdoutShare);
-    let decided: DecidedOffer[];
-    let modelVersion = 'none';
-    let source: Decision['source'] = 'fallback';
-    const byId = new Map(offers.map((o) => [o.id, o]));
     const explainOne = (offer: Offer) =>
       explain(offer, profile, {
         ...(context.member !== undefined ? { member: context.member } : {}),
@@ -145,86 +146,90 @@ export class Decider {
         ...(this.options.locale !== undefined ? { locale: this.options.locale } : {}),
         ...(this.options.messages ? { messages: this.options.messages } : {}),
       });
+    // The decision is built inside the cap reservation, so it is saved in the same commit.
+    const reserve = (
+      pick: (allowed: Set<string>, max: number) => DecidedOffer[],
+      modelVersion: string,
+      source: Decision['source'],
+    ) =>
+      this.deps.state.reserve(
+        placement,
+        offers.map((o) => o.id),
+        this.options.caps,
+        (allowed, room) => {
+          const offersShown = pick(new Set(allowed), Math.min(limit, room));
+          const decision: Decision = {
+            decisionId,
+            placement,
+            offers: offersShown,
+            modelVersion,
+            source,
+            at,
+          };
+          if (holdout || !personalized) decision.holdout = holdout;
+          return { shown: offersShown.map((o) => o.offerId), decision };
+        },
+      );
 
     if (!personalized || holdout) {
       // Non-personalized: the shop's own order, no exploration, the same for every shopper.
-      const picked = await this.deps.state.reserve(
-        placement,
-        offers.map((o) => o.id),
-        this.options.caps,
-        (allowed, room) => {
-          const set = new Set(allowed);
-          const shown: string[] = [];
-          const max = Math.min(limit, room);
+      const generic = genericExplanation(this.options.messages);
+      const { decision } = await reserve(
+        (allowed, max) => {
+          const shown: DecidedOffer[] = [];
           const categories = new Set<string>();
           for (const offer of offers) {
             if (shown.length >= max) break;
-            if (!set.has(offer.id)) continue;
-            if (
+            if (!allowed.has(offer.id)) continue;
+            const conflict =
               this.options.policy.diversify &&
               offer.category !== 'any' &&
-              categories.has(offer.category)
-            )
-              continue;
+              categories.has(offer.category);
+            if (conflict) continue;
             categories.add(offer.category);
-            shown.push(offer.id);
+            shown.push({ offerId: offer.id, score: 0, propensity: 1, explanation: generic });
           }
-          return { shown };
+          return shown;
         },
+        'none',
+        'fallback',
       );
-      decided = picked.shown.map((id) => ({
-        offerId: id,
-        score: 0,
-        propensity: 1,
-        explanation: genericExplanation(this.options.messages),
-      }));
-    } else {
-      const rows = new Float32Array(offers.length * FEATURE_COUNT);
-      offers.forEach((offer, i) =>
-        buildFeatures(profile, featureOffer(offer), context, rows, i * FEATURE_COUNT),
-      );
-      const scores = await this.deps.score(rows, FEATURE_COUNT, this.options.budgetMs);
-      modelVersion = scores.modelVersion;
-      source = scores.source;
-      const candidates: Candidate[] = offers.map((offer, i) => ({
-        offerId: offer.id,
-        category: offer.category,
-        score: expectedValue(
-          offer,
-          {
-            pTreated: scores.pTreated[i]!,
-            pControl: scores.pControl[i]!,
-            uplift: scores.uplift[i]!,
-          },
-          profile,
-          this.options.value,
-        ),
-      }));
-      const picked = await this.deps.state.reserve(
-        placement,
-        offers.map((o) => o.id),
-        this.options.caps,
-        (allowed, room) => {
-          const set = new Set(allowed);
-          const picks = choose(
-            candidates.filter((c) => set.has(c.offerId)),
-            Math.min(limit, room),
-            this.options.policy,
-            decisionRandom(decisionId),
-          );
-          return { shown: picks.map((p) => p.offerId), picks };
-        },
-      );
-      decided = picked.picks.map((p) => ({
-        offerId: p.offerId,
-        score: p.score,
-        propensity: p.propensity,
-        explanation: explainOne(byId.get(p.offerId)!),
-      }));
+      return decision;
     }
-    const decision: Decision = { decisionId, placement, offers: decided, modelVersion, source, at };
-    if (holdout || !personalized) decision.holdout = holdout;
-    await this.deps.state.saveDecision(decision).catch(() => undefined);
+    // Offer times are on the shop's clock; the profile's `at` is the shopper's.
+    const offset = catalog.server_time - catalog.received_at;
+    const rows = new Float32Array(offers.length * FEATURE_COUNT);
+    offers.forEach((offer, i) =>
+      buildFeatures(profile, featureOffer(offer, offset), context, rows, i * FEATURE_COUNT),
+    );
+    const scores = await this.deps.score(rows, FEATURE_COUNT, this.options.budgetMs);
+    const candidates: Candidate[] = offers.map((offer, i) => ({
+      offerId: offer.id,
+      category: offer.category,
+      score: expectedValue(
+        offer,
+        { pTreated: scores.pTreated[i]!, pControl: scores.pControl[i]!, uplift: scores.uplift[i]! },
+        profile,
+        this.options.value,
+      ),
+    }));
+    const byId = new Map(offers.map((o) => [o.id, o]));
+    const { decision } = await reserve(
+      (allowed, max) =>
+        choose(
+          candidates.filter((c) => allowed.has(c.offerId)),
+          max,
+          this.options.policy,
+          decisionRandom(decisionId),
+        ).map((p) => ({
+          offerId: p.offerId,
+          score: p.score,
+          propensity: p.propensity,
+          explanation: explainOne(byId.get(p.offerId)!),
+        })),
+      scores.modelVersion,
+      scores.source,
+    );
     return decision;
   }
 
@@ -239,10 +244,7 @@ export class Decider {
       this.deps.profile(),
     ]);
     if (!last || !catalog || last.offers.length === 0) return undefined;
-    const claims: Record<string, number> = {};
-    await Promise.all(
-      last.offers.map(async (o) => (claims[o.offerId] = await this.deps.state.claims(o.offerId))),
-    );
+    const claims = await this.deps.state.allClaims();
     const now = this.deps.now();
     const eligible = new Set(
       eligibleOffers(

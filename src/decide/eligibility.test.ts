@@ -3,6 +3,7 @@ import { emptyAggregates } from '../profile/aggregates.js';
 import { DEFAULT_PROFILE_OPTIONS } from '../profile/options.js';
 import { toSnapshot, type ProfileSnapshot } from '../profile/snapshot.js';
 import { checkOffer, eligibleOffers, serverNow, type EligibilityInput } from './eligibility.js';
+import { featureOffer } from './value.js';
 import type { Catalog, Offer } from './types.js';
 
 const LOCAL = Date.UTC(2026, 10, 28, 12); // the shopper's clock
@@ -167,5 +168,13 @@ describe('eligibility', () => {
     );
     expect(offers.map((o) => o.id)).toEqual(['c1', 'f1']);
     expect(offers[1]!.items!.map((i) => i.item_id)).toEqual(['c']); // a is in the cart, b is sold out
+  });
+});
+
+describe('featureOffer', () => {
+  it("moves the offer's end from the shop's clock to the shopper's", () => {
+    // Ends 3 hours from now by the shop's clock, which runs 1 hour ahead: 3 hours on the shopper's.
+    const offer = { ...flash, ends_at: SERVER + 3 * 60 * MIN };
+    expect(featureOffer(offer, SERVER - LOCAL).endsAt).toBe(LOCAL + 3 * 60 * MIN);
   });
 });

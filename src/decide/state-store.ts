@@ -676,7 +676,8 @@ export class StateStore {
    * candidate offer and the overall counter, computes which candidates are still allowed under
    * `rules`, calls `choose(allowed, room)` synchronously, then records one impression for each
    * offer id in the returned `shown` (and for the placement and overall, once per shown offer),
-   * and commits. Two tabs calling at once cannot both show an offer past its cap.
+   * and commits. Two tabs calling at once cannot both show an offer past its cap. A `decision` of
+   * this placement carried by the result is saved as the last decision in the same transaction.
    *
    * - `allowed` keeps the candidates' order (duplicates removed); it is empty when the placement
    *   or overall caps have no room left.
@@ -715,13 +716,14 @@ export class StateStore {
       throw fieldError('invalid_input', 'reserve().choose', choose, 'a function');
     }
     const pKey = placementKey(placement);
-    return this.run(['counters', 'meta'], 'readwrite', async (tx) => {
+    return this.run(['counters', 'meta', 'decisions'], 'readwrite', async (tx) => {
       const { frame, meta } = await this.begin(tx);
-      const [placementRecord, overallRecord, ...offerRecords] = await Promise.all([
-        tx.get('counters', pKey),
-        tx.get('counters', OVERALL_KEY),
-        ...ids.map((id) => tx.get('counters', offerKey(id))),
-      ]);
+      // One read of every counter (the store is small: keys untouched for 8 days are pruned)
+      // costs far less than one request per candidate.
+      const counters = new Map(await tx.entries('counters'));
+      const placementRecord = counters.get(pKey);
+      const overallRecord = counters.get(OVERALL_KEY);
+      const offerRecords = ids.map((id) => counters.get(offerKey(id)));
       const room = Math.min(
         roomLeft(placementRecord, rules.placement, frame),
         roomLeft(overallRecord, rules.overall, frame),
@@ -750,6 +752,11 @@ export class StateStore {
         tx.put('counters', OVERALL_KEY, bumped(overallRecord, shown.length, frame));
       }
       tx.put('meta', META_KEY, meta);
+      // A decision returned with the choice is kept as the placement's last one, in the same commit.
+      const decision = (result as { decision?: Decision }).decision;
+      if (decision !== undefined && decision !== null && decision.placement === placement) {
+        tx.put('decisions', placement, decision);
+      }
       return result;
     });
   }
@@ -777,6 +784,17 @@ export class StateStore {
     return this.run(['claims'], 'readonly', async (tx) => {
       const n = await tx.get('claims', offerId);
       return typeof n === 'number' && Number.isFinite(n) ? n : 0;
+    });
+  }
+
+  /** Claims of every offer that has any, in one read. */
+  async allClaims(): Promise<Record<string, number>> {
+    return this.run(['claims'], 'readonly', async (tx) => {
+      const out: Record<string, number> = {};
+      for (const [id, n] of await tx.entries('claims')) {
+        if (typeof n === 'number' && Number.isFinite(n)) out[String(id)] = n;
+      }
+      return out;
     });
   }
 

@@ -26,8 +26,11 @@ export const DEFAULT_VALUE: ValueOptions = {
   averageOrderValue: 50,
 };
 
-/** The offer as the feature builder sees it. */
-export function featureOffer(offer: Offer): FeatureOffer {
+/**
+ * The offer as the feature builder sees it. `clockOffset` (server − local, ms) moves the offer's
+ * end onto the shopper's clock, the one the profile snapshot is taken on.
+ */
+export function featureOffer(offer: Offer, clockOffset = 0): FeatureOffer {
   const out: FeatureOffer = {
     type: offer.type,
     category: offer.category,
@@ -44,7 +47,7 @@ export function featureOffer(offer: Offer): FeatureOffer {
   }
   if (offer.min_spend !== undefined) out.minSpend = offer.min_spend;
   const end = offer.type === 'flash_sale' ? offer.ends_at : offer.valid_to;
-  if (end !== undefined) out.endsAt = end;
+  if (end !== undefined) out.endsAt = end - clockOffset;
   return out;
 }
 

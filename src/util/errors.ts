@@ -14,7 +14,8 @@ export type OfferwiseErrorCode =
   | 'model_invalid'
   | 'runtime_unavailable'
   | 'invalid_input'
-  | 'invalid_catalog';
+  | 'invalid_catalog'
+  | 'invalid_feedback';
 
 /** Optional detail that lets integrators and tools act on an error without parsing its text. */
 export interface OfferwiseErrorDetails {
