@@ -1,0 +1,142 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { freshIndexedDB } from '../../test/unit/fake-idb.js';
+import { uuidv7 } from './outbox.js';
+import { OutboxStore, type OutboxRow } from './store.js';
+
+let n = 0;
+function row(priority = 0, createdAt = 1000 + n, bytes = 100): OutboxRow {
+  const id = uuidv7(createdAt);
+  n++;
+  return {
+    id,
+    event: { id, type: 'impression' },
+    bytes,
+    priority,
+    createdAt,
+    state: 'pending',
+    leaseUntil: 0,
+    batchId: null,
+    attempts: 0,
+    notBefore: 0,
+  };
+}
+
+describe.each([false, true])('OutboxStore (memoryOnly=%s)', (memoryOnly) => {
+  let store: OutboxStore;
+  beforeEach(() => {
+    freshIndexedDB();
+    store = new OutboxStore({ memoryOnly, maxRows: 5, maxBytes: 10_000 });
+  });
+
+  it('stores one row per event and leases oldest first', async () => {
+    const rows = [row(), row(), row()];
+    expect((await store.add(rows)).stored).toBe(memoryOnly ? 'memory' : 'indexeddb');
+    expect(await store.rows()).toHaveLength(3);
+    const leased = await store.lease({
+      maxEvents: 2,
+      maxBytes: 1e6,
+      leaseMs: 1000,
+      now: 5000,
+      batchId: 'b1',
+    });
+    expect(leased.map((r) => r.id)).toEqual([rows[0]!.id, rows[1]!.id]);
+    expect(leased.every((r) => r.state === 'leased' && r.batchId === 'b1')).toBe(true);
+    // Leased rows are not due until the lease expires.
+    const next = await store.lease({
+      maxEvents: 10,
+      maxBytes: 1e6,
+      leaseMs: 1000,
+      now: 5500,
+      batchId: 'b2',
+    });
+    expect(next.map((r) => r.id)).toEqual([rows[2]!.id]);
+    const expired = await store.lease({
+      maxEvents: 10,
+      maxBytes: 1e6,
+      leaseMs: 1000,
+      now: 6001,
+      batchId: 'b3',
+    });
+    expect(expired).toHaveLength(2);
+  });
+
+  it('acks, releases with backoff and counts drops', async () => {
+    const rows = [row(), row(), row()];
+    await store.add(rows);
+    await store.lease({ maxEvents: 10, maxBytes: 1e6, leaseMs: 1000, now: 5000, batchId: 'b' });
+    await store.ack([rows[0]!.id]);
+    await store.release([rows[1]!.id], 9000);
+    await store.drop([rows[2]!.id], 'rejected');
+    const left = await store.rows();
+    expect(left.map((r) => [r.id, r.state, r.attempts])).toEqual([[rows[1]!.id, 'pending', 1]]);
+    expect(
+      await store.lease({ maxEvents: 10, maxBytes: 1e6, leaseMs: 1, now: 8999, batchId: 'x' }),
+    ).toHaveLength(0);
+    expect(
+      await store.lease({ maxEvents: 10, maxBytes: 1e6, leaseMs: 1, now: 9000, batchId: 'x' }),
+    ).toHaveLength(1);
+    expect(await store.dropCounts()).toEqual({ rejected: 1 });
+    expect(await store.takeDropCounts()).toEqual({ rejected: 1 });
+    expect(await store.dropCounts()).toEqual({});
+  });
+
+  it('evicts lowest priority first, oldest first, and counts evictions', async () => {
+    const claim = row(3, 1);
+    const old = row(0, 2);
+    const clicks = [row(1, 3), row(1, 4)];
+    const imp = row(0, 5);
+    await store.add([claim, old, ...clicks, imp]);
+    const more = [row(2, 6), row(0, 7)];
+    const { evicted } = await store.add(more);
+    expect(evicted).toEqual([old.id, imp.id]);
+    expect((await store.rows()).map((r) => r.id).sort()).toEqual(
+      [claim.id, ...clicks.map((r) => r.id), ...more.map((r) => r.id)].sort(),
+    );
+    expect(await store.dropCounts()).toEqual({ evicted: 2 });
+  });
+
+  it('expires by age only', async () => {
+    await store.add([row(0, 1000), row(0, 5000)]);
+    expect(await store.expire(6000, 4000)).toBe(1);
+    expect(await store.rows()).toHaveLength(1);
+    expect(await store.dropCounts()).toEqual({ expired: 1 });
+  });
+
+  it('treats a notBefore far in the future as a clock that went back', async () => {
+    const r = row();
+    await store.add([r]);
+    await store.release([r.id], 10 * 24 * 3600_000);
+    expect(
+      await store.lease({ maxEvents: 1, maxBytes: 1e6, leaseMs: 1, now: 1000, batchId: 'b' }),
+    ).toHaveLength(1);
+  });
+});
+
+describe('OutboxStore on IndexedDB', () => {
+  it('keeps rows across instances (database `<name>-outbox`)', async () => {
+    freshIndexedDB();
+    const a = new OutboxStore({ name: 'shop' });
+    const r = row();
+    await a.add([r]);
+    a.close();
+    const b = new OutboxStore({ name: 'shop' });
+    expect((await b.rows()).map((x) => x.id)).toEqual([r.id]);
+    expect(b.dbName).toBe('shop-outbox');
+    expect((await indexedDB.databases()).map((d) => d.name)).toContain('shop-outbox');
+  });
+
+  it('falls back to memory when IndexedDB is missing', async () => {
+    const saved = globalThis.indexedDB;
+    // @ts-expect-error simulate a browser without IndexedDB
+    delete globalThis.indexedDB;
+    const codes: string[] = [];
+    try {
+      const s = new OutboxStore({ onDiagnostic: (c) => codes.push(c) });
+      expect((await s.add([row()])).stored).toBe('memory');
+      expect(await s.rows()).toHaveLength(1);
+      expect(codes).toContain('outbox_fallback');
+    } finally {
+      globalThis.indexedDB = saved;
+    }
+  });
+});

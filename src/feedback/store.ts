@@ -1,0 +1,598 @@
+import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { fieldError, OfferwiseError } from '../util/errors.js';
+import { quiet } from '../util/guards.js';
+import { describeError, isConnectionError, OPEN_TIMEOUT_MS, withTimeout } from '../util/idb.js';
+import { chooseEvictions, planBatch } from './policy.js';
+
+/**
+ * The persisted feedback outbox: ONE ROW PER EVENT in IndexedDB (`<name>-outbox`), plus a meta
+ * store with drop counters. Every writing method is one readwrite transaction and resolves after
+ * its commit.
+ *
+ * Degrade, never throw: if IndexedDB cannot be opened (throws, or takes more than 3 s) the store
+ * keeps new rows in memory for this page (same semantics, not durable), diagnostic
+ * `outbox_fallback`. If a transaction fails after one reopen on a lost connection, the store
+ * switches to memory the same way; rows already in the database stay there for the next page
+ * that can open it (they are not copied, so they cannot be sent twice by this page). Only
+ * programmer errors (invalid arguments) throw.
+ */
+
+/** The wire event (see `outbox.ts`); the store only needs it to be structured-cloneable. */
+export type WireEvent = Record<string, unknown> & { id: string };
+
+export interface OutboxRow {
+  /** UUIDv7 made at acceptance; never changes; sorts by acceptance time. */
+  id: string;
+  event: WireEvent;
+  /** UTF-8 size of `JSON.stringify(event)`. */
+  bytes: number;
+  /** Eviction priority; lowest evicted first. */
+  priority: number;
+  /** Wall clock at acceptance (retention). */
+  createdAt: number;
+  state: 'pending' | 'leased';
+  /** Wall clock until which a leased row belongs to its batch. */
+  leaseUntil: number;
+  batchId: string | null;
+  /** Failed delivery attempts so far. */
+  attempts: number;
+  /** Wall clock before which a pending row is not sent (backoff / Retry-After). */
+  notBefore: number;
+}
+
+export type DropCounts = Record<string, number>;
+
+export interface OutboxStoreOptions {
+  /** Database name prefix: the database is `<name>-outbox`; default `offerwise`. */
+  name?: string;
+  /** Row cap; default 5,000. */
+  maxRows?: number;
+  /** Byte cap (sum of row `bytes`); default 2 MB. */
+  maxBytes?: number;
+  /** Start in memory (nothing persisted). */
+  memoryOnly?: boolean;
+  onDiagnostic?: (code: string, message: string) => void;
+}
+
+export interface LeaseRequest {
+  maxEvents: number;
+  maxBytes: number;
+  leaseMs: number;
+  /** Wall clock. */
+  now: number;
+  batchId: string;
+}
+
+export const DEFAULT_OUTBOX_NAME = 'offerwise';
+export const OUTBOX_SCHEMA_VERSION = 1;
+export const DEFAULT_MAX_ROWS = 5000;
+export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
+/** A `notBefore` or `leaseUntil` further ahead than this is a clock that went back: due now. */
+export const MAX_FUTURE_MS = 5 * 60_000 + 60_000;
+/** ... except leases, which may legitimately last this long. */
+const MAX_LEASE_FUTURE_MS = 60 * 60_000;
+
+const DROPS_KEY = 'drops';
+const TOTALS_KEY = 'totals';
+
+/** The upgrade ladder; each rung takes exactly the previous version to the next. */
+export function upgradeOutboxSchema(db: IDBPDatabase<unknown>, oldVersion: number): void {
+  if (oldVersion < 1) {
+    // v1: `events` (one row per event, keyPath `id`), `meta` (drop counters, totals, sender lease).
+    db.createObjectStore('events', { keyPath: 'id' });
+    db.createObjectStore('meta');
+  }
+}
+
+interface Tx {
+  rows(): Promise<OutboxRow[]>;
+  getRow(id: string): Promise<OutboxRow | undefined>;
+  putRow(row: OutboxRow): void;
+  deleteRow(id: string): void;
+  getMeta<T>(key: string): Promise<T | undefined>;
+  putMeta(key: string, value: unknown): void;
+  deleteMeta(key: string): void;
+}
+
+type AnyTx = IDBPTransaction<unknown, string[], 'readwrite'>;
+
+function idbTx(tx: AnyTx): Tx {
+  const events = () => tx.objectStore('events');
+  const meta = () => tx.objectStore('meta');
+  return {
+    rows: () => events().getAll() as Promise<OutboxRow[]>,
+    getRow: (id) => events().get(id) as Promise<OutboxRow | undefined>,
+    // Failures of writes surface through `tx.done`.
+    putRow: (row) => void quiet(events().put(row)),
+    deleteRow: (id) => void quiet(events().delete(id)),
+    getMeta: (key) => meta().get(key) as Promise<never>,
+    putMeta: (key, value) => void quiet(meta().put(value, key)),
+    deleteMeta: (key) => void quiet(meta().delete(key)),
+  };
+}
+
+class IdbBackend {
+  private db: IDBPDatabase<unknown> | undefined;
+  private opening: Promise<IDBPDatabase<unknown>> | undefined;
+  private shut = false;
+
+  constructor(
+    private readonly name: string,
+    private readonly report: (code: string, message: string) => void,
+  ) {}
+
+  connection(): Promise<IDBPDatabase<unknown>> {
+    if (this.shut) return Promise.reject(new OfferwiseError('destroyed', 'outbox store closed'));
+    if (this.db) return Promise.resolve(this.db);
+    if (this.opening) return this.opening;
+    if (typeof indexedDB === 'undefined') {
+      return Promise.reject(
+        new OfferwiseError('storage_unavailable', 'indexedDB is not available'),
+      );
+    }
+    let opened: Promise<IDBPDatabase<unknown>>;
+    try {
+      opened = openDB(this.name, OUTBOX_SCHEMA_VERSION, {
+        upgrade: (db, oldVersion) => upgradeOutboxSchema(db, oldVersion),
+        blocked: () =>
+          this.report('outbox_blocked', 'another tab keeps an older outbox database open; waiting'),
+        blocking: () => this.drop(),
+        terminated: () => {
+          this.report('outbox_terminated', 'the browser closed the outbox database; reopening');
+          this.db = undefined;
+        },
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const attempt = withTimeout(opened, OPEN_TIMEOUT_MS, (late) => late.close())
+      .then((db) => {
+        if (this.shut) {
+          db.close();
+          throw new OfferwiseError('destroyed', 'outbox store closed');
+        }
+        this.db = db;
+        return db;
+      })
+      .finally(() => {
+        if (this.opening === attempt) this.opening = undefined;
+      });
+    this.opening = attempt;
+    return attempt;
+  }
+
+  drop(): void {
+    this.db?.close();
+    this.db = undefined;
+  }
+
+  close(): void {
+    this.shut = true;
+    this.drop();
+  }
+
+  async run<T>(mode: IDBTransactionMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    try {
+      return await this.once(mode, fn);
+    } catch (error) {
+      if (this.shut || !isConnectionError(error)) throw error;
+      this.report(
+        'outbox_reconnect',
+        `outbox connection lost (${describeError(error)}); reopening`,
+      );
+      this.drop();
+      return this.once(mode, fn);
+    }
+  }
+
+  private async once<T>(mode: IDBTransactionMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const db = await this.connection();
+    const tx = db.transaction(
+      ['events', 'meta'],
+      mode,
+      mode === 'readwrite' ? { durability: 'relaxed' } : undefined,
+    ) as unknown as AnyTx;
+    try {
+      const result = await fn(idbTx(tx));
+      await tx.done;
+      return result;
+    } catch (error) {
+      // Never let a half-done read-modify-write commit.
+      quiet(tx.done);
+      try {
+        tx.abort();
+      } catch {
+        // already finished or aborted
+      }
+      throw error;
+    }
+  }
+}
+
+const DELETED = Symbol('deleted');
+
+/** The same two tables in memory; transactions run one at a time and commit all-or-nothing. */
+class MemoryBackend {
+  private readonly events = new Map<string, OutboxRow>();
+  private readonly meta = new Map<string, unknown>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  run<T>(_mode: IDBTransactionMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const result = this.queue.then(() => this.exec(fn));
+    this.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  private async exec<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const rows = new Map<string, OutboxRow | typeof DELETED>();
+    const meta = new Map<string, unknown>();
+    const tx: Tx = {
+      rows: async () => {
+        const merged = new Map<string, OutboxRow>(this.events);
+        for (const [id, row] of rows) {
+          if (row === DELETED) merged.delete(id);
+          else merged.set(id, row);
+        }
+        return [...merged.values()].sort(byId).map((r) => structuredClone(r));
+      },
+      getRow: async (id) => {
+        const row = rows.has(id) ? rows.get(id) : this.events.get(id);
+        return row === DELETED || row === undefined ? undefined : structuredClone(row);
+      },
+      putRow: (row) => void rows.set(row.id, structuredClone(row)),
+      deleteRow: (id) => void rows.set(id, DELETED),
+      getMeta: async (key) => {
+        const value = meta.has(key) ? meta.get(key) : this.meta.get(key);
+        return (value === DELETED ? undefined : structuredClone(value)) as never;
+      },
+      putMeta: (key, value) => void meta.set(key, structuredClone(value)),
+      deleteMeta: (key) => void meta.set(key, DELETED),
+    };
+    const result = await fn(tx);
+    for (const [id, row] of rows) {
+      if (row === DELETED) this.events.delete(id);
+      else this.events.set(id, row);
+    }
+    for (const [key, value] of meta) {
+      if (value === DELETED) this.meta.delete(key);
+      else this.meta.set(key, value);
+    }
+    return result;
+  }
+}
+
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+function addCounts(into: DropCounts, reason: string, n: number): void {
+  if (n > 0) into[reason] = (into[reason] ?? 0) + n;
+}
+
+/** True when a leased row's lease is over (or its expiry is implausibly far: the clock went back). */
+function leaseExpired(row: OutboxRow, now: number): boolean {
+  return row.leaseUntil < now || row.leaseUntil > now + MAX_LEASE_FUTURE_MS;
+}
+
+function isDue(row: OutboxRow, now: number): boolean {
+  if (row.state === 'leased') return leaseExpired(row, now);
+  return row.notBefore <= now || row.notBefore > now + MAX_FUTURE_MS;
+}
+
+function checkIds(field: string, ids: unknown): string[] {
+  if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) {
+    throw fieldError('invalid_input', field, ids, 'an array of row ids');
+  }
+  return ids as string[];
+}
+
+function checkNumber(field: string, value: unknown, min = 0): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw fieldError('invalid_input', field, value, `a finite number ≥ ${min}`);
+  }
+  return value;
+}
+
+export interface AddResult {
+  /** Where the rows were committed. */
+  stored: 'indexeddb' | 'memory';
+  /** Rows evicted to keep the caps (possibly some of the new ones). */
+  evicted: string[];
+}
+
+/** The outbox rows; see the module documentation. */
+export class OutboxStore {
+  readonly dbName: string;
+  private readonly maxRows: number;
+  private readonly maxBytes: number;
+  private readonly onDiagnostic: ((code: string, message: string) => void) | undefined;
+  private idb: IdbBackend | undefined;
+  private memory: MemoryBackend | undefined;
+  private readonly ready: Promise<void>;
+  private closed = false;
+
+  constructor(options: OutboxStoreOptions = {}) {
+    const name = options.name ?? DEFAULT_OUTBOX_NAME;
+    if (typeof name !== 'string' || name === '') {
+      throw fieldError('invalid_input', 'OutboxStoreOptions.name', name, 'a non-empty string');
+    }
+    this.dbName = `${name}-outbox`;
+    this.maxRows = checkNumber(
+      'OutboxStoreOptions.maxRows',
+      options.maxRows ?? DEFAULT_MAX_ROWS,
+      1,
+    );
+    this.maxBytes = checkNumber(
+      'OutboxStoreOptions.maxBytes',
+      options.maxBytes ?? DEFAULT_MAX_BYTES,
+      1,
+    );
+    this.onDiagnostic = options.onDiagnostic;
+    this.ready = options.memoryOnly ? this.startInMemory() : this.start();
+  }
+
+  private readonly report = (code: string, message: string): void => {
+    try {
+      this.onDiagnostic?.(code, message);
+    } catch {
+      // A listener must not break the store.
+    }
+  };
+
+  /** `indexeddb` or `memory` (after a fallback). */
+  async kind(): Promise<'indexeddb' | 'memory'> {
+    await this.ready;
+    return this.memory ? 'memory' : 'indexeddb';
+  }
+
+  private async startInMemory(): Promise<void> {
+    this.memory = new MemoryBackend();
+  }
+
+  private async start(): Promise<void> {
+    const backend = new IdbBackend(this.dbName, this.report);
+    try {
+      await backend.connection();
+      this.idb = backend;
+    } catch (error) {
+      backend.close();
+      this.memory = new MemoryBackend();
+      if (!this.closed) {
+        this.report(
+          'outbox_fallback',
+          `IndexedDB could not be opened (${describeError(error)}); feedback is kept in memory for this page`,
+        );
+      }
+    }
+  }
+
+  private async run<T>(mode: IDBTransactionMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    if (this.closed) throw new OfferwiseError('destroyed', 'the outbox store was closed');
+    await this.ready;
+    const idb = this.idb;
+    if (idb && !this.memory) {
+      try {
+        return await idb.run(mode, fn);
+      } catch (error) {
+        if (error instanceof OfferwiseError && error.code === 'invalid_input') throw error;
+        if (this.closed) throw new OfferwiseError('destroyed', 'the outbox store was closed');
+        if (!this.memory) {
+          this.report(
+            'outbox_fallback',
+            `an outbox transaction failed (${describeError(error)}); new feedback is kept in memory for this page, stored rows wait for the next page`,
+          );
+          idb.close();
+          this.idb = undefined;
+          this.memory = new MemoryBackend();
+        }
+      }
+    }
+    return this.memory!.run(mode, fn);
+  }
+
+  /**
+   * Commits `rows` (all or none) and evicts to keep the caps: lowest priority first, oldest
+   * first (counted as `evicted`). Resolves after the commit: that is "accepted".
+   */
+  async add(rows: OutboxRow[]): Promise<AddResult> {
+    if (!Array.isArray(rows)) throw fieldError('invalid_input', 'add().rows', rows, 'an array');
+    const evicted = await this.run('readwrite', async (tx) => {
+      const totals = (await tx.getMeta<{ rows: number; bytes: number }>(TOTALS_KEY)) ?? {
+        rows: 0,
+        bytes: 0,
+      };
+      let count = totals.rows + rows.length;
+      let bytes = totals.bytes + rows.reduce((n, r) => n + r.bytes, 0);
+      let out: OutboxRow[] = [];
+      if (count > this.maxRows || bytes > this.maxBytes) {
+        const all = (await tx.rows()).concat(rows);
+        out = chooseEvictions(all, this.maxRows, this.maxBytes);
+        count = all.length - out.length;
+        bytes = all.reduce((n, r) => n + r.bytes, 0) - out.reduce((n, r) => n + r.bytes, 0);
+      }
+      const gone = new Set(out.map((r) => r.id));
+      for (const row of rows) if (!gone.has(row.id)) tx.putRow(row);
+      for (const row of out) if (!rows.includes(row)) tx.deleteRow(row.id);
+      if (out.length > 0) {
+        const drops = (await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {};
+        addCounts(drops, 'evicted', out.length);
+        tx.putMeta(DROPS_KEY, drops);
+      }
+      tx.putMeta(TOTALS_KEY, { rows: count, bytes });
+      return out.map((r) => r.id);
+    });
+    return { stored: this.memory ? 'memory' : 'indexeddb', evicted };
+  }
+
+  /**
+   * Leases the rows due now (pending with `notBefore ≤ now`, or leased with an expired lease),
+   * oldest first, within `maxEvents`/`maxBytes`, to `batchId` until `now + leaseMs`.
+   */
+  async lease(request: LeaseRequest): Promise<OutboxRow[]> {
+    const maxEvents = checkNumber('lease().maxEvents', request.maxEvents, 1);
+    const maxBytes = checkNumber('lease().maxBytes', request.maxBytes, 1);
+    const leaseMs = checkNumber('lease().leaseMs', request.leaseMs, 0);
+    const now = checkNumber('lease().now', request.now);
+    const batchId = request.batchId;
+    return this.run('readwrite', async (tx) => {
+      const all = await tx.rows();
+      all.sort(byId);
+      tx.putMeta(TOTALS_KEY, { rows: all.length, bytes: all.reduce((n, r) => n + r.bytes, 0) });
+      const due = all.filter((row) => isDue(row, now));
+      const batch = planBatch(due, maxEvents, maxBytes);
+      for (const row of batch) {
+        row.state = 'leased';
+        row.leaseUntil = now + leaseMs;
+        row.batchId = batchId;
+        tx.putRow(row);
+      }
+      return batch;
+    });
+  }
+
+  /** Leases exactly these rows (if present and not leased by a live batch); returns them. */
+  async leaseIds(
+    ids: string[],
+    now: number,
+    leaseMs: number,
+    batchId: string,
+  ): Promise<OutboxRow[]> {
+    checkIds('leaseIds().ids', ids);
+    return this.run('readwrite', async (tx) => {
+      const out: OutboxRow[] = [];
+      for (const id of ids) {
+        const row = await tx.getRow(id);
+        if (!row || (row.state === 'leased' && !leaseExpired(row, now))) continue;
+        row.state = 'leased';
+        row.leaseUntil = now + leaseMs;
+        row.batchId = batchId;
+        tx.putRow(row);
+        out.push(row);
+      }
+      return out;
+    });
+  }
+
+  /** Deletes delivered rows (only after a 2xx). */
+  async ack(ids: string[]): Promise<void> {
+    checkIds('ack().ids', ids);
+    await this.remove(ids, undefined);
+  }
+
+  /** Deletes rows and counts them under `reason`. */
+  async drop(ids: string[], reason: string): Promise<void> {
+    checkIds('drop().ids', ids);
+    if (typeof reason !== 'string' || reason === '') {
+      throw fieldError('invalid_input', 'drop().reason', reason, 'a non-empty string');
+    }
+    await this.remove(ids, reason);
+  }
+
+  private remove(ids: string[], reason: string | undefined): Promise<number> {
+    return this.run('readwrite', async (tx) => {
+      const totals = (await tx.getMeta<{ rows: number; bytes: number }>(TOTALS_KEY)) ?? {
+        rows: 0,
+        bytes: 0,
+      };
+      let removed = 0;
+      for (const id of ids) {
+        const row = await tx.getRow(id);
+        if (!row) continue;
+        tx.deleteRow(id);
+        removed++;
+        totals.rows = Math.max(0, totals.rows - 1);
+        totals.bytes = Math.max(0, totals.bytes - row.bytes);
+      }
+      tx.putMeta(TOTALS_KEY, totals);
+      if (reason !== undefined && removed > 0) {
+        const drops = (await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {};
+        addCounts(drops, reason, removed);
+        tx.putMeta(DROPS_KEY, drops);
+      }
+      return removed;
+    });
+  }
+
+  /** Returns rows to pending, not before `notBefore` (wall clock), with one more attempt. */
+  async release(ids: string[], notBefore: number, countAttempt = true): Promise<void> {
+    checkIds('release().ids', ids);
+    checkNumber('release().notBefore', notBefore);
+    await this.run('readwrite', async (tx) => {
+      for (const id of ids) {
+        const row = await tx.getRow(id);
+        if (!row) continue;
+        row.state = 'pending';
+        row.leaseUntil = 0;
+        row.batchId = null;
+        if (countAttempt) row.attempts += 1;
+        row.notBefore = notBefore;
+        tx.putRow(row);
+      }
+    });
+  }
+
+  /** Drops rows accepted before `now - maxAgeMs` (reason `expired`); returns how many. */
+  async expire(now: number, maxAgeMs: number): Promise<number> {
+    checkNumber('expire().now', now);
+    checkNumber('expire().maxAgeMs', maxAgeMs);
+    const cutoff = now - maxAgeMs;
+    const old = await this.run('readonly', async (tx) =>
+      (await tx.rows()).filter((r) => r.createdAt < cutoff).map((r) => r.id),
+    );
+    if (old.length === 0) return 0;
+    return this.remove(old, 'expired');
+  }
+
+  /** Drop counters not yet reported. */
+  dropCounts(): Promise<DropCounts> {
+    return this.run('readonly', async (tx) => (await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {});
+  }
+
+  /** Returns and resets the drop counters. */
+  takeDropCounts(): Promise<DropCounts> {
+    return this.run('readwrite', async (tx) => {
+      const drops = (await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {};
+      tx.deleteMeta(DROPS_KEY);
+      return drops;
+    });
+  }
+
+  /** Subtracts counters that a 2xx confirmed as reported (counters added since stay). */
+  settleDropCounts(reported: DropCounts): Promise<void> {
+    return this.run('readwrite', async (tx) => {
+      const drops = (await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {};
+      for (const [reason, n] of Object.entries(reported)) {
+        const left = (drops[reason] ?? 0) - n;
+        if (left > 0) drops[reason] = left;
+        else delete drops[reason];
+      }
+      tx.putMeta(DROPS_KEY, drops);
+    });
+  }
+
+  /** All rows, oldest first (diagnostics, tests, `flush()` bookkeeping). */
+  rows(): Promise<OutboxRow[]> {
+    return this.run('readonly', async (tx) => (await tx.rows()).sort(byId));
+  }
+
+  /** A meta record (e.g. the fallback sender lease), read-modify-written in one transaction. */
+  updateMeta<T, R>(
+    key: string,
+    fn: (value: T | undefined) => { value?: T; delete?: boolean; result: R },
+  ): Promise<R> {
+    return this.run('readwrite', async (tx) => {
+      const out = fn(await tx.getMeta<T>(key));
+      if (out.delete) tx.deleteMeta(key);
+      else if (out.value !== undefined) tx.putMeta(key, out.value);
+      return out.result;
+    });
+  }
+
+  /** Closes the connection; later calls reject with `destroyed`. */
+  close(): void {
+    this.closed = true;
+    this.idb?.close();
+    void this.ready.then(() => this.idb?.close());
+  }
+}
