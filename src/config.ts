@@ -20,8 +20,13 @@ export interface OfferwiseConfig {
   dataLayer?: boolean | unknown[];
   /** Tunables of the local profile; see the README for defaults. */
   profile?: Partial<ProfileOptions>;
-  /** Where feedback batches will be POSTed. Validated now; used once feedback is built. */
+  /** Where feedback batches are POSTed (impressions, clicks, claims, dismissals). */
   endpoint?: string;
+  /**
+   * Offer-level measurement when consent is not granted: `'anonymous'` sends offer-level counts
+   * without the decision id and with times cut to the hour; `'none'` (default) sends nothing.
+   */
+  measurement?: 'anonymous' | 'none';
   /** The campaign catalog URL or object. Validated now; used once decisions are built. */
   catalog?: string | Record<string, unknown>;
   /** URL of an ONNX model. Validated now; used once the predictor is built. */
@@ -73,6 +78,7 @@ export interface ResolvedConfig {
   dataLayer: false | unknown[] | 'window';
   profile: ProfileOptions;
   endpoint: string | undefined;
+  measurement: 'anonymous' | 'none';
   catalog: string | Record<string, unknown> | undefined;
   model: string | undefined;
   currency: string | undefined;
@@ -88,6 +94,7 @@ const KNOWN_KEYS = new Set([
   'dataLayer',
   'profile',
   'endpoint',
+  'measurement',
   'catalog',
   'model',
   'currency',
@@ -256,6 +263,12 @@ function decisionOptions(raw: unknown): DecisionOptions {
   return out;
 }
 
+function measurementOf(value: unknown): 'anonymous' | 'none' {
+  if (value === undefined || value === 'none') return 'none';
+  if (value === 'anonymous') return 'anonymous';
+  bad('config.measurement', value, '"anonymous" or "none"');
+}
+
 /** Validates the integrator's configuration; throws `OfferwiseError` `invalid_config` naming the field. */
 export function resolveConfig(input: unknown): ResolvedConfig {
   if (input === undefined) input = {};
@@ -303,6 +316,7 @@ export function resolveConfig(input: unknown): ResolvedConfig {
     dataLayer,
     profile: profileOptions(config.profile),
     endpoint: optionalString(config, 'endpoint'),
+    measurement: measurementOf(config.measurement),
     catalog:
       typeof catalog === 'string'
         ? catalog.trim()

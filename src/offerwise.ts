@@ -10,13 +10,15 @@ import {
 import { ProfileService, type ExportedData } from './profile/service.js';
 import type { ProfileSnapshot } from './profile/snapshot.js';
 import { Diagnostics, type Diagnostic, type DiagnosticListener } from './util/diagnostics.js';
-import { OfferwiseError } from './util/errors.js';
+import { fieldError, OfferwiseError } from './util/errors.js';
 import { CatalogSource } from './decide/catalog-source.js';
 import { Decider, type DecideRequest } from './decide/decider.js';
 import { StateStore } from './decide/state-store.js';
 import type { Decision } from './decide/types.js';
 import { Predictor } from './predictor/predictor.js';
 import type { FeatureContext } from './features/spec.js';
+import { Outbox, type FlushSummary, type Measurement } from './feedback/outbox.js';
+import type { FeedbackType } from './feedback/policy.js';
 import { quiet } from './util/guards.js';
 
 /** How often raw events past retention are deleted while a page stays open. */
@@ -55,6 +57,9 @@ export class Offerwise {
   private stateStore: StateStore | undefined;
   private predictorInstance: Predictor | undefined;
   private decider: Decider | undefined;
+  private outbox: Outbox | undefined;
+  /** Decisions made on this page, by id, so that `report()` can log their propensities. */
+  private readonly recentDecisions = new Map<string, Decision>();
   /** Resolves when the profile store is open, or has fallen back to memory (within 3 s). Never rejects. */
   readonly ready: Promise<void>;
 
@@ -93,10 +98,98 @@ export class Offerwise {
         onDiagnostic: (code, message) => this.diagnosticsHub.report(code, message),
       });
     }
+    this.outbox = this.makeOutbox(consent);
     // With a catalog and consent, load the model in idle time so that the first decision can use it.
     if (this.catalogSource && consent === 'granted') this.predictor();
     this.pruneTimer = setInterval(() => quiet(this.service.prune()), PRUNE_INTERVAL_MS);
     (this.pruneTimer as { unref?: () => void }).unref?.();
+  }
+
+  /** What may be measured under `consent`: everything with a grant, else only the opted-in anonymous counts. */
+  private measurementFor(consent: Consent): Measurement {
+    if (consent === 'granted') return 'full';
+    return this.config.measurement === 'anonymous' ? 'anonymous' : 'off';
+  }
+
+  private makeOutbox(consent: Consent): Outbox | undefined {
+    if (this.config.endpoint === undefined) return undefined;
+    return new Outbox({
+      endpoint: this.config.endpoint,
+      name: this.config.dbName,
+      measurement: this.measurementFor(consent),
+      now: this.config.now,
+      onDiagnostic: (code, message) => this.diagnosticsHub.report(code, message),
+    });
+  }
+
+  /**
+   * Reports what the shopper did with an offer of a decision made on this page: `impression`,
+   * `click`, `claim` (also counted against `max_claims`) or `dismiss` (also counted against the
+   * caps). Resolves once the event is stored in the outbox (accepted); it is sent in a batch.
+   */
+  async report(
+    decisionId: string,
+    offerId: string,
+    type: FeedbackType,
+  ): Promise<{ id: string | null }> {
+    if (this.destroyed) return this.refuseDestroyed('report');
+    const decision = this.recentDecisions.get(decisionId);
+    if (!decision) {
+      throw fieldError(
+        'invalid_feedback',
+        'report().decisionId',
+        decisionId,
+        'the id of a decision made on this page',
+      );
+    }
+    const shown = decision.offers.find((o) => o.offerId === offerId);
+    if (!shown) {
+      throw fieldError(
+        'invalid_feedback',
+        'report().offerId',
+        offerId,
+        `an offer of decision ${decisionId}`,
+      );
+    }
+    if (type === 'claim')
+      await this.state()
+        .addClaim(offerId)
+        .catch(() => undefined);
+    if (type === 'dismiss')
+      await this.state()
+        .record(offerId, decision.placement)
+        .catch(() => undefined);
+    if (!this.outbox) return { id: null };
+    const result = await this.outbox.enqueue({
+      type,
+      decisionId,
+      offerId,
+      placement: decision.placement,
+      propensity: shown.propensity,
+      modelVersion: decision.modelVersion,
+    });
+    return { id: result.id };
+  }
+
+  /** Sends pending feedback now; resolves when what was pending is acknowledged or has failed for a stated reason. */
+  async flush(): Promise<FlushSummary> {
+    if (!this.outbox || this.destroyed) {
+      return {
+        delivered: 0,
+        dropped: {},
+        remaining: 0,
+        reason: this.destroyed ? 'destroyed' : 'done',
+      };
+    }
+    return this.outbox.flush();
+  }
+
+  private remember(decision: Decision): Decision {
+    this.recentDecisions.set(decision.decisionId, decision);
+    if (this.recentDecisions.size > 100) {
+      this.recentDecisions.delete(this.recentDecisions.keys().next().value as string);
+    }
+    return decision;
   }
 
   private state(): StateStore {
@@ -149,7 +242,7 @@ export class Offerwise {
   async decide(request: DecideRequest): Promise<Decision> {
     if (this.destroyed) return this.refuseDestroyed('decide');
     try {
-      return await this.decisions().decide(request);
+      return this.remember(await this.decisions().decide(request));
     } catch (error) {
       if (error instanceof OfferwiseError && error.code === 'invalid_input') throw error;
       this.diagnosticsHub.report('decide_failed', `decide(): ${String(error)}; showing nothing`);
@@ -171,7 +264,8 @@ export class Offerwise {
   async cachedDecision(placement: string, context?: FeatureContext): Promise<Decision | undefined> {
     if (this.destroyed) return undefined;
     try {
-      return await this.decisions().cached(placement, context);
+      const cached = await this.decisions().cached(placement, context);
+      return cached ? this.remember(cached) : undefined;
     } catch {
       return undefined;
     }
@@ -300,6 +394,9 @@ export class Offerwise {
         const previous = this.stateStore;
         this.stateStore = undefined;
         previous?.close();
+        // Measurement follows consent; rows already accepted stay in the outbox and are sent.
+        this.outbox?.destroy();
+        this.outbox = this.makeOutbox(parsed);
         if (parsed === 'denied')
           await new StateStore({ dbName: `${this.config.dbName}-decisions` }).forget();
       }),
@@ -351,6 +448,7 @@ export class Offerwise {
     clearInterval(this.pruneTimer);
     this.catalogSource?.destroy();
     this.predictorInstance?.destroy();
+    this.outbox?.destroy();
     this.stateStore?.close();
     await this.service.idle().catch(() => undefined);
     this.service.close();
