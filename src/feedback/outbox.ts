@@ -108,6 +108,11 @@ export const DEFAULTS = Object.freeze({
 const CHANNEL = 'offerwise-outbox';
 const SENDER_KEY = 'sender';
 const GATE_KEY = 'gate';
+/**
+ * The persisted gate as assumed by a page that fell back to memory without being able to read
+ * it: unknown, so the longest Retry-After we honour (`start()` caps it at `MAX_DELAY_MS`).
+ */
+const UNKNOWN_GATE = Number.POSITIVE_INFINITY;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -290,6 +295,9 @@ export class Outbox {
       maxRows: options.maxRows,
       maxBytes: options.maxBytes,
       memoryOnly: options.memoryOnly,
+      // A page whose first transaction fails must still honour the Retry-After an earlier page
+      // committed: carry the gate into the memory store, or assume the worst.
+      carryMeta: { [GATE_KEY]: UNKNOWN_GATE },
       onDiagnostic: this.report,
     });
     if (typeof BroadcastChannel !== 'undefined') {

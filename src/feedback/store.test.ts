@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { freshIndexedDB } from '../../test/unit/fake-idb.js';
 import { uuidv7 } from './outbox.js';
 import { OutboxStore, type OutboxRow } from './store.js';
@@ -123,6 +123,53 @@ describe('OutboxStore on IndexedDB', () => {
     expect((await b.rows()).map((x) => x.id)).toEqual([r.id]);
     expect(b.dbName).toBe('shop-outbox');
     expect((await indexedDB.databases()).map((d) => d.name)).toContain('shop-outbox');
+  });
+
+  it('carries `carryMeta` records into memory when its first transaction fails', async () => {
+    freshIndexedDB();
+    const a = new OutboxStore();
+    await a.updateMeta<number, void>('gate', () => ({ value: 123_456, result: undefined }));
+    a.close();
+    const fail = (times: number) => {
+      let left = times;
+      const original = IDBDatabase.prototype.transaction;
+      const spy = vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (
+        this: IDBDatabase,
+        ...args
+      ) {
+        if (left-- <= 0) {
+          spy.mockRestore();
+          return original.apply(this, args);
+        }
+        throw new DOMException('simulated', 'UnknownError');
+      });
+      return spy;
+    };
+    const read = (s: OutboxStore) =>
+      s.updateMeta<number, number | undefined>('gate', (v) => ({ result: v }));
+    try {
+      // The failed transaction is followed by a readable one: the value is carried.
+      fail(1);
+      const codes: string[] = [];
+      const b = new OutboxStore({ carryMeta: { gate: -1 }, onDiagnostic: (c) => codes.push(c) });
+      expect(await read(b)).toBe(123_456);
+      expect(await b.kind()).toBe('memory');
+      expect(codes).toEqual(['outbox_fallback']);
+      b.close();
+      // Unreadable too: the conservative value.
+      fail(2);
+      const c = new OutboxStore({ carryMeta: { gate: -1 }, onDiagnostic: (x) => codes.push(x) });
+      expect(await read(c)).toBe(-1);
+      expect(codes).toContain('outbox_carry_failed');
+      c.close();
+      // Without `carryMeta` nothing is carried.
+      fail(1);
+      const d = new OutboxStore();
+      expect(await read(d)).toBeUndefined();
+      d.close();
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it('falls back to memory when IndexedDB is missing', async () => {

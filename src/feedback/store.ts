@@ -14,7 +14,10 @@ import { chooseEvictions, planBatch } from './policy.js';
  * `outbox_fallback`. If a transaction fails after one reopen on a lost connection, the store
  * switches to memory the same way; rows already in the database stay there for the next page
  * that can open it (they are not copied, so they cannot be sent twice by this page). Only
- * programmer errors (invalid arguments) throw.
+ * programmer errors (invalid arguments) throw. Meta records named in `carryMeta` (the outbox's
+ * Retry-After gate) are read from IndexedDB before that switch and copied into memory, so a page
+ * whose very first transaction fails still honours them; if they cannot be read, the memory copy
+ * gets the conservative value given for them.
  */
 
 /** The wire event (see `outbox.ts`); the store only needs it to be structured-cloneable. */
@@ -51,6 +54,11 @@ export interface OutboxStoreOptions {
   maxBytes?: number;
   /** Start in memory (nothing persisted). */
   memoryOnly?: boolean;
+  /**
+   * Meta records carried into memory when a failed transaction switches the store to memory:
+   * key → the value assumed when the record cannot be read from IndexedDB any more.
+   */
+  carryMeta?: Record<string, unknown>;
   onDiagnostic?: (code: string, message: string) => void;
 }
 
@@ -217,6 +225,12 @@ class MemoryBackend {
   private readonly meta = new Map<string, unknown>();
   private queue: Promise<unknown> = Promise.resolve();
 
+  /** Sets a meta record before the backend is used (records carried from IndexedDB). */
+  seedMeta(key: string, value: unknown): void {
+    if (value === undefined) this.meta.delete(key);
+    else this.meta.set(key, structuredClone(value));
+  }
+
   run<T>(_mode: IDBTransactionMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
     const result = this.queue.then(() => this.exec(fn));
     this.queue = result.then(
@@ -309,6 +323,9 @@ export class OutboxStore {
   private readonly onDiagnostic: ((code: string, message: string) => void) | undefined;
   private idb: IdbBackend | undefined;
   private memory: MemoryBackend | undefined;
+  /** Set while a failed transaction switches the store to memory (carrying `carryMeta`). */
+  private switching: Promise<void> | undefined;
+  private readonly carryMeta: Record<string, unknown>;
   private readonly ready: Promise<void>;
   private closed = false;
 
@@ -329,6 +346,7 @@ export class OutboxStore {
       1,
     );
     this.onDiagnostic = options.onDiagnostic;
+    this.carryMeta = { ...options.carryMeta };
     this.ready = options.memoryOnly ? this.startInMemory() : this.start();
   }
 
@@ -370,6 +388,7 @@ export class OutboxStore {
   private async run<T>(mode: IDBTransactionMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
     if (this.closed) throw new OfferwiseError('destroyed', 'the outbox store was closed');
     await this.ready;
+    if (this.switching) await this.switching;
     const idb = this.idb;
     if (idb && !this.memory) {
       try {
@@ -377,18 +396,47 @@ export class OutboxStore {
       } catch (error) {
         if (error instanceof OfferwiseError && error.code === 'invalid_input') throw error;
         if (this.closed) throw new OfferwiseError('destroyed', 'the outbox store was closed');
-        if (!this.memory) {
-          this.report(
-            'outbox_fallback',
-            `an outbox transaction failed (${describeError(error)}); new feedback is kept in memory for this page, stored rows wait for the next page`,
-          );
-          idb.close();
-          this.idb = undefined;
-          this.memory = new MemoryBackend();
-        }
+        this.switching ??= this.fallBack(idb, error);
+        await this.switching;
+        if (this.closed) throw new OfferwiseError('destroyed', 'the outbox store was closed');
       }
     }
     return this.memory!.run(mode, fn);
+  }
+
+  /**
+   * Switches to memory after a failed transaction. The `carryMeta` records are read from
+   * IndexedDB first (one more transaction, at most `OPEN_TIMEOUT_MS`); if that fails too they
+   * get their conservative values. Never rejects.
+   */
+  private async fallBack(idb: IdbBackend, error: unknown): Promise<void> {
+    this.report(
+      'outbox_fallback',
+      `an outbox transaction failed (${describeError(error)}); new feedback is kept in memory for this page, stored rows wait for the next page`,
+    );
+    const memory = new MemoryBackend();
+    const keys = Object.keys(this.carryMeta);
+    if (keys.length > 0) {
+      let values: unknown[];
+      try {
+        values = await withTimeout(
+          idb.run('readonly', (tx) => Promise.all(keys.map((key) => tx.getMeta(key)))),
+          OPEN_TIMEOUT_MS,
+          () => undefined,
+        );
+      } catch (carryError) {
+        if (!this.closed)
+          this.report(
+            'outbox_carry_failed',
+            `could not read ${keys.join(', ')} before the memory fallback (${describeError(carryError)}); assuming the conservative values`,
+          );
+        values = keys.map((key) => this.carryMeta[key]);
+      }
+      keys.forEach((key, i) => memory.seedMeta(key, values[i]));
+    }
+    idb.close();
+    this.idb = undefined;
+    this.memory = memory;
   }
 
   /**
