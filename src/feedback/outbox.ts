@@ -238,8 +238,12 @@ export class Outbox {
   private destroyed = false;
   private suppressed = 0;
   private readonly started: Promise<void>;
+  /** Set by a page-leave beacon; `hidden` and `pagehide` both fire on one leave, one beacon is enough. */
+  private beaconed = false;
   private readonly onVisibility = () => {
-    if (typeof document !== 'undefined' && document.visibilityState === 'hidden') this.leave();
+    if (typeof document === 'undefined') return;
+    if (document.visibilityState === 'hidden') this.leave();
+    else this.beaconed = false; // back on screen (or restored from the back/forward cache)
   };
   private readonly onPageHide = () => this.leave();
 
@@ -760,14 +764,17 @@ export class Outbox {
     return summary;
   }
 
-  /** Page leave: beacon up to `beaconMaxBytes` of this tab's pending rows, keep them leased. */
+  /** Page leave: beacon one batch (within `beaconMaxBytes`) of this tab's pending rows, keep them leased. */
   private leave(): void {
-    if (this.destroyed || !this.store || this.mirror.size === 0) return;
+    if (this.destroyed || this.beaconed || !this.store || this.mirror.size === 0) return;
     const events: WireEvent[] = [];
     const ids: string[] = [];
     const envelope = jsonBytes({ v: 1, sentAt: this.wall(), events: [], dropped: {} });
     let bytes = envelope;
     for (const row of this.mirror.values()) {
+      // At most one batch: a beacon is never acknowledged, so whatever it carries comes again
+      // after the lease (the server dedupes); one batch bounds those duplicates per page leave.
+      if (ids.length >= this.cfg.batchMaxEvents) break;
       if (bytes + row.bytes + 1 > this.cfg.beaconMaxBytes) break;
       events.push(row.event);
       ids.push(row.id);
@@ -796,6 +803,7 @@ export class Outbox {
       sent = false;
     }
     if (!sent) return;
+    this.beaconed = true;
     for (const id of ids) this.mirror.delete(id);
     // Keep them leased: re-sent after the lease if the beacon never arrived (server dedupes on id).
     quiet(this.store.leaseIds(ids, this.wall(), this.cfg.leaseMs, uuidv7(this.wall())));

@@ -5,9 +5,10 @@
 // temporary profile), as it does for shoppers. Then the predictor benchmarks in their own Chromium
 // (test/bench/predictor.mjs: cold start, score() round trip, ONNX Runtime inside the worker, long
 // tasks during model load), and decide() with 200 offers in another (test/bench/decide.mjs: warm
-// model, fallback scorer, max_claims on the coupons, and 20 offers for scale). At the end it runs
-// the Node benchmark of scoring with ONNX Runtime Web (test/bench/ort-node.ts, after Chromium has
-// closed) and reports it too.
+// model, fallback scorer, max_claims on the coupons, and 20 offers for scale), then the feedback
+// outbox (test/bench/outbox.mjs: report() cost, accepted-to-delivered latency, code size). At the
+// end it runs the Node benchmark of scoring with ONNX Runtime Web (test/bench/ort-node.ts, after
+// Chromium has closed) and reports it too.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -17,6 +18,7 @@ import * as prettier from 'prettier';
 import { chromiumStatus, launchChromiumOnDisk } from '../support/browser.mjs';
 import { distDir, startServer } from '../support/server.mjs';
 import { runDecideBench } from './decide.mjs';
+import { runOutboxBench } from './outbox.mjs';
 import { runPredictorBench } from './predictor.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -432,6 +434,7 @@ async function main() {
   }
   await runPredictorBench({ emit });
   await runDecideBench({ emit });
+  await runOutboxBench({ emit });
   for (const result of nodeOrtBench()) emit(result);
   await writeReport(results, info);
 }
