@@ -138,10 +138,11 @@ describe.skipIf(!hasChromium)('script tag', () => {
     expect(result.stats.ignored).toEqual({ 'gtm.js': 1, 'gtm.click': 1 });
 
     // data-db-name was honoured; the second copy created nothing and kept the first instance.
-    // (the catalog cache follows the same name)
+    // (the catalog cache and the feedback outbox follow the same name)
     expect((await databaseNames(tab.page)).sort()).toEqual([
       'shop-profile',
       'shop-profile-catalog',
+      'shop-profile-outbox',
     ]);
     expect(result.firstInstanceKept).toBe(true);
     const twice = tab.warnings().filter((w) => w.includes('on this page twice'));
