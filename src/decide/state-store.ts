@@ -1,7 +1,7 @@
-import { deleteDB, openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { deleteDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import { fieldError, OfferwiseError } from '../util/errors.js';
 import { quiet } from '../util/guards.js';
-import { describeError, isConnectionError, withTimeout } from '../util/idb.js';
+import { describeError, IdbConnection, isConnectionError, withTimeout } from '../util/idb.js';
 import type { Decision } from './types.js';
 
 /**
@@ -271,70 +271,36 @@ function idbTx(tx: AnyTx): Tx {
 }
 
 class IdbBackend {
-  private db: IDBPDatabase<unknown> | undefined;
-  private opening: Promise<IDBPDatabase<unknown>> | undefined;
-  private shut = false;
+  private readonly link: IdbConnection;
 
   constructor(
     private readonly name: string,
     private readonly report: (code: string, message: string) => void,
-  ) {}
+  ) {
+    this.link = new IdbConnection({
+      name,
+      version: STATE_SCHEMA_VERSION,
+      upgrade: upgradeStateSchema,
+      prefix: 'state',
+      label: 'decision-state database',
+      report,
+    });
+  }
 
-  connection(): Promise<IDBPDatabase<unknown>> {
-    if (this.shut) return Promise.reject(new OfferwiseError('destroyed', 'state store closed'));
-    if (this.db) return Promise.resolve(this.db);
-    if (this.opening) return this.opening;
-    if (typeof indexedDB === 'undefined') {
-      return Promise.reject(
-        new OfferwiseError('storage_unavailable', 'indexedDB is not available'),
-      );
-    }
-    let opened: Promise<IDBPDatabase<unknown>>;
-    try {
-      opened = openDB(this.name, STATE_SCHEMA_VERSION, {
-        upgrade: (db, oldVersion) => upgradeStateSchema(db, oldVersion),
-        blocked: () =>
-          this.report(
-            'state_blocked',
-            'another tab keeps an older decision-state database open; waiting for it to close',
-          ),
-        // Another tab wants to upgrade or delete: step aside, reopen lazily on next use.
-        blocking: () => this.drop(),
-        terminated: () => {
-          this.report(
-            'state_terminated',
-            'the browser closed the decision-state database; reopening on next use',
-          );
-          this.db = undefined;
-        },
-      });
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const attempt = withTimeout(opened, STATE_OPEN_TIMEOUT_MS, (late) => late.close())
-      .then((db) => {
-        if (this.shut) {
-          db.close();
-          throw new OfferwiseError('destroyed', 'state store closed');
-        }
-        this.db = db;
-        return db;
-      })
-      .finally(() => {
-        if (this.opening === attempt) this.opening = undefined;
-      });
-    this.opening = attempt;
-    return attempt;
+  private get shut(): boolean {
+    return this.link.closed;
+  }
+
+  connection(): ReturnType<IdbConnection['connection']> {
+    return this.link.connection();
   }
 
   drop(): void {
-    this.db?.close();
-    this.db = undefined;
+    this.link.drop();
   }
 
   close(): void {
-    this.shut = true;
-    this.drop();
+    this.link.close();
   }
 
   /** Runs `fn` in one transaction; a lost connection is reopened and `fn` run again, once. */

@@ -1,7 +1,13 @@
-import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import type { IDBPDatabase, IDBPTransaction } from 'idb';
 import { fieldError, OfferwiseError } from '../util/errors.js';
 import { quiet } from '../util/guards.js';
-import { describeError, isConnectionError, OPEN_TIMEOUT_MS, withTimeout } from '../util/idb.js';
+import {
+  describeError,
+  IdbConnection,
+  isConnectionError,
+  OPEN_TIMEOUT_MS,
+  withTimeout,
+} from '../util/idb.js';
 import { chooseEvictions, planBatch } from './policy.js';
 
 /**
@@ -120,63 +126,36 @@ function idbTx(tx: AnyTx): Tx {
 }
 
 class IdbBackend {
-  private db: IDBPDatabase<unknown> | undefined;
-  private opening: Promise<IDBPDatabase<unknown>> | undefined;
-  private shut = false;
+  private readonly link: IdbConnection;
 
   constructor(
     private readonly name: string,
     private readonly report: (code: string, message: string) => void,
-  ) {}
+  ) {
+    this.link = new IdbConnection({
+      name,
+      version: OUTBOX_SCHEMA_VERSION,
+      upgrade: upgradeOutboxSchema,
+      prefix: 'outbox',
+      label: 'outbox database',
+      report,
+    });
+  }
 
-  connection(): Promise<IDBPDatabase<unknown>> {
-    if (this.shut) return Promise.reject(new OfferwiseError('destroyed', 'outbox store closed'));
-    if (this.db) return Promise.resolve(this.db);
-    if (this.opening) return this.opening;
-    if (typeof indexedDB === 'undefined') {
-      return Promise.reject(
-        new OfferwiseError('storage_unavailable', 'indexedDB is not available'),
-      );
-    }
-    let opened: Promise<IDBPDatabase<unknown>>;
-    try {
-      opened = openDB(this.name, OUTBOX_SCHEMA_VERSION, {
-        upgrade: (db, oldVersion) => upgradeOutboxSchema(db, oldVersion),
-        blocked: () =>
-          this.report('outbox_blocked', 'another tab keeps an older outbox database open; waiting'),
-        blocking: () => this.drop(),
-        terminated: () => {
-          this.report('outbox_terminated', 'the browser closed the outbox database; reopening');
-          this.db = undefined;
-        },
-      });
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const attempt = withTimeout(opened, OPEN_TIMEOUT_MS, (late) => late.close())
-      .then((db) => {
-        if (this.shut) {
-          db.close();
-          throw new OfferwiseError('destroyed', 'outbox store closed');
-        }
-        this.db = db;
-        return db;
-      })
-      .finally(() => {
-        if (this.opening === attempt) this.opening = undefined;
-      });
-    this.opening = attempt;
-    return attempt;
+  private get shut(): boolean {
+    return this.link.closed;
+  }
+
+  connection(): ReturnType<IdbConnection['connection']> {
+    return this.link.connection();
   }
 
   drop(): void {
-    this.db?.close();
-    this.db = undefined;
+    this.link.drop();
   }
 
   close(): void {
-    this.shut = true;
-    this.drop();
+    this.link.close();
   }
 
   async run<T>(mode: IDBTransactionMode, fn: (tx: Tx) => Promise<T>): Promise<T> {

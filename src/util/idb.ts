@@ -1,3 +1,4 @@
+import { openDB, type IDBPDatabase } from 'idb';
 import { OfferwiseError } from './errors.js';
 
 /** How long `indexedDB.open` (or a delete) may take before a store falls back to memory. */
@@ -46,4 +47,90 @@ export function isConnectionError(error: unknown): boolean {
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
+}
+
+export interface IdbConnectionOptions {
+  name: string;
+  version: number;
+  /** The store's upgrade ladder; only IndexedDB requests may be awaited in it. */
+  upgrade: (db: IDBPDatabase<unknown>, oldVersion: number) => void;
+  /** Diagnostic code prefix (`state`, `outbox`) and what to call the database in messages. */
+  prefix: string;
+  label: string;
+  report: (code: string, message: string) => void;
+}
+
+/**
+ * One lazily opened connection: opens within {@link OPEN_TIMEOUT_MS} or rejects, steps aside
+ * when another tab upgrades or deletes the database (`blocking`), forgets a connection the
+ * browser closed (`terminated`) so that the next use reopens it.
+ */
+export class IdbConnection {
+  private db: IDBPDatabase<unknown> | undefined;
+  private opening: Promise<IDBPDatabase<unknown>> | undefined;
+  private shut = false;
+
+  constructor(private readonly options: IdbConnectionOptions) {}
+
+  get closed(): boolean {
+    return this.shut;
+  }
+
+  connection(): Promise<IDBPDatabase<unknown>> {
+    const o = this.options;
+    if (this.shut) return Promise.reject(new OfferwiseError('destroyed', `${o.label} closed`));
+    if (this.db) return Promise.resolve(this.db);
+    if (this.opening) return this.opening;
+    if (typeof indexedDB === 'undefined') {
+      return Promise.reject(
+        new OfferwiseError('storage_unavailable', 'indexedDB is not available'),
+      );
+    }
+    let opened: Promise<IDBPDatabase<unknown>>;
+    try {
+      opened = openDB(o.name, o.version, {
+        upgrade: (db, oldVersion) => o.upgrade(db, oldVersion),
+        blocked: () =>
+          o.report(
+            `${o.prefix}_blocked`,
+            `another tab keeps an older ${o.label} open; waiting for it to close`,
+          ),
+        // Another tab wants to upgrade or delete: step aside, reopen lazily on next use.
+        blocking: () => this.drop(),
+        terminated: () => {
+          o.report(
+            `${o.prefix}_terminated`,
+            `the browser closed the ${o.label}; reopening on next use`,
+          );
+          this.db = undefined;
+        },
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const attempt = withTimeout(opened, OPEN_TIMEOUT_MS, (late) => late.close())
+      .then((db) => {
+        if (this.shut) {
+          db.close();
+          throw new OfferwiseError('destroyed', `${o.label} closed`);
+        }
+        this.db = db;
+        return db;
+      })
+      .finally(() => {
+        if (this.opening === attempt) this.opening = undefined;
+      });
+    this.opening = attempt;
+    return attempt;
+  }
+
+  drop(): void {
+    this.db?.close();
+    this.db = undefined;
+  }
+
+  close(): void {
+    this.shut = true;
+    this.drop();
+  }
 }
