@@ -1,7 +1,13 @@
-import { deleteDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import type { IDBPDatabase, IDBPTransaction } from 'idb';
 import { fieldError, OfferwiseError } from '../util/errors.js';
 import { quiet } from '../util/guards.js';
-import { describeError, IdbConnection, isConnectionError, withTimeout } from '../util/idb.js';
+import {
+  deleteDatabase,
+  describeError,
+  IdbConnection,
+  isConnectionError,
+  withTimeout,
+} from '../util/idb.js';
 import type { Decision } from './types.js';
 
 /**
@@ -407,27 +413,11 @@ class MemoryBackend {
   }
 }
 
-async function deleteDatabase(
+function deleteStateDatabase(
   name: string,
   report: (code: string, message: string) => void,
 ): Promise<void> {
-  if (typeof indexedDB === 'undefined') return;
-  let blocked = false;
-  try {
-    const deleting = deleteDB(name, {
-      blocked: () => {
-        blocked = true;
-      },
-    });
-    await withTimeout(deleting, STATE_OPEN_TIMEOUT_MS, () => undefined);
-  } catch (error) {
-    report(
-      'state_forget_pending',
-      blocked
-        ? 'deleting the decision-state database is blocked by another tab; it completes when that tab closes'
-        : `deleting the decision-state database failed or is slow: ${describeError(error)}`,
-    );
-  }
+  return deleteDatabase(name, 'state_forget_pending', 'decision-state database', report);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -835,7 +825,7 @@ export class StateStore {
     this.seed = undefined;
     if (this.memory) this.memory = new MemoryBackend();
     this.idb?.drop();
-    await deleteDatabase(this.name, this.report);
+    await deleteStateDatabase(this.name, this.report);
   }
 
   /** Closes the connection; later calls reject with `destroyed` (`forget()` still works). */

@@ -1,13 +1,7 @@
-import {
-  deleteDB,
-  openDB,
-  type IDBPDatabase,
-  type IDBPObjectStore,
-  type IDBPTransaction,
-} from 'idb';
+import { openDB, type IDBPDatabase, type IDBPObjectStore, type IDBPTransaction } from 'idb';
 import type { NormalizedEvent } from '../events/types.js';
 import { OfferwiseError } from '../util/errors.js';
-import { isConnectionError, OPEN_TIMEOUT_MS, withTimeout } from '../util/idb.js';
+import { deleteDatabase, isConnectionError, OPEN_TIMEOUT_MS, withTimeout } from '../util/idb.js';
 import { quiet } from '../util/guards.js';
 import { applyEvent, emptyAggregates, type Aggregates } from './aggregates.js';
 import { MAX_TRANSACTION_IDS, type ProfileOptions } from './options.js';
@@ -316,22 +310,8 @@ export class IdbStore implements ProfileStore {
  * Deletes the profile database. A tab running old code that ignores `versionchange` can hold the
  * delete; it then completes when that tab closes, and the caller is not kept waiting for it.
  */
-export async function deleteProfileDatabase(name: string, hooks: IdbStoreHooks): Promise<void> {
-  if (typeof indexedDB === 'undefined') return;
-  let blocked = false;
-  try {
-    const deleting = deleteDB(name, {
-      blocked: () => {
-        blocked = true;
-      },
-    });
-    await withTimeout(deleting, OPEN_TIMEOUT_MS, () => undefined);
-  } catch (error) {
-    hooks.diagnostic(
-      'storage_erase_pending',
-      blocked
-        ? 'deleting the profile database is blocked by another tab; it completes when that tab closes'
-        : `deleting the profile database failed or is slow: ${String(error)}`,
-    );
-  }
+export function deleteProfileDatabase(name: string, hooks: IdbStoreHooks): Promise<void> {
+  return deleteDatabase(name, 'storage_erase_pending', 'profile database', (code, message) =>
+    hooks.diagnostic(code, message),
+  );
 }

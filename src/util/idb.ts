@@ -1,4 +1,4 @@
-import { openDB, type IDBPDatabase } from 'idb';
+import { deleteDB, openDB, type IDBPDatabase } from 'idb';
 import { OfferwiseError } from './errors.js';
 
 /** How long `indexedDB.open` (or a delete) may take before a store falls back to memory. */
@@ -132,5 +132,35 @@ export class IdbConnection {
   close(): void {
     this.shut = true;
     this.drop();
+  }
+}
+
+/**
+ * Deletes a database. A tab running old code that ignores `versionchange` can hold the delete;
+ * it then completes when that tab closes, and the caller is not kept waiting for it: after
+ * {@link OPEN_TIMEOUT_MS} `code` is reported with what happened to the `label`led database.
+ */
+export async function deleteDatabase(
+  name: string,
+  code: string,
+  label: string,
+  report: (code: string, message: string) => void,
+): Promise<void> {
+  if (typeof indexedDB === 'undefined') return;
+  let blocked = false;
+  try {
+    const deleting = deleteDB(name, {
+      blocked: () => {
+        blocked = true;
+      },
+    });
+    await withTimeout(deleting, OPEN_TIMEOUT_MS, () => undefined);
+  } catch (error) {
+    report(
+      code,
+      blocked
+        ? `deleting the ${label} is blocked by another tab; it completes when that tab closes`
+        : `deleting the ${label} failed or is slow: ${describeError(error)}`,
+    );
   }
 }
