@@ -216,7 +216,8 @@ export class Offerwise {
     this.decider ??= new Decider(
       {
         catalog: async () => this.catalogSource?.current(),
-        profile: () => this.service.snapshot(),
+        // A decision may use this tab's copy of the profile (no database read); profile() never.
+        profile: () => this.service.snapshot({ cached: true }),
         consent: () => this.service.consent,
         score: (rows, featureCount, budgetMs) =>
           this.predictor().score(rows, featureCount, { budgetMs }),

@@ -317,6 +317,70 @@ describe('reserve and choose', () => {
   });
 });
 
+describe('the copy of the counters', () => {
+  /** Counts `getAll` requests on the counters store (the full read `reserve` saves). */
+  function countCounterReads(): () => number {
+    let reads = 0;
+    const getAll = FakeStore.prototype.getAll;
+    vi.spyOn(FakeStore.prototype, 'getAll').mockImplementation(function (
+      this: InstanceType<typeof FakeStore>,
+      ...args: Parameters<typeof getAll>
+    ) {
+      if (this.name === 'counters') reads++;
+      return getAll.apply(this, args);
+    });
+    return () => reads;
+  }
+
+  it('reads every counter once, then only while another tab (or record) changed them', async () => {
+    const rules = rulesWith('offer', 'day', 2);
+    const reads = countCounterReads();
+    const a = make();
+    const b = make();
+    expect(await show(a, 'p', 'x', rules)).toEqual(['x']);
+    expect(reads()).toBe(1); // nothing copied yet
+    expect(await show(a, 'p', 'x', rules)).toEqual(['x']);
+    expect(reads()).toBe(1); // this tab's own commit is the copy: no read
+    expect(await show(a, 'p', 'x', rules)).toEqual([]); // capped, from the copy
+    expect(reads()).toBe(1);
+    // Tab B shows y: tab A's copy is stale and must not be used.
+    expect(await show(b, 'p', 'y', rules)).toEqual(['y']);
+    expect(reads()).toBe(2);
+    expect(await allowedOf(a, 'p', ['x', 'y', 'z'], rules)).toEqual(['y', 'z']);
+    expect(reads()).toBe(3);
+    expect(await show(b, 'p', 'y', rules)).toEqual(['y']);
+    expect(await allowedOf(a, 'p', ['x', 'y', 'z'], rules)).toEqual(['z']);
+    // record() changes a counter: the next reserve reads again and sees it.
+    await a.record('z', 'p');
+    await a.record('z', 'p');
+    const before = reads();
+    expect(await allowedOf(a, 'p', ['x', 'y', 'z'], rules)).toEqual([]);
+    expect(reads()).toBe(before + 1);
+    expect(diagnostics).toEqual([]);
+  });
+
+  it('a failed transaction leaves the copy as it was (what the database still holds)', async () => {
+    const rules = rulesWith('offer', 'session', 1);
+    const a = make();
+    expect(await show(a, 'p', 'x', rules)).toEqual(['x']);
+    await expect(
+      a.reserve('p', ['y'], rules, () => {
+        throw new Error('no');
+      }),
+    ).rejects.toThrow('no');
+    expect(await allowedOf(a, 'p', ['x', 'y'], rules)).toEqual(['y']);
+    expect(await allowedOf(make(), 'p', ['x', 'y'], rules)).toEqual(['y']);
+  });
+
+  it('after forget() nothing of the old counters is used', async () => {
+    const rules = rulesWith('offer', 'session', 1);
+    const a = make();
+    expect(await show(a, 'p', 'x', rules)).toEqual(['x']);
+    await a.forget();
+    expect(await allowedOf(a, 'p', ['x'], rules)).toEqual(['x']);
+  });
+});
+
 describe('time', () => {
   it('counts impressions stamped in the future (the clock went back) and never throws', async () => {
     const store = make();

@@ -104,6 +104,12 @@ interface MetaRecord {
   seed?: number;
   /** When stale keys were last swept. */
   sweptAt?: number;
+  /**
+   * A new random token with every transaction that may change `counters` (each goes through
+   * `begin`, which writes this record): while it is unchanged, a copy of the counters read
+   * earlier is still what is stored, in this tab or any other.
+   */
+  rev?: string;
 }
 
 interface CounterRecord {
@@ -337,6 +343,8 @@ class IdbBackend {
     ) as unknown as AnyTx;
     try {
       const result = await fn(idbTx(tx));
+      // Nothing more will be asked of it: commit now rather than when the task ends.
+      if (mode === 'readwrite') (tx as unknown as { commit?: () => void }).commit?.();
       await tx.done;
       return result;
     } catch (error) {
@@ -455,6 +463,17 @@ function checkRules(rules: unknown): CapRules {
   return rules as CapRules;
 }
 
+/** A token unique enough to tell two writes of the counters apart (96 random bits). */
+function newRev(): string {
+  try {
+    return Array.from(globalThis.crypto.getRandomValues(new Uint32Array(3)), (n) =>
+      n.toString(36),
+    ).join('.');
+  } catch {
+    return `${Date.now().toString(36)}.${Math.random().toString(36).slice(2)}`;
+  }
+}
+
 function randomUint32(): number {
   try {
     return globalThis.crypto.getRandomValues(new Uint32Array(1))[0]!;
@@ -481,6 +500,12 @@ export class StateStore {
   private readonly ready: Promise<void>;
   private seed: number | undefined;
   private closed = false;
+  /**
+   * The counters as stored when `meta.rev` was `rev` (see {@link MetaRecord.rev}): `reserve`
+   * reads the one meta record instead of every counter while nothing has changed. Set only after
+   * the transaction that wrote them committed.
+   */
+  private counters: { rev: string; map: ReadonlyMap<string, CounterRecord> } | undefined;
 
   constructor(options: StateStoreOptions = {}) {
     this.name =
@@ -602,29 +627,40 @@ export class StateStore {
   }
 
   /** Reads the session and sweeps stale keys when due; returns the frame of this transaction. */
-  private async begin(tx: Tx): Promise<{ frame: Frame; meta: MetaRecord }> {
+  private async begin(
+    tx: Tx,
+  ): Promise<{ frame: Frame; meta: MetaRecord; cached: Map<string, CounterRecord> | undefined }> {
     const meta = (await tx.get('meta', META_KEY)) ?? {};
     const now = this.time();
     const session = touchSession(meta.session, now, this.sessionTimeoutMs);
     const starts = windowStarts(now);
-    const next: MetaRecord = { ...meta, session };
+    const next: MetaRecord = { ...meta, session, rev: newRev() };
+    const known = this.counters;
+    let cached =
+      known !== undefined && typeof meta.rev === 'string' && known.rev === meta.rev
+        ? new Map(known.map)
+        : undefined;
     const swept = meta.sweptAt;
     if (
       typeof swept !== 'number' ||
       !Number.isFinite(swept) ||
       Math.abs(now - swept) >= SWEEP_EVERY_MS
     ) {
+      // What the sweep leaves is what is stored: it serves as this transaction's copy.
+      cached = new Map();
       for (const [key, record] of await tx.entries('counters')) {
         const times = normalizedTimes(record, now);
         const old: unknown[] = Array.isArray(record?.times) ? record.times : [];
         if (times.length === 0 && record?.session?.id !== session.id) tx.delete('counters', key);
         else if (times.length !== old.length || times.some((t, i) => t !== old[i])) {
-          tx.put('counters', key, { ...record, times });
-        }
+          const swept = { ...record, times };
+          tx.put('counters', key, swept);
+          cached.set(key, swept);
+        } else cached.set(key, record);
       }
       next.sweptAt = now;
     }
-    return { frame: { now, sessionId: session.id, ...starts }, meta: next };
+    return { frame: { now, sessionId: session.id, ...starts }, meta: next, cached };
   }
 
   /**
@@ -672,11 +708,14 @@ export class StateStore {
       throw fieldError('invalid_input', 'reserve().choose', choose, 'a function');
     }
     const pKey = placementKey(placement);
-    return this.run(['counters', 'meta', 'decisions'], 'readwrite', async (tx) => {
-      const { frame, meta } = await this.begin(tx);
+    let written: { rev: string; map: Map<string, CounterRecord> } | undefined;
+    const result = await this.run(['counters', 'meta', 'decisions'], 'readwrite', async (tx) => {
+      written = undefined;
+      const { frame, meta, cached } = await this.begin(tx);
       // One read of every counter (the store is small: keys untouched for 8 days are pruned)
-      // costs far less than one request per candidate.
-      const counters = new Map(await tx.entries('counters'));
+      // costs far less than one request per candidate; none at all while the copy of the last
+      // transaction is still current.
+      const counters = cached ?? new Map(await tx.entries('counters'));
       const placementRecord = counters.get(pKey);
       const overallRecord = counters.get(OVERALL_KEY);
       const offerRecords = ids.map((id) => counters.get(offerKey(id)));
@@ -702,12 +741,17 @@ export class StateStore {
         );
       }
 
-      for (const id of shown) tx.put('counters', offerKey(id), bumped(byId.get(id), 1, frame));
+      const put = (key: string, record: CounterRecord) => {
+        tx.put('counters', key, record);
+        counters.set(key, record);
+      };
+      for (const id of shown) put(offerKey(id), bumped(byId.get(id), 1, frame));
       if (shown.length > 0) {
-        tx.put('counters', pKey, bumped(placementRecord, shown.length, frame));
-        tx.put('counters', OVERALL_KEY, bumped(overallRecord, shown.length, frame));
+        put(pKey, bumped(placementRecord, shown.length, frame));
+        put(OVERALL_KEY, bumped(overallRecord, shown.length, frame));
       }
       tx.put('meta', META_KEY, meta);
+      written = { rev: meta.rev!, map: counters };
       // A decision returned with the choice is kept as the placement's last one, in the same commit.
       const decision = (result as { decision?: Decision }).decision;
       if (decision !== undefined && decision !== null && decision.placement === placement) {
@@ -715,6 +759,9 @@ export class StateStore {
       }
       return result;
     });
+    // Committed: the counters now stored are `written` (unless the memory fallback took over).
+    this.counters = written;
+    return result;
   }
 
   /**
@@ -823,6 +870,7 @@ export class StateStore {
   async forget(): Promise<void> {
     await this.ready;
     this.seed = undefined;
+    this.counters = undefined;
     if (this.memory) this.memory = new MemoryBackend();
     this.idb?.drop();
     await deleteStateDatabase(this.name, this.report);

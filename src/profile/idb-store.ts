@@ -67,12 +67,53 @@ export class IdbStore implements ProfileStore {
   readonly kind = 'indexeddb' as const;
   private db: IDBPDatabase<ProfileDB> | undefined;
   private opening: Promise<IDBPDatabase<ProfileDB>> | undefined;
+  /**
+   * The aggregates as last committed or read, so that `read(true)` (every decision starts with
+   * one) costs no IndexedDB round trip; it may miss another tab's write of the last few
+   * milliseconds, so plain `read()` always goes to the database. Kept only while another tab's writes can be heard of: each
+   * store announces its commits on a BroadcastChannel named after the database, and an
+   * announcement, a lost connection or a delete drops the copy. Without BroadcastChannel every
+   * read goes to the database.
+   */
+  private cached: Aggregates | undefined;
+  /** Bumped whenever the copy is dropped: a read that started before must not set it. */
+  private generation = 0;
+  private readonly channel: BroadcastChannel | undefined;
 
   private constructor(
     private readonly name: string,
     private readonly options: ProfileOptions,
     private readonly hooks: IdbStoreHooks,
-  ) {}
+  ) {
+    try {
+      if (typeof BroadcastChannel === 'function') {
+        this.channel = new BroadcastChannel(`offerwise-profile:${name}`);
+        this.channel.onmessage = () => this.invalidate();
+        // Node's channel would keep a process alive (tests, server-side rendering).
+        (this.channel as { unref?: () => void }).unref?.();
+      }
+    } catch {
+      this.channel = undefined;
+    }
+  }
+
+  private invalidate(): void {
+    this.cached = undefined;
+    this.generation++;
+  }
+
+  /** After a commit of this store: keeps `aggregates` as the copy and tells the other tabs. */
+  private committed(aggregates: Aggregates | undefined): void {
+    this.invalidate();
+    if (!this.channel) return;
+    this.cached = aggregates;
+    try {
+      this.channel.postMessage('changed');
+    } catch {
+      // Closed: there is no copy to keep either.
+      this.cached = undefined;
+    }
+  }
 
   /** Opens (and if needed upgrades) the database; rejects within {@link OPEN_TIMEOUT_MS}. */
   static async open(
@@ -107,6 +148,7 @@ export class IdbStore implements ProfileStore {
         // Another tab wants to upgrade or delete: step aside, reopen lazily on next use.
         blocking: () => this.drop(),
         terminated: () => {
+          this.invalidate();
           this.hooks.diagnostic(
             'storage_terminated',
             'the browser closed the profile database; reopening on next use',
@@ -130,6 +172,7 @@ export class IdbStore implements ProfileStore {
   }
 
   private drop(): void {
+    this.invalidate();
     this.db?.close();
     this.db = undefined;
   }
@@ -201,6 +244,7 @@ export class IdbStore implements ProfileStore {
     if (hasPurchase) quiet(state.put(capTransactionIds(ids), TRANSACTIONS));
     quiet(state.put(agg, AGGREGATES));
     await tx.done;
+    this.committed(agg);
     return { duplicatePurchases };
   }
 
@@ -229,15 +273,20 @@ export class IdbStore implements ProfileStore {
       quiet(state.put(ids, TRANSACTIONS));
       quiet(state.put(contents.aggregates, AGGREGATES));
       await tx.done;
+      this.committed(structuredClone(contents.aggregates));
       return { duplicatePurchases: 0 };
     });
   }
 
-  read(): Promise<Aggregates> {
-    return this.run(
+  async read(cached = false): Promise<Aggregates> {
+    if (cached && this.cached) return structuredClone(this.cached);
+    const generation = this.generation;
+    const aggregates = await this.run(
       async (db) =>
         ((await db.get('state', AGGREGATES)) as Aggregates | undefined) ?? emptyAggregates(),
     );
+    if (this.channel && generation === this.generation) this.cached = structuredClone(aggregates);
+    return aggregates;
   }
 
   prune(cutoff: number, txCutoff: number): Promise<number> {
@@ -273,6 +322,7 @@ export class IdbStore implements ProfileStore {
         await state.put(agg, AGGREGATES);
       }
       await tx.done;
+      this.committed(undefined);
       return expired;
     });
   }
@@ -303,6 +353,11 @@ export class IdbStore implements ProfileStore {
 
   close(): void {
     this.drop();
+    try {
+      this.channel?.close();
+    } catch {
+      // already closed
+    }
   }
 }
 

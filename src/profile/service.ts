@@ -148,12 +148,14 @@ export class ProfileService {
     }
   }
 
-  private async read(): Promise<{ aggregates: Aggregates; storage: 'indexeddb' | 'memory' }> {
+  private async read(
+    cached = false,
+  ): Promise<{ aggregates: Aggregates; storage: 'indexeddb' | 'memory' }> {
     if (this.erased && !this.store)
       return { aggregates: emptyAggregates(), storage: this.storageKind() };
     const store = await this.acquire();
     try {
-      const aggregates = await store.read();
+      const aggregates = await store.read(cached);
       this.lastAggregates = aggregates;
       return { aggregates, storage: store.kind };
     } catch (error) {
@@ -167,11 +169,14 @@ export class ProfileService {
     return this.consentState === 'granted' && !this.fallback ? 'indexeddb' : 'memory';
   }
 
-  /** Writes what is queued, then reads. */
-  snapshot(): Promise<ProfileSnapshot> {
+  /**
+   * Writes what is queued, then reads. `cached` (for decisions): this tab's copy may answer
+   * without a database read; it can miss another tab's write of the last few milliseconds.
+   */
+  snapshot(options: { cached?: boolean } = {}): Promise<ProfileSnapshot> {
     this.flushQueued();
     return this.serial(async () => {
-      const { aggregates, storage } = await this.read();
+      const { aggregates, storage } = await this.read(options.cached === true);
       return toSnapshot(aggregates, this.options.now(), this.options, storage, this.consentState);
     });
   }

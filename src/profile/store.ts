@@ -29,7 +29,11 @@ export interface ProfileStore {
    * replaying the raw events.
    */
   adopt(contents: StoreContents): Promise<WriteOutcome>;
-  read(): Promise<Aggregates>;
+  /**
+   * The aggregates. `cached`: a copy kept in memory may answer, which can miss another tab's
+   * write of the last moments (it is dropped when that tab announces the write).
+   */
+  read(cached?: boolean): Promise<Aggregates>;
   /** Deletes raw events before `cutoff` (and transaction ids before `txCutoff`); returns how many events. */
   prune(cutoff: number, txCutoff: number): Promise<number>;
   contents(): Promise<StoreContents>;
