@@ -6,6 +6,11 @@ import { DEFAULT_DECISION_OPTIONS, type DecisionOptions } from './decide/decider
 import type { ExplanationMessages } from './decide/explain.js';
 import type { CapRules } from './decide/state-store.js';
 import type { Objective } from './decide/value.js';
+import {
+  DEFAULT_RECOMMEND_OPTIONS,
+  type RecommendationMessages,
+  type RecommendOptions,
+} from './recommend/recommend.js';
 import type { Diagnostic } from './util/diagnostics.js';
 import { fieldError } from './util/errors.js';
 import { isPlainObject } from './util/guards.js';
@@ -37,6 +42,8 @@ export interface OfferwiseConfig {
   dbName?: string;
   /** How decisions are made; see the README for every option and its default. */
   decisions?: DecisionConfig;
+  /** How `recommend()` ranks items; see the README for every option and its default. */
+  recommendations?: RecommendationConfig;
   /** Called for every diagnostic (non-fatal problem worked around). */
   onDiagnostic?: (diagnostic: Diagnostic) => void;
   /** Wall clock, ms since epoch. Default `Date.now`; tests pass a fake. */
@@ -72,6 +79,18 @@ export interface DecisionConfig {
   flashSaleLeadMinutes?: number;
 }
 
+/** Recommendation tunables (all optional); defaults in `DEFAULT_RECOMMEND_OPTIONS`. */
+export interface RecommendationConfig {
+  recentItems?: number;
+  recencyDecay?: number;
+  categoryWeight?: number;
+  popularityWeight?: number;
+  diversity?: number;
+  popularPool?: number;
+  /** Explanation strings, to localise (`{item}`, `{category}` are filled in). */
+  messages?: Partial<RecommendationMessages>;
+}
+
 export interface ResolvedConfig {
   consent: Consent;
   honorGlobalPrivacyControl: boolean;
@@ -84,6 +103,7 @@ export interface ResolvedConfig {
   currency: string | undefined;
   dbName: string;
   decisions: DecisionOptions;
+  recommendations: RecommendOptions;
   onDiagnostic: ((diagnostic: Diagnostic) => void) | undefined;
   now: () => number;
 }
@@ -100,6 +120,7 @@ const KNOWN_KEYS = new Set([
   'currency',
   'dbName',
   'decisions',
+  'recommendations',
   'onDiagnostic',
   'now',
 ]);
@@ -263,6 +284,48 @@ function decisionOptions(raw: unknown): DecisionOptions {
   return out;
 }
 
+function recommendOptions(raw: unknown): RecommendOptions {
+  if (raw === undefined) return DEFAULT_RECOMMEND_OPTIONS;
+  if (!isPlainObject(raw)) bad('config.recommendations', raw, 'an object');
+  const out: RecommendOptions = { ...DEFAULT_RECOMMEND_OPTIONS };
+  for (const [key, value] of Object.entries(raw)) {
+    const field = `config.recommendations.${key}`;
+    switch (key) {
+      case 'recentItems':
+        out.recentItems = number(value, field, 0, 50, true);
+        break;
+      case 'popularPool':
+        out.popularPool = number(value, field, 0, 1000, true);
+        break;
+      case 'recencyDecay':
+      case 'diversity':
+        out[key] = number(value, field, 0, 1, false);
+        break;
+      case 'categoryWeight':
+      case 'popularityWeight':
+        out[key] = number(value, field, 0, 100, false);
+        break;
+      case 'messages': {
+        const known = Object.keys(DEFAULT_RECOMMEND_OPTIONS.messages);
+        if (!isPlainObject(value)) bad(field, value, 'an object of strings');
+        for (const [k, v] of Object.entries(value)) {
+          if (!known.includes(k)) bad(`${field}.${k}`, v, `one of ${known.join(', ')}`);
+          if (typeof v !== 'string') bad(`${field}.${k}`, v, 'a string');
+        }
+        out.messages = { ...DEFAULT_RECOMMEND_OPTIONS.messages, ...value };
+        break;
+      }
+      default:
+        bad(
+          field,
+          value,
+          'a known recommendation option (recentItems, recencyDecay, categoryWeight, popularityWeight, diversity, popularPool, messages)',
+        );
+    }
+  }
+  return out;
+}
+
 function measurementOf(value: unknown): 'anonymous' | 'none' {
   if (value === undefined || value === 'none') return 'none';
   if (value === 'anonymous') return 'anonymous';
@@ -325,6 +388,7 @@ export function resolveConfig(input: unknown): ResolvedConfig {
     currency,
     dbName: optionalString(config, 'dbName') ?? DEFAULT_DB_NAME,
     decisions: decisionOptions(config.decisions),
+    recommendations: recommendOptions(config.recommendations),
     onDiagnostic: config.onDiagnostic as ResolvedConfig['onDiagnostic'],
     now: (config.now as (() => number) | undefined) ?? Date.now,
   };

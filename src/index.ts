@@ -3,6 +3,11 @@ export { OfferwiseError } from './util/errors.js';
 export { version } from './version.js';
 export { EVENT_NAMES } from './events/types.js';
 export { DEFAULT_PROFILE_OPTIONS } from './profile/options.js';
+export {
+  DEFAULT_RECOMMEND_OPTIONS,
+  DEFAULT_RECOMMENDATION_MESSAGES,
+  rankItems,
+} from './recommend/recommend.js';
 export { Predictor } from './predictor/predictor.js';
 export {
   buildFeatures,
@@ -11,7 +16,15 @@ export {
   FEATURE_SPEC_VERSION,
 } from './features/spec.js';
 
-export type { OfferwiseConfig } from './config.js';
+export type { OfferwiseConfig, RecommendationConfig } from './config.js';
+export type {
+  Recommendation,
+  RecommendRequest,
+  RecommendedItem,
+  RecommendationMessages,
+  RecommendOptions,
+  RankInput,
+} from './recommend/recommend.js';
 export type { TrackStats } from './offerwise.js';
 export type { OfferwiseErrorCode } from './util/errors.js';
 export type { Diagnostic } from './util/diagnostics.js';

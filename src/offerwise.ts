@@ -20,6 +20,12 @@ import type { FeatureContext } from './features/spec.js';
 import { Outbox, type FlushSummary, type Measurement } from './feedback/outbox.js';
 import type { FeedbackType } from './feedback/policy.js';
 import { quiet } from './util/guards.js';
+import {
+  MAX_REQUEST_ITEMS,
+  rankItems,
+  type Recommendation,
+  type RecommendRequest,
+} from './recommend/recommend.js';
 
 /** How often raw events past retention are deleted while a page stays open. */
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
@@ -259,6 +265,43 @@ export class Offerwise {
   }
 
   /**
+   * Ranks items for this shopper on the device (see the README): the catalog's item neighbours of
+   * the shopper's recent items, category interest and popularity; never items in the cart or
+   * bought. Rejects only for a malformed request (`invalid_input`); any other failure gives an
+   * empty list and a `recommend_failed` diagnostic.
+   */
+  async recommend(request: RecommendRequest): Promise<Recommendation> {
+    if (this.destroyed) return this.refuseDestroyed('recommend');
+    const placement = checkRecommendRequest(request);
+    const at = this.config.now();
+    try {
+      const catalog = await this.catalogSource?.current();
+      if (!catalog) return { placement, items: [], personalized: false, at };
+      const personalized = this.service.consent === 'granted';
+      const profile = personalized ? await this.service.snapshot({ cached: true }) : undefined;
+      const listed = catalog.placements[placement];
+      const candidates = request.candidates ?? listed?.items;
+      const items = rankItems(
+        {
+          items: catalog.items,
+          profile,
+          limit: request.limit ?? listed?.limit ?? 8,
+          ...(candidates !== undefined ? { candidates } : {}),
+          ...(request.exclude !== undefined ? { exclude: request.exclude } : {}),
+        },
+        this.config.recommendations,
+      );
+      return { placement, items, personalized, at };
+    } catch (error) {
+      this.diagnosticsHub.report(
+        'recommend_failed',
+        `recommend(): ${String(error)}; showing nothing`,
+      );
+      return { placement, items: [], personalized: false, at };
+    }
+  }
+
+  /**
    * The last decision of `placement` if all its offers are still eligible for this `context`
    * (`source: 'cache'`), for a first paint.
    */
@@ -487,4 +530,41 @@ function newDecisionId(): string {
   if (c) c.getRandomValues(bytes);
   else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Validates a `recommend()` request; returns the placement. */
+function checkRecommendRequest(request: RecommendRequest): string {
+  if (request === null || typeof request !== 'object') {
+    throw fieldError(
+      'invalid_input',
+      'recommend()',
+      request,
+      'an object like { placement: "product" }',
+    );
+  }
+  const { placement, limit } = request;
+  if (typeof placement !== 'string' || placement.trim() === '') {
+    throw fieldError('invalid_input', 'recommend().placement', placement, 'a placement name');
+  }
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 50)) {
+    throw fieldError('invalid_input', 'recommend().limit', limit, 'a whole number from 1 to 50');
+  }
+  for (const key of ['candidates', 'exclude'] as const) {
+    const list: unknown = request[key];
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || list.length > MAX_REQUEST_ITEMS) {
+      throw fieldError(
+        'invalid_input',
+        `recommend().${key}`,
+        list,
+        `an array of at most ${MAX_REQUEST_ITEMS} item ids`,
+      );
+    }
+    list.forEach((id: unknown, i) => {
+      if (typeof id !== 'string' || id === '') {
+        throw fieldError('invalid_input', `recommend().${key}[${i}]`, id, 'a non-empty string');
+      }
+    });
+  }
+  return placement;
 }

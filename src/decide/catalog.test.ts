@@ -1022,6 +1022,55 @@ describe('validateCatalog: items', () => {
   });
 });
 
+describe('items for recommendations', () => {
+  it('keeps name, url, image and popularity; unsafe links and HTML-looking names stay refused or text', () => {
+    const { catalog, problems } = validateCatalog(
+      envelope([], {
+        placements: { product: { limit: 8, items: ['a', 7] }, bad: { limit: 2, items: 'a' } },
+        items: {
+          a: {
+            name: '<img src=x onerror=alert(1)>',
+            url: '/p/a',
+            image: 'https://cdn.example/a.jpg',
+            popularity: 12,
+          },
+          b: { url: 'javascript:alert(1)' },
+          c: { image: 'http://cdn.example/c.jpg' },
+          d: { popularity: -3 },
+        },
+      }),
+      RECEIVED,
+    );
+    expect(catalog.items).toEqual({
+      a: {
+        name: '<img src=x onerror=alert(1)>',
+        url: '/p/a',
+        image: 'https://cdn.example/a.jpg',
+        popularity: 12,
+      },
+    });
+    expect(catalog.placements).toEqual({ product: { limit: 8, items: ['a', '7'] } });
+    expect(problems.map((p) => p.message)).toEqual([
+      'placements.bad.items: got "a", expected an array of at most 500 item ids',
+      'items.b.url: got "javascript:alert(1)", expected an https: URL or a same-origin path starting with /',
+      'items.c.image: got "http://cdn.example/c.jpg", expected an https: URL or a same-origin path starting with /',
+      'items.d.popularity: got -3, expected a number of at least 0',
+    ]);
+  });
+
+  it('keeps the first 50,000 items and says how many there were', () => {
+    const items: Record<string, unknown> = {};
+    for (let i = 0; i < 50_002; i++) items[`s${i}`] = {};
+    const { catalog, problems } = validateCatalog(envelope([], { items }), RECEIVED);
+    expect(Object.keys(catalog.items)).toHaveLength(50_000);
+    expect(catalog.items['s49999']).toEqual({});
+    expect(catalog.items['s50000']).toBeUndefined();
+    expect(problems.map((p) => p.message)).toEqual([
+      'items: got "50002 items", expected at most 50000 items (the first 50000 are kept)',
+    ]);
+  });
+});
+
 describe('parseDateTime', () => {
   it.each([
     ['2026-11-28T12:00:00Z', Date.UTC(2026, 10, 28, 12)],

@@ -28,6 +28,10 @@ export const CATALOG_LIMITS = {
   placementLimit: 20,
   /** Neighbours kept per item (the heaviest ones). */
   neighbours: 100,
+  /** Entries of `items` kept (in the catalog's order); the rest are skipped with one problem. */
+  items: 50_000,
+  /** Ids in a placement's `items`. */
+  placementItems: 500,
   /** Links longer than this are refused. */
   link: 2048,
 } as const;
@@ -405,16 +409,31 @@ function placement(raw: unknown, field: string): Placement {
     if (!Array.isArray(raw.types)) bad(`${field}.types`, raw.types, expected);
     out.types = raw.types.map((t, i) => offerType(t, `${field}.types[${i}]`));
   }
+  if (!absent(raw.items)) {
+    const expected = `an array of at most ${CATALOG_LIMITS.placementItems} item ids`;
+    if (!Array.isArray(raw.items) || raw.items.length > CATALOG_LIMITS.placementItems) {
+      bad(`${field}.items`, raw.items, expected);
+    }
+    out.items = raw.items.map((id, i) => itemId(id, `${field}.items[${i}]`));
+  }
   return out;
 }
 
 function catalogItem(raw: unknown, field: string): CatalogItem {
   if (!isPlainObject(raw)) bad(field, raw, 'an object');
   const out: CatalogItem = {};
+  const name = text(raw.name, `${field}.name`, CATALOG_LIMITS.title, false);
+  if (name !== undefined) out.name = name;
   const cat = category(raw.category, `${field}.category`);
   if (cat !== undefined) out.category = cat;
   const price = nonNegative(raw.price, `${field}.price`);
   if (price !== undefined) out.price = price;
+  const url = link(raw.url, `${field}.url`);
+  if (url !== undefined) out.url = url;
+  const image = link(raw.image, `${field}.image`);
+  if (image !== undefined) out.image = image;
+  const popularity = nonNegative(raw.popularity, `${field}.popularity`);
+  if (popularity !== undefined) out.popularity = popularity;
   if (!absent(raw.neighbours)) {
     const expected = 'an array of [item id, weight] pairs';
     if (!Array.isArray(raw.neighbours)) bad(`${field}.neighbours`, raw.neighbours, expected);
@@ -528,7 +547,20 @@ export function validateCatalog(
 
   const items: Record<string, CatalogItem> = Object.create(null) as Record<string, CatalogItem>;
   if (isPlainObject(input.items)) {
-    for (const [key, raw] of Object.entries(input.items)) {
+    const entries = Object.entries(input.items);
+    if (entries.length > CATALOG_LIMITS.items) {
+      problems.push(
+        problem(
+          new Bad(
+            'items',
+            `${entries.length} items`,
+            `at most ${CATALOG_LIMITS.items} items (the first ${CATALOG_LIMITS.items} are kept)`,
+          ),
+        ),
+      );
+      entries.length = CATALOG_LIMITS.items;
+    }
+    for (const [key, raw] of entries) {
       const field = prop('items', key);
       try {
         const id = key.trim();

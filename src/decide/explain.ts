@@ -30,7 +30,8 @@ export const DEFAULT_MESSAGES: ExplanationMessages = {
 
 const DAY_MS = 86_400_000;
 
-function titleCase(category: string): string {
+/** `womens_shoes` → `Womens Shoes`: a category as a shopper reads it. */
+export function titleCase(category: string): string {
   return category.replace(
     /(^|[\s_-])(\p{L})/gu,
     (_m, sep: string, letter: string) => `${sep === '_' ? ' ' : sep}${letter.toUpperCase()}`,

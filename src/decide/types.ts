@@ -55,11 +55,20 @@ export interface Offer {
 export interface Placement {
   limit: number;
   types?: OfferType[];
+  /** Items a recommendations strip in this placement ranks (by default: the shopper's neighbours). */
+  items?: string[];
 }
 
+/** What the catalog says about one product (for recommendations and item names). */
 export interface CatalogItem {
+  name?: string;
   category?: string;
   price?: number;
+  url?: string;
+  image?: string;
+  /** Sessions (or any count the shop chooses) that included the item: the popularity prior. */
+  popularity?: number;
+  /** Items seen with this one in sessions, heaviest first: `[item id, weight]` (`npm run neighbours`). */
   neighbours?: [string, number][];
 }
 

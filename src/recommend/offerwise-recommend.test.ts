@@ -1,0 +1,155 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { cartAdd, freshIndexedDB, view } from '../../test/unit/fake-idb.js';
+import type { OfferwiseConfig } from '../config.js';
+import { createOffers, type Offerwise } from '../offerwise.js';
+import { OfferwiseError } from '../util/errors.js';
+
+const T0 = Date.UTC(2026, 10, 28, 12);
+let clock = T0;
+const open: Offerwise[] = [];
+
+const CATALOG = {
+  version: 1,
+  server_time: new Date(T0).toISOString(),
+  currency: 'EUR',
+  placements: { product: { limit: 3 }, sale: { limit: 2, items: ['s1', 's2', 's3'] } },
+  offers: [],
+  items: {
+    boot: {
+      name: 'Chelsea boot',
+      category: 'shoes',
+      neighbours: [
+        ['sock', 0.6],
+        ['lace', 0.3],
+        ['belt', 0.2],
+      ],
+    },
+    sock: { name: 'Wool sock', category: 'socks', popularity: 5 },
+    lace: { name: 'Laces', category: 'shoes', popularity: 2 },
+    belt: { name: 'Belt', category: 'belts', popularity: 1 },
+    hit: { name: 'Bestseller', category: 'bags', popularity: 500 },
+    s1: { popularity: 1 },
+    s2: { popularity: 100 },
+    s3: { popularity: 10 },
+  },
+};
+
+async function make(config: OfferwiseConfig = {}) {
+  const ow = await createOffers({
+    consent: 'granted',
+    catalog: CATALOG,
+    now: () => clock,
+    ...config,
+  });
+  open.push(ow);
+  return ow;
+}
+
+beforeEach(() => {
+  freshIndexedDB();
+  clock = T0;
+});
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await Promise.all(open.splice(0).map((ow) => ow.destroy()));
+});
+
+describe('recommend()', () => {
+  it('ranks the neighbours of what the shopper viewed, explains them, and skips the cart', async () => {
+    const ow = await make();
+    await ow.track(view('boot', 'shoes'));
+    await ow.track(cartAdd('lace', 'shoes', 3));
+    const result = await ow.recommend({ placement: 'product' });
+    expect(result.personalized).toBe(true);
+    expect(result.placement).toBe('product');
+    // Placement limit 3. Recent: lace (carted, newest), boot. sock 0.7·0.6 = 0.42 (+ interest
+    // 0 for socks + prior), belt 0.7·0.2, then the popular fill; lace is in the cart.
+    expect(result.items.map((r) => r.itemId)).toEqual(['sock', 'belt', 'hit']);
+    expect(result.items[0]).toMatchObject({
+      name: 'Wool sock',
+      category: 'socks',
+      because: { itemId: 'boot', kind: 'viewed' },
+      explanation: 'Because you viewed Chelsea boot',
+    });
+    expect(result.items[2]!.explanation).toBe('Popular in Bags');
+  });
+
+  it('orders a placement’s own items (e.g. a flash sale), and explicit candidates', async () => {
+    const ow = await make();
+    expect((await ow.recommend({ placement: 'sale' })).items.map((r) => r.itemId)).toEqual([
+      's2',
+      's3',
+    ]);
+    const chosen = await ow.recommend({ placement: 'sale', candidates: ['s1', 'hit'], limit: 5 });
+    expect(chosen.items.map((r) => r.itemId)).toEqual(['hit', 's1']);
+    const excluded = await ow.recommend({ placement: 'product', limit: 1, exclude: ['hit'] });
+    expect(excluded.items.map((r) => r.itemId)).toEqual(['s2']);
+  });
+
+  it('without consent uses no profile: popularity only, personalized false', async () => {
+    const ow = await make({ consent: 'denied' });
+    await ow.track(view('boot', 'shoes'));
+    const result = await ow.recommend({ placement: 'product', limit: 2 });
+    expect(result.personalized).toBe(false);
+    expect(result.items.map((r) => r.itemId)).toEqual(['hit', 's2']);
+    expect(result.items.every((r) => r.because === undefined)).toBe(true);
+  });
+
+  it('never returns bought items', async () => {
+    const ow = await make();
+    await ow.track(view('boot', 'shoes'));
+    await ow.track({
+      event: 'purchase',
+      ecommerce: {
+        transaction_id: 'T1',
+        currency: 'EUR',
+        value: 5,
+        items: [{ item_id: 'sock', price: 5 }],
+      },
+    });
+    const ids = (await ow.recommend({ placement: 'product', limit: 8 })).items.map((r) => r.itemId);
+    expect(ids).not.toContain('sock');
+    expect(ids[0]).toBe('lace');
+  });
+
+  it('rejects a malformed request naming the field; no catalog gives an empty list', async () => {
+    const ow = await make();
+    const cases: [unknown, string][] = [
+      [null, 'recommend()'],
+      [{ placement: '' }, 'recommend().placement'],
+      [{ placement: 'p', limit: 0 }, 'recommend().limit'],
+      [{ placement: 'p', candidates: 'a' }, 'recommend().candidates'],
+      [{ placement: 'p', exclude: ['a', 3] }, 'recommend().exclude[1]'],
+    ];
+    for (const [request, field] of cases) {
+      const error = await ow.recommend(request as never).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OfferwiseError);
+      expect(error).toMatchObject({ code: 'invalid_input', field });
+    }
+    const bare = await createOffers({ consent: 'granted', now: () => clock });
+    open.push(bare);
+    expect(await bare.recommend({ placement: 'product' })).toEqual({
+      placement: 'product',
+      items: [],
+      personalized: false,
+      at: T0,
+    });
+  });
+
+  it('validates the recommendations config naming the option', async () => {
+    await expect(
+      createOffers({ recommendations: { diversity: 2 } } as OfferwiseConfig),
+    ).rejects.toThrow('config.recommendations.diversity: got 2, expected a number from 0 to 1');
+    await expect(
+      createOffers({ recommendations: { messages: { viewd: 'x' } } } as never),
+    ).rejects.toMatchObject({
+      code: 'invalid_config',
+      field: 'config.recommendations.messages.viewd',
+    });
+    const ow = await make({ recommendations: { messages: { viewed: 'Weil Sie {item} ansahen' } } });
+    await ow.track(view('boot', 'shoes'));
+    const [first] = (await ow.recommend({ placement: 'product' })).items;
+    expect(first!.explanation).toBe('Weil Sie Chelsea boot ansahen');
+  });
+});
