@@ -26,6 +26,16 @@ export type {
   RankInput,
 } from './recommend/recommend.js';
 export type { TrackStats } from './offerwise.js';
+export type {
+  Catalog,
+  CatalogItem,
+  Decision,
+  DecidedOffer,
+  Offer,
+  Placement,
+  SaleItem,
+} from './decide/types.js';
+export type { DecideRequest } from './decide/decider.js';
 export type { OfferwiseErrorCode } from './util/errors.js';
 export type { Diagnostic } from './util/diagnostics.js';
 export type { Consent } from './privacy/consent.js';

@@ -14,7 +14,7 @@ import { fieldError, OfferwiseError } from './util/errors.js';
 import { CatalogSource } from './decide/catalog-source.js';
 import { Decider, type DecideRequest } from './decide/decider.js';
 import { StateStore } from './decide/state-store.js';
-import type { Decision } from './decide/types.js';
+import type { Catalog, Decision } from './decide/types.js';
 import { Predictor } from './predictor/predictor.js';
 import type { FeatureContext } from './features/spec.js';
 import { Outbox, type FlushSummary, type Measurement } from './feedback/outbox.js';
@@ -261,6 +261,20 @@ export class Offerwise {
         source: 'fallback',
         at: this.config.now(),
       };
+    }
+  }
+
+  /**
+   * The validated catalog in use (offers, items, placements; times in ms on the shop's clock,
+   * `server_time - received_at` is the clock offset), or undefined when there is none yet. The
+   * elements read offers' titles, codes and items from it. Never rejects.
+   */
+  async catalog(): Promise<Catalog | undefined> {
+    if (this.destroyed) return undefined;
+    try {
+      return await this.catalogSource?.current();
+    } catch {
+      return undefined;
     }
   }
 

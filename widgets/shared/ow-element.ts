@@ -1,0 +1,17 @@
+import { LitElement } from 'lit';
+import type { Offerwise } from '../../src/offerwise.js';
+import { defaultOfferwise } from './instance.js';
+
+/**
+ * The base of every `ow-` element: the instance it talks to. Set `element.offerwise = ow`, or
+ * let it use the page's default (`useOfferwise(ow)`; the script tag sets it).
+ */
+export class OwElement extends LitElement {
+  static override properties = { offerwise: { attribute: false } };
+  declare offerwise: Offerwise | undefined;
+
+  /** The instance: the property if set, else the page's default once there is one. */
+  protected instance(): Promise<Offerwise> {
+    return this.offerwise ? Promise.resolve(this.offerwise) : defaultOfferwise();
+  }
+}
