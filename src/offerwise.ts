@@ -265,6 +265,30 @@ export class Offerwise {
   }
 
   /**
+   * Turns off the shopper's interest in `category` ("Why am I seeing this?"): the profile keeps
+   * counting it but no decision, explanation or recommendation uses it, on every tab, until
+   * {@link unmuteInterest}. Rejects with `invalid_input` for an empty or over-long category.
+   */
+  async muteInterest(category: string): Promise<void> {
+    if (this.destroyed) return this.refuseDestroyed('muteInterest');
+    await this.service
+      .setMuted(checkCategory(category, 'muteInterest()'), true)
+      .catch((e: unknown) => {
+        throw storageError(e);
+      });
+  }
+
+  /** Uses the shopper's interest in `category` again. */
+  async unmuteInterest(category: string): Promise<void> {
+    if (this.destroyed) return this.refuseDestroyed('unmuteInterest');
+    await this.service
+      .setMuted(checkCategory(category, 'unmuteInterest()'), false)
+      .catch((e: unknown) => {
+        throw storageError(e);
+      });
+  }
+
+  /**
    * The validated catalog in use (offers, items, placements; times in ms on the shop's clock,
    * `server_time - received_at` is the clock offset), or undefined when there is none yet. The
    * elements read offers' titles, codes and items from it. Never rejects.
@@ -581,4 +605,18 @@ function checkRecommendRequest(request: RecommendRequest): string {
     });
   }
   return placement;
+}
+
+/** A category as the catalog and the profile store it: trimmed, lower-case, 1–200 characters. */
+function checkCategory(category: unknown, method: string): string {
+  const value = typeof category === 'string' ? category.trim().toLowerCase() : '';
+  if (value === '' || value.length > 200) {
+    throw fieldError(
+      'invalid_input',
+      `${method}.category`,
+      category,
+      'a category name of 1 to 200 characters',
+    );
+  }
+  return value;
 }

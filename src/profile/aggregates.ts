@@ -55,7 +55,15 @@ export interface Aggregates {
   rawEvents: number;
   compactedEvents: number;
   expiredEvents: number;
+  /**
+   * Categories the shopper turned off ("Why am I seeing this?"): still counted, never used. Absent
+   * in profiles written before it existed.
+   */
+  muted?: string[];
 }
+
+/** Most categories a shopper can turn off. */
+export const MAX_MUTED = 100;
 
 export function emptyAggregates(): Aggregates {
   return {

@@ -289,6 +289,24 @@ export class IdbStore implements ProfileStore {
     return aggregates;
   }
 
+  update(change: (aggregates: Aggregates) => void): Promise<void> {
+    return this.run(async (db) => {
+      const tx = db.transaction(['log', 'state'], 'readwrite', { durability: 'relaxed' });
+      const state = tx.objectStore('state');
+      const agg = ((await state.get(AGGREGATES)) as Aggregates | undefined) ?? emptyAggregates();
+      try {
+        change(agg);
+      } catch (error) {
+        quiet(tx.done);
+        tx.abort();
+        throw error;
+      }
+      quiet(state.put(agg, AGGREGATES));
+      await tx.done;
+      this.committed(agg);
+    });
+  }
+
   prune(cutoff: number, txCutoff: number): Promise<number> {
     return this.run(async (db) => {
       const tx = db.transaction(['log', 'state'], 'readwrite');

@@ -53,6 +53,12 @@ export class MemoryStore implements ProfileStore {
     return structuredClone(this.aggregates);
   }
 
+  async update(change: (aggregates: Aggregates) => void): Promise<void> {
+    const next = structuredClone(this.aggregates);
+    change(next);
+    this.aggregates = next;
+  }
+
   async prune(cutoff: number, txCutoff: number): Promise<number> {
     const before = this.events.length;
     this.events = this.events.filter((e) => e.at >= cutoff);

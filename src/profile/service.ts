@@ -1,7 +1,7 @@
 import type { NormalizedEvent } from '../events/types.js';
 import type { Consent } from '../privacy/consent.js';
 import type { Diagnostics } from '../util/diagnostics.js';
-import { emptyAggregates, type Aggregates } from './aggregates.js';
+import { emptyAggregates, MAX_MUTED, type Aggregates } from './aggregates.js';
 import { deleteProfileDatabase, IdbStore } from './idb-store.js';
 import { describeError } from '../util/idb.js';
 import { MemoryStore } from './memory-store.js';
@@ -203,6 +203,25 @@ export class ProfileService {
         events: contents.events,
         transactions: contents.transactions,
       };
+    });
+  }
+
+  /** Adds `category` to (or takes it from) the muted categories, in one transaction. */
+  setMuted(category: string, muted: boolean): Promise<void> {
+    this.flushQueued();
+    return this.serial(async () => {
+      const change = (agg: Aggregates) => {
+        const list = (agg.muted ?? []).filter((c) => c !== category);
+        if (muted) list.push(category);
+        agg.muted = list.slice(-MAX_MUTED);
+      };
+      const store = await this.acquire();
+      try {
+        await store.update(change);
+      } catch (error) {
+        if (store.kind === 'memory') throw error;
+        await this.useFallback(describeError(error)).update(change);
+      }
     });
   }
 

@@ -43,6 +43,12 @@ export interface ProfileSnapshot {
   categories: { category: string; score: number }[];
   /** Categories the shopper bought in: purchases naming each and the last time, most recent first. */
   purchasedCategories: { category: string; count: number; lastAt: number }[];
+  /**
+   * Categories the shopper turned off: they are left out of `categories`,
+   * `purchasedCategories` and the recent viewed and carted items, so no decision or
+   * recommendation uses them (recent purchases stay, so that bought items are never offered).
+   */
+  mutedCategories: string[];
   /** Decayed average unit price of items seen, carted and bought, and its band. */
   price: { average: number | null; min: number | null; max: number | null; band: PriceBand | null };
   recent: { viewed: RecentItem[]; carted: RecentItem[]; purchased: RecentItem[] };
@@ -64,6 +70,20 @@ function windowOf(agg: Aggregates, today: number, days: number): PurchaseWindow 
   return { count, spend: round2(spend) };
 }
 
+function withoutMuted(
+  recent: Aggregates['recent'],
+  muted: ReadonlySet<string>,
+): ProfileSnapshot['recent'] {
+  const keep = (list: RecentItem[]) =>
+    clone(list.filter((r) => r.category === undefined || !muted.has(r.category)));
+  // Purchases stay listed: what was bought must still be recognised (never offered again).
+  return {
+    viewed: keep(recent.viewed),
+    carted: keep(recent.carted),
+    purchased: clone(recent.purchased),
+  };
+}
+
 function round2(n: number): number {
   return Math.round(n * 100) / 100;
 }
@@ -83,7 +103,9 @@ export function toSnapshot(
   const halfLifeMs = options.halfLifeDays * DAY_MS;
   const today = dayNumber(now);
   const d365 = windowOf(agg, today, 365);
+  const muted = new Set(agg.muted ?? []);
   const categories = Object.entries(agg.categories)
+    .filter(([category]) => !muted.has(category))
     .map(([category, score]) => ({ category, score: decayedValue(score, now, halfLifeMs) }))
     .filter((c) => c.score > 0)
     .sort((a, b) => b.score - a.score || (a.category < b.category ? -1 : 1));
@@ -117,6 +139,7 @@ export function toSnapshot(
     },
     categories,
     purchasedCategories: Object.entries(agg.purchasedCategories ?? {})
+      .filter(([category]) => !muted.has(category))
       .map(([category, { count, last }]) => ({ category, count, lastAt: last }))
       .sort((a, b) => b.lastAt - a.lastAt || (a.category < b.category ? -1 : 1)),
     price: {
@@ -125,7 +148,8 @@ export function toSnapshot(
       max: agg.price.max,
       band,
     },
-    recent: clone(agg.recent),
+    mutedCategories: [...muted],
+    recent: muted.size === 0 ? clone(agg.recent) : withoutMuted(agg.recent, muted),
     cart: { lines: clone(agg.cart), itemCount, value: round2(value), currency: agg.cartCurrency },
     segment: segmentOf(
       {

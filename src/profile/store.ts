@@ -34,6 +34,8 @@ export interface ProfileStore {
    * write of the last moments (it is dropped when that tab announces the write).
    */
   read(cached?: boolean): Promise<Aggregates>;
+  /** Read-modify-writes the aggregates atomically (e.g. a muted category). */
+  update(change: (aggregates: Aggregates) => void): Promise<void>;
   /** Deletes raw events before `cutoff` (and transaction ids before `txCutoff`); returns how many events. */
   prune(cutoff: number, txCutoff: number): Promise<number>;
   contents(): Promise<StoreContents>;

@@ -153,3 +153,37 @@ describe('recommend()', () => {
     expect(first!.explanation).toBe('Weil Sie Chelsea boot ansahen');
   });
 });
+
+describe('muteInterest()', () => {
+  it('leaves a category out of the profile, decisions’ explanations and recommendations, until unmuted', async () => {
+    const ow = await make();
+    await ow.track(view('boot', 'shoes'));
+    await ow.track(view('x1', 'bags'));
+    expect((await ow.profile()).categories.map((c) => c.category).sort()).toEqual(['bags', 'shoes']);
+    await ow.muteInterest(' Shoes ');
+    const muted = await ow.profile();
+    expect(muted.categories.map((c) => c.category)).toEqual(['bags']);
+    expect(muted.mutedCategories).toEqual(['shoes']);
+    expect(muted.recent.viewed.map((r) => r.id)).toEqual(['x1']);
+    // boot's neighbours no longer come "because you viewed Chelsea boot".
+    const recs = await ow.recommend({ placement: 'product', limit: 3 });
+    expect(recs.items.some((r) => r.because?.itemId === 'boot')).toBe(false);
+    // Kept across instances (tabs, reloads): it is stored with the profile.
+    const other = await make();
+    expect((await other.profile()).mutedCategories).toEqual(['shoes']);
+    await other.unmuteInterest('shoes');
+    const back = await ow.profile();
+    expect(back.mutedCategories).toEqual([]);
+    expect(back.categories.map((c) => c.category).sort()).toEqual(['bags', 'shoes']);
+    // The events were counted all along.
+    expect(back.eventCounts).toEqual({ view_item: 2 });
+  });
+
+  it('rejects an empty category naming the field', async () => {
+    const ow = await make();
+    await expect(ow.muteInterest('  ')).rejects.toMatchObject({
+      code: 'invalid_input',
+      field: 'muteInterest().category',
+    });
+  });
+});

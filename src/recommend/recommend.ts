@@ -126,7 +126,12 @@ export function recentItems(profile: ProfileSnapshot, max: number): Recent[] {
   };
   add(profile.recent.viewed, 'viewed');
   add(profile.recent.carted, 'carted');
-  add(profile.recent.purchased, 'purchased');
+  // A purchase in a category the shopper turned off is no evidence (it still excludes the item).
+  const muted = new Set(profile.mutedCategories ?? []);
+  add(
+    profile.recent.purchased.filter((r) => r.category === undefined || !muted.has(r.category)),
+    'purchased',
+  );
   // Newest first; at the same moment the stronger signal (purchase > cart > view) wins.
   const strength = { viewed: 0, carted: 1, purchased: 2 };
   all.sort((a, b) => b.at - a.at || strength[b.kind] - strength[a.kind]);
