@@ -1,0 +1,371 @@
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import type { Offer } from '../../src/decide/types.js';
+import type { Offerwise } from '../../src/offerwise.js';
+import { emit, type OwClaimEventDetail, type OwOfferEventDetail } from '../shared/events.js';
+import { formatDateTime, formatMoney } from '../shared/format.js';
+import { ImpressionController } from '../shared/impression.controller.js';
+import { OwElement } from '../shared/ow-element.js';
+import { theme } from '../shared/theme.styles.js';
+import { pageLanguage, safeUrl, warnOnce } from '../offers/support.js';
+import { couponStyles } from './coupon.styles.js';
+
+type FeedbackType = Parameters<Offerwise['report']>[2];
+
+/** Impressions reported on this page, `decisionId|offerId`: exactly once even across elements. */
+const impressed = new Set<string>();
+
+/** For tests: forget the impressions reported on this page. */
+export function resetImpressions(): void {
+  impressed.clear();
+}
+
+/**
+ * @summary A coupon decided for this shopper: title, value, terms, a "Claim" button that reveals
+ * and copies the code, a dismiss button and "Why am I seeing this?".
+ *
+ * Owns its impression: when half of the card has been visible for a second it reports
+ * `impression` once per decision and offer (for the whole page, whichever element shows it)
+ * and fires `ow-impression`. Without a `decisionId` nothing is reported, but events still fire.
+ * Every server string is rendered as text.
+ *
+ * @fires ow-impression - The card was viewable (once per decision and offer). `detail: { decisionId, offerId }`.
+ * @fires ow-claim - The shopper claimed the coupon. `detail: { decisionId, offerId, code, copied }`.
+ * @fires ow-dismiss - The shopper dismissed the offer; the element hides itself. `detail: { decisionId, offerId }`.
+ * @fires ow-click - The shopper followed the offer's link. `detail: { decisionId, offerId }`.
+ * @fires ow-interest-off - From the inner `<ow-why>`. `detail: { category }`.
+ *
+ * @csspart base - The card (`<article>` named by the offer's title).
+ * @csspart header - The row with the title and the dismiss button.
+ * @csspart title - The offer's title.
+ * @csspart dismiss-button - The "Dismiss offer" button.
+ * @csspart image - The offer's image (when it has one).
+ * @csspart value - "10% off" or "€5.00 off".
+ * @csspart description - The offer's description.
+ * @csspart terms - The list of terms.
+ * @csspart min-spend - The minimum spend.
+ * @csspart expiry - The end of validity.
+ * @csspart actions - The row of actions.
+ * @csspart claim-button - The "Claim" button.
+ * @csspart claimed - The claimed state (label, code and copy button).
+ * @csspart code - The revealed code (a read-only text field).
+ * @csspart copy-button - The "Copy" button shown after claiming.
+ * @csspart link - The link to the offer (when it has a `url`).
+ * @csspart status - The polite live region announcing the code.
+ * @csspart why - The inner `<ow-why>` (its parts are exported as `why-toggle`, `why-panel`,
+ *   `why-explanation`, `why-mute-button`, `why-confirmation`).
+ *
+ * @cssproperty --ow-coupon-padding - Padding of the card. Default `var(--ow-space, 12px)`.
+ * @cssproperty --ow-coupon-accent-width - Width of the coloured inline-start edge. Default `4px`.
+ * @cssproperty --ow-coupon-image-height - Maximum height of the image. Default `160px`.
+ */
+export class OwCoupon extends OwElement {
+  static override styles = [theme, couponStyles];
+  static override properties = {
+    ...OwElement.properties,
+    offer: { attribute: false },
+    decisionId: { attribute: 'decision-id' },
+    currency: {},
+    explanation: {},
+    claimed: { state: true },
+    code: { state: true },
+    status: { state: true },
+  };
+
+  /** The offer, as in `ow.catalog().offers`. */
+  declare offer: Offer | undefined;
+  /** The decision that showed the offer (feedback is reported against it). */
+  declare decisionId: string;
+  /** The catalog currency (ISO 4217), for amounts. */
+  declare currency: string;
+  /** The decision's explanation, shown by "Why am I seeing this?". */
+  declare explanation: string;
+  declare protected claimed: boolean;
+  declare protected code: string | undefined;
+  declare protected status: string;
+
+  protected readonly impression = new ImpressionController(
+    this,
+    () => this.renderRoot?.querySelector('[part="base"]'),
+    () => this.impress(),
+  );
+
+  constructor() {
+    super();
+    this.offer = undefined;
+    this.decisionId = '';
+    this.currency = '';
+    this.explanation = '';
+    this.claimed = false;
+    this.code = undefined;
+    this.status = '';
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    const previous = changed.get('offer') as Offer | undefined;
+    if (changed.has('offer') && previous !== undefined && previous.id !== this.offer?.id) {
+      this.claimed = false;
+      this.code = undefined;
+      this.status = '';
+      this.hidden = false;
+    }
+  }
+
+  /** `decisionId|offerId` of the impression being watched. */
+  private watched = '';
+
+  protected override updated(): void {
+    const key = `${this.decisionId}|${this.offer?.id ?? ''}`;
+    if (key === this.watched) return;
+    // A new decision or offer in the same element is a new impression to watch for.
+    if (this.watched) this.impression.reset();
+    this.watched = key;
+  }
+
+  private detail(): OwOfferEventDetail {
+    return { decisionId: this.decisionId, offerId: this.offer?.id ?? '' };
+  }
+
+  /** Reports feedback on the shown offer; never throws (a failure warns once). */
+  protected report(type: FeedbackType): void {
+    const { decisionId, offerId } = this.detail();
+    if (!decisionId || !offerId) return;
+    this.instance()
+      .then((ow) => ow.report(decisionId, offerId, type))
+      .catch((error: unknown) =>
+        warnOnce('ow_report_failed', `report(${type}) for offer "${offerId}": ${String(error)}`),
+      );
+  }
+
+  private impress(): void {
+    const detail = this.detail();
+    if (!detail.offerId) return;
+    if (detail.decisionId) {
+      const key = `${detail.decisionId}|${detail.offerId}`;
+      if (impressed.has(key)) return;
+      impressed.add(key);
+    }
+    this.report('impression');
+    emit<OwOfferEventDetail>(this, 'ow-impression', detail);
+  }
+
+  protected language(): string | undefined {
+    return pageLanguage(this);
+  }
+
+  protected money(amount: number): string {
+    const language = this.language();
+    if (this.currency) return formatMoney(amount, this.currency, language);
+    try {
+      return new Intl.NumberFormat(language, { minimumFractionDigits: 2 }).format(amount);
+    } catch {
+      return amount.toFixed(2);
+    }
+  }
+
+  /** "10% off" or "€5.00 off"; empty without a discount. */
+  protected valueText(): string {
+    const discount = this.offer?.discount;
+    if (typeof discount?.percent === 'number') {
+      let percent = String(discount.percent);
+      try {
+        percent = new Intl.NumberFormat(this.language(), { maximumFractionDigits: 2 }).format(
+          discount.percent,
+        );
+      } catch {
+        // keep the plain number
+      }
+      return `${percent}% off`;
+    }
+    if (typeof discount?.amount === 'number') return `${this.money(discount.amount)} off`;
+    return '';
+  }
+
+  private codeInput(): HTMLInputElement | null {
+    return this.renderRoot.querySelector<HTMLInputElement>('input[part="code"]');
+  }
+
+  private writeClipboard(code: string): Promise<boolean> {
+    try {
+      const clipboard = typeof navigator !== 'undefined' ? navigator.clipboard : undefined;
+      if (!clipboard || typeof clipboard.writeText !== 'function') return Promise.resolve(false);
+      return clipboard.writeText(code).then(
+        () => true,
+        () => false,
+      );
+    } catch {
+      return Promise.resolve(false);
+    }
+  }
+
+  /** The fallback: select the code in its read-only field and ask for `copy`. */
+  private copyBySelection(): boolean {
+    const input = this.codeInput();
+    if (!input) return false;
+    input.focus();
+    input.select();
+    try {
+      const exec = (document as { execCommand?: (command: string) => boolean }).execCommand;
+      return typeof exec === 'function' && exec.call(document, 'copy') === true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Copies the code: the Clipboard API first (started before any await, while the click's user
+   * activation holds), else a selection and `execCommand('copy')`, else the code stays selected
+   * for the shopper to copy.
+   */
+  private async copy(code: string): Promise<boolean> {
+    const writing = this.writeClipboard(code);
+    await this.updateComplete;
+    const copied = (await writing) || this.copyBySelection();
+    const input = this.codeInput();
+    input?.focus();
+    if (!copied) input?.select();
+    this.status = copied
+      ? `Code ${code} copied to the clipboard.`
+      : `Your code is ${code}. It is selected, ready to copy.`;
+    return copied;
+  }
+
+  protected async claim(): Promise<void> {
+    const offer = this.offer;
+    if (!offer || this.claimed) return;
+    const code = offer.code ?? offer.code_pool?.[0];
+    this.claimed = true;
+    this.code = code;
+    this.report('claim');
+    let copied = false;
+    if (code !== undefined) copied = await this.copy(code);
+    else this.status = 'Offer claimed.';
+    emit<OwClaimEventDetail>(this, 'ow-claim', { ...this.detail(), code, copied });
+  }
+
+  private async copyAgain(): Promise<void> {
+    if (this.code !== undefined) await this.copy(this.code);
+  }
+
+  protected dismiss(): void {
+    this.report('dismiss');
+    emit<OwOfferEventDetail>(this, 'ow-dismiss', this.detail());
+    this.hidden = true;
+  }
+
+  protected followLink(): void {
+    this.report('click');
+    emit<OwOfferEventDetail>(this, 'ow-click', this.detail());
+  }
+
+  /** A label above the title (the member deal's badge); none for a coupon. */
+  protected renderBadge(): TemplateResult | typeof nothing {
+    return nothing;
+  }
+
+  protected renderClaimed(): TemplateResult {
+    return html`<div part="claimed" class="claimed">
+      <span part="claimed-label" class="claimed-label"
+        ><span aria-hidden="true">✓ </span>Claimed</span
+      >
+      ${
+        this.code !== undefined
+          ? html`<input
+                part="code"
+                class="code"
+                type="text"
+                readonly
+                aria-label="Your code"
+                .value=${this.code}
+              /><button
+                part="copy-button"
+                class="copy secondary"
+                type="button"
+                @click=${this.copyAgain}
+              >
+                Copy
+              </button>`
+          : nothing
+      }
+    </div>`;
+  }
+
+  /** The deal's action: "Claim", then the claimed state, and the offer's link. */
+  protected renderAction(): TemplateResult {
+    const url = safeUrl(this.offer?.url);
+    return html`${
+      this.claimed
+        ? this.renderClaimed()
+        : html`<button part="claim-button" class="claim" type="button" @click=${this.claim}>
+            Claim
+          </button>`
+    }
+    ${
+      url
+        ? html`<a part="link" class="link" href=${url} @click=${this.followLink}>Shop now</a>`
+        : nothing
+    }`;
+  }
+
+  protected override render() {
+    const offer = this.offer;
+    if (!offer) return nothing;
+    const language = this.language();
+    const value = this.valueText();
+    const image = safeUrl(offer.image);
+    return html`<article part="base" class="card" aria-label=${offer.title}>
+      <div part="header" class="header">
+        <div class="heading">
+          ${this.renderBadge()}
+          <p part="title" class="title">${offer.title}</p>
+        </div>
+        <button
+          part="dismiss-button"
+          class="dismiss"
+          type="button"
+          aria-label="Dismiss offer"
+          @click=${this.dismiss}
+        >
+          <span aria-hidden="true">×</span>
+        </button>
+      </div>
+      ${image ? html`<img part="image" class="image" src=${image} alt="" loading="lazy" />` : nothing}
+      ${value ? html`<p part="value" class="value">${value}</p>` : nothing}
+      ${
+        offer.description
+          ? html`<p part="description" class="description">${offer.description}</p>`
+          : nothing
+      }
+      ${
+        typeof offer.min_spend === 'number' || typeof offer.valid_to === 'number'
+          ? html`<ul part="terms" class="terms">
+              ${
+                typeof offer.min_spend === 'number'
+                  ? html`<li part="min-spend">Min. spend ${this.money(offer.min_spend)}</li>`
+                  : nothing
+              }
+              ${
+                typeof offer.valid_to === 'number'
+                  ? html`<li part="expiry">
+                      Valid until ${formatDateTime(offer.valid_to, language)}
+                    </li>`
+                  : nothing
+              }
+            </ul>`
+          : nothing
+      }
+      <div part="actions" class="actions">${this.renderAction()}</div>
+      <p part="status" class="status" role="status" aria-live="polite">${this.status}</p>
+      ${
+        this.explanation
+          ? html`<ow-why
+              part="why"
+              exportparts="toggle: why-toggle, panel: why-panel, explanation: why-explanation, mute-button: why-mute-button, confirmation: why-confirmation"
+              .offerwise=${this.offerwise}
+              .explanation=${this.explanation}
+              .category=${offer.category}
+            ></ow-why>`
+          : nothing
+      }
+    </article>`;
+  }
+}

@@ -1,0 +1,54 @@
+// Small helpers the offer elements share. Candidates for `widgets/shared/` (kept here while that
+// folder is owned elsewhere); nothing here has side effects.
+import { safeLink } from '../../src/decide/catalog.js';
+import { languageOf } from '../shared/format.js';
+
+const warned = new Set<string>();
+
+/**
+ * Warns once per page and `code` (e.g. `ow_report_failed`): an element's failure is worth one
+ * line in the console, never an exception in the page or a line per render.
+ */
+export function warnOnce(code: string, message: string): void {
+  if (warned.has(code)) return;
+  warned.add(code);
+  console.warn(`[offerwise] ${code}: ${message}`);
+}
+
+/** For tests: forget which codes have warned. */
+export function resetWarnings(): void {
+  warned.clear();
+}
+
+/**
+ * The language of `element`, looking past shadow roots: an offer rendered inside `<ow-offers>`
+ * follows a `lang` set on `<ow-offers>` or any of its ancestors, not only the document's.
+ */
+export function pageLanguage(element: Element): string | undefined {
+  let node: Element | undefined = element;
+  while (node) {
+    const tagged = node.closest('[lang]')?.getAttribute('lang');
+    if (tagged) return tagged;
+    const root = node.getRootNode();
+    node = typeof ShadowRoot !== 'undefined' && root instanceof ShadowRoot ? root.host : undefined;
+  }
+  return languageOf(element);
+}
+
+/**
+ * `url` when it is `https:` or a same-origin path (`/…`), else undefined: the catalog's own rule
+ * (`safeLink`), applied again because an element can be handed an offer directly.
+ */
+export function safeUrl(url: string | undefined): string | undefined {
+  return typeof url === 'string' ? safeLink(url) : undefined;
+}
+
+/** `womens` → `Womens`, in the page's language. */
+export function capitalize(text: string, language: string | undefined): string {
+  if (!text) return text;
+  try {
+    return text.charAt(0).toLocaleUpperCase(language) + text.slice(1);
+  } catch {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  }
+}

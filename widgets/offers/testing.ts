@@ -1,0 +1,86 @@
+// Test doubles for the elements' unit tests (happy-dom's IntersectionObserver never reports).
+// Import it before anything that loads Lit: it marks Lit's once-per-page "dev mode" notice as
+// issued, so that tests do not log.
+import type { Offer } from '../../src/decide/types.js';
+
+const lit = globalThis as { litIssuedWarnings?: Set<string> };
+(lit.litIssuedWarnings ??= new Set()).add('dev-mode');
+
+/** An IntersectionObserver the test drives with `setIntersection()`. */
+export class FakeIntersectionObserver {
+  static readonly live = new Set<FakeIntersectionObserver>();
+  readonly targets = new Set<Element>();
+  readonly root = null;
+  readonly rootMargin = '0px';
+  readonly thresholds: readonly number[] = [0];
+
+  constructor(private readonly callback: IntersectionObserverCallback) {
+    FakeIntersectionObserver.live.add(this);
+  }
+
+  observe(target: Element): void {
+    this.targets.add(target);
+  }
+
+  unobserve(target: Element): void {
+    this.targets.delete(target);
+  }
+
+  disconnect(): void {
+    this.targets.clear();
+    FakeIntersectionObserver.live.delete(this);
+  }
+
+  takeRecords(): IntersectionObserverEntry[] {
+    return [];
+  }
+
+  /** Reports `ratio` of `target` visible to every observer watching it. */
+  static setIntersection(target: Element, ratio: number): void {
+    for (const observer of [...FakeIntersectionObserver.live]) {
+      if (!observer.targets.has(target)) continue;
+      const entry = {
+        target,
+        isIntersecting: ratio > 0,
+        intersectionRatio: ratio,
+      } as IntersectionObserverEntry;
+      observer.callback([entry], observer as unknown as IntersectionObserver);
+    }
+  }
+
+  /** How many observers watch `target`. */
+  static watching(target: Element): number {
+    return [...FakeIntersectionObserver.live].filter((o) => o.targets.has(target)).length;
+  }
+}
+
+/** A coupon offer with the fields the elements read; `overrides` win. */
+export function couponOffer(overrides: Partial<Offer> = {}): Offer {
+  return {
+    id: 'c10',
+    type: 'coupon',
+    title: 'Winter coupon',
+    description: 'On everything in the store',
+    category: 'womens',
+    discount: { percent: 10 },
+    code: 'WINTER10',
+    min_spend: 50,
+    valid_to: Date.UTC(2026, 11, 31, 22, 59),
+    member_only: false,
+    placements: [],
+    url: '/sale',
+    ...overrides,
+  };
+}
+
+/** The hostile strings every element must render as text. */
+export const XSS_CORPUS = [
+  '<img src=x onerror=alert(1)>',
+  '"><script>alert(1)</script>',
+  "'><svg onload=alert(1)>",
+  'javascript:alert(1)',
+  '<a href="javascript:alert(1)">x</a>',
+  '{{constructor.constructor("alert(1)")()}}',
+  '${alert(1)}',
+  '<style>*{display:none}</style>',
+];

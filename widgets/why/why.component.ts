@@ -1,0 +1,134 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import type { OwInterestEventDetail } from '../shared/events.js';
+import { emit } from '../shared/events.js';
+import { OwElement } from '../shared/ow-element.js';
+import { theme } from '../shared/theme.styles.js';
+import { capitalize, pageLanguage, warnOnce } from '../offers/support.js';
+import { whyStyles } from './why.styles.js';
+
+/** The instance method this element needs; typed here so the element checks it exists. */
+interface InterestMuter {
+  muteInterest?: (category: string) => Promise<void>;
+}
+
+type MuteState = 'idle' | 'pending' | 'done' | 'failed';
+
+/**
+ * @summary "Why am I seeing this?": a disclosure with the decision's one-line explanation and,
+ * when the offer is tied to a category, a way to stop using the shopper's interest in it.
+ *
+ * Renders nothing without an explanation. The mute button calls `ow.muteInterest(category)` and
+ * confirms in text (focus moves to the confirmation, which is also a polite live region).
+ *
+ * @fires ow-interest-off - The shopper turned off an interest. `detail: { category }`.
+ *
+ * @csspart base - The wrapper.
+ * @csspart toggle - The "Why am I seeing this?" button (`aria-expanded`, `aria-controls`).
+ * @csspart panel - The disclosed panel.
+ * @csspart explanation - The explanation text.
+ * @csspart mute-button - The "Don't use my interest in …" button.
+ * @csspart confirmation - The text confirming (or failing) the change.
+ *
+ * @cssproperty --ow-why-font-size - Text size of the disclosure. Default `0.875rem`.
+ */
+export class OwWhy extends OwElement {
+  static override styles = [theme, whyStyles];
+  static override properties = {
+    ...OwElement.properties,
+    explanation: {},
+    category: {},
+    open: { type: Boolean, reflect: true },
+    muteState: { state: true },
+  };
+
+  /** The decision's explanation of this offer (plain text). */
+  declare explanation: string;
+  /** The offer's category (lower case); `any` or empty offers no mute button. */
+  declare category: string;
+  /** Whether the explanation is shown. */
+  declare open: boolean;
+  declare private muteState: MuteState;
+
+  constructor() {
+    super();
+    this.explanation = '';
+    this.category = '';
+    this.open = false;
+    this.muteState = 'idle';
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('category') && changed.get('category') !== undefined) this.muteState = 'idle';
+  }
+
+  private toggle(): void {
+    this.open = !this.open;
+  }
+
+  private async mute(): Promise<void> {
+    const category = this.category;
+    if (this.muteState === 'pending' || this.muteState === 'done') return;
+    this.muteState = 'pending';
+    try {
+      const ow = (await this.instance()) as InterestMuter;
+      if (typeof ow.muteInterest !== 'function') throw new Error('muteInterest() is missing');
+      await ow.muteInterest(category);
+      if (category !== this.category) return;
+      this.muteState = 'done';
+      emit<OwInterestEventDetail>(this, 'ow-interest-off', { category });
+    } catch (error) {
+      warnOnce('ow_mute_failed', `muteInterest("${category}"): ${String(error)}`);
+      if (category === this.category) this.muteState = 'failed';
+    }
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('.confirmation')?.focus();
+  }
+
+  private categoryName(): string {
+    return capitalize(this.category, pageLanguage(this));
+  }
+
+  private confirmation(): string {
+    if (this.muteState === 'done')
+      return `Done: we won't use your interest in ${this.categoryName()}.`;
+    if (this.muteState === 'failed') return "Sorry, that didn't work. Please try again later.";
+    return '';
+  }
+
+  protected override render() {
+    if (!this.explanation) return nothing;
+    const mutable = !!this.category && this.category !== 'any';
+    const showButton = mutable && this.muteState !== 'done';
+    return html`<div part="base" class="base">
+      <button
+        part="toggle"
+        class="toggle"
+        type="button"
+        aria-expanded=${this.open ? 'true' : 'false'}
+        aria-controls="panel"
+        @click=${this.toggle}
+      >
+        Why am I seeing this?
+      </button>
+      <div part="panel" class="panel" id="panel" ?hidden=${!this.open}>
+        <p part="explanation" class="explanation">${this.explanation}</p>
+        ${
+          showButton
+            ? html`<button
+                part="mute-button"
+                class="mute secondary"
+                type="button"
+                ?disabled=${this.muteState === 'pending'}
+                @click=${this.mute}
+              >
+                Don't use my interest in ${this.categoryName()}
+              </button>`
+            : nothing
+        }
+        <p part="confirmation" class="confirmation" role="status" tabindex="-1">
+          ${this.confirmation()}
+        </p>
+      </div>
+    </div>`;
+  }
+}

@@ -1,0 +1,150 @@
+import { XSS_CORPUS } from '../offers/testing.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Offerwise } from '../../src/offerwise.js';
+import { resetDefaultOfferwise, useOfferwise } from '../shared/instance.js';
+import { resetWarnings } from '../offers/support.js';
+import './why.js';
+
+function fakeOw() {
+  return { muteInterest: vi.fn(async (_category: string) => undefined) };
+}
+
+async function mount(explanation: string, category: string, ow: object | null = fakeOw()) {
+  const element = document.createElement('ow-why');
+  element.explanation = explanation;
+  element.category = category;
+  if (ow) element.offerwise = ow as unknown as Offerwise;
+  document.body.append(element);
+  await element.updateComplete;
+  const root = element.shadowRoot!;
+  const get = (name: string) => root.querySelector<HTMLElement>(`[part="${name}"]`);
+  return { element, root, get };
+}
+
+function text(element: Element | null): string {
+  return (element?.textContent ?? '').replace(/\s+/g, ' ').trim();
+}
+
+async function settle(element: HTMLElement & { updateComplete: Promise<boolean> }) {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  await element.updateComplete;
+}
+
+beforeEach(() => {
+  document.documentElement.setAttribute('lang', 'en');
+  resetWarnings();
+});
+
+afterEach(() => {
+  document.body.replaceChildren();
+  resetDefaultOfferwise();
+  vi.restoreAllMocks();
+});
+
+describe('<ow-why>', () => {
+  it('is a disclosure: the button controls the panel and reports its state', async () => {
+    const { element, root, get } = await mount('You often browse Womens', 'womens');
+    const toggle = get('toggle')!;
+    expect(toggle.tagName).toBe('BUTTON');
+    expect(text(toggle)).toBe('Why am I seeing this?');
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    const panel = root.getElementById(toggle.getAttribute('aria-controls')!)!;
+    expect(panel).toBe(get('panel'));
+    expect(panel.hidden).toBe(true);
+
+    toggle.click();
+    await element.updateComplete;
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(panel.hidden).toBe(false);
+    expect(text(get('explanation'))).toBe('You often browse Womens');
+    expect(text(get('mute-button'))).toBe("Don't use my interest in Womens");
+
+    toggle.click();
+    await element.updateComplete;
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(panel.hidden).toBe(true);
+  });
+
+  it('mutes the interest, fires ow-interest-off and confirms in text', async () => {
+    const ow = fakeOw();
+    const seen: string[] = [];
+    document.addEventListener('ow-interest-off', (e) => seen.push(e.detail.category));
+    const { element, root, get } = await mount('You often browse Womens', 'womens', ow);
+    get('toggle')!.click();
+    await element.updateComplete;
+    get('mute-button')!.click();
+    await settle(element);
+    expect(ow.muteInterest).toHaveBeenCalledWith('womens');
+    expect(seen).toEqual(['womens']);
+    expect(get('mute-button')).toBeNull();
+    const confirmation = get('confirmation')!;
+    expect(confirmation.getAttribute('role')).toBe('status');
+    expect(text(confirmation)).toBe("Done: we won't use your interest in Womens.");
+    expect(root.activeElement).toBe(confirmation);
+  });
+
+  it('uses the page default instance when it has none of its own', async () => {
+    const ow = fakeOw();
+    useOfferwise(ow as unknown as Offerwise);
+    const { element, get } = await mount('x', 'shoes', null);
+    element.open = true;
+    await element.updateComplete;
+    get('mute-button')!.click();
+    await settle(element);
+    expect(ow.muteInterest).toHaveBeenCalledWith('shoes');
+  });
+
+  it('offers no mute button for the category "any" or none', async () => {
+    for (const category of ['any', '']) {
+      const { element, get } = await mount('An offer available to you now', category);
+      element.open = true;
+      await element.updateComplete;
+      expect(text(get('explanation'))).toBe('An offer available to you now');
+      expect(get('mute-button')).toBeNull();
+      element.remove();
+    }
+  });
+
+  it('renders nothing without an explanation', async () => {
+    const { root } = await mount('', 'womens');
+    expect(root.querySelector('button')).toBeNull();
+  });
+
+  it('says so and warns once when muting fails, without throwing', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const ow = { muteInterest: vi.fn(async () => Promise.reject(new Error('storage'))) };
+    const seen: unknown[] = [];
+    document.addEventListener('ow-interest-off', (e) => seen.push(e));
+    const { element, get } = await mount('x', 'womens', ow);
+    element.open = true;
+    await element.updateComplete;
+    get('mute-button')!.click();
+    await settle(element);
+    expect(seen).toEqual([]);
+    expect(text(get('confirmation'))).toBe("Sorry, that didn't work. Please try again later.");
+    expect(get('mute-button')).not.toBeNull();
+    const missing = await mount('x', 'shoes', {});
+    missing.element.open = true;
+    await missing.element.updateComplete;
+    missing.get('mute-button')!.click();
+    await settle(missing.element);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/^\[offerwise\] ow_mute_failed: /);
+  });
+
+  it('renders an XSS corpus in the explanation and category as text', async () => {
+    for (const payload of XSS_CORPUS) {
+      const { element, root, get } = await mount(payload, payload);
+      element.open = true;
+      await element.updateComplete;
+      expect(text(get('explanation'))).toBe(payload);
+      expect(text(get('mute-button'))).toBe(
+        `Don't use my interest in ${payload.charAt(0).toUpperCase()}${payload.slice(1)}`,
+      );
+      expect(
+        [...root.querySelectorAll('*')].map((node) => node.tagName.toLowerCase()).join(' '),
+      ).toBe('div button div p button p');
+      element.remove();
+    }
+  });
+});
