@@ -1,0 +1,411 @@
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import type { Offerwise } from '../../src/offerwise.js';
+import type { Consent } from '../../src/privacy/consent.js';
+import type { Segment } from '../../src/profile/segment.js';
+import type { ProfileSnapshot } from '../../src/profile/snapshot.js';
+import { formatMoney, languageOf } from '../shared/format.js';
+import { OwElement } from '../shared/ow-element.js';
+import { theme } from '../shared/theme.styles.js';
+import styles from './my-data.styles.js';
+
+/** A phrase by plural category (`Intl.PluralRules`); `other` is the fallback. */
+export type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
+
+/** Every word the element shows. `{count}`, `{list}`, `{spend}`, `{segment}` are filled in. */
+export interface MyDataMessages {
+  heading: string;
+  intro: string;
+  loading: string;
+  unavailable: string;
+  events: Plural;
+  noEvents: string;
+  categories: string;
+  viewed: string;
+  purchases: Plural;
+  noPurchases: string;
+  segment: string;
+  segments: Record<Segment, string>;
+  storageIndexeddb: string;
+  storageMemory: string;
+  consent: string;
+  download: string;
+  erase: string;
+  eraseQuestion: string;
+  eraseConfirm: string;
+  cancel: string;
+  erased: string;
+  consentOn: string;
+  consentOff: string;
+  failed: string;
+}
+
+export const DEFAULT_MY_DATA_MESSAGES: MyDataMessages = {
+  heading: 'Your data in this shop',
+  intro:
+    'Your offers and recommendations are chosen in this browser from what you do in this shop. This is what it remembers.',
+  loading: 'Reading your data…',
+  unavailable: 'Your data could not be read.',
+  events: {
+    one: '{count} action recorded (pages, cart changes, purchases).',
+    other: '{count} actions recorded (pages, cart changes, purchases).',
+  },
+  noEvents: 'Nothing recorded yet.',
+  categories: 'Categories you look at most: {list}.',
+  viewed: 'Recently viewed: {list}.',
+  purchases: {
+    one: '{count} purchase in the last 365 days, {spend} in total.',
+    other: '{count} purchases in the last 365 days, {spend} in total.',
+  },
+  noPurchases: 'No purchases in the last 365 days.',
+  segment: 'Shopper group: {segment}.',
+  segments: {
+    new: 'new shopper',
+    active: 'buys now and then',
+    loyal: 'buys often',
+    at_risk: 'has not bought for a few months',
+    lapsed: 'has not bought for over six months',
+    bargain_hunter: 'mostly buys on offer',
+  },
+  storageIndexeddb: 'Kept in this browser until you erase it; it is not sent to the shop.',
+  storageMemory: 'Kept only while this page is open; nothing is saved.',
+  consent: 'Personalize offers and recommendations with my activity',
+  download: 'Download my data',
+  erase: 'Erase my data',
+  eraseQuestion: 'Erase everything this shop remembers in this browser? This cannot be undone.',
+  eraseConfirm: 'Yes, erase',
+  cancel: 'Cancel',
+  erased: 'Your data was erased.',
+  consentOn: 'Personalization is on.',
+  consentOff: 'Personalization is off.',
+  failed: 'That did not work. Please try again.',
+};
+
+/** Name of the downloaded file. */
+export const EXPORT_FILE_NAME = 'offerwise-data.json';
+/** Categories and recent items named at most. */
+const LISTED = 3;
+const RECENT = 5;
+/** Some browsers start the download after `click()` returns: the URL must outlive it briefly. */
+const REVOKE_DELAY_MS = 1000;
+
+/**
+ * @summary What the shopper's profile holds, in plain words, with a consent switch, a download of
+ * everything stored, and erasure after an explicit confirmation.
+ *
+ * @csspart base - The container.
+ * @csspart heading - The heading.
+ * @csspart intro - The introduction.
+ * @csspart facts - The list of what is remembered.
+ * @csspart fact - One line of it.
+ * @csspart storage - Where it is kept.
+ * @csspart consent - The consent switch's label.
+ * @csspart switch - The consent switch (`<input type="checkbox" role="switch">`).
+ * @csspart actions - The download and erase buttons.
+ * @csspart download-button - "Download my data".
+ * @csspart erase-button - "Erase my data".
+ * @csspart confirm - The erase confirmation (question and buttons).
+ * @csspart confirm-button - "Yes, erase".
+ * @csspart cancel-button - "Cancel".
+ * @csspart status - The polite live region for outcomes ("Your data was erased.").
+ */
+export class OwMyData extends OwElement {
+  static override styles = [theme, styles];
+  static override properties = {
+    ...OwElement.properties,
+    messages: { attribute: false },
+    profile: { state: true },
+    consentState: { state: true },
+    failed: { state: true },
+    busy: { state: true },
+    confirming: { state: true },
+    status: { state: true },
+  };
+
+  /** The words shown (defaults in English); replace the object to translate. */
+  declare messages: MyDataMessages;
+  declare private profile: ProfileSnapshot | undefined;
+  declare private consentState: Consent | undefined;
+  declare private failed: boolean;
+  declare private busy: boolean;
+  declare private confirming: boolean;
+  declare private status: string;
+
+  private ow: Offerwise | undefined;
+  private generation = 0;
+  private stale = false;
+  /** Where focus goes after the next render (the confirmation opened or closed). */
+  private focusNext: string | undefined;
+
+  constructor() {
+    super();
+    this.messages = DEFAULT_MY_DATA_MESSAGES;
+    this.failed = false;
+    this.busy = false;
+    this.confirming = false;
+    this.status = '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.stale = true;
+    this.requestUpdate();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.generation++;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('offerwise')) this.stale = true;
+    if (this.stale && this.isConnected) {
+      this.stale = false;
+      void this.refresh();
+    }
+  }
+
+  protected override updated(): void {
+    if (this.focusNext) {
+      this.renderRoot.querySelector<HTMLElement>(this.focusNext)?.focus();
+      this.focusNext = undefined;
+    }
+  }
+
+  /** Reads the profile and consent again (e.g. after the shopper did something elsewhere). */
+  async refresh(): Promise<void> {
+    const generation = ++this.generation;
+    try {
+      const ow = await this.instance();
+      if (generation !== this.generation) return;
+      this.ow = ow;
+      const profile = await ow.profile();
+      if (generation !== this.generation) return;
+      this.profile = profile;
+      this.consentState = ow.consent();
+      this.failed = false;
+    } catch {
+      if (generation !== this.generation) return;
+      this.failed = true;
+    }
+  }
+
+  private text(key: Exclude<keyof MyDataMessages, 'events' | 'purchases' | 'segments'>): string {
+    return this.messages?.[key] ?? DEFAULT_MY_DATA_MESSAGES[key];
+  }
+
+  private plural(key: 'events' | 'purchases', count: number, language: string | undefined) {
+    const forms = this.messages?.[key] ?? DEFAULT_MY_DATA_MESSAGES[key];
+    let rule: Intl.LDMLPluralRule = 'other';
+    try {
+      rule = new Intl.PluralRules(language).select(count);
+    } catch {
+      // An unknown language: 'other' reads acceptably.
+    }
+    return (forms[rule] ?? forms.other).replace('{count}', count.toLocaleString(language));
+  }
+
+  private list(values: string[], language: string | undefined): string {
+    try {
+      return new Intl.ListFormat(language, { type: 'conjunction' }).format(values);
+    } catch {
+      return values.join(', ');
+    }
+  }
+
+  private async onConsentChange(event: Event): Promise<void> {
+    const input = event.target as HTMLInputElement;
+    const next: Consent = input.checked ? 'granted' : 'denied';
+    const ow = this.ow;
+    if (!ow || this.busy) return;
+    this.busy = true;
+    try {
+      await ow.consent(next);
+      this.status = next === 'granted' ? this.text('consentOn') : this.text('consentOff');
+    } catch {
+      this.status = this.text('failed');
+    } finally {
+      this.busy = false;
+    }
+    // The switch shows what is in force, whatever happened.
+    input.checked = ow.consent() === 'granted';
+    await this.refresh();
+  }
+
+  private async onDownload(): Promise<void> {
+    const ow = this.ow;
+    if (!ow || this.busy) return;
+    this.busy = true;
+    try {
+      const data = await ow.exportData();
+      const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = EXPORT_FILE_NAME;
+      link.hidden = true;
+      this.renderRoot.appendChild(link);
+      try {
+        link.click();
+      } finally {
+        link.remove();
+        setTimeout(() => URL.revokeObjectURL(url), REVOKE_DELAY_MS);
+      }
+    } catch {
+      this.status = this.text('failed');
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private onErase(): void {
+    this.status = '';
+    this.confirming = true;
+    // The safe choice gets focus: a second Enter must not erase.
+    this.focusNext = '[part~="cancel-button"]';
+  }
+
+  private onCancel(): void {
+    this.confirming = false;
+    this.focusNext = '[part~="erase-button"]';
+  }
+
+  private async onConfirm(): Promise<void> {
+    const ow = this.ow;
+    if (!ow || this.busy) return;
+    this.busy = true;
+    try {
+      await ow.forget();
+      this.status = this.text('erased');
+    } catch {
+      this.status = this.text('failed');
+    } finally {
+      this.busy = false;
+      this.confirming = false;
+      this.focusNext = '[part~="erase-button"]';
+    }
+    await this.refresh();
+  }
+
+  private facts(profile: ProfileSnapshot, language: string | undefined): string[] {
+    const facts: string[] = [];
+    const events = Object.values(profile.eventCounts).reduce((s, n) => s + n, 0);
+    facts.push(events > 0 ? this.plural('events', events, language) : this.text('noEvents'));
+    const categories = profile.categories.slice(0, LISTED).map((c) => c.category);
+    if (categories.length > 0) {
+      facts.push(this.text('categories').replace('{list}', this.list(categories, language)));
+    }
+    const viewed = profile.recent.viewed.slice(0, RECENT).map((r) => r.name ?? r.id);
+    if (viewed.length > 0) {
+      facts.push(this.text('viewed').replace('{list}', this.list(viewed, language)));
+    }
+    const { count, spend } = profile.purchases.d365;
+    if (count > 0) {
+      const money = profile.currency
+        ? formatMoney(spend, profile.currency, language)
+        : spend.toLocaleString(language);
+      facts.push(this.plural('purchases', count, language).replace('{spend}', money));
+    } else facts.push(this.text('noPurchases'));
+    const segments = this.messages?.segments ?? DEFAULT_MY_DATA_MESSAGES.segments;
+    const segment = segments[profile.segment] ?? profile.segment;
+    facts.push(this.text('segment').replace('{segment}', segment));
+    return facts;
+  }
+
+  private renderProfile(profile: ProfileSnapshot, language: string | undefined): TemplateResult {
+    return html`<ul part="facts" class="facts">
+        ${this.facts(profile, language).map((f) => html`<li part="fact" class="fact">${f}</li>`)}
+      </ul>
+      <p part="storage" class="storage">
+        ${
+          profile.storage === 'indexeddb'
+            ? this.text('storageIndexeddb')
+            : this.text('storageMemory')
+        }
+      </p>`;
+  }
+
+  private renderConfirm(): TemplateResult | typeof nothing {
+    if (!this.confirming) return nothing;
+    return html`<div
+      part="confirm"
+      class="confirm"
+      id="confirm"
+      role="group"
+      aria-labelledby="confirm-text"
+    >
+      <p class="confirm-text" id="confirm-text">${this.text('eraseQuestion')}</p>
+      <div class="actions">
+        <button
+          part="confirm-button"
+          class="danger confirm-button"
+          type="button"
+          ?disabled=${this.busy}
+          @click=${this.onConfirm}
+        >
+          ${this.text('eraseConfirm')}
+        </button>
+        <button
+          part="cancel-button"
+          class="secondary"
+          type="button"
+          ?disabled=${this.busy}
+          @click=${this.onCancel}
+        >
+          ${this.text('cancel')}
+        </button>
+      </div>
+    </div>`;
+  }
+
+  protected override render(): TemplateResult {
+    const language = languageOf(this);
+    const profile = this.profile;
+    const ready = profile !== undefined && this.ow !== undefined;
+    return html`<section part="base" class="base" aria-labelledby="heading">
+      <p part="heading" class="heading" id="heading">${this.text('heading')}</p>
+      <p part="intro" class="intro">${this.text('intro')}</p>
+      ${
+        profile
+          ? this.renderProfile(profile, language)
+          : html`<p part="storage" class="storage">
+              ${this.failed ? this.text('unavailable') : this.text('loading')}
+            </p>`
+      }
+      <label part="consent" class="consent">
+        <input
+          part="switch"
+          class="switch"
+          type="checkbox"
+          role="switch"
+          .checked=${this.consentState === 'granted'}
+          ?disabled=${!ready || this.busy}
+          @change=${this.onConsentChange}
+        />
+        <span>${this.text('consent')}</span>
+      </label>
+      <div part="actions" class="actions">
+        <button
+          part="download-button"
+          type="button"
+          ?disabled=${!ready || this.busy}
+          @click=${this.onDownload}
+        >
+          ${this.text('download')}
+        </button>
+        <button
+          part="erase-button"
+          class="danger"
+          type="button"
+          aria-expanded=${this.confirming}
+          aria-controls="confirm"
+          ?disabled=${!ready || this.busy || this.confirming}
+          @click=${this.onErase}
+        >
+          ${this.text('erase')}
+        </button>
+      </div>
+      ${this.renderConfirm()}
+      <p part="status" class="status" role="status" aria-live="polite">${this.status}</p>
+    </section>`;
+  }
+}

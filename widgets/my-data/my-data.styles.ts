@@ -1,0 +1,100 @@
+import { css } from 'lit';
+
+export default css`
+  .visually-hidden {
+    position: absolute;
+    inline-size: 1px;
+    block-size: 1px;
+    margin: -1px;
+    padding: 0;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+    border: 0;
+  }
+
+  .base {
+    display: grid;
+    gap: var(--_space);
+    padding: var(--_space);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    background: var(--_bg);
+    line-height: 1.5;
+  }
+
+  .heading {
+    margin: 0;
+    font-size: 1.125rem;
+    font-weight: 700;
+  }
+  .intro,
+  .storage {
+    margin: 0;
+    color: var(--_muted);
+  }
+
+  .facts {
+    display: grid;
+    gap: calc(var(--_space) / 2);
+    margin: 0;
+    padding-inline-start: 1.25em;
+  }
+  .fact {
+    overflow-wrap: anywhere;
+  }
+
+  .consent {
+    display: flex;
+    align-items: center;
+    gap: calc(var(--_space) / 1.5);
+    min-block-size: 44px;
+    cursor: pointer;
+  }
+  .switch {
+    flex: none;
+    inline-size: 1.5rem;
+    block-size: 1.5rem;
+    margin: 0;
+    accent-color: var(--_accent);
+    cursor: pointer;
+  }
+  .switch:disabled {
+    cursor: progress;
+  }
+
+  .actions {
+    display: flex;
+    flex-wrap: wrap;
+    gap: calc(var(--_space) / 1.5);
+  }
+  button:disabled {
+    cursor: progress;
+    opacity: 0.7;
+  }
+  button.danger {
+    border-color: var(--_sale);
+    background: transparent;
+    color: var(--_sale);
+  }
+  button.danger.confirm-button {
+    background: var(--_sale);
+    color: var(--_on-accent);
+  }
+
+  .confirm {
+    display: grid;
+    gap: calc(var(--_space) / 1.5);
+    padding: var(--_space);
+    border: 2px solid var(--_sale);
+    border-radius: calc(var(--_radius) / 1.5);
+  }
+  .status {
+    margin: 0;
+    font-weight: 600;
+  }
+  .confirm-text {
+    margin: 0;
+    font-weight: 600;
+  }
+`;
