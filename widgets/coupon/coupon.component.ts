@@ -247,9 +247,10 @@ export class OwCoupon extends OwElement {
   }
 
   protected dismiss(): void {
+    // Hidden first, so that a listener (e.g. <ow-offers>) already sees the card gone.
+    this.hidden = true;
     this.report('dismiss');
     emit<OwOfferEventDetail>(this, 'ow-dismiss', this.detail());
-    this.hidden = true;
   }
 
   protected followLink(): void {

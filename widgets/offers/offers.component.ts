@@ -1,0 +1,246 @@
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import type { FeatureContext } from '../../src/features/spec.js';
+import type { DecidedOffer, Decision, Offer } from '../../src/decide/types.js';
+import type { Offerwise } from '../../src/offerwise.js';
+import { OwElement } from '../shared/ow-element.js';
+import { theme } from '../shared/theme.styles.js';
+import { OnScreenController } from './on-screen.controller.js';
+import { offersStyles } from './offers.styles.js';
+import { warnOnce } from './support.js';
+
+/** What is rendered: a decision and the catalog's offers for it. */
+interface View {
+  /** The load that produced it (a placement or limit change starts a new one). */
+  run: number;
+  decision: Decision;
+  offers: { decided: DecidedOffer; offer: Offer }[];
+  currency: string;
+  /** Server clock minus local clock, ms (the catalog's `server_time - received_at`). */
+  serverOffset: number;
+}
+
+const TYPES = new Set(['coupon', 'member_deal', 'flash_sale']);
+
+/** `"200"` → `"200px"`; any other CSS length is passed as written. */
+function cssLength(value: string): string {
+  return /^\d+(\.\d+)?$/.test(value.trim()) ? `${value.trim()}px` : value;
+}
+
+/**
+ * @summary The offers decided for a placement, each rendered by the element of its type
+ * (`<ow-coupon>`, `<ow-member-deal>`, `<ow-flash-sale>`).
+ *
+ * It reserves its space before anything arrives (`min-height` attribute, else
+ * `--ow-offers-min-height`), so the page does not shift. On connect it renders the placement's
+ * cached decision at once (if any), then asks `decide()`; the fresh decision replaces the cached
+ * one only while the cached one is not on screen (no visible swap). The reserved space collapses
+ * (the `empty` attribute is set) only once a decision with no offers arrives, or the decision
+ * fails, or every offer was dismissed. A change of `placement`, `limit` or `member` decides again.
+ * Failures never throw into the page: one `console.warn` per code (`ow_offers_no_placement`,
+ * `ow_decide_failed`).
+ *
+ * Impressions: each offer element owns its own `ImpressionController` and reports its impression
+ * once per decision and offer; this element reports none. Offers are keyed by decision and offer,
+ * so re-renders keep the same child element (and its once-only impression).
+ *
+ * `<ow-flash-sale>` is rendered but not imported here; load it (the `widgets/index.ts` barrel
+ * does) to show flash sales.
+ *
+ * @fires ow-impression - From the offer elements. `detail: { decisionId, offerId }`.
+ * @fires ow-claim - From the offer elements. `detail: { decisionId, offerId, code, copied }`.
+ * @fires ow-dismiss - From the offer elements. `detail: { decisionId, offerId }`.
+ * @fires ow-click - From the offer elements. `detail: { decisionId, offerId }`.
+ * @fires ow-interest-off - From the offer elements' "Why am I seeing this?". `detail: { category }`.
+ *
+ * @csspart base - The `<section>` region holding the offers (named by `label`).
+ * @csspart offer - Every offer element.
+ * @csspart coupon - An `<ow-coupon>`.
+ * @csspart member-deal - An `<ow-member-deal>`.
+ * @csspart flash-sale - An `<ow-flash-sale>`.
+ *
+ * @cssproperty --ow-offers-min-height - The space reserved before a decision. Default `160px`.
+ * @cssproperty --ow-offers-gap - The gap between offers. Default `var(--ow-space, 12px)`.
+ * @cssproperty --ow-offers-column - The narrowest column of the grid. Default `260px`.
+ */
+export class OwOffers extends OwElement {
+  static override styles = [theme, offersStyles];
+  static override properties = {
+    ...OwElement.properties,
+    placement: {},
+    limit: { type: Number },
+    minHeight: { attribute: 'min-height' },
+    member: { type: Boolean },
+    signInUrl: { attribute: 'sign-in-url' },
+    label: {},
+    empty: { type: Boolean, reflect: true },
+    view: { state: true },
+  };
+
+  /** The placement to decide for (the catalog's `placements` key). */
+  declare placement: string;
+  /** Offers to show at most; default the placement's `limit`. */
+  declare limit: number | undefined;
+  /** The space to reserve before a decision (a CSS length; a bare number is px). */
+  declare minHeight: string;
+  /** The shopper is a signed-in member: decides with `context.member` and lets members claim. */
+  declare member: boolean;
+  /** Where a non-member signs in, for member deals. */
+  declare signInUrl: string;
+  /** The accessible name of the region. Default "Offers for you". */
+  declare label: string;
+  /** Set (and reflected) once a decision brought nothing to show: the reserved space collapses. */
+  declare empty: boolean;
+  declare private view: View | undefined;
+
+  private readonly screen = new OnScreenController(this);
+  private runs = 0;
+
+  constructor() {
+    super();
+    this.placement = '';
+    this.limit = undefined;
+    this.minHeight = '';
+    this.member = false;
+    this.signInUrl = '';
+    this.label = 'Offers for you';
+    this.empty = false;
+    this.view = undefined;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('minHeight') || changed.has('empty')) {
+      // The attribute becomes an inline style, which must also give way once the space collapses.
+      this.style.minHeight = !this.minHeight ? '' : this.empty ? '0px' : cssLength(this.minHeight);
+    }
+    if (changed.has('placement') || changed.has('limit') || changed.has('member')) {
+      void this.load();
+    }
+  }
+
+  private context(): FeatureContext | undefined {
+    return this.member ? { member: true } : undefined;
+  }
+
+  /** Renders the cached decision at once, then the fresh one unless the cached one is seen. */
+  private async load(): Promise<void> {
+    const run = ++this.runs;
+    const placement = this.placement;
+    if (!placement) {
+      warnOnce(
+        'ow_offers_no_placement',
+        '<ow-offers> needs a placement attribute; showing nothing',
+      );
+      return;
+    }
+    try {
+      const ow = await this.instance();
+      if (run !== this.runs) return;
+      const context = this.context();
+      const cached = await ow.cachedDecision(placement, context);
+      if (run !== this.runs) return;
+      if (cached && cached.offers.length > 0) await this.show(ow, cached, run);
+      if (run !== this.runs) return;
+      const limit = this.limit;
+      const fresh = await ow.decide({
+        placement,
+        ...(typeof limit === 'number' && Number.isFinite(limit) ? { limit } : {}),
+        ...(context ? { context } : {}),
+      });
+      if (run !== this.runs) return;
+      const current = this.view;
+      if (current?.run === run && current.decision.source === 'cache' && this.cachedSeen()) return;
+      await this.show(ow, fresh, run);
+    } catch (error) {
+      warnOnce('ow_decide_failed', `<ow-offers placement="${placement}">: ${String(error)}`);
+      if (run === this.runs && this.view?.run !== run) {
+        this.view = undefined;
+        this.empty = true;
+      }
+    }
+  }
+
+  /** Whether the cached decision has been on screen: then it stays (no visible swap). */
+  private cachedSeen(): boolean {
+    return this.screen.onScreen;
+  }
+
+  private async show(ow: Offerwise, decision: Decision, run: number): Promise<void> {
+    const catalog = await ow.catalog();
+    if (run !== this.runs) return;
+    const byId = new Map((catalog?.offers ?? []).map((offer) => [offer.id, offer]));
+    const offers: View['offers'] = [];
+    for (const decided of decision.offers) {
+      const offer = byId.get(decided.offerId);
+      if (offer && TYPES.has(offer.type)) offers.push({ decided, offer });
+    }
+    this.view = {
+      run,
+      decision,
+      offers,
+      currency: catalog?.currency ?? '',
+      serverOffset: catalog ? catalog.server_time - catalog.received_at : 0,
+    };
+    this.empty = offers.length === 0;
+    await this.updateComplete;
+  }
+
+  private onDismiss(): void {
+    // Once every offer is dismissed, give the space back (the shopper asked for it).
+    const children = [...this.renderRoot.querySelectorAll<HTMLElement>('[part~="offer"]')];
+    if (children.length > 0 && children.every((child) => child.hidden)) this.empty = true;
+  }
+
+  private renderOffer(view: View, decided: DecidedOffer, offer: Offer): TemplateResult {
+    const decisionId = view.decision.decisionId;
+    switch (offer.type) {
+      case 'member_deal':
+        return html`<ow-member-deal
+          part="offer member-deal"
+          .offerwise=${this.offerwise}
+          .offer=${offer}
+          .decisionId=${decisionId}
+          .currency=${view.currency}
+          .explanation=${decided.explanation}
+          .member=${this.member}
+          .signInUrl=${this.signInUrl}
+        ></ow-member-deal>`;
+      case 'flash_sale':
+        return html`<ow-flash-sale
+          part="offer flash-sale"
+          .offerwise=${this.offerwise}
+          .offer=${offer}
+          .decisionId=${decisionId}
+          .currency=${view.currency}
+          .explanation=${decided.explanation}
+          .serverOffset=${view.serverOffset}
+        ></ow-flash-sale>`;
+      default:
+        return html`<ow-coupon
+          part="offer coupon"
+          .offerwise=${this.offerwise}
+          .offer=${offer}
+          .decisionId=${decisionId}
+          .currency=${view.currency}
+          .explanation=${decided.explanation}
+        ></ow-coupon>`;
+    }
+  }
+
+  protected override render() {
+    const view = this.view;
+    if (!view || view.offers.length === 0) return nothing;
+    return html`<section
+      part="base"
+      class="base"
+      aria-label=${this.label}
+      @ow-dismiss=${this.onDismiss}
+    >
+      ${repeat(
+        view.offers,
+        ({ offer }) => `${view.decision.decisionId}|${offer.id}`,
+        ({ decided, offer }) => this.renderOffer(view, decided, offer),
+      )}
+    </section>`;
+  }
+}

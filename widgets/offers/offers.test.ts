@@ -1,0 +1,372 @@
+import { couponOffer, FakeIntersectionObserver, XSS_CORPUS } from './testing.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Catalog, Decision, Offer } from '../../src/decide/types.js';
+import type { Offerwise } from '../../src/offerwise.js';
+import { resetImpressions } from '../coupon/coupon.component.js';
+import type { OwCoupon } from '../coupon/coupon.component.js';
+import { resetWarnings } from './support.js';
+import type { OwOffers } from './offers.component.js';
+import './offers.js';
+
+const T0 = Date.UTC(2026, 10, 28, 12);
+
+function catalogOf(offers: Offer[]): Catalog {
+  return {
+    version: 1,
+    server_time: T0 + 5000,
+    received_at: T0,
+    currency: 'EUR',
+    placements: { home: { limit: 3 } },
+    offers,
+    items: {},
+  };
+}
+
+const OFFERS: Offer[] = [
+  couponOffer({ id: 'c10', title: 'Ten off' }),
+  couponOffer({ id: 'm20', type: 'member_deal', title: 'Members twenty', member_only: true }),
+  couponOffer({
+    id: 'f1',
+    type: 'flash_sale',
+    title: 'Flash',
+    starts_at: T0,
+    ends_at: T0 + 3_600_000,
+    items: [{ item_id: 'i1', item_name: 'Boot', price: 100, sale_price: 70 }],
+  }),
+];
+
+function decision(id: string, offerIds: string[], source: Decision['source'] = 'model'): Decision {
+  return {
+    decisionId: id,
+    placement: 'home',
+    offers: offerIds.map((offerId) => ({
+      offerId,
+      score: 0.1,
+      propensity: 0.5,
+      explanation: `Because of ${offerId}`,
+    })),
+    modelVersion: 'test',
+    source,
+    at: T0,
+  };
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function fakeOw(options: { cached?: Decision; catalog?: Catalog } = {}) {
+  let pending = deferred<Decision>();
+  const ow = {
+    cachedDecision: vi.fn(async (_placement: string, _context?: unknown) => options.cached),
+    decide: vi.fn((_request: { placement: string; limit?: number; context?: unknown }) => {
+      const current = pending;
+      return current.promise;
+    }),
+    catalog: vi.fn(async () => options.catalog ?? catalogOf(OFFERS)),
+    report: vi.fn(async (..._args: unknown[]) => ({ id: 'e1' })),
+    muteInterest: vi.fn(async () => undefined),
+    /** Resolves the pending decide() call and prepares the next. */
+    answer(value: Decision) {
+      const current = pending;
+      pending = deferred<Decision>();
+      current.resolve(value);
+    },
+    fail(error: unknown) {
+      const current = pending;
+      pending = deferred<Decision>();
+      current.reject(error);
+    },
+  };
+  return ow;
+}
+
+async function flush(element: OwOffers) {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+  await element.updateComplete;
+}
+
+async function mount(ow: ReturnType<typeof fakeOw>, attributes: Record<string, string> = {}) {
+  const element = document.createElement('ow-offers');
+  element.setAttribute('placement', 'home');
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  element.offerwise = ow as unknown as Offerwise;
+  document.body.append(element);
+  await flush(element);
+  return element;
+}
+
+function rendered(element: OwOffers) {
+  return [...element.shadowRoot!.querySelectorAll<OwCoupon>('[part~="offer"]')].map((child) => ({
+    tag: child.tagName.toLowerCase(),
+    decisionId: child.decisionId,
+    offerId: child.offer?.id,
+  }));
+}
+
+beforeEach(() => {
+  document.documentElement.setAttribute('lang', 'en');
+  resetWarnings();
+  resetImpressions();
+});
+
+afterEach(() => {
+  document.body.replaceChildren();
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+describe('<ow-offers> space', () => {
+  it('reserves its space until a decision, from the attribute or the custom property', async () => {
+    const css = (customElements.get('ow-offers') as typeof OwOffers).styles;
+    expect(String(css)).toContain('min-height: var(--ow-offers-min-height, 160px)');
+
+    const plain = await mount(fakeOw());
+    expect(plain.style.minHeight).toBe('');
+    expect(plain.hasAttribute('empty')).toBe(false);
+
+    const sized = await mount(fakeOw(), { 'min-height': '200' });
+    expect(sized.style.minHeight).toBe('200px');
+    expect(sized.shadowRoot!.querySelector('[part="base"]')).toBeNull();
+    const rem = await mount(fakeOw(), { 'min-height': '12rem' });
+    expect(rem.style.minHeight).toBe('12rem');
+  });
+
+  it('collapses only after a decision with no offers, and renders nothing', async () => {
+    const ow = fakeOw();
+    const element = await mount(ow, { 'min-height': '200' });
+    expect(element.empty).toBe(false);
+    ow.answer(decision('d1', []));
+    await flush(element);
+    expect(element.hasAttribute('empty')).toBe(true);
+    expect(element.style.minHeight).toBe('0px');
+    expect(element.shadowRoot!.querySelector('*')).toBeNull();
+  });
+
+  it('skips decided offers the catalog does not have', async () => {
+    const ow = fakeOw();
+    const element = await mount(ow);
+    ow.answer(decision('d1', ['gone', 'c10']));
+    await flush(element);
+    expect(rendered(element)).toEqual([{ tag: 'ow-coupon', decisionId: 'd1', offerId: 'c10' }]);
+    element.limit = 1;
+    await flush(element);
+    ow.answer(decision('d2', ['gone']));
+    await flush(element);
+    expect(rendered(element)).toEqual([]);
+    expect(element.empty).toBe(true);
+  });
+
+  it('gives the space back once every offer is dismissed', async () => {
+    const ow = fakeOw();
+    const element = await mount(ow);
+    ow.answer(decision('d1', ['c10', 'm20']));
+    await flush(element);
+    const children = [...element.shadowRoot!.querySelectorAll<OwCoupon>('[part~="offer"]')];
+    for (const [index, child] of children.entries()) {
+      child.shadowRoot!.querySelector<HTMLElement>('[part="dismiss-button"]')!.click();
+      await flush(element);
+      expect(element.empty).toBe(index === children.length - 1);
+    }
+  });
+});
+
+describe('<ow-offers> decisions', () => {
+  it('renders each decided offer with the element of its type and the decision data', async () => {
+    const ow = fakeOw();
+    const element = await mount(ow, { limit: '3', member: '', 'sign-in-url': '/login' });
+    expect(ow.decide).toHaveBeenCalledWith({
+      placement: 'home',
+      limit: 3,
+      context: { member: true },
+    });
+    ow.answer(decision('d1', ['c10', 'm20', 'f1']));
+    await flush(element);
+    expect(rendered(element)).toEqual([
+      { tag: 'ow-coupon', decisionId: 'd1', offerId: 'c10' },
+      { tag: 'ow-member-deal', decisionId: 'd1', offerId: 'm20' },
+      { tag: 'ow-flash-sale', decisionId: 'd1', offerId: 'f1' },
+    ]);
+    const root = element.shadowRoot!;
+    const base = root.querySelector('[part="base"]')!;
+    expect(base.tagName).toBe('SECTION');
+    expect(base.getAttribute('aria-label')).toBe('Offers for you');
+    const coupon = root.querySelector('ow-coupon')!;
+    expect(coupon.currency).toBe('EUR');
+    expect(coupon.explanation).toBe('Because of c10');
+    expect(coupon.offer?.title).toBe('Ten off');
+    const member = root.querySelector('ow-member-deal')!;
+    expect(member.member).toBe(true);
+    expect(member.signInUrl).toBe('/login');
+    const flash = root.querySelector('ow-flash-sale') as unknown as Record<string, unknown>;
+    expect(flash['serverOffset']).toBe(5000);
+    expect(flash['currency']).toBe('EUR');
+    expect(flash['explanation']).toBe('Because of f1');
+    expect((flash['offer'] as Offer).id).toBe('f1');
+    expect(flash['offerwise']).toBe(ow);
+  });
+
+  it('renders the cached decision at once and replaces it while it is not on screen', async () => {
+    const ow = fakeOw({ cached: decision('cached', ['c10'], 'cache') });
+    const element = await mount(ow);
+    expect(ow.cachedDecision).toHaveBeenCalledWith('home', undefined);
+    expect(rendered(element)).toEqual([{ tag: 'ow-coupon', decisionId: 'cached', offerId: 'c10' }]);
+    expect(ow.decide).toHaveBeenCalledWith({ placement: 'home' });
+    ow.answer(decision('fresh', ['m20']));
+    await flush(element);
+    expect(rendered(element)).toEqual([
+      { tag: 'ow-member-deal', decisionId: 'fresh', offerId: 'm20' },
+    ]);
+  });
+
+  it('keeps the cached decision once it is on screen: no visible swap', async () => {
+    vi.stubGlobal('IntersectionObserver', FakeIntersectionObserver);
+    const ow = fakeOw({ cached: decision('cached', ['c10'], 'cache') });
+    const element = await mount(ow);
+    expect(FakeIntersectionObserver.watching(element)).toBe(1);
+    FakeIntersectionObserver.setIntersection(element, 0.3);
+    ow.answer(decision('fresh', ['m20']));
+    await flush(element);
+    expect(rendered(element)).toEqual([{ tag: 'ow-coupon', decisionId: 'cached', offerId: 'c10' }]);
+    element.remove();
+    expect(FakeIntersectionObserver.watching(element)).toBe(0);
+  });
+
+  it('swaps in the fresh decision when the cached one is off screen', async () => {
+    vi.stubGlobal('IntersectionObserver', FakeIntersectionObserver);
+    const ow = fakeOw({ cached: decision('cached', ['c10'], 'cache') });
+    const element = await mount(ow);
+    FakeIntersectionObserver.setIntersection(element, 0);
+    ow.answer(decision('fresh', ['c10']));
+    await flush(element);
+    expect(rendered(element)).toEqual([{ tag: 'ow-coupon', decisionId: 'fresh', offerId: 'c10' }]);
+  });
+
+  it('decides again when the placement or the limit changes', async () => {
+    const ow = fakeOw();
+    const element = await mount(ow);
+    ow.answer(decision('d1', ['c10']));
+    await flush(element);
+    element.placement = 'cart';
+    await flush(element);
+    expect(ow.cachedDecision).toHaveBeenLastCalledWith('cart', undefined);
+    expect(ow.decide).toHaveBeenLastCalledWith({ placement: 'cart' });
+    ow.answer(decision('d2', ['m20']));
+    await flush(element);
+    expect(rendered(element)).toEqual([
+      { tag: 'ow-member-deal', decisionId: 'd2', offerId: 'm20' },
+    ]);
+    element.setAttribute('limit', '1');
+    await flush(element);
+    expect(ow.decide).toHaveBeenLastCalledWith({ placement: 'cart', limit: 1 });
+    expect(ow.decide).toHaveBeenCalledTimes(3);
+  });
+
+  it('ignores an answer that a newer placement overtook', async () => {
+    const ow = fakeOw();
+    const first = deferred<Decision>();
+    ow.decide.mockImplementationOnce(() => first.promise);
+    const element = await mount(ow);
+    element.placement = 'cart';
+    await flush(element);
+    ow.answer(decision('cart-d', ['m20']));
+    await flush(element);
+    first.resolve(decision('home-d', ['c10']));
+    await flush(element);
+    expect(rendered(element)).toEqual([
+      { tag: 'ow-member-deal', decisionId: 'cart-d', offerId: 'm20' },
+    ]);
+  });
+
+  it('never throws into the page: warns once with a code and collapses', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const a = fakeOw();
+    const b = fakeOw();
+    const first = await mount(a);
+    const second = await mount(b);
+    a.fail(new Error('invalid_input'));
+    b.fail(new Error('invalid_input'));
+    await flush(first);
+    await flush(second);
+    expect(first.empty).toBe(true);
+    expect(second.empty).toBe(true);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/^\[offerwise\] ow_decide_failed: /);
+  });
+
+  it('warns once and shows nothing without a placement', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const ow = fakeOw();
+    const element = document.createElement('ow-offers');
+    element.offerwise = ow as unknown as Offerwise;
+    document.body.append(element);
+    await flush(element);
+    expect(ow.decide).not.toHaveBeenCalled();
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/^\[offerwise\] ow_offers_no_placement: /);
+  });
+});
+
+describe('<ow-offers> impressions and text', () => {
+  it('reports each shown offer once, however often it re-renders', async () => {
+    vi.stubGlobal('IntersectionObserver', FakeIntersectionObserver);
+    vi.useFakeTimers();
+    const ow = fakeOw();
+    const element = await mount(ow);
+    ow.answer(decision('d1', ['c10', 'm20']));
+    await flush(element);
+    const children = [...element.shadowRoot!.querySelectorAll<OwCoupon>('[part~="offer"]')];
+    for (const child of children) {
+      FakeIntersectionObserver.setIntersection(
+        child.shadowRoot!.querySelector('[part="base"]')!,
+        1,
+      );
+    }
+    await vi.advanceTimersByTimeAsync(1000);
+    element.requestUpdate();
+    element.label = 'Deals';
+    await flush(element);
+    for (const child of element.shadowRoot!.querySelectorAll<OwCoupon>('[part~="offer"]')) {
+      FakeIntersectionObserver.setIntersection(
+        child.shadowRoot!.querySelector('[part="base"]')!,
+        1,
+      );
+    }
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(ow.report.mock.calls).toEqual([
+      ['d1', 'c10', 'impression'],
+      ['d1', 'm20', 'impression'],
+    ]);
+    expect([...element.shadowRoot!.querySelectorAll('[part~="offer"]')]).toEqual(children);
+  });
+
+  it('renders hostile catalog text as text inside the offers', async () => {
+    const offers = XSS_CORPUS.map((payload, index) =>
+      couponOffer({ id: `x${index}`, title: payload, description: payload }),
+    );
+    const ow = fakeOw({ catalog: catalogOf(offers) });
+    const element = await mount(ow);
+    ow.answer(
+      decision(
+        'd1',
+        offers.map((offer) => offer.id),
+      ),
+    );
+    await flush(element);
+    const children = [...element.shadowRoot!.querySelectorAll<OwCoupon>('ow-coupon')];
+    expect(children).toHaveLength(XSS_CORPUS.length);
+    for (const [index, child] of children.entries()) {
+      await child.updateComplete;
+      const title = child.shadowRoot!.querySelector('[part="title"]')!;
+      expect(title.textContent?.trim()).toBe(XSS_CORPUS[index]);
+      expect(child.shadowRoot!.querySelectorAll('img, script, svg').length).toBe(0);
+    }
+    expect(element.shadowRoot!.querySelectorAll('img, script, svg').length).toBe(0);
+  });
+});
