@@ -6,10 +6,51 @@ import { formatDateTime, formatMoney } from '../shared/format.js';
 import { ImpressionController } from '../shared/impression.controller.js';
 import { OwElement } from '../shared/ow-element.js';
 import { theme } from '../shared/theme.styles.js';
-import { pageLanguage, safeUrl, warnOnce } from '../offers/support.js';
+import { fill, pageLanguage, safeUrl, warnOnce } from '../offers/support.js';
+import type { WhyMessages } from '../why/why.component.js';
 import { couponStyles } from './coupon.styles.js';
 
 type FeedbackType = Parameters<Offerwise['report']>[2];
+
+/** The element's words; `{percent}`, `{amount}`, `{date}` and `{code}` are filled in. */
+export interface CouponMessages {
+  percentOff: string;
+  amountOff: string;
+  minSpend: string;
+  validUntil: string;
+  claim: string;
+  claimed: string;
+  /** The name of the read-only field with the code. */
+  code: string;
+  copy: string;
+  /** Announced when the code was copied. */
+  copied: string;
+  /** Announced when it could not be copied (it is left selected). */
+  selected: string;
+  /** Announced after claiming an offer without a code. */
+  claimedNoCode: string;
+  /** The dismiss button's accessible name. */
+  dismiss: string;
+  link: string;
+  /** Words of the inner "Why am I seeing this?". */
+  why?: Partial<WhyMessages>;
+}
+
+export const DEFAULT_COUPON_MESSAGES: CouponMessages = {
+  percentOff: '{percent}% off',
+  amountOff: '{amount} off',
+  minSpend: 'Min. spend {amount}',
+  validUntil: 'Valid until {date}',
+  claim: 'Claim',
+  claimed: 'Claimed',
+  code: 'Your code',
+  copy: 'Copy',
+  copied: 'Code {code} copied to the clipboard.',
+  selected: 'Your code is {code}. It is selected, ready to copy.',
+  claimedNoCode: 'Offer claimed.',
+  dismiss: 'Dismiss offer',
+  link: 'Shop now',
+};
 
 /** Impressions reported on this page, `decisionId|offerId`: exactly once even across elements. */
 const impressed = new Set<string>();
@@ -66,6 +107,7 @@ export class OwCoupon extends OwElement {
     decisionId: { attribute: 'decision-id' },
     currency: {},
     explanation: {},
+    messages: { attribute: false },
     claimed: { state: true },
     code: { state: true },
     status: { state: true },
@@ -79,6 +121,8 @@ export class OwCoupon extends OwElement {
   declare currency: string;
   /** The decision's explanation, shown by "Why am I seeing this?". */
   declare explanation: string;
+  /** Words to replace (defaults in English, `DEFAULT_COUPON_MESSAGES`). */
+  declare messages: Partial<CouponMessages>;
   declare protected claimed: boolean;
   declare protected code: string | undefined;
   declare protected status: string;
@@ -95,6 +139,7 @@ export class OwCoupon extends OwElement {
     this.decisionId = '';
     this.currency = '';
     this.explanation = '';
+    this.messages = {};
     this.claimed = false;
     this.code = undefined;
     this.status = '';
@@ -148,6 +193,14 @@ export class OwCoupon extends OwElement {
     emit<OwOfferEventDetail>(this, 'ow-impression', detail);
   }
 
+  /** The message `key` (the shop's, else the default) with `values` filled in. */
+  protected text(
+    key: Exclude<keyof CouponMessages, 'why'>,
+    values: Record<string, string> = {},
+  ): string {
+    return fill(this.messages?.[key] ?? DEFAULT_COUPON_MESSAGES[key], values);
+  }
+
   protected language(): string | undefined {
     return pageLanguage(this);
   }
@@ -174,9 +227,10 @@ export class OwCoupon extends OwElement {
       } catch {
         // keep the plain number
       }
-      return `${percent}% off`;
+      return this.text('percentOff', { percent });
     }
-    if (typeof discount?.amount === 'number') return `${this.money(discount.amount)} off`;
+    if (typeof discount?.amount === 'number')
+      return this.text('amountOff', { amount: this.money(discount.amount) });
     return '';
   }
 
@@ -223,9 +277,7 @@ export class OwCoupon extends OwElement {
     const input = this.codeInput();
     input?.focus();
     if (!copied) input?.select();
-    this.status = copied
-      ? `Code ${code} copied to the clipboard.`
-      : `Your code is ${code}. It is selected, ready to copy.`;
+    this.status = copied ? this.text('copied', { code }) : this.text('selected', { code });
     return copied;
   }
 
@@ -238,7 +290,7 @@ export class OwCoupon extends OwElement {
     this.report('claim');
     let copied = false;
     if (code !== undefined) copied = await this.copy(code);
-    else this.status = 'Offer claimed.';
+    else this.status = this.text('claimedNoCode');
     emit<OwClaimEventDetail>(this, 'ow-claim', { ...this.detail(), code, copied });
   }
 
@@ -266,7 +318,7 @@ export class OwCoupon extends OwElement {
   protected renderClaimed(): TemplateResult {
     return html`<div part="claimed" class="claimed">
       <span part="claimed-label" class="claimed-label"
-        ><span aria-hidden="true">✓ </span>Claimed</span
+        ><span aria-hidden="true">✓ </span>${this.text('claimed')}</span
       >
       ${
         this.code !== undefined
@@ -275,7 +327,7 @@ export class OwCoupon extends OwElement {
                 class="code"
                 type="text"
                 readonly
-                aria-label="Your code"
+                aria-label=${this.text('code')}
                 .value=${this.code}
               /><button
                 part="copy-button"
@@ -283,7 +335,7 @@ export class OwCoupon extends OwElement {
                 type="button"
                 @click=${this.copyAgain}
               >
-                Copy
+                ${this.text('copy')}
               </button>`
           : nothing
       }
@@ -296,13 +348,26 @@ export class OwCoupon extends OwElement {
     return html`${
       this.claimed
         ? this.renderClaimed()
-        : html`<button part="claim-button" class="claim" type="button" @click=${this.claim}>
-            Claim
+        : html`<button
+            part="claim-button"
+            class="claim"
+            type="button"
+            aria-describedby="title"
+            @click=${this.claim}
+          >
+            ${this.text('claim')}
           </button>`
     }
     ${
       url
-        ? html`<a part="link" class="link" href=${url} @click=${this.followLink}>Shop now</a>`
+        ? html`<a
+            part="link"
+            class="link"
+            href=${url}
+            aria-describedby="title"
+            @click=${this.followLink}
+            >${this.text('link')}</a
+          >`
         : nothing
     }`;
   }
@@ -317,13 +382,13 @@ export class OwCoupon extends OwElement {
       <div part="header" class="header">
         <div class="heading">
           ${this.renderBadge()}
-          <p part="title" class="title">${offer.title}</p>
+          <p part="title" class="title" id="title">${offer.title}</p>
         </div>
         <button
           part="dismiss-button"
           class="dismiss"
           type="button"
-          aria-label="Dismiss offer"
+          aria-label=${this.text('dismiss')}
           @click=${this.dismiss}
         >
           <span aria-hidden="true">×</span>
@@ -341,13 +406,17 @@ export class OwCoupon extends OwElement {
           ? html`<ul part="terms" class="terms">
               ${
                 typeof offer.min_spend === 'number'
-                  ? html`<li part="min-spend">Min. spend ${this.money(offer.min_spend)}</li>`
+                  ? html`<li part="min-spend">
+                      ${this.text('minSpend', { amount: this.money(offer.min_spend) })}
+                    </li>`
                   : nothing
               }
               ${
                 typeof offer.valid_to === 'number'
                   ? html`<li part="expiry">
-                      Valid until ${formatDateTime(offer.valid_to, language)}
+                      ${this.text('validUntil', {
+                        date: formatDateTime(offer.valid_to, language),
+                      })}
                     </li>`
                   : nothing
               }
@@ -364,6 +433,7 @@ export class OwCoupon extends OwElement {
               .offerwise=${this.offerwise}
               .explanation=${this.explanation}
               .category=${offer.category}
+              .messages=${this.messages?.why ?? {}}
             ></ow-why>`
           : nothing
       }

@@ -95,6 +95,30 @@ describe('<ow-coupon> rendering', () => {
     expect(text(part(root, 'min-spend'))).toMatch(/^Min\. spend 1\.234,50\s€$/);
   });
 
+  it("uses the shop's words where given, and the defaults for the rest", async () => {
+    vi.spyOn(navigator.clipboard, 'writeText').mockResolvedValue(undefined);
+    const { element, root } = await mount({
+      messages: {
+        percentOff: '−{percent} %',
+        claim: 'Einlösen',
+        dismiss: 'Angebot schließen',
+        copied: 'Code {code} kopiert.',
+        why: { toggle: 'Warum sehe ich das?' },
+      },
+    });
+    expect(text(part(root, 'value'))).toBe('−10 %');
+    expect(text(part(root, 'claim-button'))).toBe('Einlösen');
+    expect(part(root, 'dismiss-button')?.getAttribute('aria-label')).toBe('Angebot schließen');
+    expect(text(part(root, 'min-spend'))).toBe('Min. spend €50.00');
+    const why = root.querySelector('ow-why')!;
+    await why.updateComplete;
+    expect(text(why.shadowRoot!.querySelector('[part="toggle"]'))).toBe('Warum sehe ich das?');
+    part(root, 'claim-button')!.click();
+    await settle(element);
+    expect(text(part(root, 'status'))).toBe('Code WINTER10 kopiert.');
+    expect(text(part(root, 'claimed-label'))).toBe('✓ Claimed');
+  });
+
   it('renders nothing without an offer and leaves out what the offer lacks', async () => {
     const empty = document.createElement('ow-coupon');
     document.body.append(empty);

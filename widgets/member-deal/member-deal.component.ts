@@ -1,7 +1,27 @@
 import { html, type TemplateResult } from 'lit';
-import { OwCoupon } from '../coupon/coupon.component.js';
-import { safeUrl } from '../offers/support.js';
+import {
+  DEFAULT_COUPON_MESSAGES,
+  OwCoupon,
+  type CouponMessages,
+} from '../coupon/coupon.component.js';
+import { fill, safeUrl } from '../offers/support.js';
 import { memberDealStyles } from './member-deal.styles.js';
+
+/** The element's words: a coupon's, and its own. */
+export interface MemberDealMessages extends CouponMessages {
+  badge: string;
+  /** The sign-in link for a non-member. */
+  signIn: string;
+  /** Said to a non-member when there is no sign-in URL. */
+  membersOnly: string;
+}
+
+export const DEFAULT_MEMBER_DEAL_MESSAGES: MemberDealMessages = {
+  ...DEFAULT_COUPON_MESSAGES,
+  badge: 'Members',
+  signIn: 'Sign in to get this deal',
+  membersOnly: 'Members only: sign in to get this deal',
+};
 
 /**
  * @summary A members' deal: a coupon in member colours (`--ow-color-member`) with a "Members"
@@ -58,6 +78,8 @@ export class OwMemberDeal extends OwCoupon {
   declare member: boolean;
   /** Where a non-member signs in (`https:` or a same-origin path). */
   declare signInUrl: string;
+  /** Words to replace (defaults in English, `DEFAULT_MEMBER_DEAL_MESSAGES`). */
+  declare messages: Partial<MemberDealMessages>;
 
   constructor() {
     super();
@@ -65,20 +87,27 @@ export class OwMemberDeal extends OwCoupon {
     this.signInUrl = '';
   }
 
+  private memberText(key: 'badge' | 'signIn' | 'membersOnly'): string {
+    return fill(this.messages?.[key] ?? DEFAULT_MEMBER_DEAL_MESSAGES[key], {});
+  }
+
   protected override renderBadge(): TemplateResult {
-    return html`<span part="badge" class="badge">Members</span>`;
+    return html`<span part="badge" class="badge">${this.memberText('badge')}</span>`;
   }
 
   protected override renderAction(): TemplateResult {
     if (this.member) return super.renderAction();
     const url = safeUrl(this.signInUrl);
     return url
-      ? html`<a part="sign-in-link" class="sign-in" href=${url} @click=${this.followLink}
-          >Sign in to get this deal</a
+      ? html`<a
+          part="sign-in-link"
+          class="sign-in"
+          href=${url}
+          aria-describedby="title"
+          @click=${this.followLink}
+          >${this.memberText('signIn')}</a
         >`
-      : html`<p part="sign-in-text" class="sign-in-text">
-          Members only: sign in to get this deal
-        </p>`;
+      : html`<p part="sign-in-text" class="sign-in-text">${this.memberText('membersOnly')}</p>`;
   }
 
   protected override claim(): Promise<void> {

@@ -120,6 +120,15 @@ describe('<ow-member-deal>', () => {
     }
   });
 
+  it("uses the shop's words for the badge and the sign-in call", async () => {
+    const { get } = await mount({
+      signInUrl: '/login',
+      messages: { badge: 'Mitglieder', signIn: 'Anmelden', claim: 'Einlösen' },
+    });
+    expect(text(get('badge'))).toBe('Mitglieder');
+    expect(text(get('sign-in-link'))).toBe('Anmelden');
+  });
+
   it('dismisses like a coupon', async () => {
     const { element, ow, get } = await mount({});
     get('dismiss-button')!.click();

@@ -3,6 +3,8 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { FeatureContext } from '../../src/features/spec.js';
 import type { DecidedOffer, Decision, Offer } from '../../src/decide/types.js';
 import type { Offerwise } from '../../src/offerwise.js';
+import type { CouponMessages } from '../coupon/coupon.component.js';
+import type { MemberDealMessages } from '../member-deal/member-deal.component.js';
 import { OwElement } from '../shared/ow-element.js';
 import { theme } from '../shared/theme.styles.js';
 import { OnScreenController } from './on-screen.controller.js';
@@ -18,6 +20,14 @@ interface View {
   currency: string;
   /** Server clock minus local clock, ms (the catalog's `server_time - received_at`). */
   serverOffset: number;
+}
+
+/** Words for the offer elements, by type (each falls back to its element's English defaults). */
+export interface OffersMessages {
+  coupon?: Partial<CouponMessages>;
+  memberDeal?: Partial<MemberDealMessages>;
+  /** Passed to `<ow-flash-sale>` as its `messages` (see `FlashSaleMessages`). */
+  flashSale?: object;
 }
 
 const TYPES = new Set(['coupon', 'member_deal', 'flash_sale']);
@@ -73,6 +83,7 @@ export class OwOffers extends OwElement {
     member: { type: Boolean },
     signInUrl: { attribute: 'sign-in-url' },
     label: {},
+    messages: { attribute: false },
     empty: { type: Boolean, reflect: true },
     view: { state: true },
   };
@@ -89,6 +100,8 @@ export class OwOffers extends OwElement {
   declare signInUrl: string;
   /** The accessible name of the region. Default "Offers for you". */
   declare label: string;
+  /** Words for the offer elements, by type. */
+  declare messages: OffersMessages;
   /** Set (and reflected) once a decision brought nothing to show: the reserved space collapses. */
   declare empty: boolean;
   declare private view: View | undefined;
@@ -104,6 +117,7 @@ export class OwOffers extends OwElement {
     this.member = false;
     this.signInUrl = '';
     this.label = 'Offers for you';
+    this.messages = {};
     this.empty = false;
     this.view = undefined;
   }
@@ -204,17 +218,30 @@ export class OwOffers extends OwElement {
           .explanation=${decided.explanation}
           .member=${this.member}
           .signInUrl=${this.signInUrl}
+          .messages=${this.messages?.memberDeal ?? {}}
         ></ow-member-deal>`;
       case 'flash_sale':
-        return html`<ow-flash-sale
-          part="offer flash-sale"
-          .offerwise=${this.offerwise}
-          .offer=${offer}
-          .decisionId=${decisionId}
-          .currency=${view.currency}
-          .explanation=${decided.explanation}
-          .serverOffset=${view.serverOffset}
-        ></ow-flash-sale>`;
+        // The flash sale keeps its own default words unless the shop gave some.
+        return this.messages?.flashSale
+          ? html`<ow-flash-sale
+              part="offer flash-sale"
+              .offerwise=${this.offerwise}
+              .offer=${offer}
+              .decisionId=${decisionId}
+              .currency=${view.currency}
+              .explanation=${decided.explanation}
+              .serverOffset=${view.serverOffset}
+              .messages=${this.messages.flashSale}
+            ></ow-flash-sale>`
+          : html`<ow-flash-sale
+              part="offer flash-sale"
+              .offerwise=${this.offerwise}
+              .offer=${offer}
+              .decisionId=${decisionId}
+              .currency=${view.currency}
+              .explanation=${decided.explanation}
+              .serverOffset=${view.serverOffset}
+            ></ow-flash-sale>`;
       default:
         return html`<ow-coupon
           part="offer coupon"
@@ -223,6 +250,7 @@ export class OwOffers extends OwElement {
           .decisionId=${decisionId}
           .currency=${view.currency}
           .explanation=${decided.explanation}
+          .messages=${this.messages?.coupon ?? {}}
         ></ow-coupon>`;
     }
   }

@@ -211,6 +211,24 @@ describe('<ow-offers> decisions', () => {
     expect(flash['explanation']).toBe('Because of f1');
     expect((flash['offer'] as Offer).id).toBe('f1');
     expect(flash['offerwise']).toBe(ow);
+    expect(flash['messages']).toBeUndefined();
+  });
+
+  it('passes the words for each type to the offer elements', async () => {
+    const ow = fakeOw();
+    const element = await mount(ow);
+    element.messages = {
+      coupon: { claim: 'Einlösen' },
+      memberDeal: { badge: 'Mitglieder' },
+      flashSale: { endsIn: 'Endet in' },
+    };
+    ow.answer(decision('d1', ['c10', 'm20', 'f1']));
+    await flush(element);
+    const root = element.shadowRoot!;
+    expect(root.querySelector('ow-coupon')!.messages).toEqual({ claim: 'Einlösen' });
+    expect(root.querySelector('ow-member-deal')!.messages).toEqual({ badge: 'Mitglieder' });
+    const flash = root.querySelector('ow-flash-sale') as unknown as Record<string, unknown>;
+    expect(flash['messages']).toEqual({ endsIn: 'Endet in' });
   });
 
   it('renders the cached decision at once and replaces it while it is not on screen', async () => {

@@ -52,3 +52,10 @@ export function capitalize(text: string, language: string | undefined): string {
     return text.charAt(0).toUpperCase() + text.slice(1);
   }
 }
+
+/** `fill('{count} left', { count: 3 })` → `3 left`; unknown names stay as written. */
+export function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in values ? String(values[name]) : whole,
+  );
+}

@@ -3,7 +3,7 @@ import type { OwInterestEventDetail } from '../shared/events.js';
 import { emit } from '../shared/events.js';
 import { OwElement } from '../shared/ow-element.js';
 import { theme } from '../shared/theme.styles.js';
-import { capitalize, pageLanguage, warnOnce } from '../offers/support.js';
+import { capitalize, fill, pageLanguage, warnOnce } from '../offers/support.js';
 import { whyStyles } from './why.styles.js';
 
 /** The instance method this element needs; typed here so the element checks it exists. */
@@ -12,6 +12,25 @@ interface InterestMuter {
 }
 
 type MuteState = 'idle' | 'pending' | 'done' | 'failed';
+
+/** The element's words; `{category}` is filled in. */
+export interface WhyMessages {
+  /** The disclosure button. */
+  toggle: string;
+  /** The button that stops using an interest. */
+  mute: string;
+  /** The confirmation once it is stopped. */
+  muted: string;
+  /** Said when stopping it failed. */
+  muteFailed: string;
+}
+
+export const DEFAULT_WHY_MESSAGES: WhyMessages = {
+  toggle: 'Why am I seeing this?',
+  mute: "Don't use my interest in {category}",
+  muted: "Done: we won't use your interest in {category}.",
+  muteFailed: "Sorry, that didn't work. Please try again later.",
+};
 
 /**
  * @summary "Why am I seeing this?": a disclosure with the decision's one-line explanation and,
@@ -38,6 +57,7 @@ export class OwWhy extends OwElement {
     explanation: {},
     category: {},
     open: { type: Boolean, reflect: true },
+    messages: { attribute: false },
     muteState: { state: true },
   };
 
@@ -47,6 +67,8 @@ export class OwWhy extends OwElement {
   declare category: string;
   /** Whether the explanation is shown. */
   declare open: boolean;
+  /** Words to replace (defaults in English, `DEFAULT_WHY_MESSAGES`). */
+  declare messages: Partial<WhyMessages>;
   declare private muteState: MuteState;
 
   constructor() {
@@ -54,6 +76,7 @@ export class OwWhy extends OwElement {
     this.explanation = '';
     this.category = '';
     this.open = false;
+    this.messages = {};
     this.muteState = 'idle';
   }
 
@@ -88,10 +111,15 @@ export class OwWhy extends OwElement {
     return capitalize(this.category, pageLanguage(this));
   }
 
+  private text(key: keyof WhyMessages): string {
+    return fill(this.messages?.[key] ?? DEFAULT_WHY_MESSAGES[key], {
+      category: this.categoryName(),
+    });
+  }
+
   private confirmation(): string {
-    if (this.muteState === 'done')
-      return `Done: we won't use your interest in ${this.categoryName()}.`;
-    if (this.muteState === 'failed') return "Sorry, that didn't work. Please try again later.";
+    if (this.muteState === 'done') return this.text('muted');
+    if (this.muteState === 'failed') return this.text('muteFailed');
     return '';
   }
 
@@ -108,7 +136,7 @@ export class OwWhy extends OwElement {
         aria-controls="panel"
         @click=${this.toggle}
       >
-        Why am I seeing this?
+        ${this.text('toggle')}
       </button>
       <div part="panel" class="panel" id="panel" ?hidden=${!this.open}>
         <p part="explanation" class="explanation">${this.explanation}</p>
@@ -121,7 +149,7 @@ export class OwWhy extends OwElement {
                 ?disabled=${this.muteState === 'pending'}
                 @click=${this.mute}
               >
-                Don't use my interest in ${this.categoryName()}
+                ${this.text('mute')}
               </button>`
             : nothing
         }

@@ -105,6 +105,18 @@ describe('<ow-why>', () => {
     }
   });
 
+  it("uses the shop's words, with the category filled in", async () => {
+    const { element, get } = await mount('Du stöberst oft in Damen', 'damen');
+    element.messages = { toggle: 'Warum?', mute: 'Interesse an {category} nicht nutzen' };
+    element.open = true;
+    await element.updateComplete;
+    expect(text(get('toggle'))).toBe('Warum?');
+    expect(text(get('mute-button'))).toBe('Interesse an Damen nicht nutzen');
+    get('mute-button')!.click();
+    await settle(element);
+    expect(text(get('confirmation'))).toBe("Done: we won't use your interest in Damen.");
+  });
+
   it('renders nothing without an explanation', async () => {
     const { root } = await mount('', 'womens');
     expect(root.querySelector('button')).toBeNull();
