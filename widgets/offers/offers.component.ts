@@ -54,6 +54,9 @@ function cssLength(value: string): string {
  * once per decision and offer; this element reports none. Offers are keyed by decision and offer,
  * so re-renders keep the same child element (and its once-only impression).
  *
+ * After a dismissal the focus moves to the region (the dismissed card's button is gone). Words
+ * for the offer elements come from `messages` (by type); the region's name from `label`.
+ *
  * `<ow-flash-sale>` is rendered but not imported here; load it (the `widgets/index.ts` barrel
  * does) to show flash sales.
  *
@@ -203,6 +206,8 @@ export class OwOffers extends OwElement {
     // Once every offer is dismissed, give the space back (the shopper asked for it).
     const children = [...this.renderRoot.querySelectorAll<HTMLElement>('[part~="offer"]')];
     if (children.length > 0 && children.every((child) => child.hidden)) this.empty = true;
+    // The dismiss button had the focus and is gone: keep the keyboard user's place here.
+    this.renderRoot.querySelector<HTMLElement>('[part="base"]')?.focus({ preventScroll: true });
   }
 
   private renderOffer(view: View, decided: DecidedOffer, offer: Offer): TemplateResult {
@@ -262,6 +267,7 @@ export class OwOffers extends OwElement {
       part="base"
       class="base"
       aria-label=${this.label}
+      tabindex="-1"
       @ow-dismiss=${this.onDismiss}
     >
       ${repeat(

@@ -7,6 +7,10 @@ export const offersStyles = css`
   :host([empty]) {
     min-height: 0;
   }
+  .base:focus {
+    /* Focused only to keep the place after a dismissal; not a control. */
+    outline: none;
+  }
   .base {
     display: grid;
     grid-template-columns: repeat(

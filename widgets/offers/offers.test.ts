@@ -174,6 +174,7 @@ describe('<ow-offers> space', () => {
       child.shadowRoot!.querySelector<HTMLElement>('[part="dismiss-button"]')!.click();
       await flush(element);
       expect(element.empty).toBe(index === children.length - 1);
+      expect(element.shadowRoot!.activeElement?.getAttribute('part')).toBe('base');
     }
   });
 });
