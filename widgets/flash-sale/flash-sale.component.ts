@@ -48,6 +48,9 @@ export const DEFAULT_FLASH_SALE_MESSAGES: FlashSaleMessages = {
   days: '{count}d',
 };
 
+/** `decisionId|offerId` of the impressions reported on this page. */
+const impressed = new Set<string>();
+
 /** At or below this many units an item reads "Only n left". */
 export const LOW_STOCK = 5;
 
@@ -55,6 +58,7 @@ export const LOW_STOCK = 5;
 const IMAGE_SIZE = 160;
 
 /**
+ * @tagname ow-flash-sale
  * @summary A flash sale: its items with sale and former prices, stock, and a countdown on the
  * server-corrected clock (upcoming, live, ending soon, ended).
  *
@@ -120,11 +124,13 @@ export class OwFlashSale extends OwElement {
   declare private order: string[] | undefined;
   declare private catalog: Catalog | undefined;
 
-  private ow: Offerwise | undefined;
   private generation = 0;
   /** The instance, catalog and ranking are to be (re)loaded at the next update. */
   private stale = false;
   private readonly countdown: CountdownController;
+  private readonly impressionController: ImpressionController;
+  /** `decisionId|offerId` of the impression being watched. */
+  private watched = '';
 
   constructor() {
     super();
@@ -146,7 +152,7 @@ export class OwFlashSale extends OwElement {
         }
       },
     });
-    new ImpressionController(
+    this.impressionController = new ImpressionController(
       this,
       () => this.renderRoot.querySelector?.('[part~="base"]'),
       () => this.impression(),
@@ -170,10 +176,19 @@ export class OwFlashSale extends OwElement {
       this.announcement = '';
       this.stale = true;
     }
+    if (changed.has('offerwise')) this.stale = true;
     if (this.stale && this.isConnected) {
       this.stale = false;
       void this.load();
     }
+  }
+
+  protected override updated(): void {
+    const key = `${this.decisionId ?? ''}|${this.offer?.id ?? ''}`;
+    if (key === this.watched) return;
+    // A new decision or offer in the same element is a new impression to watch for.
+    if (this.watched) this.impressionController.reset();
+    this.watched = key;
   }
 
   /** Finds the instance, then the catalog (currency, clock offset) and this shopper's order. */
@@ -182,7 +197,6 @@ export class OwFlashSale extends OwElement {
     try {
       const ow = await this.instance();
       if (generation !== this.generation) return;
-      this.ow = ow;
       const catalog = await ow.catalog();
       if (generation !== this.generation) return;
       this.catalog = catalog;
@@ -233,23 +247,35 @@ export class OwFlashSale extends OwElement {
     return { decisionId: this.decisionId ?? '', offerId: this.offer?.id ?? '' };
   }
 
+  /** Reports feedback on the shown sale; never throws. */
+  private report(type: Parameters<Offerwise['report']>[2]): void {
+    const { decisionId, offerId } = this.detail();
+    if (!decisionId || !offerId) return;
+    this.instance()
+      .then((ow) => ow.report(decisionId, offerId, type))
+      .catch(() => undefined);
+  }
+
   private onLinkClick(): void {
-    if (this.ow && this.decisionId && this.offer) {
-      this.ow.report(this.decisionId, this.offer.id, 'click').catch(() => undefined);
-    }
-    emit(this, 'ow-click', this.detail());
+    this.report('click');
+    emit<OwOfferEventDetail>(this, 'ow-click', this.detail());
   }
 
   private impression(): void {
-    if (!this.offer) return;
-    if (this.ow && this.decisionId) {
-      this.ow.report(this.decisionId, this.offer.id, 'impression').catch(() => undefined);
+    const detail = this.detail();
+    if (!detail.offerId) return;
+    if (detail.decisionId) {
+      // Once per decision and offer on this page, even if the element is rendered again.
+      const key = `${detail.decisionId}|${detail.offerId}`;
+      if (impressed.has(key)) return;
+      impressed.add(key);
     }
-    emit(this, 'ow-impression', this.detail());
+    this.report('impression');
+    emit<OwOfferEventDetail>(this, 'ow-impression', detail);
   }
 
   private money(amount: number, language: string | undefined): string {
-    const currency = this.currency ?? this.catalog?.currency;
+    const currency = this.currency || this.catalog?.currency;
     if (currency) return formatMoney(amount, currency, language);
     try {
       return new Intl.NumberFormat(language, { minimumFractionDigits: 2 }).format(amount);

@@ -3,7 +3,6 @@ import { css } from 'lit';
 export default css`
   :host {
     --ow-flash-sale-image-size: 160px;
-    --ow-flash-sale-columns: 2;
   }
 
   .visually-hidden {
@@ -70,9 +69,13 @@ export default css`
     border-color: var(--_border);
     color: var(--_muted);
   }
+  /* A ring that breathes; the text and its contrast stay as they are. */
   @keyframes ow-pulse {
+    from {
+      box-shadow: 0 0 0 0 var(--_sale);
+    }
     to {
-      opacity: 0.8;
+      box-shadow: 0 0 0 4px transparent;
     }
   }
   @media (prefers-reduced-motion: reduce) {

@@ -237,10 +237,54 @@ describe('<ow-flash-sale>', () => {
     document.body.addEventListener('ow-click', (e) => clicks.push(e));
     el.addEventListener('click', (e) => e.preventDefault()); // stay on the page
     $(el, 'a[part="link"]')!.click();
+    await settle(el);
     expect(fake.report).toHaveBeenCalledWith('d-1', 'fs-1', 'click');
     expect(clicks).toHaveLength(1);
     expect(clicks[0]!.detail).toEqual({ decisionId: 'd-1', offerId: 'fs-1' });
     expect(clicks[0]!.composed).toBe(true);
+  });
+
+  it('reports one impression per decision and offer once half of it was seen for a second', async () => {
+    const observers: { callback: IntersectionObserverCallback }[] = [];
+    vi.stubGlobal(
+      'IntersectionObserver',
+      class {
+        constructor(public callback: IntersectionObserverCallback) {
+          observers.push(this);
+        }
+        observe(): void {}
+        disconnect(): void {}
+      },
+    );
+    try {
+      const fake = fakeOfferwise();
+      const seen: CustomEvent[] = [];
+      document.body.addEventListener('ow-impression', (e) => seen.push(e));
+      const el = await mount(sale(), fake, { decisionId: 'd-7' });
+      const show = () =>
+        observers
+          .at(-1)!
+          .callback(
+            [{ isIntersecting: true, intersectionRatio: 0.6 } as IntersectionObserverEntry],
+            {} as IntersectionObserver,
+          );
+      show();
+      await vi.advanceTimersByTimeAsync(999);
+      expect(seen).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(1);
+      await settle(el);
+      expect(seen.map((e) => e.detail)).toEqual([{ decisionId: 'd-7', offerId: 'fs-1' }]);
+      expect(fake.report).toHaveBeenCalledWith('d-7', 'fs-1', 'impression');
+
+      // The same decision shown again by another element is not a new impression.
+      const again = await mount(sale(), fake, { decisionId: 'd-7' });
+      show();
+      await vi.advanceTimersByTimeAsync(1000);
+      await settle(again);
+      expect(seen).toHaveLength(1);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('renders <ow-why> with the explanation and the category', async () => {

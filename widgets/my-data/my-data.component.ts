@@ -89,6 +89,7 @@ const RECENT = 5;
 const REVOKE_DELAY_MS = 1000;
 
 /**
+ * @tagname ow-my-data
  * @summary What the shopper's profile holds, in plain words, with a consent switch, a download of
  * everything stored, and erasure after an explicit confirmation.
  *

@@ -25,6 +25,7 @@ const IMAGE_SIZE = 160;
 type Status = 'loading' | 'ready' | 'empty';
 
 /**
+ * @tagname ow-recommendations
  * @summary A horizontal, scroll-snapping strip of products ranked for this shopper on the device
  * by `recommend({ placement, limit })`, with the reason ("Because you viewed …") as its subtitle.
  *

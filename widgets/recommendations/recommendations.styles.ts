@@ -23,6 +23,11 @@ export default css`
   .base {
     display: grid;
     gap: calc(var(--_space) / 2);
+    padding: var(--_space);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    /* Our own surface: the text colours are chosen against it, not against the page. */
+    background: var(--_bg);
   }
 
   .header {
