@@ -2,6 +2,9 @@
 //   dist/offerwise.mjs               ESM for bundlers (dependencies stay imports)
 //   dist/offerwise.iife.js           the script tag: minified, self-contained, defines window.Offerwise
 //   dist/offerwise-worker-<v>.mjs    the predictor's module worker (ONNX Runtime inside)
+//   dist/offerwise-widgets.mjs       the `ow-` elements for bundlers (lit and offerwise stay imports)
+//   dist/offerwise-widgets.min.mjs   the same, minified and self-contained (Lit inside): its brotli
+//                                    size is the widgets' cost to a shop; the script tag has them too
 // and copies beside them, under versioned or content-hashed names, the ONNX Runtime .wasm and the
 // default model with its metadata. Type declarations come from `tsc -p tsconfig.build.json`.
 import { createHash } from 'node:crypto';
@@ -63,8 +66,8 @@ function assets() {
 const ts = () =>
   typescript({
     tsconfig: './tsconfig.json',
-    include: ['src/**/*.ts'],
-    exclude: ['src/**/*.test.ts'],
+    include: ['src/**/*.ts', 'widgets/**/*.ts'],
+    exclude: ['src/**/*.test.ts', 'widgets/**/*.test.ts', 'widgets/**/testing.ts'],
     compilerOptions: { noEmit: false, declaration: false, sourceMap: true, types: [] },
   });
 
@@ -76,6 +79,24 @@ export default [
     external: (id) => external.some((dep) => id === dep || id.startsWith(`${dep}/`)),
     plugins: [stamp(), ts()],
     output: { file: 'dist/offerwise.mjs', format: 'es', sourcemap: true },
+  },
+  {
+    input: 'widgets/index.ts',
+    // Lit stays an import for bundlers; the few SDK helpers the elements use (link checks) are
+    // inlined, the SDK instance itself is handed to them at run time.
+    external: (id) => external.some((dep) => id === dep || id.startsWith(`${dep}/`)),
+    plugins: [stamp(), ts()],
+    output: { file: 'dist/offerwise-widgets.mjs', format: 'es', sourcemap: true },
+  },
+  {
+    input: 'widgets/index.ts',
+    plugins: [stamp(), nodeResolve({ browser: true }), ts()],
+    output: {
+      file: 'dist/offerwise-widgets.min.mjs',
+      format: 'es',
+      sourcemap: true,
+      plugins: [terser({ format: { comments: false } })],
+    },
   },
   {
     input: 'src/embed.ts',

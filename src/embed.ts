@@ -10,6 +10,8 @@ import { createOffers, Offerwise } from './offerwise.js';
 import { Predictor } from './predictor/predictor.js';
 import { OfferwiseError } from './util/errors.js';
 import { version } from './version.js';
+// The script tag defines the `ow-` elements too; they use the instance configured below.
+import { useOfferwise } from '../widgets/index.js';
 
 interface EmbedGlobals {
   Offerwise?: unknown;
@@ -73,6 +75,7 @@ function install(): void {
   }
   const queued = w.offerwise;
   w.offerwise = instance;
+  useOfferwise(instance);
   if (Array.isArray(queued)) instance.push(...queued);
 }
 

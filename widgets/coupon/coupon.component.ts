@@ -61,6 +61,7 @@ export function resetImpressions(): void {
 }
 
 /**
+ * @tagname ow-coupon
  * @summary A coupon decided for this shopper: title, value, terms, a "Claim" button that reveals
  * and copies the code, a dismiss button and "Why am I seeing this?".
  *

@@ -24,6 +24,7 @@ export const DEFAULT_MEMBER_DEAL_MESSAGES: MemberDealMessages = {
 };
 
 /**
+ * @tagname ow-member-deal
  * @summary A members' deal: a coupon in member colours (`--ow-color-member`) with a "Members"
  * badge. A member claims it like a coupon; anyone else sees a call to sign in, linking to
  * `sign-in-url`, instead of the deal's claim button and link.

@@ -38,6 +38,7 @@ function cssLength(value: string): string {
 }
 
 /**
+ * @tagname ow-offers
  * @summary The offers decided for a placement, each rendered by the element of its type
  * (`<ow-coupon>`, `<ow-member-deal>`, `<ow-flash-sale>`).
  *

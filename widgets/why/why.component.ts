@@ -33,6 +33,7 @@ export const DEFAULT_WHY_MESSAGES: WhyMessages = {
 };
 
 /**
+ * @tagname ow-why
  * @summary "Why am I seeing this?": a disclosure with the decision's one-line explanation and,
  * when the offer is tied to a category, a way to stop using the shopper's interest in it.
  *
