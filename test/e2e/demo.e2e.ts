@@ -1,5 +1,8 @@
 // Smoke test of the demo shop (`npm run demo`): the page's dataLayer events land in the profile,
 // the buttons work, forget() empties it, and nothing breaks under the page's strict CSP.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProfileSnapshot } from '../../src/profile/snapshot.js';
@@ -31,7 +34,10 @@ describe.skipIf(!hasChromium)('demo shop', () => {
   let server: StaticServer;
   let browser: Browser;
   beforeAll(async () => {
-    server = await startDemoServer({ port: 0 });
+    server = await startDemoServer({
+      port: 0,
+      dataDir: mkdtempSync(path.join(tmpdir(), 'offerwise-demo-')),
+    });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -66,6 +72,50 @@ describe.skipIf(!hasChromium)('demo shop', () => {
     expect(tab.console.filter((m) => m.type() === 'error').map((m) => m.text())).toEqual([]);
     expect((await fetch(server.url('/offerwise/offerwise.iife.js'))).status).toBe(200);
     expect((await fetch(server.url('/offerwise/missing.js'))).status).toBe(404);
+    await context.close();
+  });
+
+  it('shows every element; a claimed coupon reaches the collector exactly once', async () => {
+    const context = await browser.newContext({
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
+    const tab = await openPage(context, server.url('/'));
+    const offers = tab.page.locator('ow-offers');
+    const claim = offers.getByRole('button', { name: /^Claim/ }).first();
+    await claim.waitFor();
+    await expect
+      .poll(() => tab.page.locator('ow-recommendations').getByRole('listitem').count(), {
+        timeout: 15_000,
+      })
+      .toBeGreaterThan(0);
+    await tab.page.locator('ow-my-data').getByRole('switch').waitFor();
+    await claim.click();
+    // The revealed code is a catalog code.
+    const code = await offers.locator('input[readonly]').first().inputValue();
+    expect(code).toMatch(/^[A-Z]+\d*$/);
+    await tab.page.evaluate(() =>
+      (window as unknown as { offerwise: { flush(): Promise<unknown> } }).offerwise.flush(),
+    );
+    const received = async () =>
+      (
+        (await (await fetch(server.url('/api/feedback/received'))).json()) as {
+          events: { id: string; type: string; offerId: string }[];
+        }
+      ).events;
+    await expect
+      .poll(async () => (await received()).filter((e) => e.type === 'claim').length, {
+        timeout: 15_000,
+      })
+      .toBe(1);
+    // Impressions of the offers on screen arrive too, each once.
+    await expect
+      .poll(async () => (await received()).filter((e) => e.type === 'impression').length, {
+        timeout: 15_000,
+      })
+      .toBeGreaterThan(0);
+    const ids = (await received()).map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(tab.errors).toEqual([]);
     await context.close();
   });
 });
