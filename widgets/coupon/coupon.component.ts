@@ -6,7 +6,8 @@ import { formatDateTime, formatMoney } from '../shared/format.js';
 import { ImpressionController } from '../shared/impression.controller.js';
 import { OwElement } from '../shared/ow-element.js';
 import { theme } from '../shared/theme.styles.js';
-import { fill, pageLanguage, safeUrl, warnOnce } from '../offers/support.js';
+import { languageOf } from '../shared/format.js';
+import { fill, safeUrl, warnOnce } from '../shared/support.js';
 import type { WhyMessages } from '../why/why.component.js';
 import { couponStyles } from './coupon.styles.js';
 
@@ -203,7 +204,7 @@ export class OwCoupon extends OwElement {
   }
 
   protected language(): string | undefined {
-    return pageLanguage(this);
+    return languageOf(this);
   }
 
   protected money(amount: number): string {

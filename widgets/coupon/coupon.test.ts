@@ -2,7 +2,7 @@ import { couponOffer, FakeIntersectionObserver, XSS_CORPUS } from '../offers/tes
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Offerwise } from '../../src/offerwise.js';
 import { formatDateTime } from '../shared/format.js';
-import { resetWarnings } from '../offers/support.js';
+import { resetWarnings } from '../shared/support.js';
 import { resetImpressions } from './coupon.component.js';
 import './coupon.js';
 import type { OwCoupon } from './coupon.component.js';

@@ -1,12 +1,12 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
-import { safeLink } from '../../src/decide/catalog.js';
 import type { Catalog, Offer, SaleItem } from '../../src/decide/types.js';
 import type { Offerwise } from '../../src/offerwise.js';
 import { emit, type OwOfferEventDetail } from '../shared/events.js';
 import { formatMoney, languageOf } from '../shared/format.js';
 import { ImpressionController } from '../shared/impression.controller.js';
 import { OwElement } from '../shared/ow-element.js';
+import { safeUrl } from '../shared/support.js';
 import { theme } from '../shared/theme.styles.js';
 import { CountdownController, type CountdownState } from './countdown.controller.js';
 import { formatDuration } from './duration.js';
@@ -332,8 +332,8 @@ export class OwFlashSale extends OwElement {
   }
 
   private renderItem(item: SaleItem, language: string | undefined, max: number): TemplateResult {
-    const href = item.url !== undefined ? safeLink(item.url) : undefined;
-    const src = item.image !== undefined ? safeLink(item.image) : undefined;
+    const href = safeUrl(item.url);
+    const src = safeUrl(item.image);
     const face = html`${
         src
           ? html`<img

@@ -5,18 +5,6 @@ export default css`
     --ow-flash-sale-image-size: 160px;
   }
 
-  .visually-hidden {
-    position: absolute;
-    inline-size: 1px;
-    block-size: 1px;
-    margin: -1px;
-    padding: 0;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
-    border: 0;
-  }
-
   .base {
     position: relative;
     display: grid;

@@ -4,7 +4,7 @@ import {
   OwCoupon,
   type CouponMessages,
 } from '../coupon/coupon.component.js';
-import { fill, safeUrl } from '../offers/support.js';
+import { fill, safeUrl } from '../shared/support.js';
 import { memberDealStyles } from './member-deal.styles.js';
 
 /** The element's words: a coupon's, and its own. */

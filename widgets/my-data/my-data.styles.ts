@@ -1,18 +1,6 @@
 import { css } from 'lit';
 
 export default css`
-  .visually-hidden {
-    position: absolute;
-    inline-size: 1px;
-    block-size: 1px;
-    margin: -1px;
-    padding: 0;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
-    border: 0;
-  }
-
   .base {
     display: grid;
     gap: var(--_space);

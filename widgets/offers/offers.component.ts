@@ -9,7 +9,7 @@ import { OwElement } from '../shared/ow-element.js';
 import { theme } from '../shared/theme.styles.js';
 import { OnScreenController } from './on-screen.controller.js';
 import { offersStyles } from './offers.styles.js';
-import { warnOnce } from './support.js';
+import { warnOnce } from '../shared/support.js';
 
 /** What is rendered: a decision and the catalog's offers for it. */
 interface View {

@@ -4,7 +4,7 @@ import type { Catalog, Decision, Offer } from '../../src/decide/types.js';
 import type { Offerwise } from '../../src/offerwise.js';
 import { resetImpressions } from '../coupon/coupon.component.js';
 import type { OwCoupon } from '../coupon/coupon.component.js';
-import { resetWarnings } from './support.js';
+import { resetWarnings } from '../shared/support.js';
 import type { OwOffers } from './offers.component.js';
 import './offers.js';
 

@@ -1,9 +1,9 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { safeLink } from '../../src/decide/catalog.js';
 import type { RecommendedItem } from '../../src/recommend/recommend.js';
 import { emit, type OwItemEventDetail } from '../shared/events.js';
 import { formatMoney, languageOf } from '../shared/format.js';
 import { OwElement } from '../shared/ow-element.js';
+import { safeUrl } from '../shared/support.js';
 import { theme } from '../shared/theme.styles.js';
 import styles from './recommendations.styles.js';
 
@@ -157,8 +157,8 @@ export class OwRecommendations extends OwElement {
   }
 
   private renderItem(item: RecommendedItem, index: number, language: string | undefined) {
-    const href = item.url !== undefined ? safeLink(item.url) : undefined;
-    const src = item.image !== undefined ? safeLink(item.image) : undefined;
+    const href = safeUrl(item.url);
+    const src = safeUrl(item.image);
     const name = item.name ?? item.itemId;
     const price =
       item.price !== undefined && this.currency

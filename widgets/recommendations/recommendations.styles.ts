@@ -8,18 +8,6 @@ export default css`
     display: none;
   }
 
-  .visually-hidden {
-    position: absolute;
-    inline-size: 1px;
-    block-size: 1px;
-    margin: -1px;
-    padding: 0;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
-    border: 0;
-  }
-
   .base {
     display: grid;
     gap: calc(var(--_space) / 2);

@@ -1,9 +1,17 @@
 // Formatting shared by the elements: money in the catalog currency and the page's language.
 
-/** The language of `element`: the closest `lang` attribute, else the document's, else the browser's. */
+/**
+ * The language of `element`: the closest `lang` attribute, looking past shadow roots (an offer
+ * inside `<ow-offers lang="de">` follows it), else the document's, else the browser's.
+ */
 export function languageOf(element: Element): string | undefined {
-  const tagged = element.closest('[lang]')?.getAttribute('lang');
-  if (tagged) return tagged;
+  let node: Element | undefined = element;
+  while (node) {
+    const tagged = node.closest('[lang]')?.getAttribute('lang');
+    if (tagged) return tagged;
+    const root = node.getRootNode();
+    node = typeof ShadowRoot !== 'undefined' && root instanceof ShadowRoot ? root.host : undefined;
+  }
   const root = element.ownerDocument?.documentElement?.getAttribute('lang');
   if (root) return root;
   return typeof navigator !== 'undefined' ? navigator.language : undefined;

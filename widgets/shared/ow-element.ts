@@ -1,4 +1,4 @@
-import { LitElement } from 'lit';
+import { LitElement, type PropertyDeclarations } from 'lit';
 import type { Offerwise } from '../../src/offerwise.js';
 import { defaultOfferwise } from './instance.js';
 
@@ -7,7 +7,7 @@ import { defaultOfferwise } from './instance.js';
  * let it use the page's default (`useOfferwise(ow)`; the script tag sets it).
  */
 export class OwElement extends LitElement {
-  static override properties = { offerwise: { attribute: false } };
+  static override properties: PropertyDeclarations = { offerwise: { attribute: false } };
   declare offerwise: Offerwise | undefined;
 
   /** The instance: the property if set, else the page's default once there is one. */

@@ -45,6 +45,17 @@ export const theme = css`
   *::after {
     box-sizing: inherit;
   }
+  .visually-hidden {
+    position: absolute;
+    inline-size: 1px;
+    block-size: 1px;
+    margin: -1px;
+    padding: 0;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+    border: 0;
+  }
   :focus-visible {
     outline: 3px solid var(--_focus);
     outline-offset: 2px;

@@ -3,7 +3,8 @@ import type { OwInterestEventDetail } from '../shared/events.js';
 import { emit } from '../shared/events.js';
 import { OwElement } from '../shared/ow-element.js';
 import { theme } from '../shared/theme.styles.js';
-import { capitalize, fill, pageLanguage, warnOnce } from '../offers/support.js';
+import { languageOf } from '../shared/format.js';
+import { capitalize, fill, warnOnce } from '../shared/support.js';
 import { whyStyles } from './why.styles.js';
 
 /** The instance method this element needs; typed here so the element checks it exists. */
@@ -109,7 +110,7 @@ export class OwWhy extends OwElement {
   }
 
   private categoryName(): string {
-    return capitalize(this.category, pageLanguage(this));
+    return capitalize(this.category, languageOf(this));
   }
 
   private text(key: keyof WhyMessages): string {

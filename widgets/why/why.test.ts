@@ -2,7 +2,7 @@ import { XSS_CORPUS } from '../offers/testing.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Offerwise } from '../../src/offerwise.js';
 import { resetDefaultOfferwise, useOfferwise } from '../shared/instance.js';
-import { resetWarnings } from '../offers/support.js';
+import { resetWarnings } from '../shared/support.js';
 import './why.js';
 
 function fakeOw() {

@@ -1,7 +1,5 @@
-// Small helpers the offer elements share. Candidates for `widgets/shared/` (kept here while that
-// folder is owned elsewhere); nothing here has side effects.
+// Small helpers every element shares; nothing here has side effects.
 import { safeLink } from '../../src/decide/catalog.js';
-import { languageOf } from '../shared/format.js';
 
 const warned = new Set<string>();
 
@@ -18,21 +16,6 @@ export function warnOnce(code: string, message: string): void {
 /** For tests: forget which codes have warned. */
 export function resetWarnings(): void {
   warned.clear();
-}
-
-/**
- * The language of `element`, looking past shadow roots: an offer rendered inside `<ow-offers>`
- * follows a `lang` set on `<ow-offers>` or any of its ancestors, not only the document's.
- */
-export function pageLanguage(element: Element): string | undefined {
-  let node: Element | undefined = element;
-  while (node) {
-    const tagged = node.closest('[lang]')?.getAttribute('lang');
-    if (tagged) return tagged;
-    const root = node.getRootNode();
-    node = typeof ShadowRoot !== 'undefined' && root instanceof ShadowRoot ? root.host : undefined;
-  }
-  return languageOf(element);
 }
 
 /**
