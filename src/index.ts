@@ -35,7 +35,7 @@ export type {
   Placement,
   SaleItem,
 } from './decide/types.js';
-export type { DecideRequest } from './decide/decider.js';
+export type { DecideRequest, DecisionInspection, InspectedCandidate } from './decide/decider.js';
 export type { OfferwiseErrorCode } from './util/errors.js';
 export type { Diagnostic } from './util/diagnostics.js';
 export type { Consent } from './privacy/consent.js';

@@ -12,7 +12,7 @@ import type { ProfileSnapshot } from './profile/snapshot.js';
 import { Diagnostics, type Diagnostic, type DiagnosticListener } from './util/diagnostics.js';
 import { fieldError, OfferwiseError } from './util/errors.js';
 import { CatalogSource } from './decide/catalog-source.js';
-import { Decider, type DecideRequest } from './decide/decider.js';
+import { Decider, type DecideRequest, type DecisionInspection } from './decide/decider.js';
 import { StateStore } from './decide/state-store.js';
 import type { Catalog, Decision } from './decide/types.js';
 import { Predictor } from './predictor/predictor.js';
@@ -262,6 +262,16 @@ export class Offerwise {
         at: this.config.now(),
       };
     }
+  }
+
+  /**
+   * What a decision of this page weighed (for QA tools such as the demo's panel): every eligible
+   * candidate with its score, the model's outputs and, for shown offers, the logged propensity.
+   * Kept in memory for the last 100 decisions; undefined for any other id. Nothing leaves the page.
+   */
+  inspect(decisionId: string): DecisionInspection | undefined {
+    if (this.destroyed || !this.decider) return undefined;
+    return this.decider.inspect(decisionId);
   }
 
   /**

@@ -144,6 +144,48 @@ describe('Decider', () => {
     expect(await store.lastDecision('home')).toEqual(decision);
   });
 
+  it('keeps what each decision weighed for inspection: every candidate, its scores, shown ones with propensity', async () => {
+    const d = decider();
+    const decision = await d.decide({ placement: 'home' });
+    const inspection = d.inspect(decision.decisionId)!;
+    expect(inspection).toMatchObject({
+      decisionId: 'decision-1',
+      placement: 'home',
+      source: 'model',
+      modelVersion: 'm1',
+      personalized: true,
+      holdout: false,
+    });
+    // The expired offer is not a candidate; w20 lost to w10 (same category).
+    expect(inspection.candidates.map((c) => [c.offerId, c.shown])).toEqual([
+      ['w10', true],
+      ['w20', false],
+      ['m5', true],
+    ]);
+    const w20 = inspection.candidates[1]!;
+    expect(w20.uplift).toBeCloseTo(0.04, 6);
+    expect(w20.pTreated).toBeCloseTo(0.14, 6);
+    expect(w20.pControl).toBeCloseTo(0.1, 6);
+    expect(w20.score).toBeCloseTo(0.04, 6);
+    expect(w20.propensity).toBeUndefined();
+    expect(inspection.candidates[0]!.propensity).toBe(decision.offers[0]!.propensity);
+    // A copy: changing it changes nothing kept.
+    inspection.candidates.length = 0;
+    expect(d.inspect(decision.decisionId)!.candidates).toHaveLength(3);
+    expect(d.inspect('unknown')).toBeUndefined();
+    // Without consent: the catalog order, no model outputs.
+    const plain = decider({}, 'denied');
+    const generic = await plain.decide({ placement: 'home' });
+    expect(plain.inspect(generic.decisionId)).toMatchObject({
+      personalized: false,
+      candidates: [
+        { offerId: 'w10', score: 0, shown: true, propensity: 1 },
+        { offerId: 'w20', score: 0, shown: false },
+        { offerId: 'm5', score: 0, shown: true, propensity: 1 },
+      ],
+    });
+  });
+
   it('replays the same choice for the same decision id', async () => {
     const a = await decider().decide({ placement: 'home' });
     freshIndexedDB();

@@ -72,6 +72,35 @@ export interface DeciderDeps {
   newId(): string;
 }
 
+/** One candidate of a decision, as the QA panel shows it (`Offerwise.inspect`). */
+export interface InspectedCandidate {
+  offerId: string;
+  category: string;
+  /** The policy's score (expected incremental value by the objective); 0 without personalization. */
+  score: number;
+  /** The model's (or fallback's) outputs; absent without personalization. */
+  pTreated?: number;
+  pControl?: number;
+  uplift?: number;
+  /** Whether the decision shows it, and with what logged propensity. */
+  shown: boolean;
+  propensity?: number;
+}
+
+/** Everything a decision weighed, kept in memory for the last 100 decisions of the page. */
+export interface DecisionInspection {
+  decisionId: string;
+  placement: string;
+  source: Decision['source'];
+  modelVersion: string;
+  personalized: boolean;
+  holdout: boolean;
+  /** Eligible offers, in the order they were scored. */
+  candidates: InspectedCandidate[];
+}
+
+const MAX_INSPECTIONS = 100;
+
 /** Sticky holdout: the shopper's seed decides once and for all, independently of every decision. */
 export function inHoldout(seed: number, share: number): boolean {
   return (seed >>> 0) / 4294967296 < share;
@@ -83,10 +112,43 @@ export function inHoldout(seed: number, share: number): boolean {
  * otherwise the documented non-personalized ranking (the catalog's own order, propensity 1).
  */
 export class Decider {
+  private readonly inspections = new Map<string, DecisionInspection>();
+
   constructor(
     private readonly deps: DeciderDeps,
     private readonly options: DecisionOptions = DEFAULT_DECISION_OPTIONS,
   ) {}
+
+  /** What decision `decisionId` weighed, if it is one of the last 100 made by this decider. */
+  inspect(decisionId: string): DecisionInspection | undefined {
+    const found = this.inspections.get(decisionId);
+    return found ? structuredClone(found) : undefined;
+  }
+
+  private keep(
+    decision: Decision,
+    personalized: boolean,
+    candidates: Omit<InspectedCandidate, 'shown' | 'propensity'>[],
+  ): Decision {
+    const shown = new Map(decision.offers.map((o) => [o.offerId, o.propensity]));
+    this.inspections.set(decision.decisionId, {
+      decisionId: decision.decisionId,
+      placement: decision.placement,
+      source: decision.source,
+      modelVersion: decision.modelVersion,
+      personalized,
+      holdout: decision.holdout === true,
+      candidates: candidates.map((c) => ({
+        ...c,
+        shown: shown.has(c.offerId),
+        ...(shown.has(c.offerId) ? { propensity: shown.get(c.offerId)! } : {}),
+      })),
+    });
+    if (this.inspections.size > MAX_INSPECTIONS) {
+      this.inspections.delete(this.inspections.keys().next().value as string);
+    }
+    return decision;
+  }
 
   async decide(request: DecideRequest): Promise<Decision> {
     if (request === null || typeof request !== 'object') {
@@ -194,7 +256,11 @@ export class Decider {
         'none',
         'fallback',
       );
-      return decision;
+      return this.keep(
+        decision,
+        false,
+        offers.map((o) => ({ offerId: o.id, category: o.category, score: 0 })),
+      );
     }
     // Offer times are on the shop's clock; the profile's `at` is the shopper's.
     const offset = catalog.server_time - catalog.received_at;
@@ -230,7 +296,18 @@ export class Decider {
       scores.modelVersion,
       scores.source,
     );
-    return decision;
+    return this.keep(
+      decision,
+      true,
+      candidates.map((c, i) => ({
+        offerId: c.offerId,
+        category: c.category,
+        score: c.score,
+        pTreated: scores.pTreated[i]!,
+        pControl: scores.pControl[i]!,
+        uplift: scores.uplift[i]!,
+      })),
+    );
   }
 
   /**
