@@ -8,7 +8,8 @@
 // and copies beside them, under versioned or content-hashed names, the ONNX Runtime .wasm and the
 // default model with its metadata. Type declarations come from `tsc -p tsconfig.build.json`.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
@@ -63,6 +64,27 @@ function assets() {
   };
 }
 
+/**
+ * After the last bundle: writes dist/integrity.json (the Subresource Integrity hash of every
+ * script a page loads: `sha384-…`) and prints it, for `<script integrity>` and the shop's CSP.
+ */
+function integrity() {
+  return {
+    name: 'offerwise-integrity',
+    writeBundle(options) {
+      const dir = path.dirname(options.file);
+      const out = {};
+      for (const file of readdirSync(dir).sort()) {
+        if (!/\.(mjs|js)$/.test(file)) continue;
+        const bytes = readFileSync(path.join(dir, file));
+        out[file] = `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
+      }
+      writeFileSync(path.join(dir, 'integrity.json'), `${JSON.stringify(out, null, 2)}\n`);
+      for (const [file, hash] of Object.entries(out)) console.log(`${hash}  dist/${file}`);
+    },
+  };
+}
+
 const ts = () =>
   typescript({
     tsconfig: './tsconfig.json',
@@ -110,7 +132,8 @@ export default [
   },
   {
     input: 'src/predictor/worker.ts',
-    plugins: [stamp(), nodeResolve({ browser: true }), ts(), assets()],
+    // The last build: every script exists when its integrity is computed.
+    plugins: [stamp(), nodeResolve({ browser: true }), ts(), assets(), integrity()],
     output: {
       file: `dist/${FILES.worker}`,
       format: 'es',

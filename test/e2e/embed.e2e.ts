@@ -1,6 +1,9 @@
 // The script tag: data-* configuration, the queued-command snippet, window.dataLayer, a second
 // copy of the script, and misconfiguration reported on the console without breaking the page.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { distDir } from '../support/server.mjs';
 import {
   databaseNames,
   IIFE_URL,
@@ -188,6 +191,29 @@ describe.skipIf(!hasChromium)('script tag', () => {
     expect(invalid[0]).toContain('"yes"');
     expect(tab.errors).toEqual([]);
     expect(await databaseNames(tab.page)).toEqual([]);
+  });
+
+  it('loads with the integrity hash the build wrote to dist/integrity.json, and refuses a wrong one', async () => {
+    const hashes = JSON.parse(readFileSync(path.join(distDir, 'integrity.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    const good = hashes['offerwise.iife.js'];
+    expect(good).toMatch(/^sha384-[A-Za-z0-9+/]{64}$/);
+    const page = (integrity: string) =>
+      `<!doctype html><html><head><link rel="icon" href="data:,"><script src="${IIFE_URL}" integrity="${integrity}" crossorigin="anonymous"></script></head><body></body></html>`;
+    const context = await h.newContext();
+    const ok = await openPage(context, h.server.page('/sri-good.html', page(good!)));
+    expect(await ok.page.evaluate(() => typeof (window as unknown as PageWindow).Offerwise)).toBe(
+      'object',
+    );
+    const bad = await openPage(
+      context,
+      h.server.page('/sri-bad.html', page(`sha384-${'A'.repeat(64)}`)),
+    );
+    expect(await bad.page.evaluate(() => typeof (window as unknown as PageWindow).Offerwise)).toBe(
+      'undefined',
+    );
   });
 
   it('without data-* it only defines window.Offerwise', async () => {
