@@ -7,6 +7,7 @@ import type { CouponMessages } from '../coupon/coupon.component.js';
 import type { MemberDealMessages } from '../member-deal/member-deal.component.js';
 import { OwElement } from '../shared/ow-element.js';
 import { theme } from '../shared/theme.styles.js';
+import { RouteController } from '../shared/route.controller.js';
 import { OnScreenController } from './on-screen.controller.js';
 import { offersStyles } from './offers.styles.js';
 import { warnOnce } from '../shared/support.js';
@@ -111,6 +112,8 @@ export class OwOffers extends OwElement {
   declare private view: View | undefined;
 
   private readonly screen = new OnScreenController(this);
+  /** A single-page app moved to another page: decide again and show the fresh decision. */
+  private readonly route = new RouteController(this, () => void this.load(true));
   private runs = 0;
 
   constructor() {
@@ -140,8 +143,12 @@ export class OwOffers extends OwElement {
     return this.member ? { member: true } : undefined;
   }
 
-  /** Renders the cached decision at once, then the fresh one unless the cached one is seen. */
-  private async load(): Promise<void> {
+  /**
+   * Renders the cached decision at once, then the fresh one unless the cached one is seen. After
+   * a route change (`navigated`) the decision on screen belongs to the previous page: the fresh
+   * one replaces it.
+   */
+  private async load(navigated = false): Promise<void> {
     const run = ++this.runs;
     const placement = this.placement;
     if (!placement) {
@@ -155,7 +162,7 @@ export class OwOffers extends OwElement {
       const ow = await this.instance();
       if (run !== this.runs) return;
       const context = this.context();
-      const cached = await ow.cachedDecision(placement, context);
+      const cached = navigated ? undefined : await ow.cachedDecision(placement, context);
       if (run !== this.runs) return;
       if (cached && cached.offers.length > 0) await this.show(ow, cached, run);
       if (run !== this.runs) return;

@@ -258,6 +258,26 @@ describe('<ow-offers> decisions', () => {
     expect(FakeIntersectionObserver.watching(element)).toBe(0);
   });
 
+  it('after a single-page navigation decides again and shows the fresh decision, even on screen', async () => {
+    vi.stubGlobal('IntersectionObserver', FakeIntersectionObserver);
+    const ow = fakeOw({ cached: decision('cached', ['c10'], 'cache') });
+    const element = await mount(ow);
+    FakeIntersectionObserver.setIntersection(element, 1);
+    ow.answer(decision('fresh', ['m20']));
+    await flush(element);
+    expect(rendered(element)).toEqual([{ tag: 'ow-coupon', decisionId: 'cached', offerId: 'c10' }]);
+    history.pushState({}, '', `/spa-${Math.random()}`);
+    await flush(element);
+    expect(ow.decide).toHaveBeenCalledTimes(2);
+    // The cache is not asked again: its decision belongs to the page just left.
+    expect(ow.cachedDecision).toHaveBeenCalledTimes(1);
+    ow.answer(decision('next-page', ['m20']));
+    await flush(element);
+    expect(rendered(element)).toEqual([
+      { tag: 'ow-member-deal', decisionId: 'next-page', offerId: 'm20' },
+    ]);
+  });
+
   it('swaps in the fresh decision when the cached one is off screen', async () => {
     vi.stubGlobal('IntersectionObserver', FakeIntersectionObserver);
     const ow = fakeOw({ cached: decision('cached', ['c10'], 'cache') });

@@ -3,6 +3,7 @@ import type { RecommendedItem } from '../../src/recommend/recommend.js';
 import { emit, type OwItemEventDetail } from '../shared/events.js';
 import { formatMoney, languageOf } from '../shared/format.js';
 import { OwElement } from '../shared/ow-element.js';
+import { RouteController } from '../shared/route.controller.js';
 import { safeUrl } from '../shared/support.js';
 import { theme } from '../shared/theme.styles.js';
 import styles from './recommendations.styles.js';
@@ -85,6 +86,12 @@ export class OwRecommendations extends OwElement {
     this.items = [];
     this.status = 'loading';
   }
+
+  /** A single-page app moved to another page: recommend again (the profile has moved on too). */
+  private readonly route = new RouteController(this, () => {
+    this.stale = true;
+    this.requestUpdate();
+  });
 
   override connectedCallback(): void {
     super.connectedCallback();
