@@ -1,11 +1,11 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
 import type { Catalog, Offer, SaleItem } from '../../src/decide/types.js';
 import type { Offerwise } from '../../src/offerwise.js';
 import { emit, type OwOfferEventDetail } from '../shared/events.js';
 import { formatMoney, languageOf } from '../shared/format.js';
 import { ImpressionController } from '../shared/impression.controller.js';
 import { OwElement } from '../shared/ow-element.js';
+import { cssProps } from '../shared/css-props.js';
 import { safeUrl } from '../shared/support.js';
 import { theme } from '../shared/theme.styles.js';
 import { CountdownController, type CountdownState } from './countdown.controller.js';
@@ -321,11 +321,7 @@ export class OwFlashSale extends OwElement {
       aria-valuetext=${label}
     >
       <div part="stock-track" class="stock-track">
-        <div
-          part="stock-fill"
-          class="stock-fill"
-          style=${styleMap({ '--_fill': `${fill}%` })}
-        ></div>
+        <div part="stock-fill" class="stock-fill" ${cssProps({ '--_fill': `${fill}%` })}></div>
       </div>
       <span part="stock-label" class="stock-label">${label}</span>
     </div>`;
