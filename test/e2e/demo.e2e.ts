@@ -1,4 +1,4 @@
-// Smoke test of the demo shop (`npm run demo`): the page's dataLayer events land in the profile,
+// Smoke test of the demo's SDK playground (/playground.html of `npm run demo`): the page's dataLayer events land in the profile,
 // the buttons work, forget() empties it, and nothing breaks under the page's strict CSP.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,7 +47,7 @@ describe.skipIf(!hasChromium)('demo shop', () => {
 
   it('shows the profile, tracks on click, survives a reload, forgets', async () => {
     const context = await browser.newContext();
-    const tab = await openPage(context, server.url('/'));
+    const tab = await openPage(context, server.url('/playground.html'));
     const first = await shown(tab.page, (p) => p.eventCounts.purchase === 1);
     expect(first.eventCounts).toEqual({ view_item: 1, add_to_cart: 1, purchase: 1 });
     expect(first.purchases.total).toEqual({ count: 1, spend: 148 });
@@ -79,7 +79,7 @@ describe.skipIf(!hasChromium)('demo shop', () => {
     const context = await browser.newContext({
       permissions: ['clipboard-read', 'clipboard-write'],
     });
-    const tab = await openPage(context, server.url('/'));
+    const tab = await openPage(context, server.url('/playground.html'));
     const offers = tab.page.locator('ow-offers');
     const claim = offers.getByRole('button', { name: /^Claim/ }).first();
     await claim.waitFor();

@@ -1,0 +1,306 @@
+// The demo shop as QA uses it (`npm run demo`): a shopper's journey from a category page to a
+// claimed coupon that reaches the collector exactly once and an order; personas that give
+// visibly different offers; the collector's fault switches (the events still arrive once, after
+// the faults are cleared); every page free of console errors and CSP violations, and the QA
+// panel usable from the keyboard. Nothing waits for a fixed time: every check polls.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoServer } from '../../demo/server.mjs';
+import { launchChromium } from '../support/browser.mjs';
+import { openPage, requireChromium, type PageWindow, type WatchedPage } from '../support/e2e.js';
+import type { StaticServer } from '../support/server.mjs';
+
+const hasChromium = requireChromium();
+const POLL = { timeout: 20_000, interval: 200 };
+
+interface Received {
+  id: string;
+  type: string;
+  offerId: string;
+}
+
+/** Records CSP violations of every page of the context (read with `violations(page)`). */
+async function watchCsp(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const w = window as unknown as { __csp: string[] };
+    w.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) =>
+      w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
+  });
+}
+const violations = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+
+/** The offers rendered by the first `<ow-offers>` of the page: id, category, explanation. */
+function shownOffers(page: Page) {
+  return page.evaluate(() => {
+    const host = document.querySelector('ow-offers');
+    const cards = [...(host?.shadowRoot?.querySelectorAll('[part~="offer"]') ?? [])] as unknown as {
+      decisionId: string;
+      offer: { id: string; category: string };
+      explanation: string;
+    }[];
+    return cards.map((c) => ({
+      decisionId: c.decisionId,
+      id: c.offer.id,
+      category: c.offer.category,
+      explanation: c.explanation,
+    }));
+  });
+}
+
+function flush(page: Page) {
+  return page.evaluate(() => (window as unknown as PageWindow).offerwise.flush());
+}
+
+describe.skipIf(!hasChromium)('demo shop', () => {
+  let server: StaticServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    server = await startDemoServer({
+      port: 0,
+      dataDir: mkdtempSync(path.join(tmpdir(), 'offerwise-demo-shop-')),
+    });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await Promise.all(contexts.map((c) => c.close()));
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function newTab(url: string): Promise<WatchedPage> {
+    const context = await browser.newContext({
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
+    contexts.push(context);
+    await watchCsp(context);
+    const tab = await openPage(context, server.url(url));
+    await tab.page.waitForFunction(() => {
+      const ow = (window as unknown as { offerwise?: unknown }).offerwise;
+      return ow !== undefined && !Array.isArray(ow);
+    });
+    return tab;
+  }
+
+  const received = async (): Promise<Received[]> =>
+    ((await (await fetch(server.url('/api/feedback/received'))).json()) as { events: Received[] })
+      .events;
+  const faults = async () =>
+    (await (await fetch(server.url('/api/faults'))).json()) as {
+      offline: boolean;
+      counts: Record<string, number>;
+    };
+
+  it('journey: a category page shows its own offer; the claim reaches the collector once; an order', async () => {
+    const { page, errors } = await newTab('/');
+    await page
+      .getByRole('navigation', { name: 'Categories' })
+      .getByRole('link', { name: 'Shoes' })
+      .click();
+    await page.getByRole('heading', { level: 1, name: 'Shoes' }).waitFor();
+    // The category's slot decides among that category's offers: the offer shown is a shoes one.
+    const claim = page
+      .locator('ow-offers')
+      .getByRole('button', { name: /^Claim/ })
+      .first();
+    await claim.waitFor({ timeout: 20_000 });
+    const [offer] = await shownOffers(page);
+    expect(offer!.category).toBe('shoes');
+    await claim.click();
+    const code = await page.locator('ow-offers').locator('input[readonly]').first().inputValue();
+    expect(code).toBe('SHOES15');
+    await expect.poll(async () => (await flush(page)).remaining, POLL).toBe(0);
+    await expect
+      .poll(async () => (await received()).filter((e) => e.type === 'claim').length, POLL)
+      .toBe(1);
+    const claims = (await received()).filter((e) => e.type === 'claim');
+    expect(claims[0]!.offerId).toBe(offer!.id);
+
+    // Product → cart → checkout with the claimed code → order.
+    await page.locator('#product-list .card-link').first().click();
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await expect.poll(() => page.locator('#cart-count').textContent()).toBe('1');
+    await page.getByRole('link', { name: /^Cart/ }).click();
+    await page.getByRole('link', { name: 'Checkout' }).click();
+    await page.getByLabel('Coupon code').fill(code);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.locator('.note').textContent()).toMatch(/applied/);
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await page.getByRole('heading', { name: /order is placed/ }).waitFor();
+    expect(await page.locator('#cart-count').textContent()).toBe('0');
+    const profile = await page.evaluate(() =>
+      (window as unknown as PageWindow).offerwise.profile(),
+    );
+    expect(profile.purchases.total.count).toBe(1);
+    expect(profile.purchases.discounted).toBe(1);
+    expect(profile.eventCounts).toMatchObject({ view_item: 1, add_to_cart: 1, begin_checkout: 1 });
+    expect(profile.cart.itemCount).toBe(0);
+    // A retried flush sends nothing twice.
+    await flush(page);
+    const ids = (await received()).map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect((await received()).filter((e) => e.type === 'claim')).toHaveLength(1);
+    expect(errors).toEqual([]);
+  });
+
+  it("personas: women's loyal and men's lapsed see different offers, for reasons of their own", async () => {
+    const { page, errors } = await newTab('/');
+    await page.getByRole('button', { name: 'QA panel' }).click();
+    const panel = page.getByRole('complementary', { name: 'QA panel' });
+
+    const apply = async (label: string, segment: string) => {
+      const before = new Set((await shownOffers(page)).map((o) => o.decisionId));
+      await panel.getByRole('button', { name: label }).click();
+      await expect.poll(() => page.locator('#qa-status').textContent(), POLL).toMatch(/replayed/);
+      await expect.poll(() => panel.locator('#qa-profile').textContent(), POLL).toContain(segment);
+      // The elements decided again: wait for offers of a new decision.
+      await expect
+        .poll(async () => {
+          const shown = await shownOffers(page);
+          return shown.length > 0 && shown.every((o) => !before.has(o.decisionId));
+        }, POLL)
+        .toBe(true);
+      const shown = await shownOffers(page);
+      // The panel inspects that decision: candidates with scores, the shown ones flagged.
+      const decision = panel.locator(`[data-decision-id="${shown[0]!.decisionId}"]`);
+      await decision.waitFor(POLL);
+      expect(await decision.locator('tr.shown').count()).toBe(shown.length);
+      expect(await decision.locator('h3').textContent()).toMatch(/home · (model|fallback)/);
+      return shown;
+    };
+
+    const loyal = await apply("Women's loyal", 'loyal');
+    const lapsed = await apply("Men's lapsed", 'lapsed');
+    // Explanations are the first true rule: a lapsed shopper's offers name his men's and shoes
+    // purchases or the time since his last order, never a loyal shopper's reasons.
+    for (const o of lapsed) expect(o.explanation).toMatch(/Mens|Shoes|been a while/);
+    for (const o of loyal) expect(o.explanation).not.toMatch(/Mens|been a while/);
+    const lines = (list: typeof loyal) => list.map((o) => `${o.id}: ${o.explanation}`);
+    expect(lines(loyal)).not.toEqual(lines(lapsed));
+    expect(errors).toEqual([]);
+  });
+
+  it('fault switches: the collector fails, the claim still arrives exactly once afterwards', async () => {
+    const { page, errors } = await newTab('/category.html?c=womens');
+    const claim = page
+      .locator('ow-offers')
+      .getByRole('button', { name: /^Claim/ })
+      .first();
+    await claim.waitFor({ timeout: 20_000 });
+    const [offer] = await shownOffers(page);
+    await page.getByRole('button', { name: 'QA panel' }).click();
+    const panel = page.getByRole('complementary', { name: 'QA panel' });
+    const claimsOf = async () =>
+      (await received()).filter((e) => e.type === 'claim' && e.offerId === offer!.id).length;
+
+    // Offline: the connection is cut before anything is stored.
+    await panel.getByLabel('Offline').check();
+    await expect.poll(async () => (await faults()).offline, POLL).toBe(true);
+    await claim.click();
+    await expect
+      .poll(async () => {
+        await flush(page);
+        return (await faults()).counts.offline;
+      }, POLL)
+      .toBeGreaterThan(0);
+    expect(await claimsOf()).toBe(0);
+
+    // Every request answered 503.
+    await panel.getByLabel('Offline').uncheck();
+    await panel.getByLabel('Error rate (503)').selectOption('1');
+    await expect
+      .poll(async () => {
+        await flush(page);
+        return (await faults()).counts.failed503;
+      }, POLL)
+      .toBeGreaterThan(0);
+    expect(await claimsOf()).toBe(0);
+
+    // Stored, but the answer is lost: the client must send again, the collector dedupes.
+    await panel.getByLabel('Error rate (503)').selectOption('0');
+    await panel.getByLabel('Drop after commit').check();
+    await expect
+      .poll(async () => {
+        await flush(page);
+        return (await faults()).counts.dropped;
+      }, POLL)
+      .toBeGreaterThan(0);
+    await expect.poll(claimsOf, POLL).toBe(1);
+
+    // Faults cleared: the outbox empties, and the claim is still there exactly once.
+    await panel.getByLabel('Drop after commit').uncheck();
+    await expect
+      .poll(async () => {
+        const summary = await flush(page);
+        return summary.remaining === 0 && summary.reason === 'done';
+      }, POLL)
+      .toBe(true);
+    expect(await claimsOf()).toBe(1);
+    expect((await faults()).counts.duplicates).toBeGreaterThan(0);
+    const ids = (await received()).map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    await expect.poll(() => panel.locator('#qa-outbox').textContent(), POLL).toMatch(/claim \d/);
+    expect(errors).toEqual([]);
+  });
+
+  it('every page: no console error, no CSP violation; the QA panel works from the keyboard', async () => {
+    const tab = await newTab('/');
+    const { page } = tab;
+    const product = await page.evaluate(
+      () =>
+        (window as unknown as { SHOP: { products: { item_id: string }[] } }).SHOP.products[3]!
+          .item_id,
+    );
+    const pages = [
+      '/',
+      '/category.html?c=mens',
+      `/product.html?id=${product}`,
+      '/search.html?q=boot',
+      '/cart.html',
+      '/checkout.html',
+      '/privacy.html',
+    ];
+    for (const url of pages) {
+      if (url !== '/') await page.goto(server.url(url));
+      await page.waitForFunction(() => {
+        const ow = (window as unknown as { offerwise?: unknown }).offerwise;
+        return ow !== undefined && !Array.isArray(ow);
+      });
+      if (url.startsWith('/product')) {
+        // The strip ranks items for this shopper and never proposes the product on screen.
+        const strip = page.locator('ow-recommendations');
+        await expect.poll(() => strip.getByRole('listitem').count(), POLL).toBeGreaterThan(0);
+        await page.getByRole('button', { name: 'Add to cart' }).click();
+      }
+      if (url.startsWith('/privacy'))
+        await page.locator('ow-my-data').getByRole('switch').waitFor();
+      expect(await violations(page), url).toEqual([]);
+    }
+    // The search pushed a GA4 search event; the product page a view_item.
+    const profile = await page.evaluate(() =>
+      (window as unknown as PageWindow).offerwise.profile(),
+    );
+    expect(profile.eventCounts).toMatchObject({ search: 1, view_item: 1, view_cart: 1 });
+
+    // Keyboard: the toggle opens the panel, Escape closes it and gives the focus back.
+    const toggle = page.getByRole('button', { name: 'QA panel' });
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    const panel = page.getByRole('complementary', { name: 'QA panel' });
+    await panel.waitFor();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    await expect.poll(() => panel.locator('#qa-profile').textContent(), POLL).toMatch(/Segment/);
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'hidden' });
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('QA panel');
+
+    expect(tab.errors).toEqual([]);
+    expect(tab.console.filter((m) => m.type() === 'error').map((m) => m.text())).toEqual([]);
+  });
+});
