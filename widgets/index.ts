@@ -28,6 +28,7 @@ export type {
   OwClaimEventDetail,
   OwItemEventDetail,
   OwInterestEventDetail,
+  OwDecisionEventDetail,
 } from './shared/events.js';
 export type { WhyMessages } from './why/why.component.js';
 export type { CouponMessages } from './coupon/coupon.component.js';

@@ -7,6 +7,7 @@ import type { CouponMessages } from '../coupon/coupon.component.js';
 import type { MemberDealMessages } from '../member-deal/member-deal.component.js';
 import { OwElement } from '../shared/ow-element.js';
 import { theme } from '../shared/theme.styles.js';
+import { emit, type OwDecisionEventDetail } from '../shared/events.js';
 import { RouteController } from '../shared/route.controller.js';
 import { OnScreenController } from './on-screen.controller.js';
 import { offersStyles } from './offers.styles.js';
@@ -62,6 +63,8 @@ function cssLength(value: string): string {
  * `<ow-flash-sale>` is rendered but not imported here; load it (the `widgets/index.ts` barrel
  * does) to show flash sales.
  *
+ * @fires ow-decision - A decision is on screen. `detail: { decisionId, placement, source, offerIds }`
+ *   (for QA tools: `offerwise.inspect(decisionId)`).
  * @fires ow-impression - From the offer elements. `detail: { decisionId, offerId }`.
  * @fires ow-claim - From the offer elements. `detail: { decisionId, offerId, code, copied }`.
  * @fires ow-dismiss - From the offer elements. `detail: { decisionId, offerId }`.
@@ -208,6 +211,13 @@ export class OwOffers extends OwElement {
     };
     this.empty = offers.length === 0;
     await this.updateComplete;
+    if (run !== this.runs) return;
+    emit<OwDecisionEventDetail>(this, 'ow-decision', {
+      decisionId: decision.decisionId,
+      placement: decision.placement,
+      source: decision.source,
+      offerIds: offers.map((o) => o.offer.id),
+    });
   }
 
   private onDismiss(): void {

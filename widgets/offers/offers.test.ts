@@ -278,6 +278,18 @@ describe('<ow-offers> decisions', () => {
     ]);
   });
 
+  it('fires ow-decision (bubbling, composed) for each decision it puts on screen', async () => {
+    const ow = fakeOw();
+    const seen: unknown[] = [];
+    document.addEventListener('ow-decision', (e) => seen.push(e.detail), { once: true });
+    const element = await mount(ow);
+    ow.answer(decision('d1', ['c10', 'unknown', 'f1']));
+    await flush(element);
+    expect(seen).toEqual([
+      { decisionId: 'd1', placement: 'home', source: 'model', offerIds: ['c10', 'f1'] },
+    ]);
+  });
+
   it('swaps in the fresh decision when the cached one is off screen', async () => {
     vi.stubGlobal('IntersectionObserver', FakeIntersectionObserver);
     const ow = fakeOw({ cached: decision('cached', ['c10'], 'cache') });

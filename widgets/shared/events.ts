@@ -13,6 +13,13 @@ export interface OwItemEventDetail {
   itemId: string;
   placement: string;
 }
+export interface OwDecisionEventDetail {
+  decisionId: string;
+  placement: string;
+  source: 'model' | 'fallback' | 'cache';
+  /** The offers rendered, in order. */
+  offerIds: string[];
+}
 export interface OwInterestEventDetail {
   category: string;
 }
@@ -24,6 +31,8 @@ export function emit<T>(target: EventTarget, type: string, detail: T): boolean {
 
 declare global {
   interface GlobalEventHandlersEventMap {
+    /** `<ow-offers>` put a decision on screen (its id is the key to `offerwise.inspect()`). */
+    'ow-decision': CustomEvent<OwDecisionEventDetail>;
     /** An offer was half visible for a second (reported once per decision and offer). */
     'ow-impression': CustomEvent<OwOfferEventDetail>;
     /** The shopper followed an offer's link or button. */
