@@ -1,0 +1,289 @@
+/**
+ * Shared pieces of the campaign-analytics CLIs (`simulate`, `ope`, `optimize`): the simulated
+ * catalog, the documented ground-truth response model, the side file of decisions
+ * (`decisions.jsonl`), the JSONL readers and the action probabilities of a candidate policy.
+ */
+import { readFileSync } from 'node:fs';
+import { resolveConfig, type DecisionConfig } from '../src/config.js';
+import { validateCatalog } from '../src/decide/catalog.js';
+import type { DecisionOptions } from '../src/decide/decider.js';
+import { slotProbabilities } from '../src/decide/policy.js';
+import type { Catalog, Offer } from '../src/decide/types.js';
+import { expectedValue } from '../src/decide/value.js';
+import type { ProfileSnapshot } from '../src/profile/snapshot.js';
+
+// ---------------------------------------------------------------------------------------------
+// The ground truth
+
+/** What the ground truth reads about a shopper at the moment of a decision. */
+export interface TruthShopper {
+  /** Months since the last purchase, capped at 13 (never bought → 13). */
+  recencyMonths: number;
+  /** Spend over the last 365 days. */
+  history: number;
+  /** Categories bought within 365 days. */
+  bought: string[];
+  /** First purchase within 365 days. */
+  newbie: boolean;
+  channel: 'web' | 'phone' | 'multichannel';
+  zip: 'urban' | 'suburban' | 'rural';
+}
+
+/** Expected outcomes of showing one offer in one decision (all exact expectations). */
+export interface TrueOutcome {
+  /** P(click | shown). */
+  click: number;
+  /** P(claim | shown) = P(click) · P(claim | click). */
+  claim: number;
+  /** P(an order in the visit | shown). */
+  order: number;
+  /** Expected basket value of the visit's order (0 without one). */
+  revenue: number;
+  /** Expected discount given (only orders with the claimed coupon get it). */
+  discount: number;
+  /** revenue − discount. */
+  net: number;
+}
+
+export const REWARDS = ['click', 'claim', 'order', 'revenue', 'discount', 'net'] as const;
+export type Reward = (typeof REWARDS)[number];
+
+export function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+const CHANNEL_CLICK = { web: 0.4, phone: -0.3, multichannel: 0.1 } as const;
+
+/** Mean basket of an order (the draw is uniform on [0.5, 1.5] × this). */
+export function meanBasket(s: TruthShopper): number {
+  return 40 + 0.1 * s.history;
+}
+
+/** P(order | no claim): the shopper's own purchase propensity in a visit. */
+export function baseOrder(s: TruthShopper): number {
+  return sigmoid(-3.5 + 0.3 * Math.log1p(s.history) - 0.08 * (s.recencyMonths - 1));
+}
+
+/** P(order | claimed the coupon). */
+export function claimedOrder(s: TruthShopper): number {
+  return sigmoid(-0.6 + 0.15 * Math.log1p(s.history) - 0.05 * (s.recencyMonths - 1));
+}
+
+/** Discount depth in (0, 1) an offer gives on the shopper's mean basket. */
+export function depthOf(offer: Pick<Offer, 'discount'>, basket: number): number {
+  const percent = offer.discount?.percent ?? 0;
+  const amount = offer.discount?.amount ?? 0;
+  return Math.min(1, percent / 100 + (basket > 0 ? amount / basket : 0));
+}
+
+/**
+ * The ground-truth response to being shown `offer` (deliberately not the policy's model: it has
+ * interactions the uplift model cannot represent, and responds to discount depth, which the
+ * shipped model ignores). With d the discount depth, m the recency in months, h the history,
+ * "bought" whether the shopper bought in the offer's category (any category for an `any` offer):
+ *
+ *   logit P(click)         = −2.2 + 0.9·bought + 0.5·[any-category offer]·newbie − 0.04·(m − 1)
+ *                            − 0.10·(m − 1)·[category-specific offer] + channel (web +0.4,
+ *                            phone −0.3, multichannel +0.1) + 0.6·[womens offer]·[urban]
+ *                            − 0.4·[mens offer]·[rural] + 2.5·d·(1 + [h < 100])
+ *   logit P(claim | click) = −0.8 + 3·d + 0.5·bought − 0.3·[phone]
+ *   P(order | claim)       = σ(−0.6 + 0.15·ln(1 + h) − 0.05·(m − 1))
+ *   P(order | no claim)    = σ(−3.5 + 0.30·ln(1 + h) − 0.08·(m − 1))
+ *   basket                 = (40 + 0.1·h) · U[0.5, 1.5]; a claimed order gets d of it off.
+ */
+export function trueResponse(
+  s: TruthShopper,
+  offer: Pick<Offer, 'category' | 'discount'>,
+): TrueOutcome {
+  const basket = meanBasket(s);
+  const d = depthOf(offer, basket);
+  const specific = offer.category !== 'any';
+  const bought = specific ? s.bought.includes(offer.category) : s.bought.length > 0;
+  const m = Math.min(13, s.recencyMonths);
+  const etaClick =
+    -2.2 +
+    (bought ? 0.9 : 0) +
+    (!specific && s.newbie ? 0.5 : 0) -
+    0.04 * (m - 1) -
+    (specific ? 0.1 * (m - 1) : 0) +
+    CHANNEL_CLICK[s.channel] +
+    (offer.category === 'womens' && s.zip === 'urban' ? 0.6 : 0) -
+    (offer.category === 'mens' && s.zip === 'rural' ? 0.4 : 0) +
+    2.5 * d * (s.history < 100 ? 2 : 1);
+  const etaClaim = -0.8 + 3 * d + (bought ? 0.5 : 0) - (s.channel === 'phone' ? 0.3 : 0);
+  const click = sigmoid(etaClick);
+  const claim = click * sigmoid(etaClaim);
+  const q1 = claimedOrder(s);
+  const q0 = baseOrder(s);
+  const order = claim * q1 + (1 - claim) * q0;
+  const revenue = basket * order;
+  const discount = claim * q1 * basket * d;
+  return { click, claim, order, revenue, discount, net: revenue - discount };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The simulated catalog
+
+/** The simulator's campaign: coupons per category at different depths, one `home` slot. */
+export function simulationCatalog(start: number, days: number): Record<string, unknown> {
+  const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
+  const coupon = (id: string, category: string, percent: number) => ({
+    id,
+    type: 'coupon',
+    title: `${percent}% off ${category === 'any' ? 'everything' : category}`,
+    category,
+    discount: { percent },
+    code: id.toUpperCase(),
+    max_claims: 1,
+    valid_from: iso(start),
+    valid_to: iso(start + (days + 1) * 86_400_000),
+    placements: ['home'],
+  });
+  return {
+    version: 1,
+    server_time: iso(start),
+    currency: 'USD',
+    placements: { home: { limit: 1 } },
+    offers: [
+      coupon('c-mens-10', 'mens', 10),
+      coupon('c-mens-25', 'mens', 25),
+      coupon('c-womens-10', 'womens', 10),
+      coupon('c-womens-20', 'womens', 20),
+      coupon('c-any-5', 'any', 5),
+      coupon('c-any-15', 'any', 15),
+    ],
+  };
+}
+
+/** Validates a raw catalog (as the SDK does), received at its own `server_time`. */
+export function loadCatalog(raw: unknown): Catalog {
+  const serverTime = Date.parse(String((raw as { server_time?: unknown })?.server_time));
+  return validateCatalog(raw, Number.isFinite(serverTime) ? serverTime : 0).catalog;
+}
+
+// ---------------------------------------------------------------------------------------------
+// decisions.jsonl
+
+/** One candidate a decision weighed (from `Decider.inspect`), plus what the caps allowed. */
+export interface CandidateRecord {
+  offerId: string;
+  category: string;
+  /** The logging policy's score (expected incremental value by its objective). */
+  score: number;
+  pTreated: number;
+  pControl: number;
+  uplift: number;
+  /** Whether the frequency caps left it to the policy (the set the policy chose from). */
+  allowed: boolean;
+  /** The 34 model inputs (`buildFeatures`), so a different model can rescore it (`--model`). */
+  features?: number[];
+}
+
+/** One line of `decisions.jsonl`. */
+export interface DecisionRecord {
+  decisionId: string;
+  placement: string;
+  at: number;
+  shopper: number;
+  /** False for the holdout (catalog order, propensity 1): off-policy evaluation skips those. */
+  personalized: boolean;
+  holdout: boolean;
+  modelVersion: string;
+  source: string;
+  /** The cart's value when deciding (prices a percent discount for the `revenue` objective). */
+  cartValue: number;
+  candidates: CandidateRecord[];
+  shown: { offerId: string; propensity: number }[];
+}
+
+/** Reads a JSONL file; a line that is not JSON is an error naming the file and line. */
+export function readJsonl<T = unknown>(path: string): T[] {
+  const out: T[] = [];
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line.trim() === '') return;
+      try {
+        out.push(JSON.parse(line) as T);
+      } catch {
+        throw new Error(`${path}:${i + 1}: expected one JSON object per line`);
+      }
+    });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Candidate policies
+
+/**
+ * A candidate policy: the SDK's own decision options (`decisions` of the SDK config: objective,
+ * outcomeValue, averageOrderValue, exploration, temperature), optionally restricted to some
+ * offers (`remove`: offer ids taken out of the catalog), or a fixed rule.
+ */
+export type PolicySpec =
+  | { kind: 'sdk'; options: DecisionOptions; remove: string[] }
+  | { kind: 'biggest_discount'; remove: string[] };
+
+/** Parses `{ "decisions": {...}, "remove": [...] }`, a bare decisions object, or `{ "rule": "biggest_discount" }`. */
+export function parsePolicy(raw: unknown): PolicySpec {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new Error('policy: expected a JSON object');
+  const o = { ...(raw as Record<string, unknown>) };
+  const remove = o.remove === undefined ? [] : o.remove;
+  if (!Array.isArray(remove) || !remove.every((x) => typeof x === 'string'))
+    throw new Error('policy.remove: expected an array of offer ids');
+  delete o.remove;
+  if (o.rule !== undefined) {
+    if (o.rule !== 'biggest_discount')
+      throw new Error(`policy.rule: got ${JSON.stringify(o.rule)}, expected "biggest_discount"`);
+    return { kind: 'biggest_discount', remove };
+  }
+  const decisions = (o.decisions ?? o) as DecisionConfig;
+  return { kind: 'sdk', options: resolveConfig({ decisions }).decisions, remove };
+}
+
+/** Model outputs of a candidate: the logged ones, or a rescoring with another model. */
+export interface Prediction {
+  pTreated: number;
+  pControl: number;
+  uplift: number;
+}
+
+/**
+ * The candidate policy's probability of putting each candidate in the first slot (the same
+ * computation as `choose()` in `src/decide/policy.ts`), over the allowed candidates that the
+ * policy keeps. Returns one probability per entry of `candidates` (0 for those it cannot pick).
+ */
+export function actionProbabilities(
+  policy: PolicySpec,
+  candidates: readonly CandidateRecord[],
+  offers: ReadonlyMap<string, Offer>,
+  cartValue: number,
+  predictions: readonly Prediction[] = candidates,
+): number[] {
+  const removed = new Set(policy.remove);
+  const usable = candidates.map((c) => c.allowed && !removed.has(c.offerId));
+  const out = candidates.map(() => 0);
+  const idx = usable.flatMap((u, i) => (u ? [i] : []));
+  if (idx.length === 0) return out;
+  if (policy.kind === 'biggest_discount') {
+    // Largest percent off (ties: the earlier candidate, i.e. the catalog's order).
+    let best = idx[0]!;
+    for (const i of idx) {
+      const d = offers.get(candidates[i]!.offerId)?.discount?.percent ?? 0;
+      const b = offers.get(candidates[best]!.offerId)?.discount?.percent ?? 0;
+      if (d > b) best = i;
+    }
+    out[best] = 1;
+    return out;
+  }
+  const profile = { cart: { value: cartValue } } as unknown as ProfileSnapshot;
+  const scores = idx.map((i) => {
+    const offer = offers.get(candidates[i]!.offerId);
+    if (!offer) throw new Error(`offer ${candidates[i]!.offerId} is not in the catalog`);
+    return expectedValue(offer, predictions[i]!, profile, policy.options.value);
+  });
+  const p = slotProbabilities(scores, policy.options.policy);
+  idx.forEach((i, k) => (out[i] = p[k]!));
+  return out;
+}
