@@ -819,19 +819,19 @@
       }
     });
 
-    // Decisions: the ids rendered by the offer elements, and those of impressions.
+    // Decisions: every one <ow-offers> puts on screen announces itself with ow-decision; what it
+    // weighed (and each shown offer's explanation) comes from offerwise.inspect().
     const decisions = new Map();
-    document.addEventListener('ow-impression', (event) => {
+    document.addEventListener('ow-decision', (event) => {
       const { decisionId } = event.detail ?? {};
       if (decisionId && !decisions.has(decisionId)) decisions.set(decisionId, new Map());
     });
     function collectDecisions() {
-      for (const offers of document.querySelectorAll('ow-offers')) {
-        for (const card of offers.shadowRoot?.querySelectorAll('[part~="offer"]') ?? []) {
-          if (!card.decisionId) continue;
-          const explanations = decisions.get(card.decisionId) ?? new Map();
-          if (card.offer?.id) explanations.set(card.offer.id, card.explanation ?? '');
-          decisions.set(card.decisionId, explanations);
+      const ow = window.offerwise;
+      if (!ow || typeof ow.inspect !== 'function') return;
+      for (const [id, explanations] of decisions) {
+        for (const c of ow.inspect(id)?.candidates ?? []) {
+          if (c.shown) explanations.set(c.offerId, c.explanation ?? '');
         }
       }
     }

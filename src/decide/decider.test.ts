@@ -169,6 +169,7 @@ describe('Decider', () => {
     expect(w20.score).toBeCloseTo(0.04, 6);
     expect(w20.propensity).toBeUndefined();
     expect(inspection.candidates[0]!.propensity).toBe(decision.offers[0]!.propensity);
+    expect(inspection.candidates[0]!.explanation).toBe(decision.offers[0]!.explanation);
     // A copy: changing it changes nothing kept.
     inspection.candidates.length = 0;
     expect(d.inspect(decision.decisionId)!.candidates).toHaveLength(3);

@@ -82,9 +82,10 @@ export interface InspectedCandidate {
   pTreated?: number;
   pControl?: number;
   uplift?: number;
-  /** Whether the decision shows it, and with what logged propensity. */
+  /** Whether the decision shows it, with what logged propensity and explanation. */
   shown: boolean;
   propensity?: number;
+  explanation?: string;
 }
 
 /** Everything a decision weighed, kept in memory for the last 100 decisions of the page. */
@@ -128,9 +129,9 @@ export class Decider {
   private keep(
     decision: Decision,
     personalized: boolean,
-    candidates: Omit<InspectedCandidate, 'shown' | 'propensity'>[],
+    candidates: Omit<InspectedCandidate, 'shown' | 'propensity' | 'explanation'>[],
   ): Decision {
-    const shown = new Map(decision.offers.map((o) => [o.offerId, o.propensity]));
+    const shown = new Map(decision.offers.map((o) => [o.offerId, o]));
     this.inspections.set(decision.decisionId, {
       decisionId: decision.decisionId,
       placement: decision.placement,
@@ -141,7 +142,12 @@ export class Decider {
       candidates: candidates.map((c) => ({
         ...c,
         shown: shown.has(c.offerId),
-        ...(shown.has(c.offerId) ? { propensity: shown.get(c.offerId)! } : {}),
+        ...(shown.has(c.offerId)
+          ? {
+              propensity: shown.get(c.offerId)!.propensity,
+              explanation: shown.get(c.offerId)!.explanation,
+            }
+          : {}),
       })),
     });
     if (this.inspections.size > MAX_INSPECTIONS) {
