@@ -11,6 +11,7 @@ import { slotProbabilities } from '../src/decide/policy.js';
 import type { Catalog, Offer } from '../src/decide/types.js';
 import { expectedValue } from '../src/decide/value.js';
 import type { ProfileSnapshot } from '../src/profile/snapshot.js';
+import type { HillstromRow } from './hillstrom.js';
 
 // ---------------------------------------------------------------------------------------------
 // The ground truth
@@ -286,4 +287,42 @@ export function actionProbabilities(
   const p = slotProbabilities(scores, policy.options.policy);
   idx.forEach((i, k) => (out[i] = p[k]!));
   return out;
+}
+
+/**
+ * Hillstrom-like rows from a seeded generator, for tests and runs without the data file:
+ * recency 1–12 months, history log-uniform on 30–1,500, mens/womens/newbie coin flips, zip and
+ * channel drawn with roughly the real file's shares.
+ */
+export function syntheticRows(count: number, random: () => number): HillstromRow[] {
+  const pick = <T>(items: readonly [T, number][]): T => {
+    let u = random();
+    for (const [item, share] of items) {
+      if (u < share) return item;
+      u -= share;
+    }
+    return items[items.length - 1]![0];
+  };
+  return Array.from({ length: count }, (_, rowId) => ({
+    rowId,
+    recency: 1 + Math.floor(random() * 12),
+    history: Math.round(30 * Math.exp(random() * Math.log(50)) * 100) / 100,
+    mens: random() < 0.55,
+    womens: random() < 0.55,
+    newbie: random() < 0.5,
+    zip: pick([
+      ['suburban', 0.45],
+      ['urban', 0.4],
+      ['rural', 0.15],
+    ] as const),
+    channel: pick([
+      ['web', 0.44],
+      ['phone', 0.44],
+      ['multichannel', 0.12],
+    ] as const),
+    arm: 'none',
+    visit: 0,
+    conversion: 0,
+    spend: 0,
+  }));
 }
