@@ -195,10 +195,13 @@ export interface OpeOptions {
  * common slope, an intercept per offer; offers not seen fall back to the pooled intercept).
  * Cross-fitted: samples of one half are predicted by the fit on the other half.
  */
-function directModel(
+export type DirectModel = (i: number, candidate: number) => number;
+
+export function directModel(
   samples: readonly LoggedSample[],
   predictions: readonly (readonly Prediction[])[],
-): (i: number, candidate: number) => number {
+  rewards: ArrayLike<number> = samples.map((s) => s.reward),
+): DirectModel {
   const fits = [0, 1].map((fold) => {
     const byOffer = new Map<string, { n: number; p: number; r: number }>();
     let n = 0;
@@ -211,11 +214,11 @@ function directModel(
       const g = byOffer.get(id) ?? { n: 0, p: 0, r: 0 };
       g.n++;
       g.p += p;
-      g.r += s.reward;
+      g.r += rewards[i]!;
       byOffer.set(id, g);
       n++;
       pSum += p;
-      rSum += s.reward;
+      rSum += rewards[i]!;
     });
     let sxy = 0;
     let sxx = 0;
@@ -224,7 +227,7 @@ function directModel(
       const p = predictions[i]![s.shown]!.pTreated;
       const g = byOffer.get(s.decision.candidates[s.shown]!.offerId)!;
       const dp = p - g.p / g.n;
-      sxy += dp * (s.reward - g.r / g.n);
+      sxy += dp * (rewards[i]! - g.r / g.n);
       sxx += dp * dp;
     });
     const beta = sxx > 0 ? sxy / sxx : 0;
@@ -259,13 +262,13 @@ export function estimatorTerms(
   policy: PolicySpec,
   offers: ReadonlyMap<string, Offer>,
   predictions: readonly (readonly Prediction[])[] = samples.map((s) => s.decision.candidates),
+  model: DirectModel = directModel(samples, predictions),
 ): Terms {
   const n = samples.length;
   const w = new Float64Array(n);
   const r = new Float64Array(n);
   const dr = new Float64Array(n);
   const dm = new Float64Array(n);
-  const model = directModel(samples, predictions);
   samples.forEach((s, i) => {
     const pi = actionProbabilities(
       policy,

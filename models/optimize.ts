@@ -1,0 +1,400 @@
+/**
+ * `npm run optimize -- --feedback <files,…> --space <json> --method ga|sa|random
+ *   [--budget 300] [--seed 1] [--out <dir>] [--truth <truth.json>]`
+ * `npm run optimize -- --synthetic quadratic|rastrigin --method ga|sa|random [--budget] [--seed]`
+ * `npm run optimize -- --table [--budgets 300,1000] [--seeds 20]`
+ *
+ * Searches campaign settings for the best estimated value on the logged traffic. The objective of
+ * a setting is its off-policy estimate (SNIPS by default, or DR / IPS) of the net value per
+ * decision (order revenue − discount given; the no-offer baseline is the same for every setting,
+ * so this ranks settings as "incremental value − discount cost" does), minus a penalty of 10 per
+ * unit of constraint violation: the discount given per decision above `maxDiscountPerDecision`,
+ * and the margin (net ÷ revenue) below `minMargin` (times revenue). Settings are
+ * - `discount.<category>`: the coupon depth of that category, among the depths the logs carry
+ *   (the other coupons of that category are taken out: the catalog patch removes them);
+ * - `objective`, `outcomeValue`, `averageOrderValue`, `exploration`, `temperature`: the SDK's
+ *   decision options (the candidate policy's action probabilities are the SDK's own).
+ * Writes `<out>/patch.json` (the catalog patch and SDK options of the best setting, with its
+ * estimate and interval) and `<out>/trace.json` (the convergence trace), and prints a summary.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { DecisionConfig } from '../src/config.js';
+import type { Offer } from '../src/decide/types.js';
+import { parseArgs } from './args.js';
+import {
+  actionProbabilities,
+  parsePolicy,
+  type PolicySpec,
+  type Reward,
+  type TrueOutcome,
+} from './campaign.js';
+import {
+  directModel,
+  evaluatePolicy,
+  joinLogs,
+  readLogs,
+  trueValue,
+  type DirectModel,
+  type LoggedSample,
+} from './ope.js';
+import { search, synthetic, type Dimension, type Method, type SearchResult } from './search.js';
+
+const POLICY_KEYS = new Set([
+  'objective',
+  'outcomeValue',
+  'averageOrderValue',
+  'exploration',
+  'temperature',
+]);
+
+export interface Space {
+  dims: Dimension[];
+  maxDiscountPerDecision: number;
+  minMargin: number;
+  estimator: 'snips' | 'ips' | 'dr';
+}
+
+/** Parses `{ params: { name: [values] | { min, max, step } }, constraints?, estimator? }`. */
+export function parseSpace(raw: unknown): Space {
+  const o = raw as {
+    params?: Record<string, unknown>;
+    constraints?: { maxDiscountPerDecision?: unknown; minMargin?: unknown };
+    estimator?: unknown;
+  };
+  if (!o || typeof o !== 'object' || !o.params || typeof o.params !== 'object')
+    throw new Error('space: expected { "params": { name: [values] | { min, max, step } } }');
+  const dims: Dimension[] = [];
+  for (const [name, spec] of Object.entries(o.params)) {
+    if (!POLICY_KEYS.has(name) && !/^discount\.[a-z0-9_-]+$/.test(name)) {
+      throw new Error(
+        `space.params.${name}: unknown setting; expected discount.<category> or one of ${[...POLICY_KEYS].join(', ')} (settings the logs cannot evaluate, such as caps or flash-sale timing, need the simulator)`,
+      );
+    }
+    let values: (number | string)[];
+    if (Array.isArray(spec)) values = spec as (number | string)[];
+    else {
+      const { min, max, step } = (spec ?? {}) as { min?: number; max?: number; step?: number };
+      if (
+        typeof min !== 'number' ||
+        typeof max !== 'number' ||
+        !(typeof step === 'number' && step > 0) ||
+        max < min
+      )
+        throw new Error(`space.params.${name}: expected an array or { min, max, step }`);
+      values = [];
+      for (let k = 0; min + k * step <= max + 1e-9; k++)
+        values.push(Number((min + k * step).toPrecision(12)));
+    }
+    if (values.length === 0) throw new Error(`space.params.${name}: no values`);
+    dims.push({ name, values });
+  }
+  const c = o.constraints ?? {};
+  const estimator = o.estimator ?? 'snips';
+  if (estimator !== 'snips' && estimator !== 'ips' && estimator !== 'dr')
+    throw new Error('space.estimator: expected "snips", "ips" or "dr"');
+  return {
+    dims,
+    maxDiscountPerDecision:
+      typeof c.maxDiscountPerDecision === 'number' ? c.maxDiscountPerDecision : Infinity,
+    minMargin: typeof c.minMargin === 'number' ? c.minMargin : -Infinity,
+    estimator,
+  };
+}
+
+/** The setting a point stands for: SDK decision options and the offers taken out. */
+export function settingOf(
+  dims: readonly Dimension[],
+  point: readonly number[],
+  offers: ReadonlyMap<string, Offer>,
+): { decisions: DecisionConfig; remove: string[]; values: Record<string, number | string> } {
+  const decisions: Record<string, unknown> = {};
+  const remove: string[] = [];
+  const values: Record<string, number | string> = {};
+  dims.forEach((d, i) => {
+    const v = d.values[point[i]!]!;
+    values[d.name] = v;
+    if (d.name.startsWith('discount.')) {
+      const category = d.name.slice('discount.'.length);
+      const same = [...offers.values()].filter((o) => o.category === category);
+      if (!same.some((o) => o.discount?.percent === v))
+        throw new Error(
+          `${d.name}: no ${category} offer at ${v}% in the catalog (the logs cannot evaluate a depth never shown)`,
+        );
+      for (const o of same) if (o.discount?.percent !== v) remove.push(o.id);
+    } else decisions[d.name] = v;
+  });
+  return { decisions: decisions as DecisionConfig, remove, values };
+}
+
+export interface CampaignEstimate {
+  net: number;
+  revenue: number;
+  discount: number;
+  /** The objective: net minus the constraint penalty. */
+  objective: number;
+  feasible: boolean;
+}
+
+/**
+ * The objective of settings on logged samples: one pass per setting computes the candidate
+ * policy's weights and direct-model terms for the three rewards at once.
+ */
+export function campaignObjective(
+  samples: Record<'net' | 'revenue' | 'discount', LoggedSample[]>,
+  offers: ReadonlyMap<string, Offer>,
+  space: Space,
+): (policy: PolicySpec) => CampaignEstimate {
+  const base = samples.net;
+  const rewards = (['net', 'revenue', 'discount'] as const).map((k) =>
+    samples[k].map((s) => s.reward),
+  );
+  const models: DirectModel[] | undefined =
+    space.estimator === 'dr'
+      ? rewards.map((r) =>
+          directModel(
+            base,
+            base.map((s) => s.decision.candidates),
+            r,
+          ),
+        )
+      : undefined;
+  return (policy) => {
+    const sum = [0, 0, 0];
+    let sw = 0;
+    base.forEach((s, i) => {
+      const pi = actionProbabilities(policy, s.decision.candidates, offers, s.decision.cartValue);
+      const w = pi[s.shown]! / s.propensity;
+      sw += w;
+      for (let k = 0; k < 3; k++) {
+        if (models) {
+          let dm = 0;
+          pi.forEach((p, c) => {
+            if (p > 0) dm += p * models[k]!(i, c);
+          });
+          sum[k]! += dm + w * (rewards[k]![i]! - models[k]!(i, s.shown));
+        } else sum[k]! += w * rewards[k]![i]!;
+      }
+    });
+    const norm = space.estimator === 'snips' ? sw : base.length;
+    const [net, revenue, discount] = sum.map((x) => (norm > 0 ? x / norm : 0)) as [
+      number,
+      number,
+      number,
+    ];
+    return penalise(net, revenue, discount, space);
+  };
+}
+
+/**
+ * The same objective computed exactly from a simulation's ground truth (`--oracle true`): what
+ * the search would find with perfect knowledge, to judge the settings found from the logs.
+ */
+export function truthObjective(
+  samples: readonly LoggedSample[],
+  offers: ReadonlyMap<string, Offer>,
+  space: Space,
+  perDecision: Record<string, Record<string, TrueOutcome>>,
+): (policy: PolicySpec) => CampaignEstimate {
+  return (policy) => {
+    let net = 0;
+    let revenue = 0;
+    let discount = 0;
+    for (const s of samples) {
+      const truth = perDecision[s.decision.decisionId]!;
+      const pi = actionProbabilities(policy, s.decision.candidates, offers, s.decision.cartValue);
+      pi.forEach((p, c) => {
+        if (p === 0) return;
+        const t = truth[s.decision.candidates[c]!.offerId]!;
+        net += p * t.net;
+        revenue += p * t.revenue;
+        discount += p * t.discount;
+      });
+    }
+    const n = Math.max(1, samples.length);
+    return penalise(net / n, revenue / n, discount / n, space);
+  };
+}
+
+function penalise(net: number, revenue: number, discount: number, space: Space): CampaignEstimate {
+  const overBudget = Math.max(0, discount - space.maxDiscountPerDecision);
+  const underMargin = revenue > 0 ? Math.max(0, space.minMargin - net / revenue) * revenue : 0;
+  const violation = overBudget + underMargin;
+  return { net, revenue, discount, objective: net - 10 * violation, feasible: violation === 0 };
+}
+
+function policyOf(setting: ReturnType<typeof settingOf>): PolicySpec {
+  return parsePolicy({ decisions: setting.decisions, remove: setting.remove });
+}
+
+/** The comparison table on the synthetic objectives (markdown). */
+export function comparisonTable(budgets: readonly number[], seeds: number): string {
+  const lines = [
+    '| objective | budget | GA mean (min) | SA mean (min) | random mean (min) | exact optimum GA / SA / random |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const name of ['quadratic', 'rastrigin'] as const) {
+    const s = synthetic(name);
+    for (const budget of budgets) {
+      const cells: string[] = [];
+      const hits: number[] = [];
+      for (const method of ['ga', 'sa', 'random'] as const) {
+        const r = Array.from(
+          { length: seeds },
+          (_, i) => search(method, s.dims, s.f, { budget, seed: i + 1 }).bestValue / s.optimum,
+        );
+        const mean = r.reduce((a, b) => a + b, 0) / r.length;
+        cells.push(`${(100 * mean).toFixed(2)}% (${(100 * Math.min(...r)).toFixed(2)}%)`);
+        hits.push(r.filter((x) => x > 1 - 1e-9).length);
+      }
+      lines.push(
+        `| ${name} | ${budget} | ${cells.join(' | ')} | ${hits.map((h) => `${h}/${seeds}`).join(' / ')} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+function summary(result: SearchResult, extra: Record<string, unknown>) {
+  return { evaluations: result.evaluations, bestValue: result.bestValue, ...extra };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2), {
+    feedback: {},
+    decisions: {},
+    orders: {},
+    catalog: {},
+    space: {},
+    method: { default: 'ga', choices: ['ga', 'sa', 'random'] },
+    budget: { default: '300', integer: true },
+    seed: { default: '1', integer: true },
+    out: {},
+    truth: {},
+    oracle: { choices: ['true'] },
+    synthetic: { choices: ['quadratic', 'rastrigin'] },
+    table: { choices: ['true'] },
+    budgets: { default: '300,1000' },
+    seeds: { default: '20', integer: true },
+  });
+  const method = args.method as Method;
+  const budget = Number(args.budget);
+  const seed = Number(args.seed);
+  if (args.table) {
+    console.log(comparisonTable(args.budgets.split(',').map(Number), Number(args.seeds)));
+    return;
+  }
+  if (args.synthetic) {
+    const s = synthetic(args.synthetic as 'quadratic' | 'rastrigin');
+    const result = search(method, s.dims, s.f, { budget, seed });
+    const out = summary(result, {
+      synthetic: s.name,
+      method,
+      optimum: s.optimum,
+      share: result.bestValue / s.optimum,
+      best: result.best.map((g, i) => s.dims[i]!.values[g]),
+    });
+    if (args.out) writeOutputs(args.out, undefined, { ...out, trace: result.trace });
+    console.log(JSON.stringify(out));
+    return;
+  }
+  if (!args.feedback || !args.space)
+    throw new Error('--feedback and --space are required (or --synthetic, or --table true)');
+  const logs = readLogs({
+    feedback: args.feedback,
+    decisions: args.decisions,
+    orders: args.orders,
+    catalog: args.catalog,
+  });
+  const space = parseSpace(JSON.parse(readFileSync(args.space, 'utf8')));
+  const samples = {
+    net: joinLogs(logs.batches, logs.decisions, logs.orders, 'net').samples,
+    revenue: joinLogs(logs.batches, logs.decisions, logs.orders, 'revenue').samples,
+    discount: joinLogs(logs.batches, logs.decisions, logs.orders, 'discount').samples,
+  };
+  const perDecision = args.truth
+    ? (
+        JSON.parse(readFileSync(args.truth, 'utf8')) as {
+          perDecision: Record<string, Record<string, TrueOutcome>>;
+        }
+      ).perDecision
+    : undefined;
+  if (args.oracle && !perDecision) throw new Error('--oracle true needs --truth <truth.json>');
+  const objective =
+    args.oracle && perDecision
+      ? truthObjective(samples.net, logs.offers, space, perDecision)
+      : campaignObjective(samples, logs.offers, space);
+  const f = (point: readonly number[]) =>
+    objective(policyOf(settingOf(space.dims, point, logs.offers))).objective;
+  const started = performance.now();
+  const result = search(method, space.dims, f, { budget, seed });
+  const seconds = (performance.now() - started) / 1000;
+  const setting = settingOf(space.dims, result.best, logs.offers);
+  const policy = policyOf(setting);
+  const estimate = objective(policy);
+  const interval = evaluatePolicy(samples.net, policy, logs.offers, { bootstrap: 500, seed });
+  const mean = (k: 'net' | 'revenue' | 'discount') =>
+    samples[k].reduce((a, x) => a + x.reward, 0) / Math.max(1, samples[k].length);
+  const current = { net: mean('net'), revenue: mean('revenue'), discount: mean('discount') };
+  let truth: Record<string, number> | undefined;
+  if (perDecision) {
+    const per = perDecision;
+    const tv = (p: PolicySpec, r: Reward) => trueValue(samples.net, p, logs.offers, per, r);
+    truth = {
+      net: tv(policy, 'net'),
+      discount: tv(policy, 'discount'),
+      revenue: tv(policy, 'revenue'),
+      loggingNet: tv(parsePolicy({}), 'net'),
+    };
+  }
+  const patch = {
+    format: 'offerwise-catalog-patch',
+    version: 1,
+    catalog: { removeOffers: setting.remove },
+    decisions: setting.decisions,
+    settings: setting.values,
+    estimate: {
+      ...estimate,
+      incrementalOverLogging: estimate.net - current.net,
+      snips95: [interval.snips.low, interval.snips.high],
+      ess: interval.ess,
+      warnings: interval.warnings,
+    },
+    ...(truth ? { truth } : {}),
+  };
+  if (args.out)
+    writeOutputs(args.out, patch, {
+      method,
+      budget,
+      seed,
+      evaluations: result.evaluations,
+      trace: result.trace,
+    });
+  console.log(
+    JSON.stringify(
+      summary(result, {
+        method,
+        seconds: Number(seconds.toFixed(2)),
+        decisions: samples.net.length,
+        best: setting.values,
+        estimate: patch.estimate,
+        logged: current,
+        ...(truth ? { truth } : {}),
+      }),
+    ),
+  );
+}
+
+function writeOutputs(dir: string, patch: unknown, trace: unknown): void {
+  mkdirSync(dir, { recursive: true });
+  if (patch !== undefined)
+    writeFileSync(join(dir, 'patch.json'), JSON.stringify(patch, null, 2) + '\n');
+  writeFileSync(join(dir, 'trace.json'), JSON.stringify(trace) + '\n');
+}
+
+if (process.argv[1] && import.meta.url.endsWith(basename(process.argv[1]))) {
+  main().catch((error: unknown) => {
+    console.error(`optimize: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}
