@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { renderHtml } from './report-html.js';
-import { ANALYSIS, loadingSql, QUERIES, type QueryName } from './report-queries.js';
+import { ANALYSIS, LOAD_CLEANUP, loadingSql, QUERIES, type QueryName } from './report-queries.js';
 import {
   classification,
   meanDifference,
@@ -285,6 +285,7 @@ export async function runReport(options: ReportOptions): Promise<EffectReport> {
     t = lap('load', t);
     for (const step of ANALYSIS) {
       await db.run(step.sql);
+      if (step.name === 'events') await db.run(LOAD_CLEANUP);
       t = lap(step.name, t);
     }
     const q = async (name: QueryName): Promise<Row[]> =>

@@ -40,7 +40,7 @@ function rateChart(
   const W = 640;
   const H = 220;
   const L = 56;
-  const R = 12;
+  const R = 24;
   const T = 24;
   const B = 34;
   let max = 0;
@@ -106,9 +106,9 @@ function liftChart(
   rows: { label: string; diff: number; lo: number; hi: number; lift: number | null }[],
 ): string {
   if (rows.length === 0) return '<p class="muted">No holdout comparison: one arm is missing.</p>';
-  const W = 640;
+  const W = 700;
   const L = 200;
-  const R = 110;
+  const R = 160;
   const rowH = 26;
   const T = 10;
   const H = T + rows.length * rowH + 24;

@@ -26,8 +26,9 @@ const EVENT_STRUCT =
   'propensity DOUBLE, "modelVersion" VARCHAR, "at" BIGINT)';
 
 /**
- * DuckDB statements that create the `feedback`, `dropped_counts`, `orders` and `load_stats`
- * relations as views over the files (nothing is copied: the analysis streams from them).
+ * DuckDB statements that create the `feedback` and `orders` views and the `dropped_counts` and
+ * `load_stats` tables. The JSONL files are parsed once, into a `batches` table that the runner
+ * drops as soon as `events` is built ({@link LOAD_CLEANUP}).
  * JSONL lines that do not parse, or do not fit the wire format's types, are skipped; lines without
  * `v` (every wire batch has `v: 1`) are counted in `load_stats.bad_lines`.
  */
@@ -39,21 +40,20 @@ export function loadingSql(input: {
   const out: string[] = [];
   const parts: string[] = [];
   if (input.jsonl.length > 0) {
-    const source = (columns: string) => `read_json(${list(input.jsonl)},
+    // One pass over the files: the batches are parsed once into a table (the runner drops it
+    // once `events` is built); the events are unnested from it, counters and line counts too.
+    out.push(`CREATE TABLE batches AS
+SELECT v, events, dropped FROM read_json(${list(input.jsonl)},
   format = 'newline_delimited', ignore_errors = true, maximum_object_size = 67108864,
-  columns = {${columns}})`;
-    // The events are read once, by the analysis (a view); the batch envelopes (small: `v` and
-    // `dropped` only) are kept in a table by a second, cheaper pass.
+  columns = {v: 'BIGINT', events: '${EVENT_STRUCT}[]', dropped: 'MAP(VARCHAR, BIGINT)'})`);
     parts.push(`SELECT e.id, e.type, e."decisionId", e."offerId", e.placement, e.propensity,
   e."modelVersion", e."at"
-FROM (SELECT unnest(events) AS e FROM ${source(`events: '${EVENT_STRUCT}[]'`)}) AS u`);
-    out.push(`CREATE TABLE batches AS
-SELECT v, dropped FROM ${source(`v: 'BIGINT', dropped: 'MAP(VARCHAR, BIGINT)'`)}`);
-    out.push(`CREATE VIEW dropped_counts AS
+FROM (SELECT unnest(events) AS e FROM batches) AS u`);
+    out.push(`CREATE TABLE dropped_counts AS
 SELECT k AS reason, SUM(n) AS n
 FROM (SELECT unnest(map_keys(dropped)) AS k, unnest(map_values(dropped)) AS n FROM batches) AS d
 GROUP BY k`);
-    out.push(`CREATE VIEW load_stats AS
+    out.push(`CREATE TABLE load_stats AS
 SELECT COUNT(*) AS lines, SUM(CASE WHEN v IS NULL THEN 1 ELSE 0 END) AS bad_lines FROM batches`);
   } else {
     out.push(`CREATE TABLE dropped_counts (reason VARCHAR, n BIGINT)`);
@@ -82,17 +82,22 @@ FROM read_json(${sqlString(input.orders)},
   return out;
 }
 
+/** DuckDB-specific: frees the parsed batches once `events` holds the deduped events. */
+export const LOAD_CLEANUP = 'DROP TABLE IF EXISTS batches';
+
 const DAY_MS = 86_400_000;
 const ARM = `CASE WHEN "modelVersion" = 'none' THEN 'holdout' ELSE 'personalized' END`;
 
 /**
  * Tables built in this order (standard SQL). `events`: one row per event id (deduped: a retried
  * or re-beaconed event is stored again by a collector that lost its memory), `valid` = 0 when a
- * copy lacks a field or has an unknown type or a propensity outside (0, 1]. `pairs`:
+ * copy lacks a field or has an unknown type or a propensity outside (0, 1]; its counts go to
+ * `event_stats` and `anonymous_counts` (events without a decision id) before it is dropped. `pairs`:
  * one row per decision and offer (what the decision showed, as far as feedback tells), with a flag
  * per event type, the arm, and the day of its first event. `decisions`: one row per decision.
  * `order_lines`: orders deduped on `orderId`; `order_totals`: per decision (with the revenue of
- * orders that name no offer); `order_offers`: per decision and the offer whose coupon was used.
+ * orders that name no offer); `order_offers`: per decision and the offer whose coupon was used;
+ * `decision_orders`: order totals of the decisions found in the feedback, with their offer count.
  */
 export const ANALYSIS: readonly { name: string; sql: string }[] = [
   {
@@ -106,6 +111,30 @@ SELECT id, MIN(type) AS type, MIN("decisionId") AS "decisionId", MIN("offerId") 
     AND "at" IS NOT NULL AND propensity > 0 AND propensity <= 1 THEN 1 ELSE 0 END) AS valid
 FROM feedback
 GROUP BY id`,
+  },
+  {
+    name: 'event_stats',
+    sql: `CREATE TABLE event_stats AS
+SELECT SUM(copies) AS raw_events,
+  SUM(CASE WHEN valid = 1 THEN 1 ELSE 0 END) AS events,
+  SUM(CASE WHEN valid = 1 THEN copies ELSE 0 END) AS valid_copies,
+  SUM(CASE WHEN valid = 0 THEN copies ELSE 0 END) AS invalid_copies,
+  SUM(CASE WHEN valid = 1 AND "decisionId" IS NULL THEN 1 ELSE 0 END) AS anonymous_events,
+  MIN(CASE WHEN valid = 1 THEN "at" END) AS first_at,
+  MAX(CASE WHEN valid = 1 THEN "at" END) AS last_at
+FROM events`,
+  },
+  {
+    name: 'anonymous_counts',
+    sql: `CREATE TABLE anonymous_counts AS
+SELECT "offerId", placement, CAST(FLOOR("at" / ${DAY_MS}.0) AS BIGINT) AS day,
+  SUM(CASE WHEN type = 'impression' THEN 1 ELSE 0 END) AS impressions,
+  SUM(CASE WHEN type = 'click' THEN 1 ELSE 0 END) AS clicks,
+  SUM(CASE WHEN type = 'claim' THEN 1 ELSE 0 END) AS claims,
+  SUM(CASE WHEN type = 'dismiss' THEN 1 ELSE 0 END) AS dismissals
+FROM events
+WHERE valid = 1 AND "decisionId" IS NULL
+GROUP BY "offerId", placement, CAST(FLOOR("at" / ${DAY_MS}.0) AS BIGINT)`,
   },
   {
     name: 'pairs',
@@ -122,6 +151,7 @@ FROM events
 WHERE valid = 1 AND "decisionId" IS NOT NULL
 GROUP BY "decisionId", "offerId", placement`,
   },
+  { name: 'drop_events', sql: 'DROP TABLE events' },
   {
     name: 'order_lines',
     sql: `CREATE TABLE order_lines AS
@@ -147,15 +177,25 @@ WHERE "offerId" IS NOT NULL
 GROUP BY "decisionId", "offerId"`,
   },
   {
+    name: 'decision_orders',
+    sql: `CREATE TABLE decision_orders AS
+SELECT t."decisionId", t.orders, t.revenue, t.unassigned, c.offers
+FROM order_totals AS t
+JOIN (SELECT "decisionId", COUNT(*) AS offers FROM pairs
+      WHERE "decisionId" IN (SELECT "decisionId" FROM order_totals)
+      GROUP BY "decisionId") AS c ON c."decisionId" = t."decisionId"`,
+  },
+  {
     name: 'decisions',
     sql: `CREATE TABLE decisions AS
-SELECT p."decisionId", MIN(p.placement) AS placement, MIN(p.day) AS day, MIN(p.arm) AS arm,
-  COUNT(*) AS offers, MAX(COALESCE(o.unassigned, 0)) AS unassigned, MAX(p.impressed) AS impressed, MAX(p.clicked) AS clicked,
-  MAX(p.claimed) AS claimed, MAX(p.engaged) AS engaged,
-  MAX(CASE WHEN o.orders > 0 THEN 1 ELSE 0 END) AS converted,
-  MAX(COALESCE(o.revenue, 0)) AS revenue
-FROM pairs AS p LEFT JOIN order_totals AS o ON o."decisionId" = p."decisionId"
-GROUP BY p."decisionId"`,
+SELECT d."decisionId", d.placement, d.day, d.arm, d.offers, d.impressed, d.clicked, d.claimed,
+  d.engaged, CASE WHEN o.orders > 0 THEN 1 ELSE 0 END AS converted,
+  COALESCE(o.revenue, 0) AS revenue
+FROM (SELECT "decisionId", MIN(placement) AS placement, MIN(day) AS day, MIN(arm) AS arm,
+        COUNT(*) AS offers, MAX(impressed) AS impressed, MAX(clicked) AS clicked,
+        MAX(claimed) AS claimed, MAX(engaged) AS engaged
+      FROM pairs GROUP BY "decisionId") AS d
+LEFT JOIN decision_orders AS o ON o."decisionId" = d."decisionId"`,
   },
 ];
 
@@ -163,22 +203,16 @@ GROUP BY p."decisionId"`,
 export const QUERIES = {
   /** Sizes, duplicates and rejects. */
   summary: `SELECT
-  (SELECT COALESCE(SUM(copies), 0) FROM events) AS raw_events,
-  (SELECT COUNT(*) FROM events WHERE valid = 1) AS events,
-  (SELECT COALESCE(SUM(copies), 0) FROM events WHERE valid = 1) AS valid_copies,
-  (SELECT COALESCE(SUM(copies), 0) FROM events WHERE valid = 0) AS invalid_copies,
-  (SELECT COUNT(*) FROM events WHERE valid = 1 AND "decisionId" IS NULL) AS anonymous_events,
-  (SELECT COUNT(*) FROM pairs) AS pairs,
-  (SELECT COUNT(*) FROM decisions) AS decisions,
-  (SELECT MIN("at") FROM events WHERE valid = 1) AS first_at,
-  (SELECT MAX("at") FROM events WHERE valid = 1) AS last_at`,
+  s.raw_events, s.events, s.valid_copies, s.invalid_copies, s.anonymous_events, s.first_at,
+  s.last_at, (SELECT COUNT(*) FROM pairs) AS pairs, (SELECT COUNT(*) FROM decisions) AS decisions
+FROM event_stats AS s`,
 
   /** Orders: how many, how many attributed to a decision found in the feedback. */
-  orders: `SELECT COALESCE(SUM(t.orders), 0) AS orders, COALESCE(SUM(t.revenue), 0) AS revenue,
-  COALESCE(SUM(CASE WHEN d."decisionId" IS NOT NULL THEN t.orders ELSE 0 END), 0) AS matched_orders,
-  COALESCE(SUM(CASE WHEN d."decisionId" IS NOT NULL THEN t.revenue ELSE 0 END), 0) AS matched_revenue,
+  orders: `SELECT COALESCE(SUM(orders), 0) AS orders, COALESCE(SUM(revenue), 0) AS revenue,
+  (SELECT COALESCE(SUM(orders), 0) FROM decision_orders) AS matched_orders,
+  (SELECT COALESCE(SUM(revenue), 0) FROM decision_orders) AS matched_revenue,
   (SELECT COUNT(*) FROM orders) AS raw_orders
-FROM order_totals AS t LEFT JOIN decisions AS d ON d."decisionId" = t."decisionId"`,
+FROM order_totals`,
 
   /**
    * Per offer, placement and day (of the pair's first event). An order's revenue goes to the
@@ -186,9 +220,11 @@ FROM order_totals AS t LEFT JOIN decisions AS d ON d."decisionId" = t."decisionI
    */
   offerDaily: `SELECT p."offerId", p.placement, p.day, COUNT(*) AS shown,
   SUM(p.impressed) AS impressions, SUM(p.clicked) AS clicks, SUM(p.claimed) AS claims,
-  SUM(p.dismissed) AS dismissals, SUM(p.engaged) AS engaged, SUM(d.converted) AS converted,
-  SUM(COALESCE(oo.revenue, 0) + d.unassigned / d.offers) AS revenue
-FROM pairs AS p JOIN decisions AS d ON d."decisionId" = p."decisionId"
+  SUM(p.dismissed) AS dismissals, SUM(p.engaged) AS engaged,
+  SUM(CASE WHEN o.orders > 0 THEN 1 ELSE 0 END) AS converted,
+  SUM(COALESCE(oo.revenue, 0) + COALESCE(o.unassigned / o.offers, 0)) AS revenue
+FROM pairs AS p
+  LEFT JOIN decision_orders AS o ON o."decisionId" = p."decisionId"
   LEFT JOIN order_offers AS oo ON oo."decisionId" = p."decisionId" AND oo."offerId" = p."offerId"
 GROUP BY p."offerId", p.placement, p.day
 ORDER BY p."offerId", p.placement, p.day`,
@@ -196,9 +232,11 @@ ORDER BY p."offerId", p.placement, p.day`,
   /** Per offer, placement and arm over the whole period: the funnel. */
   offerFunnel: `SELECT p."offerId", p.placement, p.arm, COUNT(*) AS shown,
   SUM(p.impressed) AS impressions, SUM(p.clicked) AS clicks, SUM(p.claimed) AS claims,
-  SUM(p.dismissed) AS dismissals, SUM(p.engaged) AS engaged, SUM(d.converted) AS converted,
-  SUM(COALESCE(oo.revenue, 0) + d.unassigned / d.offers) AS revenue
-FROM pairs AS p JOIN decisions AS d ON d."decisionId" = p."decisionId"
+  SUM(p.dismissed) AS dismissals, SUM(p.engaged) AS engaged,
+  SUM(CASE WHEN o.orders > 0 THEN 1 ELSE 0 END) AS converted,
+  SUM(COALESCE(oo.revenue, 0) + COALESCE(o.unassigned / o.offers, 0)) AS revenue
+FROM pairs AS p
+  LEFT JOIN decision_orders AS o ON o."decisionId" = p."decisionId"
   LEFT JOIN order_offers AS oo ON oo."decisionId" = p."decisionId" AND oo."offerId" = p."offerId"
 GROUP BY p."offerId", p.placement, p.arm
 ORDER BY p."offerId", p.placement, p.arm`,
@@ -234,15 +272,8 @@ GROUP BY CAST(FLOOR(propensity * 100 + 0.000001) AS BIGINT)
 ORDER BY bucket`,
 
   /** Events without a decision id (`anonymous` measurement): counts only. */
-  anonymous: `SELECT "offerId", placement, CAST(FLOOR("at" / ${DAY_MS}.0) AS BIGINT) AS day,
-  SUM(CASE WHEN type = 'impression' THEN 1 ELSE 0 END) AS impressions,
-  SUM(CASE WHEN type = 'click' THEN 1 ELSE 0 END) AS clicks,
-  SUM(CASE WHEN type = 'claim' THEN 1 ELSE 0 END) AS claims,
-  SUM(CASE WHEN type = 'dismiss' THEN 1 ELSE 0 END) AS dismissals
-FROM events
-WHERE valid = 1 AND "decisionId" IS NULL
-GROUP BY "offerId", placement, CAST(FLOOR("at" / ${DAY_MS}.0) AS BIGINT)
-ORDER BY "offerId", placement, day`,
+  anonymous: `SELECT "offerId", placement, day, impressions, clicks, claims, dismissals
+FROM anonymous_counts ORDER BY "offerId", placement, day`,
 
   /** The `dropped` counters of the batches, summed by reason. */
   dropped: `SELECT reason, SUM(n) AS n FROM dropped_counts GROUP BY reason ORDER BY reason`,
