@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { env } from 'onnxruntime-web/wasm';
 import { writeUpliftNetwork, type DenseLayer } from '../../models/onnx-writer.js';
 import { createScorer } from '../../models/ort-node.js';
+import { seededRandom } from '../../src/decide/random.js';
 
 const ROWS = 1_000;
 const WARMUP_RUNS = 20;
@@ -23,17 +24,7 @@ const TIER_UP_RUNS = 1_000;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const realModel = path.join(root, 'models/default.onnx');
 
-/** mulberry32: a small seeded generator, uniform in [0, 1). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 function denseLayer(
   next: () => number,
