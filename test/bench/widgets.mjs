@@ -41,16 +41,16 @@ import { distDir, mimeType, startServer } from '../support/server.mjs';
 const WARMUP_VISITS = 3;
 const TIMED_VISITS = 40;
 /** How long one visit may take to paint an offer, ms. */
-const PAINT_TIMEOUT_MS = 10_000;
+export const PAINT_TIMEOUT_MS = 10_000;
 /** How long the first visit may take until a decision by the model (wasm downloaded), ms. */
 const MODEL_TIMEOUT_MS = 60_000;
 const DB_NAME = 'offerwise';
 /** What the page logs once it is measured. */
-const DONE = 'ow-bench: painted and decided';
-const PLACEMENT = 'home';
-const LIMIT = 3;
-const IMMUTABLE = 'public, max-age=31536000, immutable';
-const CATALOG_CACHE = 'max-age=60';
+export const DONE = 'ow-bench: painted and decided';
+export const PLACEMENT = 'home';
+export const LIMIT = 3;
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+export const CATALOG_CACHE = 'max-age=60';
 
 const SIZE_FILES = [
   {
@@ -65,11 +65,11 @@ const SIZE_FILES = [
   },
 ];
 
-const round = (n, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
-const roundAll = (obj, digits) =>
+export const round = (n, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
+export const roundAll = (obj, digits) =>
   Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, round(v, digits)]));
 /** Nearest rank, as the other benches. */
-function percentiles(samples) {
+export function percentiles(samples) {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
   return { p50: at(50), p95: at(95), max: sorted[sorted.length - 1], min: sorted[0] };
@@ -101,7 +101,7 @@ function sizes() {
 }
 
 /** The shop's catalog: a coupon, a member deal and a flash sale for `home`, all eligible. */
-function catalog() {
+export function catalog() {
   const now = Date.now();
   const iso = (ms) => new Date(ms).toISOString();
   const HOUR = 3_600_000;
@@ -165,7 +165,7 @@ function catalog() {
   };
 }
 
-const SHOP_PAGE = [
+export const SHOP_PAGE = [
   '<!doctype html>',
   '<html lang="en"><head><meta charset="utf-8"><title>Shop</title>',
   '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -213,7 +213,7 @@ __owBench.scriptEnd = performance.now();
 ].join('\n');
 
 /** Init script: DOMContentLoaded, the first frame with an offer painted, LCP entries. */
-function recorder(DONE) {
+export function recorder(DONE) {
   const bench = {
     calls: [],
     frames: 0,
@@ -312,7 +312,7 @@ function recorder(DONE) {
 }
 
 /** In the page, once painted and the fresh decision is in: what the visit saw. */
-function collect({ bundlePath, catalogPath }) {
+export function collect({ bundlePath, catalogPath }) {
   const bench = window.__owBench;
   const nav = performance.getEntriesByType('navigation')[0];
   const resource = (pathname) => {
@@ -388,7 +388,7 @@ async function resetCaps(dbName) {
 }
 
 /** Serves dist/ (read once, so a concurrent build does not change it mid-run) as a CDN would. */
-function serveDist(server, prefix, hits) {
+export function serveDist(server, prefix, hits) {
   const files = readdirSync(distDir).filter((f) => f !== 'types' && !f.endsWith('.map'));
   for (const file of files) {
     const body = readFileSync(path.join(distDir, file));
@@ -407,7 +407,7 @@ function serveDist(server, prefix, hits) {
 }
 
 /** The catalog, `max-age=60` with an ETag (a revalidation is a 304). */
-function serveCatalog(server, pathname, hits) {
+export function serveCatalog(server, pathname, hits) {
   const body = Buffer.from(JSON.stringify(catalog()));
   const etag = `"catalog-${body.length}-${Date.now().toString(36)}"`;
   server.route(pathname, (req, res) => {

@@ -1,0 +1,232 @@
+// Sizes of every file a shop serves, raw, gzip (level 6, zlib's default) and brotli (quality 11),
+// in Node; KB = 1,000 bytes. The built files come from dist/ (run `npm run build` first): the
+// script-tag bundle (offerwise.iife.js: the SDK, every `ow-` element and Lit), the widgets entry
+// (offerwise-widgets.min.mjs, Lit inside), the predictor's worker, ONNX Runtime's .wasm, and the
+// default model (.onnx and its .json metadata). The core script-tag build WITHOUT the widgets is
+// not in dist/: it is built here, in memory, with rollup's JS API from rollup.config.mjs's
+// script-tag config (input src/embed.ts), plus one plugin after TypeScript that drops the
+// `useOfferwise` import of ../widgets/index.js and its call, so the widgets and Lit are not in
+// the graph at all. Nothing is written to dist/; the core bundle is kept in
+// test/bench/.out/offerwise-core.iife.js for inspection.
+//
+// Where the core's bytes go: each module's rendered code (after tree-shaking, before terser), by
+// group (a directory of src/ or a package), minified with terser and compressed alone. Those
+// "alone" sizes overstate a group's share of the whole (brotli has no shared context), so the
+// table also gives each group's share of the rendered code. Run by test/bench/run.mjs, or alone
+// after `npm run build`: `node test/bench/sizes.mjs` (one JSON object per line).
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
+import { rollup } from 'rollup';
+import { minify } from 'terser';
+import { distDir, repoRoot } from '../support/server.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export function brotli(bytes) {
+  return brotliCompressSync(bytes, {
+    params: {
+      [zlibConstants.BROTLI_PARAM_QUALITY]: 11,
+      [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+    },
+  }).length;
+}
+
+/** Raw, gzip and brotli sizes of some bytes. */
+export function sizesOf(bytes) {
+  return { bytes: bytes.length, gzip: gzipSync(bytes).length, brotli: brotli(bytes) };
+}
+
+/** Removes the widgets from src/embed.ts once TypeScript has compiled it (see the file comment). */
+function withoutWidgets() {
+  let stripped = false;
+  return {
+    name: 'bench-core-without-widgets',
+    transform(code, id) {
+      if (!id.endsWith(`${path.sep}src${path.sep}embed.ts`)) return null;
+      const importRe =
+        /^import\s*\{\s*useOfferwise\s*\}\s*from\s*['"]\.\.\/widgets\/index\.js['"];?\s*$/m;
+      const callRe = /^\s*useOfferwise\(instance\);\s*$/m;
+      if (!importRe.test(code) || !callRe.test(code))
+        throw new Error(
+          'src/embed.ts no longer imports useOfferwise from ../widgets/index.js and calls useOfferwise(instance): update test/bench/sizes.mjs',
+        );
+      stripped = true;
+      return { code: code.replace(importRe, '').replace(callRe, ''), map: null };
+    },
+    buildEnd() {
+      if (!stripped) this.error('src/embed.ts was never transformed: the core build is wrong');
+    },
+  };
+}
+
+/** Which group a module of the bundle belongs to: a directory of src/, or a package. */
+function groupOf(id) {
+  const rel = path.relative(repoRoot, id.replace(/^\0/, '')).split(path.sep).join('/');
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(rel);
+  if (pkg) return pkg[1];
+  const src = /^src\/([^/]+)\//.exec(rel);
+  if (src) return `src/${src[1]}/`;
+  if (rel.startsWith('src/')) return `src/${rel.slice(4)}`;
+  if (rel.startsWith('widgets/')) return 'widgets/';
+  return rel;
+}
+
+/** Builds the core script tag in memory; returns its code and the per-group breakdown. */
+export async function buildCore() {
+  const configs = (await import(pathToFileURL(path.join(repoRoot, 'rollup.config.mjs')).href))
+    .default;
+  const embed = configs.find((c) => c.input === 'src/embed.ts');
+  if (!embed) throw new Error('rollup.config.mjs has no config with input src/embed.ts');
+  const cwd = process.cwd();
+  process.chdir(repoRoot); // the config's paths (input, tsconfig) are relative to the root
+  try {
+    const bundle = await rollup({
+      input: embed.input,
+      plugins: [...embed.plugins, withoutWidgets()],
+      onwarn: () => undefined,
+    });
+    try {
+      const { output } = await bundle.generate({ ...embed.output, sourcemap: false });
+      const chunk = output.find((o) => o.type === 'chunk');
+      const widgetModules = Object.keys(chunk.modules).filter((id) =>
+        /[/\\](widgets[/\\]|node_modules[/\\](lit|lit-html|lit-element|@lit)[/\\])/.test(id),
+      );
+      if (widgetModules.length > 0)
+        throw new Error(`core build still has widget modules: ${widgetModules.join(', ')}`);
+      const groups = new Map();
+      for (const [id, m] of Object.entries(chunk.modules)) {
+        if (!m.code) continue;
+        const name = groupOf(id);
+        const g = groups.get(name) ?? { modules: 0, code: '' };
+        g.modules += 1;
+        g.code += `${m.code}\n`;
+        groups.set(name, g);
+      }
+      return { code: chunk.code, groups, modules: Object.keys(chunk.modules).length };
+    } finally {
+      await bundle.close();
+    }
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+/** Each group's code minified alone, then gzip/brotli; and its share of the rendered code. */
+async function breakdown(groups) {
+  const renderedTotal = [...groups.values()].reduce((n, g) => n + g.code.length, 0);
+  const rows = [];
+  for (const [name, g] of groups) {
+    // The rendered module code is a fragment of the bundle (its imports are gone), so minify
+    // it as a module whose top-level names are kept: nothing is dropped as unused.
+    const min = await minify(g.code, {
+      module: true,
+      compress: { unused: false },
+      mangle: true,
+      format: { comments: false },
+    });
+    const bytes = Buffer.from(min.code ?? '');
+    rows.push({
+      group: name,
+      modules: g.modules,
+      renderedShare: Math.round((g.code.length / renderedTotal) * 1000) / 10,
+      minified: bytes.length,
+      brotliAlone: brotli(bytes),
+    });
+  }
+  return rows.sort((a, b) => b.brotliAlone - a.brotliAlone);
+}
+
+/** The files a shop serves, from dist/. */
+function distFiles() {
+  const files = readdirSync(distDir);
+  const one = (re, what) => {
+    const found = files.filter((f) => re.test(f));
+    if (found.length !== 1)
+      throw new Error(`dist/: expected one ${what} (${re}), found ${found.join(', ') || 'none'}`);
+    return found[0];
+  };
+  return [
+    {
+      name: 'size_iife',
+      file: one(/^offerwise\.iife\.js$/, 'script-tag bundle'),
+      what: 'the script-tag bundle: the SDK, every ow- element and Lit',
+    },
+    {
+      name: 'size_widgets',
+      file: one(/^offerwise-widgets\.min\.mjs$/, 'widgets entry'),
+      what: 'the widgets entry, minified, Lit inside (for a shop that bundles the SDK itself)',
+    },
+    {
+      name: 'size_worker',
+      file: one(/^offerwise-worker-.*\.mjs$/, 'worker'),
+      what: "the predictor's module worker (ONNX Runtime's JavaScript inside)",
+    },
+    {
+      name: 'size_ort_wasm',
+      file: one(/^ort-wasm-.*\.wasm$/, '.wasm'),
+      what: "ONNX Runtime's WebAssembly (fetched by the worker)",
+    },
+    {
+      name: 'size_model_onnx',
+      file: one(/^offerwise-model-.*\.onnx$/, 'model'),
+      what: 'the default uplift model',
+    },
+    {
+      name: 'size_model_json',
+      file: one(/^offerwise-model-.*\.json$/, 'model metadata'),
+      what: "the model's metadata (feature spec, version)",
+    },
+  ];
+}
+
+const NOTE = 'gzip level 6 (zlib default), brotli quality 11, in Node; KB = 1,000 bytes';
+
+export async function runSizesBench({ emit = () => undefined } = {}) {
+  const results = [];
+  const out = (r) => {
+    results.push(r);
+    emit(r);
+  };
+  const t0 = performance.now();
+  const core = await buildCore();
+  const buildMs = Math.round(performance.now() - t0);
+  const coreBytes = Buffer.from(core.code);
+  const outDir = path.join(here, '.out');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(path.join(outDir, 'offerwise-core.iife.js'), coreBytes);
+  const coreSizes = sizesOf(coreBytes);
+  const groups = await breakdown(core.groups);
+  out({
+    name: 'size_core_no_widgets',
+    value: coreSizes.brotli,
+    unit: 'bytes (brotli)',
+    file: 'offerwise-core.iife.js (built in memory by test/bench/sizes.mjs)',
+    ...coreSizes,
+    modules: core.modules,
+    buildMs,
+    largest: groups.slice(0, 8),
+    note: `the script-tag build (rollup.config.mjs's src/embed.ts config, minified IIFE) without the widgets: embed.ts's useOfferwise import and call removed after TypeScript, so no ow- element and no Lit; largest = groups of modules by their rendered code minified and brotli-compressed alone (overstates each; renderedShare = % of the rendered code before terser); ${NOTE}`,
+  });
+  for (const { name, file, what } of distFiles()) {
+    const bytes = readFileSync(path.join(distDir, file));
+    const s = sizesOf(bytes);
+    out({
+      name,
+      value: s.brotli,
+      unit: 'bytes (brotli)',
+      file: `dist/${file}`,
+      ...s,
+      note: `${what}; ${NOTE}`,
+    });
+  }
+  return { results };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  runSizesBench({ emit: (result) => console.log(JSON.stringify(result)) }).catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
