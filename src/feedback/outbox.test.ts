@@ -19,7 +19,14 @@ interface Req {
   headers: Record<string, string>;
   at: number;
 }
-type Reply = { status: number; retryAfter?: string; lost?: boolean; record?: boolean };
+type Reply = {
+  status: number;
+  retryAfter?: string;
+  /** The reply's `Date` header. */
+  date?: string;
+  lost?: boolean;
+  record?: boolean;
+};
 
 /** A collector: records every delivered id; `decide` picks the reply. */
 class Server {
@@ -51,6 +58,7 @@ class Server {
       if (reply.lost || reply.status === 0) throw new TypeError('Failed to fetch');
       const headers = new Headers();
       if (reply.retryAfter !== undefined) headers.set('Retry-After', reply.retryAfter);
+      if (reply.date !== undefined) headers.set('Date', reply.date);
       return new Response(null, { status: reply.status, headers });
     } finally {
       this.inflight--;
@@ -160,6 +168,87 @@ describe('Outbox', () => {
     o.destroy();
   });
 
+  it.each([
+    ['ahead', 24 * 3600_000],
+    ['behind', -24 * 3600_000],
+  ])(
+    'a Retry-After date is read against the reply Date: client clock a day %s',
+    async (_k, skew) => {
+      // Seen in Chromium by the R13 chaos test: a client clock a day ahead saw every HTTP-date in
+      // the past and retried at once, in a loop (27 ms apart); a day behind, it waited the 5-minute cap.
+      const o = make({ now: () => Date.now() + skew });
+      await o.enqueue(fb());
+      let down = true;
+      server.decide = () =>
+        down
+          ? {
+              status: 503,
+              retryAfter: new Date(Date.now() + 2000).toUTCString(),
+              date: new Date(Date.now()).toUTCString(),
+            }
+          : { status: 200 };
+      const s = await o.flush();
+      expect(s).toMatchObject({ reason: 'retry_scheduled', retryInMs: 2000 });
+      const start = Date.now();
+      for (let i = 0; i < 100; i++) {
+        await vi.advanceTimersByTimeAsync(100);
+        await idle();
+      }
+      // One request per 2 s: the first, then at 2, 4, 6, 8 and 10 s.
+      expect(server.requests.map((r) => r.at - start)).toEqual([0, 2000, 4000, 6000, 8000, 10000]);
+      down = false;
+      await vi.advanceTimersByTimeAsync(2000);
+      await idle();
+      expect(server.delivered.size).toBe(1);
+      o.destroy();
+    },
+  );
+
+  it('a Retry-After of 0 is no licence for a tight loop: the backoff applies', async () => {
+    const o = make();
+    await o.enqueue(fb());
+    server.decide = () => ({ status: 503, retryAfter: '0' });
+    const s = await o.flush();
+    expect(s.retryInMs).toBeGreaterThanOrEqual(1000);
+    for (let i = 0; i < 600; i++) {
+      await vi.advanceTimersByTimeAsync(100);
+      await idle(5);
+    }
+    // Backoff (random 0.5): 1, 1, 2, 4, 8, 16 s … → 7 requests in a minute, not thousands.
+    expect(server.requests.length).toBeGreaterThan(3);
+    expect(server.requests.length).toBeLessThan(12);
+    o.destroy();
+  });
+
+  it('retention holds in a page that stays open: rows past it are dropped and counted, not sent', async () => {
+    // Exercised in Chromium by the R13 chaos test: rows were expired only when a page started, so
+    // a page left open (or whose clock jumped 8 days) sent events older than the 7-day dedupe window.
+    const clock = { shift: 0 };
+    const o = make({ now: () => Date.now() + clock.shift });
+    const beacons: string[] = [];
+    const spy = vi.spyOn(navigator, 'sendBeacon').mockImplementation(() => {
+      beacons.push('sent');
+      return true;
+    });
+    for (let i = 0; i < 3; i++) await o.enqueue(fb());
+    server.decide = () => ({ status: 503 });
+    expect((await o.flush()).reason).toBe('retry_scheduled');
+    for (let i = 0; i < 2; i++) await o.enqueue(fb()); // not yet leased: the beacon's candidates
+    clock.shift = 8 * 24 * 3600_000;
+    window.dispatchEvent(new Event('pagehide'));
+    expect(beacons).toEqual([]);
+    server.decide = () => ({ status: 200 });
+    await vi.advanceTimersByTimeAsync(6000);
+    await idle();
+    expect(server.delivered.size).toBe(0);
+    expect(server.dropped).toEqual({ expired: 5 });
+    const fresh = (await o.enqueue(fb())).id!;
+    expect(await o.flush()).toMatchObject({ delivered: 1, remaining: 0, reason: 'done' });
+    expect([...server.delivered.keys()]).toEqual([fresh]);
+    spy.mockRestore();
+    o.destroy();
+  });
+
   it('backs off on network errors and 5xx without a tight loop', async () => {
     const o = make();
     await o.enqueue(fb());
@@ -212,6 +301,36 @@ describe('Outbox', () => {
     await o.flush();
     expect(server.requests.at(-1)!.body.dropped).toEqual({});
     expect(server.dropped).toEqual({ rejected: 1 });
+    o.destroy();
+  });
+
+  it('drop counters go again under the same droppedId until a 2xx, so the server counts them once', async () => {
+    // Found by the R5 chaos test in Chromium (1,000 navigations): a page that navigated while a
+    // batch carrying counters was in flight left them unsettled, the next page sent them again,
+    // and the server counted 8,493 evictions for 5,800 events.
+    const o = make();
+    for (let i = 0; i < 4; i++) await o.enqueue(fb({ offerId: i === 2 ? 'bad' : 'ok' }));
+    let lose = 1;
+    server.decide = (r) => {
+      if (r.body.events.some((e) => e.offerId === 'bad')) return { status: 400 };
+      // The first batch that carries the counters is stored, its reply lost.
+      if (Object.keys(r.body.dropped).length > 0 && lose-- > 0) return { status: 200, lost: true };
+      return { status: 200 };
+    };
+    await o.flush();
+    await vi.advanceTimersByTimeAsync(5000);
+    await idle();
+    await o.enqueue(fb());
+    await o.flush();
+    const reports = server.requests
+      .map((r) => r.body as Req['body'] & { droppedId?: string })
+      .filter((b) => Object.keys(b.dropped).length > 0);
+    expect(reports.length).toBe(2);
+    expect(reports.map((b) => b.dropped)).toEqual([{ rejected: 1 }, { rejected: 1 }]);
+    expect(reports[0]!.droppedId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(reports[1]!.droppedId).toBe(reports[0]!.droppedId);
+    expect(server.requests.at(-1)!.body.dropped).toEqual({});
+    expect(server.delivered.size).toBe(4);
     o.destroy();
   });
 

@@ -8,9 +8,16 @@ import {
   MAX_DELAY_MS,
   parseRetryAfter,
   PRIORITY,
+  retryDelay,
   type FeedbackType,
 } from './policy.js';
-import { OutboxStore, type DropCounts, type OutboxRow, type WireEvent } from './store.js';
+import {
+  OutboxStore,
+  type DropCounts,
+  type DropReport,
+  type OutboxRow,
+  type WireEvent,
+} from './store.js';
 
 /**
  * The feedback outbox: write-through enqueue (accepted = committed), batched delivery by one
@@ -19,7 +26,9 @@ import { OutboxStore, type DropCounts, type OutboxRow, type WireEvent } from './
  * Wire format (POST `endpoint`, `Content-Type: application/json`, headers `X-Offerwise-Attempt`
  * and `X-Offerwise-Batch`):
  *   { v: 1, sentAt: <ms since epoch>, events: [{ id, type, decisionId, offerId, placement,
- *     propensity, modelVersion, at }], dropped: { <reason>: <count> } }
+ *     propensity, modelVersion, at }], dropped: { <reason>: <count> }, droppedId?: <uuid> }
+ * `droppedId` comes with non-empty `dropped`: the same counters go again under the same id until a
+ * 2xx, so the server counts each `droppedId` once.
  * `id` is a UUIDv7 made at acceptance; it never changes on retry, the server dedupes on it for at
  * least the retention (7 days). Nothing personal: only those fields, whitelisted.
  *
@@ -490,12 +499,19 @@ export class Outbox {
         this.wakeAt(this.gate);
         return 'stop';
       }
+      const now = this.wall();
       const rows = await store.lease({
         maxEvents: this.cfg.batchMaxEvents,
         maxBytes: this.cfg.batchMaxBytes,
         leaseMs: this.cfg.leaseMs,
-        now: this.wall(),
-        batchId: uuidv7(this.wall()),
+        now,
+        batchId: uuidv7(now),
+        // Retention holds in a page that stays open (or whose clock jumps) too, not only at start.
+        expireBefore: now - this.cfg.retentionMs,
+        onExpired: (ids) => {
+          for (const id of ids) this.mirror.delete(id);
+          this.notify(ids, 'expired');
+        },
       });
       for (const row of rows) this.mirror.delete(row.id);
       if (rows.length === 0) {
@@ -524,7 +540,7 @@ export class Outbox {
   /** POSTs one batch; returns the status (0: network error) and Retry-After in ms. */
   private async post(
     rows: OutboxRow[],
-    dropped: DropCounts,
+    report: DropReport | undefined,
   ): Promise<{ status: number; retryAfter: number | undefined }> {
     if (!this.locks && !(await this.claimSender())) return { status: 0, retryAfter: undefined };
     if (this.destroyed) return { status: 0, retryAfter: undefined };
@@ -532,7 +548,8 @@ export class Outbox {
       v: 1,
       sentAt: this.wall(),
       events: rows.map((r) => r.event),
-      dropped,
+      dropped: report?.counts ?? {},
+      ...(report ? { droppedId: report.id } : {}),
     });
     const attempt = 1 + rows.reduce((n, r) => Math.max(n, r.attempts), 0);
     const controller = new AbortController();
@@ -552,7 +569,11 @@ export class Outbox {
       });
       return {
         status: res.status,
-        retryAfter: parseRetryAfter(res.headers?.get?.('Retry-After') ?? null, this.wall()),
+        retryAfter: parseRetryAfter(
+          res.headers?.get?.('Retry-After') ?? null,
+          this.wall(),
+          res.headers?.get?.('Date') ?? null,
+        ),
       };
     } catch {
       return { status: 0, retryAfter: undefined };
@@ -584,11 +605,11 @@ export class Outbox {
     retryAfter: number | undefined,
   ): Promise<'stop'> {
     const attempts = rows.reduce((n, r) => Math.max(n, r.attempts), 0);
-    const delay = retryAfter ?? backoffDelay(attempts, this.random);
+    const { delay, fromServer } = retryDelay(retryAfter, attempts, this.random);
     this.lastRetryIn = delay;
     this.gate = Math.max(this.gate, this.mono() + delay);
     const until = this.wall() + delay;
-    if (retryAfter !== undefined) {
+    if (fromServer) {
       await this.store!.updateMeta<number, void>(GATE_KEY, () => ({
         value: until,
         result: undefined,
@@ -610,15 +631,15 @@ export class Outbox {
    */
   private async sendBatch(rows: OutboxRow[]): Promise<Outcome> {
     if (this.destroyed) return 'stop';
-    const dropped = await this.store!.dropCounts();
-    const { status, retryAfter } = await this.post(rows, dropped);
+    const report = await this.store!.dropReport(uuidv7(this.wall()));
+    const { status, retryAfter } = await this.post(rows, report);
     if (this.destroyed) return 'stop';
     const verdict = classifyStatus(status);
     switch (verdict.action) {
       case 'delivered': {
         const ids = rows.map((r) => r.id);
         await this.store!.ack(ids);
-        if (Object.keys(dropped).length > 0) await this.store!.settleDropCounts(dropped);
+        if (report) await this.store!.settleDropReport(report.id);
         this.notify(ids, null);
         return 'delivered';
       }
@@ -659,13 +680,13 @@ export class Outbox {
     const untested: OutboxRow[] = [];
     while (bad.length > 1) {
       const [a, b] = halves(bad);
-      const dropped = await this.store!.dropCounts();
-      const { status, retryAfter } = await this.post(a, dropped);
+      const report = await this.store!.dropReport(uuidv7(this.wall()));
+      const { status, retryAfter } = await this.post(a, report);
       if (this.destroyed) return 'stop';
       const verdict = classifyStatus(status);
       if (verdict.action === 'delivered') {
         await this.store!.ack(a.map((r) => r.id));
-        if (Object.keys(dropped).length > 0) await this.store!.settleDropCounts(dropped);
+        if (report) await this.store!.settleDropReport(report.id);
         this.notify(
           a.map((r) => r.id),
           null,
@@ -769,9 +790,13 @@ export class Outbox {
     if (this.destroyed || this.beaconed || !this.store || this.mirror.size === 0) return;
     const events: WireEvent[] = [];
     const ids: string[] = [];
-    const envelope = jsonBytes({ v: 1, sentAt: this.wall(), events: [], dropped: {} });
+    const now = this.wall();
+    const envelope = jsonBytes({ v: 1, sentAt: now, events: [], dropped: {} });
     let bytes = envelope;
     for (const row of this.mirror.values()) {
+      // Past the retention: not sent (the server dedupes for that long only); the next lease
+      // drops and counts it.
+      if (row.createdAt < now - this.cfg.retentionMs) continue;
       // At most one batch: a beacon is never acknowledged, so whatever it carries comes again
       // after the lease (the server dedupes); one batch bounds those duplicates per page leave.
       if (ids.length >= this.cfg.batchMaxEvents) break;
@@ -781,7 +806,7 @@ export class Outbox {
       bytes += row.bytes + 1;
     }
     if (ids.length === 0) return;
-    const body = JSON.stringify({ v: 1, sentAt: this.wall(), events, dropped: {} });
+    const body = JSON.stringify({ v: 1, sentAt: now, events, dropped: {} });
     let sent = false;
     try {
       const nav = typeof navigator !== 'undefined' ? navigator : undefined;

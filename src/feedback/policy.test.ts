@@ -3,10 +3,12 @@ import {
   backoffDelay,
   chooseEvictions,
   classifyStatus,
+  evictionOrder,
   MAX_DELAY_MS,
   parseRetryAfter,
   planBatch,
   PRIORITY,
+  retryDelay,
 } from './policy.js';
 
 describe('classifyStatus', () => {
@@ -61,8 +63,34 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(header, now)).toBe(ms);
   });
 
+  it("measures an HTTP-date from the reply's Date header, not from a skewed client clock", () => {
+    const header = 'Sat, 01 Mar 2025 12:00:02 GMT';
+    const date = 'Sat, 01 Mar 2025 12:00:00 GMT';
+    const day = 24 * 3600_000;
+    // A client clock a day ahead would see the date in the past (0: retry at once, in a loop);
+    // a day behind, 24 h away (the 5-minute cap). The server's own Date gives the 2 s it meant.
+    expect(parseRetryAfter(header, now + day)).toBe(0);
+    expect(parseRetryAfter(header, now - day)).toBe(MAX_DELAY_MS);
+    expect(parseRetryAfter(header, now + day, date)).toBe(2000);
+    expect(parseRetryAfter(header, now - day, date)).toBe(2000);
+    // Delta-seconds need no clock; an unparseable Date falls back to the client's clock.
+    expect(parseRetryAfter('7', now + day, date)).toBe(7000);
+    expect(parseRetryAfter(header, now, 'yesterday')).toBe(2000);
+  });
+
   it.each([[''], ['soon'], ['-5'], ['1.5'], [null], [undefined]])('%j → undefined', (header) => {
     expect(parseRetryAfter(header as string | null | undefined, now)).toBeUndefined();
+  });
+});
+
+describe('retryDelay', () => {
+  it('takes a Retry-After of at least 1 s as is, and backs off below that', () => {
+    expect(retryDelay(30_000, 0, () => 0.5)).toEqual({ delay: 30_000, fromServer: true });
+    expect(retryDelay(1000, 4, () => 0.5)).toEqual({ delay: 1000, fromServer: true });
+    // 0 or a date already past must not become a tight loop: the backoff applies.
+    expect(retryDelay(0, 4, () => 0.5)).toEqual({ delay: 8000, fromServer: false });
+    expect(retryDelay(999, 0, () => 0)).toEqual({ delay: 1000, fromServer: false });
+    expect(retryDelay(undefined, 1, () => 1)).toEqual({ delay: 2000, fromServer: false });
   });
 });
 
@@ -97,16 +125,24 @@ describe('priorities and eviction', () => {
     expect(PRIORITY.dismiss).toBeLessThan(PRIORITY.claim);
   });
 
-  it('evicts lowest priority first, then oldest', () => {
+  it('evicts lowest priority first, then oldest (by id: UUIDv7, in acceptance order)', () => {
+    // `createdAt` is the wall clock, which may jump: it is not consulted (c was accepted after b
+    // although the clock then said earlier).
     const rows = [
       { id: 'a', priority: 3, createdAt: 1, bytes: 10 },
-      { id: 'b', priority: 0, createdAt: 5, bytes: 10 },
       { id: 'c', priority: 0, createdAt: 2, bytes: 10 },
+      { id: 'b', priority: 0, createdAt: 5, bytes: 10 },
       { id: 'd', priority: 1, createdAt: 0, bytes: 10 },
     ];
-    expect(chooseEvictions(rows, 2, 1000).map((r) => r.id)).toEqual(['c', 'b']);
-    expect(chooseEvictions(rows, 10, 15).map((r) => r.id)).toEqual(['c', 'b', 'd']);
+    expect(chooseEvictions(rows, 2, 1000).map((r) => r.id)).toEqual(['b', 'c']);
+    expect(chooseEvictions(rows, 10, 15).map((r) => r.id)).toEqual(['b', 'c', 'd']);
     expect(chooseEvictions(rows, 4, 40)).toEqual([]);
+    expect(
+      rows
+        .slice()
+        .sort(evictionOrder)
+        .map((r) => r.id),
+    ).toEqual(['b', 'c', 'd', 'a']);
   });
 });
 

@@ -42,12 +42,16 @@ export const MIN_BACKOFF_MS = 1000;
 export const MAX_DELAY_MS = 5 * 60_000;
 
 /**
- * `Retry-After` as delay in ms from `nowMs`: delta-seconds or an HTTP-date, capped at
- * {@link MAX_DELAY_MS}; a date in the past is 0; anything unparseable is `undefined`.
+ * `Retry-After` as delay in ms: delta-seconds or an HTTP-date, capped at {@link MAX_DELAY_MS}; a
+ * date in the past is 0; anything unparseable is `undefined`. An HTTP-date is the server's clock:
+ * it is measured from the reply's `Date` header (`serverDate`, the same clock) when that parses,
+ * else from `nowMs`, the client's wall clock, which may be hours off (a clock ahead would see every
+ * date in the past, a clock behind would wait the 5-minute cap).
  */
 export function parseRetryAfter(
   header: string | null | undefined,
   nowMs: number,
+  serverDate?: string | null,
 ): number | undefined {
   if (typeof header !== 'string') return undefined;
   const value = header.trim();
@@ -56,7 +60,25 @@ export function parseRetryAfter(
   if (!/[a-z]/i.test(value)) return undefined; // "1.5", "-3": not a date either
   const at = Date.parse(value);
   if (!Number.isFinite(at)) return undefined;
-  return Math.min(MAX_DELAY_MS, Math.max(0, at - nowMs));
+  const sent = typeof serverDate === 'string' ? Date.parse(serverDate) : NaN;
+  const from = Number.isFinite(sent) ? sent : nowMs;
+  return Math.min(MAX_DELAY_MS, Math.max(0, at - from));
+}
+
+/**
+ * The wait before the next attempt after a retryable reply: the server's `Retry-After` when it
+ * asks for at least the 1 s minimum, else the full-jitter backoff. A `Retry-After` of 0 or a date
+ * already past (a client clock ahead of the server's) must not become a tight loop.
+ */
+export function retryDelay(
+  retryAfter: number | undefined,
+  attempt: number,
+  random: () => number = Math.random,
+): { delay: number; fromServer: boolean } {
+  if (retryAfter !== undefined && retryAfter >= MIN_BACKOFF_MS) {
+    return { delay: retryAfter, fromServer: true };
+  }
+  return { delay: backoffDelay(attempt, random), fromServer: false };
 }
 
 /**
@@ -98,23 +120,30 @@ export function planBatch<T extends { bytes: number }>(
 }
 
 /**
- * Which rows to evict so that at most `maxRows` rows and `maxBytes` bytes remain: lowest
- * priority first, oldest first within a priority. Returns the evicted rows.
+ * Eviction order: lowest priority first, then oldest first by id. Ids are UUIDv7 made at
+ * acceptance (in acceptance order within a page), so the order needs no wall clock, which may
+ * jump (rule 9: wall clock for retention only). The outbox's `evict` index has the same order.
  */
-export function chooseEvictions<
-  T extends { bytes: number; priority: number; createdAt: number; id: string },
->(rows: readonly T[], maxRows: number, maxBytes: number): T[] {
+export function evictionOrder(
+  a: { priority: number; id: string },
+  b: { priority: number; id: string },
+): number {
+  return a.priority - b.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/**
+ * Which rows to evict so that at most `maxRows` rows and `maxBytes` bytes remain, in
+ * {@link evictionOrder}. Returns the evicted rows.
+ */
+export function chooseEvictions<T extends { bytes: number; priority: number; id: string }>(
+  rows: readonly T[],
+  maxRows: number,
+  maxBytes: number,
+): T[] {
   let count = rows.length;
   let bytes = rows.reduce((n, r) => n + r.bytes, 0);
   if (count <= maxRows && bytes <= maxBytes) return [];
-  const order = rows
-    .slice()
-    .sort(
-      (a, b) =>
-        a.priority - b.priority ||
-        a.createdAt - b.createdAt ||
-        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-    );
+  const order = rows.slice().sort(evictionOrder);
   const out: T[] = [];
   for (const row of order) {
     if (count <= maxRows && bytes <= maxBytes) break;

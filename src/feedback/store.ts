@@ -8,7 +8,7 @@ import {
   OPEN_TIMEOUT_MS,
   withTimeout,
 } from '../util/idb.js';
-import { chooseEvictions, planBatch } from './policy.js';
+import { evictionOrder, planBatch } from './policy.js';
 
 /**
  * The persisted feedback outbox: ONE ROW PER EVENT in IndexedDB (`<name>-outbox`), plus a meta
@@ -51,6 +51,16 @@ export interface OutboxRow {
 
 export type DropCounts = Record<string, number>;
 
+/**
+ * Drop counters as sent: sealed under an id that stays the same on every retry until a 2xx
+ * settles it, so that a server can count each report once (a reply lost, or a page left
+ * mid-request, must not count the same drops twice).
+ */
+export interface DropReport {
+  id: string;
+  counts: DropCounts;
+}
+
 export interface OutboxStoreOptions {
   /** Database name prefix: the database is `<name>-outbox`; default `offerwise`. */
   name?: string;
@@ -75,10 +85,17 @@ export interface LeaseRequest {
   /** Wall clock. */
   now: number;
   batchId: string;
+  /**
+   * Retention: rows accepted before this (wall clock) are not sent but dropped in the same
+   * transaction and counted as `expired` (unless a live lease holds them: their batch settles
+   * them). Their ids go to `onExpired` once committed.
+   */
+  expireBefore?: number;
+  onExpired?: (ids: string[]) => void;
 }
 
 export const DEFAULT_OUTBOX_NAME = 'offerwise';
-export const OUTBOX_SCHEMA_VERSION = 1;
+export const OUTBOX_SCHEMA_VERSION = 2;
 export const DEFAULT_MAX_ROWS = 5000;
 export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
 /** A `notBefore` or `leaseUntil` further ahead than this is a clock that went back: due now. */
@@ -87,19 +104,39 @@ export const MAX_FUTURE_MS = 5 * 60_000 + 60_000;
 const MAX_LEASE_FUTURE_MS = 60 * 60_000;
 
 const DROPS_KEY = 'drops';
+/** Rows read per step of a lease. */
+const LEASE_PAGE = 100;
 const TOTALS_KEY = 'totals';
+/** The sealed drop report awaiting a 2xx (see {@link OutboxStore.dropReport}). */
+const REPORT_KEY = 'dropReport';
 
 /** The upgrade ladder; each rung takes exactly the previous version to the next. */
-export function upgradeOutboxSchema(db: IDBPDatabase<unknown>, oldVersion: number): void {
+export function upgradeOutboxSchema(
+  db: IDBPDatabase<unknown>,
+  oldVersion: number,
+  transaction: IDBPTransaction<unknown, string[], 'versionchange'>,
+): void {
   if (oldVersion < 1) {
     // v1: `events` (one row per event, keyPath `id`), `meta` (drop counters, totals, sender lease).
     db.createObjectStore('events', { keyPath: 'id' });
     db.createObjectStore('meta');
   }
+  if (oldVersion < 2) {
+    // v2: `evict` ([priority, id], the eviction order): a full outbox evicts by reading the few
+    // rows it drops, not all of them (5,000 rows read per report() at the cap cost ~60 ms).
+    transaction.objectStore('events').createIndex('evict', ['priority', 'id']);
+  }
 }
+
+/** Key of a row in the `evict` index. */
+type EvictKey = [priority: number, id: string];
 
 interface Tx {
   rows(): Promise<OutboxRow[]>;
+  /** Up to `count` rows in eviction order, after `after` (exclusive). */
+  lowest(after: EvictKey | undefined, count: number): Promise<OutboxRow[]>;
+  /** Up to `count` rows in id (acceptance) order, after the id `after` (exclusive). */
+  page(after: string | undefined, count: number): Promise<OutboxRow[]>;
   getRow(id: string): Promise<OutboxRow | undefined>;
   putRow(row: OutboxRow): void;
   deleteRow(id: string): void;
@@ -115,6 +152,15 @@ function idbTx(tx: AnyTx): Tx {
   const meta = () => tx.objectStore('meta');
   return {
     rows: () => events().getAll() as Promise<OutboxRow[]>,
+    page: (after, count) =>
+      events().getAll(
+        after === undefined ? null : IDBKeyRange.lowerBound(after, true),
+        count,
+      ) as Promise<OutboxRow[]>,
+    lowest: (after, count) =>
+      events()
+        .index('evict')
+        .getAll(after ? IDBKeyRange.lowerBound(after, true) : null, count) as Promise<OutboxRow[]>,
     getRow: (id) => events().get(id) as Promise<OutboxRow | undefined>,
     // Failures of writes surface through `tx.done`.
     putRow: (row) => void quiet(events().put(row)),
@@ -222,14 +268,32 @@ class MemoryBackend {
   private async exec<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const rows = new Map<string, OutboxRow | typeof DELETED>();
     const meta = new Map<string, unknown>();
+    const merged = () => {
+      const all = new Map<string, OutboxRow>(this.events);
+      for (const [id, row] of rows) {
+        if (row === DELETED) all.delete(id);
+        else all.set(id, row);
+      }
+      return [...all.values()];
+    };
     const tx: Tx = {
-      rows: async () => {
-        const merged = new Map<string, OutboxRow>(this.events);
-        for (const [id, row] of rows) {
-          if (row === DELETED) merged.delete(id);
-          else merged.set(id, row);
-        }
-        return [...merged.values()].sort(byId).map((r) => structuredClone(r));
+      rows: async () =>
+        merged()
+          .sort(byId)
+          .map((r) => structuredClone(r)),
+      page: async (after, count) =>
+        merged()
+          .filter((r) => after === undefined || r.id > after)
+          .sort(byId)
+          .slice(0, count)
+          .map((r) => structuredClone(r)),
+      lowest: async (after, count) => {
+        const from = after && { priority: after[0], id: after[1] };
+        return merged()
+          .filter((r) => !from || evictionOrder(r, from) > 0)
+          .sort(evictionOrder)
+          .slice(0, count)
+          .map((r) => structuredClone(r));
       },
       getRow: async (id) => {
         const row = rows.has(id) ? rows.get(id) : this.events.get(id);
@@ -419,8 +483,10 @@ export class OutboxStore {
   }
 
   /**
-   * Commits `rows` (all or none) and evicts to keep the caps: lowest priority first, oldest
-   * first (counted as `evicted`). Resolves after the commit: that is "accepted".
+   * Commits `rows` (all or none) and evicts to keep the caps in {@link evictionOrder}: lowest
+   * priority first, oldest first (counted as `evicted`; possibly some of the new rows). Resolves
+   * after the commit: that is "accepted". Reads only the rows it evicts (the `evict` index and the
+   * running totals), so a full outbox costs no more per event than an empty one.
    */
   async add(rows: OutboxRow[]): Promise<AddResult> {
     if (!Array.isArray(rows)) throw fieldError('invalid_input', 'add().rows', rows, 'an array');
@@ -431,23 +497,36 @@ export class OutboxStore {
       };
       let count = totals.rows + rows.length;
       let bytes = totals.bytes + rows.reduce((n, r) => n + r.bytes, 0);
-      let out: OutboxRow[] = [];
-      if (count > this.maxRows || bytes > this.maxBytes) {
-        const all = (await tx.rows()).concat(rows);
-        out = chooseEvictions(all, this.maxRows, this.maxBytes);
-        count = all.length - out.length;
-        bytes = all.reduce((n, r) => n + r.bytes, 0) - out.reduce((n, r) => n + r.bytes, 0);
+      for (const row of rows) tx.putRow(row);
+      const over = () => count > this.maxRows || bytes > this.maxBytes;
+      const out: string[] = [];
+      let after: EvictKey | undefined;
+      while (over()) {
+        const page = await tx.lowest(after, Math.min(500, Math.max(16, count - this.maxRows)));
+        if (page.length === 0) {
+          // The totals ran ahead of the rows (they are recounted when a page starts): recount.
+          const all = await tx.rows();
+          count = all.length;
+          bytes = all.reduce((n, r) => n + r.bytes, 0);
+          break;
+        }
+        for (const row of page) {
+          if (!over()) break;
+          tx.deleteRow(row.id);
+          out.push(row.id);
+          count--;
+          bytes -= row.bytes;
+        }
+        const tail = page[page.length - 1]!;
+        after = [tail.priority, tail.id];
       }
-      const gone = new Set(out.map((r) => r.id));
-      for (const row of rows) if (!gone.has(row.id)) tx.putRow(row);
-      for (const row of out) if (!rows.includes(row)) tx.deleteRow(row.id);
       if (out.length > 0) {
         const drops = (await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {};
         addCounts(drops, 'evicted', out.length);
         tx.putMeta(DROPS_KEY, drops);
       }
       tx.putMeta(TOTALS_KEY, { rows: count, bytes });
-      return out.map((r) => r.id);
+      return out;
     });
     return { stored: this.memory ? 'memory' : 'indexeddb', evicted };
   }
@@ -462,11 +541,49 @@ export class OutboxStore {
     const leaseMs = checkNumber('lease().leaseMs', request.leaseMs, 0);
     const now = checkNumber('lease().now', request.now);
     const batchId = request.batchId;
-    return this.run('readwrite', async (tx) => {
-      const all = await tx.rows();
-      all.sort(byId);
-      tx.putMeta(TOTALS_KEY, { rows: all.length, bytes: all.reduce((n, r) => n + r.bytes, 0) });
-      const due = all.filter((row) => isDue(row, now));
+    const cutoff =
+      request.expireBefore === undefined
+        ? undefined
+        : checkNumber('lease().expireBefore', request.expireBefore);
+    let expired: string[] = [];
+    const leased = await this.run('readwrite', async (tx) => {
+      // Reads rows in id (acceptance) order, a page at a time, only until the batch is full: a
+      // backlog of 5,000 rows costs one page per batch, not all rows per batch.
+      expired = [];
+      let expiredBytes = 0;
+      const due: OutboxRow[] = [];
+      let dueBytes = 0;
+      let after: string | undefined;
+      scan: for (;;) {
+        const page = await tx.page(after, LEASE_PAGE);
+        for (const row of page) {
+          after = row.id;
+          const held = row.state === 'leased' && !leaseExpired(row, now);
+          if (cutoff !== undefined && row.createdAt < cutoff && !held) {
+            tx.deleteRow(row.id);
+            expired.push(row.id);
+            expiredBytes += row.bytes;
+            continue;
+          }
+          if (!isDue(row, now)) continue;
+          if (due.length >= maxEvents || dueBytes > maxBytes) break scan;
+          due.push(row);
+          dueBytes += row.bytes;
+        }
+        if (page.length < LEASE_PAGE) break;
+      }
+      if (expired.length > 0) {
+        const drops = (await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {};
+        addCounts(drops, 'expired', expired.length);
+        tx.putMeta(DROPS_KEY, drops);
+        const totals = await tx.getMeta<{ rows: number; bytes: number }>(TOTALS_KEY);
+        if (totals) {
+          tx.putMeta(TOTALS_KEY, {
+            rows: Math.max(0, totals.rows - expired.length),
+            bytes: Math.max(0, totals.bytes - expiredBytes),
+          });
+        }
+      }
       const batch = planBatch(due, maxEvents, maxBytes);
       for (const row of batch) {
         row.state = 'leased';
@@ -476,6 +593,8 @@ export class OutboxStore {
       }
       return batch;
     });
+    if (expired.length > 0) request.onExpired?.(expired);
+    return leased;
   }
 
   /** Leases exactly these rows (if present and not leased by a live batch); returns them. */
@@ -559,42 +678,93 @@ export class OutboxStore {
     });
   }
 
-  /** Drops rows accepted before `now - maxAgeMs` (reason `expired`); returns how many. */
+  /**
+   * Drops rows accepted before `now - maxAgeMs` (reason `expired`); returns how many. Reads every
+   * row (once per page, at start), so it also recounts the running totals the caps rely on. The
+   * read is a read-only transaction; a read-write one follows only when there is something to
+   * change (it reads again: other tabs may have written in between).
+   */
   async expire(now: number, maxAgeMs: number): Promise<number> {
     checkNumber('expire().now', now);
     checkNumber('expire().maxAgeMs', maxAgeMs);
     const cutoff = now - maxAgeMs;
-    const old = await this.run('readonly', async (tx) =>
-      (await tx.rows()).filter((r) => r.createdAt < cutoff).map((r) => r.id),
-    );
-    if (old.length === 0) return 0;
-    return this.remove(old, 'expired');
-  }
-
-  /** Drop counters not yet reported. */
-  dropCounts(): Promise<DropCounts> {
-    return this.run('readonly', async (tx) => (await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {});
-  }
-
-  /** Returns and resets the drop counters. */
-  takeDropCounts(): Promise<DropCounts> {
+    const inspect = async (tx: Tx) => {
+      const all = await tx.rows();
+      const old = all.filter((r) => r.createdAt < cutoff);
+      const totals = {
+        rows: all.length - old.length,
+        bytes: all.reduce((n, r) => n + r.bytes, 0) - old.reduce((n, r) => n + r.bytes, 0),
+      };
+      const before = await tx.getMeta<{ rows: number; bytes: number }>(TOTALS_KEY);
+      const stale = before?.rows !== totals.rows || before.bytes !== totals.bytes;
+      return { old, totals, stale };
+    };
+    const seen = await this.run('readonly', inspect);
+    if (seen.old.length === 0 && !seen.stale) return 0;
     return this.run('readwrite', async (tx) => {
-      const drops = (await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {};
-      tx.deleteMeta(DROPS_KEY);
+      const { old, totals, stale } = await inspect(tx);
+      for (const row of old) tx.deleteRow(row.id);
+      if (stale) tx.putMeta(TOTALS_KEY, totals);
+      if (old.length > 0) {
+        const drops = (await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {};
+        addCounts(drops, 'expired', old.length);
+        tx.putMeta(DROPS_KEY, drops);
+      }
+      return old.length;
+    });
+  }
+
+  /** Drop counters not yet acknowledged: the sealed report's and those counted since. */
+  dropCounts(): Promise<DropCounts> {
+    return this.run('readonly', async (tx) => {
+      const drops = { ...((await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {}) };
+      const sealed = await tx.getMeta<DropReport>(REPORT_KEY);
+      for (const [reason, n] of Object.entries(sealed?.counts ?? {})) addCounts(drops, reason, n);
       return drops;
     });
   }
 
-  /** Subtracts counters that a 2xx confirmed as reported (counters added since stay). */
-  settleDropCounts(reported: DropCounts): Promise<void> {
+  /**
+   * The drop report to send with the next batch: the sealed one if a send of it is still
+   * unacknowledged, else the counters so far, sealed now under `newId` (and reset: drops counted
+   * from now on go to the next report). `undefined` when there is nothing to report.
+   */
+  async dropReport(newId: string): Promise<DropReport | undefined> {
+    const pending = await this.run('readonly', async (tx) => ({
+      sealed: await tx.getMeta<DropReport>(REPORT_KEY),
+      drops: await tx.getMeta<DropCounts>(DROPS_KEY),
+    }));
+    if (pending.sealed) return pending.sealed;
+    if (!pending.drops || Object.keys(pending.drops).length === 0) return undefined;
     return this.run('readwrite', async (tx) => {
+      const sealed = await tx.getMeta<DropReport>(REPORT_KEY);
+      if (sealed) return sealed;
       const drops = (await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {};
-      for (const [reason, n] of Object.entries(reported)) {
-        const left = (drops[reason] ?? 0) - n;
-        if (left > 0) drops[reason] = left;
-        else delete drops[reason];
-      }
-      tx.putMeta(DROPS_KEY, drops);
+      if (Object.keys(drops).length === 0) return undefined;
+      const report: DropReport = { id: newId, counts: drops };
+      tx.putMeta(REPORT_KEY, report);
+      tx.deleteMeta(DROPS_KEY);
+      return report;
+    });
+  }
+
+  /** A 2xx acknowledged the report `id`: forget it. */
+  settleDropReport(id: string): Promise<void> {
+    return this.run('readwrite', async (tx) => {
+      const sealed = await tx.getMeta<DropReport>(REPORT_KEY);
+      if (sealed?.id === id) tx.deleteMeta(REPORT_KEY);
+    });
+  }
+
+  /** Returns and resets the drop counters (sealed report included). */
+  takeDropCounts(): Promise<DropCounts> {
+    return this.run('readwrite', async (tx) => {
+      const drops = { ...((await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {}) };
+      const sealed = await tx.getMeta<DropReport>(REPORT_KEY);
+      for (const [reason, n] of Object.entries(sealed?.counts ?? {})) addCounts(drops, reason, n);
+      tx.deleteMeta(DROPS_KEY);
+      tx.deleteMeta(REPORT_KEY);
+      return drops;
     });
   }
 

@@ -1,4 +1,4 @@
-import { deleteDB, openDB, type IDBPDatabase } from 'idb';
+import { deleteDB, openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import { OfferwiseError } from './errors.js';
 
 /** How long `indexedDB.open` (or a delete) may take before a store falls back to memory. */
@@ -52,8 +52,15 @@ export function describeError(error: unknown): string {
 export interface IdbConnectionOptions {
   name: string;
   version: number;
-  /** The store's upgrade ladder; only IndexedDB requests may be awaited in it. */
-  upgrade: (db: IDBPDatabase<unknown>, oldVersion: number) => void;
+  /**
+   * The store's upgrade ladder; only IndexedDB requests may be awaited in it. `transaction` is the
+   * version-change transaction (to reach stores that exist already, e.g. to add an index).
+   */
+  upgrade: (
+    db: IDBPDatabase<unknown>,
+    oldVersion: number,
+    transaction: IDBPTransaction<unknown, string[], 'versionchange'>,
+  ) => void;
   /** Diagnostic code prefix (`state`, `outbox`) and what to call the database in messages. */
   prefix: string;
   label: string;
@@ -89,7 +96,8 @@ export class IdbConnection {
     let opened: Promise<IDBPDatabase<unknown>>;
     try {
       opened = openDB(o.name, o.version, {
-        upgrade: (db, oldVersion) => o.upgrade(db, oldVersion),
+        upgrade: (db, oldVersion, _newVersion, transaction) =>
+          o.upgrade(db, oldVersion, transaction),
         blocked: () =>
           o.report(
             `${o.prefix}_blocked`,
