@@ -1,360 +1,38 @@
-// Chaos tests of the feedback outbox in real Chromium (reliability.md R1–R4), against a local mock
-// collector (POST /api/feedback) that parses the wire format, records every delivered event id
-// (raw duplicates counted), tracks requests in flight, and injects faults from a seeded generator.
+// Chaos tests of the feedback outbox in real Chromium (reliability.md R1–R4), against the mock
+// collector of test/support/collector.ts (POST /api/feedback): it parses the wire format, records
+// every delivered event id (raw duplicates counted), tracks requests in flight, and injects faults
+// from a seeded generator. R5–R16 are in outbox-chaos-more.e2e.ts.
 // Every scenario prints one line
 //   outbox-chaos <scenario> accepted=N delivered=N lost=N duplicates=N max_inflight=N seed=S
 // The seed is printed at the start; `OUTBOX_CHAOS_SEED=<seed>` replays it (each scenario draws
 // from its own generator derived from the seed, so one scenario replays on its own too).
 // Needs `npm run build` first (the pages load dist/offerwise.iife.js).
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { Decision } from '../../src/decide/types.js';
-import type { FlushSummary } from '../../src/feedback/outbox.js';
-import { openPage, requireChromium, sdkPage, useHarness, type PageWindow } from '../support/e2e.js';
+import {
+  chaosSetUp,
+  createIn,
+  faultSummary,
+  flushUntilDelivered,
+  newCollector,
+  pageProblems,
+  printLine,
+  reportIn,
+  scenarioRandom,
+  sleep,
+  tally,
+  type ChaosWindow,
+  type Collector,
+} from '../support/collector.js';
+import { openPage, requireChromium, useHarness } from '../support/e2e.js';
 
 const hasChromium = requireChromium();
-
-const SEED = (() => {
-  const env = process.env.OUTBOX_CHAOS_SEED;
-  if (env !== undefined && env !== '') {
-    const n = Number(env);
-    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) {
-      throw new Error(`OUTBOX_CHAOS_SEED must be an integer in [0, 2^32): ${env}`);
-    }
-    return n;
-  }
-  return Math.floor(Math.random() * 0x1_0000_0000);
-})();
-console.log(`outbox-chaos seed=${SEED} (replay: OUTBOX_CHAOS_SEED=${SEED})`);
-
-/** mulberry32: a small seeded generator, uniform in [0, 1). */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The generator of one scenario: the seed mixed with the scenario's number. */
-function scenarioRandom(scenario: number): () => number {
-  return generator((SEED ^ Math.imul(scenario + 1, 0x9e3779b1)) >>> 0);
-}
-
-const ENDPOINT = '/api/feedback';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// ---------------------------------------------------------------------------------------------
-// The mock collector
-
-/**
- * What the collector does with one request: `ok` stores it and answers 204; `5xx` answers 503;
- * `429` answers 429 with `Retry-After: 1`; `network` destroys the socket before storing;
- * `reply_lost` stores it, then destroys the socket (the batch is committed, the reply is lost).
- */
-type Fault = 'ok' | '5xx' | '429' | 'network' | 'reply_lost';
-
-interface RequestLog {
-  /** Server clock (ms) when the request arrived (its headers) and when its reply went out. */
-  arrived: number;
-  replied: number;
-  fault: Fault;
-  ids: string[];
-  attempt: string | undefined;
-  contentType: string;
-  beacon: boolean;
-}
-
-interface Collector {
-  /** Delivered (stored) ids and how many times each was stored. */
-  counts: Map<string, number>;
-  /** Ids stored in a batch whose reply was lost. */
-  replyLostIds: Set<string>;
-  requests: RequestLog[];
-  /** Bodies that were not the wire format. */
-  malformed: string[];
-  /** Sum of the `dropped` counters of stored batches, by reason. */
-  dropped: Record<string, number>;
-  inflight: number;
-  maxInflight: number;
-  /** Decides the fault of a request; `beacon` when it came with a text/plain body. */
-  fault: (beacon: boolean) => Fault;
-}
-
-function newCollector(): Collector {
-  return {
-    counts: new Map(),
-    replyLostIds: new Set(),
-    requests: [],
-    malformed: [],
-    dropped: {},
-    inflight: 0,
-    maxInflight: 0,
-    fault: () => 'ok',
-  };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-/** The ids of a wire-format body, or a reason it is not one. */
-function parseWire(body: string): { ids: string[]; dropped: Record<string, number> } | string {
-  let data: unknown;
-  try {
-    data = JSON.parse(body);
-  } catch {
-    return 'not JSON';
-  }
-  const d = data as { v?: unknown; sentAt?: unknown; events?: unknown; dropped?: unknown };
-  if (d === null || typeof d !== 'object') return 'not an object';
-  if (d.v !== 1) return `v ${String(d.v)}`;
-  if (typeof d.sentAt !== 'number') return 'sentAt';
-  if (!Array.isArray(d.events)) return 'events';
-  if (d.dropped === null || typeof d.dropped !== 'object') return 'dropped';
-  const ids: string[] = [];
-  for (const e of d.events as { id?: unknown }[]) {
-    if (typeof e?.id !== 'string' || e.id === '') return 'event without id';
-    ids.push(e.id);
-  }
-  return { ids, dropped: d.dropped as Record<string, number> };
-}
-
-function collectorRoute(c: Collector) {
-  return async (req: IncomingMessage, res: ServerResponse) => {
-    const arrived = Date.now();
-    c.inflight++;
-    c.maxInflight = Math.max(c.maxInflight, c.inflight);
-    let open = true;
-    const done = () => {
-      if (open) c.inflight--;
-      open = false;
-    };
-    // 'close' comes once the reply is sent or the socket is destroyed.
-    res.on('close', done);
-    if (req.method !== 'POST') {
-      res.writeHead(405).end();
-      return;
-    }
-    const body = await readBody(req);
-    const contentType = String(req.headers['content-type'] ?? '');
-    const beacon = contentType.startsWith('text/plain');
-    const parsed = parseWire(body);
-    const log: RequestLog = {
-      arrived,
-      replied: 0,
-      fault: 'ok',
-      ids: [],
-      attempt: req.headers['x-offerwise-attempt'] as string | undefined,
-      contentType,
-      beacon,
-    };
-    c.requests.push(log);
-    if (typeof parsed === 'string') {
-      c.malformed.push(`${parsed}: ${body.slice(0, 200)}`);
-      log.replied = Date.now();
-      res.writeHead(400).end();
-      return;
-    }
-    log.ids = parsed.ids;
-    const fault = c.fault(beacon);
-    log.fault = fault;
-    const store = () => {
-      for (const id of parsed.ids) c.counts.set(id, (c.counts.get(id) ?? 0) + 1);
-      for (const [reason, n] of Object.entries(parsed.dropped)) {
-        if (typeof n === 'number') c.dropped[reason] = (c.dropped[reason] ?? 0) + n;
-      }
-    };
-    log.replied = Date.now();
-    switch (fault) {
-      case 'ok':
-        store();
-        res.writeHead(204, { 'cache-control': 'no-store' }).end();
-        return;
-      case '5xx':
-        res.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable');
-        return;
-      case '429':
-        res.writeHead(429, { 'retry-after': '1', 'content-type': 'text/plain' }).end('slow down');
-        return;
-      case 'network':
-        req.socket.destroy();
-        return;
-      case 'reply_lost':
-        store();
-        for (const id of parsed.ids) c.replyLostIds.add(id);
-        req.socket.destroy();
-        return;
-    }
-  };
-}
-
-interface Tally {
-  accepted: number;
-  delivered: number;
-  lost: number;
-  duplicates: number;
-  lostIds: string[];
-  duplicateIds: string[];
-}
-
-function tally(c: Collector, accepted: Iterable<string>): Tally {
-  const acc = new Set(accepted);
-  const lostIds = [...acc].filter((id) => !c.counts.has(id));
-  const duplicateIds = [...c.counts].filter(([, n]) => n > 1).map(([id]) => id);
-  const duplicates = [...c.counts.values()].reduce((sum, n) => sum + n - 1, 0);
-  return {
-    accepted: acc.size,
-    delivered: c.counts.size,
-    lost: lostIds.length,
-    duplicates,
-    lostIds,
-    duplicateIds,
-  };
-}
-
-function printLine(scenario: string, t: Tally, c: Collector): void {
-  console.log(
-    `outbox-chaos ${scenario} accepted=${t.accepted} delivered=${t.delivered} lost=${t.lost} ` +
-      `duplicates=${t.duplicates} max_inflight=${c.maxInflight} seed=${SEED}`,
-  );
-}
-
-function faultSummary(c: Collector): string {
-  const by: Record<string, number> = {};
-  for (const r of c.requests) by[r.fault] = (by[r.fault] ?? 0) + 1;
-  const beacons = c.requests.filter((r) => r.beacon).length;
-  return `requests=${c.requests.length} ${JSON.stringify(by)} beacons=${beacons} dropped=${JSON.stringify(c.dropped)}`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Pages
-
-interface ChaosWindow extends PageWindow {
-  ow: PageWindow['offerwise'];
-  decision: Decision;
-  acc: string[];
-  stop: boolean;
-  rejections: string[];
-}
-
-function catalog() {
-  const now = Date.now();
-  return {
-    version: 1,
-    server_time: new Date(now).toISOString(),
-    currency: 'EUR',
-    placements: { home: { limit: 3 } },
-    offers: Array.from({ length: 4 }, (_, i) => ({
-      id: `c-${i}`,
-      type: 'coupon',
-      title: `${5 + i}% off category ${i}`,
-      category: `cat${i}`,
-      discount: { percent: 5 + i },
-      code: `CODE${i}`,
-      placements: ['home'],
-    })),
-  };
-}
-
-/** Creates `window.ow` (wall clock shifted by `clockShiftMs`) and makes one decision. */
-async function createIn(page: Page, clockShiftMs = 0): Promise<void> {
-  await page.evaluate(
-    async ({ catalog, endpoint, clockShiftMs }) => {
-      const w = window as unknown as ChaosWindow;
-      w.ow = await w.Offerwise.createOffers({
-        consent: 'granted',
-        catalog,
-        endpoint,
-        decisions: { holdoutShare: 0, caps: { offer: {}, placement: {}, overall: {} } },
-        ...(clockShiftMs !== 0 ? { now: () => Date.now() + clockShiftMs } : {}),
-      });
-      w.decision = await w.ow.decide({ placement: 'home', limit: 3 });
-      if (w.decision.offers.length === 0) throw new Error('the decision shows no offer');
-    },
-    { catalog: catalog(), endpoint: ENDPOINT, clockShiftMs },
-  );
-}
-
-/** `n` report() calls, `parallel` at a time; the accepted ids. */
-function reportIn(page: Page, n: number, parallel: number): Promise<string[]> {
-  return page.evaluate(
-    async ({ n, parallel }) => {
-      const w = window as unknown as ChaosWindow;
-      const d = w.decision;
-      const ids: string[] = [];
-      for (let i = 0; i < n; i += parallel) {
-        const batch = [];
-        for (let k = i; k < Math.min(n, i + parallel); k++) {
-          const offer = d.offers[k % d.offers.length]!;
-          batch.push(
-            w.ow.report(d.decisionId, offer.offerId, k % 5 === 4 ? 'click' : 'impression'),
-          );
-        }
-        for (const r of await Promise.all(batch)) {
-          if (typeof r.id !== 'string') throw new Error(`report() accepted without an id`);
-          ids.push(r.id);
-        }
-      }
-      return ids;
-    },
-    { n, parallel },
-  );
-}
-
-/**
- * Calls `flush()` until the collector holds every accepted id (or the budget runs out), waiting
- * out a scheduled retry between calls. Returns the last summary.
- */
-async function flushUntilDelivered(
-  page: Page,
-  c: Collector,
-  accepted: string[],
-  budgetMs: number,
-): Promise<FlushSummary | undefined> {
-  const until = Date.now() + budgetMs;
-  let last: FlushSummary | undefined;
-  while (Date.now() < until) {
-    last = await page.evaluate(() => (window as unknown as ChaosWindow).ow.flush());
-    if (accepted.every((id) => c.counts.has(id)) && last.reason === 'done') return last;
-    const wait = last.reason === 'retry_scheduled' ? (last.retryInMs ?? 200) + 20 : 50;
-    await sleep(Math.max(10, Math.min(wait, until - Date.now())));
-  }
-  return last;
-}
-
-function recordRejections(): void {
-  const w = window as unknown as ChaosWindow;
-  w.rejections = [];
-  addEventListener('unhandledrejection', (e) => w.rejections.push(String(e.reason)));
-}
 
 // ---------------------------------------------------------------------------------------------
 
 describe.skipIf(!hasChromium)('outbox chaos in Chromium', () => {
   const h = useHarness();
 
-  async function setUp(c: Collector): Promise<{ context: BrowserContext; url: string }> {
-    h.server.route(ENDPOINT, collectorRoute(c));
-    const url = h.server.page('/outbox.html', sdkPage({}));
-    const context = await h.newContext();
-    await context.addInitScript(recordRejections);
-    return { context, url };
-  }
-
-  async function pageProblems(page: Page, errors: Error[]): Promise<string[]> {
-    const rejections = await page.evaluate(() => (window as unknown as ChaosWindow).rejections);
-    return [...errors.map((e) => `pageerror: ${e.message}`), ...rejections];
-  }
+  const setUp = (c: Collector) => chaosSetUp(h, c);
 
   it('R1: healthy server, 2,000+ events: none lost, none duplicated', async () => {
     const c = newCollector();
