@@ -30,8 +30,15 @@ const ev = (
   modelVersion,
   at,
 });
-const batch = (events: object[], dropped: Record<string, number> = {}) =>
-  JSON.stringify({ receivedAt: '2025-01-03T00:00:00.000Z', v: 1, sentAt: DAY2, events, dropped });
+const batch = (events: object[], dropped: Record<string, number> = {}, droppedId?: string) =>
+  JSON.stringify({
+    receivedAt: '2025-01-03T00:00:00.000Z',
+    v: 1,
+    sentAt: DAY2,
+    events,
+    dropped,
+    ...(droppedId !== undefined ? { droppedId } : {}),
+  });
 
 /**
  * Personalized (modelVersion m1): d1 home day 1: A (0.9) impression, click, claim; B (0.05, hostile
@@ -40,7 +47,7 @@ const batch = (events: object[], dropped: Record<string, number> = {}) =>
  * Holdout (modelVersion 'none', propensity 1): d4 home day 1: A impression, click. d5 home day 2:
  * A impression. d6 home day 2: A click only (no impression).
  * Plus: d1's A impression and click stored twice, an anonymous impression, two invalid events, a
- * line that is not JSON. Orders: o1 d1 100 (coupon A; twice), o2 d2 50 (no coupon), o3 d4 30
+ * line that is not JSON, and one drop counter (evicted: 4) sent twice under one `droppedId`. Orders: o1 d1 100 (coupon A; twice), o2 d2 50 (no coupon), o3 d4 30
  * (simulator style: revenue), o4 for a decision not in the logs.
  */
 function fixture(dir: string) {
@@ -57,6 +64,9 @@ function fixture(dir: string) {
       { rejected: 2 },
     ),
     batch([d1a, d1click, ev('impression', 'd2', 'A', DAY1 + 60_000, 0.9)]),
+    // The same counters sent twice under one droppedId (a reply lost): counted once.
+    batch([], { evicted: 4 }, 'drop-1'),
+    batch([], { evicted: 4 }, 'drop-1'),
     'not json at all',
     batch(
       [
@@ -119,7 +129,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('npm run report', () => {
   it('dedupes on event id and counts what it could not use', () => {
     expect(report.summary).toMatchObject({
-      lines: 4,
+      lines: 6,
       badLines: 1,
       rawEvents: 16,
       events: 12,
@@ -130,7 +140,7 @@ describe('npm run report', () => {
       pairs: 7,
       firstDay: '2025-01-01',
       lastDay: '2025-01-02',
-      dropped: { expired: 3, rejected: 3 },
+      dropped: { evicted: 4, expired: 3, rejected: 3 },
       orders: { lines: 5, orders: 4, revenue: 190, matchedOrders: 3, matchedRevenue: 180 },
     });
     const json = JSON.parse(readFileSync(path.join(dir, 'out/report.json'), 'utf8'));

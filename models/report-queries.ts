@@ -43,15 +43,20 @@ export function loadingSql(input: {
     // One pass over the files: the batches are parsed once into a table (the runner drops it
     // once `events` is built); the events are unnested from it, counters and line counts too.
     out.push(`CREATE TABLE batches AS
-SELECT v, events, dropped FROM read_json(${list(input.jsonl)},
+SELECT v, events, dropped, "droppedId" FROM read_json(${list(input.jsonl)},
   format = 'newline_delimited', ignore_errors = true, maximum_object_size = 67108864,
-  columns = {v: 'BIGINT', events: '${EVENT_STRUCT}[]', dropped: 'MAP(VARCHAR, BIGINT)'})`);
+  columns = {v: 'BIGINT', events: '${EVENT_STRUCT}[]', dropped: 'MAP(VARCHAR, BIGINT)',
+    "droppedId": 'VARCHAR'})`);
     parts.push(`SELECT e.id, e.type, e."decisionId", e."offerId", e.placement, e.propensity,
   e."modelVersion", e."at"
 FROM (SELECT unnest(events) AS e FROM batches) AS u`);
+    // Counters under one `droppedId` are the same counters sent again (a reply was lost): once.
     out.push(`CREATE TABLE dropped_counts AS
 SELECT k AS reason, SUM(n) AS n
-FROM (SELECT unnest(map_keys(dropped)) AS k, unnest(map_values(dropped)) AS n FROM batches) AS d
+FROM (SELECT unnest(map_keys(dropped)) AS k, unnest(map_values(dropped)) AS n
+  FROM (SELECT dropped FROM batches WHERE "droppedId" IS NULL
+    UNION ALL SELECT any_value(dropped) FROM batches WHERE "droppedId" IS NOT NULL
+    GROUP BY "droppedId") AS once) AS d
 GROUP BY k`);
     out.push(`CREATE TABLE load_stats AS
 SELECT COUNT(*) AS lines, SUM(CASE WHEN v IS NULL THEN 1 ELSE 0 END) AS bad_lines FROM batches`);
