@@ -26,6 +26,7 @@ export type {
   RankInput,
 } from './recommend/recommend.js';
 export type { TrackStats } from './offerwise.js';
+export type { FeedbackStatus, FlushSummary } from './feedback/outbox.js';
 export type {
   Catalog,
   CatalogItem,

@@ -17,7 +17,12 @@ import { StateStore } from './decide/state-store.js';
 import type { Catalog, Decision } from './decide/types.js';
 import { Predictor } from './predictor/predictor.js';
 import type { FeatureContext } from './features/spec.js';
-import { Outbox, type FlushSummary, type Measurement } from './feedback/outbox.js';
+import {
+  Outbox,
+  type FeedbackStatus,
+  type FlushSummary,
+  type Measurement,
+} from './feedback/outbox.js';
 import type { FeedbackType } from './feedback/policy.js';
 import { quiet } from './util/guards.js';
 import {
@@ -175,6 +180,17 @@ export class Offerwise {
       modelVersion: decision.modelVersion,
     });
     return { id: result.id };
+  }
+
+  /**
+   * What the feedback outbox holds: pending, in flight, dropped by reason (not yet reported),
+   * suppressed, and where it lives. Reads the outbox (for QA tools); never rejects.
+   */
+  async feedbackStatus(): Promise<FeedbackStatus> {
+    if (!this.outbox || this.destroyed) {
+      return { storage: 'none', pending: 0, inFlight: 0, dropped: {}, suppressed: 0 };
+    }
+    return this.outbox.status();
   }
 
   /** Sends pending feedback now; resolves when what was pending is acknowledged or has failed for a stated reason. */

@@ -249,6 +249,50 @@ describe('Outbox', () => {
     o.destroy();
   });
 
+  it('status(): pending, in flight, dropped not yet reported, where it lives', async () => {
+    const clock = { shift: 0 };
+    const o = make({ now: () => Date.now() + clock.shift });
+    expect(await o.status()).toEqual({
+      storage: 'indexeddb',
+      pending: 0,
+      inFlight: 0,
+      dropped: {},
+      suppressed: 0,
+    });
+    for (let i = 0; i < 3; i++) await o.enqueue(fb());
+    expect(await o.status()).toMatchObject({ pending: 3, inFlight: 0 });
+    // Another tab's request that never answers: the 3 rows are in flight (one database).
+    let answer!: (r: Response) => void;
+    const hanging = make({
+      fetch: (() => new Promise<Response>((resolve) => (answer = resolve))) as typeof fetch,
+    });
+    const flushing = hanging.flush();
+    await idle();
+    expect(await hanging.status()).toMatchObject({ pending: 0, inFlight: 3 });
+    answer(new Response(null, { status: 503 }));
+    await flushing;
+    hanging.destroy();
+    expect(await o.status()).toMatchObject({ pending: 3, inFlight: 0 });
+    // Back to pending; 8 days on they are dropped as expired and, while the server fails, the
+    // counters wait to be reported.
+    clock.shift = 8 * 24 * 3600_000;
+    server.decide = () => ({ status: 503 });
+    await o.flush();
+    expect(await o.status()).toMatchObject({ pending: 0, inFlight: 0, dropped: { expired: 3 } });
+    server.decide = () => ({ status: 200 });
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    await idle();
+    expect(await o.status()).toEqual({
+      storage: 'indexeddb',
+      pending: 0,
+      inFlight: 0,
+      dropped: {},
+      suppressed: 0,
+    });
+    expect(server.dropped).toEqual({ expired: 3 });
+    o.destroy();
+  });
+
   it('backs off on network errors and 5xx without a tight loop', async () => {
     const o = make();
     await o.enqueue(fb());

@@ -40,6 +40,20 @@ import {
 export const FEEDBACK_TYPES: readonly FeedbackType[] = ['impression', 'click', 'claim', 'dismiss'];
 export type Measurement = 'full' | 'anonymous' | 'off';
 
+/** What the outbox holds (for QA tools such as the demo's panel). */
+export interface FeedbackStatus {
+  /** Where the rows live: on disk, in this page's memory, or nowhere (no endpoint / nothing sent). */
+  storage: 'indexeddb' | 'memory' | 'none';
+  /** Accepted events waiting to be sent (including those whose lease ran out). */
+  pending: number;
+  /** Events in a request (or a page-leave beacon) not yet acknowledged. */
+  inFlight: number;
+  /** Events given up and not yet reported to the server, by reason. */
+  dropped: Record<string, number>;
+  /** Events not stored because measurement is off for the consent state. */
+  suppressed: number;
+}
+
 export interface FeedbackInput {
   type: FeedbackType;
   decisionId: string;
@@ -348,6 +362,24 @@ export class Outbox {
       this.report('outbox_start_failed', describeError(error));
     }
     if (!this.destroyed) this.wakeAt(this.mono());
+  }
+
+  /** What the outbox holds now; see {@link FeedbackStatus}. Never rejects. */
+  async status(): Promise<FeedbackStatus> {
+    const base = { suppressed: this.suppressed };
+    if (!this.store || this.destroyed) {
+      return { storage: 'none', pending: 0, inFlight: 0, dropped: {}, ...base };
+    }
+    try {
+      const [storage, held] = await Promise.all([
+        this.store.kind(),
+        this.store.status(this.wall()),
+      ]);
+      return { storage, ...held, ...base };
+    } catch (error) {
+      this.report('outbox_status_failed', describeError(error));
+      return { storage: 'none', pending: 0, inFlight: 0, dropped: {}, ...base };
+    }
   }
 
   stats(): { suppressed: number; storage: Promise<'indexeddb' | 'memory' | 'none'> } {

@@ -768,6 +768,25 @@ export class OutboxStore {
     });
   }
 
+  /**
+   * What the outbox holds at `now`: rows waiting to be sent, rows in flight (leased, lease not
+   * over) and the drop counters not yet acknowledged. Reads every row (QA tools, not a hot path).
+   */
+  status(now: number): Promise<{ pending: number; inFlight: number; dropped: DropCounts }> {
+    return this.run('readonly', async (tx) => {
+      let pending = 0;
+      let inFlight = 0;
+      for (const row of await tx.rows()) {
+        if (row.state === 'leased' && !leaseExpired(row, now)) inFlight++;
+        else pending++;
+      }
+      const dropped = { ...((await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {}) };
+      const sealed = await tx.getMeta<DropReport>(REPORT_KEY);
+      for (const [reason, n] of Object.entries(sealed?.counts ?? {})) addCounts(dropped, reason, n);
+      return { pending, inFlight, dropped };
+    });
+  }
+
   /** All rows, oldest first (diagnostics, tests, `flush()` bookkeeping). */
   rows(): Promise<OutboxRow[]> {
     return this.run('readonly', async (tx) => (await tx.rows()).sort(byId));
