@@ -3,6 +3,7 @@ import {
   IDBDatabase as FakeDatabase,
   IDBObjectStore as FakeStore,
   IDBOpenDBRequest as FakeOpenRequest,
+  IDBTransaction as FakeTransaction,
 } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { databaseNames, freshIndexedDB } from '../../test/unit/fake-idb.js';
@@ -357,6 +358,25 @@ describe('the copy of the counters', () => {
     expect(await allowedOf(a, 'p', ['x', 'y', 'z'], rules)).toEqual([]);
     expect(reads()).toBe(before + 1);
     expect(diagnostics).toEqual([]);
+  });
+
+  it('returns once its writes are queued; a commit that fails later is reported and not counted', async () => {
+    const rules = rulesWith('offer', 'session', 1);
+    const a = make();
+    expect(await show(a, 'p', 'x', rules)).toEqual(['x']);
+    // The next reservation's commit fails after reserve() resolved (as an I/O error would).
+    const commit = vi.spyOn(FakeTransaction.prototype, 'commit').mockImplementationOnce(function (
+      this: InstanceType<typeof FakeTransaction>,
+    ) {
+      this.abort();
+    });
+    expect(await show(a, 'p', 'y', rules)).toEqual(['y']);
+    await vi.waitFor(() => expect(codes()).toContain('state_commit_failed'));
+    commit.mockRestore();
+    // y's impression was not counted (and the copy of the counters is not trusted): y is
+    // allowed again, x still is not.
+    expect(await allowedOf(a, 'p', ['x', 'y'], rules)).toEqual(['y']);
+    expect(await allowedOf(make(), 'p', ['x', 'y'], rules)).toEqual(['y']);
   });
 
   it('a failed transaction leaves the copy as it was (what the database still holds)', async () => {

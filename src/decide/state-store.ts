@@ -315,10 +315,20 @@ class IdbBackend {
     this.link.close();
   }
 
-  /** Runs `fn` in one transaction; a lost connection is reopened and `fn` run again, once. */
-  async run<T>(tables: Table[], mode: IDBTransactionMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in one transaction; a lost connection is reopened and `fn` run again, once. With
+   * `lateFailure`, a readwrite transaction resolves as soon as `fn` is done and its commit is
+   * requested (its writes are then ordered before any later transaction on these stores, in any
+   * tab); a commit that fails afterwards is passed to `lateFailure` instead.
+   */
+  async run<T>(
+    tables: Table[],
+    mode: IDBTransactionMode,
+    fn: (tx: Tx) => Promise<T>,
+    lateFailure?: (error: unknown) => void,
+  ): Promise<T> {
     try {
-      return await this.once(tables, mode, fn);
+      return await this.once(tables, mode, fn, lateFailure);
     } catch (error) {
       if (this.shut || !isConnectionError(error)) throw error;
       this.report(
@@ -326,7 +336,7 @@ class IdbBackend {
         `decision-state database connection lost (${describeError(error)}); reopening`,
       );
       this.drop();
-      return this.once(tables, mode, fn);
+      return this.once(tables, mode, fn, lateFailure);
     }
   }
 
@@ -334,6 +344,7 @@ class IdbBackend {
     tables: Table[],
     mode: IDBTransactionMode,
     fn: (tx: Tx) => Promise<T>,
+    lateFailure?: (error: unknown) => void,
   ): Promise<T> {
     const db = await this.connection();
     const tx = db.transaction(
@@ -345,6 +356,10 @@ class IdbBackend {
       const result = await fn(idbTx(tx));
       // Nothing more will be asked of it: commit now rather than when the task ends.
       if (mode === 'readwrite') (tx as unknown as { commit?: () => void }).commit?.();
+      if (lateFailure && mode === 'readwrite') {
+        tx.done.then(undefined, lateFailure);
+        return result;
+      }
       await tx.done;
       return result;
     } catch (error) {
@@ -538,6 +553,19 @@ export class StateStore {
     }
   };
 
+  /**
+   * A reservation's commit failed after its decision was returned (quota, I/O, the browser
+   * closing the database): its impressions are not counted. Reported; the copy of the counters
+   * is dropped; the next transaction meets the failure and falls back if it persists.
+   */
+  private readonly lateCommitFailure = (error: unknown): void => {
+    this.counters = undefined;
+    this.report(
+      'state_commit_failed',
+      `a reservation did not commit (${describeError(error)}); its impressions are not counted`,
+    );
+  };
+
   private time(): number {
     let t: unknown;
     try {
@@ -604,13 +632,14 @@ export class StateStore {
     tables: Table[],
     mode: IDBTransactionMode,
     fn: (tx: Tx) => Promise<T>,
+    lateFailure?: (error: unknown) => void,
   ): Promise<T> {
     if (this.closed) throw new OfferwiseError('destroyed', 'the decision state store was closed');
     await this.ready;
     const idb = this.idb;
     if (idb && !this.memory) {
       try {
-        return await idb.run(tables, mode, fn);
+        return await idb.run(tables, mode, fn, lateFailure);
       } catch (error) {
         if (error instanceof CallerError) throw error.error;
         if (this.closed) {
@@ -709,57 +738,64 @@ export class StateStore {
     }
     const pKey = placementKey(placement);
     let written: { rev: string; map: Map<string, CounterRecord> } | undefined;
-    const result = await this.run(['counters', 'meta', 'decisions'], 'readwrite', async (tx) => {
-      written = undefined;
-      const { frame, meta, cached } = await this.begin(tx);
-      // One read of every counter (the store is small: keys untouched for 8 days are pruned)
-      // costs far less than one request per candidate; none at all while the copy of the last
-      // transaction is still current.
-      const counters = cached ?? new Map(await tx.entries('counters'));
-      const placementRecord = counters.get(pKey);
-      const overallRecord = counters.get(OVERALL_KEY);
-      const offerRecords = ids.map((id) => counters.get(offerKey(id)));
-      const room = Math.min(
-        roomLeft(placementRecord, rules.placement, frame),
-        roomLeft(overallRecord, rules.overall, frame),
-      );
-      const allowed =
-        room >= 1 ? ids.filter((_, i) => roomLeft(offerRecords[i], rules.offer, frame) >= 1) : [];
-      const byId = new Map(ids.map((id, i) => [id, offerRecords[i]]));
-
-      let result: T;
-      try {
-        result = choose(allowed.slice(), Math.max(0, room));
-      } catch (error) {
-        throw new CallerError(error);
-      }
-      const shown = checkShown(result, allowed);
-      if (shown.length > room) {
-        this.report(
-          'state_room_exceeded',
-          `placement "${placement}" showed ${shown.length} offers with room for ${Math.max(0, room)}; placement/overall caps are exceeded`,
+    const result = await this.run(
+      ['counters', 'meta', 'decisions'],
+      'readwrite',
+      async (tx) => {
+        written = undefined;
+        const { frame, meta, cached } = await this.begin(tx);
+        // One read of every counter (the store is small: keys untouched for 8 days are pruned)
+        // costs far less than one request per candidate; none at all while the copy of the last
+        // transaction is still current.
+        const counters = cached ?? new Map(await tx.entries('counters'));
+        const placementRecord = counters.get(pKey);
+        const overallRecord = counters.get(OVERALL_KEY);
+        const offerRecords = ids.map((id) => counters.get(offerKey(id)));
+        const room = Math.min(
+          roomLeft(placementRecord, rules.placement, frame),
+          roomLeft(overallRecord, rules.overall, frame),
         );
-      }
+        const allowed =
+          room >= 1 ? ids.filter((_, i) => roomLeft(offerRecords[i], rules.offer, frame) >= 1) : [];
+        const byId = new Map(ids.map((id, i) => [id, offerRecords[i]]));
 
-      const put = (key: string, record: CounterRecord) => {
-        tx.put('counters', key, record);
-        counters.set(key, record);
-      };
-      for (const id of shown) put(offerKey(id), bumped(byId.get(id), 1, frame));
-      if (shown.length > 0) {
-        put(pKey, bumped(placementRecord, shown.length, frame));
-        put(OVERALL_KEY, bumped(overallRecord, shown.length, frame));
-      }
-      tx.put('meta', META_KEY, meta);
-      written = { rev: meta.rev!, map: counters };
-      // A decision returned with the choice is kept as the placement's last one, in the same commit.
-      const decision = (result as { decision?: Decision }).decision;
-      if (decision !== undefined && decision !== null && decision.placement === placement) {
-        tx.put('decisions', placement, decision);
-      }
-      return result;
-    });
-    // Committed: the counters now stored are `written` (unless the memory fallback took over).
+        let result: T;
+        try {
+          result = choose(allowed.slice(), Math.max(0, room));
+        } catch (error) {
+          throw new CallerError(error);
+        }
+        const shown = checkShown(result, allowed);
+        if (shown.length > room) {
+          this.report(
+            'state_room_exceeded',
+            `placement "${placement}" showed ${shown.length} offers with room for ${Math.max(0, room)}; placement/overall caps are exceeded`,
+          );
+        }
+
+        const put = (key: string, record: CounterRecord) => {
+          tx.put('counters', key, record);
+          counters.set(key, record);
+        };
+        for (const id of shown) put(offerKey(id), bumped(byId.get(id), 1, frame));
+        if (shown.length > 0) {
+          put(pKey, bumped(placementRecord, shown.length, frame));
+          put(OVERALL_KEY, bumped(overallRecord, shown.length, frame));
+        }
+        tx.put('meta', META_KEY, meta);
+        written = { rev: meta.rev!, map: counters };
+        // A decision returned with the choice is kept as the placement's last one, in the same commit.
+        const decision = (result as { decision?: Decision }).decision;
+        if (decision !== undefined && decision !== null && decision.placement === placement) {
+          tx.put('decisions', placement, decision);
+        }
+        return result;
+      },
+      this.lateCommitFailure,
+    );
+    // Queued ahead of any later transaction: the counters stored are `written` once it commits.
+    // Keeping the copy now is safe even if the commit fails: the database then still holds the
+    // old `meta.rev`, which no longer matches the copy's, so the next reserve reads the counters.
     this.counters = written;
     return result;
   }

@@ -288,7 +288,7 @@ export async function runDecideBench({ emit = () => undefined } = {}) {
         modelVersion: r.versions.join(','),
         profileLatency: roundAll(r.profileLatency, 3),
         shopper: r.profile,
-        note: "await ow.decide({ placement, limit: 3, context: { member: true } }) on the page: the profile (this tab's copy), claims (only with max_claims), features of every offer, score(), expected value, the policy in one readwrite IndexedDB transaction with the cap counters (meta token read; counters from the copy while current), explanations, the decision saved in that commit; caps never bind; profileLatency = profile() alone (always a database read), for scale",
+        note: "await ow.decide({ placement, limit: 3, context: { member: true } }) on the page: the profile (this tab's copy), claims (only with max_claims), features of every offer, score(), expected value, the policy in one readwrite IndexedDB transaction with the cap counters (meta token read; counters from the copy while current), explanations, the decision saved in that transaction (returns once its commit is requested, before it completes); caps never bind; profileLatency = profile() alone (always a database read), for scale",
       });
     }
     if (errors.length > 0) throw new Error(`page errors: ${errors.map(String).join('; ')}`);
