@@ -159,7 +159,10 @@ describe('muteInterest()', () => {
     const ow = await make();
     await ow.track(view('boot', 'shoes'));
     await ow.track(view('x1', 'bags'));
-    expect((await ow.profile()).categories.map((c) => c.category).sort()).toEqual(['bags', 'shoes']);
+    expect((await ow.profile()).categories.map((c) => c.category).sort()).toEqual([
+      'bags',
+      'shoes',
+    ]);
     await ow.muteInterest(' Shoes ');
     const muted = await ow.profile();
     expect(muted.categories.map((c) => c.category)).toEqual(['bags']);
