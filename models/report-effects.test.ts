@@ -256,9 +256,42 @@ describe('npm run report', () => {
       orders: undefined,
       out: 'o',
       threshold: 0.3,
+      trace: undefined,
     });
     expect(() => parseReportArgs(['--out', 'o'])).toThrow(/--feedback/);
     expect(() => parseReportArgs(['--feedback', 'a', '--bogus', 'x'])).toThrow(/unknown/);
     expect(() => parseReportArgs(['--feedback', 'a', '--out', 'x', 'y'])).toThrow(/one value/);
+    expect(parseReportArgs(['--feedback', 'a', '--out', 'o', '--trace', 't.json']).trace).toBe(
+      't.json',
+    );
   });
+
+  it('charts an optimiser trace (--trace) and refuses a malformed one naming the entry', async () => {
+    const traceDir = mkdtempSync(path.join(tmpdir(), 'offerwise-trace-'));
+    try {
+      const { feedback } = fixture(traceDir);
+      const trace = path.join(traceDir, 'trace.json');
+      const points = [
+        { evaluation: 1, value: 2, best: 2 },
+        { evaluation: 2, value: 1, best: 2 },
+        { evaluation: 3, value: 5, best: 5 },
+      ];
+      writeFileSync(trace, JSON.stringify({ method: 'ga', budget: 3, trace: points }));
+      const out = path.join(traceDir, 'out');
+      const r = await runReport({ feedback: [feedback], out, trace });
+      expect(r.optimiser).toEqual({ file: 'trace.json', method: 'ga', points });
+      const page = readFileSync(path.join(out, 'report.html'), 'utf8');
+      expect(page).toContain('<h2>Optimiser convergence</h2>');
+      expect(page).toContain('3 evaluations · best 5.000');
+      // One dot per evaluation and the best-so-far line through all three.
+      const best = /<polyline class="best" points="([^"]+)"/.exec(page)![1]!.split(' ');
+      expect(best).toHaveLength(3);
+      writeFileSync(trace, JSON.stringify({ trace: [{ evaluation: 1, value: 'x', best: 1 }] }));
+      await expect(runReport({ feedback: [feedback], out, trace })).rejects.toThrow(
+        'trace[0] is not { evaluation, value, best } numbers',
+      );
+    } finally {
+      rmSync(traceDir, { recursive: true, force: true });
+    }
+  }, 20_000);
 });

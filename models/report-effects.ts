@@ -8,7 +8,7 @@
  * `<out>/report.json` and a self-contained `<out>/report.html`. Definitions are in
  * {@link DEFINITIONS} and the README ("Effect reports").
  */
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -52,6 +52,50 @@ export interface ReportOptions {
   out: string;
   /** Propensity threshold for "predicted to respond", a multiple of 0.01; default 0.5. */
   threshold?: number;
+  /** An optimiser's `trace.json` (`npm run optimize -- --out`): its convergence is charted. */
+  trace?: string | undefined;
+}
+
+/** The optimiser's convergence, as `npm run optimize` wrote it. */
+export interface OptimiserTrace {
+  file: string;
+  method: string | null;
+  /** `best` after each distinct evaluation (at most 2,000 points, evenly thinned). */
+  points: { evaluation: number; value: number; best: number }[];
+}
+
+/** Reads an optimiser trace; an error names the file and what is wrong. */
+export function readTrace(file: string, text: string): OptimiserTrace {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new Error(`--trace ${file}: not JSON`);
+  }
+  const d = data as { method?: unknown; trace?: unknown };
+  if (!d || typeof d !== 'object' || !Array.isArray(d.trace)) {
+    throw new Error(`--trace ${file}: expected { trace: [{ evaluation, value, best }] }`);
+  }
+  const points = d.trace.map((p: unknown, i: number) => {
+    const q = p as { evaluation?: unknown; value?: unknown; best?: unknown };
+    if (
+      !q ||
+      typeof q.evaluation !== 'number' ||
+      typeof q.value !== 'number' ||
+      typeof q.best !== 'number' ||
+      ![q.evaluation, q.value, q.best].every(Number.isFinite)
+    ) {
+      throw new Error(`--trace ${file}: trace[${i}] is not { evaluation, value, best } numbers`);
+    }
+    return { evaluation: q.evaluation, value: q.value, best: q.best };
+  });
+  const step = Math.max(1, Math.ceil(points.length / 2000));
+  const thinned = points.filter((_, i) => i % step === 0 || i === points.length - 1);
+  return {
+    file: path.basename(file),
+    method: typeof d.method === 'string' ? d.method : null,
+    points: thinned,
+  };
 }
 
 export interface OfferRow {
@@ -161,6 +205,8 @@ export interface EffectReport {
   }[];
   warnings: string[];
   timings: Record<string, number>;
+  /** With `--trace`: the optimiser's convergence. */
+  optimiser?: OptimiserTrace;
 }
 
 type Row = Record<string, unknown>;
@@ -423,6 +469,9 @@ export async function runReport(options: ReportOptions): Promise<EffectReport> {
       })),
       warnings,
       timings,
+      ...(options.trace !== undefined
+        ? { optimiser: readTrace(options.trace, await readFile(options.trace, 'utf8')) }
+        : {}),
     };
     await mkdir(options.out, { recursive: true });
     t = performance.now();
@@ -444,9 +493,9 @@ export function parseReportArgs(argv: readonly string[]): ReportOptions {
   for (const arg of argv) {
     if (arg.startsWith('--')) {
       current = arg.slice(2);
-      if (!['feedback', 'orders', 'out', 'threshold'].includes(current))
+      if (!['feedback', 'orders', 'out', 'threshold', 'trace'].includes(current))
         throw new Error(
-          `unknown argument ${JSON.stringify(arg)}; expected --feedback, --orders, --out, --threshold`,
+          `unknown argument ${JSON.stringify(arg)}; expected --feedback, --orders, --out, --threshold, --trace`,
         );
       if (values[current]) throw new Error(`--${current} given twice`);
       values[current] = [];
@@ -469,6 +518,7 @@ export function parseReportArgs(argv: readonly string[]): ReportOptions {
     orders: one('orders'),
     out,
     ...(threshold !== undefined ? { threshold: Number(threshold) } : {}),
+    trace: one('trace'),
   };
 }
 

@@ -234,6 +234,48 @@ function targetingChart(curve: readonly Classification[], threshold: number): st
   return figure('Predicted to respond (propensity ≥ threshold) vs responded', W, H, parts.join(''));
 }
 
+/** The optimiser's best value so far (line) and each evaluation's value (dots) per evaluation. */
+function convergenceChart(
+  points: readonly { evaluation: number; value: number; best: number }[],
+): string {
+  const W = 640;
+  const H = 220;
+  const L = 56;
+  const R = 12;
+  const T = 24;
+  const B = 30;
+  const maxX = Math.max(1, ...points.map((p) => p.evaluation));
+  const values = points.flatMap((p) => [p.value, p.best]);
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const span = hi - lo || 1;
+  const x = (v: number) => L + (v / maxX) * (W - L - R);
+  const y = (v: number) => T + (1 - (v - lo) / span) * (H - T - B);
+  const parts: string[] = [];
+  for (let k = 0; k <= 4; k++) {
+    const v = lo + (span * k) / 4;
+    parts.push(
+      `<line x1="${L}" x2="${W - R}" y1="${fx(y(v))}" y2="${fx(y(v))}" class="grid"/>`,
+      `<text x="${L - 6}" y="${fx(y(v) + 4)}" text-anchor="end">${e(v.toPrecision(3))}</text>`,
+      `<text x="${fx(x((maxX * k) / 4))}" y="${H - 12}" text-anchor="middle">${Math.round((maxX * k) / 4)}</text>`,
+    );
+  }
+  for (const p of points) {
+    parts.push(
+      `<circle cx="${fx(x(p.evaluation))}" cy="${fx(y(p.value))}" r="1.5" fill="#94a3b8"/>`,
+    );
+  }
+  parts.push(
+    `<polyline class="best" points="${points.map((p) => `${fx(x(p.evaluation))},${fx(y(p.best))}`).join(' ')}" fill="none" stroke="#16a34a" stroke-width="2"/>`,
+  );
+  return figure(
+    'Best value so far (line) and each evaluation (dots), by evaluation',
+    W,
+    H,
+    parts.join(''),
+  );
+}
+
 const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 function table(head: string[], rows: string[][], numericFrom = 1): string {
@@ -396,6 +438,15 @@ export function renderHtml(report: EffectReport): string {
         2,
       ),
   );
+
+  if (report.optimiser && report.optimiser.points.length > 0) {
+    const o = report.optimiser;
+    const last = o.points[o.points.length - 1]!;
+    sections.push(
+      `<h2>Optimiser convergence</h2><p class="muted">${e(o.file)}${o.method ? ` · ${e(o.method)}` : ''} · ${int(last.evaluation)} evaluations · best ${e(last.best.toPrecision(4))}</p>` +
+        convergenceChart(o.points),
+    );
+  }
 
   // Funnel
   const offers = byOffer(report.funnel);
