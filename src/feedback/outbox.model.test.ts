@@ -2,6 +2,7 @@ import { afterEach, expect, it, vi } from 'vitest';
 import { freshIndexedDB } from '../../test/unit/fake-idb.js';
 import { Outbox } from './outbox.js';
 import { OutboxStore } from './store.js';
+import { seededRandom } from '../decide/random.js';
 
 /**
  * Model-based test: a seeded random sequence of enqueue / time passes / server replies / crash /
@@ -12,17 +13,6 @@ import { OutboxStore } from './store.js';
 const tick = () => new Promise<void>((r) => setImmediate(r));
 async function idle(n = 30): Promise<void> {
   for (let i = 0; i < n; i++) await tick();
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const STEPS = Number(process.env.OUTBOX_STEPS ?? 250);
@@ -56,7 +46,7 @@ it.each(SEEDS)('model: seed %i', { timeout: 120_000 }, async (seed) => {
     toFake: ['setTimeout', 'clearTimeout', 'Date'],
     now: Date.parse('2025-03-01T12:00:00Z'),
   });
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
 
   const accepted = new Set<string>(); // committed to IndexedDB

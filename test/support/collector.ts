@@ -15,6 +15,7 @@ import type { Decision } from '../../src/decide/types.js';
 import type { FlushSummary } from '../../src/feedback/outbox.js';
 import type { FeedbackType } from '../../src/feedback/policy.js';
 import { sdkPage, type Harness, type PageWindow } from './e2e.js';
+import { seededRandom } from '../../src/decide/random.js';
 
 export const SEED = (() => {
   const env = process.env.OUTBOX_CHAOS_SEED;
@@ -29,18 +30,6 @@ export const SEED = (() => {
 })();
 console.log(`outbox-chaos seed=${SEED} (replay: OUTBOX_CHAOS_SEED=${SEED})`);
 
-/** mulberry32: a small seeded generator, uniform in [0, 1). */
-export function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The seed of one scenario: the run's seed mixed with the scenario's number. */
 export function scenarioSeed(scenario: number): number {
   return (SEED ^ Math.imul(scenario + 1, 0x9e3779b1)) >>> 0;
@@ -48,7 +37,7 @@ export function scenarioSeed(scenario: number): number {
 
 /** The generator of one scenario. */
 export function scenarioRandom(scenario: number): () => number {
-  return generator(scenarioSeed(scenario));
+  return seededRandom(scenarioSeed(scenario));
 }
 
 export const ENDPOINT = '/api/feedback';
