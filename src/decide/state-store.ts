@@ -1,13 +1,7 @@
 import type { IDBPDatabase, IDBPTransaction } from 'idb';
 import { fieldError, OfferwiseError } from '../util/errors.js';
 import { quiet } from '../util/guards.js';
-import {
-  deleteDatabase,
-  describeError,
-  IdbConnection,
-  isConnectionError,
-  withTimeout,
-} from '../util/idb.js';
+import { deleteDatabase, describeError, IdbConnection, withTimeout } from '../util/idb.js';
 import type { Decision } from './types.js';
 
 /**
@@ -299,10 +293,6 @@ class IdbBackend {
     });
   }
 
-  private get shut(): boolean {
-    return this.link.closed;
-  }
-
   connection(): ReturnType<IdbConnection['connection']> {
     return this.link.connection();
   }
@@ -315,63 +305,14 @@ class IdbBackend {
     this.link.close();
   }
 
-  /**
-   * Runs `fn` in one transaction; a lost connection is reopened and `fn` run again, once. With
-   * `lateFailure`, a readwrite transaction resolves as soon as `fn` is done and its commit is
-   * requested (its writes are then ordered before any later transaction on these stores, in any
-   * tab); a commit that fails afterwards is passed to `lateFailure` instead.
-   */
-  async run<T>(
+  /** Runs `fn` in one transaction (see {@link IdbConnection.transaction}). */
+  run<T>(
     tables: Table[],
     mode: IDBTransactionMode,
     fn: (tx: Tx) => Promise<T>,
     lateFailure?: (error: unknown) => void,
   ): Promise<T> {
-    try {
-      return await this.once(tables, mode, fn, lateFailure);
-    } catch (error) {
-      if (this.shut || !isConnectionError(error)) throw error;
-      this.report(
-        'state_reconnect',
-        `decision-state database connection lost (${describeError(error)}); reopening`,
-      );
-      this.drop();
-      return this.once(tables, mode, fn, lateFailure);
-    }
-  }
-
-  private async once<T>(
-    tables: Table[],
-    mode: IDBTransactionMode,
-    fn: (tx: Tx) => Promise<T>,
-    lateFailure?: (error: unknown) => void,
-  ): Promise<T> {
-    const db = await this.connection();
-    const tx = db.transaction(
-      tables,
-      mode,
-      mode === 'readwrite' ? { durability: 'relaxed' } : undefined,
-    ) as unknown as AnyTx;
-    try {
-      const result = await fn(idbTx(tx));
-      // Nothing more will be asked of it: commit now rather than when the task ends.
-      if (mode === 'readwrite') (tx as unknown as { commit?: () => void }).commit?.();
-      if (lateFailure && mode === 'readwrite') {
-        tx.done.then(undefined, lateFailure);
-        return result;
-      }
-      await tx.done;
-      return result;
-    } catch (error) {
-      // Never let a half-done read-modify-write commit.
-      quiet(tx.done);
-      try {
-        tx.abort();
-      } catch {
-        // already finished or aborted
-      }
-      throw error;
-    }
+    return this.link.transaction(tables, mode, (tx) => fn(idbTx(tx)), lateFailure);
   }
 }
 

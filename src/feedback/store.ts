@@ -1,13 +1,7 @@
 import type { IDBPDatabase, IDBPTransaction } from 'idb';
 import { fieldError, OfferwiseError } from '../util/errors.js';
 import { quiet } from '../util/guards.js';
-import {
-  describeError,
-  IdbConnection,
-  isConnectionError,
-  OPEN_TIMEOUT_MS,
-  withTimeout,
-} from '../util/idb.js';
+import { describeError, IdbConnection, OPEN_TIMEOUT_MS, withTimeout } from '../util/idb.js';
 import { evictionOrder, planBatch } from './policy.js';
 
 /**
@@ -188,10 +182,6 @@ class IdbBackend {
     });
   }
 
-  private get shut(): boolean {
-    return this.link.closed;
-  }
-
   connection(): ReturnType<IdbConnection['connection']> {
     return this.link.connection();
   }
@@ -204,41 +194,9 @@ class IdbBackend {
     this.link.close();
   }
 
-  async run<T>(mode: IDBTransactionMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    try {
-      return await this.once(mode, fn);
-    } catch (error) {
-      if (this.shut || !isConnectionError(error)) throw error;
-      this.report(
-        'outbox_reconnect',
-        `outbox connection lost (${describeError(error)}); reopening`,
-      );
-      this.drop();
-      return this.once(mode, fn);
-    }
-  }
-
-  private async once<T>(mode: IDBTransactionMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    const db = await this.connection();
-    const tx = db.transaction(
-      ['events', 'meta'],
-      mode,
-      mode === 'readwrite' ? { durability: 'relaxed' } : undefined,
-    ) as unknown as AnyTx;
-    try {
-      const result = await fn(idbTx(tx));
-      await tx.done;
-      return result;
-    } catch (error) {
-      // Never let a half-done read-modify-write commit.
-      quiet(tx.done);
-      try {
-        tx.abort();
-      } catch {
-        // already finished or aborted
-      }
-      throw error;
-    }
+  /** Runs `fn` in one transaction (see {@link IdbConnection.transaction}). */
+  run<T>(mode: IDBTransactionMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.link.transaction(['events', 'meta'], mode, (tx) => fn(idbTx(tx)));
   }
 }
 

@@ -1,5 +1,6 @@
 import { deleteDB, openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import { OfferwiseError } from './errors.js';
+import { quiet } from './guards.js';
 
 /** How long `indexedDB.open` (or a delete) may take before a store falls back to memory. */
 export const OPEN_TIMEOUT_MS = 3000;
@@ -140,6 +141,67 @@ export class IdbConnection {
   close(): void {
     this.shut = true;
     this.drop();
+  }
+
+  /**
+   * Runs `fn` in one transaction over `stores` (readwrite ones with relaxed durability): its
+   * result once the transaction completes, and nothing committed if `fn` throws. A lost
+   * connection (`<prefix>_reconnect`) is reopened and `fn` run again, once. With `lateFailure`,
+   * a readwrite transaction resolves as soon as `fn` is done and its commit is requested (its
+   * writes are then ordered before any later transaction on these stores, in any tab); a commit
+   * that fails afterwards goes to `lateFailure` instead.
+   */
+  async transaction<T>(
+    stores: string[],
+    mode: IDBTransactionMode,
+    fn: (tx: IDBPTransaction<unknown, string[], 'readwrite'>) => Promise<T>,
+    lateFailure?: (error: unknown) => void,
+  ): Promise<T> {
+    try {
+      return await this.once(stores, mode, fn, lateFailure);
+    } catch (error) {
+      if (this.shut || !isConnectionError(error)) throw error;
+      this.options.report(
+        `${this.options.prefix}_reconnect`,
+        `${this.options.label} connection lost (${describeError(error)}); reopening`,
+      );
+      this.drop();
+      return this.once(stores, mode, fn, lateFailure);
+    }
+  }
+
+  private async once<T>(
+    stores: string[],
+    mode: IDBTransactionMode,
+    fn: (tx: IDBPTransaction<unknown, string[], 'readwrite'>) => Promise<T>,
+    lateFailure: ((error: unknown) => void) | undefined,
+  ): Promise<T> {
+    const db = await this.connection();
+    const tx = db.transaction(
+      stores,
+      mode,
+      mode === 'readwrite' ? { durability: 'relaxed' } : undefined,
+    ) as unknown as IDBPTransaction<unknown, string[], 'readwrite'>;
+    try {
+      const result = await fn(tx);
+      // Nothing more will be asked of it: commit now rather than when the task ends.
+      if (mode === 'readwrite') (tx as unknown as { commit?: () => void }).commit?.();
+      if (lateFailure && mode === 'readwrite') {
+        tx.done.then(undefined, lateFailure);
+        return result;
+      }
+      await tx.done;
+      return result;
+    } catch (error) {
+      // Never let a half-done read-modify-write commit.
+      quiet(tx.done);
+      try {
+        tx.abort();
+      } catch {
+        // already finished or aborted
+      }
+      throw error;
+    }
   }
 }
 
