@@ -1,6 +1,11 @@
 // Builds, each with a source map:
 //   dist/offerwise.mjs               ESM for bundlers (dependencies stay imports)
-//   dist/offerwise.iife.js           the script tag: minified, self-contained, defines window.Offerwise
+//   dist/offerwise-runtime-<v>.js    the script tag's second file: the decision half of the SDK
+//                                    and the `ow-` elements (Lit inside), minified; it takes the
+//                                    modules it shares with the tag from `Offerwise.__shared`
+//   dist/offerwise.iife.js           the script tag: minified, defines window.Offerwise; the profile
+//                                    half, and a loader for the runtime file (its name and SRI hash
+//                                    stamped in: src/embed-loader.ts)
 //   dist/offerwise-worker-<v>.mjs    the predictor's module worker (ONNX Runtime inside)
 //   dist/offerwise-widgets.mjs       the `ow-` elements for bundlers (lit and offerwise stay imports)
 //   dist/offerwise-widgets.min.mjs   the same, minified and self-contained (Lit inside): its brotli
@@ -26,6 +31,7 @@ const modelMetadata = readFileSync(new URL('./models/default.json', import.meta.
 const modelHash = createHash('sha256').update(modelBytes).digest('hex').slice(0, 12);
 
 export const FILES = {
+  runtime: `offerwise-runtime-${pkg.version}.js`,
   worker: `offerwise-worker-${pkg.version}.mjs`,
   wasm: `ort-wasm-simd-threaded-${ortVersion}.wasm`,
   model: `offerwise-model-${modelHash}.onnx`,
@@ -85,6 +91,80 @@ function integrity() {
   };
 }
 
+/**
+ * The modules the runtime file takes from the tag instead of bundling them again: the name under
+ * `Offerwise.__shared` → the module. src/embed-loader.ts's SHARED_MODULES must name the same.
+ */
+const SHARED = {
+  idb: 'idb',
+  empty: 'src/decide/empty',
+  errors: 'src/util/errors',
+  guards: 'src/util/guards',
+  idbUtil: 'src/util/idb',
+  trusted: 'src/util/trusted',
+};
+const root = path.dirname(new URL(import.meta.url).pathname);
+
+/** The SHARED name of an import (a package name or a path, with or without .js/.ts), if shared. */
+function sharedName(id, importer) {
+  let key = id;
+  if (id.startsWith('.') && importer) key = path.resolve(path.dirname(importer), id);
+  if (path.isAbsolute(key)) key = path.relative(root, key).split(path.sep).join('/');
+  key = key.replace(/\.(js|ts)$/, '');
+  return Object.keys(SHARED).find((name) => SHARED[name] === key);
+}
+
+/** Fails the build when src/embed-loader.ts's SHARED_MODULES and SHARED disagree. */
+function checkShared() {
+  return {
+    name: 'offerwise-check-shared',
+    buildStart() {
+      const source = readFileSync(new URL('./src/embed-loader.ts', import.meta.url), 'utf8');
+      const listed =
+        /SHARED_MODULES = \{([^}]*)\}/
+          .exec(source)?.[1]
+          .split(',')
+          .map((n) => n.trim())
+          .filter(Boolean) ?? [];
+      const expected = Object.keys(SHARED);
+      const imports = [...source.matchAll(/import \* as (\w+) from '([^']+)'/g)].map(
+        ([, name, spec]) => [name, sharedName(spec, path.join(root, 'src/embed-loader.ts'))],
+      );
+      const ok =
+        listed.length === expected.length &&
+        expected.every(
+          (name) => listed.includes(name) && imports.some(([n, s]) => n === name && s === name),
+        );
+      if (!ok)
+        this.error(
+          `src/embed-loader.ts SHARED_MODULES (${listed.join(', ')}) must import exactly ${expected.map((n) => `${n} from ${SHARED[n]}`).join(', ')} (rollup.config.mjs SHARED)`,
+        );
+    },
+  };
+}
+
+/** The script tag loads the runtime file instead of linking it: src/embed-loader.ts for src/runtime-loader.ts. */
+function embedLoader() {
+  return {
+    name: 'offerwise-embed-loader',
+    async resolveId(source, importer) {
+      if (!importer || !/\/runtime-loader\.js$/.test(source)) return null;
+      return path.join(root, 'src/embed-loader.ts');
+    },
+    transform(code, id) {
+      if (!id.endsWith(`${path.sep}embed-loader.ts`)) return null;
+      const bytes = readFileSync(path.join(root, 'dist', FILES.runtime));
+      const hash = `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
+      return {
+        code: code
+          .replace('__OW_RUNTIME_FILE__', FILES.runtime)
+          .replace('__OW_RUNTIME_INTEGRITY__', hash),
+        map: null,
+      };
+    },
+  };
+}
+
 const ts = () =>
   typescript({
     tsconfig: './tsconfig.json',
@@ -121,8 +201,21 @@ export default [
     },
   },
   {
+    input: 'src/embed-runtime.ts',
+    external: (id, importer) => sharedName(id, importer) !== undefined,
+    plugins: [checkShared(), stamp(), nodeResolve({ browser: true }), ts()],
+    output: {
+      file: `dist/${FILES.runtime}`,
+      format: 'iife',
+      globals: (id) => `Offerwise.__shared.${sharedName(id)}`,
+      sourcemap: true,
+      plugins: [terser({ format: { comments: false } })],
+    },
+  },
+  {
+    // After the runtime file: its hash is stamped into the loader.
     input: 'src/embed.ts',
-    plugins: [stamp(), nodeResolve({ browser: true }), ts()],
+    plugins: [stamp(), embedLoader(), nodeResolve({ browser: true }), ts()],
     output: {
       file: 'dist/offerwise.iife.js',
       format: 'iife',

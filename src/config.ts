@@ -2,7 +2,7 @@ import type { Consent } from './privacy/consent.js';
 import { parseConsent } from './privacy/consent.js';
 import { DEFAULT_PROFILE_OPTIONS, type ProfileOptions } from './profile/options.js';
 import { DEFAULT_DB_NAME } from './profile/schema.js';
-import { DEFAULT_DECISION_OPTIONS, type DecisionOptions } from './decide/decider.js';
+import { DEFAULT_DECISION_OPTIONS, type DecisionOptions } from './decide/options.js';
 import type { ExplanationMessages } from './decide/explain.js';
 import type { CapRules } from './decide/state-store.js';
 import type { Objective } from './decide/value.js';

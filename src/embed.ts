@@ -3,29 +3,34 @@
  * `data-*` configuration, `window.offerwise` (the instance, with a `ready` promise). Calls queued
  * before it loaded (`window.offerwise = window.offerwise || []; offerwise.push([...])`) are
  * replayed in order. Misconfiguration is reported once on the console, never thrown.
+ *
+ * This file is the profile half (track, dataLayer, profile, consent); the decision half and the
+ * `ow-` elements are a second file it loads when the page needs them (src/embed-loader.ts).
  */
 import type { OfferwiseConfig } from './config.js';
+import { loadRuntime, prepareRuntime, type RuntimeExports } from './embed-loader.js';
 import { EVENT_NAMES } from './events/types.js';
 import { createOffers, Offerwise } from './offerwise.js';
-import { Predictor } from './predictor/predictor.js';
 import { OfferwiseError } from './util/errors.js';
 import { version } from './version.js';
-// The script tag defines the `ow-` elements too; they use the instance configured below.
-import { useOfferwise } from '../widgets/index.js';
 
 interface EmbedGlobals {
   Offerwise?: unknown;
   offerwise?: unknown;
 }
 
-const api = Object.freeze({
+/**
+ * `window.Offerwise`. `Predictor` is added once the second file has run; `load()` loads it and
+ * resolves with this object then.
+ */
+const api: Record<string, unknown> = {
   createOffers,
   Offerwise,
   OfferwiseError,
-  Predictor,
   version,
   EVENT_NAMES,
-});
+  load: () => loadRuntime().then(() => api),
+};
 
 /** Reads the configuration from the tag's `data-*` attributes; undefined when it has none. */
 function configFrom(script: HTMLScriptElement): OfferwiseConfig | undefined {
@@ -55,14 +60,18 @@ function install(): void {
     console.warn('[offerwise] the script is on this page twice; the second copy does nothing');
     return;
   }
-  w.Offerwise = api;
   const script =
     typeof document !== 'undefined' ? (document.currentScript as HTMLScriptElement | null) : null;
+  let instance: Offerwise | undefined;
+  prepareRuntime(script, api, (runtime: RuntimeExports) => {
+    Object.assign(api, runtime.api);
+    // The `ow-` elements use the tag's configured instance.
+    if (instance) runtime.useOfferwise(instance);
+  });
+  w.Offerwise = api;
   if (!script) return;
-  let config: OfferwiseConfig | undefined;
-  let instance: Offerwise;
   try {
-    config = configFrom(script);
+    const config = configFrom(script);
     if (config === undefined) return;
     instance = new Offerwise(config);
   } catch (error) {
@@ -75,7 +84,6 @@ function install(): void {
   }
   const queued = w.offerwise;
   w.offerwise = instance;
-  useOfferwise(instance);
   if (Array.isArray(queued)) instance.push(...queued);
 }
 

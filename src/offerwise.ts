@@ -1,6 +1,12 @@
 import { resolveConfig, type OfferwiseConfig, type ResolvedConfig } from './config.js';
+import type { DecideRequest, DecisionInspection } from './decide/decider.js';
+import { emptyDecision } from './decide/empty.js';
+import type { Catalog, Decision } from './decide/types.js';
 import { attachDataLayer, type DataLayerAdapter } from './events/datalayer.js';
 import { validateEvent } from './events/validate.js';
+import type { FeatureContext } from './features/spec.js';
+import type { FeedbackStatus, FlushSummary } from './feedback/outbox.js';
+import type { FeedbackType } from './feedback/policy.js';
 import {
   globalPrivacyControl,
   initialConsent,
@@ -9,28 +15,19 @@ import {
 } from './privacy/consent.js';
 import { ProfileService, type ExportedData } from './profile/service.js';
 import type { ProfileSnapshot } from './profile/snapshot.js';
-import { Diagnostics, type Diagnostic, type DiagnosticListener } from './util/diagnostics.js';
-import { fieldError, OfferwiseError } from './util/errors.js';
-import { CatalogSource } from './decide/catalog-source.js';
-import { Decider, type DecideRequest, type DecisionInspection } from './decide/decider.js';
-import { StateStore } from './decide/state-store.js';
-import type { Catalog, Decision } from './decide/types.js';
-import { Predictor } from './predictor/predictor.js';
-import type { FeatureContext } from './features/spec.js';
-import {
-  Outbox,
-  type FeedbackStatus,
-  type FlushSummary,
-  type Measurement,
-} from './feedback/outbox.js';
-import type { FeedbackType } from './feedback/policy.js';
-import { quiet } from './util/guards.js';
 import {
   MAX_REQUEST_ITEMS,
-  rankItems,
   type Recommendation,
   type RecommendRequest,
 } from './recommend/recommend.js';
+import type { Runtime } from './runtime.js';
+// The ESM build links the decision half in; the script tag swaps this module for
+// src/embed-loader.ts, which loads it as a second file when the page needs it.
+import { loadRuntime, scheduleRuntime, type RuntimeModule } from './runtime-loader.js';
+import { Diagnostics, type Diagnostic, type DiagnosticListener } from './util/diagnostics.js';
+import { fieldError, OfferwiseError } from './util/errors.js';
+import { quiet } from './util/guards.js';
+import { deleteDatabase } from './util/idb.js';
 
 /** How often raw events past retention are deleted while a page stays open. */
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
@@ -64,13 +61,9 @@ export class Offerwise {
   private dataLayers: DataLayerAdapter[] = [];
   private pruneTimer: ReturnType<typeof setInterval> | undefined;
   private destroyed = false;
-  private catalogSource: CatalogSource | undefined;
-  private stateStore: StateStore | undefined;
-  private predictorInstance: Predictor | undefined;
-  private decider: Decider | undefined;
-  private outbox: Outbox | undefined;
-  /** Decisions made on this page, by id, so that `report()` can log their propensities. */
-  private readonly recentDecisions = new Map<string, Decision>();
+  /** The decision half (catalog, predictor, decisions, outbox) once created. */
+  private loaded: Runtime | undefined;
+  private loading: Promise<Runtime> | undefined;
   /** Resolves when the profile store is open, or has fallen back to memory (within 3 s). Never rejects. */
   readonly ready: Promise<void>;
 
@@ -101,36 +94,44 @@ export class Offerwise {
       () => undefined,
       () => undefined,
     );
-    if (this.config.catalog !== undefined) {
-      this.catalogSource = new CatalogSource({
-        source: this.config.catalog,
-        dbName: `${this.config.dbName}-catalog`,
-        now: this.config.now,
-        onDiagnostic: (code, message) => this.diagnosticsHub.report(code, message),
-      });
-    }
-    this.outbox = this.makeOutbox(consent);
-    // With a catalog and consent, load the model in idle time so that the first decision can use it.
-    if (this.catalogSource && consent === 'granted') this.predictor();
+    // The ESM build creates the decision half now (it starts sending pending feedback and loads
+    // the model when idle); the script tag when the page has an `ow-` element, calls a decision
+    // method, or is idle after load.
+    scheduleRuntime(() => {
+      this.runtime().catch(() => undefined);
+    });
     this.pruneTimer = setInterval(() => quiet(this.service.prune()), PRUNE_INTERVAL_MS);
     (this.pruneTimer as { unref?: () => void }).unref?.();
   }
 
-  /** What may be measured under `consent`: everything with a grant, else only the opted-in anonymous counts. */
-  private measurementFor(consent: Consent): Measurement {
-    if (consent === 'granted') return 'full';
-    return this.config.measurement === 'anonymous' ? 'anonymous' : 'off';
-  }
-
-  private makeOutbox(consent: Consent): Outbox | undefined {
-    if (this.config.endpoint === undefined) return undefined;
-    return new Outbox({
-      endpoint: this.config.endpoint,
-      name: this.config.dbName,
-      measurement: this.measurementFor(consent),
-      now: this.config.now,
-      onDiagnostic: (code, message) => this.diagnosticsHub.report(code, message),
-    });
+  /**
+   * The decision half: created at once where it is linked in (ESM), else loaded first (the
+   * script tag). A failed load is reported (`runtime_failed`) and tried again on a later call.
+   */
+  private runtime(): Promise<Runtime> {
+    if (this.loaded) return Promise.resolve(this.loaded);
+    if (this.destroyed) return this.refuseDestroyed('runtime');
+    if (this.loading) return this.loading;
+    const create = (module: RuntimeModule) => {
+      if (this.destroyed)
+        throw new OfferwiseError('destroyed', 'this offerwise instance was destroyed');
+      this.loaded ??= module.createRuntime({
+        config: this.config,
+        diagnostics: this.diagnosticsHub,
+        service: this.service,
+      });
+      return this.loaded;
+    };
+    const module = loadRuntime();
+    if (!(module instanceof Promise)) return Promise.resolve(create(module));
+    this.loading = quiet(
+      module.then(create, (error: unknown) => {
+        this.loading = undefined;
+        if (!this.destroyed) this.diagnosticsHub.report('runtime_failed', String(error));
+        throw error;
+      }),
+    );
+    return this.loading;
   }
 
   /**
@@ -144,42 +145,7 @@ export class Offerwise {
     type: FeedbackType,
   ): Promise<{ id: string | null }> {
     if (this.destroyed) return this.refuseDestroyed('report');
-    const decision = this.recentDecisions.get(decisionId);
-    if (!decision) {
-      throw fieldError(
-        'invalid_feedback',
-        'report().decisionId',
-        decisionId,
-        'the id of a decision made on this page',
-      );
-    }
-    const shown = decision.offers.find((o) => o.offerId === offerId);
-    if (!shown) {
-      throw fieldError(
-        'invalid_feedback',
-        'report().offerId',
-        offerId,
-        `an offer of decision ${decisionId}`,
-      );
-    }
-    if (type === 'claim')
-      await this.state()
-        .addClaim(offerId)
-        .catch(() => undefined);
-    if (type === 'dismiss')
-      await this.state()
-        .record(offerId, decision.placement)
-        .catch(() => undefined);
-    if (!this.outbox) return { id: null };
-    const result = await this.outbox.enqueue({
-      type,
-      decisionId,
-      offerId,
-      placement: decision.placement,
-      propensity: shown.propensity,
-      modelVersion: decision.modelVersion,
-    });
-    return { id: result.id };
+    return (await this.runtime()).report(decisionId, offerId, type);
   }
 
   /**
@@ -187,75 +153,23 @@ export class Offerwise {
    * suppressed, and where it lives. Reads the outbox (for QA tools); never rejects.
    */
   async feedbackStatus(): Promise<FeedbackStatus> {
-    if (!this.outbox || this.destroyed) {
-      return { storage: 'none', pending: 0, inFlight: 0, dropped: {}, suppressed: 0 };
-    }
-    return this.outbox.status();
+    const runtime = this.destroyed ? undefined : await this.runtime().catch(() => undefined);
+    if (!runtime) return { storage: 'none', pending: 0, inFlight: 0, dropped: {}, suppressed: 0 };
+    return runtime.feedbackStatus();
   }
 
   /** Sends pending feedback now; resolves when what was pending is acknowledged or has failed for a stated reason. */
   async flush(): Promise<FlushSummary> {
-    if (!this.outbox || this.destroyed) {
+    const runtime = this.destroyed ? undefined : await this.runtime().catch(() => undefined);
+    if (!runtime) {
       return {
         delivered: 0,
         dropped: {},
         remaining: 0,
-        reason: this.destroyed ? 'destroyed' : 'done',
+        reason: this.destroyed ? 'destroyed' : 'unavailable',
       };
     }
-    return this.outbox.flush();
-  }
-
-  private remember(decision: Decision): Decision {
-    this.recentDecisions.set(decision.decisionId, decision);
-    if (this.recentDecisions.size > 100) {
-      this.recentDecisions.delete(this.recentDecisions.keys().next().value as string);
-    }
-    return decision;
-  }
-
-  private state(): StateStore {
-    // Decision state (caps, claims, the last decision) follows the profile's consent: on disk only when granted.
-    this.stateStore ??= new StateStore({
-      dbName: `${this.config.dbName}-decisions`,
-      now: this.config.now,
-      memoryOnly: this.service.consent !== 'granted',
-      onDiagnostic: (code, message) => this.diagnosticsHub.report(code, message),
-    });
-    return this.stateStore;
-  }
-
-  /** The predictor, created on first use; its worker starts when the page is idle. */
-  private predictor(): Predictor {
-    this.predictorInstance ??= new Predictor({
-      ...(this.config.model !== undefined ? { model: this.config.model } : {}),
-      onDiagnostic: (code, message) => this.diagnosticsHub.report(code, message),
-    });
-    return this.predictorInstance;
-  }
-
-  private decisions(): Decider {
-    this.decider ??= new Decider(
-      {
-        catalog: async () => this.catalogSource?.current(),
-        // A decision may use this tab's copy of the profile (no database read); profile() never.
-        profile: () => this.service.snapshot({ cached: true }),
-        consent: () => this.service.consent,
-        score: (rows, featureCount, budgetMs) =>
-          this.predictor().score(rows, featureCount, { budgetMs }),
-        state: {
-          reserve: (placement, candidates, rules, choose) =>
-            this.state().reserve(placement, candidates, rules, choose),
-          allClaims: () => this.state().allClaims(),
-          lastDecision: (placement) => this.state().lastDecision(placement),
-          shopperSeed: () => this.state().shopperSeed(),
-        },
-        now: this.config.now,
-        newId: newDecisionId,
-      },
-      this.config.decisions,
-    );
-    return this.decider;
+    return runtime.flush();
   }
 
   /**
@@ -264,20 +178,14 @@ export class Offerwise {
    */
   async decide(request: DecideRequest): Promise<Decision> {
     if (this.destroyed) return this.refuseDestroyed('decide');
+    let runtime: Runtime;
     try {
-      return this.remember(await this.decisions().decide(request));
+      runtime = await this.runtime();
     } catch (error) {
-      if (error instanceof OfferwiseError && error.code === 'invalid_input') throw error;
       this.diagnosticsHub.report('decide_failed', `decide(): ${String(error)}; showing nothing`);
-      return {
-        decisionId: newDecisionId(),
-        placement: String((request as { placement?: unknown } | undefined)?.placement ?? ''),
-        offers: [],
-        modelVersion: 'none',
-        source: 'fallback',
-        at: this.config.now(),
-      };
+      return emptyDecision(request, this.config.now());
     }
+    return runtime.decide(request);
   }
 
   /**
@@ -286,8 +194,8 @@ export class Offerwise {
    * Kept in memory for the last 100 decisions; undefined for any other id. Nothing leaves the page.
    */
   inspect(decisionId: string): DecisionInspection | undefined {
-    if (this.destroyed || !this.decider) return undefined;
-    return this.decider.inspect(decisionId);
+    if (this.destroyed) return undefined;
+    return this.loaded?.inspect(decisionId);
   }
 
   /**
@@ -321,11 +229,8 @@ export class Offerwise {
    */
   async catalog(): Promise<Catalog | undefined> {
     if (this.destroyed) return undefined;
-    try {
-      return await this.catalogSource?.current();
-    } catch {
-      return undefined;
-    }
+    const runtime = await this.runtime().catch(() => undefined);
+    return runtime?.catalog();
   }
 
   /**
@@ -337,32 +242,17 @@ export class Offerwise {
   async recommend(request: RecommendRequest): Promise<Recommendation> {
     if (this.destroyed) return this.refuseDestroyed('recommend');
     const placement = checkRecommendRequest(request);
-    const at = this.config.now();
+    let runtime: Runtime;
     try {
-      const catalog = await this.catalogSource?.current();
-      if (!catalog) return { placement, items: [], personalized: false, at };
-      const personalized = this.service.consent === 'granted';
-      const profile = personalized ? await this.service.snapshot({ cached: true }) : undefined;
-      const listed = catalog.placements[placement];
-      const candidates = request.candidates ?? listed?.items;
-      const items = rankItems(
-        {
-          items: catalog.items,
-          profile,
-          limit: request.limit ?? listed?.limit ?? 8,
-          ...(candidates !== undefined ? { candidates } : {}),
-          ...(request.exclude !== undefined ? { exclude: request.exclude } : {}),
-        },
-        this.config.recommendations,
-      );
-      return { placement, items, personalized, at };
+      runtime = await this.runtime();
     } catch (error) {
       this.diagnosticsHub.report(
         'recommend_failed',
         `recommend(): ${String(error)}; showing nothing`,
       );
-      return { placement, items: [], personalized: false, at };
+      return { placement, items: [], personalized: false, at: this.config.now() };
     }
+    return runtime.recommend(request, placement);
   }
 
   /**
@@ -371,12 +261,8 @@ export class Offerwise {
    */
   async cachedDecision(placement: string, context?: FeatureContext): Promise<Decision | undefined> {
     if (this.destroyed) return undefined;
-    try {
-      const cached = await this.decisions().cached(placement, context);
-      return cached ? this.remember(cached) : undefined;
-    } catch {
-      return undefined;
-    }
+    const runtime = await this.runtime().catch(() => undefined);
+    return runtime?.cachedDecision(placement, context);
   }
 
   /**
@@ -460,7 +346,10 @@ export class Offerwise {
   exportData(): Promise<ExportedData> {
     if (this.destroyed) return this.refuseDestroyed('exportData');
     return quiet(
-      Promise.all([this.service.exportData(), this.state().contents()]).then(
+      Promise.all([
+        this.service.exportData(),
+        this.runtime().then((runtime) => runtime.stateContents()),
+      ]).then(
         ([profile, decisions]) => ({ ...profile, decisions }),
         (e: unknown) => Promise.reject(storageError(e)),
       ),
@@ -470,17 +359,15 @@ export class Offerwise {
   /** Erases everything stored (the database is deleted); the next `profile()` is empty. */
   forget(): Promise<void> {
     if (this.destroyed) return this.refuseDestroyed('forget');
-    const state = this.stateStore;
-    this.stateStore = undefined;
     return quiet(
       Promise.all([
         this.service.forget(),
-        (state ?? this.state()).forget(),
-        // Not personal, but a cache like the rest: nothing of offerwise stays on the device.
-        this.catalogSource?.forget(),
-      ]).then(() => {
-        this.stateStore = undefined;
-      }),
+        this.runtime().then(
+          (runtime) => runtime.forget(),
+          // Without the decision half, its databases are deleted by name.
+          () => this.deleteDecisionDatabases(['decisions', 'catalog']),
+        ),
+      ]).then(() => undefined),
     );
   }
 
@@ -498,15 +385,10 @@ export class Offerwise {
     }
     return quiet(
       this.service.setConsent(parsed).then(async () => {
-        // Decision state follows consent: a new store on disk or in memory; denied erases the disk copy.
-        const previous = this.stateStore;
-        this.stateStore = undefined;
-        previous?.close();
-        // Measurement follows consent; rows already accepted stay in the outbox and are sent.
-        this.outbox?.destroy();
-        this.outbox = this.makeOutbox(parsed);
-        if (parsed === 'denied')
-          await new StateStore({ dbName: `${this.config.dbName}-decisions` }).forget();
+        // Decision state and measurement follow consent (see Runtime.consentChanged).
+        const runtime = await this.runtime().catch(() => undefined);
+        if (runtime) await runtime.consentChanged(parsed);
+        else if (parsed === 'denied') await this.deleteDecisionDatabases(['decisions']);
       }),
     );
   }
@@ -554,13 +436,25 @@ export class Offerwise {
     for (const adapter of this.dataLayers) adapter.detach();
     this.dataLayers = [];
     clearInterval(this.pruneTimer);
-    this.catalogSource?.destroy();
-    this.predictorInstance?.destroy();
-    this.outbox?.destroy();
-    this.stateStore?.close();
+    this.loaded?.destroy();
     await this.service.idle().catch(() => undefined);
     this.service.close();
     this.diagnosticsHub.clearListeners();
+  }
+
+  /** Deletes the decision half's databases by name (when it could not be loaded). */
+  private async deleteDecisionDatabases(suffixes: string[]): Promise<void> {
+    const report = (code: string, message: string) => this.diagnosticsHub.report(code, message);
+    await Promise.all(
+      suffixes.map((suffix) =>
+        deleteDatabase(
+          `${this.config.dbName}-${suffix}`,
+          'forget_pending',
+          `${suffix} database`,
+          report,
+        ),
+      ),
+    );
   }
 
   private refuseDestroyed(method: string): Promise<never> {
@@ -584,16 +478,6 @@ export async function createOffers(config?: OfferwiseConfig): Promise<Offerwise>
   const instance = new Offerwise(config);
   await instance.ready;
   return instance;
-}
-
-/** A random id for a decision (UUID v4 where the browser has `crypto.randomUUID`). */
-function newDecisionId(): string {
-  const c = globalThis.crypto as Crypto | undefined;
-  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
-  const bytes = new Uint8Array(16);
-  if (c) c.getRandomValues(bytes);
-  else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** Validates a `recommend()` request; returns the placement. */

@@ -1,3 +1,4 @@
+import { DEFAULT_DECISION_OPTIONS, type DecisionOptions } from './options.js';
 import { buildFeatures, FEATURE_COUNT, type FeatureContext } from '../features/spec.js';
 import type { Consent } from '../privacy/consent.js';
 import type { ProfileSnapshot } from '../profile/snapshot.js';
@@ -29,27 +30,7 @@ export interface DecideRequest {
   context?: FeatureContext;
 }
 
-export interface DecisionOptions {
-  value: ValueOptions;
-  policy: PolicyOptions;
-  eligibility: EligibilityOptions;
-  caps: CapRules;
-  /** Share of shoppers (sticky) who see no personalized offer; default 0.05. */
-  holdoutShare: number;
-  /** How long a decision may wait for the model before the fallback decides, ms; default 50. */
-  budgetMs: number;
-  messages?: Partial<ExplanationMessages>;
-  locale?: string;
-}
-
-export const DEFAULT_DECISION_OPTIONS: DecisionOptions = {
-  value: DEFAULT_VALUE,
-  policy: DEFAULT_POLICY,
-  eligibility: DEFAULT_ELIGIBILITY,
-  caps: DEFAULT_CAPS,
-  holdoutShare: 0.05,
-  budgetMs: 50,
-};
+export { DEFAULT_DECISION_OPTIONS, type DecisionOptions } from './options.js';
 
 /** What the decider needs from the rest of the SDK; each is small so that tests can fake it. */
 export interface DeciderDeps {

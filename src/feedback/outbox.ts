@@ -112,8 +112,15 @@ export interface FlushSummary {
   dropped: DropCounts;
   /** Of the rows pending at the call: still in the outbox. */
   remaining: number;
-  /** Why `flush()` stopped. */
-  reason: 'done' | 'retry_scheduled' | 'another_sender' | 'leased' | 'destroyed' | 'storage_error';
+  /** Why `flush()` stopped (`unavailable`: the script tag could not load the decision half). */
+  reason:
+    | 'done'
+    | 'retry_scheduled'
+    | 'another_sender'
+    | 'leased'
+    | 'destroyed'
+    | 'storage_error'
+    | 'unavailable';
   /** For `retry_scheduled`: ms until the next attempt. */
   retryInMs?: number;
 }

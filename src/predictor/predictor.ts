@@ -1,5 +1,6 @@
 import { FEATURE_COUNT, FEATURE_SPEC_VERSION } from '../features/spec.js';
 import { OfferwiseError } from '../util/errors.js';
+import { trustedScriptUrl } from '../util/trusted.js';
 import { assetUrl, metadataUrlFor } from './assets.js';
 import { DEFAULT_FALLBACK } from './default-fallback.js';
 import { scoreFallback, type LinearUpliftModel } from './fallback.js';
@@ -48,29 +49,6 @@ const PERMANENT = new Set([
   'model_unavailable',
   'runtime_blocked',
 ]);
-
-/**
- * Under Trusted Types, `new Worker()` needs a `TrustedScriptURL`. The policy (named `offerwise`;
- * a shop that lists allowed policies must add it) accepts only the worker URL the SDK computed.
- */
-type ScriptUrlPolicy = { createScriptURL(input: string): unknown };
-const workerUrls = new Set<string>();
-let policy: ScriptUrlPolicy | undefined;
-
-function trustedWorkerUrl(url: string): string {
-  const tt = (
-    globalThis as { trustedTypes?: { createPolicy(name: string, rules: object): ScriptUrlPolicy } }
-  ).trustedTypes;
-  if (!tt) return url;
-  workerUrls.add(url);
-  policy ??= tt.createPolicy('offerwise', {
-    createScriptURL: (input: string) => {
-      if (!workerUrls.has(input)) throw new TypeError(`offerwise: refusing worker URL ${input}`);
-      return input;
-    },
-  });
-  return policy.createScriptURL(url) as string;
-}
 
 function errorCode(error: unknown): string {
   if (error instanceof OfferwiseError) return error.code;
@@ -122,7 +100,7 @@ export class Predictor {
       create:
         options.createWorker ??
         (() =>
-          new Worker(trustedWorkerUrl(workerUrl), { type: 'module', name: 'offerwise-predictor' })),
+          new Worker(trustedScriptUrl(workerUrl), { type: 'module', name: 'offerwise-predictor' })),
       timeoutMs: options.callTimeoutMs ?? 1000,
       maxRespawns: 2,
       onDiagnostic: (code, message) => this.report(code, message),

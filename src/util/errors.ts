@@ -13,6 +13,7 @@ export type OfferwiseErrorCode =
   | 'model_mismatch'
   | 'model_invalid'
   | 'runtime_unavailable'
+  | 'load_failed'
   | 'invalid_input'
   | 'invalid_catalog'
   | 'invalid_feedback';

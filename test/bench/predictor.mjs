@@ -72,7 +72,10 @@ function page(base, { longtasks = false, predictor = false } = {}) {
     `<script src="${base}offerwise.iife.js"></script>`,
     `<script>${PAGE_HELPERS}</script>`,
     // As a shop would: the predictor made at load, started when the page is idle (the default).
-    predictor ? '<script>window.predictor = new Offerwise.Predictor();</script>' : '',
+    // (the class comes with the script tag's second file, loaded here as soon as asked for)
+    predictor
+      ? '<script>Offerwise.load().then(() => { window.predictor = new Offerwise.Predictor(); });</script>'
+      : '',
     '</head><body>bench</body></html>',
   ].join('\n');
 }
@@ -144,6 +147,7 @@ export async function runPredictorBench({ emit = () => undefined } = {}) {
       await tab.goto(url);
       const run = await tab.evaluate(async () => {
         const rows = benchRows(200, 1);
+        await Offerwise.load();
         const start = performance.now();
         const predictor = new Offerwise.Predictor();
         const result = await predictor.score(rows, 34, { budgetMs: 60_000 });
@@ -200,6 +204,7 @@ export async function runPredictorBench({ emit = () => undefined } = {}) {
     ({ product } = await cdp.send('Browser.getVersion'));
     await cdp.detach();
     const isolated = await tab.evaluate(async () => {
+      await Offerwise.load();
       window.predictor = new Offerwise.Predictor({ startWhenIdle: false });
       return { page: crossOriginIsolated, ready: await window.predictor.whenReady() };
     });
@@ -274,7 +279,7 @@ export async function runPredictorBench({ emit = () => undefined } = {}) {
       const seen = await p.evaluate(async (withPredictor) => {
         let readyAt = performance.now();
         if (withPredictor) {
-          while (!['ready', 'fallback'].includes(window.predictor.state)) {
+          while (!['ready', 'fallback'].includes(window.predictor?.state)) {
             await new Promise((resolve) => setTimeout(resolve, 5));
           }
           readyAt = performance.now();

@@ -1,19 +1,19 @@
 // Sizes of every file a shop serves, raw, gzip (level 6, zlib's default) and brotli (quality 11),
 // in Node; KB = 1,000 bytes. The built files come from dist/ (run `npm run build` first): the
-// script-tag bundle (offerwise.iife.js: the SDK, every `ow-` element and Lit), the widgets entry
-// (offerwise-widgets.min.mjs, Lit inside), the predictor's worker, ONNX Runtime's .wasm, and the
-// default model (.onnx and its .json metadata). The core script-tag build WITHOUT the widgets is
-// not in dist/: it is built here, in memory, with rollup's JS API from rollup.config.mjs's
-// script-tag config (input src/embed.ts), plus one plugin after TypeScript that drops the
-// `useOfferwise` import of ../widgets/index.js and its call, so the widgets and Lit are not in
-// the graph at all. Nothing is written to dist/; the core bundle is kept in
-// test/bench/.out/offerwise-core.iife.js for inspection.
+// script tag (offerwise.iife.js: the profile half of the SDK and the loader of the rest), its
+// second file (offerwise-runtime-<v>.js: the decision half, every `ow-` element and Lit, loaded
+// when the page has an element or calls a decision method, else when idle after load), the
+// widgets entry for bundlers (offerwise-widgets.min.mjs, Lit inside), the predictor's worker,
+// ONNX Runtime's .wasm, and the default model (.onnx and its .json metadata).
 //
-// Where the core's bytes go: each module's rendered code (after tree-shaking, before terser), by
-// group (a directory of src/ or a package), minified with terser and compressed alone. Those
-// "alone" sizes overstate a group's share of the whole (brotli has no shared context), so the
-// table also gives each group's share of the rendered code. Run by test/bench/run.mjs, or alone
-// after `npm run build`: `node test/bench/sizes.mjs` (one JSON object per line).
+// Where the script tag's bytes go: the tag is built again in memory with rollup's JS API from
+// rollup.config.mjs's script-tag config (input src/embed.ts; its code must equal dist's), and each
+// module's rendered code (after tree-shaking, before terser) is grouped (a directory of src/ or a
+// package), minified with terser and compressed alone. Those "alone" sizes overstate a group's
+// share of the whole (brotli has no shared context), so the table also gives each group's share
+// of the rendered code. The build fails here if the tag contains an element, Lit, the decider,
+// the outbox or the predictor client. Run by test/bench/run.mjs, or alone after `npm run build`:
+// `node test/bench/sizes.mjs` (one JSON object per line).
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -38,29 +38,6 @@ export function sizesOf(bytes) {
   return { bytes: bytes.length, gzip: gzipSync(bytes).length, brotli: brotli(bytes) };
 }
 
-/** Removes the widgets from src/embed.ts once TypeScript has compiled it (see the file comment). */
-function withoutWidgets() {
-  let stripped = false;
-  return {
-    name: 'bench-core-without-widgets',
-    transform(code, id) {
-      if (!id.endsWith(`${path.sep}src${path.sep}embed.ts`)) return null;
-      const importRe =
-        /^import\s*\{\s*useOfferwise\s*\}\s*from\s*['"]\.\.\/widgets\/index\.js['"];?\s*$/m;
-      const callRe = /^\s*useOfferwise\(instance\);\s*$/m;
-      if (!importRe.test(code) || !callRe.test(code))
-        throw new Error(
-          'src/embed.ts no longer imports useOfferwise from ../widgets/index.js and calls useOfferwise(instance): update test/bench/sizes.mjs',
-        );
-      stripped = true;
-      return { code: code.replace(importRe, '').replace(callRe, ''), map: null };
-    },
-    buildEnd() {
-      if (!stripped) this.error('src/embed.ts was never transformed: the core build is wrong');
-    },
-  };
-}
-
 /** Which group a module of the bundle belongs to: a directory of src/, or a package. */
 function groupOf(id) {
   const rel = path.relative(repoRoot, id.replace(/^\0/, '')).split(path.sep).join('/');
@@ -73,7 +50,11 @@ function groupOf(id) {
   return rel;
 }
 
-/** Builds the core script tag in memory; returns its code and the per-group breakdown. */
+/** Modules the script tag must not contain: they belong to its second file. */
+const NOT_IN_TAG =
+  /[/\\](widgets[/\\]|node_modules[/\\](lit|lit-html|lit-element|@lit|comlink)[/\\]|src[/\\](runtime|decide[/\\](decider|catalog-source)|feedback[/\\]outbox|predictor[/\\](predictor|worker-client))\.ts$)/;
+
+/** Builds the script tag in memory; returns its code and the per-group breakdown. */
 export async function buildCore() {
   const configs = (await import(pathToFileURL(path.join(repoRoot, 'rollup.config.mjs')).href))
     .default;
@@ -84,17 +65,19 @@ export async function buildCore() {
   try {
     const bundle = await rollup({
       input: embed.input,
-      plugins: [...embed.plugins, withoutWidgets()],
+      plugins: embed.plugins,
       onwarn: () => undefined,
     });
     try {
       const { output } = await bundle.generate({ ...embed.output, sourcemap: false });
       const chunk = output.find((o) => o.type === 'chunk');
-      const widgetModules = Object.keys(chunk.modules).filter((id) =>
-        /[/\\](widgets[/\\]|node_modules[/\\](lit|lit-html|lit-element|@lit)[/\\])/.test(id),
+      const misplaced = Object.keys(chunk.modules).filter(
+        (id) => NOT_IN_TAG.test(id) && chunk.modules[id].renderedLength > 0,
       );
-      if (widgetModules.length > 0)
-        throw new Error(`core build still has widget modules: ${widgetModules.join(', ')}`);
+      if (misplaced.length > 0)
+        throw new Error(
+          `the script tag contains its second file's modules: ${misplaced.join(', ')}`,
+        );
       const groups = new Map();
       for (const [id, m] of Object.entries(chunk.modules)) {
         if (!m.code) continue;
@@ -149,9 +132,9 @@ function distFiles() {
   };
   return [
     {
-      name: 'size_iife',
-      file: one(/^offerwise\.iife\.js$/, 'script-tag bundle'),
-      what: 'the script-tag bundle: the SDK, every ow- element and Lit',
+      name: 'size_runtime',
+      file: one(/^offerwise-runtime-.*\.js$/, "script tag's second file"),
+      what: "the script tag's second file: the decision half (catalog, predictor client, decisions, recommendations, outbox), every ow- element and Lit",
     },
     {
       name: 'size_widgets',
@@ -192,22 +175,24 @@ export async function runSizesBench({ emit = () => undefined } = {}) {
   const t0 = performance.now();
   const core = await buildCore();
   const buildMs = Math.round(performance.now() - t0);
-  const coreBytes = Buffer.from(core.code);
-  const outDir = path.join(here, '.out');
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(path.join(outDir, 'offerwise-core.iife.js'), coreBytes);
-  const coreSizes = sizesOf(coreBytes);
+  const tagBytes = readFileSync(path.join(distDir, 'offerwise.iife.js'));
+  const code = (text) => text.replace(/\/\/# sourceMappingURL=\S*\s*$/, '').trim();
+  if (code(core.code) !== code(tagBytes.toString()))
+    throw new Error(
+      'dist/offerwise.iife.js differs from the script tag built now: run `npm run build`',
+    );
+  const coreSizes = sizesOf(tagBytes);
   const groups = await breakdown(core.groups);
   out({
     name: 'size_core_no_widgets',
     value: coreSizes.brotli,
     unit: 'bytes (brotli)',
-    file: 'offerwise-core.iife.js (built in memory by test/bench/sizes.mjs)',
+    file: 'dist/offerwise.iife.js',
     ...coreSizes,
     modules: core.modules,
     buildMs,
     largest: groups.slice(0, 8),
-    note: `the script-tag build (rollup.config.mjs's src/embed.ts config, minified IIFE) without the widgets: embed.ts's useOfferwise import and call removed after TypeScript, so no ow- element and no Lit; largest = groups of modules by their rendered code minified and brotli-compressed alone (overstates each; renderedShare = % of the rendered code before terser); ${NOTE}`,
+    note: `the script tag a shop pastes: the profile half (config, events, dataLayer, profile store, consent) and the loader of its second file; no ow- element, Lit, decider, outbox or predictor client (checked); largest = groups of modules by their rendered code minified and brotli-compressed alone (overstates each; renderedShare = % of the rendered code before terser); ${NOTE}`,
   });
   for (const { name, file, what } of distFiles()) {
     const bytes = readFileSync(path.join(distDir, file));

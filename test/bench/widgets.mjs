@@ -1,6 +1,7 @@
 // Benchmarks of the `ow-` elements. Sizes (in Node): the widgets entry with Lit inside
-// (dist/offerwise-widgets.min.mjs, what the elements cost a shop) and, for context, the script-tag
-// bundle (dist/offerwise.iife.js: the SDK, the elements and Lit), each raw, gzip (level 6, zlib's
+// (dist/offerwise-widgets.min.mjs, what the elements cost a shop) and, for context, the script
+// tag's second file (dist/offerwise-runtime-<v>.js: the decision half, the elements and Lit, which
+// the tag loads at once on a page with an `ow-` element), each raw, gzip (level 6, zlib's
 // default) and brotli (quality 11). Then, in real Chromium, the time to the first offer painted on
 // a shop page with a warm HTTP cache: the page loads dist/offerwise.iife.js by a script tag in
 // <head> (data-consent, data-catalog, data-datalayer="off") and has
@@ -60,8 +61,8 @@ const SIZE_FILES = [
   },
   {
     name: 'iife_brotli',
-    file: 'offerwise.iife.js',
-    what: 'the script-tag bundle: the SDK, every ow- element and Lit (for context)',
+    file: /^offerwise-runtime-.*\.js$/,
+    what: "the script tag's second file: the decision half, every ow- element and Lit (for context)",
   },
 ];
 
@@ -77,7 +78,10 @@ export function percentiles(samples) {
 
 /** Raw, gzip and brotli sizes of a file in dist/; throws when it is missing. */
 function sizes() {
-  return SIZE_FILES.map(({ name, file, what }) => {
+  return SIZE_FILES.map(({ name, file: pattern, what }) => {
+    const file =
+      typeof pattern === 'string' ? pattern : readdirSync(distDir).find((f) => pattern.test(f));
+    if (!file) throw new Error(`dist/ has no file matching ${pattern}`);
     const bytes = readFileSync(path.join(distDir, file));
     if (name === 'widgets_brotli' && /(?:from|import)\s*["'](?:lit|@lit\/)/.test(bytes.toString()))
       throw new Error(`${file} imports lit: it is not self-contained`);
@@ -456,7 +460,7 @@ export async function runWidgetsBench({ emit = () => undefined } = {}) {
   });
   // What the page needs: the bundle, the predictor's worker, ONNX Runtime's .wasm and the model.
   const needed = files.filter((f) =>
-    /^(offerwise\.iife\.js|offerwise-worker-.*\.mjs|ort-wasm-.*\.wasm|offerwise-model-.*\.(onnx|json))$/.test(
+    /^(offerwise\.iife\.js|offerwise-runtime-.*\.js|offerwise-worker-.*\.mjs|ort-wasm-.*\.wasm|offerwise-model-.*\.(onnx|json))$/.test(
       f,
     ),
   );

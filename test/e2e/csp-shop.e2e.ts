@@ -13,7 +13,7 @@ const hasChromium = requireChromium();
 
 const CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; " +
-  "img-src 'self' data:; require-trusted-types-for 'script'";
+  "img-src 'self' data:; require-trusted-types-for 'script'; trusted-types offerwise lit-html";
 const XSS = `<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>`;
 
 function catalog() {

@@ -111,6 +111,9 @@ describe.skipIf(!hasChromium)('script tag', () => {
         firstInstanceKept: w.offerwise === w.firstInstance,
         profile: await ow.profile(),
         stats: ow.stats(),
+        // The decision half (the tag's second file) opens the outbox and the catalog cache.
+        outbox: (await ow.feedbackStatus()).storage,
+        catalog: typeof (await ow.catalog()),
       };
     });
 
@@ -139,6 +142,7 @@ describe.skipIf(!hasChromium)('script tag', () => {
     expect(result.profile.categories.map((c) => c.category)).toEqual(['garden', 'kitchen']);
     expect(result.stats.accepted).toBe(3);
     expect(result.stats.ignored).toEqual({ 'gtm.js': 1, 'gtm.click': 1 });
+    expect(result.outbox).toBe('indexeddb');
 
     // data-db-name was honoured; the second copy created nothing and kept the first instance.
     // (the catalog cache and the feedback outbox follow the same name)

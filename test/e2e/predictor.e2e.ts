@@ -166,8 +166,10 @@ async function createPredictor(
     trustedWorkerUrl?: string;
   } = {},
 ): Promise<void> {
-  await page.evaluate(({ trustedWorkerUrl, ...options }) => {
+  await page.evaluate(async ({ trustedWorkerUrl, ...options }) => {
     const w = window as unknown as TestWindow;
+    // The predictor class comes with the script tag's second file.
+    await w.Offerwise.load();
     w.diagnostics = [];
     const policy = w.shopPolicy;
     w.predictor = new w.Offerwise.Predictor({

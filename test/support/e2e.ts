@@ -23,6 +23,8 @@ export interface EmbedApi {
   OfferwiseError: typeof OfferwiseError;
   version: string;
   EVENT_NAMES: typeof EVENT_NAMES;
+  /** Loads the script tag's second file (the decision half); resolves with this object then. */
+  load(): Promise<EmbedApi & Record<string, unknown>>;
 }
 
 /** The globals a test page has; cast `window` to this inside `page.evaluate`. */

@@ -1,0 +1,288 @@
+/**
+ * The decision half of an offerwise instance: the catalog, the predictor, decisions and their
+ * state (caps, claims), recommendations and the feedback outbox. {@link Offerwise} keeps the
+ * profile half (track, profile, consent, dataLayer) and hands this part what it needs. The ESM
+ * build links it statically; the script tag loads it as a second file once the page needs it
+ * (see src/embed-loader.ts), so that the tag a shop pastes stays small.
+ */
+import type { ResolvedConfig } from './config.js';
+import { CatalogSource } from './decide/catalog-source.js';
+import { Decider, type DecideRequest, type DecisionInspection } from './decide/decider.js';
+import { StateStore } from './decide/state-store.js';
+import { emptyDecision, newDecisionId } from './decide/empty.js';
+import type { Catalog, Decision } from './decide/types.js';
+import type { FeatureContext } from './features/spec.js';
+import {
+  Outbox,
+  type FeedbackStatus,
+  type FlushSummary,
+  type Measurement,
+} from './feedback/outbox.js';
+import type { FeedbackType } from './feedback/policy.js';
+import { Predictor } from './predictor/predictor.js';
+import type { Consent } from './privacy/consent.js';
+import type { ProfileService } from './profile/service.js';
+import { rankItems, type Recommendation, type RecommendRequest } from './recommend/recommend.js';
+import type { Diagnostics } from './util/diagnostics.js';
+import { fieldError, OfferwiseError } from './util/errors.js';
+
+/** What the runtime borrows from its {@link Offerwise}. */
+export interface RuntimeHost {
+  readonly config: ResolvedConfig;
+  readonly diagnostics: Diagnostics;
+  readonly service: ProfileService;
+}
+
+/** Creates the decision half for one instance (the one export the script tag's loader needs). */
+export function createRuntime(host: RuntimeHost): Runtime {
+  return new Runtime(host);
+}
+
+export class Runtime {
+  private readonly config: ResolvedConfig;
+  private readonly diagnostics: Diagnostics;
+  private readonly service: ProfileService;
+  private catalogSource: CatalogSource | undefined;
+  private stateStore: StateStore | undefined;
+  private predictorInstance: Predictor | undefined;
+  private decider: Decider | undefined;
+  private outbox: Outbox | undefined;
+  /** Decisions made on this page, by id, so that `report()` can log their propensities. */
+  private readonly recentDecisions = new Map<string, Decision>();
+
+  constructor(host: RuntimeHost) {
+    this.config = host.config;
+    this.diagnostics = host.diagnostics;
+    this.service = host.service;
+    if (this.config.catalog !== undefined) {
+      this.catalogSource = new CatalogSource({
+        source: this.config.catalog,
+        dbName: `${this.config.dbName}-catalog`,
+        now: this.config.now,
+        onDiagnostic: (code, message) => this.diagnostics.report(code, message),
+      });
+    }
+    const consent = this.service.consent;
+    this.outbox = this.makeOutbox(consent);
+    // With a catalog and consent, load the model in idle time so that the first decision can use it.
+    if (this.catalogSource && consent === 'granted') this.predictor();
+  }
+
+  /** What may be measured under `consent`: everything with a grant, else only the opted-in anonymous counts. */
+  private measurementFor(consent: Consent): Measurement {
+    if (consent === 'granted') return 'full';
+    return this.config.measurement === 'anonymous' ? 'anonymous' : 'off';
+  }
+
+  private makeOutbox(consent: Consent): Outbox | undefined {
+    if (this.config.endpoint === undefined) return undefined;
+    return new Outbox({
+      endpoint: this.config.endpoint,
+      name: this.config.dbName,
+      measurement: this.measurementFor(consent),
+      now: this.config.now,
+      onDiagnostic: (code, message) => this.diagnostics.report(code, message),
+    });
+  }
+
+  async report(
+    decisionId: string,
+    offerId: string,
+    type: FeedbackType,
+  ): Promise<{ id: string | null }> {
+    const decision = this.recentDecisions.get(decisionId);
+    if (!decision) {
+      throw fieldError(
+        'invalid_feedback',
+        'report().decisionId',
+        decisionId,
+        'the id of a decision made on this page',
+      );
+    }
+    const shown = decision.offers.find((o) => o.offerId === offerId);
+    if (!shown) {
+      throw fieldError(
+        'invalid_feedback',
+        'report().offerId',
+        offerId,
+        `an offer of decision ${decisionId}`,
+      );
+    }
+    if (type === 'claim')
+      await this.state()
+        .addClaim(offerId)
+        .catch(() => undefined);
+    if (type === 'dismiss')
+      await this.state()
+        .record(offerId, decision.placement)
+        .catch(() => undefined);
+    if (!this.outbox) return { id: null };
+    const result = await this.outbox.enqueue({
+      type,
+      decisionId,
+      offerId,
+      placement: decision.placement,
+      propensity: shown.propensity,
+      modelVersion: decision.modelVersion,
+    });
+    return { id: result.id };
+  }
+
+  async feedbackStatus(): Promise<FeedbackStatus> {
+    if (!this.outbox)
+      return { storage: 'none', pending: 0, inFlight: 0, dropped: {}, suppressed: 0 };
+    return this.outbox.status();
+  }
+
+  async flush(): Promise<FlushSummary> {
+    if (!this.outbox) return { delivered: 0, dropped: {}, remaining: 0, reason: 'done' };
+    return this.outbox.flush();
+  }
+
+  private remember(decision: Decision): Decision {
+    this.recentDecisions.set(decision.decisionId, decision);
+    if (this.recentDecisions.size > 100) {
+      this.recentDecisions.delete(this.recentDecisions.keys().next().value as string);
+    }
+    return decision;
+  }
+
+  private state(): StateStore {
+    // Decision state (caps, claims, the last decision) follows the profile's consent: on disk only when granted.
+    this.stateStore ??= new StateStore({
+      dbName: `${this.config.dbName}-decisions`,
+      now: this.config.now,
+      memoryOnly: this.service.consent !== 'granted',
+      onDiagnostic: (code, message) => this.diagnostics.report(code, message),
+    });
+    return this.stateStore;
+  }
+
+  /** The predictor, created on first use; its worker starts when the page is idle. */
+  private predictor(): Predictor {
+    this.predictorInstance ??= new Predictor({
+      ...(this.config.model !== undefined ? { model: this.config.model } : {}),
+      onDiagnostic: (code, message) => this.diagnostics.report(code, message),
+    });
+    return this.predictorInstance;
+  }
+
+  private decisions(): Decider {
+    this.decider ??= new Decider(
+      {
+        catalog: async () => this.catalogSource?.current(),
+        // A decision may use this tab's copy of the profile (no database read); profile() never.
+        profile: () => this.service.snapshot({ cached: true }),
+        consent: () => this.service.consent,
+        score: (rows, featureCount, budgetMs) =>
+          this.predictor().score(rows, featureCount, { budgetMs }),
+        state: {
+          reserve: (placement, candidates, rules, choose) =>
+            this.state().reserve(placement, candidates, rules, choose),
+          allClaims: () => this.state().allClaims(),
+          lastDecision: (placement) => this.state().lastDecision(placement),
+          shopperSeed: () => this.state().shopperSeed(),
+        },
+        now: this.config.now,
+        newId: newDecisionId,
+      },
+      this.config.decisions,
+    );
+    return this.decider;
+  }
+
+  async decide(request: DecideRequest): Promise<Decision> {
+    try {
+      return this.remember(await this.decisions().decide(request));
+    } catch (error) {
+      if (error instanceof OfferwiseError && error.code === 'invalid_input') throw error;
+      this.diagnostics.report('decide_failed', `decide(): ${String(error)}; showing nothing`);
+      return emptyDecision(request, this.config.now());
+    }
+  }
+
+  inspect(decisionId: string): DecisionInspection | undefined {
+    return this.decider?.inspect(decisionId);
+  }
+
+  async catalog(): Promise<Catalog | undefined> {
+    try {
+      return await this.catalogSource?.current();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Ranks items (the request already validated by the caller); never rejects. */
+  async recommend(request: RecommendRequest, placement: string): Promise<Recommendation> {
+    const at = this.config.now();
+    try {
+      const catalog = await this.catalogSource?.current();
+      if (!catalog) return { placement, items: [], personalized: false, at };
+      const personalized = this.service.consent === 'granted';
+      const profile = personalized ? await this.service.snapshot({ cached: true }) : undefined;
+      const listed = catalog.placements[placement];
+      const candidates = request.candidates ?? listed?.items;
+      const items = rankItems(
+        {
+          items: catalog.items,
+          profile,
+          limit: request.limit ?? listed?.limit ?? 8,
+          ...(candidates !== undefined ? { candidates } : {}),
+          ...(request.exclude !== undefined ? { exclude: request.exclude } : {}),
+        },
+        this.config.recommendations,
+      );
+      return { placement, items, personalized, at };
+    } catch (error) {
+      this.diagnostics.report('recommend_failed', `recommend(): ${String(error)}; showing nothing`);
+      return { placement, items: [], personalized: false, at };
+    }
+  }
+
+  async cachedDecision(placement: string, context?: FeatureContext): Promise<Decision | undefined> {
+    try {
+      const cached = await this.decisions().cached(placement, context);
+      return cached ? this.remember(cached) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The decision state for `exportData()`. */
+  stateContents(): ReturnType<StateStore['contents']> {
+    return this.state().contents();
+  }
+
+  /** Erases the decision state and the cached catalog. */
+  async forget(): Promise<void> {
+    const state = this.stateStore;
+    this.stateStore = undefined;
+    await Promise.all([
+      (state ?? this.state()).forget(),
+      // Not personal, but a cache like the rest: nothing of offerwise stays on the device.
+      this.catalogSource?.forget(),
+    ]);
+    this.stateStore = undefined;
+  }
+
+  /** After the profile's consent changed to `consent`. */
+  async consentChanged(consent: Consent): Promise<void> {
+    // Decision state follows consent: a new store on disk or in memory; denied erases the disk copy.
+    const previous = this.stateStore;
+    this.stateStore = undefined;
+    previous?.close();
+    // Measurement follows consent; rows already accepted stay in the outbox and are sent.
+    this.outbox?.destroy();
+    this.outbox = this.makeOutbox(consent);
+    if (consent === 'denied')
+      await new StateStore({ dbName: `${this.config.dbName}-decisions` }).forget();
+  }
+
+  destroy(): void {
+    this.catalogSource?.destroy();
+    this.predictorInstance?.destroy();
+    this.outbox?.destroy();
+    this.stateStore?.close();
+  }
+}
