@@ -4,7 +4,7 @@
 // generated from catalog.mjs; the campaign catalog (/api/catalog); a feedback collector
 // (/api/feedback, /api/feedback/received) with fault controls for QA (/api/faults). Uses the same
 // static server as the browser tests (test/support/server.mjs).
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { CATEGORIES, PRODUCTS, demoCatalog, imageUrl, productUrl } from './catalog.mjs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -77,15 +77,28 @@ export async function startDemoServer(options = {}) {
     port: options.port ?? 8080,
     roots: [{ prefix: '/offerwise/', dir: distDir }],
   });
+  const dataDir = options.dataDir ?? path.join(demoDir, '.data');
+  let catalogWrites = 0;
   // The campaign catalog, generated at each request so that its flash sales stay minutes away.
-  server.route('/api/catalog', (req, res) => {
-    const body = JSON.stringify(demoCatalog());
+  // Beside the feedback, <dataDir>/catalog.json keeps every offer ever served (the latest copy of
+  // each id: flash sales rotate) for `npm run ope` and `npm run optimize`, which read the logged
+  // offers' discounts and margins from it.
+  const served = new Map();
+  server.route('/api/catalog', async (req, res) => {
+    const catalog = demoCatalog();
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    res.end(req.method === 'HEAD' ? undefined : JSON.stringify(catalog));
+    for (const offer of catalog.offers) served.set(offer.id, offer);
+    // Written whole and renamed, so a reader never sees half a file.
+    const temporary = path.join(dataDir, `.catalog-${process.pid}-${++catalogWrites}.json`);
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(temporary, JSON.stringify({ ...catalog, offers: [...served.values()] }));
+    await rename(temporary, path.join(dataDir, 'catalog.json'));
   });
-  const collector = feedbackCollector(options.dataDir ?? path.join(demoDir, '.data'));
+  const collector = feedbackCollector(dataDir);
   server.route('/api/feedback', collector.receive);
   server.route('/api/feedback/received', collector.received);
+  server.route('/api/orders', collector.orders);
   server.route('/api/faults', collector.faultsRoute);
   server.route('/shop-data.js', (req, res) => {
     const body = shopData();
@@ -117,6 +130,26 @@ export async function startDemoServer(options = {}) {
     });
   }
   return server;
+}
+
+/** What is wrong with a `POST /api/orders` body, or undefined. */
+function orderProblem(order) {
+  if (order === null || typeof order !== 'object' || Array.isArray(order))
+    return 'expected a JSON object like { "orderId": "…", "decisionId": "…", "revenue": 80 }';
+  for (const key of ['orderId', 'decisionId']) {
+    const v = order[key];
+    if (typeof v !== 'string' || v === '' || v.length > 200)
+      return `${key}: got ${JSON.stringify(v)}, expected a non-empty string`;
+  }
+  if (order.offerId !== undefined && (typeof order.offerId !== 'string' || order.offerId === ''))
+    return `offerId: got ${JSON.stringify(order.offerId)}, expected an offer id`;
+  for (const key of ['revenue', 'discount']) {
+    const v = order[key];
+    if (v === undefined && key === 'discount') continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      return `${key}: got ${JSON.stringify(v)}, expected a number ≥ 0`;
+  }
+  return undefined;
 }
 
 /** The collector's fault controls, as `/api/faults` reads and sets them. */
@@ -171,6 +204,7 @@ function parseFaults(body, current) {
  */
 function feedbackCollector(dataDir) {
   const seen = new Map();
+  const orders = new Map();
   let faults = { ...NO_FAULTS };
   const counts = { requests: 0, stored: 0, duplicates: 0, failed503: 0, dropped: 0, offline: 0 };
   const read = (req) =>
@@ -250,6 +284,48 @@ function feedbackCollector(dataDir) {
     },
     received(req, res) {
       json(res, 200, { events: [...seen.values()] });
+    },
+    /**
+     * `POST /api/orders`: an order the shop attributes to a decision (the one whose coupon it used,
+     * else the last one shown), `{ orderId, decisionId, revenue, discount?, offerId? }`; kept once
+     * per orderId in `<dataDir>/orders.jsonl`, the `--orders` input of `npm run report`, `ope` and
+     * `optimize`. `GET` lists what was received.
+     */
+    async orders(req, res) {
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        json(res, 200, { orders: [...orders.values()] });
+        return;
+      }
+      if (req.method !== 'POST') {
+        res.writeHead(405, { allow: 'GET, POST' }).end();
+        return;
+      }
+      let order;
+      try {
+        order = JSON.parse(await read(req));
+      } catch {
+        json(res, 400, { error: 'body: expected JSON' });
+        return;
+      }
+      const problem = orderProblem(order);
+      if (problem) {
+        json(res, 400, { error: problem });
+        return;
+      }
+      if (!orders.has(order.orderId)) {
+        const kept = {
+          orderId: order.orderId,
+          decisionId: order.decisionId,
+          revenue: order.revenue,
+          discount: order.discount ?? 0,
+          ...(order.offerId !== undefined ? { offerId: order.offerId } : {}),
+          at: new Date().toISOString(),
+        };
+        orders.set(order.orderId, kept);
+        await mkdir(dataDir, { recursive: true });
+        await appendFile(path.join(dataDir, 'orders.jsonl'), JSON.stringify(kept) + '\n');
+      }
+      res.writeHead(204, { 'cache-control': 'no-store' }).end();
     },
     async faultsRoute(req, res) {
       if (req.method === 'GET' || req.method === 'HEAD') {

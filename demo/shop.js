@@ -126,6 +126,44 @@
     if (badge) badge.textContent = String(count);
   }
 
+  // ---------------------------------------------------------------- order attribution
+
+  // As a shop would: an order is attributed to the decision whose coupon it used, else to the
+  // last decision shown in the last day. The attribution goes to the collector (/api/orders), the
+  // --orders input of `npm run report`, `ope` and `optimize`. Offer-level ids only.
+  const DAY_MS = 24 * 60 * 60 * 1000;
+  document.addEventListener('ow-decision', (event) => {
+    const { decisionId, offerIds } = event.detail ?? {};
+    if (decisionId && offerIds?.length) store.set('lastDecision', { decisionId, at: Date.now() });
+  });
+  document.addEventListener('ow-claim', (event) => {
+    const { decisionId, offerId, code } = event.detail ?? {};
+    if (!decisionId || !code) return;
+    const claims = store.get('claims', {});
+    claims[code.toUpperCase()] = { decisionId, offerId, at: Date.now() };
+    store.set('claims', claims);
+  });
+  function reportOrder(orderId, value, discount, coupon) {
+    const claimed = coupon ? store.get('claims', {})[coupon.toUpperCase()] : undefined;
+    const last = store.get('lastDecision', undefined);
+    const from =
+      claimed ?? (last && Date.now() - last.at < DAY_MS ? { decisionId: last.decisionId } : null);
+    if (!from) return;
+    const order = {
+      orderId,
+      decisionId: from.decisionId,
+      revenue: value,
+      discount,
+      ...(from.offerId ? { offerId: from.offerId } : {}),
+    };
+    fetch('/api/orders', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(order),
+      keepalive: true,
+    }).catch(() => undefined);
+  }
+
   // ---------------------------------------------------------------- pages
 
   function renderChrome() {
@@ -406,7 +444,7 @@
     });
     const place = el('button', { type: 'button', class: 'primary', text: 'Place order' });
     place.addEventListener('click', () => {
-      const { value, perItem } = orderTotal(lines, applied);
+      const { value, discount, perItem } = orderTotal(lines, applied);
       const transactionId = `ORD-${Date.now().toString(36).toUpperCase()}-${Math.floor(Math.random() * 1e6)}`;
       ga4('purchase', {
         transaction_id: transactionId,
@@ -421,6 +459,7 @@
           });
         }),
       });
+      reportOrder(transactionId, value, discount, applied?.code);
       saveCart([]);
       target.replaceChildren();
       confirmation.replaceChildren(

@@ -196,6 +196,8 @@ export interface DecisionRecord {
   cartValue: number;
   candidates: CandidateRecord[];
   shown: { offerId: string; propensity: number }[];
+  /** Allowed candidates the log left out (an SDK impression carries at most 50); > 0: unusable. */
+  omitted?: number;
 }
 
 /**

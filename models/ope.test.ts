@@ -7,7 +7,13 @@ import {
   type CandidateRecord,
   type DecisionRecord,
 } from './campaign.js';
-import { evaluatePolicy, joinLogs, trueValue, type LoggedSample } from './ope.js';
+import {
+  decisionsFromFeedback,
+  evaluatePolicy,
+  joinLogs,
+  trueValue,
+  type LoggedSample,
+} from './ope.js';
 import { seededRandom } from './random.js';
 import { simulate } from './simulate.js';
 
@@ -161,6 +167,106 @@ describe('joinLogs', () => {
       37.5, 20,
     ]);
     expect(() => joinLogs(batches, [d1], undefined, 'revenue')).toThrow(/orders/);
+  });
+});
+
+describe('decisionsFromFeedback (the SDK logCandidates wire format)', () => {
+  it('gives the same samples and estimates as decisions.jsonl for the same traffic', async () => {
+    const rows = syntheticRows(300, seededRandom(9));
+    const sim = await simulate({ rows, shoppers: 200, days: 4, seed: 21, features: false });
+    const catalog = loadCatalog(sim.catalog);
+    const offersOf = new Map(catalog.offers.map((o) => [o.id, o]));
+    // What an SDK with logCandidates sends: the first impression of a personalized decision's
+    // first offer carries the allowed candidates with the model outputs (no features, no cart).
+    const byId = new Map(sim.decisions.map((d) => [d.decisionId, d]));
+    const logged = new Set<string>();
+    const batches = (sim.batches as unknown as { events: Record<string, unknown>[] }[]).map(
+      (b) => ({
+        ...b,
+        events: b.events.map((e) => {
+          const d = byId.get(e.decisionId as string);
+          if (e.type !== 'impression' || !d?.personalized || d.shown[0]?.offerId !== e.offerId)
+            return e;
+          if (logged.has(d.decisionId)) return e;
+          logged.add(d.decisionId);
+          return {
+            ...e,
+            candidates: d.candidates
+              .filter((c) => c.allowed)
+              .map(({ offerId, score, pTreated, pControl, uplift }) => ({
+                offerId,
+                score,
+                pTreated,
+                pControl,
+                uplift,
+              })),
+          };
+        }),
+      }),
+    );
+    const derived = decisionsFromFeedback(batches, offersOf);
+    expect(derived.length).toBe(logged.size);
+    const fromFile = joinLogs(sim.batches, sim.decisions, sim.orders, 'claim').samples;
+    const fromFeedback = joinLogs(batches, derived, sim.orders, 'claim').samples;
+    const key = (s: LoggedSample) =>
+      `${s.decision.decisionId} ${s.decision.candidates[s.shown]!.offerId} ${s.propensity} ${s.reward}`;
+    expect(fromFeedback.map(key).sort()).toEqual(fromFile.map(key).sort());
+    // The simulator's policy ranks by uplift, so the cart value the wire leaves out changes nothing.
+    for (const raw of [{ decisions: { temperature: 0.05, exploration: 0.3 } }, {}]) {
+      const policy = parsePolicy(raw);
+      const a = evaluatePolicy(fromFile, policy, offersOf, { bootstrap: 20, seed: 1 });
+      const b = evaluatePolicy(fromFeedback, policy, offersOf, { bootstrap: 20, seed: 1 });
+      expect(b.n).toBe(a.n);
+      expect(b.ips.value).toBeCloseTo(a.ips.value, 12);
+      expect(b.snips.value).toBeCloseTo(a.snips.value, 12);
+      expect(b.ess).toBeCloseTo(a.ess, 9);
+    }
+  });
+
+  it('dedupes, excludes truncated candidate lists, names a malformed event', () => {
+    const impression = (id: string, decisionId: string, extra: Record<string, unknown>) => ({
+      id,
+      type: 'impression',
+      decisionId,
+      offerId: 'b',
+      placement: 'home',
+      propensity: 0.4,
+      modelVersion: 'm',
+      at: 5,
+      ...extra,
+    });
+    const c = { offerId: 'b', score: 0.3, pTreated: 0.2, pControl: 0.1, uplift: 0.1 };
+    const batch = {
+      v: 1,
+      events: [
+        impression('e1', 'd1', { candidates: [c, { ...c, offerId: 'a', score: 0.1 }] }),
+        impression('e2', 'd2', { candidates: [c], candidatesOmitted: 3 }),
+        impression('e3', 'd3', {}),
+      ],
+    };
+    const records = decisionsFromFeedback([batch, batch], offers);
+    expect(
+      records.map((r) => [r.decisionId, r.candidates.map((x) => x.offerId), r.omitted]),
+    ).toEqual([
+      ['d1', ['b', 'a'], undefined],
+      ['d2', ['b'], 3],
+    ]);
+    expect(records[0]).toMatchObject({
+      personalized: true,
+      holdout: false,
+      cartValue: 0,
+      shown: [{ offerId: 'b', propensity: 0.4 }],
+    });
+    expect(records[0]!.candidates[1]).toMatchObject({ category: 'mens', allowed: true });
+    const joined = joinLogs([batch], records, undefined, 'claim');
+    expect(joined.samples.map((x) => x.decision.decisionId)).toEqual(['d1']);
+    expect(joined.excluded.candidates_truncated).toBe(1);
+    expect(() =>
+      decisionsFromFeedback(
+        [{ events: [impression('bad', 'd9', { candidates: [{ ...c, uplift: 'x' }] })] }],
+        offers,
+      ),
+    ).toThrow('event bad: candidates[0].uplift: got x, expected a finite number');
   });
 });
 

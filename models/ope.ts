@@ -10,8 +10,11 @@
  * size of the importance weights, and warnings when the weights are too extreme to trust.
  *
  * The candidate sets come from `decisions.jsonl` (what `Decider.inspect()` shows: every eligible
- * candidate with the model's outputs, plus which ones the caps allowed); `--decisions`,
- * `--orders` and `--catalog` default to the files beside the first feedback file.
+ * candidate with the model's outputs, plus which ones the caps allowed; the simulator writes it),
+ * or, without that file, from the feedback itself: an SDK with `logCandidates` puts the allowed
+ * candidates and the model's outputs on the impression of each personalized decision's first
+ * offer (what the demo collector stores). `--decisions`, `--orders` and `--catalog` default to
+ * the files beside the first feedback file.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -24,6 +27,7 @@ import {
   parsePolicy,
   readJsonl,
   REWARDS,
+  type CandidateRecord,
   type DecisionRecord,
   type PolicySpec,
   type Prediction,
@@ -37,7 +41,86 @@ interface WireEventIn {
   type?: unknown;
   decisionId?: unknown;
   offerId?: unknown;
+  placement?: unknown;
   propensity?: unknown;
+  modelVersion?: unknown;
+  at?: unknown;
+  candidates?: unknown;
+  candidatesOmitted?: unknown;
+}
+
+const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/**
+ * Decision records from the feedback itself: one per impression that carries `candidates` (the
+ * SDK's `logCandidates`), deduplicated on event id and on decision. What the wire format does not
+ * carry is set to what evaluation assumes: `cartValue` 0 (it only prices percent discounts under
+ * the `revenue` objective), every logged candidate allowed (the SDK logs only those), the
+ * impression's offer in the first slot (the SDK logs only that one). A malformed candidate list
+ * is an error naming the event.
+ */
+export function decisionsFromFeedback(
+  batches: readonly unknown[],
+  offers: ReadonlyMap<string, Offer>,
+): DecisionRecord[] {
+  const seen = new Set<string>();
+  const byDecision = new Map<string, DecisionRecord>();
+  for (const batch of batches) {
+    const list = (batch as { events?: unknown })?.events;
+    if (!Array.isArray(list)) continue;
+    for (const raw of list as WireEventIn[]) {
+      if (raw?.type !== 'impression' || raw.candidates === undefined) continue;
+      if (typeof raw.id !== 'string' || seen.has(raw.id)) continue;
+      seen.add(raw.id);
+      if (typeof raw.decisionId !== 'string' || byDecision.has(raw.decisionId)) continue;
+      const where = `event ${raw.id}`;
+      if (!Array.isArray(raw.candidates) || raw.candidates.length === 0) {
+        throw new Error(`${where}: candidates: expected a non-empty array`);
+      }
+      if (!isNumber(raw.propensity) || !(raw.propensity > 0 && raw.propensity <= 1)) {
+        throw new Error(`${where}: propensity: got ${String(raw.propensity)}, expected (0, 1]`);
+      }
+      const candidates: CandidateRecord[] = raw.candidates.map((c: unknown, i: number) => {
+        const r = (c ?? {}) as Record<string, unknown>;
+        for (const key of ['score', 'pTreated', 'pControl', 'uplift']) {
+          if (!isNumber(r[key])) {
+            throw new Error(
+              `${where}: candidates[${i}].${key}: got ${String(r[key])}, expected a finite number`,
+            );
+          }
+        }
+        if (typeof r.offerId !== 'string' || r.offerId === '') {
+          throw new Error(`${where}: candidates[${i}].offerId: expected an offer id`);
+        }
+        return {
+          offerId: r.offerId,
+          category: offers.get(r.offerId)?.category ?? '',
+          score: r.score as number,
+          pTreated: r.pTreated as number,
+          pControl: r.pControl as number,
+          uplift: r.uplift as number,
+          allowed: true,
+        };
+      });
+      byDecision.set(raw.decisionId, {
+        decisionId: raw.decisionId,
+        placement: String(raw.placement ?? ''),
+        at: isNumber(raw.at) ? raw.at : 0,
+        shopper: 0,
+        personalized: true,
+        holdout: false,
+        modelVersion: String(raw.modelVersion ?? ''),
+        source: 'feedback',
+        cartValue: 0,
+        candidates,
+        shown: [{ offerId: String(raw.offerId), propensity: raw.propensity }],
+        ...(isNumber(raw.candidatesOmitted) && raw.candidatesOmitted > 0
+          ? { omitted: raw.candidatesOmitted }
+          : {}),
+      });
+    }
+  }
+  return [...byDecision.values()];
 }
 
 interface OrderIn {
@@ -118,11 +201,17 @@ export function joinLogs(
     not_personalized: 0,
     no_impression: 0,
     not_a_candidate: 0,
+    candidates_truncated: 0,
   };
   const samples: LoggedSample[] = [];
   for (const decision of decisions) {
     if (!decision.personalized) {
       excluded.not_personalized!++;
+      continue;
+    }
+    if ((decision.omitted ?? 0) > 0) {
+      // Other policies could have chosen an offer that is not in the log.
+      excluded.candidates_truncated!++;
       continue;
     }
     const first = decision.shown[0];
@@ -460,19 +549,34 @@ export function readLogs(args: {
   if (files.length === 0) throw new Error('--feedback: expected one or more files');
   const dir = dirname(files[0]!);
   const decisionsPath = args.decisions ?? join(dir, 'decisions.jsonl');
-  if (!existsSync(decisionsPath)) {
-    throw new Error(
-      `${decisionsPath}: not found. Off-policy evaluation needs every decision's candidates and model outputs (decisions.jsonl, as the simulator writes; a shop collects them from inspect() or recomputes them with the model)`,
-    );
+  if (args.decisions !== undefined && !existsSync(decisionsPath)) {
+    throw new Error(`--decisions ${decisionsPath}: not found`);
   }
   const ordersPath = args.orders ?? join(dir, 'orders.jsonl');
   const catalogPath = args.catalog ?? join(dir, 'catalog.json');
+  if (!existsSync(catalogPath)) {
+    throw new Error(
+      `${catalogPath}: not found. Pass the campaign catalog the decisions were made with (--catalog)`,
+    );
+  }
   const catalog = loadCatalog(JSON.parse(readFileSync(catalogPath, 'utf8')));
+  const offers = new Map(catalog.offers.map((o) => [o.id, o]));
+  const batches = files.flatMap((f) => readJsonl(f));
+  let decisions: DecisionRecord[];
+  if (existsSync(decisionsPath)) decisions = readJsonl<DecisionRecord>(decisionsPath);
+  else {
+    decisions = decisionsFromFeedback(batches, offers);
+    if (decisions.length === 0) {
+      throw new Error(
+        `no decision to evaluate: ${decisionsPath} does not exist and no impression in the feedback carries candidates. Turn on the SDK's logCandidates (data-log-candidates on the script tag) so that impressions carry them, or pass --decisions`,
+      );
+    }
+  }
   return {
-    batches: files.flatMap((f) => readJsonl(f)),
-    decisions: readJsonl<DecisionRecord>(decisionsPath),
+    batches,
+    decisions,
     orders: existsSync(ordersPath) ? readJsonl(ordersPath) : undefined,
-    offers: new Map(catalog.offers.map((o) => [o.id, o])),
+    offers,
   };
 }
 

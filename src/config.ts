@@ -32,6 +32,13 @@ export interface OfferwiseConfig {
    * without the decision id and with times cut to the hour; `'none'` (default) sends nothing.
    */
   measurement?: 'anonymous' | 'none';
+  /**
+   * Log, with the impression of a personalized decision's first offer, the offers the policy chose
+   * from and the model's outputs for each (offer-level, no profile data; only with consent), so
+   * that `npm run ope` / `npm run optimize` can evaluate other policies on the collector's logs.
+   * Default false.
+   */
+  logCandidates?: boolean;
   /** The campaign catalog URL or object. Validated now; used once decisions are built. */
   catalog?: string | Record<string, unknown>;
   /** URL of an ONNX model. Validated now; used once the predictor is built. */
@@ -98,6 +105,7 @@ export interface ResolvedConfig {
   profile: ProfileOptions;
   endpoint: string | undefined;
   measurement: 'anonymous' | 'none';
+  logCandidates: boolean;
   catalog: string | Record<string, unknown> | undefined;
   model: string | undefined;
   currency: string | undefined;
@@ -115,6 +123,7 @@ const KNOWN_KEYS = new Set([
   'profile',
   'endpoint',
   'measurement',
+  'logCandidates',
   'catalog',
   'model',
   'currency',
@@ -352,6 +361,9 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   const gpc = config.honorGlobalPrivacyControl;
   if (gpc !== undefined && typeof gpc !== 'boolean')
     bad('config.honorGlobalPrivacyControl', gpc, 'true or false');
+  const logCandidates = config.logCandidates;
+  if (logCandidates !== undefined && typeof logCandidates !== 'boolean')
+    bad('config.logCandidates', logCandidates, 'true or false');
   let dataLayer: ResolvedConfig['dataLayer'] = false;
   if (config.dataLayer === true) dataLayer = 'window';
   else if (Array.isArray(config.dataLayer)) dataLayer = config.dataLayer;
@@ -380,6 +392,7 @@ export function resolveConfig(input: unknown): ResolvedConfig {
     profile: profileOptions(config.profile),
     endpoint: optionalString(config, 'endpoint'),
     measurement: measurementOf(config.measurement),
+    logCandidates: logCandidates ?? false,
     catalog:
       typeof catalog === 'string'
         ? catalog.trim()

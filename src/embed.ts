@@ -51,6 +51,14 @@ function configFrom(script: HTMLScriptElement): OfferwiseConfig | undefined {
     config.dbName = data.dbName;
     configured = true;
   }
+  // data-log-candidates (present, "on" or "true"): see OfferwiseConfig.logCandidates.
+  const log = data.logCandidates;
+  if (log !== undefined) {
+    if (log !== '' && log !== 'on' && log !== 'true' && log !== 'off' && log !== 'false') {
+      config.logCandidates = log; // refused by the validation, naming the value
+    } else config.logCandidates = log === '' || log === 'on' || log === 'true';
+    configured = true;
+  }
   return configured ? (config as OfferwiseConfig) : undefined;
 }
 

@@ -13,7 +13,9 @@ import { emptyDecision, newDecisionId } from './decide/empty.js';
 import type { Catalog, Decision } from './decide/types.js';
 import type { FeatureContext } from './features/spec.js';
 import {
+  MAX_LOGGED_CANDIDATES,
   Outbox,
+  type FeedbackInput,
   type FeedbackStatus,
   type FlushSummary,
   type Measurement,
@@ -49,6 +51,8 @@ export class Runtime {
   private outbox: Outbox | undefined;
   /** Decisions made on this page, by id, so that `report()` can log their propensities. */
   private readonly recentDecisions = new Map<string, Decision>();
+  /** Decisions whose candidates were logged already (once per decision). */
+  private readonly candidatesLogged = new Set<string>();
 
   constructor(host: RuntimeHost) {
     this.config = host.config;
@@ -124,8 +128,41 @@ export class Runtime {
       placement: decision.placement,
       propensity: shown.propensity,
       modelVersion: decision.modelVersion,
+      ...(type === 'impression' ? this.candidatesToLog(decision, offerId) : {}),
     });
     return { id: result.id };
+  }
+
+  /**
+   * With `logCandidates`, the first impression of a personalized decision's first offer carries
+   * the offers the policy chose from (the caps' allowed set, best 50 by score) and the model's
+   * outputs for each: what off-policy evaluation needs. The outbox sends them only with consent.
+   */
+  private candidatesToLog(
+    decision: Decision,
+    offerId: string,
+  ): Pick<FeedbackInput, 'candidates' | 'candidatesOmitted'> {
+    if (!this.config.logCandidates || decision.offers[0]?.offerId !== offerId) return {};
+    if (this.candidatesLogged.has(decision.decisionId)) return {};
+    const inspection = this.decider?.inspect(decision.decisionId);
+    if (!inspection || !inspection.personalized || inspection.holdout) return {};
+    // The shown offers first (always logged), then the others by score.
+    const allowed = inspection.candidates
+      .filter((c) => c.allowed && c.pTreated !== undefined)
+      .sort((a, b) => Number(b.shown) - Number(a.shown) || b.score - a.score);
+    if (allowed.length === 0) return {};
+    this.candidatesLogged.add(decision.decisionId);
+    const kept = allowed.slice(0, MAX_LOGGED_CANDIDATES);
+    return {
+      candidates: kept.map((c) => ({
+        offerId: c.offerId,
+        score: c.score,
+        pTreated: c.pTreated!,
+        pControl: c.pControl!,
+        uplift: c.uplift!,
+      })),
+      ...(allowed.length > kept.length ? { candidatesOmitted: allowed.length - kept.length } : {}),
+    };
   }
 
   async feedbackStatus(): Promise<FeedbackStatus> {
@@ -142,7 +179,9 @@ export class Runtime {
   private remember(decision: Decision): Decision {
     this.recentDecisions.set(decision.decisionId, decision);
     if (this.recentDecisions.size > 100) {
-      this.recentDecisions.delete(this.recentDecisions.keys().next().value as string);
+      const oldest = this.recentDecisions.keys().next().value as string;
+      this.recentDecisions.delete(oldest);
+      this.candidatesLogged.delete(oldest);
     }
     return decision;
   }

@@ -63,6 +63,8 @@ export interface InspectedCandidate {
   pTreated?: number;
   pControl?: number;
   uplift?: number;
+  /** Whether the frequency caps left it to the policy (the set the policy chose from). */
+  allowed: boolean;
   /** Whether the decision shows it, with what logged propensity and explanation. */
   shown: boolean;
   propensity?: number;
@@ -110,7 +112,8 @@ export class Decider {
   private keep(
     decision: Decision,
     personalized: boolean,
-    candidates: Omit<InspectedCandidate, 'shown' | 'propensity' | 'explanation'>[],
+    candidates: Omit<InspectedCandidate, 'shown' | 'propensity' | 'explanation' | 'allowed'>[],
+    allowed: ReadonlySet<string>,
   ): Decision {
     const shown = new Map(decision.offers.map((o) => [o.offerId, o]));
     this.inspections.set(decision.decisionId, {
@@ -122,6 +125,7 @@ export class Decider {
       holdout: decision.holdout === true,
       candidates: candidates.map((c) => ({
         ...c,
+        allowed: allowed.has(c.offerId),
         shown: shown.has(c.offerId),
         ...(shown.has(c.offerId)
           ? {
@@ -196,6 +200,7 @@ export class Decider {
         ...(this.options.messages ? { messages: this.options.messages } : {}),
       });
     // The decision is built inside the cap reservation, so it is saved in the same commit.
+    let allowedByCaps: ReadonlySet<string> = new Set();
     const reserve = (
       pick: (allowed: Set<string>, max: number) => DecidedOffer[],
       modelVersion: string,
@@ -206,6 +211,7 @@ export class Decider {
         offers.map((o) => o.id),
         this.options.caps,
         (allowed, room) => {
+          allowedByCaps = new Set(allowed);
           const offersShown = pick(new Set(allowed), Math.min(limit, room));
           const decision: Decision = {
             decisionId,
@@ -247,6 +253,7 @@ export class Decider {
         decision,
         false,
         offers.map((o) => ({ offerId: o.id, category: o.category, score: 0 })),
+        allowedByCaps,
       );
     }
     // Offer times are on the shop's clock; the profile's `at` is the shopper's.
@@ -294,6 +301,7 @@ export class Decider {
         pControl: scores.pControl[i]!,
         uplift: scores.uplift[i]!,
       })),
+      allowedByCaps,
     );
   }
 

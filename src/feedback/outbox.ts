@@ -64,7 +64,27 @@ export interface FeedbackInput {
   modelVersion: string;
   /** Wall clock of the event; default now. */
   at?: number;
+  /**
+   * Impressions only, with `logCandidates` and full measurement: the offers the policy chose from
+   * with the model's outputs, so that the shop can evaluate other policies offline (`npm run ope`).
+   */
+  candidates?: readonly LoggedCandidate[];
+  /** How many allowed candidates were left out of `candidates` (more than 50). */
+  candidatesOmitted?: number;
 }
+
+/** One offer a personalized decision chose from, as logged (offer-level; no profile data). */
+export interface LoggedCandidate {
+  offerId: string;
+  /** The policy's score (expected incremental value by the objective). */
+  score: number;
+  pTreated: number;
+  pControl: number;
+  uplift: number;
+}
+
+/** Most candidates an impression carries. */
+export const MAX_LOGGED_CANDIDATES = 50;
 
 export interface OutboxOptions {
   endpoint: string;
@@ -220,11 +240,54 @@ export function toWireEvent(
   if (typeof at !== 'number' || !Number.isFinite(at) || at < 0) {
     throw fieldError('invalid_feedback', 'feedback.at', e.at, 'ms since epoch');
   }
+  const candidates = e.candidates === undefined ? undefined : checkCandidates(e);
   const event: WireEvent = { id, type: e.type as string };
   if (measurement === 'anonymous') at = Math.floor(at / 3_600_000) * 3_600_000;
   else event.decisionId = decisionId;
   Object.assign(event, { offerId, placement, propensity: p, modelVersion, at });
+  // Candidates tie a decision's model outputs together: only with full measurement.
+  if (candidates && measurement === 'full') {
+    event.candidates = candidates;
+    if (typeof e.candidatesOmitted === 'number' && e.candidatesOmitted > 0)
+      event.candidatesOmitted = e.candidatesOmitted;
+  }
   return event;
+}
+
+/** Rounds a logged model output (6 significant digits are plenty for evaluation). */
+const round6 = (x: number) => Number(x.toPrecision(6));
+
+function checkCandidates(e: Record<string, unknown>): LoggedCandidate[] {
+  const list = e.candidates;
+  if (e.type !== 'impression') {
+    throw fieldError('invalid_feedback', 'feedback.candidates', e.type, 'only on an impression');
+  }
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_LOGGED_CANDIDATES) {
+    throw fieldError(
+      'invalid_feedback',
+      'feedback.candidates',
+      list,
+      `an array of 1 to ${MAX_LOGGED_CANDIDATES} candidates`,
+    );
+  }
+  const omitted = e.candidatesOmitted;
+  if (omitted !== undefined && (!Number.isInteger(omitted) || (omitted as number) < 0)) {
+    throw fieldError('invalid_feedback', 'feedback.candidatesOmitted', omitted, 'a count');
+  }
+  return list.map((raw: unknown, i) => {
+    const c = (raw ?? {}) as Record<string, unknown>;
+    const field = `feedback.candidates[${i}]`;
+    const offerId = checkString(`${field}.offerId`, c.offerId);
+    const out: Record<string, number | string> = { offerId };
+    for (const key of ['score', 'pTreated', 'pControl', 'uplift'] as const) {
+      const value = c[key];
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw fieldError('invalid_feedback', `${field}.${key}`, value, 'a finite number');
+      }
+      out[key] = round6(value);
+    }
+    return out as unknown as LoggedCandidate;
+  });
 }
 
 type Outcome = 'delivered' | 'stop' | 'done';

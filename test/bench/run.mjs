@@ -722,7 +722,7 @@ async function writeReport(results, info) {
           ...(core
             ? [
                 '',
-                `Largest parts of the script tag \`dist/offerwise.iife.js\` (${core.modules} modules): each group's rendered code (after tree-shaking) minified and compressed alone, which overstates each (no shared brotli context; the sum is more than the ${kb(core.brotli)} of the bundle); share = of the rendered code before terser.`,
+                `Largest parts of the script tag \`dist/offerwise.iife.js\` (${core.modules} modules${core.breakdownOfDist === false ? '; of the source as it is now, which differs from what dist/ was built from' : ''}): each group's rendered code (after tree-shaking) minified and compressed alone, which overstates each (no shared brotli context; the sum is more than the ${kb(core.brotli)} of the bundle); share = of the rendered code before terser.`,
                 '',
                 '| group | modules | share of rendered code | minified alone | brotli alone |',
                 '|---|---|---|---|---|',

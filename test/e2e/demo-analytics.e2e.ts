@@ -1,0 +1,291 @@
+// The campaign-analytics CLIs on what the demo collector stored: shoppers browse the demo shop
+// (whose script tag has data-log-candidates), one claims a coupon and orders with it; then
+// `npm run report`, `npm run ope` and `npm run optimize` run, as a shop would run them, on the
+// collector's files (<dataDir>/feedback.jsonl, orders.jsonl, catalog.json). Evaluating the
+// logging policy on its own logs must give importance weights of 1: IPS equals the logged mean.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoServer } from '../../demo/server.mjs';
+import { launchChromium } from '../support/browser.mjs';
+import { openPage, requireChromium, type PageWindow } from '../support/e2e.js';
+import { repoRoot, type StaticServer } from '../support/server.mjs';
+
+const hasChromium = requireChromium();
+const POLL = { timeout: 20_000, interval: 200 };
+const run = promisify(execFile);
+
+interface Received {
+  id: string;
+  type: string;
+  decisionId?: string;
+  offerId: string;
+  candidates?: { offerId: string }[];
+}
+
+/** Runs one of the models/ CLIs with tsx, as `npm run <name> -- …` does; returns its stdout. */
+async function cli(file: string, args: string[]): Promise<string> {
+  const { stdout } = await run(path.join(repoRoot, 'node_modules/.bin/tsx'), [file, ...args], {
+    cwd: repoRoot,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs', () => {
+  let server: StaticServer;
+  let browser: Browser;
+  let dataDir: string;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'offerwise-demo-analytics-'));
+    server = await startDemoServer({ port: 0, dataDir });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await Promise.all(contexts.map((c) => c.close()));
+    await browser?.close();
+    await server?.close();
+  });
+
+  const received = async (): Promise<Received[]> =>
+    ((await (await fetch(server.url('/api/feedback/received'))).json()) as { events: Received[] })
+      .events;
+  const flush = (page: Page) =>
+    page.evaluate(() => (window as unknown as PageWindow).offerwise.flush());
+
+  async function shopper(): Promise<Page> {
+    const context = await browser.newContext({
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
+    contexts.push(context);
+    const tab = await openPage(context);
+    return tab.page;
+  }
+
+  /**
+   * Opens `url`, waits until the impression of the first offer on screen reached the collector,
+   * and returns its decision and whether it was personalized (outside the sticky 5% holdout).
+   */
+  async function visit(page: Page, url: string): Promise<{ decisionId: string; logged: boolean }> {
+    await page.goto(server.url(url));
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('ow-offers')?.shadowRoot?.querySelectorAll('[part~="offer"]')
+          .length ?? 0) > 0,
+      undefined,
+      POLL,
+    );
+    const first = await page.evaluate(() => {
+      const card = document
+        .querySelector('ow-offers')!
+        .shadowRoot!.querySelector('[part~="offer"]') as unknown as {
+        decisionId: string;
+        offer: { id: string };
+      };
+      // As a shopper does: scroll to it (a flash sale card is taller than half the viewport).
+      (card as unknown as Element).scrollIntoView({ block: 'start' });
+      const inspection = (window as unknown as PageWindow).offerwise.inspect(card.decisionId);
+      return {
+        decisionId: card.decisionId,
+        offerId: card.offer.id,
+        logged: inspection !== undefined && inspection.personalized && !inspection.holdout,
+      };
+    });
+    // Impressions are reported after an offer was half visible for a second.
+    await expect
+      .poll(async () => {
+        await flush(page);
+        return (await received()).some(
+          (e) =>
+            e.type === 'impression' &&
+            e.decisionId === first.decisionId &&
+            e.offerId === first.offerId,
+        );
+      }, POLL)
+      .toBe(true);
+    return { decisionId: first.decisionId, logged: first.logged };
+  }
+
+  it('report, ope and optimize run end to end on feedback.jsonl, orders.jsonl and catalog.json', async () => {
+    // Four shoppers on the home page, two of them on a category page too.
+    const visits: { decisionId: string; logged: boolean }[] = [];
+    for (let i = 0; i < 4; i++) {
+      const page = await shopper();
+      visits.push(await visit(page, '/'));
+      if (i % 2 === 0) visits.push(await visit(page, '/category.html?c=womens'));
+    }
+    // One claims the shoes coupon and orders with it (the order is attributed to that decision).
+    const page = await shopper();
+    visits.push(await visit(page, '/category.html?c=shoes'));
+    await page
+      .locator('ow-offers')
+      .getByRole('button', { name: /^Claim/ })
+      .first()
+      .click();
+    const code = await page.locator('ow-offers').locator('input[readonly]').first().inputValue();
+    await page.goto(server.url('/product.html?id=' + (await firstShoe(page))));
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.goto(server.url('/checkout.html'));
+    await page.getByLabel('Coupon code').fill(code);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.locator('.note').textContent()).toMatch(/applied/);
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await page.getByRole('heading', { name: /order is placed/ }).waitFor();
+    await expect.poll(async () => (await flush(page)).remaining, POLL).toBe(0);
+    await expect.poll(() => existsSync(path.join(dataDir, 'orders.jsonl')), POLL).toBe(true);
+
+    const events = await received();
+    const claim = events.find((e) => e.type === 'claim')!;
+    const orders = readFileSync(path.join(dataDir, 'orders.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { decisionId: string; offerId?: string; revenue: number });
+    expect(orders).toHaveLength(1);
+    expect(orders[0]).toMatchObject({ decisionId: claim.decisionId, offerId: claim.offerId });
+    // Each personalized decision's first offer carries its candidates, once.
+    const withCandidates = events.filter((e) => e.candidates !== undefined);
+    // Exactly the personalized decisions (a shopper in the 5% holdout gets none).
+    expect(withCandidates.map((e) => e.decisionId).sort()).toEqual(
+      visits
+        .filter((v) => v.logged)
+        .map((v) => v.decisionId)
+        .sort(),
+    );
+    expect(withCandidates.length).toBeGreaterThan(0);
+    for (const e of withCandidates) {
+      expect(e.type).toBe('impression');
+      expect(e.candidates!.map((c) => c.offerId)).toContain(e.offerId);
+    }
+    expect(new Set(withCandidates.map((e) => e.decisionId)).size).toBe(withCandidates.length);
+
+    const feedback = path.join(dataDir, 'feedback.jsonl');
+    const out = mkdtempSync(path.join(tmpdir(), 'offerwise-demo-analytics-out-'));
+
+    // Effect report: the impressions it counts are the collector's (deduplicated) ones.
+    await cli('models/report-effects.ts', [
+      '--feedback',
+      feedback,
+      '--orders',
+      path.join(dataDir, 'orders.jsonl'),
+      '--out',
+      path.join(out, 'report'),
+    ]);
+    const report = JSON.parse(readFileSync(path.join(out, 'report', 'report.json'), 'utf8')) as {
+      summary: { events: number; duplicates: number; orders: { matchedOrders: number } | null };
+      funnel: { impressions: number; claims: number }[];
+    };
+    expect(existsSync(path.join(out, 'report', 'report.html'))).toBe(true);
+    expect(report.summary.events).toBe(events.length);
+    expect(report.summary.orders?.matchedOrders).toBe(1);
+    // Impressions count once per decision and offer.
+    const pairs = (type: string) =>
+      new Set(events.filter((e) => e.type === type).map((e) => `${e.decisionId} ${e.offerId}`))
+        .size;
+    expect(report.funnel.reduce((n, r) => n + r.impressions, 0)).toBe(pairs('impression'));
+    expect(report.funnel.reduce((n, r) => n + r.claims, 0)).toBe(pairs('claim'));
+
+    // OPE of the logging policy itself ({} = the SDK's defaults, as the demo runs): every weight
+    // is π/μ = 1, so IPS is the logged mean and the effective sample size is n.
+    writeFileSync(path.join(out, 'logging.json'), '{}');
+    const self = JSON.parse(
+      await cli('models/ope.ts', [
+        '--feedback',
+        feedback,
+        '--policy',
+        path.join(out, 'logging.json'),
+        '--reward',
+        'claim',
+        '--bootstrap',
+        '100',
+      ]),
+    ) as {
+      n: number;
+      logged: { value: number };
+      ips: { value: number };
+      snips: { value: number };
+      essShare: number;
+      excluded: Record<string, number>;
+    };
+    expect(self.n).toBe(new Set(withCandidates.map((e) => e.decisionId)).size);
+    expect(self.ips.value).toBeCloseTo(self.logged.value, 4);
+    expect(self.snips.value).toBeCloseTo(self.logged.value, 4);
+    expect(self.essShare).toBeCloseTo(1, 3);
+    expect(self.logged.value).toBeCloseTo(
+      // claims of a decision's first offer, over the evaluated decisions
+      withCandidates.filter((i) =>
+        events.some(
+          (e) => e.type === 'claim' && e.decisionId === i.decisionId && e.offerId === i.offerId,
+        ),
+      ).length / self.n,
+      6,
+    );
+
+    // Another policy runs too (values in [0, 1] for a 0/1 reward).
+    writeFileSync(path.join(out, 'biggest.json'), '{"rule":"biggest_discount"}');
+    const other = JSON.parse(
+      await cli('models/ope.ts', [
+        '--feedback',
+        feedback,
+        '--policy',
+        path.join(out, 'biggest.json'),
+        '--reward',
+        'claim',
+        '--bootstrap',
+        '100',
+      ]),
+    ) as { snips: { value: number; low: number; high: number } };
+    expect(other.snips.value).toBeGreaterThanOrEqual(0);
+    expect(other.snips.value).toBeLessThanOrEqual(1);
+
+    // The optimiser over the demo's campaign space: a catalog patch and a convergence trace.
+    await cli('models/optimize.ts', [
+      '--feedback',
+      feedback,
+      '--space',
+      'demo/campaign-space.json',
+      '--method',
+      'ga',
+      '--budget',
+      '60',
+      '--out',
+      path.join(out, 'opt'),
+    ]);
+    const patch = JSON.parse(readFileSync(path.join(out, 'opt', 'patch.json'), 'utf8')) as {
+      format: string;
+      settings: Record<string, unknown>;
+    };
+    expect(patch.format).toBe('offerwise-catalog-patch');
+    expect(Object.keys(patch.settings).sort()).toEqual(
+      ['discount.mens', 'discount.womens', 'exploration', 'objective', 'temperature'].sort(),
+    );
+    expect(existsSync(path.join(out, 'opt', 'trace.json'))).toBe(true);
+    console.log(
+      'demo-analytics',
+      JSON.stringify({
+        events: events.length,
+        decisionsWithCandidates: self.n,
+        excluded: self.excluded,
+        logged: self.logged.value,
+        ipsOfLoggingPolicy: self.ips.value,
+        essShare: self.essShare,
+        biggestDiscountSnips: other.snips,
+        patch: patch.settings,
+      }),
+    );
+  });
+});
+
+/** The id of the first product on a shoes page (from the shop's data). */
+async function firstShoe(page: Page): Promise<string> {
+  return page.evaluate(
+    () =>
+      (
+        window as unknown as { SHOP: { products: { item_id: string; item_category: string }[] } }
+      ).SHOP.products.find((p) => p.item_category === 'Shoes')!.item_id,
+  );
+}
