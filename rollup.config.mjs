@@ -3,7 +3,8 @@
 //   dist/offerwise-runtime-<v>.js    the script tag's second file: the decision half of the SDK
 //                                    and the `ow-` elements (Lit inside), minified; it takes the
 //                                    modules it shares with the tag from `Offerwise.__shared`
-//   dist/offerwise.iife.js           the script tag: minified, defines window.Offerwise; the profile
+//   dist/offerwise.iife.js           the script tag (and the same bytes as offerwise-<v>.iife.js):
+//                                    minified, defines window.Offerwise; the profile
 //                                    half, and a loader for the runtime file (its name and SRI hash
 //                                    stamped in: src/embed-loader.ts)
 //   dist/offerwise-worker-<v>.mjs    the predictor's module worker (ONNX Runtime inside)
@@ -143,6 +144,23 @@ function checkShared() {
   };
 }
 
+/**
+ * Writes a copy of the script tag under a versioned name (`offerwise-<version>.iife.js`) for
+ * shops that pin a release in the URL; same bytes, same integrity hash.
+ */
+function versionedCopy() {
+  return {
+    name: 'offerwise-versioned-copy',
+    writeBundle(options) {
+      const file = options.file;
+      writeFileSync(
+        path.join(path.dirname(file), `offerwise-${pkg.version}.iife.js`),
+        readFileSync(file),
+      );
+    },
+  };
+}
+
 /** The script tag loads the runtime file instead of linking it: src/embed-loader.ts for src/runtime-loader.ts. */
 function embedLoader() {
   return {
@@ -215,7 +233,7 @@ export default [
   {
     // After the runtime file: its hash is stamped into the loader.
     input: 'src/embed.ts',
-    plugins: [stamp(), embedLoader(), nodeResolve({ browser: true }), ts()],
+    plugins: [stamp(), embedLoader(), nodeResolve({ browser: true }), ts(), versionedCopy()],
     output: {
       file: 'dist/offerwise.iife.js',
       format: 'iife',
