@@ -75,10 +75,17 @@ export function prepareRuntime(
   });
 }
 
-/** The runtime file's URL: beside the tag (or the page, without one). */
+/**
+ * The runtime file's URL: beside the tag. When the tag was not seen running (`currentScript` is
+ * null, e.g. inserted by some tag managers), the first offerwise script tag of the document, else
+ * the page's own directory.
+ */
 export function runtimeUrl(): string {
-  const base = tag?.src || (typeof document !== 'undefined' ? document.baseURI : '');
-  return new URL(RUNTIME_FILE, base).href;
+  if (typeof document === 'undefined') return RUNTIME_FILE;
+  const script =
+    tag?.src ||
+    document.querySelector<HTMLScriptElement>('script[src*="offerwise"][src*=".iife.js"]')?.src;
+  return new URL(RUNTIME_FILE, script || document.baseURI).href;
 }
 
 /** Loads the decision half once; a failure is kept for 30 s, then a later call tries again. */
