@@ -340,4 +340,31 @@ describe('<ow-coupon> dismiss, click and impression', () => {
     ]);
     expect(impressions.map((e) => e.detail.decisionId)).toEqual(['d1', 'd2']);
   });
+
+  it('a large element (≥ 242,500 px², e.g. taller than the viewport) counts at 30% visible', async () => {
+    vi.stubGlobal('IntersectionObserver', FakeIntersectionObserver);
+    vi.useFakeTimers();
+    const small = await mount({ decisionId: 'd-small' });
+    const large = await mount({ decisionId: 'd-large' });
+    // 267 × 600 = 160,200 px²: half is needed; 267 × 1223 = 326,541 px²: 30% is enough.
+    FakeIntersectionObserver.setIntersection(part(small.root, 'base')!, 0.35, {
+      width: 267,
+      height: 600,
+    });
+    FakeIntersectionObserver.setIntersection(part(large.root, 'base')!, 0.35, {
+      width: 267,
+      height: 1223,
+    });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(small.ow.report).not.toHaveBeenCalled();
+    expect(large.ow.report).toHaveBeenCalledWith('d-large', 'c10', 'impression');
+    // Below 30% the large one would not have counted either.
+    const other = await mount({ decisionId: 'd-large-2' });
+    FakeIntersectionObserver.setIntersection(part(other.root, 'base')!, 0.29, {
+      width: 267,
+      height: 1223,
+    });
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(other.ow.report).not.toHaveBeenCalled();
+  });
 });

@@ -63,7 +63,7 @@ const IMAGE_SIZE = 160;
  * server-corrected clock (upcoming, live, ending soon, ended).
  *
  * @fires ow-click - The shopper followed an item's link (`{ decisionId, offerId }`); also reported as `click`.
- * @fires ow-impression - Half the sale was visible for a second (`{ decisionId, offerId }`); also reported.
+ * @fires ow-impression - Half the sale (30% of a sale of 242,500 px² or more) was visible for a second (`{ decisionId, offerId }`); also reported.
  *
  * @csspart base - The sale's container; has the class `base--<state>`.
  * @csspart header - Title, countdown and explanation.

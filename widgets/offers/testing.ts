@@ -35,14 +35,19 @@ export class FakeIntersectionObserver {
     return [];
   }
 
-  /** Reports `ratio` of `target` visible to every observer watching it. */
-  static setIntersection(target: Element, ratio: number): void {
+  /** Reports `ratio` of `target` (of `size` px, default unknown) visible to every observer watching it. */
+  static setIntersection(
+    target: Element,
+    ratio: number,
+    size?: { width: number; height: number },
+  ): void {
     for (const observer of [...FakeIntersectionObserver.live]) {
       if (!observer.targets.has(target)) continue;
       const entry = {
         target,
         isIntersecting: ratio > 0,
         intersectionRatio: ratio,
+        ...(size ? { boundingClientRect: { ...size } as DOMRectReadOnly } : {}),
       } as IntersectionObserverEntry;
       observer.callback([entry], observer as unknown as IntersectionObserver);
     }

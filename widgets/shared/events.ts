@@ -33,7 +33,7 @@ declare global {
   interface GlobalEventHandlersEventMap {
     /** `<ow-offers>` put a decision on screen (its id is the key to `offerwise.inspect()`). */
     'ow-decision': CustomEvent<OwDecisionEventDetail>;
-    /** An offer was half visible for a second (reported once per decision and offer). */
+    /** An offer was half visible (30% of a large one) for a second (reported once per decision and offer). */
     'ow-impression': CustomEvent<OwOfferEventDetail>;
     /** The shopper followed an offer's link or button. */
     'ow-click': CustomEvent<OwOfferEventDetail>;

@@ -1,9 +1,16 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 /**
- * Calls `onViewable` once when at least half of `target()` has been visible for `dwellMs`
- * (default 1 s) without interruption: an IntersectionObserver at threshold 0.5 starts a timer
- * that leaving the viewport or a hidden tab cancels. Owns the observer and the timer; both are
+ * Elements at least this large (px², the IAB's large-ad size, 242,500) count as seen with 30% of
+ * their area visible instead of half: a flash sale with its items stacked in a narrow column can be
+ * taller than the viewport, and half of it may never fit on screen at once.
+ */
+export const LARGE_AREA = 242_500;
+
+/**
+ * Calls `onViewable` once when at least half of `target()` (30% of a large one, see
+ * {@link LARGE_AREA}) has been visible for `dwellMs` (default 1 s) without interruption: an
+ * IntersectionObserver starts a timer that leaving the viewport or a hidden tab cancels. Owns the observer and the timer; both are
  * released on disconnect. Without IntersectionObserver it never fires (no false impressions).
  */
 export class ImpressionController implements ReactiveController {
@@ -56,10 +63,12 @@ export class ImpressionController implements ReactiveController {
     this.observer = new IntersectionObserver(
       (entries) => {
         const entry = entries[entries.length - 1];
-        this.visible = !!entry && entry.isIntersecting && entry.intersectionRatio >= 0.5;
+        const box = entry?.boundingClientRect;
+        const needed = box && box.width * box.height >= LARGE_AREA ? 0.3 : 0.5;
+        this.visible = !!entry && entry.isIntersecting && entry.intersectionRatio >= needed;
         this.update();
       },
-      { threshold: [0, 0.5, 1] },
+      { threshold: [0, 0.3, 0.5, 1] },
     );
     this.observer.observe(element);
   }
