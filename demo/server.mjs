@@ -84,6 +84,14 @@ export async function startDemoServer(options = {}) {
   // each id: flash sales rotate) for `npm run ope` and `npm run optimize`, which read the logged
   // offers' discounts and margins from it.
   const served = new Map();
+  // A restarted server keeps the offers of the catalog it wrote before (the logs name them).
+  try {
+    const before = JSON.parse(await readFile(path.join(dataDir, 'catalog.json'), 'utf8'));
+    for (const offer of before?.offers ?? [])
+      if (typeof offer?.id === 'string') served.set(offer.id, offer);
+  } catch {
+    // none yet, or unreadable: start afresh
+  }
   server.route('/api/catalog', async (req, res) => {
     const catalog = demoCatalog();
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import type { Offer } from '../src/decide/types.js';
 import {
   loadCatalog,
@@ -11,6 +14,7 @@ import {
   decisionsFromFeedback,
   evaluatePolicy,
   joinLogs,
+  readLogs,
   trueValue,
   type LoggedSample,
 } from './ope.js';
@@ -267,6 +271,61 @@ describe('decisionsFromFeedback (the SDK logCandidates wire format)', () => {
         offers,
       ),
     ).toThrow('event bad: candidates[0].uplift: got x, expected a finite number');
+  });
+});
+
+describe('readLogs', () => {
+  it('uses the feedback when there is no decisions.jsonl, leaving out decisions with offers the catalog lacks', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ope-readlogs-'));
+    const c = (offerId: string) => ({
+      offerId,
+      score: 0.1,
+      pTreated: 0.2,
+      pControl: 0.1,
+      uplift: 0.1,
+    });
+    const impression = (id: string, decisionId: string, candidates: unknown[]) => ({
+      id,
+      type: 'impression',
+      decisionId,
+      offerId: 'a',
+      placement: 'home',
+      propensity: 0.5,
+      modelVersion: 'm',
+      at: 1,
+      candidates,
+    });
+    writeFileSync(
+      join(dir, 'feedback.jsonl'),
+      `${JSON.stringify({
+        v: 1,
+        events: [
+          impression('e1', 'd1', [c('a'), c('b')]),
+          impression('e2', 'd2', [c('a'), c('gone')]),
+        ],
+      })}\n`,
+    );
+    writeFileSync(
+      join(dir, 'catalog.json'),
+      JSON.stringify({
+        version: 1,
+        server_time: '2026-11-28T12:00:00Z',
+        currency: 'EUR',
+        offers: [...offers.values()].map((o) => ({ ...o, placements: ['home'] })),
+      }),
+    );
+    const warn = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const logs = readLogs({ feedback: join(dir, 'feedback.jsonl') });
+    expect(logs.decisions.map((d) => d.decisionId)).toEqual(['d1']);
+    expect(logs.offerNotInCatalog).toBe(1);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(
+      /1 decision\(s\) left out: offers not in .*catalog\.json: gone/,
+    );
+    warn.mockRestore();
+    expect(logs.orders).toBeUndefined();
+    // Neither decisions.jsonl nor candidates: the message says what to turn on.
+    writeFileSync(join(dir, 'feedback.jsonl'), `${JSON.stringify({ v: 1, events: [] })}\n`);
+    expect(() => readLogs({ feedback: join(dir, 'feedback.jsonl') })).toThrow(/logCandidates/);
   });
 });
 

@@ -544,6 +544,8 @@ export function readLogs(args: {
   decisions: DecisionRecord[];
   orders: unknown[] | undefined;
   offers: Map<string, Offer>;
+  /** Decisions left out because they weighed an offer the catalog does not have. */
+  offerNotInCatalog: number;
 } {
   const files = args.feedback.split(',').filter((f) => f !== '');
   if (files.length === 0) throw new Error('--feedback: expected one or more files');
@@ -572,11 +574,24 @@ export function readLogs(args: {
       );
     }
   }
+  // A decision that weighed an offer the catalog does not have cannot be re-decided by another
+  // policy (its discount and margin are unknown): left out, counted, named in a warning.
+  const known = decisions.filter((d) => d.candidates.every((c) => offers.has(c.offerId)));
+  const unknown = decisions.length - known.length;
+  if (unknown > 0) {
+    const missing = new Set(
+      decisions.flatMap((d) => d.candidates.map((c) => c.offerId)).filter((id) => !offers.has(id)),
+    );
+    console.error(
+      `warning: ${unknown} decision(s) left out: offers not in ${catalogPath}: ${[...missing].slice(0, 5).join(', ')}${missing.size > 5 ? ', …' : ''} (pass the catalog they were decided with, --catalog)`,
+    );
+  }
   return {
     batches,
-    decisions,
+    decisions: known,
     orders: existsSync(ordersPath) ? readJsonl(ordersPath) : undefined,
     offers,
+    offerNotInCatalog: unknown,
   };
 }
 
@@ -627,7 +642,7 @@ async function main(): Promise<void> {
       reward,
       events: joined.events,
       duplicates: joined.duplicates,
-      excluded: joined.excluded,
+      excluded: { ...joined.excluded, offer_not_in_catalog: logs.offerNotInCatalog },
       ...result,
       ...(truth !== undefined ? { truth } : {}),
     }),

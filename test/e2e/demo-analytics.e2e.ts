@@ -278,6 +278,36 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
       }),
     );
   });
+
+  it('a restarted demo server keeps the offers it served before in catalog.json', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'offerwise-demo-restart-'));
+    const before = JSON.parse(await (await fetch(server.url('/api/catalog'))).text()) as {
+      offers: { id: string }[];
+    };
+    const old = { ...before.offers[0]!, id: 'fs-old-sale-1' };
+    writeFileSync(path.join(dir, 'catalog.json'), JSON.stringify({ ...before, offers: [old] }));
+    const again = await startDemoServer({ port: 0, dataDir: dir });
+    try {
+      await fetch(again.url('/api/catalog'));
+      await expect
+        .poll(() => {
+          const kept = JSON.parse(readFileSync(path.join(dir, 'catalog.json'), 'utf8')) as {
+            offers: { id: string }[];
+          };
+          return kept.offers.length;
+        }, POLL)
+        .toBe(before.offers.length + 1);
+      const ids = (
+        JSON.parse(readFileSync(path.join(dir, 'catalog.json'), 'utf8')) as {
+          offers: { id: string }[];
+        }
+      ).offers.map((o) => o.id);
+      expect(ids).toContain('fs-old-sale-1');
+      for (const o of before.offers) expect(ids).toContain(o.id);
+    } finally {
+      await again.close();
+    }
+  });
 });
 
 /** The id of the first product on a shoes page (from the shop's data). */
