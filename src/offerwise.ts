@@ -64,6 +64,7 @@ export class Offerwise {
   /** The decision half (catalog, predictor, decisions, outbox) once created. */
   private loaded: Runtime | undefined;
   private loading: Promise<Runtime> | undefined;
+  private runtimeFailure: unknown;
   /** Resolves when the profile store is open, or has fallen back to memory (within 3 s). Never rejects. */
   readonly ready: Promise<void>;
 
@@ -127,7 +128,11 @@ export class Offerwise {
     this.loading = quiet(
       module.then(create, (error: unknown) => {
         this.loading = undefined;
-        if (!this.destroyed) this.diagnosticsHub.report('runtime_failed', String(error));
+        // Once per failure: the loader hands the same error to every call for 30 s.
+        if (!this.destroyed && error !== this.runtimeFailure) {
+          this.runtimeFailure = error;
+          this.diagnosticsHub.report('runtime_failed', String(error));
+        }
         throw error;
       }),
     );
@@ -348,9 +353,13 @@ export class Offerwise {
     return quiet(
       Promise.all([
         this.service.exportData(),
-        this.runtime().then((runtime) => runtime.stateContents()),
+        // Without the decision half (its file did not load) the profile is exported alone.
+        this.runtime().then(
+          (runtime) => runtime.stateContents(),
+          () => undefined,
+        ),
       ]).then(
-        ([profile, decisions]) => ({ ...profile, decisions }),
+        ([profile, decisions]) => (decisions === undefined ? profile : { ...profile, decisions }),
         (e: unknown) => Promise.reject(storageError(e)),
       ),
     );
