@@ -3,7 +3,7 @@ import type { Offer } from '../../src/decide/types.js';
 import type { Offerwise } from '../../src/offerwise.js';
 import { emit, type OwClaimEventDetail, type OwOfferEventDetail } from '../shared/events.js';
 import { formatDateTime, formatMoney } from '../shared/format.js';
-import { ImpressionController } from '../shared/impression.controller.js';
+import { firstImpression, ImpressionController } from '../shared/impression.controller.js';
 import { OwElement } from '../shared/ow-element.js';
 import { theme } from '../shared/theme.styles.js';
 import { languageOf } from '../shared/format.js';
@@ -52,14 +52,6 @@ export const DEFAULT_COUPON_MESSAGES: CouponMessages = {
   dismiss: 'Dismiss offer',
   link: 'Shop now',
 };
-
-/** Impressions reported on this page, `decisionId|offerId`: exactly once even across elements. */
-const impressed = new Set<string>();
-
-/** For tests: forget the impressions reported on this page. */
-export function resetImpressions(): void {
-  impressed.clear();
-}
 
 /**
  * @tagname ow-coupon
@@ -185,12 +177,7 @@ export class OwCoupon extends OwElement {
 
   private impress(): void {
     const detail = this.detail();
-    if (!detail.offerId) return;
-    if (detail.decisionId) {
-      const key = `${detail.decisionId}|${detail.offerId}`;
-      if (impressed.has(key)) return;
-      impressed.add(key);
-    }
+    if (!detail.offerId || !firstImpression(detail.decisionId, detail.offerId)) return;
     this.report('impression');
     emit<OwOfferEventDetail>(this, 'ow-impression', detail);
   }

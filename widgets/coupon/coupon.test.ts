@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Offerwise } from '../../src/offerwise.js';
 import { formatDateTime } from '../shared/format.js';
 import { resetWarnings } from '../shared/support.js';
-import { resetImpressions } from './coupon.component.js';
+import { resetImpressions } from '../shared/impression.controller.js';
 import './coupon.js';
 import type { OwCoupon } from './coupon.component.js';
 

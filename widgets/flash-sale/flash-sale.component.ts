@@ -3,7 +3,7 @@ import type { Catalog, Offer, SaleItem } from '../../src/decide/types.js';
 import type { Offerwise } from '../../src/offerwise.js';
 import { emit, type OwOfferEventDetail } from '../shared/events.js';
 import { formatMoney, languageOf } from '../shared/format.js';
-import { ImpressionController } from '../shared/impression.controller.js';
+import { firstImpression, ImpressionController } from '../shared/impression.controller.js';
 import { OwElement } from '../shared/ow-element.js';
 import { cssProps } from '../shared/css-props.js';
 import { safeUrl } from '../shared/support.js';
@@ -47,9 +47,6 @@ export const DEFAULT_FLASH_SALE_MESSAGES: FlashSaleMessages = {
   stock: 'Stock',
   days: '{count}d',
 };
-
-/** `decisionId|offerId` of the impressions reported on this page. */
-const impressed = new Set<string>();
 
 /** At or below this many units an item reads "Only n left". */
 export const LOW_STOCK = 5;
@@ -263,13 +260,7 @@ export class OwFlashSale extends OwElement {
 
   private impression(): void {
     const detail = this.detail();
-    if (!detail.offerId) return;
-    if (detail.decisionId) {
-      // Once per decision and offer on this page, even if the element is rendered again.
-      const key = `${detail.decisionId}|${detail.offerId}`;
-      if (impressed.has(key)) return;
-      impressed.add(key);
-    }
+    if (!detail.offerId || !firstImpression(detail.decisionId, detail.offerId)) return;
     this.report('impression');
     emit<OwOfferEventDetail>(this, 'ow-impression', detail);
   }

@@ -1,7 +1,7 @@
 import { couponOffer, XSS_CORPUS } from '../offers/testing.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Offerwise } from '../../src/offerwise.js';
-import { resetImpressions } from '../coupon/coupon.component.js';
+import { resetImpressions } from '../shared/impression.controller.js';
 import { resetWarnings } from '../shared/support.js';
 import type { OwMemberDeal } from './member-deal.component.js';
 import './member-deal.js';

@@ -2,7 +2,7 @@ import { couponOffer, FakeIntersectionObserver, XSS_CORPUS } from './testing.js'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Catalog, Decision, Offer } from '../../src/decide/types.js';
 import type { Offerwise } from '../../src/offerwise.js';
-import { resetImpressions } from '../coupon/coupon.component.js';
+import { resetImpressions } from '../shared/impression.controller.js';
 import type { OwCoupon } from '../coupon/coupon.component.js';
 import { resetWarnings } from '../shared/support.js';
 import type { OwOffers } from './offers.component.js';

@@ -1,5 +1,26 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
+/** Impressions reported on this page, `decisionId|offerId`: exactly once even across elements. */
+const impressed = new Set<string>();
+
+/**
+ * True the first time an offer of a decision is seen on this page, false after: an impression is
+ * reported once per decision and offer, even if the element renders again or another element
+ * shows the same decision. Without a decision id every sighting counts.
+ */
+export function firstImpression(decisionId: string | undefined, offerId: string): boolean {
+  if (!decisionId) return true;
+  const key = `${decisionId}|${offerId}`;
+  if (impressed.has(key)) return false;
+  impressed.add(key);
+  return true;
+}
+
+/** For tests: forget the impressions reported on this page. */
+export function resetImpressions(): void {
+  impressed.clear();
+}
+
 /**
  * Elements at least this large (px², the IAB's large-ad size, 242,500) count as seen with 30% of
  * their area visible instead of half: a flash sale with its items stacked in a narrow column can be
