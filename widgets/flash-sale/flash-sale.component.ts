@@ -4,6 +4,7 @@ import type { Offerwise } from '../../src/offerwise.js';
 import { emit, type OwOfferEventDetail } from '../shared/events.js';
 import { formatMoney, languageOf } from '../shared/format.js';
 import { firstImpression, ImpressionController } from '../shared/impression.controller.js';
+import { LoadController } from '../shared/load.controller.js';
 import { OwElement } from '../shared/ow-element.js';
 import { cssProps } from '../shared/css-props.js';
 import { safeUrl } from '../shared/support.js';
@@ -121,9 +122,8 @@ export class OwFlashSale extends OwElement {
   declare private order: string[] | undefined;
   declare private catalog: Catalog | undefined;
 
-  private generation = 0;
-  /** The instance, catalog and ranking are to be (re)loaded at the next update. */
-  private stale = false;
+  /** The instance, catalog and ranking, (re)loaded on connect and when offer or instance change. */
+  private readonly loads = new LoadController(this, () => this.load());
   private readonly countdown: CountdownController;
   private readonly impressionController: ImpressionController;
   /** `decisionId|offerId` of the impression being watched. */
@@ -156,28 +156,12 @@ export class OwFlashSale extends OwElement {
     );
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.stale = true;
-    this.requestUpdate();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.generation++;
-  }
-
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('offer')) {
       this.order = undefined;
       this.announcement = '';
-      this.stale = true;
     }
-    if (changed.has('offerwise')) this.stale = true;
-    if (this.stale && this.isConnected) {
-      this.stale = false;
-      void this.load();
-    }
+    if (changed.has('offer') || changed.has('offerwise')) this.loads.reload();
   }
 
   protected override updated(): void {
@@ -190,12 +174,12 @@ export class OwFlashSale extends OwElement {
 
   /** Finds the instance, then the catalog (currency, clock offset) and this shopper's order. */
   private async load(): Promise<void> {
-    const generation = ++this.generation;
+    const token = this.loads.begin();
     try {
       const ow = await this.instance();
-      if (generation !== this.generation) return;
+      if (!this.loads.current(token)) return;
       const catalog = await ow.catalog();
-      if (generation !== this.generation) return;
+      if (!this.loads.current(token)) return;
       this.catalog = catalog;
       const items = this.saleItems();
       if (items.length < 2) return;
@@ -204,7 +188,7 @@ export class OwFlashSale extends OwElement {
         candidates: items.map((i) => i.item_id),
         limit: items.length,
       });
-      if (generation !== this.generation) return;
+      if (!this.loads.current(token)) return;
       this.order = ranked.map((r) => r.itemId);
     } catch {
       // Without a ranking the catalog's order stands.

@@ -4,6 +4,7 @@ import type { Consent } from '../../src/privacy/consent.js';
 import type { Segment } from '../../src/profile/segment.js';
 import type { ProfileSnapshot } from '../../src/profile/snapshot.js';
 import { formatMoney, languageOf } from '../shared/format.js';
+import { LoadController } from '../shared/load.controller.js';
 import { OwElement } from '../shared/ow-element.js';
 import { theme } from '../shared/theme.styles.js';
 import styles from './my-data.styles.js';
@@ -132,8 +133,7 @@ export class OwMyData extends OwElement {
   declare private status: string;
 
   private ow: Offerwise | undefined;
-  private generation = 0;
-  private stale = false;
+  private readonly loads = new LoadController(this, () => this.refresh());
   /** Where focus goes after the next render (the confirmation opened or closed). */
   private focusNext: string | undefined;
 
@@ -146,23 +146,8 @@ export class OwMyData extends OwElement {
     this.status = '';
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.stale = true;
-    this.requestUpdate();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.generation++;
-  }
-
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('offerwise')) this.stale = true;
-    if (this.stale && this.isConnected) {
-      this.stale = false;
-      void this.refresh();
-    }
+    if (changed.has('offerwise')) this.loads.reload();
   }
 
   protected override updated(): void {
@@ -174,18 +159,18 @@ export class OwMyData extends OwElement {
 
   /** Reads the profile and consent again (e.g. after the shopper did something elsewhere). */
   async refresh(): Promise<void> {
-    const generation = ++this.generation;
+    const token = this.loads.begin();
     try {
       const ow = await this.instance();
-      if (generation !== this.generation) return;
+      if (!this.loads.current(token)) return;
       this.ow = ow;
       const profile = await ow.profile();
-      if (generation !== this.generation) return;
+      if (!this.loads.current(token)) return;
       this.profile = profile;
       this.consentState = ow.consent();
       this.failed = false;
     } catch {
-      if (generation !== this.generation) return;
+      if (!this.loads.current(token)) return;
       this.failed = true;
     }
   }

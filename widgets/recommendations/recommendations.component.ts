@@ -3,6 +3,7 @@ import type { RecommendedItem } from '../../src/recommend/recommend.js';
 import { emit, type OwItemEventDetail } from '../shared/events.js';
 import { formatMoney, languageOf } from '../shared/format.js';
 import { OwElement } from '../shared/ow-element.js';
+import { LoadController } from '../shared/load.controller.js';
 import { RouteController } from '../shared/route.controller.js';
 import { safeUrl } from '../shared/support.js';
 import { theme } from '../shared/theme.styles.js';
@@ -76,8 +77,7 @@ export class OwRecommendations extends OwElement {
   declare private status: Status;
   declare private currency: string | undefined;
 
-  private generation = 0;
-  private stale = false;
+  private readonly loads = new LoadController(this, () => this.load());
 
   constructor() {
     super();
@@ -88,21 +88,7 @@ export class OwRecommendations extends OwElement {
   }
 
   /** A single-page app moved to another page: recommend again (the profile has moved on too). */
-  private readonly route = new RouteController(this, () => {
-    this.stale = true;
-    this.requestUpdate();
-  });
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.stale = true;
-    this.requestUpdate();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.generation++;
-  }
+  private readonly route = new RouteController(this, () => this.loads.reload());
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (
@@ -111,17 +97,18 @@ export class OwRecommendations extends OwElement {
       changed.has('exclude') ||
       changed.has('offerwise')
     ) {
-      this.stale = true;
+      this.loads.reload();
     }
-    if (this.stale && this.isConnected) {
-      this.stale = false;
-      void this.load();
-    }
+  }
+
+  protected override update(changed: PropertyValues<this>): void {
+    // After the controllers' hostUpdate: a load started in this update has set its status.
     this.toggleAttribute('empty', this.status === 'empty');
+    super.update(changed);
   }
 
   private async load(): Promise<void> {
-    const generation = ++this.generation;
+    const token = this.loads.begin();
     if (!this.placement) {
       this.items = [];
       this.status = 'empty';
@@ -131,7 +118,7 @@ export class OwRecommendations extends OwElement {
     if (this.status === 'empty') this.status = 'loading';
     try {
       const ow = await this.instance();
-      if (generation !== this.generation) return;
+      if (!this.loads.current(token)) return;
       const request: { placement: string; limit?: number; exclude?: string[] } = {
         placement: this.placement,
       };
@@ -141,12 +128,12 @@ export class OwRecommendations extends OwElement {
         ow.recommend(request),
         ow.catalog().catch(() => undefined),
       ]);
-      if (generation !== this.generation) return;
+      if (!this.loads.current(token)) return;
       this.currency = catalog?.currency;
       this.items = recommendation.items;
       this.status = recommendation.items.length > 0 ? 'ready' : 'empty';
     } catch {
-      if (generation !== this.generation) return;
+      if (!this.loads.current(token)) return;
       this.items = [];
       this.status = 'empty';
     }
