@@ -127,7 +127,16 @@ describe.skipIf(!hasChromium)('a shop with a strict CSP and Trusted Types', () =
       );
       if (source !== 'model') await tab.page.waitForTimeout(250);
     }
-    expect(source).toBe('model');
+    // On failure, say why the model never decided (the predictor's diagnostics).
+    const diagnostics =
+      source === 'model'
+        ? []
+        : await tab.page.evaluate(() =>
+            (window as unknown as CspWindow).offerwise
+              .diagnostics()
+              .map((d) => `${d.code}: ${d.message}`),
+          );
+    expect(source, diagnostics.join('\n')).toBe('model');
     const state = await tab.page.evaluate(() => {
       const w = window as unknown as CspWindow;
       return { violations: w.violations, rejections: w.rejections, pwned: w.pwned ?? null };
