@@ -232,6 +232,31 @@ function feedbackCollector(dataDir) {
     res.end(JSON.stringify(body));
   };
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  /**
+   * A JSON resource: `GET` answers `get()`; `POST` parses the body (400 when it is not JSON) and
+   * answers what `post(body)` returns, `{ status, body? }`; anything else is a 405.
+   */
+  const jsonRoute = (get, post) => async (req, res) => {
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      json(res, 200, get());
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.writeHead(405, { allow: 'GET, POST' }).end();
+      return;
+    }
+    let body;
+    try {
+      body = JSON.parse(await read(req));
+    } catch {
+      json(res, 400, { error: 'body: expected JSON' });
+      return;
+    }
+    const answer = await post(body);
+    if (answer.body === undefined)
+      res.writeHead(answer.status, { 'cache-control': 'no-store' }).end();
+    else json(res, answer.status, answer.body);
+  };
   return {
     async receive(req, res) {
       if (req.method !== 'POST') {
@@ -299,66 +324,36 @@ function feedbackCollector(dataDir) {
      * per orderId in `<dataDir>/orders.jsonl`, the `--orders` input of `npm run report`, `ope` and
      * `optimize`. `GET` lists what was received.
      */
-    async orders(req, res) {
-      if (req.method === 'GET' || req.method === 'HEAD') {
-        json(res, 200, { orders: [...orders.values()] });
-        return;
-      }
-      if (req.method !== 'POST') {
-        res.writeHead(405, { allow: 'GET, POST' }).end();
-        return;
-      }
-      let order;
-      try {
-        order = JSON.parse(await read(req));
-      } catch {
-        json(res, 400, { error: 'body: expected JSON' });
-        return;
-      }
-      const problem = orderProblem(order);
-      if (problem) {
-        json(res, 400, { error: problem });
-        return;
-      }
-      if (!orders.has(order.orderId)) {
-        const kept = {
-          orderId: order.orderId,
-          decisionId: order.decisionId,
-          revenue: order.revenue,
-          discount: order.discount ?? 0,
-          ...(order.offerId !== undefined ? { offerId: order.offerId } : {}),
-          at: new Date().toISOString(),
-        };
-        orders.set(order.orderId, kept);
-        await mkdir(dataDir, { recursive: true });
-        await appendFile(path.join(dataDir, 'orders.jsonl'), JSON.stringify(kept) + '\n');
-      }
-      res.writeHead(204, { 'cache-control': 'no-store' }).end();
-    },
-    async faultsRoute(req, res) {
-      if (req.method === 'GET' || req.method === 'HEAD') {
-        json(res, 200, { ...faults, counts });
-        return;
-      }
-      if (req.method !== 'POST') {
-        res.writeHead(405, { allow: 'GET, POST' }).end();
-        return;
-      }
-      let body;
-      try {
-        body = JSON.parse(await read(req));
-      } catch {
-        json(res, 400, { error: 'body: expected JSON' });
-        return;
-      }
-      const parsed = parseFaults(body, faults);
-      if (parsed.error) {
-        json(res, 400, { error: parsed.error });
-        return;
-      }
-      faults = parsed.faults;
-      json(res, 200, { ...faults, counts });
-    },
+    orders: jsonRoute(
+      () => ({ orders: [...orders.values()] }),
+      async (order) => {
+        const problem = orderProblem(order);
+        if (problem) return { status: 400, body: { error: problem } };
+        if (!orders.has(order.orderId)) {
+          const kept = {
+            orderId: order.orderId,
+            decisionId: order.decisionId,
+            revenue: order.revenue,
+            discount: order.discount ?? 0,
+            ...(order.offerId !== undefined ? { offerId: order.offerId } : {}),
+            at: new Date().toISOString(),
+          };
+          orders.set(order.orderId, kept);
+          await mkdir(dataDir, { recursive: true });
+          await appendFile(path.join(dataDir, 'orders.jsonl'), JSON.stringify(kept) + '\n');
+        }
+        return { status: 204 };
+      },
+    ),
+    faultsRoute: jsonRoute(
+      () => ({ ...faults, counts }),
+      async (body) => {
+        const parsed = parseFaults(body, faults);
+        if (parsed.error) return { status: 400, body: { error: parsed.error } };
+        faults = parsed.faults;
+        return { status: 200, body: { ...faults, counts } };
+      },
+    ),
   };
 }
 
