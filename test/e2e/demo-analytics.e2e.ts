@@ -80,25 +80,29 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
       undefined,
       POLL,
     );
-    const first = await page.evaluate(() => {
-      const card = document
-        .querySelector('ow-offers')!
-        .shadowRoot!.querySelector('[part~="offer"]') as unknown as {
-        decisionId: string;
-        offer: { id: string };
-      };
-      // As a shopper does: scroll to it (a flash sale card is taller than half the viewport).
-      (card as unknown as Element).scrollIntoView({ block: 'start' });
-      const inspection = (window as unknown as PageWindow).offerwise.inspect(card.decisionId);
-      return {
-        decisionId: card.decisionId,
-        offerId: card.offer.id,
-        logged: inspection !== undefined && inspection.personalized && !inspection.holdout,
-      };
-    });
+    // The first card as it is now (read again on every poll: an element may render anew).
+    const firstCard = () =>
+      page.evaluate(() => {
+        const card = document
+          .querySelector('ow-offers')!
+          .shadowRoot!.querySelector('[part~="offer"]') as unknown as {
+          decisionId: string;
+          offer: { id: string };
+        };
+        // As a shopper does: scroll to it (a flash sale card is taller than half the viewport).
+        (card as unknown as Element).scrollIntoView({ block: 'start' });
+        const inspection = (window as unknown as PageWindow).offerwise.inspect(card.decisionId);
+        return {
+          decisionId: card.decisionId,
+          offerId: card.offer.id,
+          logged: inspection !== undefined && inspection.personalized && !inspection.holdout,
+        };
+      });
+    let first = await firstCard();
     // Impressions are reported after an offer was half visible for a second.
     await expect
       .poll(async () => {
+        first = await firstCard();
         await flush(page);
         return (await received()).some(
           (e) =>
