@@ -51,6 +51,14 @@ interface WireEventIn {
 
 const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
+/** Every event of wire-format batches (as the collector stores them), in order; not deduplicated. */
+function* wireEvents(batches: readonly unknown[]): Generator<WireEventIn> {
+  for (const batch of batches) {
+    const list = (batch as { events?: unknown })?.events;
+    if (Array.isArray(list)) yield* list as WireEventIn[];
+  }
+}
+
 /**
  * Decision records from the feedback itself: one per impression that carries `candidates` (the
  * SDK's `logCandidates`), deduplicated on event id and on decision. What the wire format does not
@@ -65,60 +73,56 @@ export function decisionsFromFeedback(
 ): DecisionRecord[] {
   const seen = new Set<string>();
   const byDecision = new Map<string, DecisionRecord>();
-  for (const batch of batches) {
-    const list = (batch as { events?: unknown })?.events;
-    if (!Array.isArray(list)) continue;
-    for (const raw of list as WireEventIn[]) {
-      if (raw?.type !== 'impression' || raw.candidates === undefined) continue;
-      if (typeof raw.id !== 'string' || seen.has(raw.id)) continue;
-      seen.add(raw.id);
-      if (typeof raw.decisionId !== 'string' || byDecision.has(raw.decisionId)) continue;
-      const where = `event ${raw.id}`;
-      if (!Array.isArray(raw.candidates) || raw.candidates.length === 0) {
-        throw new Error(`${where}: candidates: expected a non-empty array`);
-      }
-      if (!isNumber(raw.propensity) || !(raw.propensity > 0 && raw.propensity <= 1)) {
-        throw new Error(`${where}: propensity: got ${String(raw.propensity)}, expected (0, 1]`);
-      }
-      const candidates: CandidateRecord[] = raw.candidates.map((c: unknown, i: number) => {
-        const r = (c ?? {}) as Record<string, unknown>;
-        for (const key of ['score', 'pTreated', 'pControl', 'uplift']) {
-          if (!isNumber(r[key])) {
-            throw new Error(
-              `${where}: candidates[${i}].${key}: got ${String(r[key])}, expected a finite number`,
-            );
-          }
-        }
-        if (typeof r.offerId !== 'string' || r.offerId === '') {
-          throw new Error(`${where}: candidates[${i}].offerId: expected an offer id`);
-        }
-        return {
-          offerId: r.offerId,
-          category: offers.get(r.offerId)?.category ?? '',
-          score: r.score as number,
-          pTreated: r.pTreated as number,
-          pControl: r.pControl as number,
-          uplift: r.uplift as number,
-          allowed: true,
-        };
-      });
-      byDecision.set(raw.decisionId, {
-        decisionId: raw.decisionId,
-        placement: String(raw.placement ?? ''),
-        at: isNumber(raw.at) ? raw.at : 0,
-        shopper: 0,
-        personalized: true,
-        holdout: false,
-        modelVersion: String(raw.modelVersion ?? ''),
-        source: 'feedback',
-        cartValue: 0,
-        candidates,
-        shown: [{ offerId: String(raw.offerId), propensity: raw.propensity }],
-        ...(isNumber(raw.candidatesOmitted) && raw.candidatesOmitted > 0
-          ? { omitted: raw.candidatesOmitted }
-          : {}),
-      });
+  for (const raw of wireEvents(batches)) {
+    if (raw?.type !== 'impression' || raw.candidates === undefined) continue;
+    if (typeof raw.id !== 'string' || seen.has(raw.id)) continue;
+    seen.add(raw.id);
+    if (typeof raw.decisionId !== 'string' || byDecision.has(raw.decisionId)) continue;
+    const where = `event ${raw.id}`;
+    if (!Array.isArray(raw.candidates) || raw.candidates.length === 0) {
+      throw new Error(`${where}: candidates: expected a non-empty array`);
     }
+    if (!isNumber(raw.propensity) || !(raw.propensity > 0 && raw.propensity <= 1)) {
+      throw new Error(`${where}: propensity: got ${String(raw.propensity)}, expected (0, 1]`);
+    }
+    const candidates: CandidateRecord[] = raw.candidates.map((c: unknown, i: number) => {
+      const r = (c ?? {}) as Record<string, unknown>;
+      for (const key of ['score', 'pTreated', 'pControl', 'uplift']) {
+        if (!isNumber(r[key])) {
+          throw new Error(
+            `${where}: candidates[${i}].${key}: got ${String(r[key])}, expected a finite number`,
+          );
+        }
+      }
+      if (typeof r.offerId !== 'string' || r.offerId === '') {
+        throw new Error(`${where}: candidates[${i}].offerId: expected an offer id`);
+      }
+      return {
+        offerId: r.offerId,
+        category: offers.get(r.offerId)?.category ?? '',
+        score: r.score as number,
+        pTreated: r.pTreated as number,
+        pControl: r.pControl as number,
+        uplift: r.uplift as number,
+        allowed: true,
+      };
+    });
+    byDecision.set(raw.decisionId, {
+      decisionId: raw.decisionId,
+      placement: String(raw.placement ?? ''),
+      at: isNumber(raw.at) ? raw.at : 0,
+      shopper: 0,
+      personalized: true,
+      holdout: false,
+      modelVersion: String(raw.modelVersion ?? ''),
+      source: 'feedback',
+      cartValue: 0,
+      candidates,
+      shown: [{ offerId: String(raw.offerId), propensity: raw.propensity }],
+      ...(isNumber(raw.candidatesOmitted) && raw.candidatesOmitted > 0
+        ? { omitted: raw.candidatesOmitted }
+        : {}),
+    });
   }
   return [...byDecision.values()];
 }
@@ -167,25 +171,21 @@ export function joinLogs(
   let duplicates = 0;
   const impressions = new Map<string, { offerId: string; propensity: number }[]>();
   const responses = new Set<string>(); // `${type}\n${decisionId}\n${offerId}`
-  for (const batch of batches) {
-    const list = (batch as { events?: unknown })?.events;
-    if (!Array.isArray(list)) continue;
-    for (const raw of list as WireEventIn[]) {
-      if (typeof raw?.id !== 'string' || typeof raw.decisionId !== 'string') continue;
-      if (seen.has(raw.id)) {
-        duplicates++;
-        continue;
-      }
-      seen.add(raw.id);
-      events++;
-      const offerId = String(raw.offerId);
-      if (raw.type === 'impression' && typeof raw.propensity === 'number') {
-        const list = impressions.get(raw.decisionId) ?? [];
-        list.push({ offerId, propensity: raw.propensity });
-        impressions.set(raw.decisionId, list);
-      } else if (raw.type === 'click' || raw.type === 'claim') {
-        responses.add(`${raw.type}\n${raw.decisionId}\n${offerId}`);
-      }
+  for (const raw of wireEvents(batches)) {
+    if (typeof raw?.id !== 'string' || typeof raw.decisionId !== 'string') continue;
+    if (seen.has(raw.id)) {
+      duplicates++;
+      continue;
+    }
+    seen.add(raw.id);
+    events++;
+    const offerId = String(raw.offerId);
+    if (raw.type === 'impression' && typeof raw.propensity === 'number') {
+      const list = impressions.get(raw.decisionId) ?? [];
+      list.push({ offerId, propensity: raw.propensity });
+      impressions.set(raw.decisionId, list);
+    } else if (raw.type === 'click' || raw.type === 'claim') {
+      responses.add(`${raw.type}\n${raw.decisionId}\n${offerId}`);
     }
   }
   const byDecision = new Map<string, { n: number; revenue: number; discount: number }>();

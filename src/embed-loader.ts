@@ -137,17 +137,14 @@ export function loadRuntime(): Promise<RuntimeModule> {
       return;
     }
     (document.head ?? document.documentElement).append(script);
-  }).then(
-    (exports) => exports,
-    (error: unknown) => {
-      failedAt = Date.now();
-      failure = error;
-      loading = undefined;
-      defined = undefined;
-      console.warn(`[offerwise] ${(error as Error).message}`);
-      throw error;
-    },
-  );
+  }).catch((error: unknown) => {
+    failedAt = Date.now();
+    failure = error;
+    loading = undefined;
+    defined = undefined;
+    console.warn(`[offerwise] ${(error as Error).message}`);
+    throw error;
+  });
   return loading;
 }
 
