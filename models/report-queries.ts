@@ -205,6 +205,24 @@ LEFT JOIN decision_orders AS o ON o."decisionId" = d."decisionId"`,
 ];
 
 /** Read-only queries over the tables of {@link ANALYSIS}; each returns a small result. */
+/**
+ * Decision-offer pairs' outcomes per offer, placement and `by` (a column of `pairs`). An order's
+ * revenue goes to the offer whose coupon it used, else it is split evenly over the offers its
+ * decision showed.
+ */
+const pairOutcomesBy = (
+  by: 'day' | 'arm',
+) => `SELECT p."offerId", p.placement, p.${by}, COUNT(*) AS shown,
+  SUM(p.impressed) AS impressions, SUM(p.clicked) AS clicks, SUM(p.claimed) AS claims,
+  SUM(p.dismissed) AS dismissals, SUM(p.engaged) AS engaged,
+  SUM(CASE WHEN o.orders > 0 THEN 1 ELSE 0 END) AS converted,
+  SUM(COALESCE(oo.revenue, 0) + COALESCE(o.unassigned / o.offers, 0)) AS revenue
+FROM pairs AS p
+  LEFT JOIN decision_orders AS o ON o."decisionId" = p."decisionId"
+  LEFT JOIN order_offers AS oo ON oo."decisionId" = p."decisionId" AND oo."offerId" = p."offerId"
+GROUP BY p."offerId", p.placement, p.${by}
+ORDER BY p."offerId", p.placement, p.${by}`;
+
 export const QUERIES = {
   /** Sizes, duplicates and rejects. */
   summary: `SELECT
@@ -219,32 +237,11 @@ FROM event_stats AS s`,
   (SELECT COUNT(*) FROM orders) AS raw_orders
 FROM order_totals`,
 
-  /**
-   * Per offer, placement and day (of the pair's first event). An order's revenue goes to the
-   * offer whose coupon it used, else it is split evenly over the offers its decision showed.
-   */
-  offerDaily: `SELECT p."offerId", p.placement, p.day, COUNT(*) AS shown,
-  SUM(p.impressed) AS impressions, SUM(p.clicked) AS clicks, SUM(p.claimed) AS claims,
-  SUM(p.dismissed) AS dismissals, SUM(p.engaged) AS engaged,
-  SUM(CASE WHEN o.orders > 0 THEN 1 ELSE 0 END) AS converted,
-  SUM(COALESCE(oo.revenue, 0) + COALESCE(o.unassigned / o.offers, 0)) AS revenue
-FROM pairs AS p
-  LEFT JOIN decision_orders AS o ON o."decisionId" = p."decisionId"
-  LEFT JOIN order_offers AS oo ON oo."decisionId" = p."decisionId" AND oo."offerId" = p."offerId"
-GROUP BY p."offerId", p.placement, p.day
-ORDER BY p."offerId", p.placement, p.day`,
+  /** Per offer, placement and day (of the pair's first event). */
+  offerDaily: pairOutcomesBy('day'),
 
   /** Per offer, placement and arm over the whole period: the funnel. */
-  offerFunnel: `SELECT p."offerId", p.placement, p.arm, COUNT(*) AS shown,
-  SUM(p.impressed) AS impressions, SUM(p.clicked) AS clicks, SUM(p.claimed) AS claims,
-  SUM(p.dismissed) AS dismissals, SUM(p.engaged) AS engaged,
-  SUM(CASE WHEN o.orders > 0 THEN 1 ELSE 0 END) AS converted,
-  SUM(COALESCE(oo.revenue, 0) + COALESCE(o.unassigned / o.offers, 0)) AS revenue
-FROM pairs AS p
-  LEFT JOIN decision_orders AS o ON o."decisionId" = p."decisionId"
-  LEFT JOIN order_offers AS oo ON oo."decisionId" = p."decisionId" AND oo."offerId" = p."offerId"
-GROUP BY p."offerId", p.placement, p.arm
-ORDER BY p."offerId", p.placement, p.arm`,
+  offerFunnel: pairOutcomesBy('arm'),
 
   /** Per day and arm: offer-level rates (per impression) and decision-level outcomes. */
   daily: `SELECT x.day, x.arm, x.impressions, x.clicks, x.claims,
