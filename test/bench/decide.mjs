@@ -14,6 +14,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launchChromiumOnDisk } from '../support/browser.mjs';
 import { distDir, mimeType, startServer } from '../support/server.mjs';
+import { PAGE_PERCENTILES, round, roundAll } from './common.mjs';
 
 const OFFERS = 200;
 const LIMIT = 3;
@@ -78,11 +79,7 @@ window.benchHistory = () => {
   }
   return events;
 };
-window.percentiles = (samples) => {
-  const sorted = Float64Array.from(samples).sort();
-  const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-  return { p50: at(50), p95: at(95), p99: at(99), max: sorted[sorted.length - 1] };
-};
+${PAGE_PERCENTILES}
 `;
 
 const PAGE = [
@@ -93,10 +90,6 @@ const PAGE = [
   `<script>${PAGE_HELPERS}</script>`,
   '</head><body>bench</body></html>',
 ].join('\n');
-
-const round = (n, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
-const roundAll = (obj, digits) =>
-  Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, round(v, digits)]));
 
 /** Serves dist/ under `prefix`, every response no-store and cross-origin isolated. */
 function serveDist(server, prefix) {

@@ -20,6 +20,7 @@ import typescript from '@rollup/plugin-typescript';
 import { rollup } from 'rollup';
 import { launchChromiumOnDisk } from '../support/browser.mjs';
 import { distDir, repoRoot, startServer } from '../support/server.mjs';
+import { round, roundAll } from './common.mjs';
 
 const WARMUP_CALLS = 200;
 const TIMED_CALLS = 1_000;
@@ -84,14 +85,6 @@ function percentiles(samples) {
   const sorted = Float64Array.from(samples).sort();
   const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
   return { p50: at(50), p95: at(95), p99: at(99), max: sorted[sorted.length - 1] };
-}
-
-function round(n, digits = 3) {
-  return Math.round(n * 10 ** digits) / 10 ** digits;
-}
-
-function roundAll(obj, digits) {
-  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, round(v, digits)]));
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launchChromiumOnDisk } from '../support/browser.mjs';
 import { distDir, mimeType, startServer } from '../support/server.mjs';
+import { PAGE_PERCENTILES, round, roundAll } from './common.mjs';
 
 const FEATURES = 34;
 /** Fresh pages for each cold-start series. */
@@ -46,11 +47,7 @@ window.benchRows = (n, seed) => {
   }
   return rows;
 };
-window.percentiles = (samples) => {
-  const sorted = Float64Array.from(samples).sort();
-  const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-  return { p50: at(50), p95: at(95), p99: at(99), max: sorted[sorted.length - 1] };
-};
+${PAGE_PERCENTILES}
 `;
 
 /** Records long tasks from the start of the page (before the SDK's script). */
@@ -79,10 +76,6 @@ function page(base, { longtasks = false, predictor = false } = {}) {
     '</head><body>bench</body></html>',
   ].join('\n');
 }
-
-const round = (n, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
-const roundAll = (obj, digits) =>
-  Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, round(v, digits)]));
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);

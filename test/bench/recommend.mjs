@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { launchChromiumOnDisk } from '../support/browser.mjs';
 import { distDir, mimeType, startServer } from '../support/server.mjs';
+import { PAGE_PERCENTILES, round, roundAll } from './common.mjs';
 
 const ITEMS = 5_000;
 const NEIGHBOURS = 20;
@@ -214,11 +215,7 @@ function buildShop() {
 
 /** Runs in the page: percentiles (nearest rank). */
 const PAGE_HELPERS = `
-window.percentiles = (samples) => {
-  const sorted = Float64Array.from(samples).sort();
-  const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-  return { p50: at(50), p95: at(95), p99: at(99), max: sorted[sorted.length - 1] };
-};
+${PAGE_PERCENTILES}
 `;
 
 const PAGE = [
@@ -230,9 +227,6 @@ const PAGE = [
   '</head><body>bench</body></html>',
 ].join('\n');
 
-const round = (n, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
-const roundAll = (obj, digits) =>
-  Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, round(v, digits)]));
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 
 /** Serves dist/ under `prefix`, every response no-store and cross-origin isolated. */

@@ -37,6 +37,7 @@ import { runColdPaintBench } from './first-paint-cold.mjs';
 import { runTbtBench } from './tbt.mjs';
 import { runSizesBench } from './sizes.mjs';
 import { runOpeBench } from './ope.mjs';
+import { PAGE_PERCENTILES, round, roundAll } from './common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -116,21 +117,9 @@ window.benchEvent = (i, tag, categories = 60) => {
 };
 window.benchPurchase = (i, tag) => ({ event: 'purchase', ecommerce: { transaction_id: tag + '-' + i,
   value: 20 + (i % 50), currency: 'EUR', items: [{ item_id: 'sku-' + (i % 400), price: 9 }] } });
-window.percentiles = (samples) => {
-  const sorted = Float64Array.from(samples).sort();
-  const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-  return { p50: at(50), p95: at(95), p99: at(99), max: sorted[sorted.length - 1] };
-};
+${PAGE_PERCENTILES}
 window.nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 `;
-
-function round(n, digits = 3) {
-  return Math.round(n * 10 ** digits) / 10 ** digits;
-}
-
-function roundAll(obj, digits) {
-  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, round(v, digits)]));
-}
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);

@@ -37,6 +37,7 @@ import { pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { launchChromiumOnDisk } from '../support/browser.mjs';
 import { distDir, mimeType, startServer } from '../support/server.mjs';
+import { round, roundAll } from './common.mjs';
 
 /** Untimed visits first: the first one is cold (HTTP cache, IndexedDB and the model's wasm). */
 const WARMUP_VISITS = 3;
@@ -66,9 +67,7 @@ const SIZE_FILES = [
   },
 ];
 
-export const round = (n, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
-export const roundAll = (obj, digits) =>
-  Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, round(v, digits)]));
+export { round, roundAll };
 /** Nearest rank, as the other benches. */
 export function percentiles(samples) {
   const sorted = [...samples].sort((a, b) => a - b);
