@@ -608,3 +608,186 @@ describe('CatalogSource: storage', () => {
     await expect(source.current()).resolves.toBeUndefined();
   });
 });
+
+describe('CatalogSource: image origins (audit finding 9)', () => {
+  // The test page is http://localhost:3000; catalog images must be https: or same-origin paths.
+  const imagesCatalog = () =>
+    catalogJson('Ten off', {
+      offers: [
+        {
+          id: 'c-10',
+          type: 'coupon',
+          title: 'Ten off',
+          discount: { percent: 10 },
+          code: 'TEN',
+          image: 'https://tracker.example/pixel.gif?offer=c-10',
+        },
+        {
+          id: 'c-own',
+          type: 'coupon',
+          title: 'Own image',
+          discount: { percent: 5 },
+          code: 'FIVE',
+          image: '/img/own.jpg',
+        },
+        {
+          id: 'fs-1',
+          type: 'flash_sale',
+          title: 'Sale',
+          starts_at: '2026-11-28T12:00:00Z',
+          ends_at: '2026-11-28T14:00:00Z',
+          items: [
+            { item_id: 'a', item_name: 'A', price: 10, sale_price: 5, image: '/img/a.jpg' },
+            {
+              item_id: 'b',
+              item_name: 'B',
+              price: 10,
+              sale_price: 5,
+              image: 'https://cdn.shop.example/b.jpg',
+            },
+          ],
+        },
+      ],
+      items: {
+        'sku-1': { price: 80, image: 'https://api.shop.example/img/sku-1.jpg' },
+        'sku-2': { price: 90, image: 'https://cdn.shop.example/sku-2.jpg' },
+      },
+    });
+
+  const dropped = (field: string, url: string, origin: string, allowed: string) =>
+    `${field}: dropped ${url}: its origin ${origin} is not an allowed image origin (${allowed}); add it to imageOrigins to show it`;
+
+  it('default for a fetched catalog: the page and the catalog URL origins; others dropped, one diagnostic each', async () => {
+    const source = make({
+      source: 'https://api.shop.example/catalog',
+      fetch: vi.fn(async () => json(imagesCatalog())),
+    });
+    const catalog = (await source.current())!;
+    const allowed = 'http://localhost:3000, https://api.shop.example';
+    // The offer stays whole but for its image; a relative image is the page's own origin.
+    expect(catalog.offers[0]).toEqual({
+      id: 'c-10',
+      type: 'coupon',
+      title: 'Ten off',
+      category: 'any',
+      discount: { percent: 10 },
+      code: 'TEN',
+      member_only: false,
+      placements: [],
+    });
+    expect(catalog.offers[1]!.image).toBe('/img/own.jpg');
+    expect(catalog.offers[2]!.items).toEqual([
+      { item_id: 'a', item_name: 'A', price: 10, sale_price: 5, image: '/img/a.jpg' },
+      { item_id: 'b', item_name: 'B', price: 10, sale_price: 5 },
+    ]);
+    expect(catalog.items['sku-1']).toEqual({
+      price: 80,
+      image: 'https://api.shop.example/img/sku-1.jpg',
+    });
+    expect(catalog.items['sku-2']).toEqual({ price: 90 });
+    expect(diagnostics).toEqual([
+      {
+        code: 'catalog_image_dropped',
+        message: dropped(
+          'offers[0] "c-10" image',
+          'https://tracker.example/pixel.gif?offer=c-10',
+          'https://tracker.example',
+          allowed,
+        ),
+      },
+      {
+        code: 'catalog_image_dropped',
+        message: dropped(
+          'offers[2] "fs-1" items[1].image',
+          'https://cdn.shop.example/b.jpg',
+          'https://cdn.shop.example',
+          allowed,
+        ),
+      },
+      {
+        code: 'catalog_image_dropped',
+        message: dropped(
+          'items["sku-2"].image',
+          'https://cdn.shop.example/sku-2.jpg',
+          'https://cdn.shop.example',
+          allowed,
+        ),
+      },
+    ]);
+  });
+
+  it('default for a catalog object or a same-origin URL: the page origin only', async () => {
+    const object = make({ source: imagesCatalog() });
+    const catalog = (await object.current())!;
+    expect(catalog.offers.map((o) => o.image)).toEqual([undefined, '/img/own.jpg', undefined]);
+    expect(catalog.items['sku-1']!.image).toBeUndefined();
+    expect(diagnostics.map((d) => d.code)).toEqual(Array(4).fill('catalog_image_dropped'));
+    expect(diagnostics[0]!.message).toContain('(http://localhost:3000)');
+  });
+
+  it('an explicit list replaces the catalog origin; the page origin stays allowed', async () => {
+    const source = make({
+      source: 'https://api.shop.example/catalog',
+      fetch: vi.fn(async () => json(imagesCatalog())),
+      imageOrigins: ['https://cdn.shop.example'],
+    });
+    const catalog = (await source.current())!;
+    expect(catalog.offers[0]!.image).toBeUndefined();
+    expect(catalog.offers[1]!.image).toBe('/img/own.jpg');
+    expect(catalog.offers[2]!.items!.map((i) => i.image)).toEqual([
+      '/img/a.jpg',
+      'https://cdn.shop.example/b.jpg',
+    ]);
+    expect(catalog.items['sku-1']!.image).toBeUndefined();
+    expect(catalog.items['sku-2']!.image).toBe('https://cdn.shop.example/sku-2.jpg');
+    expect(diagnostics.map((d) => d.message)).toEqual([
+      dropped(
+        'offers[0] "c-10" image',
+        'https://tracker.example/pixel.gif?offer=c-10',
+        'https://tracker.example',
+        'http://localhost:3000, https://cdn.shop.example',
+      ),
+      dropped(
+        'items["sku-1"].image',
+        'https://api.shop.example/img/sku-1.jpg',
+        'https://api.shop.example',
+        'http://localhost:3000, https://cdn.shop.example',
+      ),
+    ]);
+  });
+
+  it('applies the rule to the persisted catalog of a later page too, with its own list', async () => {
+    const first = make({
+      source: URL_,
+      fetch: vi.fn(async () => json(imagesCatalog())),
+      imageOrigins: ['https://tracker.example', 'https://cdn.shop.example'],
+    });
+    expect((await first.current())!.offers[0]!.image).toBe(
+      'https://tracker.example/pixel.gif?offer=c-10',
+    );
+    await vi.waitFor(async () => expect(await stored()).toBeDefined());
+    first.destroy();
+    // The stored JSON still has every image; this page allows fewer origins.
+    const later = make({
+      source: URL_,
+      fetch: vi.fn(async () => json({}, 500)),
+      imageOrigins: ['https://cdn.shop.example'],
+      waitMs: 0,
+    });
+    const catalog = (await later.current())!;
+    expect(catalog.offers[0]!.image).toBeUndefined();
+    expect(catalog.offers[2]!.items![1]!.image).toBe('https://cdn.shop.example/b.jpg');
+  });
+
+  it('reports at most 20 dropped images, then one line with the rest', async () => {
+    const items: Record<string, unknown> = {};
+    for (let i = 0; i < 25; i++) items[`s${i}`] = { image: `https://t${i % 2}.example/${i}.jpg` };
+    make({ source: catalogJson('Ten off', { items }) });
+    expect(diagnostics).toHaveLength(21);
+    expect(diagnostics[20]).toEqual({
+      code: 'catalog_image_dropped',
+      message:
+        '5 more images dropped (25 in all, from https://t0.example, https://t1.example); add their origins to imageOrigins to show them',
+    });
+  });
+});

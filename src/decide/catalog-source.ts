@@ -2,6 +2,7 @@ import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { OfferwiseError } from '../util/errors.js';
 import { isPlainObject, quiet } from '../util/guards.js';
 import { validateCatalog, type CatalogProblem } from './catalog.js';
+import { allowedImageOrigins, dropForeignImages, type DroppedImage } from './image-origins.js';
 import type { Catalog } from './types.js';
 
 export const CATALOG_DB_NAME = 'offerwise-catalog';
@@ -50,6 +51,11 @@ export interface CatalogSourceOptions {
   maxAgeMs?: number;
   /** Jitter source in [0, 1); tests pin it. */
   random?: () => number;
+  /**
+   * Origins catalog images may load from besides the page's own (validated `https:` origins, see
+   * `parseImageOrigin`). Default: the catalog URL's origin, when the catalog is fetched.
+   */
+  imageOrigins?: readonly string[];
 }
 
 /**
@@ -89,7 +95,7 @@ function seconds(ms: number): string {
  * fails) or an object given in the config. The last good fetched catalog is kept in IndexedDB so
  * a reload or a failing server still has offers. Never throws and never rejects: failures become
  * diagnostics (`catalog_unavailable`, `invalid_catalog`, `catalog_offer_skipped`,
- * `catalog_entry_skipped`, `storage_fallback`).
+ * `catalog_entry_skipped`, `catalog_image_dropped`, `storage_fallback`).
  */
 export class CatalogSource {
   private readonly url: string | undefined;
@@ -101,6 +107,8 @@ export class CatalogSource {
   private readonly waitMs: number;
   private readonly maxAgeMs: number;
   private readonly random: () => number;
+  /** Where catalog images may come from; other images are dropped. */
+  private readonly imageOrigins: readonly string[];
 
   /** Received on this page (fetched, or the config object). */
   private fetched: Catalog | undefined;
@@ -140,6 +148,10 @@ export class CatalogSource {
     this.random = options.random ?? Math.random;
 
     const source = options.source;
+    this.imageOrigins = allowedImageOrigins(
+      options.imageOrigins,
+      typeof source === 'string' && source.trim() !== '' ? source.trim() : undefined,
+    );
     if (typeof source === 'string' && source.trim() !== '') {
       this.url = source.trim();
       this.persistedLoad = this.loadPersisted();
@@ -302,9 +314,25 @@ export class CatalogSource {
       this.report('invalid_catalog', `${what} was refused: ${message}`);
       return false;
     }
-    this.fetched = result.catalog;
+    const images = dropForeignImages(result.catalog, this.imageOrigins);
+    this.fetched = images.catalog;
     this.reportProblems(result.problems);
+    this.reportImages(images.dropped);
     return true;
+  }
+
+  private reportImages(dropped: DroppedImage[]): void {
+    for (const image of dropped.slice(0, MAX_PROBLEM_DIAGNOSTICS)) {
+      this.report('catalog_image_dropped', image.message);
+    }
+    const more = dropped.length - MAX_PROBLEM_DIAGNOSTICS;
+    if (more > 0) {
+      const origins = [...new Set(dropped.map((d) => d.origin))].slice(0, 5).join(', ');
+      this.report(
+        'catalog_image_dropped',
+        `${more} more images dropped (${dropped.length} in all, from ${origins}); add their origins to imageOrigins to show them`,
+      );
+    }
   }
 
   private reportProblems(problems: CatalogProblem[]): void {
@@ -422,8 +450,9 @@ export class CatalogSource {
       return;
     }
     try {
-      // Validated again: the rules may have changed since it was stored.
-      this.persisted = validateCatalog(JSON.parse(stored.json), stored.received_at).catalog;
+      // Validated again: the rules (and the allowed image origins) may have changed since.
+      const { catalog } = validateCatalog(JSON.parse(stored.json), stored.received_at);
+      this.persisted = dropForeignImages(catalog, this.imageOrigins).catalog;
     } catch {
       // No longer a valid catalog: as if nothing were stored.
     }

@@ -85,3 +85,21 @@ describe('explain', () => {
     expect(genericExplanation({ generic: 'Jetzt verfügbar' })).toBe('Jetzt verfügbar');
   });
 });
+
+describe('right-to-left names in explanations', () => {
+  it('isolates a name with right-to-left letters or bidi controls, and only such a name', () => {
+    const hebrew = { ...offer, category: 'נעליים' };
+    const bought = (category: string) =>
+      p({ purchasedCategories: [{ category, count: 1, lastAt: NOW - DAY }] });
+    expect(explain(hebrew, bought('נעליים'), opts)).toBe(
+      'You have bought \u2068נעליים\u2069 here before',
+    );
+    const override = { ...offer, category: 'shoes\u202e' };
+    expect(explain(override, bought('shoes\u202e'), opts)).toBe(
+      'You have bought \u2068Shoes\u202e\u2069 here before',
+    );
+    expect(explain(offer, bought('womens_shoes'), opts)).toBe(
+      'You have bought Womens Shoes here before',
+    );
+  });
+});

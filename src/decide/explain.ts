@@ -1,5 +1,6 @@
 import type { ProfileSnapshot } from '../profile/snapshot.js';
 import type { Offer } from './types.js';
+import { isolateBidi } from '../util/bidi.js';
 
 /**
  * Explanation templates. `{category}` and `{discount}` are filled in; a shop localises by passing
@@ -72,7 +73,7 @@ export function explain(
   const category = offer.category !== 'any' ? offer.category : undefined;
   const fill = (template: string) =>
     template
-      .replace('{category}', category ? titleCase(category) : '')
+      .replace('{category}', category ? isolateBidi(titleCase(category)) : '')
       .replace('{discount}', discountText(offer, options.currency, options.locale));
   if (category) {
     const bought = profile.purchasedCategories.find((c) => c.category === category);

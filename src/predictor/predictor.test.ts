@@ -14,7 +14,8 @@ import {
 import { OfferwiseError } from '../util/errors.js';
 import { DEFAULT_FALLBACK } from './default-fallback.js';
 import { scoreFallback } from './fallback.js';
-import { Predictor } from './predictor.js';
+import { nanModel, NAN_FEATURE } from '../../test/support/nan-model.js';
+import { invalidOutput, Predictor } from './predictor.js';
 import type { ModelMetadata } from './types.js';
 import { CHUNK_ROWS, createWorkerApi, MAX_ROWS, type WorkerApi } from './worker-api.js';
 import type { WorkerLike } from './worker-client.js';
@@ -252,6 +253,107 @@ describe('Predictor', () => {
     expect(result.source).toBe('fallback');
     expect(predictor.state).toBe('fallback');
     expect(diagnostics).toContain('worker_unavailable');
+  });
+});
+
+describe('a model whose outputs are not probabilities (audit finding 7)', () => {
+  const NAN = nanModel();
+
+  it('the fixture is a valid file that ONNX Runtime loads, and it computes NaN for some rows', async () => {
+    const api = wrap<WorkerApi>(inProcessWorker() as never);
+    const loaded = await api.load({ ...REQUEST, model: NAN.bytes, metadata: NAN.metadata });
+    expect(loaded.sha256).toBe(NAN.metadata.modelSha256);
+    const rows = rowsOf(3);
+    expect([0, 1, 2].map((i) => rows[i * FEATURE_COUNT + NAN_FEATURE])).toEqual([0, 1, 1]);
+    const scores = await api.score(rows, FEATURE_COUNT);
+    // Row 0: logit 3e38 − 3e38 = 0, so p = 0.5 in both heads; rows 1 and 2: ∞ − ∞ = NaN.
+    expect(Array.from(scores.pTreated)).toEqual([0.5, NaN, NaN]);
+    expect(Array.from(scores.pControl)).toEqual([0.5, NaN, NaN]);
+    expect(Array.from(scores.uplift)).toEqual([0, NaN, NaN]);
+  });
+
+  it('answers with the fallback, reports model_invalid once naming output, row and value, and never uses the model again', async () => {
+    const diagnostics: [string, string][] = [];
+    let created = 0;
+    const predictor = new Predictor({
+      model: NAN.bytes,
+      metadata: NAN.metadata,
+      createWorker: () => {
+        created++;
+        return inProcessWorker();
+      },
+      startWhenIdle: false,
+      onDiagnostic: (code, message) => diagnostics.push([code, message]),
+    });
+    open.push(predictor);
+    expect(await predictor.whenReady()).toBe(true);
+    const version = NAN.metadata.modelSha256.slice(0, 12);
+
+    // A batch of sound rows only: the model's own answer.
+    const sound = await predictor.score(rowsOf(1), FEATURE_COUNT);
+    expect(sound.source).toBe('model');
+    expect(sound.modelVersion).toBe(version);
+    expect(Array.from(sound.pTreated)).toEqual([0.5]);
+
+    // Row 1 is NaN: the whole call is answered by the fallback scorer.
+    const rows = rowsOf(3);
+    const result = await predictor.score(rows, FEATURE_COUNT);
+    const expected = scoreFallback(DEFAULT_FALLBACK, rows, FEATURE_COUNT);
+    expect(result.source).toBe('fallback');
+    expect(result.modelVersion).toBe(DEFAULT_FALLBACK.version);
+    expect(Array.from(result.uplift)).toEqual(Array.from(expected.uplift));
+    expect(Array.from(result.pTreated)).toEqual(Array.from(expected.pTreated));
+    expect([...result.pTreated, ...result.pControl, ...result.uplift].every(Number.isFinite)).toBe(
+      true,
+    );
+    const message = `model output p_treated[1]: got NaN, expected a finite number from 0 to 1; model ${version} is not used again on this page`;
+    expect(result.reason).toBe(`model_invalid: ${message}`);
+    expect(diagnostics).toEqual([['model_invalid', `${message}; scoring with the fallback`]]);
+    expect(predictor.state).toBe('fallback');
+    expect(predictor.refusedBecause).toBe(`model_invalid: ${message}`);
+
+    // Later calls, even of rows the model handles, stay with the fallback: no second diagnostic.
+    const later = await Promise.all([
+      predictor.score(rowsOf(1), FEATURE_COUNT),
+      predictor.score(rowsOf(4), FEATURE_COUNT, { budgetMs: 1000 }),
+    ]);
+    expect(later.map((r) => r.source)).toEqual(['fallback', 'fallback']);
+    expect(await predictor.whenReady()).toBe(false);
+    expect(diagnostics).toHaveLength(1);
+    expect(created).toBe(1);
+  });
+});
+
+describe('invalidOutput()', () => {
+  const f = (values: number[]) => Float32Array.from(values);
+  const sound = { pTreated: f([0, 1, 0.25]), pControl: f([1, 0, 0.75]), uplift: f([-1, 1, -0.5]) };
+
+  it('accepts probabilities in [0, 1] and an uplift in [-1, 1], bounds included', () => {
+    expect(invalidOutput(sound, 3)).toBeUndefined();
+  });
+
+  it('names the first bad output, its row, its value and the range', () => {
+    expect(invalidOutput({ ...sound, pControl: f([0.1, 1.5, NaN]) }, 3)).toBe(
+      'model output p_control[1]: got 1.5, expected a finite number from 0 to 1',
+    );
+    expect(invalidOutput({ ...sound, pTreated: f([0, -0.25, 0]) }, 3)).toBe(
+      'model output p_treated[1]: got -0.25, expected a finite number from 0 to 1',
+    );
+    expect(invalidOutput({ ...sound, uplift: f([0, 0, -Infinity]) }, 3)).toBe(
+      'model output uplift[2]: got -Infinity, expected a finite number from -1 to 1',
+    );
+    expect(invalidOutput({ ...sound, uplift: f([0, 2, 0]) }, 3)).toBe(
+      'model output uplift[1]: got 2, expected a finite number from -1 to 1',
+    );
+  });
+
+  it('refuses an output with a value missing or too many', () => {
+    expect(invalidOutput({ ...sound, uplift: f([0, 0]) }, 3)).toBe(
+      'model output uplift: got 2 values, expected 3 (one per row)',
+    );
+    expect(invalidOutput(sound, 2)).toBe(
+      'model output p_treated: got 3 values, expected 2 (one per row)',
+    );
   });
 });
 

@@ -59,6 +59,36 @@ function errorMessage(error: unknown): string {
   return (error as { message?: string } | null)?.message ?? String(error);
 }
 
+/** What each output must hold: a probability, or a difference of two. */
+const OUTPUT_RANGES = [
+  ['p_treated', 'pTreated', 0, 1],
+  ['p_control', 'pControl', 0, 1],
+  ['uplift', 'uplift', -1, 1],
+] as const;
+
+/**
+ * The first output value that no uplift model can give (not finite, out of range, or a row
+ * missing), as `model output <name>[row]: got …, expected …`; undefined when all are sound. A model
+ * that passed its SHA check can still compute NaN (overflowing weights, a bad export), and one NaN
+ * propensity makes every later report of that decision invalid.
+ */
+export function invalidOutput(scores: UpliftScores, rows: number): string | undefined {
+  for (const [name, key, min, max] of OUTPUT_RANGES) {
+    const values: unknown = scores[key];
+    if (!(values instanceof Float32Array) || values.length !== rows) {
+      const got = values instanceof Float32Array ? `${values.length} values` : typeof values;
+      return `model output ${name}: got ${got}, expected ${rows} (one per row)`;
+    }
+    for (let row = 0; row < rows; row++) {
+      const value = values[row]!;
+      if (!(value >= min && value <= max)) {
+        return `model output ${name}[${row}]: got ${value}, expected a finite number from ${min} to ${max}`;
+      }
+    }
+  }
+  return undefined;
+}
+
 /**
  * Scores rows of features with the ONNX model in a Web Worker, or with the fallback scorer when
  * the model is not ready within the caller's budget, cannot run here, or was refused. Never
@@ -234,6 +264,16 @@ export class Predictor {
       const scores = await this.client.call((api) =>
         api.score(transferable(payload, [payload.buffer]), featureCount),
       );
+      const invalid = invalidOutput(scores, rows.length / featureCount);
+      if (invalid !== undefined) {
+        // Refused for the page (one diagnostic): later rows could hit the same fault.
+        this.refuse(
+          'model_invalid',
+          `${invalid}; model ${this.loadedModel.modelVersion} is not used again on this page`,
+        );
+      }
+      // Refused meanwhile, by this call or one that ran beside it.
+      if (this.refusal !== undefined) return this.fallback(rows, featureCount, this.refusal);
       return { ...scores, source: 'model', modelVersion: this.loadedModel.modelVersion };
     } catch (error) {
       return this.fallback(rows, featureCount, `${errorCode(error)}: ${errorMessage(error)}`);

@@ -5,6 +5,7 @@
 import { titleCase } from '../decide/explain.js';
 import type { CatalogItem } from '../decide/types.js';
 import type { ProfileSnapshot } from '../profile/snapshot.js';
+import { isolateBidi } from '../util/bidi.js';
 
 /** How a recent item came to the profile, most telling last. */
 export type RecentKind = 'viewed' | 'carted' | 'purchased';
@@ -307,7 +308,9 @@ export function rankItems(
     const out: RecommendedItem = {
       itemId: s.id,
       score: s.score,
-      explanation: template.replace('{item}', label).replace('{category}', category),
+      explanation: template
+        .replace('{item}', isolateBidi(label))
+        .replace('{category}', isolateBidi(category)),
     };
     if (s.category !== undefined) out.category = s.category;
     if (item?.name !== undefined) out.name = item.name;

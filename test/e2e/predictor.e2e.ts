@@ -15,6 +15,8 @@ import type { ModelMetadata } from '../../src/predictor/types.js';
 import { launchChromium, launchChromiumOnDisk } from '../support/browser.mjs';
 import { openPage, requireChromium, type EmbedApi, type WatchedPage } from '../support/e2e.js';
 import { distDir, mimeType, startServer, type StaticServer } from '../support/server.mjs';
+import { nanModel, NAN_FEATURE } from '../support/nan-model.js';
+import type { Decision } from '../../src/decide/types.js';
 
 const hasChromium = requireChromium();
 
@@ -464,6 +466,123 @@ describe.skipIf(!hasChromium)('predictor in Chromium', () => {
       expect(uncaught(tab), code).toEqual([]);
       await tab.page.close();
     }
+  });
+
+  /** Serves the NaN-computing model (valid file, matching SHA) at /nan/model.onnx and .json. */
+  function serveNanModel(): string {
+    const nan = nanModel();
+    server.route('/nan/model.onnx', { body: nan.bytes, type: 'application/octet-stream' });
+    server.route('/nan/model.json', {
+      body: JSON.stringify(nan.metadata),
+      type: 'application/json; charset=utf-8',
+    });
+    return nan.metadata.modelSha256.slice(0, 12);
+  }
+
+  it('refuses a model whose outputs are NaN once, in the worker path too, and answers with the fallback', async () => {
+    const version = serveNanModel();
+    // Row 0 is sound for this model (p = 0.5); rows 1 and 2 compute NaN.
+    const rows = new Float32Array(3 * FEATURES);
+    rows[FEATURES + NAN_FEATURE] = 1;
+    rows[2 * FEATURES + NAN_FEATURE] = 1;
+    const expected = scoreFallback(DEFAULT_FALLBACK, rows, FEATURES);
+    const tab = await openPage(await newContext(), server.url('/shop.html'));
+    await createPredictor(tab.page, { model: '/nan/model.onnx' });
+    const settled = await settleIn(tab.page);
+    const sound = await scoreIn(tab.page, rows.slice(0, FEATURES));
+    const bad = await scoreIn(tab.page, rows);
+    const after = await scoreIn(tab.page, rows.slice(0, FEATURES));
+    const final = await settleIn(tab.page);
+
+    expect(settled.ready).toEqual([true]);
+    expect(sound.source).toBe('model');
+    expect(sound.pTreated).toEqual([0.5]);
+    const message = `model output p_treated[1]: got NaN, expected a finite number from 0 to 1; model ${version} is not used again on this page`;
+    expect(bad.source).toBe('fallback');
+    expect(bad.reason).toBe(`model_invalid: ${message}`);
+    expectClose(bad.uplift, expected.uplift, 1e-6);
+    expectClose(bad.pTreated, expected.pTreated, 1e-6);
+    expect(after.source).toBe('fallback');
+    expect(final.state).toBe('fallback');
+    expect(final.diagnostics).toEqual([['model_invalid', `${message}; scoring with the fallback`]]);
+    expect(final.seen).toEqual({ violations: [], rejections: [] });
+    expect(uncaught(tab)).toEqual([]);
+  });
+
+  it('decisions of a shopper the NaN model breaks on stay finite, decided by the fallback', async () => {
+    serveNanModel();
+    const now = Date.now();
+    const coupon = (id: string, category: string, percent: number) => ({
+      id,
+      type: 'coupon',
+      title: `${percent}% off ${category}`,
+      category,
+      discount: { percent },
+      code: id.toUpperCase(),
+      placements: ['home'],
+    });
+    const catalog = {
+      version: 1,
+      server_time: new Date(now).toISOString(),
+      currency: 'EUR',
+      placements: { home: { limit: 2 } },
+      offers: [
+        coupon('c-womens', 'womens', 10),
+        coupon('c-mens', 'mens', 15),
+        coupon('c-kids', 'kids', 20),
+      ],
+    };
+    const tab = await openPage(await newContext(), server.url('/shop.html'));
+    const run = await tab.page.evaluate(
+      async ({ catalog }) => {
+        const w = window as unknown as TestWindow;
+        const ow = await w.Offerwise.createOffers({
+          consent: 'granted',
+          catalog,
+          model: '/nan/model.onnx',
+          // No caps: every decision has two offers to show, however many are made.
+          decisions: { holdoutShare: 0, caps: { offer: {}, placement: {}, overall: {} } },
+        });
+        // A past purchase sets has_purchased = 1: the model computes NaN for this shopper.
+        await ow.track({
+          event: 'purchase',
+          ecommerce: {
+            transaction_id: 't-1',
+            currency: 'EUR',
+            value: 40,
+            items: [{ item_id: 'w-1', item_category: 'womens', price: 40, quantity: 1 }],
+          },
+        });
+        const invalid = () => ow.diagnostics().filter((d) => d.code === 'model_invalid');
+        const decisions: Decision[] = [];
+        // Until the model has loaded and been refused (the predictor loads it in idle time).
+        for (let attempt = 0; attempt < 120 && invalid().length === 0; attempt++) {
+          decisions.push(await ow.decide({ placement: 'home' }));
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        const refusedAfter = decisions.length;
+        for (let i = 0; i < 5; i++) decisions.push(await ow.decide({ placement: 'home' }));
+        return { decisions, refusedAfter, invalid: invalid() };
+      },
+      { catalog },
+    );
+
+    expect(run.invalid, 'the model was never refused within 30 s').toHaveLength(1);
+    expect(run.invalid[0]!.message).toMatch(
+      /^model output p_treated\[0\]: got NaN, expected a finite number from 0 to 1; model [0-9a-f]{12} is not used again on this page; scoring with the fallback$/,
+    );
+    expect(run.decisions.length).toBe(run.refusedAfter + 5);
+    for (const decision of run.decisions) {
+      expect(decision.source).toBe('fallback');
+      expect(decision.modelVersion).toBe(DEFAULT_FALLBACK.version);
+      expect(decision.offers).toHaveLength(2);
+      for (const offer of decision.offers) {
+        expect(Number.isFinite(offer.score), `score of ${offer.offerId}`).toBe(true);
+        expect(offer.propensity).toBeGreaterThan(0);
+        expect(offer.propensity).toBeLessThanOrEqual(1);
+      }
+    }
+    expect(uncaught(tab)).toEqual([]);
   });
 
   it('the HTTP cache serves the model and the .wasm to the next page', async () => {

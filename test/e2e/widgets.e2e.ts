@@ -286,4 +286,120 @@ describe.skipIf(!hasChromium)('widgets in Chromium', () => {
       }
     }
   });
+
+  it('isolates catalog text (computed unicode-bidi: isolate) so the status reads as written beside an RTL-override title', async () => {
+    const now = Date.now();
+    const title = '\u202Eevas 10% \u05E2\u05DC \u05D4\u05DB\u05DC';
+    const code = '\u05D7\u05E0\u05D5\u05EA10';
+    const bidiCatalog = {
+      version: 1,
+      server_time: new Date(now).toISOString(),
+      currency: 'EUR',
+      placements: { home: { limit: 2 } },
+      offers: [
+        // Refused by validation: a bidi control in the code (shown as "SAVE01", copied as written).
+        {
+          id: 'c-rlo',
+          type: 'coupon',
+          title: 'Save',
+          discount: { percent: 10 },
+          code: 'SAVE\u202E10',
+        },
+        {
+          id: 'c-rtl',
+          type: 'coupon',
+          title,
+          description:
+            '\u05D4\u05E0\u05D7\u05D4 \u05E2\u05DC \u05DB\u05DC \u05D4\u05D7\u05E0\u05D5\u05EA',
+          discount: { percent: 10 },
+          code,
+        },
+      ],
+    };
+    h.server.route('/bidi-catalog.json', {
+      body: JSON.stringify(bidiCatalog),
+      type: 'application/json',
+    });
+    const page = sdkPage({ consent: 'granted', catalog: '/bidi-catalog.json', datalayer: 'off' })
+      .replace('<body></body>', '<body><ow-offers placement="home" limit="2"></ow-offers></body>')
+      .replace('<html>', '<html lang="en">');
+    const context = await h.browser.newContext({
+      permissions: ['clipboard-read', 'clipboard-write'],
+      viewport: { width: 900, height: 900 },
+    });
+    try {
+      const tab = await openPage(context, h.server.page('/bidi.html', page));
+      const claim = tab.page.locator('ow-offers').getByRole('button', { name: 'Claim' });
+      await claim.waitFor({ timeout: 10_000 });
+      await claim.click();
+      const status = tab.page.locator('ow-coupon').locator('[part="status"]');
+      await status.getByText('copied', { exact: false }).waitFor({ timeout: 5_000 });
+
+      const seen = await tab.page.evaluate(async () => {
+        const coupons = [
+          ...document.querySelector('ow-offers')!.shadowRoot!.querySelectorAll('ow-coupon'),
+        ];
+        const root = coupons[0]!.shadowRoot!;
+        const bidiOf = (selector: string) =>
+          [...root.querySelectorAll(selector)].map((el) => getComputedStyle(el).unicodeBidi);
+        const statusEl = root.querySelector('[part="status"]')!;
+        // Each visible character of the SDK's own words, in DOM order, as (line, x) on screen.
+        const boxes: { char: string; top: number; left: number }[] = [];
+        let isolate: DOMRect | undefined;
+        for (const node of statusEl.childNodes) {
+          if (node.nodeType === Node.ELEMENT_NODE) {
+            isolate = (node as Element).getBoundingClientRect();
+            boxes.push({ char: '<bdi>', top: Math.round(isolate.top), left: isolate.left });
+            continue;
+          }
+          if (node.nodeType !== Node.TEXT_NODE) continue;
+          const text = node.textContent ?? '';
+          for (let i = 0; i < text.length; i++) {
+            if (text[i]!.trim() === '') continue;
+            const range = document.createRange();
+            range.setStart(node, i);
+            range.setEnd(node, i + 1);
+            const rect = range.getBoundingClientRect();
+            boxes.push({ char: text[i]!, top: Math.round(rect.top), left: rect.left });
+          }
+        }
+        return {
+          count: coupons.length,
+          title: bidiOf('[part="title"] > bdi'),
+          description: bidiOf('[part="description"] > bdi'),
+          status: bidiOf('[part="status"] > bdi'),
+          statusText: statusEl.textContent!.replace(/\s+/g, ' ').trim(),
+          boxes,
+          clipboard: await navigator.clipboard.readText(),
+          skipped: (window as unknown as PageWindow).offerwise
+            .diagnostics()
+            .filter((d) => d.code === 'catalog_offer_skipped')
+            .map((d) => d.message),
+        };
+      });
+
+      expect(seen.count).toBe(1);
+      expect(seen.title).toEqual(['isolate']);
+      expect(seen.description).toEqual(['isolate']);
+      expect(seen.status).toEqual(['isolate']);
+      expect(seen.statusText).toBe(`Code ${code} copied to the clipboard.`);
+      expect(seen.clipboard).toBe(code);
+      // Read in order on screen: every character after the one before it (same line: further
+      // right; or on a later line), the isolated code between "Code" and "copied".
+      expect(seen.boxes.map((b) => b.char).join('')).toBe('Code<bdi>copiedtotheclipboard.');
+      for (let i = 1; i < seen.boxes.length; i++) {
+        const [a, b] = [seen.boxes[i - 1]!, seen.boxes[i]!];
+        expect(
+          b.top > a.top || (b.top === a.top && b.left > a.left),
+          `"${b.char}" (${b.left}, ${b.top}) should follow "${a.char}" (${a.left}, ${a.top})`,
+        ).toBe(true);
+      }
+      expect(seen.skipped).toEqual([
+        'skipped offers[0] "c-rlo" code: got "SAVE\\u202E10", expected no bidirectional control characters (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069)',
+      ]);
+      expect(tab.errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { Offer } from '../../src/decide/types.js';
 import type { Offerwise } from '../../src/offerwise.js';
+import { fillIsolated, isolate, type IsolatedText } from '../shared/bidi.js';
 import { emit, type OwClaimEventDetail, type OwOfferEventDetail } from '../shared/events.js';
 import { formatDateTime, formatMoney } from '../shared/format.js';
 import { firstImpression, ImpressionController } from '../shared/impression.controller.js';
@@ -61,7 +62,8 @@ export const DEFAULT_COUPON_MESSAGES: CouponMessages = {
  * Owns its impression: when half of the card has been visible for a second it reports
  * `impression` once per decision and offer (for the whole page, whichever element shows it)
  * and fires `ow-impression`. Without a `decisionId` nothing is reported, but events still fire.
- * Every server string is rendered as text.
+ * Every server string is rendered as text, each in its own `<bdi>` (right-to-left titles and
+ * codes cannot reorder the element's own words).
  *
  * @fires ow-impression - The card was viewable (once per decision and offer). `detail: { decisionId, offerId }`.
  * @fires ow-claim - The shopper claimed the coupon. `detail: { decisionId, offerId, code, copied }`.
@@ -119,7 +121,8 @@ export class OwCoupon extends OwElement {
   declare messages: Partial<CouponMessages>;
   declare protected claimed: boolean;
   declare protected code: string | undefined;
-  declare protected status: string;
+  /** The live region's message, with the code isolated. */
+  declare protected status: IsolatedText | string;
 
   protected readonly impression = new ImpressionController(
     this,
@@ -188,6 +191,14 @@ export class OwCoupon extends OwElement {
     values: Record<string, string> = {},
   ): string {
     return fill(this.messages?.[key] ?? DEFAULT_COUPON_MESSAGES[key], values);
+  }
+
+  /** As {@link text}, with each value in its own `<bdi>`: for messages that carry catalog text. */
+  protected isolatedText(
+    key: Exclude<keyof CouponMessages, 'why'>,
+    values: Record<string, string>,
+  ): IsolatedText {
+    return fillIsolated(this.messages?.[key] ?? DEFAULT_COUPON_MESSAGES[key], values);
   }
 
   protected language(): string | undefined {
@@ -266,7 +277,7 @@ export class OwCoupon extends OwElement {
     const input = this.codeInput();
     input?.focus();
     if (!copied) input?.select();
-    this.status = copied ? this.text('copied', { code }) : this.text('selected', { code });
+    this.status = this.isolatedText(copied ? 'copied' : 'selected', { code });
     return copied;
   }
 
@@ -366,12 +377,13 @@ export class OwCoupon extends OwElement {
     if (!offer) return nothing;
     const language = this.language();
     const value = this.valueText();
+    // Shown without a Referer: the image host need not learn the page (a search, a product) it is on.
     const image = safeUrl(offer.image);
     return html`<article part="base" class="card" aria-label=${offer.title}>
       <div part="header" class="header">
         <div class="heading">
           ${this.renderBadge()}
-          <p part="title" class="title" id="title">${offer.title}</p>
+          <p part="title" class="title" id="title">${isolate(offer.title)}</p>
         </div>
         <button
           part="dismiss-button"
@@ -383,11 +395,22 @@ export class OwCoupon extends OwElement {
           <span aria-hidden="true">×</span>
         </button>
       </div>
-      ${image ? html`<img part="image" class="image" src=${image} alt="" loading="lazy" />` : nothing}
+      ${
+        image
+          ? html`<img
+              part="image"
+              class="image"
+              src=${image}
+              alt=""
+              loading="lazy"
+              referrerpolicy="no-referrer"
+            />`
+          : nothing
+      }
       ${value ? html`<p part="value" class="value">${value}</p>` : nothing}
       ${
         offer.description
-          ? html`<p part="description" class="description">${offer.description}</p>`
+          ? html`<p part="description" class="description">${isolate(offer.description)}</p>`
           : nothing
       }
       ${

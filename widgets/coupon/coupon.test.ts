@@ -160,6 +160,7 @@ describe('<ow-coupon> rendering', () => {
     expect(part(root, 'link')?.getAttribute('href')).toBe('https://shop.test/a');
     expect(part(root, 'image')?.getAttribute('src')).toBe('/img/a.png');
     expect(part(root, 'image')?.getAttribute('alt')).toBe('');
+    expect(part(root, 'image')?.getAttribute('referrerpolicy')).toBe('no-referrer');
   });
 
   it('renders an XSS corpus as literal text and creates no element from it', async () => {
@@ -366,5 +367,48 @@ describe('<ow-coupon> dismiss, click and impression', () => {
     });
     await vi.advanceTimersByTimeAsync(2000);
     expect(other.ow.report).not.toHaveBeenCalled();
+  });
+});
+
+describe('<ow-coupon> right-to-left catalog text (audit finding 8)', () => {
+  /** The element children of `node`: tag and text. */
+  const children = (node: Element | null) =>
+    [...(node?.children ?? [])].map((c) => [c.localName, c.textContent]);
+  /** `node`'s own text and elements in order, with empty text left out. */
+  const sequence = (node: Element | null) =>
+    [...(node?.childNodes ?? [])]
+      .filter((n) => n.nodeType === 1 || (n.nodeType === 3 && n.textContent!.trim() !== ''))
+      .map((n) =>
+        n.nodeType === 1 ? `<${(n as Element).localName}>${n.textContent}` : n.textContent,
+      );
+
+  it('puts the title, the description and the code in the status each in their own <bdi>', async () => {
+    const title = '\u202Eevas \u05D4\u05E0\u05D7\u05D4';
+    const description = '\u05E2\u05DC \u05DB\u05DC 10 \u05D4\u05D7\u05E0\u05D5\u05EA';
+    const code = '\u05D7\u05E0\u05D5\u05EA10';
+    const write = vi.spyOn(navigator.clipboard, 'writeText').mockResolvedValue(undefined);
+    const { element, root } = await mount({ offer: couponOffer({ title, description, code }) });
+    expect(children(part(root, 'title'))).toEqual([['bdi', title]]);
+    expect(children(part(root, 'description'))).toEqual([['bdi', description]]);
+    part(root, 'claim-button')!.click();
+    await settle(element);
+    // The clipboard gets the code alone; the SDK's words stay outside the isolate.
+    expect(write).toHaveBeenCalledWith(code);
+    expect(sequence(part(root, 'status'))).toEqual([
+      'Code ',
+      `<bdi>${code}`,
+      ' copied to the clipboard.',
+    ]);
+  });
+
+  it('isolates the code in the "selected" message too, and in the shop\'s own words', async () => {
+    vi.spyOn(navigator.clipboard, 'writeText').mockRejectedValue(new Error('denied'));
+    const { element, root } = await mount({
+      offer: couponOffer({ code: 'ABC\u05D0' }),
+      messages: { selected: '{code} — markiert.' },
+    });
+    part(root, 'claim-button')!.click();
+    await settle(element);
+    expect(sequence(part(root, 'status'))).toEqual(['<bdi>ABC\u05D0', ' — markiert.']);
   });
 });

@@ -1,6 +1,7 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { Catalog, Offer, SaleItem } from '../../src/decide/types.js';
 import type { Offerwise } from '../../src/offerwise.js';
+import { fillIsolated, isolate, type IsolatedText } from '../shared/bidi.js';
 import { emit, type OwOfferEventDetail } from '../shared/events.js';
 import { formatMoney, languageOf } from '../shared/format.js';
 import { firstImpression, ImpressionController } from '../shared/impression.controller.js';
@@ -58,7 +59,8 @@ const IMAGE_SIZE = 160;
 /**
  * @tagname ow-flash-sale
  * @summary A flash sale: its items with sale and former prices, stock, and a countdown on the
- * server-corrected clock (upcoming, live, ending soon, ended).
+ * server-corrected clock (upcoming, live, ending soon, ended). The title and item names are text,
+ * each in its own `<bdi>`.
  *
  * @fires ow-click - The shopper followed an item's link (`{ decisionId, offerId }`); also reported as `click`.
  * @fires ow-impression - Half the sale (30% of a sale of 242,500 px² or more) was visible for a second (`{ decisionId, offerId }`); also reported.
@@ -117,7 +119,8 @@ export class OwFlashSale extends OwElement {
   declare endingSoonMinutes: number;
   /** The words shown and announced (defaults in English). */
   declare messages: FlashSaleMessages;
-  declare private announcement: string;
+  /** The live region's message, with the sale's title isolated. */
+  declare private announcement: IsolatedText | string;
   /** Item ids in the order `recommend()` gave; undefined keeps the catalog's order. */
   declare private order: string[] | undefined;
   declare private catalog: Catalog | undefined;
@@ -142,10 +145,9 @@ export class OwFlashSale extends OwElement {
       onStateChange: (state) => {
         // Once, on the change itself: a sale that was already over when shown is not announced.
         if (state === 'ended') {
-          this.announcement = this.text('endedAnnouncement').replace(
-            '{title}',
-            this.offer?.title ?? '',
-          );
+          this.announcement = fillIsolated(this.text('endedAnnouncement'), {
+            title: this.offer?.title ?? '',
+          });
         }
       },
     });
@@ -314,11 +316,12 @@ export class OwFlashSale extends OwElement {
               alt=${item.item_name}
               loading="lazy"
               decoding="async"
+              referrerpolicy="no-referrer"
               width=${IMAGE_SIZE}
               height=${IMAGE_SIZE}
             />`
           : nothing
-      }<span part="name" class="name">${item.item_name}</span>`;
+      }<span part="name" class="name">${isolate(item.item_name)}</span>`;
     return html`<li part="item" class="item" role="listitem">
       ${
         href
@@ -357,7 +360,7 @@ export class OwFlashSale extends OwElement {
     const max = items.reduce((m, i) => Math.max(m, i.stock ?? 0), 10);
     return html`<section part="base" class="base base--${state}" aria-labelledby="title">
       <div part="header" class="header">
-        <p part="title" class="title" id="title">${offer.title}</p>
+        <p part="title" class="title" id="title">${isolate(offer.title)}</p>
         ${this.renderTimer(state)}
         ${
           this.explanation

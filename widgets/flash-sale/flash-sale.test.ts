@@ -123,6 +123,7 @@ describe('<ow-flash-sale>', () => {
     expect(img.getAttribute('src')).toBe('/img/sku-1.jpg');
     expect(img.getAttribute('alt')).toBe('Chelsea boot');
     expect(img.getAttribute('loading')).toBe('lazy');
+    expect(img.getAttribute('referrerpolicy')).toBe('no-referrer');
     expect(img.getAttribute('width')).toBe('160');
     expect(img.getAttribute('height')).toBe('160');
 
@@ -350,5 +351,31 @@ describe('<ow-flash-sale>', () => {
     expect(none.shadowRoot!.querySelector('[part="base"]')).toBeNull();
     const coupon = await mount(sale({ type: 'coupon', items: undefined }), fakeOfferwise());
     expect(coupon.shadowRoot!.querySelector('[part="base"]')).toBeNull();
+  });
+
+  it('isolates the title, each item name and the title in the end announcement (audit finding 8)', async () => {
+    const title = '\u202E\u05DE\u05D1\u05E6\u05E2 \u05E9\u05E2\u05EA\u05D9\u05D9\u05DD';
+    const item = (i: number) => ({
+      item_id: `sku-${i}`,
+      item_name: `\u05E0\u05E2\u05DC ${i}\u202B`,
+      price: 80,
+      sale_price: 56,
+    });
+    const el = await mount(
+      sale({ title, ends_at: T0 + 2000, items: [item(1), item(2)] }),
+      fakeOfferwise(),
+    );
+    const isolated = (selector: string) =>
+      $$(el, selector).map((n) => [...n.children].map((c) => [c.localName, c.textContent]));
+    expect(isolated('[part="title"]')).toEqual([[['bdi', title]]]);
+    expect(isolated('[part="name"]')).toEqual([
+      [['bdi', item(1).item_name]],
+      [['bdi', item(2).item_name]],
+    ]);
+    await vi.advanceTimersByTimeAsync(3000);
+    await settle(el);
+    const region = $(el, '[part="announcer"]')!;
+    expect([...region.querySelectorAll('bdi')].map((b) => b.textContent)).toEqual([title]);
+    expect(text(region)).toBe(`The sale "${title}" has ended.`);
   });
 });

@@ -3,6 +3,7 @@ import type { Offerwise } from '../../src/offerwise.js';
 import type { Consent } from '../../src/privacy/consent.js';
 import type { Segment } from '../../src/profile/segment.js';
 import type { ProfileSnapshot } from '../../src/profile/snapshot.js';
+import { fillIsolated, isolatedList, type IsolatedText } from '../shared/bidi.js';
 import { formatMoney, languageOf } from '../shared/format.js';
 import { LoadController } from '../shared/load.controller.js';
 import { OwElement } from '../shared/ow-element.js';
@@ -190,14 +191,6 @@ export class OwMyData extends OwElement {
     return (forms[rule] ?? forms.other).replace('{count}', count.toLocaleString(language));
   }
 
-  private list(values: string[], language: string | undefined): string {
-    try {
-      return new Intl.ListFormat(language, { type: 'conjunction' }).format(values);
-    } catch {
-      return values.join(', ');
-    }
-  }
-
   private async onConsentChange(event: Event): Promise<void> {
     const input = event.target as HTMLInputElement;
     const next: Consent = input.checked ? 'granted' : 'denied';
@@ -272,17 +265,20 @@ export class OwMyData extends OwElement {
     await this.refresh();
   }
 
-  private facts(profile: ProfileSnapshot, language: string | undefined): string[] {
-    const facts: string[] = [];
+  /** Lines of plain words; the shop's own names (categories, items) each in a `<bdi>`. */
+  private facts(profile: ProfileSnapshot, language: string | undefined): (string | IsolatedText)[] {
+    const facts: (string | IsolatedText)[] = [];
     const events = Object.values(profile.eventCounts).reduce((s, n) => s + n, 0);
     facts.push(events > 0 ? this.plural('events', events, language) : this.text('noEvents'));
     const categories = profile.categories.slice(0, LISTED).map((c) => c.category);
     if (categories.length > 0) {
-      facts.push(this.text('categories').replace('{list}', this.list(categories, language)));
+      facts.push(
+        fillIsolated(this.text('categories'), { list: isolatedList(categories, language) }),
+      );
     }
     const viewed = profile.recent.viewed.slice(0, RECENT).map((r) => r.name ?? r.id);
     if (viewed.length > 0) {
-      facts.push(this.text('viewed').replace('{list}', this.list(viewed, language)));
+      facts.push(fillIsolated(this.text('viewed'), { list: isolatedList(viewed, language) }));
     }
     const { count, spend } = profile.purchases.d365;
     if (count > 0) {

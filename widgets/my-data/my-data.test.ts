@@ -226,4 +226,18 @@ describe('<ow-my-data>', () => {
     expect($<HTMLButtonElement>(el, 'download-button')!.disabled).toBe(true);
     expect($<HTMLInputElement>(el, 'switch')!.disabled).toBe(true);
   });
+
+  it("isolates each of the shop's names in the lists (audit finding 8)", async () => {
+    const ow = await make();
+    const hebrew = '\u05E6\u05E2\u05D9\u05E3 \u05DE\u05E9\u05D9';
+    await ow.track(viewed('sku-1', hebrew, 'mens'));
+    await ow.track(viewed('sku-2', 'Desert boot', 'womens'));
+    const el = await mount(ow);
+    const lines = [...el.shadowRoot!.querySelectorAll('[part="fact"]')];
+    const isolated = lines.map((line) =>
+      [...line.querySelectorAll('bdi')].map((b) => b.textContent),
+    );
+    expect(isolated).toEqual([[], ['mens', 'womens'], ['Desert boot', hebrew], [], []]);
+    expect(text(lines[2])).toBe(`Recently viewed: Desert boot and ${hebrew}.`);
+  });
 });

@@ -1,5 +1,6 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { RecommendedItem } from '../../src/recommend/recommend.js';
+import { isolate } from '../shared/bidi.js';
 import { emit, type OwItemEventDetail } from '../shared/events.js';
 import { formatMoney, languageOf } from '../shared/format.js';
 import { OwElement } from '../shared/ow-element.js';
@@ -33,7 +34,8 @@ type Status = 'loading' | 'ready' | 'empty';
  *
  * Placeholder cards of the final size hold the strip's height while it loads, so nothing moves
  * when the products arrive. An empty result (or a failure) renders nothing and sets the `empty`
- * attribute, which hides the element: no space stays reserved.
+ * attribute, which hides the element: no space stays reserved. Product names are text, each in
+ * its own `<bdi>`.
  *
  * @fires ow-item-click - The shopper followed a product (`{ itemId, placement }`).
  *
@@ -169,12 +171,13 @@ export class OwRecommendations extends OwElement {
               alt=""
               loading="lazy"
               decoding="async"
+              referrerpolicy="no-referrer"
               width=${IMAGE_SIZE}
               height=${IMAGE_SIZE}
             />`
           : html`<div class="image" aria-hidden="true"></div>`
       }
-      <span part="name" class="name">${name}</span>
+      <span part="name" class="name">${isolate(name)}</span>
       <span part="price" class="price">${price}</span>`;
     return html`<li part="item" class="item" role="listitem">
       ${

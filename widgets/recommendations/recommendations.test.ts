@@ -91,6 +91,7 @@ describe('<ow-recommendations>', () => {
 
     const img = cards[0]!.querySelector('img')!;
     expect(img.getAttribute('loading')).toBe('lazy');
+    expect(img.getAttribute('referrerpolicy')).toBe('no-referrer');
     expect(img.getAttribute('width')).toBe('160');
     expect(img.getAttribute('height')).toBe('160');
     // The card without an image keeps the image's box, so every card has the same height.
@@ -210,5 +211,17 @@ describe('<ow-recommendations>', () => {
       '/p/2',
       '/p/3',
     ]);
+  });
+
+  it('isolates each product name in a <bdi> (audit finding 8)', async () => {
+    const name = '\u05E1\u05E0\u05D9\u05E7\u05E8\u05E1 42\u202E';
+    const items: RecommendedItem[] = [
+      { itemId: 'he-1', score: 1, name, explanation: 'Because you viewed it' },
+      { itemId: 'no-name', score: 0.5, explanation: 'Popular' },
+    ];
+    const el = await mount(fake(async () => ({ items })).ow);
+    expect(
+      $$(el, '[part="name"]').map((n) => [...n.children].map((c) => [c.localName, c.textContent])),
+    ).toEqual([[['bdi', name]], [['bdi', 'no-name']]]);
   });
 });

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { render } from 'lit';
+import { fillIsolated, isolatedList } from './bidi.js';
 import { defineElement } from './define.js';
 import { formatMoney, languageOf } from './format.js';
 import { defaultOfferwise, resetDefaultOfferwise, useOfferwise } from './instance.js';
@@ -55,5 +57,47 @@ describe('the default instance', () => {
     useOfferwise(ow);
     await expect(waiting).resolves.toBe(ow);
     await expect(defaultOfferwise()).resolves.toBe(ow);
+  });
+});
+
+describe('catalog text isolated (audit finding 8)', () => {
+  /** Renders `value` into a fresh element: its child nodes as [tag or #text, text]. */
+  function nodes(value: unknown): [string, string][] {
+    const host = document.createElement('p');
+    render(value, host);
+    return [...host.childNodes]
+      .filter((n) => n.nodeType === 1 || (n.nodeType === 3 && n.textContent !== ''))
+      .map((n) => [n.nodeType === 1 ? (n as Element).localName : '#text', n.textContent ?? '']);
+  }
+
+  it('fillIsolated() puts each value in a <bdi> between the literal words', () => {
+    const code = 'SAVE\u202E10';
+    expect(nodes(fillIsolated('Code {code} copied, {code}! {other}', { code }))).toEqual([
+      ['#text', 'Code '],
+      ['bdi', code],
+      ['#text', ' copied, '],
+      ['bdi', code],
+      ['#text', '! {other}'],
+    ]);
+    expect(nodes(fillIsolated('{n}', { n: 3 }))).toEqual([['bdi', '3']]);
+    expect(nodes(fillIsolated('No values', {}))).toEqual([['#text', 'No values']]);
+  });
+
+  it('isolatedList() joins in the language, each name in a <bdi>, the words outside', () => {
+    const names = ['\u05E9\u05DE\u05DC\u05D4', 'Silk scarf', 'boot \u202E'];
+    expect(nodes(fillIsolated('Viewed: {list}.', { list: isolatedList(names, 'en') }))).toEqual([
+      ['#text', 'Viewed: '],
+      ['bdi', names[0]!],
+      ['#text', ', '],
+      ['bdi', names[1]!],
+      ['#text', ', and '],
+      ['bdi', names[2]!],
+      ['#text', '.'],
+    ]);
+    expect(nodes(isolatedList(['a', 'b'], 'de'))).toEqual([
+      ['bdi', 'a'],
+      ['#text', ' und '],
+      ['bdi', 'b'],
+    ]);
   });
 });

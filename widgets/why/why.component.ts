@@ -5,6 +5,7 @@ import { OwElement } from '../shared/ow-element.js';
 import { theme } from '../shared/theme.styles.js';
 import { languageOf } from '../shared/format.js';
 import { capitalize, fill, warnOnce } from '../shared/support.js';
+import { fillIsolated, type IsolatedText } from '../shared/bidi.js';
 import { whyStyles } from './why.styles.js';
 
 /** The instance method this element needs; typed here so the element checks it exists. */
@@ -119,8 +120,15 @@ export class OwWhy extends OwElement {
     });
   }
 
-  private confirmation(): string {
-    if (this.muteState === 'done') return this.text('muted');
+  /** As {@link text}, with the category (the catalog's word) in its own `<bdi>`. */
+  private isolatedText(key: 'mute' | 'muted'): IsolatedText {
+    return fillIsolated(this.messages?.[key] ?? DEFAULT_WHY_MESSAGES[key], {
+      category: this.categoryName(),
+    });
+  }
+
+  private confirmation(): IsolatedText | string {
+    if (this.muteState === 'done') return this.isolatedText('muted');
     if (this.muteState === 'failed') return this.text('muteFailed');
     return '';
   }
@@ -151,7 +159,7 @@ export class OwWhy extends OwElement {
                 ?disabled=${this.muteState === 'pending'}
                 @click=${this.mute}
               >
-                ${this.text('mute')}
+                ${this.isolatedText('mute')}
               </button>`
             : nothing
         }

@@ -153,10 +153,26 @@ describe('<ow-why>', () => {
       expect(text(get('mute-button'))).toBe(
         `Don't use my interest in ${payload.charAt(0).toUpperCase()}${payload.slice(1)}`,
       );
+      // The only element inside the button is the <bdi> that isolates the category.
       expect(
         [...root.querySelectorAll('*')].map((node) => node.tagName.toLowerCase()).join(' '),
-      ).toBe('div button div p button p');
+      ).toBe('div button div p button bdi p');
       element.remove();
     }
+  });
+
+  it('isolates the category in the mute button and the confirmation (audit finding 8)', async () => {
+    const category = '\u05E0\u05E2\u05DC\u05D9\u05D9\u05DD\u202E';
+    const { element, get } = await mount('Because of your visits', category);
+    get('toggle')!.click();
+    await element.updateComplete;
+    const isolates = (name: string) =>
+      [...get(name)!.querySelectorAll('bdi')].map((b) => b.textContent);
+    expect(isolates('mute-button')).toEqual([category]);
+    expect(text(get('mute-button'))).toBe(`Don't use my interest in ${category}`);
+    get('mute-button')!.click();
+    await settle(element);
+    expect(isolates('confirmation')).toEqual([category]);
+    expect(text(get('confirmation'))).toBe(`Done: we won't use your interest in ${category}.`);
   });
 });
