@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { freshIndexedDB } from '../../test/unit/fake-idb.js';
+import { databaseNames, freshIndexedDB } from '../../test/unit/fake-idb.js';
 import { Outbox, type FeedbackInput, type OutboxOptions } from './outbox.js';
+import { OutboxStore } from './store.js';
+import { WIRE_FIELDS } from './wire.js';
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** Real macrotasks (fake-indexeddb runs on setImmediate, which stays real). */
 const tick = () => new Promise<void>((r) => setImmediate(r));
@@ -17,6 +21,8 @@ interface Req {
     dropped: Record<string, number>;
   };
   headers: Record<string, string>;
+  /** The request's options (credentials, referrer policy, keepalive). */
+  init: RequestInit;
   at: number;
 }
 type Reply = {
@@ -41,11 +47,13 @@ class Server {
     this.maxInflight = Math.max(this.maxInflight, this.inflight);
     try {
       await tick();
+      if (init.signal?.aborted) throw new DOMException('aborted', 'AbortError');
       const body = JSON.parse(String(init.body)) as Req['body'];
       const req: Req = {
         ids: body.events.map((e) => String(e.id)),
         body,
         headers: init.headers as Record<string, string>,
+        init,
         at: Date.now(),
       };
       this.requests.push(req);
@@ -391,38 +399,31 @@ describe('Outbox', () => {
     b.destroy();
   });
 
-  it('sends nothing personal: only the whitelisted fields', async () => {
+  it('sends nothing personal: only the listed fields; any other input field is refused', async () => {
     const o = make();
-    await o.enqueue({
-      ...fb(),
+    for (const [key, value] of Object.entries({
       email: 'a@b.c',
       items: ['sku-1'],
       search: 'red shoes',
       url: 'https://shop/?q=x',
-    } as FeedbackInput);
-    await o.flush();
-    const json = JSON.stringify(server.requests[0]!.body);
-    for (const s of ['a@b.c', 'sku-1', 'red shoes', '?q=', 'email', 'items', 'search', 'url']) {
-      expect(json).not.toContain(s);
+      candidates: [{ offerId: 'o1', pTreated: 0.183211 }],
+    })) {
+      await expect(o.enqueue({ ...fb(), [key]: value } as FeedbackInput)).rejects.toMatchObject({
+        code: 'invalid_feedback',
+        field: `feedback.${key}`,
+      });
     }
-    expect(Object.keys(server.requests[0]!.body.events[0]!).sort()).toEqual(
-      [
-        'at',
-        'decisionId',
-        'id',
-        'modelVersion',
-        'offerId',
-        'placement',
-        'propensity',
-        'type',
-      ].sort(),
-    );
-    expect(Object.keys(server.requests[0]!.body).sort()).toEqual([
-      'dropped',
-      'events',
-      'sentAt',
-      'v',
-    ]);
+    expect(await o.status()).toMatchObject({ pending: 0 });
+    await o.enqueue(fb({ at: Date.parse('2025-03-01T11:59:58.765Z') }));
+    await o.enqueue(fb({ policies: { greedy: 0.25 } }));
+    await o.flush();
+    const body = server.requests[0]!.body;
+    expect(Object.keys(body.events[0]!)).toEqual(WIRE_FIELDS.full.filter((k) => k !== 'policies'));
+    expect(Object.keys(body.events[1]!)).toEqual(WIRE_FIELDS.full);
+    expect(body.events[0]!.at).toBe(Date.parse('2025-03-01T11:59:58Z'));
+    expect(body.events[0]!.id).toMatch(UUID_V4);
+    expect(body.sentAt % 1000).toBe(0);
+    expect(Object.keys(body)).toEqual(['v', 'sentAt', 'events', 'dropped']);
     o.destroy();
   });
 
@@ -474,6 +475,332 @@ describe('Outbox', () => {
     expect(types).not.toContain('unload');
     expect(types).not.toContain('beforeunload');
     spy.mockRestore();
+    o.destroy();
+  });
+});
+
+describe('Outbox privacy (issue 15)', () => {
+  /** Rows of `<name>-outbox` through a store of its own (the database must exist already). */
+  async function storedRows(name = 'offerwise') {
+    expect(await databaseNames()).toContain(`${name}-outbox`);
+    const store = new OutboxStore({ name });
+    const rows = await store.rows();
+    store.close();
+    return rows;
+  }
+
+  it('anonymous measurement: memory only (no database), v4 ids, `at` and `sentAt` to the hour', async () => {
+    // A wall clock at 12:34:56.789, so that flooring shows.
+    const o = make({ measurement: 'anonymous', now: () => Date.now() + 2_096_789 });
+    const r = await o.enqueue(fb());
+    expect(r).toEqual({ id: expect.stringMatching(UUID_V4), stored: 'memory' });
+    expect(await o.status()).toMatchObject({ storage: 'memory', pending: 1 });
+    expect(await o.flush()).toMatchObject({ delivered: 1, reason: 'done' });
+    const req = server.requests[0]!;
+    expect(req.body.sentAt).toBe(Date.parse('2025-03-01T12:00:00Z'));
+    expect(req.body.events).toEqual([
+      {
+        id: r.id,
+        type: 'impression',
+        offerId: 'o1',
+        placement: 'home',
+        propensity: 0.5,
+        modelVersion: 'm1',
+        at: Date.parse('2025-03-01T12:00:00Z'),
+      },
+    ]);
+    expect(req.headers['X-Offerwise-Batch']).toMatch(UUID_V4);
+    expect(await databaseNames()).toEqual([]);
+    o.destroy();
+    // Rows written without consent live and die with their instance.
+    server.decide = () => ({ status: 503 });
+    const a = make({ measurement: 'anonymous' });
+    await a.enqueue(fb());
+    await a.flush();
+    a.destroy();
+    server.decide = () => ({ status: 200 });
+    const b = make({ measurement: 'anonymous' });
+    expect(await b.flush()).toMatchObject({ delivered: 0, remaining: 0 });
+    expect(await databaseNames()).toEqual([]);
+    b.destroy();
+  });
+
+  it('rows stored under full measurement are neither sent nor deleted by an anonymous outbox', async () => {
+    server.decide = () => ({ status: 503 });
+    const full = make();
+    const ids = [(await full.enqueue(fb())).id, (await full.enqueue(fb())).id];
+    await full.flush();
+    full.destroy();
+    server.decide = () => ({ status: 200 });
+    const anonymous = make({ measurement: 'anonymous' });
+    await anonymous.enqueue(fb());
+    await anonymous.flush();
+    anonymous.destroy();
+    expect([...server.delivered.keys()].filter((id) => ids.includes(id))).toEqual([]);
+    expect((await storedRows()).map((r) => r.event.id)).toEqual(ids);
+    await vi.advanceTimersByTimeAsync(61_000);
+    const again = make();
+    await again.flush();
+    expect(ids.every((id) => server.delivered.has(id!))).toBe(true);
+    again.destroy();
+  });
+
+  it('every request goes without cookies or Referer; the page leave by fetch keepalive, settled by its reply', async () => {
+    const o = make({ keepalive: true });
+    await o.enqueue(fb());
+    await o.flush();
+    expect(server.requests[0]!.init).toMatchObject({
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
+      keepalive: false,
+    });
+    const beacon = vi.spyOn(navigator, 'sendBeacon');
+    const { id } = await o.enqueue(fb());
+    window.dispatchEvent(new Event('pagehide'));
+    await idle();
+    expect(beacon).not.toHaveBeenCalled();
+    const leave = server.requests[1]!;
+    expect(leave.init).toMatchObject({
+      method: 'POST',
+      keepalive: true,
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
+    });
+    expect(leave.headers).toEqual({ 'Content-Type': 'text/plain' });
+    expect(leave.ids).toEqual([id]);
+    // The page lived to read the 2xx: acknowledged, never sent again.
+    expect(await o.status()).toMatchObject({ pending: 0, inFlight: 0 });
+    await vi.advanceTimersByTimeAsync(120_000);
+    await o.flush();
+    expect(server.delivered.get(id!)).toBe(1);
+    expect(server.requests).toHaveLength(2);
+    beacon.mockRestore();
+    o.destroy();
+  });
+
+  it('page-leave requests share the 60 KiB keepalive budget of the page; a refused one leaves its rows pending', async () => {
+    const held: { bytes: number; ids: string[]; answer: (ok: boolean) => void }[] = [];
+    const fetchImpl = ((url: string, init: RequestInit) => {
+      if (!init.keepalive) return server.fetch(url, init);
+      const body = String(init.body);
+      return new Promise<Response>((resolve, reject) =>
+        held.push({
+          bytes: new TextEncoder().encode(body).length,
+          ids: (JSON.parse(body) as Req['body']).events.map((e) => String(e.id)),
+          // A browser refuses a keepalive body over its quota by rejecting the fetch.
+          answer: (ok) =>
+            ok ? resolve(new Response(null, { status: 204 })) : reject(new TypeError('quota')),
+        }),
+      );
+    }) as typeof fetch;
+    const budget = 3000;
+    const a = make({ fetch: fetchImpl, keepalive: true, beaconMaxBytes: budget });
+    const b = make({ fetch: fetchImpl, keepalive: true, beaconMaxBytes: budget, name: 'b' });
+    // ~200-byte events: 12 in `a` (~2,400 bytes), 10 in `b`.
+    for (let i = 0; i < 12; i++) await a.enqueue(fb());
+    for (let i = 0; i < 10; i++) await b.enqueue(fb());
+    window.dispatchEvent(new Event('pagehide'));
+    await idle();
+    expect(held).toHaveLength(2);
+    expect(held[0]!.ids).toHaveLength(12);
+    // `b` got what `a` left of the budget: some of its rows, not all.
+    expect(held[1]!.ids.length).toBeGreaterThan(0);
+    expect(held[1]!.ids.length).toBeLessThan(10);
+    expect(held[0]!.bytes + held[1]!.bytes).toBeLessThanOrEqual(budget);
+    expect(await a.status()).toMatchObject({ pending: 0, inFlight: 12 });
+    held[0]!.answer(false);
+    held[1]!.answer(true);
+    await idle();
+    // Refused: pending again at once (not after the 60 s lease); taken: acknowledged.
+    expect(await a.status()).toMatchObject({ pending: 12, inFlight: 0 });
+    expect(await b.status()).toMatchObject({ pending: 10 - held[1]!.ids.length, inFlight: 0 });
+    expect(await a.flush()).toMatchObject({ delivered: 12, remaining: 0 });
+    // The budget is free again: a later leave of `b` may use all of it.
+    document.dispatchEvent(new Event('visibilitychange'));
+    await b.enqueue(fb());
+    window.dispatchEvent(new Event('pagehide'));
+    await idle();
+    expect(held).toHaveLength(3);
+    expect(held[2]!.ids).toHaveLength(10 - held[1]!.ids.length + 1);
+    a.destroy();
+    b.destroy();
+  });
+
+  it('sendBeacon only where fetch keepalive is missing', async () => {
+    const beacon = vi.spyOn(navigator, 'sendBeacon').mockImplementation(() => true);
+    const o = make({ keepalive: false });
+    await o.enqueue(fb());
+    window.dispatchEvent(new Event('pagehide'));
+    await idle();
+    expect(beacon).toHaveBeenCalledTimes(1);
+    expect(server.requests).toHaveLength(0);
+    beacon.mockRestore();
+    o.destroy();
+  });
+
+  it('forgetDecisions(): deletes every row tied to a decision, on disk and in flight; counts no drop', async () => {
+    let aborted = 0;
+    const hanging = ((_url: string, init: RequestInit) =>
+      new Promise<Response>((_resolve, reject) =>
+        init.signal?.addEventListener('abort', () => {
+          aborted++;
+          reject(new DOMException('aborted', 'AbortError'));
+        }),
+      )) as typeof fetch;
+    const o = make({ fetch: hanging });
+    for (let i = 0; i < 5; i++) await o.enqueue(fb());
+    const flushing = o.flush();
+    await idle();
+    expect(await o.status()).toMatchObject({ pending: 0, inFlight: 5 });
+    await o.forgetDecisions();
+    expect(aborted).toBe(1);
+    expect((await flushing).delivered).toBe(0);
+    expect(await o.status()).toEqual({
+      storage: 'indexeddb',
+      pending: 0,
+      inFlight: 0,
+      dropped: {},
+      suppressed: 0,
+    });
+    expect(await storedRows()).toEqual([]);
+    o.destroy();
+    // Nothing of it later; what is reported after it goes as usual.
+    await vi.advanceTimersByTimeAsync(61_000);
+    const later = make();
+    const { id } = await later.enqueue(fb());
+    expect(await later.flush()).toMatchObject({ delivered: 1, remaining: 0 });
+    expect([...server.delivered.keys()]).toEqual([id]);
+    later.destroy();
+  });
+
+  it('forgetDecisions() never creates the database, whatever the measurement', async () => {
+    for (const measurement of ['off', 'anonymous', 'full'] as const) {
+      freshIndexedDB();
+      const o = make({ measurement, memoryOnly: measurement === 'full' });
+      await o.forgetDecisions();
+      expect(await databaseNames(), measurement).toEqual([]);
+      o.destroy();
+    }
+  });
+
+  it('an event being stored while forgetDecisions() runs is refused and not kept', async () => {
+    const o = make();
+    const storing = o.enqueue(fb({ decisionId: 'd-before' }));
+    const forgetting = o.forgetDecisions();
+    await expect(storing).rejects.toMatchObject({
+      code: 'invalid_feedback',
+      field: 'feedback.decisionId',
+    });
+    await forgetting;
+    expect(await o.status()).toMatchObject({ pending: 0, inFlight: 0 });
+    const after = await o.enqueue(fb());
+    expect(after.id).toMatch(UUID_V4);
+    await o.flush();
+    expect([...server.delivered.keys()]).toEqual([after.id]);
+    o.destroy();
+  });
+
+  it('a purge between a lease and its POST: the leased copies are not sent', async () => {
+    const o = make();
+    for (let i = 0; i < 3; i++) await o.enqueue(fb());
+    // The purge starts while the batch is being prepared (its rows leased, not yet posted).
+    const store = (o as unknown as { store: OutboxStore }).store;
+    const dropReport = store.dropReport.bind(store);
+    let purge: Promise<void> | undefined;
+    store.dropReport = (id) => {
+      purge ??= o.forgetDecisions();
+      return dropReport(id);
+    };
+    const summary = await o.flush();
+    await purge;
+    expect(purge).toBeDefined();
+    expect(server.requests).toEqual([]);
+    expect(summary).toMatchObject({ delivered: 0, remaining: 0 });
+    expect(await o.status()).toMatchObject({ pending: 0, inFlight: 0, dropped: {} });
+    o.destroy();
+  });
+
+  it("another tab's purge: its request in flight is aborted, copies it leased are never sent", async () => {
+    let aborted = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // Tab B: its request waits at the network until the test releases it.
+    const slow = (async (url: string, init: RequestInit) => {
+      const abort = new Promise<never>((_resolve, reject) =>
+        init.signal?.addEventListener('abort', () => {
+          aborted++;
+          reject(new DOMException('aborted', 'AbortError'));
+        }),
+      );
+      await Promise.race([gate, abort]);
+      return server.fetch(url, init);
+    }) as typeof fetch;
+    const tabB = make({ fetch: slow });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await tabB.enqueue(fb())).id!);
+    const flushing = tabB.flush();
+    await idle();
+    expect(await tabB.status()).toMatchObject({ inFlight: 4 });
+    const tabA = make();
+    await tabA.forgetDecisions();
+    await vi.advanceTimersByTimeAsync(10);
+    await idle();
+    expect(aborted).toBe(1);
+    release();
+    await flushing;
+    await vi.advanceTimersByTimeAsync(120_000);
+    await tabB.flush();
+    expect(ids.filter((id) => server.delivered.has(id))).toEqual([]);
+    expect(await storedRows()).toEqual([]);
+    tabA.destroy();
+    tabB.destroy();
+  });
+
+  it('a row an older version stored (with candidates) goes out with the wire fields only', async () => {
+    const store = new OutboxStore();
+    const event = {
+      id: '01a24af5-da2d-701c-9a65-c7209b49a199',
+      type: 'impression',
+      decisionId: 'd-old',
+      offerId: 'o1',
+      placement: 'home',
+      propensity: 0.185,
+      modelVersion: 'm1',
+      at: Date.parse('2025-03-01T11:59:59.123Z'),
+      candidates: [
+        { offerId: 'o1', score: 0.041, pTreated: 0.183211, pControl: 0.1421, uplift: 0.041 },
+      ],
+      candidatesOmitted: 3,
+    };
+    await store.add([
+      {
+        id: event.id,
+        event: event as never,
+        bytes: JSON.stringify(event).length,
+        priority: 0,
+        createdAt: Date.now(),
+        state: 'pending',
+        leaseUntil: 0,
+        batchId: null,
+        attempts: 0,
+        notBefore: 0,
+      },
+    ]);
+    store.close();
+    const o = make();
+    await o.flush();
+    expect(server.requests[0]!.body.events).toEqual([
+      {
+        id: event.id,
+        type: 'impression',
+        decisionId: 'd-old',
+        offerId: 'o1',
+        placement: 'home',
+        propensity: 0.185,
+        modelVersion: 'm1',
+        at: Date.parse('2025-03-01T11:59:59Z'),
+      },
+    ]);
     o.destroy();
   });
 });

@@ -9,36 +9,47 @@ import {
   parseRetryAfter,
   PRIORITY,
   retryDelay,
-  type FeedbackType,
 } from './policy.js';
+import { announcePurge, deleteDecisionRows, OUTBOX_CHANNEL } from './purge.js';
 import {
+  DEFAULT_OUTBOX_NAME,
   OutboxStore,
   type DropCounts,
   type DropReport,
   type OutboxRow,
-  type WireEvent,
 } from './store.js';
+import {
+  carriesDecision,
+  localKey,
+  sendableEvent,
+  toWireBatch,
+  toWireEvent,
+  uuidv4,
+  type FeedbackInput,
+  type Measurement,
+  type WireEvent,
+} from './wire.js';
+
+export { FEEDBACK_TYPES, type FeedbackInput, type Measurement } from './wire.js';
 
 /**
  * The feedback outbox: write-through enqueue (accepted = committed), batched delivery by one
- * sender per origin, leases, the status policy of `policy.ts`, and a beacon when the page is left.
+ * sender per origin, leases, the status policy of `policy.ts`, and a page-leave request.
  *
- * Wire format (POST `endpoint`, `Content-Type: application/json`, headers `X-Offerwise-Attempt`
- * and `X-Offerwise-Batch`):
- *   { v: 1, sentAt: <ms since epoch>, events: [{ id, type, decisionId, offerId, placement,
- *     propensity, modelVersion, at }], dropped: { <reason>: <count> }, droppedId?: <uuid> }
- * `droppedId` comes with non-empty `dropped`: the same counters go again under the same id until a
- * 2xx, so the server counts each `droppedId` once.
- * `id` is a UUIDv7 made at acceptance; it never changes on retry, the server dedupes on it for at
- * least the retention (7 days). Nothing personal: only those fields, whitelisted.
+ * What is sent is `wire.ts`'s (fields per measurement mode, their precision, random v4 ids). The
+ * transport never identifies the shopper: every request goes with `credentials: 'omit'` (no
+ * cookies) and `referrerPolicy: 'no-referrer'` (no page URL). POST `endpoint`,
+ * `Content-Type: application/json`, headers `X-Offerwise-Attempt` and `X-Offerwise-Batch`.
+ * `droppedId` comes with non-empty `dropped`: the same counters go again under the same id until
+ * a 2xx, so the server counts each `droppedId` once. An event's `id` never changes on retry; the
+ * server dedupes on it for at least the retention (7 days).
  *
- * Measurement (decided by the caller from consent): `full` sends the fields above; `anonymous`
- * omits `decisionId` and truncates `at` to the hour (offer-level counts only); `off` stores and
- * sends nothing (`enqueue` resolves with `stored: 'none'`, counted in `stats().suppressed`).
+ * Measurement (decided by the caller from consent): `full` persists rows in IndexedDB
+ * (`<name>-outbox`); `anonymous` keeps them in this instance's memory only (no database is
+ * opened, so rows written without consent never outlive the page or meet rows written with it);
+ * `off` stores and sends nothing (`enqueue` resolves with `stored: 'none'`, counted in
+ * `stats().suppressed`). {@link Outbox.forgetDecisions} deletes every row tied to a decision.
  */
-
-export const FEEDBACK_TYPES: readonly FeedbackType[] = ['impression', 'click', 'claim', 'dismiss'];
-export type Measurement = 'full' | 'anonymous' | 'off';
 
 /** What the outbox holds (for QA tools such as the demo's panel). */
 export interface FeedbackStatus {
@@ -46,45 +57,13 @@ export interface FeedbackStatus {
   storage: 'indexeddb' | 'memory' | 'none';
   /** Accepted events waiting to be sent (including those whose lease ran out). */
   pending: number;
-  /** Events in a request (or a page-leave beacon) not yet acknowledged. */
+  /** Events in a request (or a page-leave request) not yet acknowledged. */
   inFlight: number;
   /** Events given up and not yet reported to the server, by reason. */
   dropped: Record<string, number>;
   /** Events not stored because measurement is off for the consent state. */
   suppressed: number;
 }
-
-export interface FeedbackInput {
-  type: FeedbackType;
-  decisionId: string;
-  offerId: string;
-  placement: string;
-  /** Probability with which the offer was chosen, in (0, 1]. */
-  propensity: number;
-  modelVersion: string;
-  /** Wall clock of the event; default now. */
-  at?: number;
-  /**
-   * Impressions only, with `logCandidates` and full measurement: the offers the policy chose from
-   * with the model's outputs, so that the shop can evaluate other policies offline (`npm run ope`).
-   */
-  candidates?: readonly LoggedCandidate[];
-  /** How many allowed candidates were left out of `candidates` (more than 50). */
-  candidatesOmitted?: number;
-}
-
-/** One offer a personalized decision chose from, as logged (offer-level; no profile data). */
-export interface LoggedCandidate {
-  offerId: string;
-  /** The policy's score (expected incremental value by the objective). */
-  score: number;
-  pTreated: number;
-  pControl: number;
-  uplift: number;
-}
-
-/** Most candidates an impression carries. */
-export const MAX_LOGGED_CANDIDATES = 50;
 
 export interface OutboxOptions {
   endpoint: string;
@@ -97,7 +76,7 @@ export interface OutboxOptions {
   batchMaxBytes?: number;
   /** Send this long after the first pending event; default 5 s. */
   batchDelayMs?: number;
-  /** How long an in-flight or beaconed row stays leased; default 60 s. */
+  /** How long an in-flight or page-leave row stays leased; default 60 s. */
   leaseMs?: number;
   /** A request without reply after this is a network error; default 30 s. */
   requestTimeoutMs?: number;
@@ -105,9 +84,18 @@ export interface OutboxOptions {
   retentionMs?: number;
   maxRows?: number;
   maxBytes?: number;
-  /** Byte budget of the page-leave beacon; default 60 KiB. */
+  /**
+   * Byte budget of page-leave requests in flight in this page; default 60 KiB (the browser allows
+   * 64 KiB of keepalive bodies per page, shared with the shop's own).
+   */
   beaconMaxBytes?: number;
   fetch?: typeof fetch;
+  /**
+   * Page leave with `fetch(…, { keepalive: true })` (true) or `navigator.sendBeacon` (false: it
+   * sends the shop's cookies, so only where keepalive is missing); default: keepalive where the
+   * browser has it.
+   */
+  keepalive?: boolean;
   /** Wall clock (retention only); default `Date.now`. */
   now?: () => number;
   /** Monotonic clock (timers, backoff); default `performance.now`. */
@@ -115,12 +103,13 @@ export interface OutboxOptions {
   random?: () => number;
   /** `null` disables Web Locks (tests of the fallback); default `navigator.locks`. */
   locks?: LockManager | null;
-  /** Keep the outbox in memory only. */
+  /** Keep the outbox in memory only (always so under anonymous measurement). */
   memoryOnly?: boolean;
   onDiagnostic?: (code: string, message: string) => void;
 }
 
 export interface EnqueueResult {
+  /** The event's id as sent (random UUIDv4); null when nothing was stored. */
   id: string | null;
   stored: 'indexeddb' | 'memory' | 'none';
 }
@@ -155,7 +144,6 @@ export const DEFAULTS = Object.freeze({
   beaconMaxBytes: 60 * 1024,
 });
 
-const CHANNEL = 'offerwise-outbox';
 const SENDER_KEY = 'sender';
 const GATE_KEY = 'gate';
 /**
@@ -163,132 +151,28 @@ const GATE_KEY = 'gate';
  * it: unknown, so the longest Retry-After we honour (`start()` caps it at `MAX_DELAY_MS`).
  */
 const UNKNOWN_GATE = Number.POSITIVE_INFINITY;
+/** `post()`'s status for a batch a purge emptied or cut short: nothing to settle. */
+const PURGED = -1;
+/** Options of every request: no cookies, no page URL. */
+const ANONYMOUS_REQUEST = { credentials: 'omit', referrerPolicy: 'no-referrer' } as const;
+
+/**
+ * Body bytes of this page's page-leave requests still in flight, all instances together: the
+ * browser's keepalive quota is per page.
+ */
+let keepaliveBytesInFlight = 0;
+
+function keepaliveSupported(): boolean {
+  try {
+    return typeof Request !== 'undefined' && 'keepalive' in Request.prototype;
+  } catch {
+    return false;
+  }
+}
+
+const utf8 = new TextEncoder();
 
 // ---------------------------------------------------------------------------------------------
-
-function randomBytes(n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  try {
-    globalThis.crypto.getRandomValues(out);
-  } catch {
-    for (let i = 0; i < n; i++) out[i] = Math.floor(Math.random() * 256);
-  }
-  return out;
-}
-
-let lastMs = -1;
-let seq = 0;
-/** A UUIDv7; ids made by this page sort in creation order (12-bit counter within a ms). */
-export function uuidv7(now: number = Date.now()): string {
-  let ms = Math.max(Math.floor(now), lastMs);
-  if (ms === lastMs) {
-    seq++;
-    if (seq > 0xfff) {
-      ms++;
-      seq = 0;
-    }
-  } else seq = randomBytes(1)[0]! & 0x3f;
-  lastMs = ms;
-  const b = randomBytes(16);
-  let t = ms;
-  for (let i = 5; i >= 0; i--) {
-    b[i] = t % 256;
-    t = Math.floor(t / 256);
-  }
-  b[6] = 0x70 | ((seq >> 8) & 0x0f);
-  b[7] = seq & 0xff;
-  b[8] = 0x80 | (b[8]! & 0x3f);
-  const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-function checkString(field: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '' || value.length > 200) {
-    throw fieldError(
-      'invalid_feedback',
-      field,
-      value,
-      'a non-empty string (at most 200 characters)',
-    );
-  }
-  return value;
-}
-
-/** Validates `input` and builds the whitelisted wire event (throws `invalid_feedback`). */
-export function toWireEvent(
-  input: unknown,
-  id: string,
-  now: number,
-  measurement: Measurement,
-): WireEvent {
-  if (input === null || typeof input !== 'object') {
-    throw fieldError('invalid_feedback', 'feedback', input, 'an object');
-  }
-  const e = input as Record<string, unknown>;
-  if (!FEEDBACK_TYPES.includes(e.type as FeedbackType)) {
-    throw fieldError('invalid_feedback', 'feedback.type', e.type, FEEDBACK_TYPES.join(' | '));
-  }
-  const decisionId = checkString('feedback.decisionId', e.decisionId);
-  const offerId = checkString('feedback.offerId', e.offerId);
-  const placement = checkString('feedback.placement', e.placement);
-  const p = e.propensity;
-  if (typeof p !== 'number' || !(p > 0 && p <= 1)) {
-    throw fieldError('invalid_feedback', 'feedback.propensity', p, 'a number in (0, 1]');
-  }
-  const modelVersion = checkString('feedback.modelVersion', e.modelVersion);
-  let at = e.at === undefined ? now : e.at;
-  if (typeof at !== 'number' || !Number.isFinite(at) || at < 0) {
-    throw fieldError('invalid_feedback', 'feedback.at', e.at, 'ms since epoch');
-  }
-  const candidates = e.candidates === undefined ? undefined : checkCandidates(e);
-  const event: WireEvent = { id, type: e.type as string };
-  if (measurement === 'anonymous') at = Math.floor(at / 3_600_000) * 3_600_000;
-  else event.decisionId = decisionId;
-  Object.assign(event, { offerId, placement, propensity: p, modelVersion, at });
-  // Candidates tie a decision's model outputs together: only with full measurement.
-  if (candidates && measurement === 'full') {
-    event.candidates = candidates;
-    if (typeof e.candidatesOmitted === 'number' && e.candidatesOmitted > 0)
-      event.candidatesOmitted = e.candidatesOmitted;
-  }
-  return event;
-}
-
-/** Rounds a logged model output (6 significant digits are plenty for evaluation). */
-const round6 = (x: number) => Number(x.toPrecision(6));
-
-function checkCandidates(e: Record<string, unknown>): LoggedCandidate[] {
-  const list = e.candidates;
-  if (e.type !== 'impression') {
-    throw fieldError('invalid_feedback', 'feedback.candidates', e.type, 'only on an impression');
-  }
-  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_LOGGED_CANDIDATES) {
-    throw fieldError(
-      'invalid_feedback',
-      'feedback.candidates',
-      list,
-      `an array of 1 to ${MAX_LOGGED_CANDIDATES} candidates`,
-    );
-  }
-  const omitted = e.candidatesOmitted;
-  if (omitted !== undefined && (!Number.isInteger(omitted) || (omitted as number) < 0)) {
-    throw fieldError('invalid_feedback', 'feedback.candidatesOmitted', omitted, 'a count');
-  }
-  return list.map((raw: unknown, i) => {
-    const c = (raw ?? {}) as Record<string, unknown>;
-    const field = `feedback.candidates[${i}]`;
-    const offerId = checkString(`${field}.offerId`, c.offerId);
-    const out: Record<string, number | string> = { offerId };
-    for (const key of ['score', 'pTreated', 'pControl', 'uplift'] as const) {
-      const value = c[key];
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw fieldError('invalid_feedback', `${field}.${key}`, value, 'a finite number');
-      }
-      out[key] = round6(value);
-    }
-    return out as unknown as LoggedCandidate;
-  });
-}
 
 type Outcome = 'delivered' | 'stop' | 'done';
 interface Tracker {
@@ -313,7 +197,10 @@ export class Outbox {
   private readonly random: () => number;
   private readonly locks: LockManager | null;
   private readonly report: (code: string, message: string) => void;
-  private readonly me = uuidv7();
+  private readonly name: string;
+  private readonly keepalive: boolean;
+  /** The sender lease's owner id (stored locally, never sent). */
+  private readonly me = localKey();
   private channel: BroadcastChannel | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt = Infinity;
@@ -324,14 +211,26 @@ export class Outbox {
   private pendingBytes = 0;
   private draining: Promise<'done' | 'stop' | 'busy'> | undefined;
   private inflight: AbortController | undefined;
-  /** Rows accepted by this tab and not yet leased: what the page-leave beacon can send at once. */
+  /** Whether the request in flight carries events tied to a decision (a purge aborts it). */
+  private inflightDecisions = false;
+  /** Rows accepted by this tab and not yet leased: what a page leave can send at once. */
   private readonly mirror = new Map<string, OutboxRow>();
+  /**
+   * Bumped by every purge (this page's or another tab's): rows leased before it are not sent when
+   * they carry a decision (the purge deletes them; a copy in hand must not go either).
+   */
+  private epoch = 0;
+  private readonly leasedIn = new WeakMap<OutboxRow, number>();
+  /** Bumped by this instance's {@link forgetDecisions}: an enqueue that straddles it is refused. */
+  private forgets = 0;
+  /** The purge in progress: no lease before its deletion has committed. */
+  private purging: Promise<unknown> = Promise.resolve();
   private readonly trackers = new Set<Tracker>();
   private lastRetryIn = 0;
   private destroyed = false;
   private suppressed = 0;
   private readonly started: Promise<void>;
-  /** Set by a page-leave beacon; `hidden` and `pagehide` both fire on one leave, one beacon is enough. */
+  /** Set by a page leave; `hidden` and `pagehide` both fire on one leave, one request is enough. */
   private beaconed = false;
   private readonly onVisibility = () => {
     if (typeof document === 'undefined') return;
@@ -369,6 +268,8 @@ export class Outbox {
     }
     this.cfg = cfg;
     this.doFetch = options.fetch ?? ((...args) => globalThis.fetch(...args));
+    this.keepalive = options.keepalive ?? keepaliveSupported();
+    this.name = options.name ?? DEFAULT_OUTBOX_NAME;
     this.wall = options.now ?? Date.now;
     this.mono = options.monotonic ?? (() => performance.now());
     this.random = options.random ?? Math.random;
@@ -391,7 +292,9 @@ export class Outbox {
       name: options.name,
       maxRows: options.maxRows,
       maxBytes: options.maxBytes,
-      memoryOnly: options.memoryOnly,
+      // Rows written without consent never reach the disk, where a later page under a grant would
+      // find them: anonymous rows live and die with this instance.
+      memoryOnly: options.memoryOnly || m === 'anonymous',
       // A page whose first transaction fails must still honour the Retry-After an earlier page
       // committed: carry the gate into the memory store, or assume the worst.
       carryMeta: { [GATE_KEY]: UNKNOWN_GATE },
@@ -399,11 +302,13 @@ export class Outbox {
     });
     if (typeof BroadcastChannel !== 'undefined') {
       try {
-        this.channel = new BroadcastChannel(CHANNEL);
+        this.channel = new BroadcastChannel(OUTBOX_CHANNEL);
         this.channel.onmessage = (e: MessageEvent) => {
           const d = e.data as { t?: unknown; n?: unknown; b?: unknown } | null;
           if (d?.t === 'enq' && typeof d.n === 'number' && typeof d.b === 'number') {
             this.noteEnqueued(d.n, d.b);
+          } else if (d?.t === 'purge' && (d as { name?: unknown }).name === this.name) {
+            this.purgedElsewhere();
           }
         };
       } catch {
@@ -459,14 +364,13 @@ export class Outbox {
     };
   }
 
-  /** Validates, assigns the id and commits; resolves when accepted. */
+  /** Validates, assigns the ids and commits; resolves when accepted. */
   async enqueue(input: FeedbackInput): Promise<EnqueueResult> {
     if (this.destroyed) throw new OfferwiseError('destroyed', 'the outbox was destroyed');
     const now = this.wall();
-    const id = uuidv7(now);
     const event = toWireEvent(
       input,
-      id,
+      uuidv4(),
       now,
       this.measurement === 'off' ? 'full' : this.measurement,
     );
@@ -474,11 +378,13 @@ export class Outbox {
       this.suppressed++;
       return { id: null, stored: 'none' };
     }
+    const forgets = this.forgets;
+    const key = localKey(now);
     const row: OutboxRow = {
-      id,
+      id: key,
       event,
       bytes: jsonBytes(event),
-      priority: PRIORITY[event.type as FeedbackType],
+      priority: PRIORITY[event.type],
       createdAt: now,
       state: 'pending',
       leaseUntil: 0,
@@ -491,9 +397,21 @@ export class Outbox {
       const result = await this.store.add([row]);
       stored = result.stored;
       for (const gone of result.evicted) this.mirror.delete(gone);
-      if (!result.evicted.includes(id)) this.mirror.set(id, row);
+      if (this.forgets !== forgets && carriesDecision(event)) {
+        // forget() ran while this event was being stored: its decision is forgotten, so is it.
+        await this.store.ack([key]);
+        throw fieldError(
+          'invalid_feedback',
+          'feedback.decisionId',
+          input.decisionId,
+          'a decision made after the last forget() or withdrawal',
+        );
+      }
+      if (!result.evicted.includes(key)) this.mirror.set(key, row);
     } catch (error) {
-      if (error instanceof OfferwiseError && error.code === 'destroyed') throw error;
+      if (error instanceof OfferwiseError) {
+        if (error.code === 'destroyed' || error.code === 'invalid_feedback') throw error;
+      }
       throw new OfferwiseError('storage_failed', `feedback not accepted: ${describeError(error)}`, {
         cause: error,
       });
@@ -506,7 +424,7 @@ export class Outbox {
         // the channel may be closed
       }
     }
-    return { id, stored };
+    return { id: event.id, stored };
   }
 
   private noteEnqueued(n: number, bytes: number): void {
@@ -562,8 +480,10 @@ export class Outbox {
   /** Runs `fn` holding the origin-wide sender role; `busy` when another tab holds it. */
   private async asSender(fn: () => Promise<'done' | 'stop'>): Promise<'done' | 'stop' | 'busy'> {
     if (this.locks) {
-      const result = await this.locks.request(CHANNEL, { ifAvailable: true }, async (lock) =>
-        lock ? fn() : ('busy' as const),
+      const result = await this.locks.request(
+        OUTBOX_CHANNEL,
+        { ifAvailable: true },
+        async (lock) => (lock ? fn() : ('busy' as const)),
       );
       return result as 'done' | 'stop' | 'busy';
     }
@@ -601,13 +521,15 @@ export class Outbox {
         this.wakeAt(this.gate);
         return 'stop';
       }
+      await this.purging;
+      const epoch = this.epoch;
       const now = this.wall();
       const rows = await store.lease({
         maxEvents: this.cfg.batchMaxEvents,
         maxBytes: this.cfg.batchMaxBytes,
         leaseMs: this.cfg.leaseMs,
         now,
-        batchId: uuidv7(now),
+        batchId: uuidv4(),
         // Retention holds in a page that stays open (or whose clock jumps) too, not only at start.
         expireBefore: now - this.cfg.retentionMs,
         onExpired: (ids) => {
@@ -615,7 +537,10 @@ export class Outbox {
           this.notify(ids, 'expired');
         },
       });
-      for (const row of rows) this.mirror.delete(row.id);
+      for (const row of rows) {
+        this.mirror.delete(row.id);
+        this.leasedIn.set(row, epoch);
+      }
       if (rows.length === 0) {
         const drops = await store.dropCounts();
         if (Object.keys(drops).length > 0) {
@@ -646,16 +571,20 @@ export class Outbox {
   ): Promise<{ status: number; retryAfter: number | undefined }> {
     if (!this.locks && !(await this.claimSender())) return { status: 0, retryAfter: undefined };
     if (this.destroyed) return { status: 0, retryAfter: undefined };
-    const body = JSON.stringify({
-      v: 1,
-      sentAt: this.wall(),
-      events: rows.map((r) => r.event),
-      dropped: report?.counts ?? {},
-      ...(report ? { droppedId: report.id } : {}),
-    });
+    const epoch = this.epoch;
+    if (rows.some((r) => !this.sendable(r))) return { status: PURGED, retryAfter: undefined };
+    const body = JSON.stringify(
+      toWireBatch(
+        this.wireMode(),
+        this.wall(),
+        rows.map((r) => sendableEvent(r.event)),
+        report,
+      ),
+    );
     const attempt = 1 + rows.reduce((n, r) => Math.max(n, r.attempts), 0);
     const controller = new AbortController();
     this.inflight = controller;
+    this.inflightDecisions = rows.some((r) => carriesDecision(r.event));
     const timeout = setTimeout(() => controller.abort(), this.cfg.requestTimeoutMs);
     try {
       const res = await this.doFetch(this.endpoint, {
@@ -663,12 +592,16 @@ export class Outbox {
         body,
         keepalive: false,
         signal: controller.signal,
+        ...ANONYMOUS_REQUEST,
         headers: {
           'Content-Type': 'application/json',
           'X-Offerwise-Attempt': String(attempt),
-          'X-Offerwise-Batch': rows[0]?.batchId ?? uuidv7(this.wall()),
+          'X-Offerwise-Batch': rows[0]?.batchId ?? uuidv4(),
         },
       });
+      if (this.epoch !== epoch && this.inflightDecisions) {
+        return { status: PURGED, retryAfter: undefined };
+      }
       return {
         status: res.status,
         retryAfter: parseRetryAfter(
@@ -678,11 +611,25 @@ export class Outbox {
         ),
       };
     } catch {
-      return { status: 0, retryAfter: undefined };
+      const purged = this.epoch !== epoch && this.inflightDecisions;
+      return { status: purged ? PURGED : 0, retryAfter: undefined };
     } finally {
       clearTimeout(timeout);
-      if (this.inflight === controller) this.inflight = undefined;
+      if (this.inflight === controller) {
+        this.inflight = undefined;
+        this.inflightDecisions = false;
+      }
     }
+  }
+
+  /** `anonymous` or `full`: the precision of what this outbox sends. */
+  private wireMode(): 'full' | 'anonymous' {
+    return this.measurement === 'anonymous' ? 'anonymous' : 'full';
+  }
+
+  /** False for a row tied to a decision that was leased before a purge: it is being deleted. */
+  private sendable(row: OutboxRow): boolean {
+    return !carriesDecision(row.event) || this.leasedIn.get(row) === this.epoch;
   }
 
   private notify(ids: string[], outcome: string | null): void {
@@ -733,9 +680,11 @@ export class Outbox {
    */
   private async sendBatch(rows: OutboxRow[]): Promise<Outcome> {
     if (this.destroyed) return 'stop';
-    const report = await this.store!.dropReport(uuidv7(this.wall()));
+    const report = await this.store!.dropReport(uuidv4());
     const { status, retryAfter } = await this.post(rows, report);
     if (this.destroyed) return 'stop';
+    // A purge deleted these rows (or is deleting them): nothing to settle, carry on.
+    if (status === PURGED) return 'done';
     const verdict = classifyStatus(status);
     switch (verdict.action) {
       case 'delivered': {
@@ -782,9 +731,10 @@ export class Outbox {
     const untested: OutboxRow[] = [];
     while (bad.length > 1) {
       const [a, b] = halves(bad);
-      const report = await this.store!.dropReport(uuidv7(this.wall()));
+      const report = await this.store!.dropReport(uuidv4());
       const { status, retryAfter } = await this.post(a, report);
       if (this.destroyed) return 'stop';
+      if (status === PURGED) return 'done';
       const verdict = classifyStatus(status);
       if (verdict.action === 'delivered') {
         await this.store!.ack(a.map((r) => r.id));
@@ -887,53 +837,154 @@ export class Outbox {
     return summary;
   }
 
-  /** Page leave: beacon one batch (within `beaconMaxBytes`) of this tab's pending rows, keep them leased. */
+  /**
+   * Page leave: one batch of this tab's pending rows (at most `batchMaxEvents`, within what this
+   * page's page-leave requests in flight leave of `beaconMaxBytes`), leased while in flight. By
+   * fetch keepalive (no cookies, no Referer): a reply the page lives to read settles the rows, a
+   * 2xx acknowledges them, anything else (a keepalive quota refused, a network error, a 5xx)
+   * returns them to pending. sendBeacon, only where keepalive is missing, sends the shop's cookies
+   * and is never answered: its rows come back after the lease (the server dedupes on id).
+   */
   private leave(): void {
     if (this.destroyed || this.beaconed || !this.store || this.mirror.size === 0) return;
-    const events: WireEvent[] = [];
-    const ids: string[] = [];
     const now = this.wall();
-    const envelope = jsonBytes({ v: 1, sentAt: now, events: [], dropped: {} });
-    let bytes = envelope;
+    const mode = this.wireMode();
+    const budget = this.cfg.beaconMaxBytes - (this.keepalive ? keepaliveBytesInFlight : 0);
+    const rows: OutboxRow[] = [];
+    const events: WireEvent[] = [];
+    let bytes = jsonBytes(toWireBatch(mode, now, []));
     for (const row of this.mirror.values()) {
       // Past the retention: not sent (the server dedupes for that long only); the next lease
       // drops and counts it.
       if (row.createdAt < now - this.cfg.retentionMs) continue;
-      // At most one batch: a beacon is never acknowledged, so whatever it carries comes again
-      // after the lease (the server dedupes); one batch bounds those duplicates per page leave.
-      if (ids.length >= this.cfg.batchMaxEvents) break;
-      if (bytes + row.bytes + 1 > this.cfg.beaconMaxBytes) break;
-      events.push(row.event);
-      ids.push(row.id);
-      bytes += row.bytes + 1;
+      // At most one batch: what a page leave carries may come again after the lease (the server
+      // dedupes); one batch bounds those duplicates per page leave.
+      if (rows.length >= this.cfg.batchMaxEvents) break;
+      const event = sendableEvent(row.event);
+      const size = jsonBytes(event) + (rows.length > 0 ? 1 : 0);
+      if (bytes + size > budget) break;
+      rows.push(row);
+      events.push(event);
+      bytes += size;
     }
-    if (ids.length === 0) return;
-    const body = JSON.stringify({ v: 1, sentAt: now, events, dropped: {} });
-    let sent = false;
+    if (rows.length === 0) return;
+    const body = JSON.stringify(toWireBatch(mode, now, events));
+    let request: Promise<Response> | undefined;
     try {
-      const nav = typeof navigator !== 'undefined' ? navigator : undefined;
-      if (nav && typeof nav.sendBeacon === 'function') {
-        sent = nav.sendBeacon(this.endpoint, new Blob([body], { type: 'text/plain' }));
-      }
-      if (!sent) {
-        quiet(
-          this.doFetch(this.endpoint, {
-            method: 'POST',
-            body,
-            keepalive: true,
-            headers: { 'Content-Type': 'text/plain' },
-          }),
-        );
-        sent = true;
+      if (this.keepalive) {
+        request = this.doFetch(this.endpoint, {
+          method: 'POST',
+          body,
+          keepalive: true,
+          ...ANONYMOUS_REQUEST,
+          headers: { 'Content-Type': 'text/plain' },
+        });
+      } else if (
+        typeof navigator === 'undefined' ||
+        typeof navigator.sendBeacon !== 'function' ||
+        !navigator.sendBeacon(this.endpoint, new Blob([body], { type: 'text/plain' }))
+      ) {
+        return;
       }
     } catch {
-      sent = false;
+      return;
     }
-    if (!sent) return;
     this.beaconed = true;
-    for (const id of ids) this.mirror.delete(id);
-    // Keep them leased: re-sent after the lease if the beacon never arrived (server dedupes on id).
-    quiet(this.store.leaseIds(ids, this.wall(), this.cfg.leaseMs, uuidv7(this.wall())));
+    const keys = rows.map((r) => r.id);
+    for (const key of keys) this.mirror.delete(key);
+    const leasing = quiet(this.store.leaseIds(keys, now, this.cfg.leaseMs, uuidv4()));
+    if (!request) return;
+    const size = utf8.encode(body).length;
+    keepaliveBytesInFlight += size;
+    const epoch = this.epoch;
+    const settle = (delivered: boolean) => {
+      keepaliveBytesInFlight = Math.max(0, keepaliveBytesInFlight - size);
+      quiet(this.settleLeave(leasing, rows, epoch, delivered));
+    };
+    request.then(
+      (res) => settle(res.status >= 200 && res.status < 300),
+      () => settle(false),
+    );
+  }
+
+  /** A page-leave request's reply came (the page stayed, e.g. only hidden): settle its rows. */
+  private async settleLeave(
+    leasing: Promise<OutboxRow[]>,
+    rows: OutboxRow[],
+    epoch: number,
+    delivered: boolean,
+  ): Promise<void> {
+    const leased = new Set((await leasing.catch(() => [] as OutboxRow[])).map((r) => r.id));
+    if (this.destroyed) return;
+    const store = this.store!;
+    if (delivered) {
+      const keys = rows.map((r) => r.id);
+      await store.ack(keys);
+      this.notify(keys, null);
+      return;
+    }
+    // Not taken: pending again for the regular sender (and the next page leave), except what a
+    // purge deleted meanwhile.
+    const back = rows.filter(
+      (r) => leased.has(r.id) && (this.epoch === epoch || !carriesDecision(r.event)),
+    );
+    await store.release(
+      back.map((r) => r.id),
+      0,
+      false,
+    );
+    for (const row of back) this.mirror.set(row.id, row);
+    this.beaconed = false;
+    this.wakeAt(this.mono());
+  }
+
+  /** Drops, in this page, what ties events to decisions: a request in flight, page-leave rows. */
+  private dropDecisionsHere(): void {
+    this.epoch++;
+    if (this.inflightDecisions) this.inflight?.abort();
+    for (const [key, row] of this.mirror) if (carriesDecision(row.event)) this.mirror.delete(key);
+  }
+
+  /**
+   * `forget()` and a withdrawal: deletes every row tied to a decision, in flight (the request is
+   * aborted), in this page's memory and on disk (rows of earlier pages and other tabs too, in one
+   * transaction; a database that does not exist is not created), then tells the other tabs'
+   * outboxes to drop the copies they hold. An event being stored meanwhile is refused. Drop
+   * counters stay (they are not counted as drops either). Never rejects.
+   */
+  async forgetDecisions(): Promise<void> {
+    this.forgets++;
+    this.dropDecisionsHere();
+    const store = this.destroyed ? undefined : this.store;
+    const task = Promise.all([
+      store?.deleteDecisionRows().catch((error: unknown) => {
+        this.report('outbox_forget_failed', describeError(error));
+      }),
+      deleteDecisionRows(this.name, this.report),
+    ]).then(() => {
+      // After the deletion committed: a tab that leases later finds nothing, one that leased
+      // before learns here that its copies must not go.
+      try {
+        if (this.channel) this.channel.postMessage({ t: 'purge', name: this.name });
+        else announcePurge(this.name);
+      } catch {
+        // closed by destroy() meanwhile: other tabs' rows on disk are deleted all the same
+      }
+    });
+    this.purging = task.catch(() => undefined);
+    await this.purging;
+  }
+
+  /** Another tab or instance purged the database: drop what this one holds in memory and in flight. */
+  private purgedElsewhere(): void {
+    if (this.destroyed || !this.store) return;
+    this.dropDecisionsHere();
+    const store = this.store;
+    // Rows on disk are gone already; rows a memory fallback holds are this page's to delete.
+    this.purging = store
+      .kind()
+      .then((kind) => (kind === 'memory' ? store.deleteDecisionRows() : 0))
+      .catch(() => undefined);
   }
 
   /** Stops timers and listeners, aborts the request in flight (its rows stay leased). */

@@ -1,15 +1,26 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { freshIndexedDB } from '../../test/unit/fake-idb.js';
-import { uuidv7 } from './outbox.js';
 import { OutboxStore, type OutboxRow } from './store.js';
+import { localKey, uuidv4, type WireEvent } from './wire.js';
 
 let n = 0;
-function row(priority = 0, createdAt = 1000 + n, bytes = 100): OutboxRow {
-  const id = uuidv7(createdAt);
+/** A row whose event is a full-measurement one (with a decision id), or an anonymous one. */
+function row(priority = 0, createdAt = 1000 + n, bytes = 100, anonymous = false): OutboxRow {
+  const id = localKey(createdAt);
   n++;
+  const event = {
+    id: uuidv4(),
+    type: 'impression',
+    ...(anonymous ? {} : { decisionId: `d-${n}` }),
+    offerId: 'o1',
+    placement: 'home',
+    propensity: 1,
+    modelVersion: 'm1',
+    at: createdAt,
+  } as WireEvent;
   return {
     id,
-    event: { id, type: 'impression' },
+    event,
     bytes,
     priority,
     createdAt,
@@ -26,6 +37,18 @@ describe.each([false, true])('OutboxStore (memoryOnly=%s)', (memoryOnly) => {
   beforeEach(() => {
     freshIndexedDB();
     store = new OutboxStore({ memoryOnly, maxRows: 5, maxBytes: 10_000 });
+  });
+
+  it('never puts rows of visits far apart in one batch', async () => {
+    const MIN = 60_000;
+    // Two visits: at 0 and 10 minutes, then (after a time offline) at 40 and 41 minutes.
+    const rows = [row(0, 0), row(0, 10 * MIN), row(0, 40 * MIN), row(0, 41 * MIN)];
+    await store.add(rows);
+    const lease = (batchId: string) =>
+      store.lease({ maxEvents: 50, maxBytes: 1e6, leaseMs: 60_000, now: 50 * MIN, batchId });
+    expect((await lease('b1')).map((r) => r.id)).toEqual([rows[0]!.id, rows[1]!.id]);
+    expect((await lease('b2')).map((r) => r.id)).toEqual([rows[2]!.id, rows[3]!.id]);
+    expect(await lease('b3')).toEqual([]);
   });
 
   it('stores one row per event and leases oldest first', async () => {
@@ -143,6 +166,24 @@ describe.each([false, true])('OutboxStore (memoryOnly=%s)', (memoryOnly) => {
     expect(expired).toEqual([[old.id]]);
     expect((await store.rows()).map((r) => r.id)).toEqual([held.id, young.id]);
     expect(await store.dropCounts()).toEqual({ expired: 1 });
+  });
+
+  it('deletes the rows tied to a decision, not others, without counting drops; totals follow', async () => {
+    const full = [row(0), row(1), row(3)];
+    const anonymous = [row(0, 2000, 70, true), row(2, 2001, 70, true)];
+    await store.add([full[0]!, anonymous[0]!, full[1]!, anonymous[1]!, full[2]!]);
+    await store.drop([full[2]!.id], 'rejected');
+    await store.leaseIds([full[0]!.id], 1500, 60_000, 'in-flight');
+    expect(await store.deleteDecisionRows()).toBe(2);
+    expect((await store.rows()).map((r) => r.id)).toEqual(anonymous.map((r) => r.id));
+    // The drop counters say nothing about the withdrawal: as they were.
+    expect(await store.dropCounts()).toEqual({ rejected: 1 });
+    expect(await store.deleteDecisionRows()).toBe(0);
+    // The running totals (the caps' basis) count what is left: 140 bytes in 2 rows; with a cap of
+    // 5 rows, 3 more fit without an eviction.
+    const { evicted } = await store.add([row(0, 3000), row(0, 3001), row(0, 3002)]);
+    expect(evicted).toEqual([]);
+    expect((await store.add([row(2, 3003)])).evicted).toEqual([anonymous[0]!.id]);
   });
 
   it('treats a notBefore far in the future as a clock that went back', async () => {

@@ -3,6 +3,8 @@ import { fieldError, OfferwiseError } from '../util/errors.js';
 import { quiet } from '../util/guards.js';
 import { describeError, IdbConnection, OPEN_TIMEOUT_MS, withTimeout } from '../util/idb.js';
 import { evictionOrder, planBatch } from './policy.js';
+import { outboxDatabaseName } from './purge.js';
+import { carriesDecision, type WireEvent } from './wire.js';
 
 /**
  * The persisted feedback outbox: ONE ROW PER EVENT in IndexedDB (`<name>-outbox`), plus a meta
@@ -20,12 +22,13 @@ import { evictionOrder, planBatch } from './policy.js';
  * gets the conservative value given for them.
  */
 
-/** The wire event (see `outbox.ts`); the store only needs it to be structured-cloneable. */
-export type WireEvent = Record<string, unknown> & { id: string };
-
 export interface OutboxRow {
-  /** UUIDv7 made at acceptance; never changes; sorts by acceptance time. */
+  /**
+   * Local key made at acceptance (`localKey()`, see `wire.ts`): sorts by acceptance time; never
+   * changes; NEVER SENT (the event has its own random id).
+   */
   id: string;
+  /** The event as built by `toWireEvent` (rows of older versions may hold more; see `sendableEvent`). */
   event: WireEvent;
   /** UTF-8 size of `JSON.stringify(event)`. */
   bytes: number;
@@ -86,7 +89,16 @@ export interface LeaseRequest {
    */
   expireBefore?: number;
   onExpired?: (ids: string[]) => void;
+  /**
+   * A batch holds only rows accepted within this long of its first row (ms, default
+   * {@link VISIT_WINDOW_MS}): one batch never ties together events of visits far apart (after a
+   * time offline, the backlog of several visits goes in separate batches).
+   */
+  visitWindowMs?: number;
 }
+
+/** Default {@link LeaseRequest.visitWindowMs}: the 30 minutes that end a session. */
+export const VISIT_WINDOW_MS = 30 * 60_000;
 
 export const DEFAULT_OUTBOX_NAME = 'offerwise';
 export const OUTBOX_SCHEMA_VERSION = 2;
@@ -335,7 +347,7 @@ export class OutboxStore {
     if (typeof name !== 'string' || name === '') {
       throw fieldError('invalid_input', 'OutboxStoreOptions.name', name, 'a non-empty string');
     }
-    this.dbName = `${name}-outbox`;
+    this.dbName = outboxDatabaseName(name);
     this.maxRows = checkNumber(
       'OutboxStoreOptions.maxRows',
       options.maxRows ?? DEFAULT_MAX_ROWS,
@@ -499,6 +511,7 @@ export class OutboxStore {
     const leaseMs = checkNumber('lease().leaseMs', request.leaseMs, 0);
     const now = checkNumber('lease().now', request.now);
     const batchId = request.batchId;
+    const window = request.visitWindowMs ?? VISIT_WINDOW_MS;
     const cutoff =
       request.expireBefore === undefined
         ? undefined
@@ -525,6 +538,8 @@ export class OutboxStore {
           }
           if (!isDue(row, now)) continue;
           if (due.length >= maxEvents || dueBytes > maxBytes) break scan;
+          // Rows come in acceptance order: past the first row's visit, the rest wait their turn.
+          if (due.length > 0 && Math.abs(row.createdAt - due[0]!.createdAt) > window) break scan;
           due.push(row);
           dueBytes += row.bytes;
         }
@@ -615,6 +630,27 @@ export class OutboxStore {
         tx.putMeta(DROPS_KEY, drops);
       }
       return removed;
+    });
+  }
+
+  /**
+   * Deletes every row whose event ties it to a decision (`forget()`, a withdrawal), in one
+   * transaction, without counting them as drops (a counter would tell the server that this browser
+   * withdrew). Returns how many.
+   */
+  deleteDecisionRows(): Promise<number> {
+    return this.run('readwrite', async (tx) => {
+      const doomed = (await tx.rows()).filter((row) => carriesDecision(row.event));
+      if (doomed.length === 0) return 0;
+      for (const row of doomed) tx.deleteRow(row.id);
+      const totals = await tx.getMeta<{ rows: number; bytes: number }>(TOTALS_KEY);
+      if (totals) {
+        tx.putMeta(TOTALS_KEY, {
+          rows: Math.max(0, totals.rows - doomed.length),
+          bytes: Math.max(0, totals.bytes - doomed.reduce((n, r) => n + r.bytes, 0)),
+        });
+      }
+      return doomed.length;
     });
   }
 

@@ -128,9 +128,9 @@ describe.skipIf(!hasChromium)('outbox chaos in Chromium', () => {
     const BATCH = 50;
     const c = newCollector();
     const random = scenarioRandom(4);
-    // Faults on the regular POSTs only. A page-leave beacon's reply is never read and its rows stay
-    // leased for 60 s, so a faulted beacon would only be resent after the lease; the final page
-    // below runs with its wall clock 61 s ahead, which also covers that case.
+    // Faults on the regular POSTs only. The reply to a page-leave request is not read once its
+    // page is gone and its rows stay leased for 60 s, so a faulted one would only be resent after
+    // the lease; the final page below runs with its wall clock 61 s ahead, which covers that case.
     c.fault = () => (random() < 0.2 ? '5xx' : 'ok');
     const { context, url } = await setUp(c);
     const tab = await openPage(context, url);
@@ -179,8 +179,8 @@ describe.skipIf(!hasChromium)('outbox chaos in Chromium', () => {
     );
     expect(c.malformed).toEqual([]);
     expect(t.lostIds.slice(0, 5)).toEqual([]);
-    // Page-leave beacons are never confirmed, so every beaconed event is sent again once its lease
-    // expires (see the next test): those duplicates are counted apart here.
+    // A page-leave request is not confirmed once its page is gone, so its events are sent again
+    // once their lease expires (see the next test): those duplicates are counted apart here.
     const beaconed = new Set(
       c.requests.filter((r) => r.beacon && r.fault === 'ok').flatMap((r) => r.ids),
     );
@@ -195,20 +195,24 @@ describe.skipIf(!hasChromium)('outbox chaos in Chromium', () => {
     expect(await pageProblems(tab.page, tab.errors)).toEqual([]);
   });
 
-  // A page-leave beacon is never confirmed, so what it carries is sent again after its lease;
-  // it carries at most one batch, which bounds those duplicates at batch size per page leave.
-  // Deterministic: the first POST gets a 503 (backoff ≥ 1 s), 200 events are reported during the
-  // backoff, the page reloads (the beacon is stored), and a later page (wall clock 61 s ahead)
-  // sends the rest.
+  // A page-leave request is not confirmed once its page is gone, so what it carries is sent
+  // again after its lease; it carries at most one batch, which bounds those duplicates at batch
+  // size per page leave.
+  // Deterministic: the first POST gets a 503 with a Retry-After of 10 s, 200 events are reported
+  // during that wait, the page reloads (the page-leave request is stored), and a later page (wall
+  // clock 61 s ahead) sends the rest. (With a backoff of 1–2 s instead, a busy machine could
+  // report the 200 after the retry, and a reload racing that retry's ack adds its 50 duplicates.)
   it('R4 bound: one reload during a backoff causes at most batch-size (50) duplicates', async () => {
     const c = newCollector();
-    c.fault = (beacon) => (!beacon && c.requests.length === 1 ? '5xx' : 'ok');
+    c.retryAfterDateMs = 10_000;
+    c.fault = (beacon) => (!beacon && c.requests.length === 1 ? '503-date' : 'ok');
     const { context, url } = await setUp(c);
     const tab = await openPage(context, url);
     await createIn(tab.page);
     const accepted = await reportIn(tab.page, 50, 50); // a full batch: sent at once, gets the 503
     for (let i = 0; i < 50 && c.requests.length === 0; i++) await sleep(20);
     accepted.push(...(await reportIn(tab.page, 200, 10))); // during the backoff
+    expect(c.requests.filter((r) => !r.beacon).map((r) => r.fault)).toEqual(['503-date']);
     await tab.page.reload();
     c.fault = () => 'ok';
     await createIn(tab.page, 61_000);

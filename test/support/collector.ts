@@ -1,6 +1,8 @@
-// Shared by the outbox chaos tests (test/e2e/outbox-chaos*.e2e.ts): the seed, a mock collector
-// (POST /api/feedback) that parses the wire format, records every delivered event id (raw
-// duplicates counted), tracks requests and page-leave keepalive bytes in flight and injects faults,
+// Shared by the outbox chaos tests (test/e2e/outbox-chaos*.e2e.ts) and the privacy tests
+// (test/e2e/privacy-outbox.e2e.ts): the seed, a mock collector (POST /api/feedback) that parses
+// the wire format, records every request (headers and parsed body included) and every delivered
+// event id (raw duplicates counted), tracks requests and page-leave keepalive bytes in flight and
+// injects faults,
 // the tally and its one printed line, and the page helpers that create an instance, report and
 // flush.
 //
@@ -9,7 +11,7 @@
 // The seed is printed when a test file loads this module; `OUTBOX_CHAOS_SEED=<seed>` replays it
 // (each scenario draws from its own generator derived from the seed, so one scenario replays on
 // its own too).
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Decision } from '../../src/decide/types.js';
 import type { FlushSummary } from '../../src/feedback/outbox.js';
@@ -83,6 +85,19 @@ export interface RequestLog {
   beacon: boolean;
   /** The client went away before the reply was written. */
   aborted: boolean;
+  /** The request's headers as the collector received them (names in lower case). */
+  headers: IncomingHttpHeaders;
+  /** The body as parsed (wire format); undefined when it was not the wire format. */
+  batch: WireBatchIn | undefined;
+}
+
+/** A wire-format body as the collector parsed it (fields as sent, not checked beyond `parseWire`). */
+export interface WireBatchIn {
+  v: number;
+  sentAt: number;
+  events: Record<string, unknown>[];
+  dropped: Record<string, number>;
+  droppedId?: string;
 }
 
 export interface Collector {
@@ -147,9 +162,14 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /** The ids of a wire-format body, or a reason it is not one. */
-export function parseWire(
-  body: string,
-): { ids: string[]; dropped: Record<string, number>; droppedId: string | undefined } | string {
+export function parseWire(body: string):
+  | {
+      ids: string[];
+      dropped: Record<string, number>;
+      droppedId: string | undefined;
+      batch: WireBatchIn;
+    }
+  | string {
   let data: unknown;
   try {
     data = JSON.parse(body);
@@ -181,6 +201,7 @@ export function parseWire(
     ids,
     dropped: d.dropped as Record<string, number>,
     droppedId: hasDrops ? (d.droppedId as string) : undefined,
+    batch: d as WireBatchIn,
   };
 }
 
@@ -235,6 +256,8 @@ export function collectorRoute(c: Collector) {
       contentType,
       beacon,
       aborted: false,
+      headers: req.headers,
+      batch: typeof parsed === 'string' ? undefined : parsed.batch,
     };
     log = entry;
     c.requests.push(entry);
