@@ -8,9 +8,8 @@ import { StringDecoder } from 'node:string_decoder';
 import { resolveConfig, type DecisionConfig } from '../src/config.js';
 import { validateCatalog } from '../src/decide/catalog.js';
 import type { DecisionOptions } from '../src/decide/decider.js';
-import { slotProbabilities } from '../src/decide/policy.js';
+import { firstSlotProbabilities } from '../src/decide/candidate-policy.js';
 import type { Catalog, Offer } from '../src/decide/types.js';
-import { expectedValue } from '../src/decide/value.js';
 import type { ProfileSnapshot } from '../src/profile/snapshot.js';
 import type { HillstromRow } from './hillstrom.js';
 
@@ -126,8 +125,24 @@ export function trueResponse(
 // ---------------------------------------------------------------------------------------------
 // The simulated catalog
 
-/** The simulator's campaign: coupons per category at different depths, one `home` slot. */
-export function simulationCatalog(start: number, days: number): Record<string, unknown> {
+/** The catalog policies of the simulated campaign (the alternatives `truth.json` also values). */
+export const SIMULATION_POLICIES = [
+  { id: 'greedy', decisions: { exploration: 0 } },
+  { id: 'warm', decisions: { temperature: 0.05, exploration: 0.3 } },
+  { id: 'revenue', decisions: { objective: 'revenue', outcomeValue: 60 } },
+  { id: 'biggest_discount', rule: 'biggest_discount' },
+];
+
+/**
+ * The simulator's campaign: coupons per category at different depths, one `home` slot. `wide`
+ * has 17 coupons (every 5 points from 5% to 30%; "any" to 25%): more than ten candidates, so the
+ * policy's odds live on a grid of tenths of a point and the reported ones are rounded.
+ */
+export function simulationCatalog(
+  start: number,
+  days: number,
+  size: 'standard' | 'wide' = 'standard',
+): Record<string, unknown> {
   const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
   const coupon = (id: string, category: string, percent: number) => ({
     id,
@@ -146,14 +161,23 @@ export function simulationCatalog(start: number, days: number): Record<string, u
     server_time: iso(start),
     currency: 'USD',
     placements: { home: { limit: 1 } },
-    offers: [
-      coupon('c-mens-10', 'mens', 10),
-      coupon('c-mens-25', 'mens', 25),
-      coupon('c-womens-10', 'womens', 10),
-      coupon('c-womens-20', 'womens', 20),
-      coupon('c-any-5', 'any', 5),
-      coupon('c-any-15', 'any', 15),
-    ],
+    // The candidate policies the device evaluates (their rounded odds ride on the impressions).
+    policies: SIMULATION_POLICIES,
+    offers:
+      size === 'wide'
+        ? (['mens', 'womens', 'any'] as const).flatMap((category) =>
+            [5, 10, 15, 20, 25, 30]
+              .filter((p) => category !== 'any' || p <= 25)
+              .map((p) => coupon(`c-${category}-${p}`, category, p)),
+          )
+        : [
+            coupon('c-mens-10', 'mens', 10),
+            coupon('c-mens-25', 'mens', 25),
+            coupon('c-womens-10', 'womens', 10),
+            coupon('c-womens-20', 'womens', 20),
+            coupon('c-any-5', 'any', 5),
+            coupon('c-any-15', 'any', 15),
+          ],
   };
 }
 
@@ -274,9 +298,10 @@ export interface Prediction {
 }
 
 /**
- * The candidate policy's probability of putting each candidate in the first slot (the same
- * computation as `choose()` in `src/decide/policy.ts`), over the allowed candidates that the
- * policy keeps. Returns one probability per entry of `candidates` (0 for those it cannot pick).
+ * The candidate policy's probability of putting each candidate in the first slot: the SDK's own
+ * computation (`firstSlotProbabilities`, the one the device runs for the catalog's policies), over
+ * the allowed candidates. Returns one probability per entry of `candidates` (0 for those it cannot
+ * pick).
  */
 export function actionProbabilities(
   policy: PolicySpec,
@@ -285,31 +310,21 @@ export function actionProbabilities(
   cartValue: number,
   predictions: readonly Prediction[] = candidates,
 ): number[] {
-  const removed = new Set(policy.remove);
-  const usable = candidates.map((c) => c.allowed && !removed.has(c.offerId));
-  const out = candidates.map(() => 0);
-  const idx = usable.flatMap((u, i) => (u ? [i] : []));
-  if (idx.length === 0) return out;
-  if (policy.kind === 'biggest_discount') {
-    // Largest percent off (ties: the earlier candidate, i.e. the catalog's order).
-    let best = idx[0]!;
-    for (const i of idx) {
-      const d = offers.get(candidates[i]!.offerId)?.discount?.percent ?? 0;
-      const b = offers.get(candidates[best]!.offerId)?.discount?.percent ?? 0;
-      if (d > b) best = i;
-    }
-    out[best] = 1;
-    return out;
-  }
-  const profile = { cart: { value: cartValue } } as unknown as ProfileSnapshot;
-  const scores = idx.map((i) => {
-    const offer = offers.get(candidates[i]!.offerId);
-    if (!offer) throw new Error(`offer ${candidates[i]!.offerId} is not in the catalog`);
-    return expectedValue(offer, predictions[i]!, profile, policy.options.value);
+  const weighed = candidates.map((c, i) => {
+    const offer = offers.get(c.offerId);
+    if (!offer) throw new Error(`offer ${c.offerId} is not in the catalog`);
+    const p = predictions[i]!;
+    return {
+      offer,
+      prediction: { pTreated: p.pTreated, pControl: p.pControl, uplift: p.uplift },
+    };
   });
-  const p = slotProbabilities(scores, policy.options.policy);
-  idx.forEach((i, k) => (out[i] = p[k]!));
-  return out;
+  return firstSlotProbabilities(
+    policy,
+    weighed,
+    { cart: { value: cartValue } } as Pick<ProfileSnapshot, 'cart'>,
+    candidates.map((c) => c.allowed),
+  );
 }
 
 /**

@@ -9,11 +9,14 @@ import {
   syntheticRows,
   type CandidateRecord,
   type DecisionRecord,
+  type PolicySpec,
 } from './campaign.js';
 import {
-  decisionsFromFeedback,
   evaluatePolicy,
+  evaluateReported,
   joinLogs,
+  joinPolicyLogs,
+  policySource,
   readLogs,
   trueValue,
   type LoggedSample,
@@ -174,117 +177,105 @@ describe('joinLogs', () => {
   });
 });
 
-describe('decisionsFromFeedback (the SDK logCandidates wire format)', () => {
-  it('gives the same samples and estimates as decisions.jsonl for the same traffic', async () => {
+describe('reported candidate policies (what the SDK sends)', () => {
+  it('give the same samples and estimates as decisions.jsonl when the odds are on the grid', async () => {
     const rows = syntheticRows(300, seededRandom(9));
     const sim = await simulate({ rows, shoppers: 200, days: 4, seed: 21, features: false });
     const catalog = loadCatalog(sim.catalog);
     const offersOf = new Map(catalog.offers.map((o) => [o.id, o]));
-    // What an SDK with logCandidates sends: the first impression of a personalized decision's
-    // first offer carries the allowed candidates with the model outputs (no features, no cart).
-    const byId = new Map(sim.decisions.map((d) => [d.decisionId, d]));
-    const logged = new Set<string>();
-    const batches = (sim.batches as unknown as { events: Record<string, unknown>[] }[]).map(
-      (b) => ({
-        ...b,
-        events: b.events.map((e) => {
-          const d = byId.get(e.decisionId as string);
-          if (e.type !== 'impression' || !d?.personalized || d.shown[0]?.offerId !== e.offerId)
-            return e;
-          if (logged.has(d.decisionId)) return e;
-          logged.add(d.decisionId);
-          return {
-            ...e,
-            candidates: d.candidates
-              .filter((c) => c.allowed)
-              .map(({ offerId, score, pTreated, pControl, uplift }) => ({
-                offerId,
-                score,
-                pTreated,
-                pControl,
-                uplift,
-              })),
-          };
-        }),
-      }),
-    );
-    const derived = decisionsFromFeedback(batches, offersOf);
-    expect(derived.length).toBe(logged.size);
+    expect(catalog.policies?.map((p) => p.id)).toEqual([
+      'greedy',
+      'warm',
+      'revenue',
+      'biggest_discount',
+    ]);
     const fromFile = joinLogs(sim.batches, sim.decisions, sim.orders, 'claim').samples;
-    const fromFeedback = joinLogs(batches, derived, sim.orders, 'claim').samples;
-    const key = (s: LoggedSample) =>
-      `${s.decision.decisionId} ${s.decision.candidates[s.shown]!.offerId} ${s.propensity} ${s.reward}`;
-    expect(fromFeedback.map(key).sort()).toEqual(fromFile.map(key).sort());
-    // The simulator's policy ranks by uplift, so the cart value the wire leaves out changes nothing.
-    for (const raw of [{ decisions: { temperature: 0.05, exploration: 0.3 } }, {}]) {
-      const policy = parsePolicy(raw);
-      const a = evaluatePolicy(fromFile, policy, offersOf, { bootstrap: 20, seed: 1 });
-      const b = evaluatePolicy(fromFeedback, policy, offersOf, { bootstrap: 20, seed: 1 });
+    const reported = joinPolicyLogs(sim.batches, sim.orders, 'claim');
+    expect(reported.samples.length).toBe(fromFile.length);
+    expect(reported.policyIds).toEqual({
+      greedy: fromFile.length,
+      warm: fromFile.length,
+      revenue: fromFile.length,
+      biggest_discount: fromFile.length,
+    });
+    const key = (id: string, offer: string, p: number, r: number) => `${id} ${offer} ${p} ${r}`;
+    expect(
+      reported.samples.map((s) => key(s.decisionId, s.offerId, s.propensity, s.reward)).sort(),
+    ).toEqual(
+      fromFile
+        .map((s) =>
+          key(
+            s.decision.decisionId,
+            s.decision.candidates[s.shown]!.offerId,
+            s.propensity,
+            s.reward,
+          ),
+        )
+        .sort(),
+    );
+    // With at most six candidates every policy's odds are whole points already, so the device's
+    // random rounding leaves them as they are and the estimates agree exactly.
+    for (const { id, spec } of catalog.policies!) {
+      const a = evaluatePolicy(fromFile, spec as PolicySpec, offersOf, { bootstrap: 20, seed: 1 });
+      const b = evaluateReported(reported.samples, id, { bootstrap: 20, seed: 1 });
       expect(b.n).toBe(a.n);
       expect(b.ips.value).toBeCloseTo(a.ips.value, 12);
       expect(b.snips.value).toBeCloseTo(a.snips.value, 12);
       expect(b.ess).toBeCloseTo(a.ess, 9);
+      expect(b.dr).toBeNull();
     }
   });
 
-  it('dedupes, excludes truncated candidate lists, names a malformed event', () => {
-    const impression = (id: string, decisionId: string, extra: Record<string, unknown>) => ({
+  it('joins by hand: the first impression with odds, deduped, malformed odds left out', () => {
+    const impression = (id: string, decisionId: string, offerId: string, extra = {}) => ({
       id,
       type: 'impression',
       decisionId,
-      offerId: 'b',
+      offerId,
       placement: 'home',
-      propensity: 0.4,
+      propensity: 0.5,
       modelVersion: 'm',
       at: 5,
       ...extra,
     });
-    const c = { offerId: 'b', score: 0.3, pTreated: 0.2, pControl: 0.1, uplift: 0.1 };
     const batch = {
       v: 1,
       events: [
-        impression('e1', 'd1', { candidates: [c, { ...c, offerId: 'a', score: 0.1 }] }),
-        impression('e2', 'd2', { candidates: [c], candidatesOmitted: 3 }),
-        impression('e3', 'd3', {}),
+        impression('e1', 'd1', 'b', { policies: { greedy: 1, big: 0 } }),
+        impression('e2', 'd1', 'a'), // a later slot: no odds
+        { id: 'e3', type: 'claim', decisionId: 'd1', offerId: 'b' },
+        impression('e4', 'd2', 'a', { propensity: 0.25, policies: { greedy: 0.5, big: 1 } }),
+        impression('e5', 'd3', 'a', { policies: { greedy: 'x' } }),
+        impression('e6', 'd4', 'a'), // not personalized: no odds
       ],
     };
-    const records = decisionsFromFeedback([batch, batch], offers);
-    expect(
-      records.map((r) => [r.decisionId, r.candidates.map((x) => x.offerId), r.omitted]),
-    ).toEqual([
-      ['d1', ['b', 'a'], undefined],
-      ['d2', ['b'], 3],
+    const joined = joinPolicyLogs([batch, batch], undefined, 'claim');
+    expect(joined.duplicates).toBe(6);
+    expect(joined.excluded).toEqual({ malformed_policies: 1 });
+    expect(joined.policyIds).toEqual({ greedy: 2, big: 2 });
+    expect(joined.samples.map((x) => [x.decisionId, x.offerId, x.propensity, x.reward])).toEqual([
+      ['d1', 'b', 0.5, 1],
+      ['d2', 'a', 0.25, 0],
     ]);
-    expect(records[0]).toMatchObject({
-      personalized: true,
-      holdout: false,
-      cartValue: 0,
-      shown: [{ offerId: 'b', propensity: 0.4 }],
-    });
-    expect(records[0]!.candidates[1]).toMatchObject({ category: 'mens', allowed: true });
-    const joined = joinLogs([batch], records, undefined, 'claim');
-    expect(joined.samples.map((x) => x.decision.decisionId)).toEqual(['d1']);
-    expect(joined.excluded.candidates_truncated).toBe(1);
-    expect(() =>
-      decisionsFromFeedback(
-        [{ events: [impression('bad', 'd9', { candidates: [{ ...c, uplift: 'x' }] })] }],
-        offers,
-      ),
-    ).toThrow('event bad: candidates[0].uplift: got x, expected a finite number');
+    // greedy: weights 1/0.5 = 2 and 0.5/0.25 = 2 → IPS (2·1 + 2·0)/2 = 1, SNIPS 2/4.
+    const greedy = evaluateReported(joined.samples, 'greedy', { bootstrap: 0 });
+    expect(greedy.ips.value).toBeCloseTo(1, 12);
+    expect(greedy.snips.value).toBeCloseTo(0.5, 12);
+    expect(greedy.ess).toBeCloseTo(2, 12);
+    // big: weights 0 and 4 → IPS 0, ESS 1.
+    const big = evaluateReported(joined.samples, 'big', { bootstrap: 0 });
+    expect(big.ips.value).toBe(0);
+    expect(big.ess).toBeCloseTo(1, 12);
+    expect(() => evaluateReported(joined.samples, 'nope')).toThrow(
+      'no logged decision reports policy "nope"',
+    );
   });
 });
 
-describe('readLogs', () => {
-  it('uses the feedback when there is no decisions.jsonl, leaving out decisions with offers the catalog lacks', () => {
+describe('readLogs and the policy source', () => {
+  it("reads a collector's logs without decisions.jsonl, and says what each --policy needs", () => {
     const dir = mkdtempSync(join(tmpdir(), 'ope-readlogs-'));
-    const c = (offerId: string) => ({
-      offerId,
-      score: 0.1,
-      pTreated: 0.2,
-      pControl: 0.1,
-      uplift: 0.1,
-    });
-    const impression = (id: string, decisionId: string, candidates: unknown[]) => ({
+    const impression = (id: string, decisionId: string, policies?: Record<string, number>) => ({
       id,
       type: 'impression',
       decisionId,
@@ -293,17 +284,38 @@ describe('readLogs', () => {
       propensity: 0.5,
       modelVersion: 'm',
       at: 1,
-      candidates,
+      ...(policies ? { policies } : {}),
     });
     writeFileSync(
       join(dir, 'feedback.jsonl'),
-      `${JSON.stringify({
-        v: 1,
-        events: [
-          impression('e1', 'd1', [c('a'), c('b')]),
-          impression('e2', 'd2', [c('a'), c('gone')]),
-        ],
-      })}\n`,
+      `${JSON.stringify({ v: 1, events: [impression('e1', 'd1', { greedy: 0.5 })] })}\n`,
+    );
+    const logs = readLogs({ feedback: join(dir, 'feedback.jsonl') });
+    expect(logs.decisions).toBeUndefined();
+    expect(logs.orders).toBeUndefined();
+    expect(policySource('greedy', logs, 'claim')).toMatchObject({ kind: 'reported', id: 'greedy' });
+    expect(() => policySource('warm', logs, 'claim')).toThrow(
+      '--policy "warm": not a file, and no logged impression reports a catalog policy of that id (the logs have: greedy)',
+    );
+    const file = join(dir, 'policy.json');
+    writeFileSync(file, JSON.stringify({ decisions: { exploration: 1 } }));
+    expect(() => policySource(file, logs, 'claim')).toThrow(
+      /a policy file needs the decisions side file .* These logs can evaluate the catalog's candidate policies: greedy \(--policy <id>\)/,
+    );
+    expect(() => readLogs({ feedback: join(dir, 'missing.jsonl') })).toThrow(
+      /--feedback .*missing\.jsonl: not found/,
+    );
+  });
+
+  it('leaves out decisions of decisions.jsonl that weighed offers the catalog lacks', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ope-readlogs-'));
+    const d1 = decision('d1');
+    const d2 = decision('d2');
+    d2.candidates = [candidate('a', 0.1), { ...candidate('b', 0.1), offerId: 'gone' }];
+    writeFileSync(join(dir, 'feedback.jsonl'), `${JSON.stringify({ v: 1, events: [] })}\n`);
+    writeFileSync(join(dir, 'decisions.jsonl'), `${JSON.stringify(d1)}\n${JSON.stringify(d2)}\n`);
+    expect(() => readLogs({ feedback: join(dir, 'feedback.jsonl') })).toThrow(
+      /catalog\.json: not found/,
     );
     writeFileSync(
       join(dir, 'catalog.json'),
@@ -316,16 +328,12 @@ describe('readLogs', () => {
     );
     const warn = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const logs = readLogs({ feedback: join(dir, 'feedback.jsonl') });
-    expect(logs.decisions.map((d) => d.decisionId)).toEqual(['d1']);
+    expect(logs.decisions!.map((d) => d.decisionId)).toEqual(['d1']);
     expect(logs.offerNotInCatalog).toBe(1);
     expect(String(warn.mock.calls[0]?.[0])).toMatch(
       /1 decision\(s\) left out: offers not in .*catalog\.json: gone/,
     );
     warn.mockRestore();
-    expect(logs.orders).toBeUndefined();
-    // Neither decisions.jsonl nor candidates: the message says what to turn on.
-    writeFileSync(join(dir, 'feedback.jsonl'), `${JSON.stringify({ v: 1, events: [] })}\n`);
-    expect(() => readLogs({ feedback: join(dir, 'feedback.jsonl') })).toThrow(/logCandidates/);
   });
 });
 

@@ -1,22 +1,28 @@
 /**
- * `npm run ope -- --feedback <files,…> --policy <config json> [--decisions <file>]
- *   [--orders <file>] [--catalog <file>] [--reward claim|click|order|revenue|discount|net]
- *   [--model <onnx>] [--bootstrap 500] [--seed 1] [--truth <truth.json>]`
+ * `npm run ope -- --feedback <files,…> --policy <catalog policy id | policy json file>
+ *   [--decisions <file>] [--orders <file>] [--catalog <file>]
+ *   [--reward claim|click|order|revenue|discount|net] [--model <onnx>] [--bootstrap 500]
+ *   [--seed 1] [--truth <truth.json>]`
  *
- * Off-policy evaluation: what a candidate policy (the SDK's decision options, or a rule) would
- * have earned on the logged traffic, from the propensities the SDK logs. Prints one JSON object
- * with the inverse propensity scoring (IPS), self-normalised IPS (SNIPS) and doubly robust (DR)
- * estimates of the mean reward per decision, seeded bootstrap 95% intervals, the effective sample
- * size of the importance weights, and warnings when the weights are too extreme to trust.
+ * Off-policy evaluation: what a candidate policy would have earned on the logged traffic, from
+ * the propensities the SDK logs. Prints one JSON object with the inverse propensity scoring
+ * (IPS) and self-normalised IPS (SNIPS) estimates of the mean reward per decision (and doubly
+ * robust (DR) where the logs allow it), seeded bootstrap 95% intervals, the effective sample size
+ * of the importance weights, and warnings when the weights are too extreme to trust.
  *
- * The candidate sets come from `decisions.jsonl` (what `Decider.inspect()` shows: every eligible
- * candidate with the model's outputs, plus which ones the caps allowed; the simulator writes it),
- * or, without that file, from the feedback itself: an SDK with `logCandidates` puts the allowed
- * candidates and the model's outputs on the impression of each personalized decision's first
- * offer (what the demo collector stores). `--decisions`, `--orders` and `--catalog` default to
- * the files beside the first feedback file.
+ * Two sources, by what the shop has:
+ * - **A collector's logs** (`--policy <id>`): the catalog names candidate policies (`policies`);
+ *   the device evaluates each on every personalized decision and the first impression carries
+ *   its probability of the shown offer, rounded at random to whole points (unbiased). The weight
+ *   of a decision is that number over the logged propensity. Nothing about the shopper is needed,
+ *   so only the catalog's candidates can be evaluated, and DR (which needs model outputs) is not
+ *   available.
+ * - **A simulation's `decisions.jsonl`** (`--policy <file>`): every candidate with the model's
+ *   outputs (never sent by the SDK), so any policy (`{ "decisions": {...}, "remove": [...] }` or
+ *   `{ "rule": "biggest_discount" }`) can be evaluated, with DR and `--model` rescoring.
+ * `--decisions`, `--orders` and `--catalog` default to the files beside the first feedback file.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { FEATURE_COUNT } from '../src/features/spec.js';
 import type { Offer } from '../src/decide/types.js';
@@ -45,8 +51,7 @@ interface WireEventIn {
   propensity?: unknown;
   modelVersion?: unknown;
   at?: unknown;
-  candidates?: unknown;
-  candidatesOmitted?: unknown;
+  policies?: unknown;
 }
 
 const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
@@ -59,78 +64,89 @@ function* wireEvents(batches: readonly unknown[]): Generator<WireEventIn> {
   }
 }
 
-/**
- * Decision records from the feedback itself: one per impression that carries `candidates` (the
- * SDK's `logCandidates`), deduplicated on event id and on decision. What the wire format does not
- * carry is set to what evaluation assumes: `cartValue` 0 (it only prices percent discounts under
- * the `revenue` objective), every logged candidate allowed (the SDK logs only those), the
- * impression's offer in the first slot (the SDK logs only that one). A malformed candidate list
- * is an error naming the event.
- */
-export function decisionsFromFeedback(
-  batches: readonly unknown[],
-  offers: ReadonlyMap<string, Offer>,
-): DecisionRecord[] {
-  const seen = new Set<string>();
-  const byDecision = new Map<string, DecisionRecord>();
-  for (const raw of wireEvents(batches)) {
-    if (raw?.type !== 'impression' || raw.candidates === undefined) continue;
-    if (typeof raw.id !== 'string' || seen.has(raw.id)) continue;
-    seen.add(raw.id);
-    if (typeof raw.decisionId !== 'string' || byDecision.has(raw.decisionId)) continue;
-    const where = `event ${raw.id}`;
-    if (!Array.isArray(raw.candidates) || raw.candidates.length === 0) {
-      throw new Error(`${where}: candidates: expected a non-empty array`);
-    }
-    if (!isNumber(raw.propensity) || !(raw.propensity > 0 && raw.propensity <= 1)) {
-      throw new Error(`${where}: propensity: got ${String(raw.propensity)}, expected (0, 1]`);
-    }
-    const candidates: CandidateRecord[] = raw.candidates.map((c: unknown, i: number) => {
-      const r = (c ?? {}) as Record<string, unknown>;
-      for (const key of ['score', 'pTreated', 'pControl', 'uplift']) {
-        if (!isNumber(r[key])) {
-          throw new Error(
-            `${where}: candidates[${i}].${key}: got ${String(r[key])}, expected a finite number`,
-          );
-        }
-      }
-      if (typeof r.offerId !== 'string' || r.offerId === '') {
-        throw new Error(`${where}: candidates[${i}].offerId: expected an offer id`);
-      }
-      return {
-        offerId: r.offerId,
-        category: offers.get(r.offerId)?.category ?? '',
-        score: r.score as number,
-        pTreated: r.pTreated as number,
-        pControl: r.pControl as number,
-        uplift: r.uplift as number,
-        allowed: true,
-      };
-    });
-    byDecision.set(raw.decisionId, {
-      decisionId: raw.decisionId,
-      placement: String(raw.placement ?? ''),
-      at: isNumber(raw.at) ? raw.at : 0,
-      shopper: 0,
-      personalized: true,
-      holdout: false,
-      modelVersion: String(raw.modelVersion ?? ''),
-      source: 'feedback',
-      cartValue: 0,
-      candidates,
-      shown: [{ offerId: String(raw.offerId), propensity: raw.propensity }],
-      ...(isNumber(raw.candidatesOmitted) && raw.candidatesOmitted > 0
-        ? { omitted: raw.candidatesOmitted }
-        : {}),
-    });
-  }
-  return [...byDecision.values()];
-}
-
 interface OrderIn {
   decisionId?: unknown;
   revenue?: unknown;
   discount?: unknown;
+}
+
+/** What the feedback and orders say about each decision, read once for either join. */
+interface Outcomes {
+  events: number;
+  duplicates: number;
+  /** Impressions per decision, in arrival order (first one first). */
+  impressions: Map<string, { offerId: string; propensity: number; policies: unknown }[]>;
+  /** `${type}\n${decisionId}\n${offerId}` of clicks and claims. */
+  responses: Set<string>;
+  orders: Map<string, { n: number; revenue: number; discount: number }>;
+}
+
+/** Reads wire-format batches (deduplicated on event id) and the orders attributed to decisions. */
+function readOutcomes(
+  batches: readonly unknown[],
+  orders: readonly unknown[] | undefined,
+  reward: Reward,
+): Outcomes {
+  if (reward !== 'click' && reward !== 'claim' && orders === undefined) {
+    throw new Error(`reward ${reward} needs the orders (--orders)`);
+  }
+  const seen = new Set<string>();
+  const out: Outcomes = {
+    events: 0,
+    duplicates: 0,
+    impressions: new Map(),
+    responses: new Set(),
+    orders: new Map(),
+  };
+  for (const raw of wireEvents(batches)) {
+    if (typeof raw?.id !== 'string' || typeof raw.decisionId !== 'string') continue;
+    if (seen.has(raw.id)) {
+      out.duplicates++;
+      continue;
+    }
+    seen.add(raw.id);
+    out.events++;
+    const offerId = String(raw.offerId);
+    if (raw.type === 'impression' && typeof raw.propensity === 'number') {
+      const list = out.impressions.get(raw.decisionId) ?? [];
+      list.push({ offerId, propensity: raw.propensity, policies: raw.policies });
+      out.impressions.set(raw.decisionId, list);
+    } else if (raw.type === 'click' || raw.type === 'claim') {
+      out.responses.add(`${raw.type}\n${raw.decisionId}\n${offerId}`);
+    }
+  }
+  for (const raw of (orders ?? []) as OrderIn[]) {
+    if (typeof raw?.decisionId !== 'string') continue;
+    const o = out.orders.get(raw.decisionId) ?? { n: 0, revenue: 0, discount: 0 };
+    o.n++;
+    o.revenue += typeof raw.revenue === 'number' ? raw.revenue : 0;
+    o.discount += typeof raw.discount === 'number' ? raw.discount : 0;
+    out.orders.set(raw.decisionId, o);
+  }
+  return out;
+}
+
+/**
+ * The reward of a decision: that of its first-slot offer, a click or claim event for it (0/1),
+ * or the orders attributed to the decision (order: 0/1, revenue, discount, net = revenue −
+ * discount).
+ */
+function rewardOf(outcomes: Outcomes, decisionId: string, offerId: string, reward: Reward): number {
+  const o = outcomes.orders.get(decisionId);
+  const key = (type: string) => `${type}\n${decisionId}\n${offerId}`;
+  switch (reward) {
+    case 'click':
+    case 'claim':
+      return outcomes.responses.has(key(reward)) ? 1 : 0;
+    case 'order':
+      return o && o.n > 0 ? 1 : 0;
+    case 'revenue':
+      return o?.revenue ?? 0;
+    case 'discount':
+      return o?.discount ?? 0;
+    case 'net':
+      return (o?.revenue ?? 0) - (o?.discount ?? 0);
+  }
 }
 
 /** One logged decision usable for off-policy evaluation. */
@@ -153,9 +169,7 @@ export interface JoinResult {
 
 /**
  * Joins wire-format batches (deduplicated on event id), the decisions side file and the orders
- * into one sample per personalized decision with an impression. The reward of a decision is that
- * of its first-slot offer: a click or claim event for it (0/1), or the orders attributed to the
- * decision (order: 0/1, revenue, discount, net = revenue − discount).
+ * into one sample per personalized decision with an impression of its first-slot offer.
  */
 export function joinLogs(
   batches: readonly unknown[],
@@ -163,40 +177,7 @@ export function joinLogs(
   orders: readonly unknown[] | undefined,
   reward: Reward,
 ): JoinResult {
-  if (reward !== 'click' && reward !== 'claim' && orders === undefined) {
-    throw new Error(`reward ${reward} needs the orders (--orders)`);
-  }
-  const seen = new Set<string>();
-  let events = 0;
-  let duplicates = 0;
-  const impressions = new Map<string, { offerId: string; propensity: number }[]>();
-  const responses = new Set<string>(); // `${type}\n${decisionId}\n${offerId}`
-  for (const raw of wireEvents(batches)) {
-    if (typeof raw?.id !== 'string' || typeof raw.decisionId !== 'string') continue;
-    if (seen.has(raw.id)) {
-      duplicates++;
-      continue;
-    }
-    seen.add(raw.id);
-    events++;
-    const offerId = String(raw.offerId);
-    if (raw.type === 'impression' && typeof raw.propensity === 'number') {
-      const list = impressions.get(raw.decisionId) ?? [];
-      list.push({ offerId, propensity: raw.propensity });
-      impressions.set(raw.decisionId, list);
-    } else if (raw.type === 'click' || raw.type === 'claim') {
-      responses.add(`${raw.type}\n${raw.decisionId}\n${offerId}`);
-    }
-  }
-  const byDecision = new Map<string, { n: number; revenue: number; discount: number }>();
-  for (const raw of (orders ?? []) as OrderIn[]) {
-    if (typeof raw?.decisionId !== 'string') continue;
-    const o = byDecision.get(raw.decisionId) ?? { n: 0, revenue: 0, discount: 0 };
-    o.n++;
-    o.revenue += typeof raw.revenue === 'number' ? raw.revenue : 0;
-    o.discount += typeof raw.discount === 'number' ? raw.discount : 0;
-    byDecision.set(raw.decisionId, o);
-  }
+  const outcomes = readOutcomes(batches, orders, reward);
   const excluded: Record<string, number> = {
     not_personalized: 0,
     no_impression: 0,
@@ -216,7 +197,8 @@ export function joinLogs(
     }
     const first = decision.shown[0];
     const logged =
-      first && impressions.get(decision.decisionId)?.find((e) => e.offerId === first.offerId);
+      first &&
+      outcomes.impressions.get(decision.decisionId)?.find((e) => e.offerId === first.offerId);
     if (!first || !logged) {
       excluded.no_impression!++;
       continue;
@@ -226,19 +208,86 @@ export function joinLogs(
       excluded.not_a_candidate!++;
       continue;
     }
-    const o = byDecision.get(decision.decisionId);
-    const key = (type: string) => `${type}\n${decision.decisionId}\n${first.offerId}`;
-    const value: Record<Reward, number> = {
-      click: responses.has(key('click')) ? 1 : 0,
-      claim: responses.has(key('claim')) ? 1 : 0,
-      order: o && o.n > 0 ? 1 : 0,
-      revenue: o?.revenue ?? 0,
-      discount: o?.discount ?? 0,
-      net: (o?.revenue ?? 0) - (o?.discount ?? 0),
-    };
-    samples.push({ decision, shown, propensity: logged.propensity, reward: value[reward] });
+    samples.push({
+      decision,
+      shown,
+      propensity: logged.propensity,
+      reward: rewardOf(outcomes, decision.decisionId, first.offerId, reward),
+    });
   }
-  return { samples, excluded, events, duplicates };
+  return { samples, excluded, events: outcomes.events, duplicates: outcomes.duplicates };
+}
+
+/** A decision as a collector's logs alone describe it: the device's report of the catalog policies. */
+export interface PolicySample {
+  decisionId: string;
+  /** The offer shown in the first slot. */
+  offerId: string;
+  /** Its logged propensity. */
+  propensity: number;
+  /** Each catalog policy's probability of that offer, as the device reported it (rounded). */
+  policies: Record<string, number>;
+  reward: number;
+}
+
+export interface PolicyJoinResult {
+  samples: PolicySample[];
+  /** The candidate policies the logs carry, with the decisions that report each. */
+  policyIds: Record<string, number>;
+  /** Impressions left out, by reason. */
+  excluded: Record<string, number>;
+  events: number;
+  duplicates: number;
+}
+
+/**
+ * One sample per decision whose first impression carries the catalog policies' odds (a
+ * personalized decision's first-slot offer, in the SDK). A malformed `policies` object is left
+ * out and counted (`malformed_policies`), never trusted.
+ */
+export function joinPolicyLogs(
+  batches: readonly unknown[],
+  orders: readonly unknown[] | undefined,
+  reward: Reward,
+): PolicyJoinResult {
+  const outcomes = readOutcomes(batches, orders, reward);
+  const excluded: Record<string, number> = { malformed_policies: 0 };
+  const policyIds: Record<string, number> = {};
+  const samples: PolicySample[] = [];
+  for (const [decisionId, list] of outcomes.impressions) {
+    const first = list.find((e) => e.policies !== undefined);
+    if (!first) continue;
+    const raw = first.policies;
+    const entries =
+      raw !== null && typeof raw === 'object' && !Array.isArray(raw)
+        ? Object.entries(raw as Record<string, unknown>)
+        : [];
+    const valid =
+      entries.length > 0 &&
+      entries.every(([, p]) => typeof p === 'number' && p >= 0 && p <= 1) &&
+      first.propensity > 0 &&
+      first.propensity <= 1;
+    if (!valid) {
+      excluded.malformed_policies!++;
+      continue;
+    }
+    const policies = Object.fromEntries(entries) as Record<string, number>;
+    for (const id of Object.keys(policies)) policyIds[id] = (policyIds[id] ?? 0) + 1;
+    samples.push({
+      decisionId,
+      offerId: first.offerId,
+      propensity: first.propensity,
+      policies,
+      reward: rewardOf(outcomes, decisionId, first.offerId, reward),
+    });
+  }
+  return {
+    samples,
+    policyIds,
+    excluded,
+    events: outcomes.events,
+    duplicates: outcomes.duplicates,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -385,9 +434,48 @@ export function evaluatePolicy(
   offers: ReadonlyMap<string, Offer>,
   options: OpeOptions = {},
 ): OpeResult {
-  const n = samples.length;
-  if (n === 0) throw new Error('no logged decisions to evaluate');
-  const { w, r, dr, dm } = estimatorTerms(samples, policy, offers, options.predictions);
+  if (samples.length === 0) throw new Error('no logged decisions to evaluate');
+  const terms = estimatorTerms(samples, policy, offers, options.predictions);
+  return summarize(
+    terms,
+    samples.map((s) => s.propensity),
+    options,
+  ) as OpeResult;
+}
+
+/**
+ * IPS and SNIPS (with bootstrap intervals, ESS and warnings) of the catalog policy `policyId`
+ * from what the device reported: the weight of a decision is the policy's reported probability
+ * of the shown offer over the logged propensity. The report is rounded at random without bias, so
+ * IPS stays unbiased; DR and DM need model outputs and are null.
+ */
+export function evaluateReported(
+  samples: readonly PolicySample[],
+  policyId: string,
+  options: Omit<OpeOptions, 'predictions'> = {},
+): ReportedOpeResult {
+  const usable = samples.filter((s) => policyId in s.policies);
+  if (usable.length === 0) throw new Error(`no logged decision reports policy "${policyId}"`);
+  const w = Float64Array.from(usable, (s) => s.policies[policyId]! / s.propensity);
+  const r = Float64Array.from(usable, (s) => s.reward);
+  return summarize(
+    { w, r },
+    usable.map((s) => s.propensity),
+    options,
+  ) as ReportedOpeResult;
+}
+
+/** {@link OpeResult} from reported odds: no DR or DM without model outputs. */
+export type ReportedOpeResult = Omit<OpeResult, 'dr' | 'dm'> & { dr: null; dm: null };
+
+/** The estimates, intervals, ESS and warnings from per-sample terms (DR only when given). */
+function summarize(
+  terms: { w: Float64Array; r: Float64Array; dr?: Float64Array; dm?: Float64Array },
+  propensities: readonly number[],
+  options: Omit<OpeOptions, 'predictions'>,
+): OpeResult | ReportedOpeResult {
+  const { w, r, dr, dm } = terms;
+  const n = w.length;
   const point = (idx: ArrayLike<number> | undefined) => {
     let sw = 0;
     let swr = 0;
@@ -398,7 +486,7 @@ export function evaluatePolicy(
       const i = idx ? idx[k]! : k;
       sw += w[i]!;
       swr += w[i]! * r[i]!;
-      sdr += dr[i]!;
+      if (dr) sdr += dr[i]!;
       sr += r[i]!;
     }
     return { logged: sr / m, ips: swr / m, snips: sw > 0 ? swr / sw : 0, dr: sdr / m };
@@ -436,8 +524,8 @@ export function evaluatePolicy(
     sw += w[i]!;
     sw2 += w[i]! * w[i]!;
     maxWeight = Math.max(maxWeight, w[i]!);
-    minPropensity = Math.min(minPropensity, samples[i]!.propensity);
-    dmSum += dm[i]!;
+    minPropensity = Math.min(minPropensity, propensities[i]!);
+    if (dm) dmSum += dm[i]!;
   }
   const ess = sw2 > 0 ? (sw * sw) / sw2 : 0;
   const warnings: string[] = [];
@@ -456,14 +544,14 @@ export function evaluatePolicy(
     logged: interval('logged'),
     ips: interval('ips'),
     snips: interval('snips'),
-    dr: interval('dr'),
-    dm: dmSum / n,
+    dr: dr ? interval('dr') : null,
+    dm: dm ? dmSum / n : null,
     ess,
     essShare: ess / n,
     minPropensity,
     maxWeight,
     warnings,
-  };
+  } as OpeResult | ReportedOpeResult;
 }
 
 /** The exact value of `policy` on the samples, from a simulation's per-decision truth. */
@@ -533,7 +621,12 @@ export async function rescore(
   }
 }
 
-/** Reads the logs of a run: feedback batches, decisions, orders (optional) and the catalog. */
+/**
+ * Reads the logs of a run: feedback batches, orders (optional), and — when the run has them —
+ * the decisions side file (a simulation's `decisions.jsonl`) with the catalog they were decided
+ * with. A collector's logs have no decisions file: `decisions` is then undefined and the catalog
+ * optional (the device already evaluated the catalog's policies).
+ */
 export function readLogs(args: {
   feedback: string;
   decisions?: string | undefined;
@@ -541,7 +634,7 @@ export function readLogs(args: {
   catalog?: string | undefined;
 }): {
   batches: unknown[];
-  decisions: DecisionRecord[];
+  decisions: DecisionRecord[] | undefined;
   orders: unknown[] | undefined;
   offers: Map<string, Offer>;
   /** Decisions left out because they weighed an offer the catalog does not have. */
@@ -549,31 +642,32 @@ export function readLogs(args: {
 } {
   const files = args.feedback.split(',').filter((f) => f !== '');
   if (files.length === 0) throw new Error('--feedback: expected one or more files');
+  for (const f of files) if (!existsSync(f)) throw new Error(`--feedback ${f}: not found`);
   const dir = dirname(files[0]!);
   const decisionsPath = args.decisions ?? join(dir, 'decisions.jsonl');
   if (args.decisions !== undefined && !existsSync(decisionsPath)) {
     throw new Error(`--decisions ${decisionsPath}: not found`);
   }
   const ordersPath = args.orders ?? join(dir, 'orders.jsonl');
+  if (args.orders !== undefined && !existsSync(ordersPath)) {
+    throw new Error(`--orders ${ordersPath}: not found`);
+  }
   const catalogPath = args.catalog ?? join(dir, 'catalog.json');
-  if (!existsSync(catalogPath)) {
+  const hasDecisions = existsSync(decisionsPath);
+  if (!existsSync(catalogPath) && (hasDecisions || args.catalog !== undefined)) {
     throw new Error(
       `${catalogPath}: not found. Pass the campaign catalog the decisions were made with (--catalog)`,
     );
   }
-  const catalog = loadCatalog(JSON.parse(readFileSync(catalogPath, 'utf8')));
-  const offers = new Map(catalog.offers.map((o) => [o.id, o]));
+  const offers = existsSync(catalogPath)
+    ? new Map(
+        loadCatalog(JSON.parse(readFileSync(catalogPath, 'utf8'))).offers.map((o) => [o.id, o]),
+      )
+    : new Map<string, Offer>();
   const batches = files.flatMap((f) => readJsonl(f));
-  let decisions: DecisionRecord[];
-  if (existsSync(decisionsPath)) decisions = readJsonl<DecisionRecord>(decisionsPath);
-  else {
-    decisions = decisionsFromFeedback(batches, offers);
-    if (decisions.length === 0) {
-      throw new Error(
-        `no decision to evaluate: ${decisionsPath} does not exist and no impression in the feedback carries candidates. Turn on the SDK's logCandidates (data-log-candidates on the script tag) so that impressions carry them, or pass --decisions`,
-      );
-    }
-  }
+  const orders = existsSync(ordersPath) ? readJsonl(ordersPath) : undefined;
+  if (!hasDecisions) return { batches, decisions: undefined, orders, offers, offerNotInCatalog: 0 };
+  const decisions = readJsonl<DecisionRecord>(decisionsPath);
   // A decision that weighed an offer the catalog does not have cannot be re-decided by another
   // policy (its discount and margin are unknown): left out, counted, named in a warning.
   const known = decisions.filter((d) => d.candidates.every((c) => offers.has(c.offerId)));
@@ -586,13 +680,40 @@ export function readLogs(args: {
       `warning: ${unknown} decision(s) left out: offers not in ${catalogPath}: ${[...missing].slice(0, 5).join(', ')}${missing.size > 5 ? ', …' : ''} (pass the catalog they were decided with, --catalog)`,
     );
   }
-  return {
-    batches,
-    decisions: known,
-    orders: existsSync(ordersPath) ? readJsonl(ordersPath) : undefined,
-    offers,
-    offerNotInCatalog: unknown,
-  };
+  return { batches, decisions: known, orders, offers, offerNotInCatalog: unknown };
+}
+
+/** What the logs offer to evaluate `--policy` with: a catalog policy's reports, or decisions. */
+export function policySource(
+  policy: string,
+  logs: ReturnType<typeof readLogs>,
+  reward: Reward,
+):
+  | { kind: 'reported'; id: string; joined: PolicyJoinResult }
+  | { kind: 'decisions'; spec: PolicySpec; joined: JoinResult } {
+  if (existsSync(policy) && statSync(policy).isFile()) {
+    if (!logs.decisions) {
+      const reported = joinPolicyLogs(logs.batches, logs.orders, reward);
+      const ids = Object.keys(reported.policyIds);
+      throw new Error(
+        `--policy ${policy}: a policy file needs the decisions side file (decisions.jsonl, which only a simulation writes: the SDK never sends model outputs). ${ids.length > 0 ? `These logs can evaluate the catalog's candidate policies: ${ids.join(', ')} (--policy <id>)` : 'These logs carry no candidate policies either: name up to 4 in the catalog ("policies") and the device reports their odds'}`,
+      );
+    }
+    const spec = parsePolicy(JSON.parse(readFileSync(policy, 'utf8')));
+    return {
+      kind: 'decisions',
+      spec,
+      joined: joinLogs(logs.batches, logs.decisions, logs.orders, reward),
+    };
+  }
+  const joined = joinPolicyLogs(logs.batches, logs.orders, reward);
+  if (!(policy in joined.policyIds)) {
+    const ids = Object.keys(joined.policyIds);
+    throw new Error(
+      `--policy ${JSON.stringify(policy)}: not a file, and no logged impression reports a catalog policy of that id (${ids.length > 0 ? `the logs have: ${ids.join(', ')}` : 'the logs carry no candidate policies: name up to 4 in the catalog ("policies")'})`,
+    );
+  }
+  return { kind: 'reported', id: policy, joined };
 }
 
 async function main(): Promise<void> {
@@ -610,14 +731,34 @@ async function main(): Promise<void> {
   });
   const reward = args.reward as Reward;
   const logs = readLogs(args);
-  const policy = parsePolicy(JSON.parse(readFileSync(args.policy, 'utf8')));
-  const joined = joinLogs(logs.batches, logs.decisions, logs.orders, reward);
+  const source = policySource(args.policy, logs, reward);
+  const options = { bootstrap: Number(args.bootstrap), seed: Number(args.seed) };
+  if (source.kind === 'reported') {
+    if (args.model)
+      throw new Error('--model needs decisions.jsonl (features); these logs have none');
+    const result = evaluateReported(source.joined.samples, source.id, options);
+    for (const w of result.warnings) console.error(`ope: warning: ${w}`);
+    console.log(
+      JSON.stringify({
+        feedback: args.feedback,
+        policy: args.policy,
+        source: 'reported',
+        reward,
+        events: source.joined.events,
+        duplicates: source.joined.duplicates,
+        excluded: source.joined.excluded,
+        ...result,
+      }),
+    );
+    return;
+  }
+  const joined = source.joined;
+  const policy = source.spec;
   const predictions = args.model
     ? await rescore(joined.samples, new Uint8Array(readFileSync(args.model)))
     : undefined;
   const result = evaluatePolicy(joined.samples, policy, logs.offers, {
-    bootstrap: Number(args.bootstrap),
-    seed: Number(args.seed),
+    ...options,
     ...(predictions ? { predictions } : {}),
   });
   const truth = args.truth
@@ -639,6 +780,7 @@ async function main(): Promise<void> {
     JSON.stringify({
       feedback: args.feedback,
       policy: args.policy,
+      source: 'decisions',
       reward,
       events: joined.events,
       duplicates: joined.duplicates,

@@ -32,8 +32,11 @@ import {
 import {
   directModel,
   evaluatePolicy,
+  evaluateReported,
   joinLogs,
+  joinPolicyLogs,
   readLogs,
+  type ReportedOpeResult,
   trueValue,
   type DirectModel,
   type LoggedSample,
@@ -298,15 +301,22 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(out));
     return;
   }
-  if (!args.feedback || !args.space)
-    throw new Error('--feedback and --space are required (or --synthetic, or --table true)');
+  if (!args.feedback) throw new Error('--feedback is required (or --synthetic, or --table true)');
   const logs = readLogs({
     feedback: args.feedback,
     decisions: args.decisions,
     orders: args.orders,
     catalog: args.catalog,
   });
-  const space = parseSpace(JSON.parse(readFileSync(args.space, 'utf8')));
+  const space = args.space ? parseSpace(JSON.parse(readFileSync(args.space, 'utf8'))) : undefined;
+  if (!logs.decisions) {
+    // A collector's logs: the device evaluated the catalog's candidate policies; choose among them.
+    const chosen = chooseReported(logs, space, seed);
+    if (args.out) writeOutputs(args.out, chosen.patch, { candidates: chosen.candidates });
+    console.log(JSON.stringify(chosen.summary));
+    return;
+  }
+  if (!space) throw new Error('--space is required to search settings on decisions.jsonl');
   const samples = {
     net: joinLogs(logs.batches, logs.decisions, logs.orders, 'net').samples,
     revenue: joinLogs(logs.batches, logs.decisions, logs.orders, 'revenue').samples,
@@ -383,6 +393,90 @@ async function main(): Promise<void> {
       }),
     ),
   );
+}
+
+/** One catalog policy as the reported odds value it. */
+export interface ReportedCandidate {
+  id: string;
+  decisions: number;
+  net: number;
+  revenue: number;
+  discount: number;
+  objective: number;
+  feasible: boolean;
+  snips95: [number, number];
+  ess: number;
+  warnings: string[];
+}
+
+/**
+ * On a collector's logs (no decisions file) the search space is what the shop put in the
+ * catalog: the candidate policies the device evaluated. Each is valued by SNIPS on the net value
+ * per decision (and revenue and discount for the constraints of `space`, if given); the best
+ * feasible one is proposed as the patch.
+ */
+export function chooseReported(
+  logs: ReturnType<typeof readLogs>,
+  space: Space | undefined,
+  seed: number,
+): {
+  candidates: ReportedCandidate[];
+  patch: Record<string, unknown>;
+  summary: Record<string, unknown>;
+} {
+  const joined = (['net', 'revenue', 'discount'] as const).map((r) =>
+    joinPolicyLogs(logs.batches, logs.orders, r),
+  );
+  const ids = Object.keys(joined[0]!.policyIds);
+  if (ids.length === 0) {
+    throw new Error(
+      'no candidate policies in these logs and no decisions.jsonl: name up to 4 candidate policies in the catalog ("policies"), or pass a simulation\'s --decisions',
+    );
+  }
+  const rules = space ?? { maxDiscountPerDecision: Infinity, minMargin: -Infinity };
+  const candidates = ids.map((id): ReportedCandidate => {
+    const [net, revenue, discount] = joined.map((j) =>
+      evaluateReported(j.samples, id, { bootstrap: 500, seed }),
+    ) as [ReportedOpeResult, ReportedOpeResult, ReportedOpeResult];
+    const estimate = penalise(
+      net.snips.value,
+      revenue.snips.value,
+      discount.snips.value,
+      rules as Space,
+    );
+    return {
+      id,
+      decisions: net.n,
+      net: estimate.net,
+      revenue: estimate.revenue,
+      discount: estimate.discount,
+      objective: estimate.objective,
+      feasible: estimate.feasible,
+      snips95: [net.snips.low, net.snips.high],
+      ess: net.ess,
+      warnings: net.warnings,
+    };
+  });
+  candidates.sort((a, b) => Number(b.feasible) - Number(a.feasible) || b.objective - a.objective);
+  const best = candidates[0]!;
+  const logged = joined[0]!.samples.reduce((a, x) => a + x.reward, 0) / joined[0]!.samples.length;
+  const patch = {
+    format: 'offerwise-catalog-patch',
+    version: 1,
+    policy: best.id,
+    estimate: { ...best, incrementalOverLogging: best.net - logged },
+  };
+  return {
+    candidates,
+    patch,
+    summary: {
+      mode: 'catalog-policies',
+      decisions: joined[0]!.samples.length,
+      logged: { net: logged },
+      best: best.id,
+      candidates,
+    },
+  };
 }
 
 function writeOutputs(dir: string, patch: unknown, trace: unknown): void {

@@ -53,6 +53,8 @@ describe('simulate', () => {
       expect(Object.keys(batch).sort()).toEqual(['dropped', 'events', 'sentAt', 'v']);
       expect(batch.v).toBe(1);
       for (const e of batch.events) {
+        // As the SDK sends them: the catalog policies' odds on a personalized first impression.
+        const personalized = e.type === 'impression' && e.modelVersion !== 'none';
         expect(Object.keys(e).sort()).toEqual(
           [
             'at',
@@ -63,13 +65,23 @@ describe('simulate', () => {
             'placement',
             'propensity',
             'type',
+            ...(personalized ? ['policies'] : []),
           ].sort(),
         );
+        if (personalized)
+          expect(Object.keys(e.policies!)).toEqual([
+            'greedy',
+            'warm',
+            'revenue',
+            'biggest_discount',
+          ]);
         expect(['impression', 'click', 'claim']).toContain(e.type);
         expect(e.propensity > 0 && e.propensity <= 1).toBe(true);
+        // As the SDK sends them: a random v4 id, the time to the second.
         expect(e.id).toMatch(
-          /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+          /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
         );
+        expect(e.at % 1000).toBe(0);
         expect(ids.has(e.id)).toBe(false);
         ids.add(e.id);
       }

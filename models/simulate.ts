@@ -24,6 +24,13 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { DecisionConfig } from '../src/config.js';
+import { reportedPolicies } from '../src/decide/candidate-policy.js';
+import {
+  floorTo,
+  TIME_PRECISION_MS,
+  type FullWireEvent,
+  type WireBatch,
+} from '../src/feedback/wire.js';
 import { Decider, type DecisionOptions } from '../src/decide/decider.js';
 import { StateStore } from '../src/decide/state-store.js';
 import type { Offer } from '../src/decide/types.js';
@@ -83,25 +90,14 @@ export interface SimulateOptions {
   score?: (rows: Float32Array, featureCount: number) => Promise<ScoreResult>;
   /** Keep each candidate's features in decisions.jsonl (for `ope --model`). Default true. */
   features?: boolean;
+  /** The campaign: 6 coupons (default) or 17 (`wide`; see `simulationCatalog`). */
+  offers?: 'standard' | 'wide';
 }
 
-export interface WireEvent {
-  id: string;
-  type: 'impression' | 'click' | 'claim';
-  decisionId: string;
-  offerId: string;
-  placement: string;
-  propensity: number;
-  modelVersion: string;
-  at: number;
-}
-
-export interface FeedbackBatch {
-  v: 1;
-  sentAt: number;
-  events: WireEvent[];
-  dropped: Record<string, number>;
-}
+/** A simulated event: the SDK's wire event under full measurement (`src/feedback/wire.ts`). */
+export type WireEvent = FullWireEvent;
+/** A simulated batch, as the SDK sends it. */
+export type FeedbackBatch = WireBatch & { events: FullWireEvent[] };
 
 export interface OrderRecord {
   orderId: string;
@@ -257,11 +253,20 @@ function hex(random: () => number, digits: number): string {
   return s;
 }
 
-/** A UUIDv7-shaped id from the simulated clock and the seeded generator (deterministic). */
+/**
+ * A UUIDv7-shaped id from the simulated clock and the seeded generator (deterministic): decision
+ * and order ids, which the SDK also makes time-ordered (they are random, one per decision).
+ */
 export function simUuidv7(ms: number, random: () => number): string {
   const t = Math.floor(ms).toString(16).padStart(12, '0').slice(-12);
   const variant = (8 + Math.floor(random() * 4)).toString(16);
   return `${t.slice(0, 8)}-${t.slice(8)}-7${hex(random, 3)}-${variant}${hex(random, 3)}-${hex(random, 12)}`;
+}
+
+/** A UUIDv4 from the seeded generator: an event id, as random as the SDK's (deterministic here). */
+export function simUuidv4(random: () => number): string {
+  const variant = (8 + Math.floor(random() * 4)).toString(16);
+  return `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-${variant}${hex(random, 3)}-${hex(random, 12)}`;
 }
 
 function emptyValues(): Values {
@@ -288,7 +293,10 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
   const keepFeatures = options.features ?? true;
   const score = options.score ?? fallbackScore;
   const random = seededRandom(seed);
-  const rawCatalog = simulationCatalog(SIM_START, days);
+  // The SDK rounds the policies' odds with a generator the shop cannot replay; here a separate
+  // seeded stream, so that the rest of the simulation draws the same numbers with or without it.
+  const roundingRandom = seededRandom(seed ^ 0x5bd1e995);
+  const rawCatalog = simulationCatalog(SIM_START, days, options.offers);
   const catalog = loadCatalog(rawCatalog);
   const offers = new Map<string, Offer>(catalog.offers.map((o) => [o.id, o]));
   const loggingSpec = parsePolicy({ decisions: options.logging ?? {} });
@@ -411,15 +419,16 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
       // The shopper's response, drawn from the ground truth.
       const shown = decision.offers[0];
       const events: WireEvent[] = [];
+      // As the SDK sends it: a random id, the time to the second.
       const event = (type: WireEvent['type'], at: number): WireEvent => ({
-        id: simUuidv7(at, random),
+        id: simUuidv4(random),
         type,
         decisionId: decision.decisionId,
         offerId: shown!.offerId,
         placement: decision.placement,
         propensity: shown!.propensity,
         modelVersion: decision.modelVersion,
-        at,
+        at: floorTo(at, TIME_PRECISION_MS.full),
       });
       let claimed = false;
       let t = clock + 1000;
@@ -427,7 +436,11 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
       let outcome: TrueOutcome | undefined;
       if (shown && shownOffer) {
         outcome = outcomes[shown.offerId] ?? trueResponse(truthOf, shownOffer);
-        events.push(event('impression', t));
+        const impression = event('impression', t);
+        if (personalizedDecision && inspection?.policies) {
+          impression.policies = reportedPolicies(inspection.policies, roundingRandom);
+        }
+        events.push(impression);
         if (random() < outcome.click) {
           t += Math.floor(5_000 + 55_000 * random());
           events.push(event('click', t));
@@ -478,7 +491,12 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
         realized.net += revenue - discount;
       }
       if (events.length > 0) {
-        batches.push({ v: 1, sentAt: events[events.length - 1]!.at + 5000, events, dropped: {} });
+        batches.push({
+          v: 1,
+          sentAt: events[events.length - 1]!.at + 5000,
+          events,
+          dropped: {},
+        });
       }
     }
     store.close();

@@ -11,6 +11,7 @@ import {
   type RecommendationMessages,
   type RecommendOptions,
 } from './recommend/recommend.js';
+import { IMAGE_ORIGIN_EXPECTED, parseImageOrigin } from './decide/image-origins.js';
 import type { Diagnostic } from './util/diagnostics.js';
 import { fieldError } from './util/errors.js';
 import { isPlainObject } from './util/guards.js';
@@ -33,14 +34,19 @@ export interface OfferwiseConfig {
    */
   measurement?: 'anonymous' | 'none';
   /**
-   * Log, with the impression of a personalized decision's first offer, the offers the policy chose
-   * from and the model's outputs for each (offer-level, no profile data; only with consent), so
-   * that `npm run ope` / `npm run optimize` can evaluate other policies on the collector's logs.
-   * Default false.
+   * @deprecated No effect (reported once as `deprecated_option`): the candidates and model
+   * outputs it put on impressions could rebuild the profile. Name candidate policies in the
+   * catalog (`policies`) instead; the device evaluates them and reports one rounded number each.
    */
   logCandidates?: boolean;
   /** The campaign catalog URL or object. Validated now; used once decisions are built. */
   catalog?: string | Record<string, unknown>;
+  /**
+   * Origins catalog images may load from (e.g. `["https://cdn.shop.example"]`), besides the page's
+   * own. An image elsewhere is dropped (it would tell that origin which offer was shown). Default:
+   * the catalog URL's origin, when the catalog is a URL.
+   */
+  imageOrigins?: string[];
   /** URL of an ONNX model. Validated now; used once the predictor is built. */
   model?: string;
   /** The shop's ISO 4217 currency. */
@@ -105,8 +111,11 @@ export interface ResolvedConfig {
   profile: ProfileOptions;
   endpoint: string | undefined;
   measurement: 'anonymous' | 'none';
-  logCandidates: boolean;
+  /** Options given that no longer do anything (`deprecated_option`, once at start-up). */
+  deprecated: string[];
   catalog: string | Record<string, unknown> | undefined;
+  /** Normalized origins; undefined = the default (the catalog URL's origin). */
+  imageOrigins: string[] | undefined;
   model: string | undefined;
   currency: string | undefined;
   dbName: string;
@@ -125,6 +134,7 @@ const KNOWN_KEYS = new Set([
   'measurement',
   'logCandidates',
   'catalog',
+  'imageOrigins',
   'model',
   'currency',
   'dbName',
@@ -335,6 +345,17 @@ function recommendOptions(raw: unknown): RecommendOptions {
   return out;
 }
 
+function imageOriginsOf(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value))
+    bad('config.imageOrigins', value, `an array of origins, each ${IMAGE_ORIGIN_EXPECTED}`);
+  return value.map((entry, i) => {
+    const origin = parseImageOrigin(entry);
+    if (origin === undefined) bad(`config.imageOrigins[${i}]`, entry, IMAGE_ORIGIN_EXPECTED);
+    return origin;
+  });
+}
+
 function measurementOf(value: unknown): 'anonymous' | 'none' {
   if (value === undefined || value === 'none') return 'none';
   if (value === 'anonymous') return 'anonymous';
@@ -392,11 +413,12 @@ export function resolveConfig(input: unknown): ResolvedConfig {
     profile: profileOptions(config.profile),
     endpoint: optionalString(config, 'endpoint'),
     measurement: measurementOf(config.measurement),
-    logCandidates: logCandidates ?? false,
+    deprecated: logCandidates === true ? ['logCandidates'] : [],
     catalog:
       typeof catalog === 'string'
         ? catalog.trim()
         : (catalog as Record<string, unknown> | undefined),
+    imageOrigins: imageOriginsOf(config.imageOrigins),
     model: optionalString(config, 'model'),
     currency,
     dbName: optionalString(config, 'dbName') ?? DEFAULT_DB_NAME,

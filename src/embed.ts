@@ -51,12 +51,14 @@ function configFrom(script: HTMLScriptElement): OfferwiseConfig | undefined {
     config.dbName = data.dbName;
     configured = true;
   }
-  // data-log-candidates (present, "on" or "true"): see OfferwiseConfig.logCandidates.
-  const log = data.logCandidates;
-  if (log !== undefined) {
-    if (log !== '' && log !== 'on' && log !== 'true' && log !== 'off' && log !== 'false') {
-      config.logCandidates = log; // refused by the validation, naming the value
-    } else config.logCandidates = log === '' || log === 'on' || log === 'true';
+  // data-image-origins="https://cdn.a.example https://cdn.b.example": see OfferwiseConfig.imageOrigins.
+  if (data.imageOrigins !== undefined) {
+    config.imageOrigins = data.imageOrigins.split(/\s+/).filter((origin) => origin !== '');
+    configured = true;
+  }
+  // data-log-candidates: retired (it sends nothing now); kept so that the deprecation is reported.
+  if (data.logCandidates !== undefined) {
+    config.logCandidates = true;
     configured = true;
   }
   return configured ? (config as OfferwiseConfig) : undefined;

@@ -25,7 +25,7 @@ export type {
   RecommendOptions,
   RankInput,
 } from './recommend/recommend.js';
-export type { TrackStats } from './offerwise.js';
+export type { ConsentOptions, TrackStats } from './offerwise.js';
 export type { FeedbackStatus, FlushSummary } from './feedback/outbox.js';
 export type {
   Catalog,

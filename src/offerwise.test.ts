@@ -263,7 +263,7 @@ describe('consent', () => {
     );
   });
 
-  it('treats Global Privacy Control as denied unless the grant is explicit at run time', async () => {
+  it("treats Global Privacy Control as denied unless the shopper's own grant says so", async () => {
     Object.defineProperty(navigator, 'globalPrivacyControl', { value: true, configurable: true });
     try {
       const ow = await make({ consent: 'granted' });
@@ -271,8 +271,26 @@ describe('consent', () => {
       expect(ow.diagnostics().map((d) => d.code)).toEqual(['gpc_denied']);
       await ow.track(view('a', 'mens'));
       expect(await databaseNames()).toEqual([]);
+      // A banner replaying a stored answer, by call or queued command, cannot tell a replay from
+      // a choice: Global Privacy Control wins.
       await ow.consent('granted');
+      ow.push(['consent', 'granted']);
+      await ow.settled();
+      expect(ow.consent()).toBe('denied');
+      expect(ow.diagnostics().map((d) => d.code)).toEqual([
+        'gpc_denied',
+        'gpc_denied',
+        'gpc_denied',
+      ]);
       await ow.track(view('b', 'mens'));
+      expect(await databaseNames()).toEqual([]);
+      // The shopper's click in the banner says so explicitly.
+      await expect(ow.consent('granted', { source: 'banner' } as never)).rejects.toThrow(
+        `consent().options: got object, expected { source: 'user' }`,
+      );
+      await ow.consent('granted', { source: 'user' });
+      expect(ow.consent()).toBe('granted');
+      await ow.track(view('c', 'mens'));
       expect(await databaseNames()).toEqual(['offerwise']);
       const opted = await make({
         consent: 'granted',

@@ -7,6 +7,7 @@ import { validateEvent } from './events/validate.js';
 import type { FeatureContext } from './features/spec.js';
 import type { FeedbackStatus, FlushSummary } from './feedback/outbox.js';
 import type { FeedbackType } from './feedback/policy.js';
+import { purgeDecisions } from './feedback/purge.js';
 import {
   globalPrivacyControl,
   initialConsent,
@@ -73,14 +74,8 @@ export class Offerwise {
     this.config = resolveConfig(config);
     this.diagnosticsHub = new Diagnostics(this.config.now);
     if (this.config.onDiagnostic) this.diagnosticsHub.listen(this.config.onDiagnostic);
-    const gpc = globalPrivacyControl();
-    const consent = initialConsent(this.config.consent, this.config.honorGlobalPrivacyControl, gpc);
-    if (consent !== this.config.consent) {
-      this.diagnosticsHub.report(
-        'gpc_denied',
-        'Global Privacy Control is on: the configured consent "granted" is treated as "denied" until consent("granted") is called',
-      );
-    }
+    // A configured grant is never the shopper's own action of the moment.
+    const consent = this.withGpc(this.config.consent);
     this.service = new ProfileService(
       { ...this.config.profile, dbName: this.config.dbName, now: this.config.now },
       consent,
@@ -91,6 +86,12 @@ export class Offerwise {
     );
     if (this.config.dataLayer !== false)
       this.attachDataLayer(this.config.dataLayer === 'window' ? undefined : this.config.dataLayer);
+    // A withdrawal between visits: no stored feedback may stay tied to a decision, even if the
+    // decision half never loads on this page.
+    if (consent === 'denied')
+      void purgeDecisions(this.config.dbName, (code, message) =>
+        this.diagnosticsHub.report(code, message),
+      );
     this.ready = this.service.prune().then(
       () => undefined,
       () => undefined,
@@ -380,15 +381,21 @@ export class Offerwise {
     );
   }
 
-  /** The consent in force; with an argument, changes it (see the README for what each keeps). */
+  /**
+   * The consent in force; with an argument, changes it (see the README for what each keeps).
+   * Under Global Privacy Control a grant counts only as the shopper's own choice, made now:
+   * `consent('granted', { source: 'user' })`. A grant without it (a consent banner replaying a
+   * stored answer on every page, a queued command) leaves consent `denied` (`gpc_denied`).
+   */
   consent(): Consent;
-  consent(next: Consent): Promise<void>;
-  consent(next?: Consent): Consent | Promise<void> {
+  consent(next: Consent, options?: ConsentOptions): Promise<void>;
+  consent(next?: Consent, options?: ConsentOptions): Consent | Promise<void> {
     if (next === undefined) return this.service.consent;
     if (this.destroyed) return this.refuseDestroyed('consent');
     let parsed: Consent;
     try {
       parsed = parseConsent(next, 'consent');
+      if (consentSource(options) !== 'user') parsed = this.withGpc(parsed);
     } catch (error) {
       return quiet(Promise.reject(error));
     }
@@ -400,6 +407,22 @@ export class Offerwise {
         else if (parsed === 'denied') await this.deleteDecisionDatabases(['decisions']);
       }),
     );
+  }
+
+  /** `next`, unless Global Privacy Control overrides a grant: then `denied` (reported). */
+  private withGpc(next: Consent): Consent {
+    const effective = initialConsent(
+      next,
+      this.config.honorGlobalPrivacyControl,
+      globalPrivacyControl(),
+    );
+    if (effective !== next) {
+      this.diagnosticsHub.report(
+        'gpc_denied',
+        "Global Privacy Control: a grant without { source: 'user' } counts as denied",
+      );
+    }
+    return effective;
   }
 
   /** Starts reading GA4 events from a `dataLayer` array (default `window.dataLayer`, created if absent). */
@@ -451,11 +474,15 @@ export class Offerwise {
     this.diagnosticsHub.clearListeners();
   }
 
-  /** Deletes the decision half's databases by name (when it could not be loaded). */
+  /**
+   * Deletes the decision half's databases by name (when it could not be loaded), and the stored
+   * feedback rows tied to a decision: row by row, since other tabs may hold the outbox open and
+   * its drop counters say nothing about the shopper.
+   */
   private async deleteDecisionDatabases(suffixes: string[]): Promise<void> {
     const report = (code: string, message: string) => this.diagnosticsHub.report(code, message);
-    await Promise.all(
-      suffixes.map((suffix) =>
+    await Promise.all([
+      ...suffixes.map((suffix) =>
         deleteDatabase(
           `${this.config.dbName}-${suffix}`,
           'forget_pending',
@@ -463,7 +490,8 @@ export class Offerwise {
           report,
         ),
       ),
-    );
+      purgeDecisions(this.config.dbName, report),
+    ]);
   }
 
   private refuseDestroyed(method: string): Promise<never> {
@@ -473,6 +501,21 @@ export class Offerwise {
       ),
     );
   }
+}
+
+/** Options of {@link Offerwise.consent}. */
+export interface ConsentOptions {
+  /**
+   * `'user'`: the shopper made this choice just now (a click in the consent banner). Only such a
+   * grant overrides Global Privacy Control; a replayed or configured one does not.
+   */
+  source?: 'user';
+}
+
+function consentSource(options: unknown): ConsentOptions['source'] {
+  const source = (options as { source?: unknown } | undefined)?.source;
+  if (options === undefined || source === 'user') return source as ConsentOptions['source'];
+  throw fieldError('invalid_consent', 'consent().options', options, "{ source: 'user' }");
 }
 
 function storageError(error: unknown): OfferwiseError {

@@ -8,12 +8,13 @@
 import type { ResolvedConfig } from './config.js';
 import { CatalogSource } from './decide/catalog-source.js';
 import { Decider, type DecideRequest, type DecisionInspection } from './decide/decider.js';
+import { reportedPolicies } from './decide/candidate-policy.js';
+import { secureRandom } from './decide/random.js';
 import { StateStore } from './decide/state-store.js';
 import { emptyDecision, newDecisionId } from './decide/empty.js';
 import type { Catalog, Decision } from './decide/types.js';
 import type { FeatureContext } from './features/spec.js';
 import {
-  MAX_LOGGED_CANDIDATES,
   Outbox,
   type FeedbackInput,
   type FeedbackStatus,
@@ -21,6 +22,7 @@ import {
   type Measurement,
 } from './feedback/outbox.js';
 import type { FeedbackType } from './feedback/policy.js';
+import { purgeDecisions } from './feedback/purge.js';
 import { Predictor } from './predictor/predictor.js';
 import type { Consent } from './privacy/consent.js';
 import type { ProfileService } from './profile/service.js';
@@ -51,8 +53,8 @@ export class Runtime {
   private outbox: Outbox | undefined;
   /** Decisions made on this page, by id, so that `report()` can log their propensities. */
   private readonly recentDecisions = new Map<string, Decision>();
-  /** Decisions whose candidates were logged already (once per decision). */
-  private readonly candidatesLogged = new Set<string>();
+  /** Decisions whose candidate policies were logged already (once per decision). */
+  private readonly policiesLogged = new Set<string>();
 
   constructor(host: RuntimeHost) {
     this.config = host.config;
@@ -61,16 +63,30 @@ export class Runtime {
     if (this.config.catalog !== undefined) {
       this.catalogSource = new CatalogSource({
         source: this.config.catalog,
+        imageOrigins: this.config.imageOrigins,
         dbName: `${this.config.dbName}-catalog`,
         now: this.config.now,
         onDiagnostic: (code, message) => this.diagnostics.report(code, message),
       });
     }
+    // Reported here, not in the script tag's first file, which has a byte budget.
+    if (this.config.deprecated.includes('logCandidates')) {
+      this.diagnostics.report(
+        'deprecated_option',
+        'logCandidates (data-log-candidates) no longer sends anything: candidates with model outputs could rebuild the profile. Name candidate policies in the catalog ("policies") instead; the device reports one rounded probability per policy',
+      );
+    }
     const consent = this.service.consent;
     this.outbox = this.makeOutbox(consent);
+    // A page that starts denied (configured, or Global Privacy Control) is a withdrawal too: rows
+    // an earlier page stored under a grant must not go out after a later one.
+    if (consent === 'denied') void purgeDecisions(this.config.dbName, this.reportDiagnostic);
     // With a catalog and consent, load the model in idle time so that the first decision can use it.
     if (this.catalogSource && consent === 'granted') this.predictor();
   }
+
+  private readonly reportDiagnostic = (code: string, message: string) =>
+    this.diagnostics.report(code, message);
 
   /** What may be measured under `consent`: everything with a grant, else only the opted-in anonymous counts. */
   private measurementFor(consent: Consent): Measurement {
@@ -128,41 +144,24 @@ export class Runtime {
       placement: decision.placement,
       propensity: shown.propensity,
       modelVersion: decision.modelVersion,
-      ...(type === 'impression' ? this.candidatesToLog(decision, offerId) : {}),
+      ...(type === 'impression' ? this.policiesToLog(decision, offerId) : {}),
     });
     return { id: result.id };
   }
 
   /**
-   * With `logCandidates`, the first impression of a personalized decision's first offer carries
-   * the offers the policy chose from (the caps' allowed set, best 50 by score) and the model's
-   * outputs for each: what off-policy evaluation needs. The outbox sends them only with consent.
+   * The first impression of a personalized decision's first offer carries, for each candidate
+   * policy the catalog names, the probability that it would have shown that offer, rounded to
+   * whole points at random (unbiased): what off-policy evaluation needs, and nothing from which
+   * the profile or the model's outputs could be rebuilt. The outbox sends it only with consent.
    */
-  private candidatesToLog(
-    decision: Decision,
-    offerId: string,
-  ): Pick<FeedbackInput, 'candidates' | 'candidatesOmitted'> {
-    if (!this.config.logCandidates || decision.offers[0]?.offerId !== offerId) return {};
-    if (this.candidatesLogged.has(decision.decisionId)) return {};
+  private policiesToLog(decision: Decision, offerId: string): Pick<FeedbackInput, 'policies'> {
+    if (decision.offers[0]?.offerId !== offerId) return {};
+    if (this.policiesLogged.has(decision.decisionId)) return {};
     const inspection = this.decider?.inspect(decision.decisionId);
-    if (!inspection || !inspection.personalized || inspection.holdout) return {};
-    // The shown offers first (always logged), then the others by score.
-    const allowed = inspection.candidates
-      .filter((c) => c.allowed && c.pTreated !== undefined)
-      .sort((a, b) => Number(b.shown) - Number(a.shown) || b.score - a.score);
-    if (allowed.length === 0) return {};
-    this.candidatesLogged.add(decision.decisionId);
-    const kept = allowed.slice(0, MAX_LOGGED_CANDIDATES);
-    return {
-      candidates: kept.map((c) => ({
-        offerId: c.offerId,
-        score: c.score,
-        pTreated: c.pTreated!,
-        pControl: c.pControl!,
-        uplift: c.uplift!,
-      })),
-      ...(allowed.length > kept.length ? { candidatesOmitted: allowed.length - kept.length } : {}),
-    };
+    if (!inspection?.personalized || inspection.holdout || !inspection.policies) return {};
+    this.policiesLogged.add(decision.decisionId);
+    return { policies: reportedPolicies(inspection.policies, secureRandom) };
   }
 
   async feedbackStatus(): Promise<FeedbackStatus> {
@@ -181,7 +180,7 @@ export class Runtime {
     if (this.recentDecisions.size > 100) {
       const oldest = this.recentDecisions.keys().next().value as string;
       this.recentDecisions.delete(oldest);
-      this.candidatesLogged.delete(oldest);
+      this.policiesLogged.delete(oldest);
     }
     return decision;
   }
@@ -293,14 +292,22 @@ export class Runtime {
     return this.state().contents();
   }
 
-  /** Erases the decision state and the cached catalog. */
+  /**
+   * Erases the decision state, the cached catalog and every feedback row tied to a decision (on
+   * disk, in memory, in flight); the decisions made so far can no longer be reported.
+   */
   async forget(): Promise<void> {
     const state = this.stateStore;
     this.stateStore = undefined;
+    this.recentDecisions.clear();
+    this.decider?.forgetInspections();
     await Promise.all([
       (state ?? this.state()).forget(),
       // Not personal, but a cache like the rest: nothing of offerwise stays on the device.
       this.catalogSource?.forget(),
+      this.outbox
+        ? this.outbox.forgetDecisions()
+        : purgeDecisions(this.config.dbName, this.reportDiagnostic),
     ]);
     this.stateStore = undefined;
   }
@@ -311,11 +318,17 @@ export class Runtime {
     const previous = this.stateStore;
     this.stateStore = undefined;
     previous?.close();
-    // Measurement follows consent; rows already accepted stay in the outbox and are sent.
+    // Measurement follows consent. What the old outbox held in memory (anonymous rows, a memory
+    // fallback) and in flight dies with it; rows on disk were written under a grant: a withdrawal
+    // deletes those tied to a decision, `pending` keeps them unsent until a grant sends them.
     this.outbox?.destroy();
     this.outbox = this.makeOutbox(consent);
-    if (consent === 'denied')
-      await new StateStore({ dbName: `${this.config.dbName}-decisions` }).forget();
+    if (consent === 'denied') {
+      await Promise.all([
+        new StateStore({ dbName: `${this.config.dbName}-decisions` }).forget(),
+        purgeDecisions(this.config.dbName, this.reportDiagnostic),
+      ]);
+    }
   }
 
   destroy(): void {

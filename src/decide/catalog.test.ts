@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { OfferwiseError } from '../util/errors.js';
-import { parseDateTime, safeLink, validateCatalog, type CatalogProblem } from './catalog.js';
+import {
+  escapeBidi,
+  parseDateTime,
+  safeLink,
+  validateCatalog,
+  type CatalogProblem,
+} from './catalog.js';
 
 /** The architecture's example catalog, verbatim. */
 const EXAMPLE = {
@@ -813,6 +819,99 @@ describe('validateCatalog: text stays text', () => {
     expect(c!.code_pool).toEqual([s.slice(0, 64)]);
     expect(f!.title).toBe(s);
     expect(f!.items![0]!.item_name).toBe(s);
+  });
+});
+
+describe('validateCatalog: bidirectional controls in codes and ids (audit finding 8)', () => {
+  const NO_BIDI =
+    'no bidirectional control characters (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069)';
+
+  it('skips the offer alone, naming the field and the escaped value', () => {
+    const { catalog, problems } = validateCatalog(
+      envelope([
+        coupon({ id: 'a', code: 'SAVE\u202E10' }),
+        coupon({ id: 'b\u2066', code: 'B' }),
+        coupon({ id: 'c', code: undefined, code_pool: ['C1', '\u200FC2'] }),
+        flashSale({ id: 'd', items: [saleItem(), saleItem({ item_id: 'sku\u061C2' })] }),
+        coupon({ id: 'ok', code: 'SAVE10' }),
+      ]),
+      RECEIVED,
+    );
+    expect(catalog.offers.map((o) => o.id)).toEqual(['ok']);
+    expect(problems.map((p) => p.message)).toEqual([
+      `offers[0] "a" code: got "SAVE\\u202E10", expected ${NO_BIDI}`,
+      `offers[1] id: got "b\\u2066", expected ${NO_BIDI}`,
+      `offers[2] "c" code_pool[1]: got "\\u200FC2", expected ${NO_BIDI}`,
+      `offers[3] "d" items[1].item_id: got "sku\\u061C2", expected ${NO_BIDI}`,
+    ]);
+    // The data keeps the real value; only the message escapes it.
+    expect(problems[0]).toMatchObject({
+      offerId: 'a',
+      field: 'offers[0].code',
+      value: 'SAVE\u202E10',
+    });
+    expect(problems[1]).toMatchObject({ field: 'offers[1].id', value: 'b\u2066' });
+    expect(problems[1]!.offerId).toBeUndefined();
+  });
+
+  it('refuses each control of the list, and nothing else (right-to-left letters are fine)', () => {
+    const controls = [0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e];
+    controls.push(0x2066, 0x2067, 0x2068, 0x2069);
+    for (const c of controls) {
+      const { catalog } = validateCatalog(
+        envelope([coupon({ code: `X${String.fromCharCode(c)}Y` })]),
+        RECEIVED,
+      );
+      expect(catalog.offers, `U+${c.toString(16)}`).toEqual([]);
+    }
+    // Hebrew and Arabic letters, a zero-width joiner and the marks next to the range stay.
+    const fine = ['שמח10', 'خصم20', 'A\u200DB', 'A\u200BB', 'A\u2060B', 'A\u202FB'];
+    const { catalog, problems } = validateCatalog(
+      envelope(fine.map((code, i) => coupon({ id: `c${i}`, code }))),
+      RECEIVED,
+    );
+    expect(problems).toEqual([]);
+    expect(catalog.offers.map((o) => o.code)).toEqual(fine);
+  });
+
+  it('keeps right-to-left and override characters in titles, descriptions and names', () => {
+    const title = '\u202Eevas \u05E9\u05DE\u05D7';
+    const { catalog, problems } = validateCatalog(
+      envelope([
+        coupon({ title, description: `\u2067${title}\u2069` }),
+        flashSale({ id: 'f', items: [saleItem({ item_name: title })] }),
+      ]),
+      RECEIVED,
+    );
+    expect(problems).toEqual([]);
+    expect(catalog.offers[0]!.title).toBe(title);
+    expect(catalog.offers[0]!.description).toBe(`\u2067${title}\u2069`);
+    expect(catalog.offers[1]!.items![0]!.item_name).toBe(title);
+  });
+
+  it('skips an item entry whose id (key or neighbour) has one; placements refuse such item ids', () => {
+    const { catalog, problems } = validateCatalog(
+      envelope([], {
+        placements: { home: { limit: 1, items: ['a', 'b\u202D'] }, cart: { limit: 1 } },
+        items: {
+          'sku\u202E1': { price: 1 },
+          a: { neighbours: [['c\u200E', 0.5]] },
+          b: { price: 2 },
+        },
+      }),
+      RECEIVED,
+    );
+    expect(Object.keys(catalog.items)).toEqual(['b']);
+    expect(Object.keys(catalog.placements)).toEqual(['cart']);
+    expect(problems.map((p) => p.message)).toEqual([
+      `placements.home.items[1]: got "b\\u202D", expected ${NO_BIDI}`,
+      `items["sku\\u202E1"]: got "sku\\u202E1", expected ${NO_BIDI}`,
+      `items.a.neighbours[0][0]: got "c\\u200E", expected ${NO_BIDI}`,
+    ]);
+  });
+
+  it('escapeBidi() writes each control as \\uXXXX and leaves other text alone', () => {
+    expect(escapeBidi('SAVE\u202E10 \u061C\u2069 שמח')).toBe('SAVE\\u202E10 \\u061C\\u2069 שמח');
   });
 });
 

@@ -1,5 +1,6 @@
 import { describeValue, fieldError } from '../util/errors.js';
 import { isPlainObject } from '../util/guards.js';
+import { parseCatalogPolicies } from './candidate-policy.js';
 import type { Catalog, CatalogItem, Offer, OfferType, Placement, SaleItem } from './types.js';
 
 /**
@@ -49,6 +50,32 @@ class Bad {
 
 function bad(field: string, value: unknown, expected: string): never {
   throw new Bad(field, value, expected);
+}
+
+/**
+ * Bidirectional formatting characters (ALM, LRM, RLM, the embeddings and overrides, the
+ * isolates). In a code or an id they make the shown text differ from the real one
+ * (`SAVE\u202E10` shows as "SAVE01" but copies as written) and can reorder the page's text after
+ * it; codes and ids never need them.
+ */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+const BIDI_CONTROLS_ALL = new RegExp(BIDI_CONTROLS.source, 'g');
+
+export const NO_BIDI_EXPECTED =
+  'no bidirectional control characters (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069)';
+
+/** `id`, refused when it holds a bidirectional control character. */
+function plain(id: string, field: string, raw: unknown): string {
+  if (BIDI_CONTROLS.test(id)) bad(field, raw, NO_BIDI_EXPECTED);
+  return id;
+}
+
+/** `text` with its bidirectional controls written as `\uXXXX`, so a message shows them and is not reordered by them. */
+export function escapeBidi(text: string): string {
+  return text.replace(
+    BIDI_CONTROLS_ALL,
+    (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
+  );
 }
 
 /** `path.key` for identifier-like keys, `path["key"]` otherwise. */
@@ -246,7 +273,7 @@ function itemId(value: unknown, field: string): string {
   if (typeof value !== 'string') bad(field, value, expected);
   const id = value.trim();
   if (id === '' || charCount(id) > CATALOG_LIMITS.id) bad(field, value, expected);
-  return id;
+  return plain(id, field, value);
 }
 
 function discount(value: unknown, field: string): Offer['discount'] | undefined {
@@ -270,7 +297,9 @@ function codePool(value: unknown, field: string): string[] | undefined {
   if (absent(value)) return undefined;
   const expected = `a non-empty array of codes (strings of at most ${CATALOG_LIMITS.code} characters)`;
   if (!Array.isArray(value) || value.length === 0) bad(field, value, expected);
-  return value.map((code, i) => text(code, `${field}[${i}]`, CATALOG_LIMITS.code, true));
+  return value.map((code, i) =>
+    plain(text(code, `${field}[${i}]`, CATALOG_LIMITS.code, true), `${field}[${i}]`, code),
+  );
 }
 
 function placementNames(value: unknown, field: string): string[] {
@@ -326,7 +355,8 @@ function offer(raw: Record<string, unknown>, id: string): Offer {
   const description = text(raw.description, 'description', CATALOG_LIMITS.description, false);
   const cat = category(raw.category, 'category') ?? 'any';
   const disc = discount(raw.discount, 'discount');
-  const code = text(raw.code, 'code', CATALOG_LIMITS.code, false);
+  const rawCode = text(raw.code, 'code', CATALOG_LIMITS.code, false);
+  const code = rawCode === undefined ? undefined : plain(rawCode, 'code', raw.code);
   const code_pool = codePool(raw.code_pool, 'code_pool');
   const min_spend = nonNegative(raw.min_spend, 'min_spend');
   const valid_from = dateTime(raw.valid_from, 'valid_from');
@@ -475,7 +505,7 @@ function problem(bad: Bad, prefix?: string, offerId?: string): CatalogProblem {
     field,
     value: bad.value,
     expected: bad.expected,
-    message: `${named}: got ${describeValue(bad.value)}, expected ${bad.expected}`,
+    message: escapeBidi(`${named}: got ${describeValue(bad.value)}, expected ${bad.expected}`),
   };
   return offerId === undefined ? out : { offerId, ...out };
 }
@@ -533,7 +563,7 @@ export function validateCatalog(
     let id: string | undefined;
     try {
       if (!isPlainObject(raw)) bad('', raw, 'an offer object');
-      id = text(raw.id, 'id', CATALOG_LIMITS.id, true);
+      id = plain(text(raw.id, 'id', CATALOG_LIMITS.id, true), 'id', raw.id);
       const first = firstIndex.get(id);
       if (first !== undefined)
         bad('id', raw.id, `an id no other offer has (offers[${first}] has it)`);
@@ -567,6 +597,7 @@ export function validateCatalog(
         if (id === '' || charCount(id) > CATALOG_LIMITS.id) {
           bad(field, key, `an item id of 1 to ${CATALOG_LIMITS.id} characters`);
         }
+        plain(id, field, key);
         items[id] = catalogItem(raw, field);
       } catch (error) {
         if (!(error instanceof Bad)) throw error;
@@ -577,6 +608,10 @@ export function validateCatalog(
     problems.push(problem(new Bad('items', input.items, 'an object of items by id')));
   }
 
+  const policies = parseCatalogPolicies(input.policies, (field, value, expected) =>
+    problems.push(problem(new Bad(field, value, expected))),
+  );
+
   return {
     catalog: {
       version: 1,
@@ -586,6 +621,7 @@ export function validateCatalog(
       placements,
       offers,
       items,
+      ...(policies.length > 0 ? { policies } : {}),
     },
     problems,
   };

@@ -132,10 +132,10 @@ describe('Decider', () => {
       at: NOW,
     });
     expect(decision.offers.map((o) => o.offerId)).toEqual(['w10', 'm5']); // w20 shares w10's category
-    // Slot 1: softmax over [0.05, 0.04, 0.03] / 0.01 mixed with a 10% floor.
-    const w = [0, -1, -2].map(Math.exp);
-    const sum = w[0]! + w[1]! + w[2]!;
-    expect(decision.offers[0]!.propensity).toBeCloseTo(0.9 * (w[0]! / sum) + 0.1 / 3, 6);
+    // Slot 1: softmax over [0.05, 0.04, 0.03] / 0.01 mixed with a 10% floor: 0.6321, 0.2536,
+    // 0.1144; on whole points (floor 3.33 → at least 4) 63, 25, 11 and the point left to the
+    // largest remainder (0.44): 63, 25, 12.
+    expect(decision.offers[0]!.propensity).toBe(0.63);
     // Slot 2: only m5 is left once womens is taken.
     expect(decision.offers[1]!.propensity).toBe(1);
     expect(decision.offers[0]!.score).toBeCloseTo(0.05, 6);
@@ -224,7 +224,13 @@ describe('Decider', () => {
   it('reuses the last decision for a first paint while its offers stay eligible', async () => {
     const d = decider();
     const decision = await d.decide({ placement: 'home' });
-    expect(await d.cached('home')).toEqual({ ...decision, source: 'cache' });
+    // Shown again under a fresh id: the stored one named a decision of an earlier page.
+    expect(await d.cached('home')).toEqual({
+      ...decision,
+      decisionId: 'decision-2',
+      source: 'cache',
+    });
+    expect((await d.cached('home'))?.decisionId).toBe('decision-3');
     expect(await d.cached('product')).toBeUndefined();
   });
 

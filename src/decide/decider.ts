@@ -4,6 +4,7 @@ import type { Consent } from '../privacy/consent.js';
 import type { ProfileSnapshot } from '../profile/snapshot.js';
 import type { ScoreResult } from '../predictor/predictor.js';
 import { fieldError } from '../util/errors.js';
+import { firstSlotProbabilities, type WeighedCandidate } from './candidate-policy.js';
 import {
   eligibleOffers,
   serverNow,
@@ -81,9 +82,36 @@ export interface DecisionInspection {
   holdout: boolean;
   /** Eligible offers, in the order they were scored. */
   candidates: InspectedCandidate[];
+  /**
+   * For each candidate policy of the catalog, the exact probability that it would have put this
+   * decision's first shown offer in the first slot (personalized decisions only). What leaves the
+   * device is this rounded (`reportedPolicies`).
+   */
+  policies?: Record<string, number>;
 }
 
 const MAX_INSPECTIONS = 100;
+
+/**
+ * The catalog's candidate policies' probabilities of putting `first` in the first slot, given the
+ * candidates the caps allowed and the model's outputs; undefined without policies or a shown offer.
+ */
+function policyOdds(
+  catalog: Catalog,
+  candidates: readonly WeighedCandidate[],
+  profile: ProfileSnapshot,
+  allowed: ReadonlySet<string>,
+  first: string | undefined,
+): Record<string, number> | undefined {
+  if (!catalog.policies || catalog.policies.length === 0 || first === undefined) return undefined;
+  const index = candidates.findIndex((c) => c.offer.id === first);
+  const usable = candidates.map((c) => allowed.has(c.offer.id));
+  const out: Record<string, number> = {};
+  for (const { id, spec } of catalog.policies) {
+    out[id] = firstSlotProbabilities(spec, candidates, profile, usable)[index] ?? 0;
+  }
+  return out;
+}
 
 /** Sticky holdout: the shopper's seed decides once and for all, independently of every decision. */
 export function inHoldout(seed: number, share: number): boolean {
@@ -109,11 +137,17 @@ export class Decider {
     return found ? structuredClone(found) : undefined;
   }
 
+  /** Forgets what past decisions weighed (`forget()`: nothing of them may be reported later). */
+  forgetInspections(): void {
+    this.inspections.clear();
+  }
+
   private keep(
     decision: Decision,
     personalized: boolean,
     candidates: Omit<InspectedCandidate, 'shown' | 'propensity' | 'explanation' | 'allowed'>[],
     allowed: ReadonlySet<string>,
+    policies?: Record<string, number>,
   ): Decision {
     const shown = new Map(decision.offers.map((o) => [o.offerId, o]));
     this.inspections.set(decision.decisionId, {
@@ -134,6 +168,7 @@ export class Decider {
             }
           : {}),
       })),
+      ...(policies ? { policies } : {}),
     });
     if (this.inspections.size > MAX_INSPECTIONS) {
       this.inspections.delete(this.inspections.keys().next().value as string);
@@ -290,6 +325,14 @@ export class Decider {
       scores.modelVersion,
       scores.source,
     );
+    const predictions = offers.map((offer, i) => ({
+      offer,
+      prediction: {
+        pTreated: scores.pTreated[i]!,
+        pControl: scores.pControl[i]!,
+        uplift: scores.uplift[i]!,
+      },
+    }));
     return this.keep(
       decision,
       true,
@@ -297,11 +340,10 @@ export class Decider {
         offerId: c.offerId,
         category: c.category,
         score: c.score,
-        pTreated: scores.pTreated[i]!,
-        pControl: scores.pControl[i]!,
-        uplift: scores.uplift[i]!,
+        ...predictions[i]!.prediction,
       })),
       allowedByCaps,
+      policyOdds(catalog, predictions, profile, allowedByCaps, decision.offers[0]?.offerId),
     );
   }
 
@@ -325,6 +367,7 @@ export class Decider {
       ).map((o) => o.id),
     );
     if (!last.offers.every((o) => eligible.has(o.offerId))) return undefined;
-    return { ...last, source: 'cache' };
+    // A fresh id for every showing: the stored one identified a decision of an earlier page.
+    return { ...last, decisionId: this.deps.newId(), source: 'cache' };
   }
 }

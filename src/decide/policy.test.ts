@@ -3,7 +3,9 @@ import {
   choose,
   decisionRandom,
   DEFAULT_POLICY,
+  propensityGrid,
   slotProbabilities,
+  toUnits,
   type Candidate,
 } from './policy.js';
 
@@ -31,8 +33,39 @@ describe('slotProbabilities', () => {
       exploration: 0.1,
       diversify: true,
     });
-    expect(Math.min(...greedy)).toBeCloseTo(0.025, 12);
-    expect(greedy.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    // Continuous: [0.925, 0.025, 0.025, 0.025]; on the 1/100 grid the floor 2.5 points rounds
+    // up to 3, and the best gets the rest.
+    expect(greedy).toEqual([0.91, 0.03, 0.03, 0.03]);
+  });
+
+  it('puts the probabilities on a grid of whole points, finer only when the floor needs it', () => {
+    expect(propensityGrid(4, 0.1)).toBe(100); // floor 2.5 points
+    expect(propensityGrid(10, 0.1)).toBe(100); // floor exactly 1 point
+    expect(propensityGrid(11, 0.1)).toBe(1000); // 0.91 points: tenths of a point
+    expect(propensityGrid(200, 0.1)).toBe(10_000); // 0.05 points
+    expect(propensityGrid(50_000, 0.1)).toBe(10_000); // capped
+    expect(propensityGrid(200, 0)).toBe(100); // greedy: no floor to keep
+    // 11 candidates, 10% floor: 0.00909… each → 10 of 1,000 units; the best takes 900.
+    const p = slotProbabilities([1, ...Array<number>(10).fill(0)], {
+      temperature: 0.01,
+      exploration: 0.1,
+      diversify: false,
+    });
+    expect(p).toEqual([0.9, ...Array<number>(10).fill(0.01)]);
+    // Greedy among ties: the earlier one takes the leftover unit.
+    expect(
+      slotProbabilities([0, 0, 0], { temperature: 1, exploration: 0, diversify: false }),
+    ).toEqual([0.34, 0.33, 0.33]);
+  });
+});
+
+describe('toUnits', () => {
+  it('keeps the sum, the minimum and the largest remainders', () => {
+    expect(toUnits([0.5198, 0.2292, 0.1222, 0.0684, 0.0604], 100)).toEqual([52, 23, 12, 7, 6]);
+    // Minimum 3 units: 0.99 → 99 is cut to 88 to make room for the four lifted ones.
+    expect(toUnits([0.99, 0.0025, 0.0025, 0.0025, 0.0025], 100, 3)).toEqual([88, 3, 3, 3, 3]);
+    // More entries than units: no minimum can hold, the largest shares win.
+    expect(toUnits([0.4, 0.3, 0.2, 0.1], 2, 1)).toEqual([1, 1, 0, 0]);
   });
 });
 
@@ -89,10 +122,12 @@ describe('choose', () => {
       for (const { count, logged } of group.values())
         expect(Math.abs(count / total - logged)).toBeLessThan(0.01);
     }
-    // Slot-1 hand check: scores/0.01 → the best dominates; a: 0.7·softmax + 0.06.
-    const w = candidates.map((c) => Math.exp((c.score - 0.05) / 0.01));
-    const sum = w.reduce((x, y) => x + y, 0);
-    expect(slot1.get('a')!.logged).toBeCloseTo(0.7 * (w[0]! / sum) + 0.06, 12);
+    // Slot-1 hand check: scores/0.01 → softmax weights 1, e^-1, e^-2, e^-4, e^-7 → continuous
+    // 0.7·softmax + 0.06 = 0.5198, 0.2292, 0.1222, 0.0684, 0.0604 → whole points 51, 22, 12, 6, 6
+    // and the 3 left to the largest remainders (a, b, d): 52, 23, 12, 7, 6.
+    expect(['a', 'b', 'c', 'd', 'e'].map((id) => slot1.get(id)!.logged)).toEqual([
+      0.52, 0.23, 0.12, 0.07, 0.06,
+    ]);
   });
 
   it('fills fewer slots when candidates run out', () => {

@@ -35,7 +35,56 @@ export interface Pick {
   propensity: number;
 }
 
-/** Probabilities of one slot: softmax of score/temperature mixed with a uniform floor. */
+/** Finest and coarsest propensity grids: probabilities are multiples of 1/grid. */
+export const MIN_PROPENSITY_GRID = 100;
+export const MAX_PROPENSITY_GRID = 10_000;
+
+/**
+ * The grid one slot's probabilities live on: 1/100 (whole percentage points) unless the
+ * exploration floor of `n` candidates is finer, then 1/1,000 or 1/10,000, so that every candidate
+ * keeps a non-zero chance. Logged propensities are therefore coarse by construction: they say
+ * how likely the shown offer was, to a point (or a tenth of one with many candidates), and no
+ * finer, while remaining the exact probabilities the policy drew with.
+ */
+export function propensityGrid(n: number, exploration: number): number {
+  let grid = MIN_PROPENSITY_GRID;
+  while (grid < MAX_PROPENSITY_GRID && exploration > 0 && (exploration / n) * grid < 1 - 1e-9) {
+    grid *= 10;
+  }
+  return grid;
+}
+
+/**
+ * Continuous probabilities as whole units of `grid` that sum to `grid`: each entry gets at least
+ * `minUnits` (when there are enough units for all), then its floor, then the units left go to the
+ * largest remainders (ties to the earlier entry); an excess made by the minimum is taken back from
+ * the largest entries.
+ */
+export function toUnits(probabilities: readonly number[], grid: number, minUnits = 0): number[] {
+  const n = probabilities.length;
+  const least = n * minUnits <= grid ? minUnits : 0;
+  const units = probabilities.map((p) => Math.max(least, Math.floor(p * grid + 1e-9)));
+  let left = grid - units.reduce((a, b) => a + b, 0);
+  if (left > 0) {
+    const order = probabilities
+      .map((p, i) => ({ i, rest: p * grid - units[i]! }))
+      .sort((a, b) => b.rest - a.rest || a.i - b.i);
+    for (let k = 0; left > 0; k = (k + 1) % n, left--) units[order[k]!.i]!++;
+  }
+  while (left < 0) {
+    let largest = 0;
+    for (let i = 1; i < n; i++) if (units[i]! > units[largest]!) largest = i;
+    units[largest]!--;
+    left++;
+  }
+  return units;
+}
+
+/**
+ * Probabilities of one slot: softmax of score/temperature mixed with a uniform floor
+ * (`exploration / n` each), put on the slot's {@link propensityGrid} (the floor rounded up to it).
+ * These are the probabilities the policy draws with, so the logged propensity is exact.
+ */
 export function slotProbabilities(scores: readonly number[], options: PolicyOptions): number[] {
   const n = scores.length;
   if (n === 0) return [];
@@ -44,7 +93,16 @@ export function slotProbabilities(scores: readonly number[], options: PolicyOpti
   const weights = scores.map((s) => Math.exp((s - max) / options.temperature));
   const total = weights.reduce((a, b) => a + b, 0);
   const floor = options.exploration / n;
-  return weights.map((w) => (1 - options.exploration) * (w / total) + floor);
+  const continuous = weights.map((w) => (1 - options.exploration) * (w / total) + floor);
+  const grid = propensityGrid(n, options.exploration);
+  // The documented floor holds on the grid too: at least exploration / n, rounded up.
+  const least = options.exploration > 0 ? Math.ceil(floor * grid - 1e-9) : 0;
+  return toUnits(continuous, grid, least).map((u) => u / grid);
+}
+
+/** The order in which a slot weighs its candidates: best first, then by id (deterministic). */
+export function slotOrder<T extends { offerId: string; score: number }>(list: readonly T[]): T[] {
+  return [...list].sort((a, b) => b.score - a.score || (a.offerId < b.offerId ? -1 : 1));
 }
 
 /**
@@ -58,21 +116,22 @@ export function choose(
   options: PolicyOptions,
   random: () => number,
 ): Pick[] {
-  // A fixed order (best first, then id) so that the same inputs and seed give the same picks.
-  let remaining = [...candidates].sort(
-    (a, b) => b.score - a.score || (a.offerId < b.offerId ? -1 : 1),
-  );
+  // A fixed order so that the same inputs and seed give the same picks.
+  let remaining = slotOrder(candidates);
   const picks: Pick[] = [];
   while (picks.length < limit && remaining.length > 0) {
     const probabilities = slotProbabilities(
       remaining.map((c) => c.score),
       options,
     );
-    const draw = random();
+    // Probabilities are multiples of 1/grid: compare whole units, so that no rounding of the
+    // cumulative sum can make the draw differ from the logged propensity.
+    const grid = propensityGrid(remaining.length, options.exploration);
+    const draw = Math.floor(random() * grid);
     let index = 0;
-    let cumulative = probabilities[0]!;
+    let cumulative = Math.round(probabilities[0]! * grid);
     while (draw >= cumulative && index < remaining.length - 1)
-      cumulative += probabilities[++index]!;
+      cumulative += Math.round(probabilities[++index]! * grid);
     const picked = remaining[index]!;
     picks.push({ offerId: picked.offerId, score: picked.score, propensity: probabilities[index]! });
     remaining = remaining.filter(

@@ -9,3 +9,17 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * A uniform draw in [0, 1) from the platform's cryptographic generator (`Math.random` where it is
+ * missing): for randomness the shop must not be able to replay, unlike the decision-seeded one.
+ */
+export function secureRandom(): number {
+  try {
+    const word = new Uint32Array(1);
+    globalThis.crypto.getRandomValues(word);
+    return word[0]! / 4294967296;
+  } catch {
+    return Math.random();
+  }
+}

@@ -501,6 +501,31 @@ describe('claims, decisions, seed', () => {
     expect(await a.lastDecision('hero')).toMatchObject({ decisionId: 'd2', holdout: true });
   });
 
+  it('keeps the last decision for its session only', async () => {
+    let now = clock;
+    const store = new StateStore({ now: () => now });
+    try {
+      const decision: Decision = {
+        decisionId: 'd1',
+        placement: 'hero',
+        offers: [{ offerId: 'a', score: 0.4, propensity: 0.8, explanation: 'x' }],
+        modelVersion: 'm1',
+        source: 'model',
+        at: now,
+      };
+      await store.saveDecision(decision);
+      now += 29 * 60_000; // still the session (30 minutes of inactivity end it)
+      expect(await store.lastDecision('hero')).toEqual(decision);
+      now += 31 * 60_000; // 31 minutes after the last activity: a new visit
+      expect(await store.lastDecision('hero')).toBeUndefined();
+      // Activity in the new session does not bring the old decision back.
+      await store.reserve('other', ['a'], DEFAULT_CAPS, () => ({ shown: [] }));
+      expect(await store.lastDecision('hero')).toBeUndefined();
+    } finally {
+      store.close();
+    }
+  });
+
   it('draws the shopper seed once per database', async () => {
     const a = make();
     const seed = await a.shopperSeed();

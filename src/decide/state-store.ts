@@ -795,15 +795,36 @@ export class StateStore {
       throw fieldError('invalid_input', 'saveDecision().decision', decision, 'a decision');
     }
     const placement = checkName('saveDecision().decision.placement', decision.placement);
-    await this.run(['decisions'], 'readwrite', async (tx) => {
+    const now = this.clock();
+    await this.run(['decisions', 'meta'], 'readwrite', async (tx) => {
+      // Saving a decision is session activity, like showing one.
+      const meta = (await tx.get('meta', META_KEY)) ?? {};
+      tx.put('meta', META_KEY, {
+        ...meta,
+        session: touchSession(meta.session, now, this.sessionTimeoutMs),
+      });
       tx.put('decisions', placement, decision);
     });
   }
 
-  /** The last decision saved for `placement` (a copy), if any. */
+  /**
+   * The last decision saved for `placement` (a copy), if it was made in the session that is still
+   * going on: a cached decision never outlives its session, so nothing it carries can link two
+   * visits.
+   */
   async lastDecision(placement: string): Promise<Decision | undefined> {
     checkName('lastDecision().placement', placement);
-    return this.run(['decisions'], 'readonly', (tx) => tx.get('decisions', placement));
+    const now = this.clock();
+    return this.run(['decisions', 'meta'], 'readonly', async (tx) => {
+      const [decision, meta] = await Promise.all([
+        tx.get('decisions', placement),
+        tx.get('meta', META_KEY),
+      ]);
+      const session = meta?.session;
+      if (!decision || !session) return undefined;
+      const live = now - session.last < this.sessionTimeoutMs && decision.at >= session.start;
+      return live ? decision : undefined;
+    });
   }
 
   /**

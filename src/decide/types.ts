@@ -1,3 +1,5 @@
+import type { PolicyOptions } from './policy.js';
+
 /** Offer types of catalog version 1. */
 export type OfferType = 'coupon' | 'flash_sale' | 'member_deal';
 
@@ -72,6 +74,45 @@ export interface CatalogItem {
   neighbours?: [string, number][];
 }
 
+/**
+ * What decisions maximise:
+ * - `uplift`: the change in the outcome's probability the offer causes (p_treated − p_control);
+ * - `conversion`: the outcome's probability if shown (p_treated), the "most likely to buy" rule;
+ * - `revenue`: expected incremental value = uplift × value of an outcome − p_control × the
+ *   discount's cost, i.e. what the offer adds minus what it gives away to shoppers who would have
+ *   bought anyway.
+ */
+export type Objective = 'uplift' | 'conversion' | 'revenue';
+
+export interface ValueOptions {
+  objective: Objective;
+  /** The shop's value of one outcome, in the catalog currency (an offer's `value` overrides it). Default 20. */
+  outcomeValue: number;
+  /** Basket used to price a percentage discount when the cart is empty. Default 50. */
+  averageOrderValue: number;
+}
+
+/**
+ * A candidate policy: the SDK's own policy with other settings, or a fixed rule; either may take
+ * offers out (`remove`). `options` has the shape of the SDK's decision options, so the offline
+ * tools can pass theirs.
+ */
+export type PolicySpec =
+  | {
+      kind: 'sdk';
+      options: { value: ValueOptions; policy: PolicyOptions };
+      remove: readonly string[];
+    }
+  | { kind: 'biggest_discount'; remove: readonly string[] };
+
+/** A policy of the catalog's `policies` list, evaluated on the device (see `candidate-policy.ts`). */
+export interface CandidatePolicy {
+  id: string;
+  spec: PolicySpec;
+  /** The policy as the catalog wrote it. */
+  source: Record<string, unknown>;
+}
+
 /** A validated catalog. `offset` turns the local clock into the server's: server = local + offset. */
 export interface Catalog {
   version: 1;
@@ -82,6 +123,8 @@ export interface Catalog {
   placements: Record<string, Placement>;
   offers: Offer[];
   items: Record<string, CatalogItem>;
+  /** Candidate policies the device evaluates for the shop's off-policy evaluation (at most 4). */
+  policies?: CandidatePolicy[];
 }
 
 /** One shown offer of a decision (the architecture's contract). */

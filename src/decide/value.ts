@@ -1,24 +1,8 @@
 import type { FeatureOffer } from '../features/spec.js';
 import type { ProfileSnapshot } from '../profile/snapshot.js';
-import type { Offer } from './types.js';
+import type { Offer, ValueOptions } from './types.js';
 
-/**
- * What decisions maximise:
- * - `uplift`: the change in the outcome's probability the offer causes (p_treated − p_control);
- * - `conversion`: the outcome's probability if shown (p_treated), the "most likely to buy" rule;
- * - `revenue`: expected incremental value = uplift × value of an outcome − p_control × the
- *   discount's cost, i.e. what the offer adds minus what it gives away to shoppers who would have
- *   bought anyway.
- */
-export type Objective = 'uplift' | 'conversion' | 'revenue';
-
-export interface ValueOptions {
-  objective: Objective;
-  /** The shop's value of one outcome, in the catalog currency (an offer's `value` overrides it). Default 20. */
-  outcomeValue: number;
-  /** Basket used to price a percentage discount when the cart is empty. Default 50. */
-  averageOrderValue: number;
-}
+export type { Objective, ValueOptions } from './types.js';
 
 export const DEFAULT_VALUE: ValueOptions = {
   objective: 'uplift',

@@ -1,7 +1,8 @@
 // Decisions in real Chromium with the real predictor worker, loaded by the script tag from /dist/:
 // frequency caps hold across two tabs deciding at once; a decision's shape once the model is
 // ready (model version, propensities, explanations, ids); the non-personalized ranking without
-// consent; hostile catalog strings never execute; cachedDecision() on the next page.
+// consent; hostile catalog strings never execute; cachedDecision() on the next page, under a
+// fresh id and never past its session.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -235,12 +236,20 @@ function recordRejections(): void {
   addEventListener('unhandledrejection', (e) => w.seen.rejections.push(String(e.reason)));
 }
 
-/** Creates `window.ow` with `config`; resolves when its storage is ready. */
-async function createIn(page: Page, config: OfferwiseConfig): Promise<void> {
-  await page.evaluate(async (config) => {
-    const w = window as unknown as DecideWindow;
-    w.ow = await w.Offerwise.createOffers(config);
-  }, config);
+/**
+ * Creates `window.ow` with `config` (its clock `aheadMs` ahead of the page's); resolves when its
+ * storage is ready.
+ */
+async function createIn(page: Page, config: OfferwiseConfig, aheadMs = 0): Promise<void> {
+  await page.evaluate(
+    async ({ config, aheadMs }) => {
+      const w = window as unknown as DecideWindow;
+      w.ow = await w.Offerwise.createOffers(
+        aheadMs === 0 ? config : { ...config, now: () => Date.now() + aheadMs },
+      );
+    },
+    { config, aheadMs },
+  );
 }
 
 /** `count` decide() calls started at once in the page; their decisions in call order. */
@@ -512,7 +521,7 @@ describe.skipIf(!hasChromium)('decide() in Chromium', () => {
     expect(await problems(tab)).toEqual([]);
   });
 
-  it("cachedDecision() on the next page returns the last decision with source 'cache'", async () => {
+  it("cachedDecision() on the next page: the last decision's offers under a fresh id, never past its session", async () => {
     const context = await newContext();
     const tab = await openPage(context, url);
     const config = (catalog: ReturnType<typeof variedCatalog>): OfferwiseConfig => ({
@@ -537,7 +546,14 @@ describe.skipIf(!hasChromium)('decide() in Chromium', () => {
     const cached = await tab.page.evaluate(() =>
       (window as unknown as DecideWindow).ow.cachedDecision('home'),
     );
-    expect(cached).toEqual({ ...last, source: 'cache' });
+    // The same offers under a fresh id (audit finding 4: the stored id would link the visits),
+    // and report() takes the fresh one.
+    expect(cached).toEqual({ ...last, decisionId: cached!.decisionId, source: 'cache' });
+    expect(cached!.decisionId).not.toBe(last!.decisionId);
+    await tab.page.evaluate(
+      ({ id, offer }) => (window as unknown as DecideWindow).ow.report(id, offer, 'impression'),
+      { id: cached!.decisionId, offer: cached!.offers[0]!.offerId },
+    );
     // A cached decision records no impression.
     const after = await stateOf(tab.page);
     expect(after.counters).toEqual(before.counters);
@@ -546,6 +562,17 @@ describe.skipIf(!hasChromium)('decide() in Chromium', () => {
     expect(
       await tab.page.evaluate(() => (window as unknown as DecideWindow).ow.cachedDecision('pdp')),
     ).toBeUndefined();
+
+    // A cached decision never outlives its session: 31 minutes later (and 3 days later) it is gone.
+    for (const ahead of [31 * 60_000, 3 * 24 * HOUR]) {
+      await tab.page.reload();
+      await createIn(tab.page, config(variedCatalog()), ahead);
+      expect(
+        await tab.page.evaluate(() =>
+          (window as unknown as DecideWindow).ow.cachedDecision('home'),
+        ),
+      ).toBeUndefined();
+    }
 
     // Once one of its offers has left the catalog, the cached decision is not offered.
     const catalog = variedCatalog();
