@@ -1,10 +1,11 @@
 // The demo shop's products and campaign catalog (version 1), generated for the moment it is
 // served. Everything is deterministic except the clock: coupons per category (some with a
 // minimum spend), flash sales on a 10-minute cycle (one always live and ending within minutes,
-// the next one starting when it ends), members' deals, and item neighbours (what a shop would
-// build from its own traffic with `npm run neighbours`). Placements: `home` (up to 3 offers of
-// any type), `cart` (one coupon), `category-<id>` (the category page's slot: that category's
-// coupons and members' deals) and `product` (the recommendations strip).
+// the next one starting when it ends), members' deals, item neighbours (what a shop would build
+// from its own traffic with `npm run neighbours`) and the candidate policies the devices evaluate
+// for off-policy evaluation. Placements: `home` (up to 3 offers of any type), `cart` (one
+// coupon), `category-<id>` (the category page's slot: that category's coupons and members'
+// deals) and `product` (the recommendations strip).
 
 /**
  * The shop's categories: `id` is the GA4 `item_category` lower-cased (what the profile and the
@@ -217,6 +218,14 @@ export function demoCatalog(now = Date.now()) {
       // The banner slot of each category page: that category's coupons and members' deals.
       ...Object.fromEntries(CATEGORIES.map((c) => [`category-${c.id}`, { limit: 1 }])),
     },
+    // The policies `npm run ope` compares with the one running: the device works out each one's
+    // probability of the offer it showed and reports only that, rounded (no model output leaves).
+    policies: [
+      // The running policy itself: on its own logs every weight is 1 (a check of the pipeline).
+      { id: 'current', decisions: {} },
+      { id: 'greedy', decisions: { exploration: 0 } },
+      { id: 'big-discount', rule: 'biggest_discount' },
+    ],
     offers: [
       coupon(womens, 10),
       coupon(womens, 20, { min_spend: 150 }),

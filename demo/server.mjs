@@ -1,11 +1,13 @@
 // The demo shop: `npm run demo` builds, then serves http://127.0.0.1:8080 (PORT overrides).
 // The built SDK is served under /offerwise/; the shop's pages, its script and stylesheet at /;
 // the shop's product data as a script (/shop-data.js) and product pictures (/img/<id>.svg)
-// generated from catalog.mjs; the campaign catalog (/api/catalog); a feedback collector
-// (/api/feedback, /api/feedback/received) with fault controls for QA (/api/faults). Uses the same
-// static server as the browser tests (test/support/server.mjs).
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+// generated from catalog.mjs; the campaign catalog (/api/catalog); the collector (collector.mjs:
+// /api/feedback, /api/orders, and for QA, with the token printed at start-up,
+// /api/feedback/received and /api/faults). Uses the same static server as the browser tests
+// (test/support/server.mjs).
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { CATEGORIES, PRODUCTS, demoCatalog, imageUrl, productUrl } from './catalog.mjs';
+import { createCollector, makeQaToken } from './collector.mjs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { distDir, mimeType, startServer } from '../test/support/server.mjs';
@@ -69,8 +71,8 @@ function productImage(product, index) {
 
 /**
  * Starts the demo server.
- * @param {{ port?: number, dataDir?: string }} [options] port 0 picks a free one; dataDir holds
- *   the collector's JSONL (default demo/.data)
+ * @param {import('./server.d.mts').DemoServerOptions} [options]
+ * @returns {Promise<import('./server.d.mts').DemoServer>}
  */
 export async function startDemoServer(options = {}) {
   const server = await startServer({
@@ -78,7 +80,9 @@ export async function startDemoServer(options = {}) {
     roots: [{ prefix: '/offerwise/', dir: distDir }],
   });
   const dataDir = options.dataDir ?? path.join(demoDir, '.data');
+  const qaToken = makeQaToken();
   let catalogWrites = 0;
+  let catalogWrittenAt = -Infinity;
   // The campaign catalog, generated at each request so that its flash sales stay minutes away.
   // Beside the feedback, <dataDir>/catalog.json keeps every offer ever served (the latest copy of
   // each id: flash sales rotate) for `npm run ope` and `npm run optimize`, which read the logged
@@ -96,18 +100,31 @@ export async function startDemoServer(options = {}) {
     const catalog = demoCatalog();
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : JSON.stringify(catalog));
-    for (const offer of catalog.offers) served.set(offer.id, offer);
+    let added = false;
+    for (const offer of catalog.offers) {
+      added ||= !served.has(offer.id);
+      served.set(offer.id, offer);
+    }
+    // Every page asks for the catalog: rewrite the file when an offer is new, else at most once a
+    // minute (the copies of known offers differ only in their validity dates).
+    const at = Date.now();
+    if (!added && at - catalogWrittenAt < 60_000) return;
+    catalogWrittenAt = at;
     // Written whole and renamed, so a reader never sees half a file.
     const temporary = path.join(dataDir, `.catalog-${process.pid}-${++catalogWrites}.json`);
     await mkdir(dataDir, { recursive: true });
     await writeFile(temporary, JSON.stringify({ ...catalog, offers: [...served.values()] }));
     await rename(temporary, path.join(dataDir, 'catalog.json'));
   });
-  const collector = feedbackCollector(dataDir);
-  server.route('/api/feedback', collector.receive);
-  server.route('/api/feedback/received', collector.received);
-  server.route('/api/orders', collector.orders);
-  server.route('/api/faults', collector.faultsRoute);
+  const collector = createCollector({
+    dataDir,
+    // The shop's pages, under both names of the loopback address it listens on.
+    origins: [server.origin, `http://localhost:${server.port}`],
+    qaToken,
+    now: options.now,
+    limits: options.limits,
+  });
+  for (const [route, handler] of Object.entries(collector.routes)) server.route(route, handler);
   server.route('/shop-data.js', (req, res) => {
     const body = shopData();
     res.writeHead(200, {
@@ -137,224 +154,7 @@ export async function startDemoServer(options = {}) {
       res.end(req.method === 'HEAD' ? undefined : body);
     });
   }
-  return server;
-}
-
-/** What is wrong with a `POST /api/orders` body, or undefined. */
-function orderProblem(order) {
-  if (order === null || typeof order !== 'object' || Array.isArray(order))
-    return 'expected a JSON object like { "orderId": "…", "decisionId": "…", "revenue": 80 }';
-  for (const key of ['orderId', 'decisionId']) {
-    const v = order[key];
-    if (typeof v !== 'string' || v === '' || v.length > 200)
-      return `${key}: got ${JSON.stringify(v)}, expected a non-empty string`;
-  }
-  if (order.offerId !== undefined && (typeof order.offerId !== 'string' || order.offerId === ''))
-    return `offerId: got ${JSON.stringify(order.offerId)}, expected an offer id`;
-  for (const key of ['revenue', 'discount']) {
-    const v = order[key];
-    if (v === undefined && key === 'discount') continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
-      return `${key}: got ${JSON.stringify(v)}, expected a number ≥ 0`;
-  }
-  return undefined;
-}
-
-/** The collector's fault controls, as `/api/faults` reads and sets them. */
-const NO_FAULTS = Object.freeze({
-  errorRate: 0,
-  latencyMs: 0,
-  dropAfterCommit: false,
-  offline: false,
-});
-
-/** Checks a `POST /api/faults` body; returns the new faults or a message saying what is wrong. */
-function parseFaults(body, current) {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    return { error: 'expected a JSON object like { "errorRate": 0.5 }' };
-  }
-  const next = { ...current };
-  for (const [key, value] of Object.entries(body)) {
-    if (key === 'errorRate') {
-      if (typeof value !== 'number' || !(value >= 0 && value <= 1))
-        return { error: `errorRate: got ${JSON.stringify(value)}, expected a number from 0 to 1` };
-      next.errorRate = value;
-    } else if (key === 'latencyMs') {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 60_000)
-        return {
-          error: `latencyMs: got ${JSON.stringify(value)}, expected a whole number from 0 to 60000`,
-        };
-      next.latencyMs = value;
-    } else if (key === 'dropAfterCommit' || key === 'offline') {
-      if (typeof value !== 'boolean')
-        return { error: `${key}: got ${JSON.stringify(value)}, expected true or false` };
-      next[key] = value;
-    } else {
-      return {
-        error: `${key}: unknown fault, expected errorRate, latencyMs, dropAfterCommit or offline`,
-      };
-    }
-  }
-  return { faults: next };
-}
-
-/**
- * The shop's feedback collector: takes wire-format batches (`{ v: 1, events: [{ id, … }] }`),
- * keeps each event id once (a retried batch is acknowledged again, not stored twice), appends
- * every batch to `<dataDir>/feedback.jsonl`, answers 204; a body that is not the wire format
- * gets a 400 with the reason.
- *
- * Fault controls for QA (`GET`/`POST /api/faults`, applied to `/api/feedback` only):
- * `latencyMs` delays every answer; `offline` destroys the connection before storing anything;
- * `errorRate` answers that share of requests with 503 (nothing stored); `dropAfterCommit` stores
- * the batch, then destroys the connection instead of answering (the client must retry and the
- * dedupe must keep the events once). Counters of what happened are in `GET /api/faults`.
- */
-function feedbackCollector(dataDir) {
-  const seen = new Map();
-  const orders = new Map();
-  let faults = { ...NO_FAULTS };
-  const counts = { requests: 0, stored: 0, duplicates: 0, failed503: 0, dropped: 0, offline: 0 };
-  const read = (req) =>
-    new Promise((resolve, reject) => {
-      const chunks = [];
-      let size = 0;
-      req.on('data', (c) => {
-        size += c.length;
-        if (size > 1_000_000) req.destroy(new Error('body over 1 MB'));
-        else chunks.push(c);
-      });
-      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      req.on('error', reject);
-    });
-  const json = (res, status, body) => {
-    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-    res.end(JSON.stringify(body));
-  };
-  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-  /**
-   * A JSON resource: `GET` answers `get()`; `POST` parses the body (400 when it is not JSON) and
-   * answers what `post(body)` returns, `{ status, body? }`; anything else is a 405.
-   */
-  const jsonRoute = (get, post) => async (req, res) => {
-    if (req.method === 'GET' || req.method === 'HEAD') {
-      json(res, 200, get());
-      return;
-    }
-    if (req.method !== 'POST') {
-      res.writeHead(405, { allow: 'GET, POST' }).end();
-      return;
-    }
-    let body;
-    try {
-      body = JSON.parse(await read(req));
-    } catch {
-      json(res, 400, { error: 'body: expected JSON' });
-      return;
-    }
-    const answer = await post(body);
-    if (answer.body === undefined)
-      res.writeHead(answer.status, { 'cache-control': 'no-store' }).end();
-    else json(res, answer.status, answer.body);
-  };
-  return {
-    async receive(req, res) {
-      if (req.method !== 'POST') {
-        res.writeHead(405, { allow: 'POST' }).end();
-        return;
-      }
-      counts.requests++;
-      const active = faults;
-      let text;
-      try {
-        text = await read(req);
-      } catch {
-        return;
-      }
-      if (active.latencyMs > 0) await sleep(active.latencyMs);
-      if (active.offline) {
-        counts.offline++;
-        req.socket.destroy();
-        return;
-      }
-      if (active.errorRate > 0 && Math.random() < active.errorRate) {
-        counts.failed503++;
-        res
-          .writeHead(503, { 'content-type': 'text/plain', 'cache-control': 'no-store' })
-          .end('fault injected: errorRate');
-        return;
-      }
-      let batch;
-      try {
-        batch = JSON.parse(text);
-      } catch {
-        res.writeHead(400, { 'content-type': 'text/plain' }).end('body: expected JSON');
-        return;
-      }
-      if (batch?.v !== 1 || !Array.isArray(batch.events)) {
-        res
-          .writeHead(400, { 'content-type': 'text/plain' })
-          .end('expected { v: 1, events: [...] }');
-        return;
-      }
-      const fresh = batch.events.filter((e) => typeof e?.id === 'string' && !seen.has(e.id));
-      counts.duplicates += batch.events.length - fresh.length;
-      counts.stored += fresh.length;
-      for (const e of fresh) seen.set(e.id, e);
-      if (fresh.length > 0) {
-        await mkdir(dataDir, { recursive: true });
-        await appendFile(
-          path.join(dataDir, 'feedback.jsonl'),
-          JSON.stringify({ receivedAt: new Date().toISOString(), ...batch, events: fresh }) + '\n',
-        );
-      }
-      if (active.dropAfterCommit) {
-        counts.dropped++;
-        req.socket.destroy();
-        return;
-      }
-      res.writeHead(204, { 'cache-control': 'no-store' }).end();
-    },
-    received(req, res) {
-      json(res, 200, { events: [...seen.values()] });
-    },
-    /**
-     * `POST /api/orders`: an order the shop attributes to a decision (the one whose coupon it used,
-     * else the last one shown), `{ orderId, decisionId, revenue, discount?, offerId? }`; kept once
-     * per orderId in `<dataDir>/orders.jsonl`, the `--orders` input of `npm run report`, `ope` and
-     * `optimize`. `GET` lists what was received.
-     */
-    orders: jsonRoute(
-      () => ({ orders: [...orders.values()] }),
-      async (order) => {
-        const problem = orderProblem(order);
-        if (problem) return { status: 400, body: { error: problem } };
-        if (!orders.has(order.orderId)) {
-          const kept = {
-            orderId: order.orderId,
-            decisionId: order.decisionId,
-            revenue: order.revenue,
-            discount: order.discount ?? 0,
-            ...(order.offerId !== undefined ? { offerId: order.offerId } : {}),
-            at: new Date().toISOString(),
-          };
-          orders.set(order.orderId, kept);
-          await mkdir(dataDir, { recursive: true });
-          await appendFile(path.join(dataDir, 'orders.jsonl'), JSON.stringify(kept) + '\n');
-        }
-        return { status: 204 };
-      },
-    ),
-    faultsRoute: jsonRoute(
-      () => ({ ...faults, counts }),
-      async (body) => {
-        const parsed = parseFaults(body, faults);
-        if (parsed.error) return { status: 400, body: { error: parsed.error } };
-        faults = parsed.faults;
-        return { status: 200, body: { ...faults, counts } };
-      },
-    ),
-  };
+  return Object.assign(server, { qaToken });
 }
 
 async function main() {
@@ -375,6 +175,9 @@ async function main() {
     process.exit(1);
   }
   console.log(`offerwise demo: ${server.url('/')}  (Ctrl+C to stop)`);
+  // On stderr, apart from the shop's URL: the link that gives a tab the collector's QA controls
+  // (the page keeps the token in sessionStorage and drops it from the address bar).
+  console.error(`QA panel with the collector's controls: ${server.url('/')}#qa=${server.qaToken}`);
   const stop = () => {
     server.close().then(() => process.exit(0));
   };

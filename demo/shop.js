@@ -1,7 +1,8 @@
 // The demo shop's one script (no framework, no build step). It runs deferred, before the
 // offerwise script tag: it renders the page from window.SHOP (shop-data.js), keeps the cart in
 // localStorage, pushes the GA4 ecommerce events a shop's tagging would push to window.dataLayer,
-// and adds the QA panel. Every text is set with textContent, never innerHTML.
+// attributes orders to decisions (only with consent), and adds the QA panel. Every text is set
+// with textContent, never innerHTML.
 (function () {
   'use strict';
 
@@ -18,10 +19,11 @@
 
   // ---------------------------------------------------------------- small helpers
 
-  const store = {
+  /** JSON values under `demo.<key>` in `localStorage` or `sessionStorage`. */
+  const storageOf = (name) => ({
     get(key, fallback) {
       try {
-        const raw = localStorage.getItem(`demo.${key}`);
+        const raw = window[name].getItem(`demo.${key}`);
         return raw === null ? fallback : JSON.parse(raw);
       } catch {
         return fallback;
@@ -29,12 +31,21 @@
     },
     set(key, value) {
       try {
-        localStorage.setItem(`demo.${key}`, JSON.stringify(value));
+        window[name].setItem(`demo.${key}`, JSON.stringify(value));
       } catch {
         // private mode: the demo keeps working for this page
       }
     },
-  };
+    remove(key) {
+      try {
+        window[name].removeItem(`demo.${key}`);
+      } catch {
+        // nothing stored, then
+      }
+    },
+  });
+  const store = storageOf('localStorage');
+  const session = storageOf('sessionStorage');
 
   /** Creates an element with attributes (`text` sets textContent) and children. */
   function el(tag, attrs, ...children) {
@@ -131,21 +142,71 @@
   // As a shop would: an order is attributed to the decision whose coupon it used, else to the
   // last decision shown in the last day. The attribution goes to the collector (/api/orders), the
   // --orders input of `npm run report`, `ope` and `optimize`. Offer-level ids only.
+  // An attributed order ties a decision's events to a purchase, so the decision ids it needs are
+  // kept only while the SDK's consent is `granted`, in sessionStorage (none outlives the browser
+  // session, as the SDK's own ids do not), and erased by forget() and by any withdrawal.
   const DAY_MS = 24 * 60 * 60 * 1000;
+  const TRACES = ['lastDecision', 'claims'];
+  /** Decisions the QA panel lists (this page's memory: a trace too). */
+  const panelDecisions = new Map();
+
+  /** The SDK's consent is `granted` (false before it has loaded: nothing is known yet). */
+  function consented() {
+    const ow = window.offerwise;
+    return (
+      !!ow && !Array.isArray(ow) && typeof ow.consent === 'function' && ow.consent() === 'granted'
+    );
+  }
+
+  function eraseTraces() {
+    for (const key of TRACES) {
+      session.remove(key);
+      // Where earlier versions of the demo kept them.
+      store.remove(key);
+    }
+    panelDecisions.clear();
+  }
+
+  /**
+   * The SDK announces neither forget() nor a change of consent, and the privacy page's
+   * <ow-my-data> calls both on this same instance: wrapping them is how every path (that widget,
+   * the QA panel, a console) also erases the shop's traces. A consent change is also recorded as
+   * the shopper's choice, which the next page renders into the script tag.
+   */
+  function guardTraces(ow) {
+    const forget = ow.forget.bind(ow);
+    const consent = ow.consent.bind(ow);
+    ow.forget = () => {
+      eraseTraces();
+      return forget().finally(eraseTraces);
+    };
+    ow.consent = (next) => {
+      if (next === undefined) return consent();
+      if (next !== 'granted') eraseTraces();
+      if (['granted', 'denied', 'pending'].includes(next)) store.set('consent', next);
+      return consent(next);
+    };
+    // Denied on this page (Global Privacy Control, a stored refusal): nothing from before stays.
+    if (ow.consent() !== 'granted') eraseTraces();
+  }
+  withOfferwise(guardTraces);
+
   document.addEventListener('ow-decision', (event) => {
     const { decisionId, offerIds } = event.detail ?? {};
-    if (decisionId && offerIds?.length) store.set('lastDecision', { decisionId, at: Date.now() });
+    if (decisionId && offerIds?.length && consented())
+      session.set('lastDecision', { decisionId, at: Date.now() });
   });
   document.addEventListener('ow-claim', (event) => {
     const { decisionId, offerId, code } = event.detail ?? {};
-    if (!decisionId || !code) return;
-    const claims = store.get('claims', {});
+    if (!decisionId || !code || !consented()) return;
+    const claims = session.get('claims', {});
     claims[code.toUpperCase()] = { decisionId, offerId, at: Date.now() };
-    store.set('claims', claims);
+    session.set('claims', claims);
   });
   function reportOrder(orderId, value, discount, coupon) {
-    const claimed = coupon ? store.get('claims', {})[coupon.toUpperCase()] : undefined;
-    const last = store.get('lastDecision', undefined);
+    if (!consented()) return;
+    const claimed = coupon ? session.get('claims', {})[coupon.toUpperCase()] : undefined;
+    const last = session.get('lastDecision', undefined);
     const from =
       claimed ?? (last && Date.now() - last.at < DAY_MS ? { decisionId: last.decisionId } : null);
     if (!from) return;
@@ -161,6 +222,8 @@
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(order),
       keepalive: true,
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
     }).catch(() => undefined);
   }
 
@@ -737,6 +800,45 @@
 
   const QA_OPEN = 'demo.qa-open';
 
+  // The collector's QA routes (received events, faults) need the token `npm run demo` prints in
+  // its QA link (`/#qa=<token>`). The page moves it from the address bar into this tab's
+  // sessionStorage, which a page of another site cannot read, and sends it in a header, which a
+  // cross-site request cannot carry without the server's leave (it gives none).
+  const QA_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
+  const QA_LOCKED =
+    "The collector's controls need the QA token: open the QA link `npm run demo` printed (it ends in #qa=…) in this tab.";
+  {
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    const token = fragment.get('qa');
+    if (token !== null && QA_TOKEN.test(token)) {
+      session.set('qa-token', token);
+      fragment.delete('qa');
+      const rest = fragment.toString();
+      history.replaceState(
+        history.state,
+        '',
+        location.pathname + location.search + (rest ? `#${rest}` : ''),
+      );
+    }
+  }
+
+  /** A QA request with the token; undefined when there is none, or the server refused it. */
+  async function qaFetch(url, init = {}) {
+    const token = session.get('qa-token', null);
+    if (typeof token !== 'string') return undefined;
+    const response = await fetch(url, {
+      ...init,
+      cache: 'no-store',
+      headers: { ...init.headers, 'x-qa-token': token },
+    });
+    // A token of an earlier run of the server: forget it, the panel says how to get the new one.
+    if (response.status === 401 || response.status === 403) {
+      session.remove('qa-token');
+      return undefined;
+    }
+    return response;
+  }
+
   function qaPanel() {
     const toggle = el('button', {
       type: 'button',
@@ -800,6 +902,14 @@
       offline: el('input', { type: 'checkbox', id: 'qa-offline' }),
     };
     const faultCounts = el('p', { class: 'qa-small', id: 'qa-fault-counts' });
+    const qaLocked = el('p', { class: 'qa-small', id: 'qa-locked', hidden: true, text: QA_LOCKED });
+    /** Shows the collector's controls, or says how to unlock them. */
+    const unlocked = (yes) => {
+      qaLocked.hidden = yes;
+      for (const input of Object.values(faultInputs)) input.disabled = !yes;
+      return yes;
+    };
+    unlocked(typeof session.get('qa-token', null) === 'string');
 
     const section = (title, ...children) =>
       el('section', {}, el('h2', { text: title }), ...children);
@@ -828,6 +938,7 @@
       section('Feedback outbox', outboxBox, el('div', { class: 'qa-buttons' }, flush)),
       section(
         'Collector faults',
+        qaLocked,
         row('Error rate (503) ', faultInputs.errorRate),
         row('Latency ', faultInputs.latencyMs),
         row('Drop after commit ', faultInputs.dropAfterCommit),
@@ -860,7 +971,7 @@
 
     // Decisions: every one <ow-offers> puts on screen announces itself with ow-decision; what it
     // weighed (and each shown offer's explanation) comes from offerwise.inspect().
-    const decisions = new Map();
+    const decisions = panelDecisions;
     document.addEventListener('ow-decision', (event) => {
       const { decisionId } = event.detail ?? {};
       if (decisionId && !decisions.has(decisionId)) decisions.set(decisionId, new Map());
@@ -1005,26 +1116,33 @@
             entries.push([k, typeof v === 'object' ? JSON.stringify(v) : String(v)]);
           }
         }
-        const received = await fetch('/api/feedback/received', { cache: 'no-store' }).then((r) =>
-          r.json(),
-        );
-        const byType = {};
-        for (const e of received.events) byType[e.type] = (byType[e.type] ?? 0) + 1;
+        // Totals by type only (limit=0): the events themselves are other shoppers' too.
+        const received = await qaFetch('/api/feedback/received?limit=0');
+        const byType = received?.ok ? (await received.json()).byType : undefined;
         entries.push([
           'Collector received',
-          Object.entries(byType)
-            .map(([k, v]) => `${k} ${v}`)
-            .join(', ') || 'nothing yet',
+          byType === undefined
+            ? 'needs the QA link (see Collector faults)'
+            : Object.entries(byType)
+                .filter(([, v]) => v > 0)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ') || 'nothing yet',
         ]);
         entries.push(['Last flush()', lastFlush]);
         dl(outboxBox, entries);
 
-        const f = await fetch('/api/faults', { cache: 'no-store' }).then((r) => r.json());
+        const answer = await qaFetch('/api/faults');
+        if (!unlocked(answer?.ok === true)) {
+          faultCounts.textContent = '';
+          return;
+        }
+        const f = await answer.json();
         faultInputs.errorRate.value = String(f.errorRate);
         faultInputs.latencyMs.value = String(f.latencyMs);
         faultInputs.dropAfterCommit.checked = f.dropAfterCommit;
         faultInputs.offline.checked = f.offline;
-        faultCounts.textContent = `Requests ${f.counts.requests}: ${f.counts.stored} events stored, ${f.counts.duplicates} duplicates, ${f.counts.failed503} answered 503, ${f.counts.dropped} dropped after commit, ${f.counts.offline} refused offline.`;
+        const c = f.counts;
+        faultCounts.textContent = `Requests ${c.requests}: ${c.stored} events stored, ${c.duplicates} duplicates, ${c.invalid} invalid, ${c.failed503} answered 503, ${c.dropped} dropped after commit, ${c.offline} refused offline, ${c.rateLimited} rate-limited, ${c.refused} refused.`;
       } catch (error) {
         say(`Refresh failed: ${String(error)}`);
       } finally {
@@ -1056,7 +1174,7 @@
         await ow.forget();
         store.set('persona', 'new');
         redecide();
-        return 'Forgotten: profile, caps and claims erased.';
+        return "Forgotten: profile, caps, claims and the shop's decision traces erased.";
       });
       act(again, async () => {
         redecide();
@@ -1067,8 +1185,8 @@
         lastFlush = JSON.stringify(s);
         return `flush(): ${lastFlush}`;
       });
+      // ow.consent() records the choice for the next pages (guardTraces).
       consentSelect.addEventListener('change', async () => {
-        store.set('consent', consentSelect.value);
         try {
           await ow.consent(consentSelect.value);
           say(`Consent: ${consentSelect.value}.`);
@@ -1084,15 +1202,21 @@
       say(memberBox.checked ? 'Signed in as a member.' : 'Signed out.');
     });
     const setFault = async (body) => {
-      const response = await fetch('/api/faults', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      const answer = await response.json();
-      say(
-        response.ok ? `Faults: ${JSON.stringify({ ...answer, counts: undefined })}` : answer.error,
-      );
+      try {
+        const response = await qaFetch('/api/faults', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        if (!response) say(QA_LOCKED);
+        else {
+          const { errorRate, latencyMs, dropAfterCommit, offline, error } = await response.json();
+          const faults = { errorRate, latencyMs, dropAfterCommit, offline };
+          say(response.ok ? `Faults: ${JSON.stringify(faults)}` : error);
+        }
+      } catch (error) {
+        say(`Failed: ${String(error)}`);
+      }
       refresh();
     };
     faultInputs.errorRate.addEventListener('change', () =>

@@ -1,8 +1,9 @@
 // The campaign-analytics CLIs on what the demo collector stored: shoppers browse the demo shop
-// (whose script tag has data-log-candidates), one claims a coupon and orders with it; then
-// `npm run report`, `npm run ope` and `npm run optimize` run, as a shop would run them, on the
-// collector's files (<dataDir>/feedback.jsonl, orders.jsonl, catalog.json). Evaluating the
-// logging policy on its own logs must give importance weights of 1: IPS equals the logged mean.
+// (whose catalog names candidate policies the devices evaluate), one claims a coupon and orders
+// with it; then `npm run report`, `npm run ope` and `npm run optimize` run, as a shop would run
+// them, on the collector's files (<dataDir>/feedback.jsonl, orders.jsonl, catalog.json). The
+// catalog's `current` policy is the logging policy itself: on its own logs every importance weight
+// is 1, so IPS equals the logged mean.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,10 +11,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoServer } from '../../demo/server.mjs';
+import { startDemoServer, type DemoServer } from '../../demo/server.mjs';
 import { launchChromium } from '../support/browser.mjs';
 import { openPage, requireChromium, type PageWindow } from '../support/e2e.js';
-import { repoRoot, type StaticServer } from '../support/server.mjs';
+import { receivedEvents } from '../support/demo-qa.js';
+import { repoRoot } from '../support/server.mjs';
 
 const hasChromium = requireChromium();
 const POLL = { timeout: 20_000, interval: 200 };
@@ -24,7 +26,8 @@ interface Received {
   type: string;
   decisionId?: string;
   offerId: string;
-  candidates?: { offerId: string }[];
+  propensity: number;
+  policies?: Record<string, number>;
 }
 
 /** Runs one of the models/ CLIs with tsx, as `npm run <name> -- …` does; returns its stdout. */
@@ -37,7 +40,7 @@ async function cli(file: string, args: string[]): Promise<string> {
 }
 
 describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs', () => {
-  let server: StaticServer;
+  let server: DemoServer;
   let browser: Browser;
   let dataDir: string;
   const contexts: BrowserContext[] = [];
@@ -52,9 +55,7 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
     await server?.close();
   });
 
-  const received = async (): Promise<Received[]> =>
-    ((await (await fetch(server.url('/api/feedback/received'))).json()) as { events: Received[] })
-      .events;
+  const received = () => receivedEvents<Received>(server);
   const flush = (page: Page) =>
     page.evaluate(() => (window as unknown as PageWindow).offerwise.flush());
 
@@ -151,21 +152,37 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
       .map((l) => JSON.parse(l) as { decisionId: string; offerId?: string; revenue: number });
     expect(orders).toHaveLength(1);
     expect(orders[0]).toMatchObject({ decisionId: claim.decisionId, offerId: claim.offerId });
-    // Each personalized decision's first offer carries its candidates, once.
-    const withCandidates = events.filter((e) => e.candidates !== undefined);
+    // Each personalized decision's first offer carries the catalog policies' odds of it, once,
+    // and nothing else about the decision (no candidates, no model output).
+    const withPolicies = events.filter((e) => e.policies !== undefined);
     // Exactly the personalized decisions (a shopper in the 5% holdout gets none).
-    expect(withCandidates.map((e) => e.decisionId).sort()).toEqual(
+    expect(withPolicies.map((e) => e.decisionId).sort()).toEqual(
       visits
         .filter((v) => v.logged)
         .map((v) => v.decisionId)
         .sort(),
     );
-    expect(withCandidates.length).toBeGreaterThan(0);
-    for (const e of withCandidates) {
+    expect(withPolicies.length).toBeGreaterThan(0);
+    for (const e of withPolicies) {
       expect(e.type).toBe('impression');
-      expect(e.candidates!.map((c) => c.offerId)).toContain(e.offerId);
+      expect(Object.keys(e.policies!)).toEqual(['current', 'greedy', 'big-discount']);
+      // The running policy's own odds are the logged propensity (whole points, as sent).
+      expect(e.policies!.current).toBe(e.propensity);
+      expect(Object.keys(e).sort()).toEqual(
+        [
+          'at',
+          'decisionId',
+          'id',
+          'modelVersion',
+          'offerId',
+          'placement',
+          'policies',
+          'propensity',
+          'type',
+        ].sort(),
+      );
     }
-    expect(new Set(withCandidates.map((e) => e.decisionId)).size).toBe(withCandidates.length);
+    expect(new Set(withPolicies.map((e) => e.decisionId)).size).toBe(withPolicies.length);
 
     const feedback = path.join(dataDir, 'feedback.jsonl');
     const out = mkdtempSync(path.join(tmpdir(), 'offerwise-demo-analytics-out-'));
@@ -193,15 +210,14 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
     expect(report.funnel.reduce((n, r) => n + r.impressions, 0)).toBe(pairs('impression'));
     expect(report.funnel.reduce((n, r) => n + r.claims, 0)).toBe(pairs('claim'));
 
-    // OPE of the logging policy itself ({} = the SDK's defaults, as the demo runs): every weight
-    // is π/μ = 1, so IPS is the logged mean and the effective sample size is n.
-    writeFileSync(path.join(out, 'logging.json'), '{}');
+    // OPE of the logging policy itself (the catalog's `current`: the SDK's defaults, as the demo
+    // runs): every weight is π/μ = 1, so IPS is the logged mean and the effective sample size n.
     const self = JSON.parse(
       await cli('models/ope.ts', [
         '--feedback',
         feedback,
         '--policy',
-        path.join(out, 'logging.json'),
+        'current',
         '--reward',
         'claim',
         '--bootstrap',
@@ -215,13 +231,13 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
       essShare: number;
       excluded: Record<string, number>;
     };
-    expect(self.n).toBe(new Set(withCandidates.map((e) => e.decisionId)).size);
+    expect(self.n).toBe(withPolicies.length);
     expect(self.ips.value).toBeCloseTo(self.logged.value, 4);
     expect(self.snips.value).toBeCloseTo(self.logged.value, 4);
     expect(self.essShare).toBeCloseTo(1, 3);
     expect(self.logged.value).toBeCloseTo(
       // claims of a decision's first offer, over the evaluated decisions
-      withCandidates.filter((i) =>
+      withPolicies.filter((i) =>
         events.some(
           (e) => e.type === 'claim' && e.decisionId === i.decisionId && e.offerId === i.offerId,
         ),
@@ -229,14 +245,13 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
       6,
     );
 
-    // Another policy runs too (values in [0, 1] for a 0/1 reward).
-    writeFileSync(path.join(out, 'biggest.json'), '{"rule":"biggest_discount"}');
+    // Another catalog policy runs too (values in [0, 1] for a 0/1 reward).
     const other = JSON.parse(
       await cli('models/ope.ts', [
         '--feedback',
         feedback,
         '--policy',
-        path.join(out, 'biggest.json'),
+        'big-discount',
         '--reward',
         'claim',
         '--bootstrap',
@@ -246,39 +261,43 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
     expect(other.snips.value).toBeGreaterThanOrEqual(0);
     expect(other.snips.value).toBeLessThanOrEqual(1);
 
-    // The optimiser over the demo's campaign space: a catalog patch and a convergence trace.
-    await cli('models/optimize.ts', [
+    // A policy the catalog did not name cannot be evaluated on these logs: the CLI says which can.
+    writeFileSync(path.join(out, 'biggest.json'), '{"rule":"biggest_discount"}');
+    const refused = await cli('models/ope.ts', [
       '--feedback',
       feedback,
-      '--space',
-      'demo/campaign-space.json',
-      '--method',
-      'ga',
-      '--budget',
-      '60',
-      '--out',
-      path.join(out, 'opt'),
-    ]);
+      '--policy',
+      path.join(out, 'biggest.json'),
+    ]).catch((error: { stderr?: string }) => error.stderr ?? '');
+    expect(refused).toMatch(
+      /needs the decisions side file.*catalog's candidate policies: current, greedy, big-discount/,
+    );
+
+    // The optimiser on a collector's logs: the catalog's candidates, valued and ranked.
+    const chosen = JSON.parse(
+      await cli('models/optimize.ts', ['--feedback', feedback, '--out', path.join(out, 'opt')]),
+    ) as { mode: string; best: string; candidates: { id: string }[] };
+    expect(chosen.mode).toBe('catalog-policies');
+    expect(chosen.candidates.map((c) => c.id).sort()).toEqual(
+      ['big-discount', 'current', 'greedy'].sort(),
+    );
     const patch = JSON.parse(readFileSync(path.join(out, 'opt', 'patch.json'), 'utf8')) as {
       format: string;
-      settings: Record<string, unknown>;
+      policy: string;
     };
     expect(patch.format).toBe('offerwise-catalog-patch');
-    expect(Object.keys(patch.settings).sort()).toEqual(
-      ['discount.mens', 'discount.womens', 'exploration', 'objective', 'temperature'].sort(),
-    );
-    expect(existsSync(path.join(out, 'opt', 'trace.json'))).toBe(true);
+    expect(patch.policy).toBe(chosen.best);
     console.log(
       'demo-analytics',
       JSON.stringify({
         events: events.length,
-        decisionsWithCandidates: self.n,
+        decisionsWithPolicies: self.n,
         excluded: self.excluded,
         logged: self.logged.value,
         ipsOfLoggingPolicy: self.ips.value,
         essShare: self.essShare,
         biggestDiscountSnips: other.snips,
-        patch: patch.settings,
+        best: chosen.best,
       }),
     );
   });

@@ -1,17 +1,19 @@
 // The demo shop as QA uses it (`npm run demo`): a shopper's journey from a category page to a
 // claimed coupon that reaches the collector exactly once and an order; personas that give
 // visibly different offers; the collector's fault switches (the events still arrive once, after
-// the faults are cleared); every page free of console errors and CSP violations, and the QA
-// panel usable from the keyboard. Nothing waits for a fixed time: every check polls.
+// the faults are cleared), reached through the QA link's token only; the shop's own code under
+// denied consent, Global Privacy Control and "Forget me" (no order posted, no decision trace
+// kept); every page free of console errors and CSP violations, and the QA panel usable from the
+// keyboard. Nothing waits for a fixed time: every check polls.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoServer } from '../../demo/server.mjs';
+import { startDemoServer, type DemoServer } from '../../demo/server.mjs';
 import { launchChromium } from '../support/browser.mjs';
+import { collectorState, receivedEvents, receivedOrders } from '../support/demo-qa.js';
 import { openPage, requireChromium, type PageWindow, type WatchedPage } from '../support/e2e.js';
-import type { StaticServer } from '../support/server.mjs';
 
 const hasChromium = requireChromium();
 const POLL = { timeout: 20_000, interval: 200 };
@@ -20,6 +22,7 @@ interface Received {
   id: string;
   type: string;
   offerId: string;
+  decisionId?: string;
 }
 
 /** Records CSP violations of every page of the context (read with `violations(page)`). */
@@ -34,6 +37,48 @@ async function watchCsp(context: BrowserContext): Promise<void> {
 }
 const violations = (page: Page) =>
   page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+
+interface Fetched {
+  url: string;
+  body: string | null;
+}
+
+/**
+ * Records every `fetch()` the pages of the context make, as it is called: the shop calls it in
+ * the click handler that then shows the confirmation, so once that is on screen the record is
+ * complete (read with `fetched(page)`).
+ */
+async function recordFetches(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const w = window as unknown as { __fetched: Fetched[] };
+    w.__fetched = [];
+    const original = window.fetch.bind(window);
+    window.fetch = (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      w.__fetched.push({ url, body: typeof init?.body === 'string' ? init.body : null });
+      return original(input, init);
+    };
+  });
+}
+const fetched = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __fetched: Fetched[] }).__fetched);
+const orderPosts = async (page: Page) =>
+  (await fetched(page)).filter((f) => new URL(f.url, 'http://x').pathname === '/api/orders');
+
+/** Every value the page's origin keeps in localStorage and sessionStorage, as one text. */
+const storedText = (page: Page) =>
+  page.evaluate(() =>
+    JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } }),
+  );
+
+/** The shop's decision traces (the keys its order attribution uses), wherever they are. */
+const traces = (page: Page) =>
+  page.evaluate(() =>
+    [localStorage, sessionStorage]
+      .flatMap((s) => Object.keys(s))
+      .filter((k) => k === 'demo.lastDecision' || k === 'demo.claims')
+      .sort(),
+  );
 
 /** The offers rendered by the first `<ow-offers>` of the page: id, category, explanation. */
 function shownOffers(page: Page) {
@@ -58,7 +103,7 @@ function flush(page: Page) {
 }
 
 describe.skipIf(!hasChromium)('demo shop', () => {
-  let server: StaticServer;
+  let server: DemoServer;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   beforeAll(async () => {
@@ -74,12 +119,22 @@ describe.skipIf(!hasChromium)('demo shop', () => {
     await server?.close();
   });
 
-  async function newTab(url: string): Promise<WatchedPage> {
+  /** A shopper's tab in a fresh context; `gpc`: the browser sends Global Privacy Control. */
+  async function newTab(url: string, options: { gpc?: boolean } = {}): Promise<WatchedPage> {
     const context = await browser.newContext({
       permissions: ['clipboard-read', 'clipboard-write'],
     });
     contexts.push(context);
     await watchCsp(context);
+    await recordFetches(context);
+    if (options.gpc) {
+      await context.addInitScript(() =>
+        Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {
+          get: () => true,
+          configurable: true,
+        }),
+      );
+    }
     const tab = await openPage(context, server.url(url));
     await tab.page.waitForFunction(() => {
       const ow = (window as unknown as { offerwise?: unknown }).offerwise;
@@ -88,14 +143,9 @@ describe.skipIf(!hasChromium)('demo shop', () => {
     return tab;
   }
 
-  const received = async (): Promise<Received[]> =>
-    ((await (await fetch(server.url('/api/feedback/received'))).json()) as { events: Received[] })
-      .events;
-  const faults = async () =>
-    (await (await fetch(server.url('/api/faults'))).json()) as {
-      offline: boolean;
-      counts: Record<string, number>;
-    };
+  const received = () => receivedEvents<Received>(server);
+  const faults = () => collectorState(server);
+  const qaLink = (url: string) => `${url}#qa=${server.qaToken}`;
 
   it('journey: a category page shows its own offer; the claim reaches the collector once; an order', async () => {
     const { page, errors } = await newTab('/');
@@ -134,6 +184,12 @@ describe.skipIf(!hasChromium)('demo shop', () => {
     await page.getByRole('button', { name: 'Place order' }).click();
     await page.getByRole('heading', { name: /order is placed/ }).waitFor();
     expect(await page.locator('#cart-count').textContent()).toBe('0');
+    // With consent the order goes to the collector, attributed to the claim's decision.
+    const orderId = await page.locator('#confirmation').getAttribute('data-transaction-id');
+    expect(await orderPosts(page)).toHaveLength(1);
+    await expect
+      .poll(async () => (await receivedOrders(server)).find((o) => o.orderId === orderId), POLL)
+      .toMatchObject({ decisionId: claims[0]!.decisionId, offerId: offer!.id });
     const profile = await page.evaluate(() =>
       (window as unknown as PageWindow).offerwise.profile(),
     );
@@ -189,7 +245,7 @@ describe.skipIf(!hasChromium)('demo shop', () => {
   });
 
   it('fault switches: the collector fails, the claim still arrives exactly once afterwards', async () => {
-    const { page, errors } = await newTab('/category.html?c=womens');
+    const { page, errors } = await newTab(qaLink('/category.html?c=womens'));
     const claim = page
       .locator('ow-offers')
       .getByRole('button', { name: /^Claim/ })
@@ -248,6 +304,137 @@ describe.skipIf(!hasChromium)('demo shop', () => {
     const ids = (await received()).map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
     await expect.poll(() => panel.locator('#qa-outbox').textContent(), POLL).toMatch(/claim \d/);
+    expect(errors).toEqual([]);
+  });
+
+  /** From a category page: the first product into the cart, checkout (with `code`), order. */
+  async function placeOrder(page: Page, code?: string): Promise<string> {
+    await page.locator('#product-list .card-link').first().click();
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.goto(server.url('/checkout.html'));
+    if (code) {
+      await page.getByLabel('Coupon code').fill(code);
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await expect.poll(() => page.locator('.note').textContent()).toMatch(/applied/);
+    }
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await page.getByRole('heading', { name: /order is placed/ }).waitFor();
+    return (await page.locator('#confirmation').getAttribute('data-transaction-id'))!;
+  }
+  const consentOf = (page: Page) =>
+    page.evaluate(() => (window as unknown as PageWindow).offerwise.consent());
+
+  it('the QA link unlocks the collector controls; without it the panel says how to get the token', async () => {
+    const { page, errors } = await newTab('/');
+    await page.getByRole('button', { name: 'QA panel' }).click();
+    const panel = page.getByRole('complementary', { name: 'QA panel' });
+    await expect
+      .poll(() => panel.locator('#qa-outbox').textContent(), POLL)
+      .toMatch(/needs the QA link/);
+    expect(await panel.locator('#qa-locked').textContent()).toMatch(
+      /open the QA link `npm run demo` printed \(it ends in #qa=…\) in this tab/,
+    );
+    expect(await panel.getByLabel('Offline').isDisabled()).toBe(true);
+    expect((await fetched(page)).filter((f) => f.url.includes('/api/faults'))).toEqual([]);
+
+    // The link's fragment goes into this tab's sessionStorage and out of the address bar.
+    await page.goto(server.url(qaLink('/cart.html')));
+    await expect
+      .poll(() => panel.locator('#qa-fault-counts').textContent(), POLL)
+      .toMatch(/^Requests \d+: /);
+    expect(await page.evaluate(() => location.href)).toBe(server.url('/cart.html'));
+    expect(await page.evaluate(() => sessionStorage.getItem('demo.qa-token'))).toBe(
+      JSON.stringify(server.qaToken),
+    );
+    expect(await panel.locator('#qa-locked').isHidden()).toBe(true);
+    expect(await panel.getByLabel('Offline').isEnabled()).toBe(true);
+    // The next page of the tab keeps it.
+    await page.goto(server.url('/'));
+    await expect
+      .poll(() => panel.locator('#qa-outbox').textContent(), POLL)
+      .toMatch(/Collector received(impression|claim|nothing yet)/);
+    expect(errors).toEqual([]);
+  });
+
+  it('denied consent and Global Privacy Control: the shop posts no order and keeps no decision trace', async () => {
+    // Consent withdrawn in the QA panel after the shop recorded a decision.
+    const { page, errors } = await newTab('/category.html?c=shoes');
+    await page
+      .locator('ow-offers')
+      .getByRole('button', { name: /^Claim/ })
+      .first()
+      .waitFor(POLL);
+    await expect.poll(() => traces(page), POLL).toEqual(['demo.lastDecision']);
+    await page.getByRole('button', { name: 'QA panel' }).click();
+    await page.getByLabel('Consent').selectOption('denied');
+    await expect
+      .poll(() => page.locator('#qa-status').textContent(), POLL)
+      .toBe('Consent: denied.');
+    expect(await traces(page)).toEqual([]);
+    const denied = await placeOrder(page);
+    // The choice was kept for the next pages (the checkout page started denied).
+    expect(await consentOf(page)).toBe('denied');
+    expect(await orderPosts(page)).toEqual([]);
+    expect(await traces(page)).toEqual([]);
+
+    // Global Privacy Control from the first page on: the shop never records a decision.
+    const gpc = await newTab('/category.html?c=shoes', { gpc: true });
+    expect(await consentOf(gpc.page)).toBe('denied');
+    const withGpc = await placeOrder(gpc.page);
+    expect(await orderPosts(gpc.page)).toEqual([]);
+    expect(await traces(gpc.page)).toEqual([]);
+
+    const orderIds = (await receivedOrders(server)).map((o) => o.orderId);
+    expect(orderIds).not.toContain(denied);
+    expect(orderIds).not.toContain(withGpc);
+    expect([...errors, ...gpc.errors]).toEqual([]);
+  });
+
+  it('"Forget me" and the privacy page’s erase leave no trace of earlier decisions', async () => {
+    const { page, errors } = await newTab('/category.html?c=shoes');
+    const claim = page
+      .locator('ow-offers')
+      .getByRole('button', { name: /^Claim/ })
+      .first();
+    await claim.waitFor(POLL);
+    const [offer] = await shownOffers(page);
+    const forgotten = offer!.decisionId;
+    await claim.click();
+    const code = await page.locator('ow-offers').locator('input[readonly]').first().inputValue();
+    await expect.poll(() => traces(page), POLL).toEqual(['demo.claims', 'demo.lastDecision']);
+    expect(await storedText(page)).toContain(forgotten);
+    await page.getByRole('button', { name: 'QA panel' }).click();
+    const panel = page.getByRole('complementary', { name: 'QA panel' });
+    await panel.locator(`[data-decision-id="${forgotten}"]`).waitFor(POLL);
+
+    await panel.getByRole('button', { name: 'Forget me' }).click();
+    await expect.poll(() => page.locator('#qa-status').textContent(), POLL).toMatch(/^Forgotten/);
+    expect(await storedText(page)).not.toContain(forgotten);
+    await expect
+      .poll(() => panel.locator(`[data-decision-id="${forgotten}"]`).count(), POLL)
+      .toBe(0);
+    // The slot decided again: the shop may keep that new decision (consent is still granted).
+    await expect.poll(() => traces(page), POLL).toEqual(['demo.lastDecision']);
+
+    // An order with the code claimed before is not tied to the forgotten decision.
+    const orderId = await placeOrder(page, code);
+    const posts = await orderPosts(page);
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.body).not.toContain(forgotten);
+    await expect
+      .poll(async () => (await receivedOrders(server)).some((o) => o.orderId === orderId), POLL)
+      .toBe(true);
+    const order = (await receivedOrders(server)).find((o) => o.orderId === orderId)!;
+    expect(order.decisionId).not.toBe(forgotten);
+
+    // The privacy page's "Erase my data" (<ow-my-data>) goes through the same instance.
+    await page.goto(server.url('/privacy.html'));
+    const myData = page.locator('ow-my-data');
+    await myData.getByRole('button', { name: 'Erase my data' }).click();
+    await myData.getByRole('button', { name: 'Yes, erase' }).click();
+    await expect.poll(() => myData.getByText('Your data was erased.').count(), POLL).toBe(1);
+    expect(await traces(page)).toEqual([]);
+    expect(await storedText(page)).not.toContain(order.decisionId as string);
     expect(errors).toEqual([]);
   });
 

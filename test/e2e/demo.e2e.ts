@@ -6,10 +6,10 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProfileSnapshot } from '../../src/profile/snapshot.js';
-import { startDemoServer } from '../../demo/server.mjs';
+import { startDemoServer, type DemoServer } from '../../demo/server.mjs';
 import { launchChromium } from '../support/browser.mjs';
+import { receivedEvents } from '../support/demo-qa.js';
 import { openPage, requireChromium } from '../support/e2e.js';
-import type { StaticServer } from '../support/server.mjs';
 
 const hasChromium = requireChromium();
 
@@ -31,7 +31,7 @@ async function shown(page: Page, ready: (p: ProfileSnapshot) => boolean): Promis
 }
 
 describe.skipIf(!hasChromium)('demo shop', () => {
-  let server: StaticServer;
+  let server: DemoServer;
   let browser: Browser;
   beforeAll(async () => {
     server = await startDemoServer({
@@ -96,12 +96,7 @@ describe.skipIf(!hasChromium)('demo shop', () => {
     await tab.page.evaluate(() =>
       (window as unknown as { offerwise: { flush(): Promise<unknown> } }).offerwise.flush(),
     );
-    const received = async () =>
-      (
-        (await (await fetch(server.url('/api/feedback/received'))).json()) as {
-          events: { id: string; type: string; offerId: string }[];
-        }
-      ).events;
+    const received = () => receivedEvents<{ id: string; type: string; offerId: string }>(server);
     await expect
       .poll(async () => (await received()).filter((e) => e.type === 'claim').length, {
         timeout: 15_000,
