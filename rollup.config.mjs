@@ -6,7 +6,7 @@
 //   dist/offerwise.iife.js           the script tag (and the same bytes as offerwise-<v>.iife.js):
 //                                    minified, defines window.Offerwise; the profile
 //                                    half, and a loader for the runtime file (its name and SRI hash
-//                                    stamped in: src/embed-loader.ts)
+//                                    stamped in: src/script-tag/loader.ts)
 //   dist/offerwise-worker-<v>.mjs    the predictor's module worker (ONNX Runtime inside)
 //   dist/offerwise-widgets.mjs       the `ow-` elements for bundlers (lit and offerwise stay imports)
 //   dist/offerwise-widgets.min.mjs   the same, minified and self-contained (Lit inside): its brotli
@@ -94,7 +94,7 @@ function integrity() {
 
 /**
  * The modules the runtime file takes from the tag instead of bundling them again: the name under
- * `Offerwise.__shared` → the module. src/embed-loader.ts's SHARED_MODULES must name the same.
+ * `Offerwise.__shared` → the module. src/script-tag/loader.ts's SHARED_MODULES must name the same.
  */
 const SHARED = {
   idb: 'idb',
@@ -115,12 +115,12 @@ function sharedName(id, importer) {
   return Object.keys(SHARED).find((name) => SHARED[name] === key);
 }
 
-/** Fails the build when src/embed-loader.ts's SHARED_MODULES and SHARED disagree. */
+/** Fails the build when src/script-tag/loader.ts's SHARED_MODULES and SHARED disagree. */
 function checkShared() {
   return {
     name: 'offerwise-check-shared',
     buildStart() {
-      const source = readFileSync(new URL('./src/embed-loader.ts', import.meta.url), 'utf8');
+      const source = readFileSync(new URL('./src/script-tag/loader.ts', import.meta.url), 'utf8');
       const listed =
         /SHARED_MODULES = \{([^}]*)\}/
           .exec(source)?.[1]
@@ -129,7 +129,7 @@ function checkShared() {
           .filter(Boolean) ?? [];
       const expected = Object.keys(SHARED);
       const imports = [...source.matchAll(/import \* as (\w+) from '([^']+)'/g)].map(
-        ([, name, spec]) => [name, sharedName(spec, path.join(root, 'src/embed-loader.ts'))],
+        ([, name, spec]) => [name, sharedName(spec, path.join(root, 'src/script-tag/loader.ts'))],
       );
       const ok =
         listed.length === expected.length &&
@@ -138,7 +138,7 @@ function checkShared() {
         );
       if (!ok)
         this.error(
-          `src/embed-loader.ts SHARED_MODULES (${listed.join(', ')}) must import exactly ${expected.map((n) => `${n} from ${SHARED[n]}`).join(', ')} (rollup.config.mjs SHARED)`,
+          `src/script-tag/loader.ts SHARED_MODULES (${listed.join(', ')}) must import exactly ${expected.map((n) => `${n} from ${SHARED[n]}`).join(', ')} (rollup.config.mjs SHARED)`,
         );
     },
   };
@@ -161,16 +161,19 @@ function versionedCopy() {
   };
 }
 
-/** The script tag loads the runtime file instead of linking it: src/embed-loader.ts for src/runtime-loader.ts. */
-function embedLoader() {
+/**
+ * The script tag loads the decision half as its second file instead of linking it:
+ * src/script-tag/loader.ts stands in for src/decision-half-loader.ts.
+ */
+function scriptTagLoader() {
   return {
-    name: 'offerwise-embed-loader',
+    name: 'offerwise-script-tag-loader',
     async resolveId(source, importer) {
-      if (!importer || !/\/runtime-loader\.js$/.test(source)) return null;
-      return path.join(root, 'src/embed-loader.ts');
+      if (!importer || !/\/decision-half-loader\.js$/.test(source)) return null;
+      return path.join(root, 'src/script-tag/loader.ts');
     },
     transform(code, id) {
-      if (!id.endsWith(`${path.sep}embed-loader.ts`)) return null;
+      if (!id.endsWith(`${path.sep}script-tag${path.sep}loader.ts`)) return null;
       const bytes = readFileSync(path.join(root, 'dist', FILES.runtime));
       const hash = `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
       return {
@@ -187,7 +190,7 @@ const ts = () =>
   typescript({
     tsconfig: './tsconfig.json',
     include: ['src/**/*.ts', 'widgets/**/*.ts'],
-    exclude: ['src/**/*.test.ts', 'widgets/**/*.test.ts', 'widgets/**/testing.ts'],
+    exclude: ['src/**/*.test.ts', 'widgets/**/*.test.ts'],
     compilerOptions: { noEmit: false, declaration: false, sourceMap: true, types: [] },
   });
 
@@ -219,7 +222,7 @@ export default [
     },
   },
   {
-    input: 'src/embed-runtime.ts',
+    input: 'src/script-tag/second-file.ts',
     external: (id, importer) => sharedName(id, importer) !== undefined,
     plugins: [checkShared(), stamp(), nodeResolve({ browser: true }), ts()],
     output: {
@@ -232,8 +235,8 @@ export default [
   },
   {
     // After the runtime file: its hash is stamped into the loader.
-    input: 'src/embed.ts',
-    plugins: [stamp(), embedLoader(), nodeResolve({ browser: true }), ts(), versionedCopy()],
+    input: 'src/script-tag/core.ts',
+    plugins: [stamp(), scriptTagLoader(), nodeResolve({ browser: true }), ts(), versionedCopy()],
     output: {
       file: 'dist/offerwise.iife.js',
       format: 'iife',

@@ -6,7 +6,7 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { resolveConfig, type DecisionConfig } from '../src/config.js';
-import { validateCatalog } from '../src/decide/catalog.js';
+import { validateCatalog } from '../src/catalog/validate.js';
 import type { DecisionOptions } from '../src/decide/decider.js';
 import { firstSlotProbabilities } from '../src/decide/candidate-policy.js';
 import type { Catalog, Offer } from '../src/decide/types.js';

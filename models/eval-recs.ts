@@ -8,7 +8,7 @@
 // recommended / items in the training data) for the method, for neighbours only (no category or
 // popularity terms, no popular fill) and for the popularity baseline (the 20 most popular items).
 import { basename } from 'node:path';
-import { validateCatalog } from '../src/decide/catalog.js';
+import { validateCatalog } from '../src/catalog/validate.js';
 import type { CatalogItem } from '../src/decide/types.js';
 import { validateEvent } from '../src/events/validate.js';
 import { applyEvent, emptyAggregates } from '../src/profile/aggregates.js';

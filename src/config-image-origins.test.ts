@@ -1,6 +1,6 @@
 // `imageOrigins`: validation in the configuration, and the default rule seen through the API.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freshIndexedDB } from '../test/unit/fake-idb.js';
+import { freshIndexedDB } from '../test/support/fake-idb.js';
 import { resolveConfig } from './config.js';
 import { createOffers, type Offerwise } from './offerwise.js';
 import { OfferwiseError } from './util/errors.js';

@@ -11,7 +11,7 @@ import {
   type RecommendationMessages,
   type RecommendOptions,
 } from './recommend/recommend.js';
-import { IMAGE_ORIGIN_EXPECTED, parseImageOrigin } from './decide/image-origins.js';
+import { IMAGE_ORIGIN_EXPECTED, parseImageOrigin } from './catalog/image-origins.js';
 import type { Diagnostic } from './util/diagnostics.js';
 import { fieldError } from './util/errors.js';
 import { isPlainObject } from './util/guards.js';

@@ -1,6 +1,6 @@
 import { IDBDatabase as FakeDatabase } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { cartAdd, databaseNames, freshIndexedDB, order, view } from '../test/unit/fake-idb.js';
+import { cartAdd, databaseNames, freshIndexedDB, order, view } from '../test/support/fake-idb.js';
 import { createOffers, Offerwise } from './offerwise.js';
 import { DAY_MS } from './profile/options.js';
 import { OfferwiseError } from './util/errors.js';

@@ -21,10 +21,10 @@ import {
   type Recommendation,
   type RecommendRequest,
 } from './recommend/recommend.js';
-import type { Runtime } from './runtime.js';
+import type { Runtime } from './decision-half.js';
 // The ESM build links the decision half in; the script tag swaps this module for
-// src/embed-loader.ts, which loads it as a second file when the page needs it.
-import { loadRuntime, scheduleRuntime, type RuntimeModule } from './runtime-loader.js';
+// src/script-tag/loader.ts, which loads it as a second file when the page needs it.
+import { loadRuntime, scheduleRuntime, type RuntimeModule } from './decision-half-loader.js';
 import { Diagnostics, type Diagnostic, type DiagnosticListener } from './util/diagnostics.js';
 import { fieldError, OfferwiseError } from './util/errors.js';
 import { quiet } from './util/guards.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freshIndexedDB } from '../../test/unit/fake-idb.js';
+import { freshIndexedDB } from '../../test/support/fake-idb.js';
 import { FEATURE_COUNT } from '../features/spec.js';
 import { emptyAggregates } from '../profile/aggregates.js';
 import { DEFAULT_PROFILE_OPTIONS } from '../profile/options.js';
@@ -20,7 +20,7 @@ import {
   reportedPolicies,
   type WeighedCandidate,
 } from './candidate-policy.js';
-import { validateCatalog } from './catalog.js';
+import { validateCatalog } from '../catalog/validate.js';
 import { Decider, DEFAULT_DECISION_OPTIONS } from './decider.js';
 import { MAX_PROPENSITY_GRID } from './policy.js';
 import { seededRandom } from './random.js';

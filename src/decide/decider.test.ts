@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { databaseNames, freshIndexedDB, view } from '../../test/unit/fake-idb.js';
+import { databaseNames, freshIndexedDB, view } from '../../test/support/fake-idb.js';
 import { FEATURE_COUNT } from '../features/spec.js';
 import { createOffers, type Offerwise } from '../offerwise.js';
 import { emptyAggregates } from '../profile/aggregates.js';

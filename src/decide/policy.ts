@@ -1,4 +1,7 @@
+import type { PolicyOptions } from '../catalog/types.js';
 import { seededRandom } from './random.js';
+
+export type { PolicyOptions } from '../catalog/types.js';
 
 /** A candidate for a placement, with its expected incremental value. */
 export interface Candidate {
@@ -6,15 +9,6 @@ export interface Candidate {
   /** Lower-case category; `'any'` never conflicts with another offer. */
   category: string;
   score: number;
-}
-
-export interface PolicyOptions {
-  /** Softmax temperature on scores; lower is greedier. Must be > 0. */
-  temperature: number;
-  /** Share of each slot's probability spread evenly over the slot's candidates (the floor). */
-  exploration: number;
-  /** No two offers of the same category in one placement. */
-  diversify: boolean;
 }
 
 /** Defaults: mostly greedy, a 10% floor shared by the candidates of each slot. */

@@ -6,7 +6,7 @@ import {
   IDBTransaction as FakeTransaction,
 } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { databaseNames, freshIndexedDB } from '../../test/unit/fake-idb.js';
+import { databaseNames, freshIndexedDB } from '../../test/support/fake-idb.js';
 import { OfferwiseError } from '../util/errors.js';
 import {
   DEFAULT_CAPS,

@@ -3,7 +3,7 @@
 // a page that starts denied), never sent afterwards; a page under `pending` neither sends nor
 // deletes them; rows written without consent never reach the disk.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { databaseNames, freshIndexedDB } from '../../test/unit/fake-idb.js';
+import { databaseNames, freshIndexedDB } from '../../test/support/fake-idb.js';
 import type { OfferwiseConfig } from '../config.js';
 import { createOffers, type Offerwise } from '../offerwise.js';
 import { OutboxStore } from './store.js';

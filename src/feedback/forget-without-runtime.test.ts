@@ -2,14 +2,15 @@
 // half (the script tag's second file, with the outbox) cannot be loaded: row by row in the
 // outbox database, which other tabs may hold open (no deleteDatabase), and never creating it.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { databaseNames, freshIndexedDB } from '../../test/unit/fake-idb.js';
+import { databaseNames, freshIndexedDB } from '../../test/support/fake-idb.js';
 import { OfferwiseError } from '../util/errors.js';
 import { OutboxStore } from './store.js';
 
 const loader = vi.hoisted(() => ({ fail: false }));
 
-vi.mock('../runtime-loader.js', async () => {
-  const runtime = await vi.importActual<typeof import('../runtime.js')>('../runtime.js');
+vi.mock('../decision-half-loader.js', async () => {
+  const runtime =
+    await vi.importActual<typeof import('../decision-half.js')>('../decision-half.js');
   return {
     loadRuntime: () =>
       loader.fail

@@ -3,7 +3,7 @@
 // (what `npm run ope` needs from a collector's logs), and nothing else about the decision: no
 // candidates, no model outputs. Never on other events, never twice, never without consent.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { freshIndexedDB, view } from '../../test/unit/fake-idb.js';
+import { freshIndexedDB, view } from '../../test/support/fake-idb.js';
 import type { OfferwiseConfig } from '../config.js';
 import { createOffers, type Offerwise } from '../offerwise.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, expect, it, vi } from 'vitest';
-import { freshIndexedDB } from '../../test/unit/fake-idb.js';
+import { freshIndexedDB } from '../../test/support/fake-idb.js';
 import { Outbox } from './outbox.js';
 import { OutboxStore } from './store.js';
 import { seededRandom } from '../decide/random.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { databaseNames, freshIndexedDB } from '../../test/unit/fake-idb.js';
+import { databaseNames, freshIndexedDB } from '../../test/support/fake-idb.js';
 import { Outbox, type FeedbackInput, type OutboxOptions } from './outbox.js';
 import { OutboxStore } from './store.js';
 import { WIRE_FIELDS } from './wire.js';

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { freshIndexedDB } from '../../test/unit/fake-idb.js';
+import { freshIndexedDB } from '../../test/support/fake-idb.js';
 import { OutboxStore, type OutboxRow } from './store.js';
 import { localKey, uuidv4, type WireEvent } from './wire.js';
 

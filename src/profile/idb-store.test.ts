@@ -1,6 +1,6 @@
 import { IDBObjectStore as FakeStore } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { freshIndexedDB, view } from '../../test/unit/fake-idb.js';
+import { freshIndexedDB, view } from '../../test/support/fake-idb.js';
 import { validateEvent } from '../events/validate.js';
 import type { NormalizedEvent } from '../events/types.js';
 import { IdbStore } from './idb-store.js';

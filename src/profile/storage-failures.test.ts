@@ -5,7 +5,7 @@ import {
   IDBOpenDBRequest as FakeOpenRequest,
 } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { databaseNames, freshIndexedDB, order, view } from '../../test/unit/fake-idb.js';
+import { databaseNames, freshIndexedDB, order, view } from '../../test/support/fake-idb.js';
 import { createOffers, Offerwise } from '../offerwise.js';
 
 const opened: Offerwise[] = [];

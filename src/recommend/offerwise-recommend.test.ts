@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { cartAdd, freshIndexedDB, view } from '../../test/unit/fake-idb.js';
+import { cartAdd, freshIndexedDB, view } from '../../test/support/fake-idb.js';
 import type { OfferwiseConfig } from '../config.js';
 import { createOffers, type Offerwise } from '../offerwise.js';
 import { OfferwiseError } from '../util/errors.js';

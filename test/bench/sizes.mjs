@@ -7,7 +7,7 @@
 // ONNX Runtime's .wasm, and the default model (.onnx and its .json metadata).
 //
 // Where the script tag's bytes go: the tag is built again in memory with rollup's JS API from
-// rollup.config.mjs's script-tag config (input src/embed.ts; its code must equal dist's), and each
+// rollup.config.mjs's script-tag config (input src/script-tag/core.ts; its code must equal dist's), and each
 // module's rendered code (after tree-shaking, before terser) is grouped (a directory of src/ or a
 // package), minified with terser and compressed alone. Those "alone" sizes overstate a group's
 // share of the whole (brotli has no shared context), so the table also gives each group's share
@@ -58,8 +58,8 @@ const NOT_IN_TAG =
 export async function buildCore() {
   const configs = (await import(pathToFileURL(path.join(repoRoot, 'rollup.config.mjs')).href))
     .default;
-  const embed = configs.find((c) => c.input === 'src/embed.ts');
-  if (!embed) throw new Error('rollup.config.mjs has no config with input src/embed.ts');
+  const embed = configs.find((c) => c.input === 'src/script-tag/core.ts');
+  if (!embed) throw new Error('rollup.config.mjs has no config with input src/script-tag/core.ts');
   const cwd = process.cwd();
   process.chdir(repoRoot); // the config's paths (input, tsconfig) are relative to the root
   try {

@@ -53,19 +53,32 @@ function eventFor(tab: string, i: number): TrackEvent {
   }
 }
 
-/** Starts at `startAt` (wall clock, so both tabs begin together), fires all events in chunks. */
-function runTab(page: Page, events: TrackEvent[], startAt: number) {
+/**
+ * Starts at `startAt` (wall clock, so both tabs begin together) and fires the events in chunks.
+ * Chunk k goes once the other tab's chunk k − 1 is committed (its progress is in localStorage,
+ * which both tabs share): the tabs still write at the same time, and their writes interleave by
+ * construction, not by luck of scheduling. Whichever of the two first chunks commits first, the
+ * other tab's second chunk commits after it, so the log switches tabs at least twice.
+ */
+function runTab(page: Page, tab: 'a' | 'b', events: TrackEvent[], startAt: number) {
   return page.evaluate(
-    async ({ events, startAt, tasks }) => {
+    async ({ tab, events, startAt, tasks }) => {
       const ow = (window as unknown as PageWindow).offerwise;
       await ow.ready;
+      const other = tab === 'a' ? 'b' : 'a';
+      const committed = (who: string) => Number(localStorage.getItem(`committed-${who}`) ?? -1);
       while (Date.now() < startAt) await new Promise((r) => setTimeout(r, 1));
       const chunk = Math.ceil(events.length / tasks);
       const accepted: Promise<void>[] = [];
-      for (let start = 0; start < events.length; start += chunk) {
-        for (const event of events.slice(start, start + chunk)) accepted.push(ow.track(event));
-        // Next chunk in a later task, so the other tab's writes interleave with ours.
-        await new Promise((r) => setTimeout(r, Math.random() * 4));
+      for (let k = 0; k * chunk < events.length; k++) {
+        while (k > 0 && committed(other) < k - 1) await new Promise((r) => setTimeout(r, 1));
+        const mine = events.slice(k * chunk, (k + 1) * chunk).map((event) => ow.track(event));
+        accepted.push(...mine);
+        void Promise.allSettled(mine).then(() => {
+          if (committed(tab) < k) localStorage.setItem(`committed-${tab}`, String(k));
+        });
+        // Next chunk in a later task.
+        await new Promise((r) => setTimeout(r, 0));
       }
       const results = await Promise.allSettled(accepted);
       return {
@@ -73,7 +86,7 @@ function runTab(page: Page, events: TrackEvent[], startAt: number) {
         stats: ow.stats(),
       };
     },
-    { events, startAt, tasks: TASKS_PER_PAGE },
+    { tab, events, startAt, tasks: TASKS_PER_PAGE },
   );
 }
 
@@ -90,8 +103,8 @@ describe.skipIf(!hasChromium)('two tabs tracking at once', () => {
 
     const startAt = Date.now() + 300;
     const [ra, rb] = await Promise.all([
-      runTab(a.page, eventsA, startAt),
-      runTab(b.page, eventsB, startAt),
+      runTab(a.page, 'a', eventsA, startAt),
+      runTab(b.page, 'b', eventsB, startAt),
     ]);
 
     // Expected totals, computed from the inputs.

@@ -10,7 +10,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createScorer } from '../../models/ort-node.js';
 import type { OfferwiseConfig } from '../../src/config.js';
-import { validateCatalog } from '../../src/decide/catalog.js';
+import { validateCatalog } from '../../src/catalog/validate.js';
 import type { DecideRequest } from '../../src/decide/decider.js';
 import { DEFAULT_MESSAGES } from '../../src/decide/explain.js';
 import { choose, decisionRandom, DEFAULT_POLICY } from '../../src/decide/policy.js';

@@ -3,7 +3,7 @@
 // events reach this tab's recommendations; hostile item names stay text.
 import { describe, expect, it } from 'vitest';
 import type { OfferwiseConfig } from '../../src/config.js';
-import { validateCatalog } from '../../src/decide/catalog.js';
+import { validateCatalog } from '../../src/catalog/validate.js';
 import type { ProfileSnapshot } from '../../src/profile/snapshot.js';
 import { rankItems, type Recommendation } from '../../src/recommend/recommend.js';
 import { openPage, requireChromium, sdkPage, useHarness, type PageWindow } from '../support/e2e.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createOffers, type Offerwise } from '../../src/offerwise.js';
 import { OfferwiseError } from '../../src/util/errors.js';
-import { freshIndexedDB, view } from './fake-idb.js';
+import { freshIndexedDB, view } from '../support/fake-idb.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12);
 const catalog = {

@@ -1,4 +1,4 @@
-import { couponOffer, XSS_CORPUS } from '../offers/testing.js';
+import { couponOffer, XSS_CORPUS } from '../../test/support/widgets.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Offerwise } from '../../src/offerwise.js';
 import { resetImpressions } from '../shared/impression.controller.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createOffers, type Offerwise } from '../../src/offerwise.js';
-import { freshIndexedDB } from '../../test/unit/fake-idb.js';
+import { freshIndexedDB } from '../../test/support/fake-idb.js';
 import './my-data.js';
 import { DEFAULT_MY_DATA_MESSAGES, type OwMyData } from './my-data.js';
 

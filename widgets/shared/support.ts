@@ -1,5 +1,5 @@
 // Small helpers every element shares; nothing here has side effects.
-import { safeLink } from '../../src/decide/catalog.js';
+import { safeLink } from '../../src/catalog/validate.js';
 
 const warned = new Set<string>();
 

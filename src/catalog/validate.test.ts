@@ -6,7 +6,7 @@ import {
   safeLink,
   validateCatalog,
   type CatalogProblem,
-} from './catalog.js';
+} from './validate.js';
 
 /** The architecture's example catalog, verbatim. */
 const EXAMPLE = {

@@ -5,14 +5,14 @@
  * replayed in order. Misconfiguration is reported once on the console, never thrown.
  *
  * This file is the profile half (track, dataLayer, profile, consent); the decision half and the
- * `ow-` elements are a second file it loads when the page needs them (src/embed-loader.ts).
+ * `ow-` elements are a second file it loads when the page needs them (src/script-tag/loader.ts).
  */
-import type { OfferwiseConfig } from './config.js';
-import { loadRuntime, prepareRuntime, type RuntimeExports } from './embed-loader.js';
-import { EVENT_NAMES } from './events/types.js';
-import { createOffers, Offerwise } from './offerwise.js';
-import { OfferwiseError } from './util/errors.js';
-import { version } from './version.js';
+import type { OfferwiseConfig } from '../config.js';
+import { loadRuntime, prepareRuntime, type RuntimeExports } from './loader.js';
+import { EVENT_NAMES } from '../events/types.js';
+import { createOffers, Offerwise } from '../offerwise.js';
+import { OfferwiseError } from '../util/errors.js';
+import { version } from '../version.js';
 
 interface EmbedGlobals {
   Offerwise?: unknown;

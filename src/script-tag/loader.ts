@@ -1,5 +1,5 @@
 /**
- * The script tag's stand-in for src/runtime-loader.ts (rollup swaps it in for the script-tag
+ * The script tag's stand-in for src/decision-half-loader.ts (rollup swaps it in for the script-tag
  * build only). The tag a shop pastes holds the profile half of offerwise (track, dataLayer,
  * profile, consent); the decision half (catalog, predictor client, decisions, recommendations,
  * the feedback outbox) and the `ow-` elements live in a second file beside it,
@@ -17,14 +17,14 @@
  * `instanceof OfferwiseError` holds across both and nothing is downloaded twice.
  */
 import * as idb from 'idb';
-import * as empty from './decide/empty.js';
-import type { RuntimeModule } from './runtime-loader.js';
-import * as errors from './util/errors.js';
-import { OfferwiseError } from './util/errors.js';
-import * as guards from './util/guards.js';
-import * as idbUtil from './util/idb.js';
-import * as trusted from './util/trusted.js';
-import { trustedScriptUrl } from './util/trusted.js';
+import * as empty from '../decide/empty.js';
+import type { RuntimeModule } from '../decision-half-loader.js';
+import * as errors from '../util/errors.js';
+import { OfferwiseError } from '../util/errors.js';
+import * as guards from '../util/guards.js';
+import * as idbUtil from '../util/idb.js';
+import * as trusted from '../util/trusted.js';
+import { trustedScriptUrl } from '../util/trusted.js';
 
 /** The file name the build gives the decision half, and its Subresource Integrity hash. */
 export const RUNTIME_FILE = '__OW_RUNTIME_FILE__';
@@ -56,7 +56,7 @@ let loading: Promise<RuntimeExports> | undefined;
 let failedAt = -Infinity;
 let failure: unknown;
 
-/** Remembers the tag (called by src/embed.ts while it runs) and installs the runtime's hook. */
+/** Remembers the tag (called by src/script-tag/core.ts while it runs) and installs the runtime's hook. */
 export function prepareRuntime(
   script: HTMLScriptElement | null,
   shared: { __shared?: unknown },

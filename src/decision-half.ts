@@ -3,10 +3,10 @@
  * state (caps, claims), recommendations and the feedback outbox. {@link Offerwise} keeps the
  * profile half (track, profile, consent, dataLayer) and hands this part what it needs. The ESM
  * build links it statically; the script tag loads it as a second file once the page needs it
- * (see src/embed-loader.ts), so that the tag a shop pastes stays small.
+ * (see src/script-tag/loader.ts), so that the tag a shop pastes stays small.
  */
 import type { ResolvedConfig } from './config.js';
-import { CatalogSource } from './decide/catalog-source.js';
+import { CatalogSource } from './catalog/source.js';
 import { Decider, type DecideRequest, type DecisionInspection } from './decide/decider.js';
 import { reportedPolicies } from './decide/candidate-policy.js';
 import { secureRandom } from './decide/random.js';

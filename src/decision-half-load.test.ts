@@ -1,8 +1,8 @@
 // The profile half when the decision half cannot be loaded (the script tag's second file is
-// missing, blocked or tampered with): the loader here is src/runtime-loader.ts mocked to fail the
-// first time and succeed later, as src/embed-loader.ts does after its 30 s back-off.
+// missing, blocked or tampered with): the loader here is src/decision-half-loader.ts mocked to fail the
+// first time and succeed later, as src/script-tag/loader.ts does after its 30 s back-off.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { databaseNames, freshIndexedDB, view } from '../test/unit/fake-idb.js';
+import { databaseNames, freshIndexedDB, view } from '../test/support/fake-idb.js';
 import { OfferwiseError } from './util/errors.js';
 
 const loader = vi.hoisted(() => ({
@@ -12,8 +12,8 @@ const loader = vi.hoisted(() => ({
   error: undefined as unknown,
 }));
 
-vi.mock('./runtime-loader.js', async () => {
-  const runtime = await vi.importActual<typeof import('./runtime.js')>('./runtime.js');
+vi.mock('./decision-half-loader.js', async () => {
+  const runtime = await vi.importActual<typeof import('./decision-half.js')>('./decision-half.js');
   return {
     loadRuntime: () => {
       loader.calls++;

@@ -1,9 +1,9 @@
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { OfferwiseError } from '../util/errors.js';
 import { isPlainObject, quiet } from '../util/guards.js';
-import { validateCatalog, type CatalogProblem } from './catalog.js';
+import { validateCatalog, type CatalogProblem } from './validate.js';
 import { allowedImageOrigins, dropForeignImages, type DroppedImage } from './image-origins.js';
-import type { Catalog } from './types.js';
+import type { Catalog } from '../decide/types.js';
 
 export const CATALOG_DB_NAME = 'offerwise-catalog';
 const STORE = 'catalog';

@@ -1,9 +1,9 @@
 /**
  * How {@link Offerwise} gets its decision half in the ESM build: linked in, created with the
- * instance. The script-tag build replaces this module with src/embed-loader.ts (same exports),
+ * instance. The script-tag build replaces this module with src/script-tag/loader.ts (same exports),
  * which loads the decision half as a second file when the page needs it.
  */
-import * as runtime from './runtime.js';
+import * as runtime from './decision-half.js';
 
 /** The decision half's module: what a loader hands to {@link Offerwise}. */
 export type RuntimeModule = Pick<typeof runtime, 'createRuntime'>;

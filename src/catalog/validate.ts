@@ -1,7 +1,14 @@
 import { describeValue, fieldError } from '../util/errors.js';
 import { isPlainObject } from '../util/guards.js';
-import { parseCatalogPolicies } from './candidate-policy.js';
-import type { Catalog, CatalogItem, Offer, OfferType, Placement, SaleItem } from './types.js';
+import { parseCatalogPolicies } from '../decide/candidate-policy.js';
+import type {
+  Catalog,
+  CatalogItem,
+  Offer,
+  OfferType,
+  Placement,
+  SaleItem,
+} from '../decide/types.js';
 
 /**
  * One part of a catalog that validation skipped: an offer, a placement or an item entry.

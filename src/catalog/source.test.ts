@@ -1,13 +1,13 @@
 import { openDB } from 'idb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { databaseNames, freshIndexedDB } from '../../test/unit/fake-idb.js';
+import { databaseNames, freshIndexedDB } from '../../test/support/fake-idb.js';
 import {
   CATALOG_DB_NAME,
   CatalogSource,
   retryDelay,
   type CatalogSourceOptions,
   type StoredCatalog,
-} from './catalog-source.js';
+} from './source.js';
 
 const URL_ = '/api/catalog';
 

@@ -1,13 +1,13 @@
 // The script tag's `data-image-origins` (space-separated) reaches the configuration as a list,
-// and an invalid entry is refused naming it. Each case runs src/embed.ts afresh as the tag would.
+// and an invalid entry is refused naming it. Each case runs src/script-tag/core.ts afresh as the tag would.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { freshIndexedDB } from '../test/unit/fake-idb.js';
-import type { OfferwiseConfig } from './config.js';
+import { freshIndexedDB } from '../../test/support/fake-idb.js';
+import type { OfferwiseConfig } from '../config.js';
 
 const seen = vi.hoisted(() => ({ configs: [] as unknown[] }));
 
-vi.mock('./config.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('./config.js')>();
+vi.mock('../config.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../config.js')>();
   return {
     ...actual,
     resolveConfig: (input: unknown) => {
@@ -29,7 +29,7 @@ async function runTag(attributes: Record<string, string>): Promise<void> {
   for (const [name, value] of Object.entries(attributes)) script.setAttribute(name, value);
   Object.defineProperty(document, 'currentScript', { value: script, configurable: true });
   vi.resetModules();
-  await import('./embed.js');
+  await import('./core.js');
 }
 
 beforeEach(() => {

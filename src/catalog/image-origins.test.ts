@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateCatalog } from './catalog.js';
+import { validateCatalog } from './validate.js';
 import { allowedImageOrigins, dropForeignImages, parseImageOrigin } from './image-origins.js';
 
 describe('parseImageOrigin', () => {

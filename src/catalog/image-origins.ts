@@ -1,7 +1,7 @@
 // Which origins catalog images may load from. An image request tells its host which offer or
 // item this shopper was shown, so an image on a third party's origin is a tracking pixel for
 // that party: such images are dropped from the catalog (the rest of the offer stays).
-import type { Catalog, CatalogItem, Offer, SaleItem } from './types.js';
+import type { Catalog, CatalogItem, Offer, SaleItem } from '../decide/types.js';
 
 export const IMAGE_ORIGIN_EXPECTED =
   'an https origin without a path, e.g. "https://cdn.shop.example"';

@@ -1,7 +1,7 @@
 // The script tag's loader in happy-dom: where the second file is looked for, and when it is
 // asked for (an `ow-` element now or later, else once the page is idle after load).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { prepareRuntime, runtimeUrl, scheduleRuntime, RUNTIME_FILE } from './embed-loader.js';
+import { prepareRuntime, runtimeUrl, scheduleRuntime, RUNTIME_FILE } from './loader.js';
 
 afterEach(() => {
   document.head.replaceChildren();
