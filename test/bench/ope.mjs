@@ -1,6 +1,6 @@
-// Off-policy evaluation (`npm run ope`, models/ope.ts) on the logs of 1 million decisions:
+// Off-policy evaluation (`npm run ope`, models/cli/ope.ts) on the logs of 1 million decisions:
 //   node test/bench/ope.mjs [--decisions 1000000] [--keep]
-// The simulator (models/simulate.ts: the SDK's real Decider, the model, the ground-truth
+// The simulator (models/campaign/simulator.ts: the SDK's real Decider, the model, the ground-truth
 // responses) is far too slow for a million decisions (about 1,400 a second), so it simulates a
 // few thousand (3,000 shoppers over 5 days, seed 7), and this script draws 1 million decisions
 // from those (seeded, with replacement), each under a new decision id, with its feedback batch
@@ -120,7 +120,7 @@ export function runOpeBench({ decisions: total = 1_000_000, keep = false } = {})
       const sim = spawnSync(
         tsx,
         [
-          'models/simulate.ts',
+          'models/cli/simulate.ts',
           '--shoppers',
           String(SIM.shoppers),
           '--days',
@@ -140,7 +140,7 @@ export function runOpeBench({ decisions: total = 1_000_000, keep = false } = {})
       const policyFile = path.join(dir, 'policy.json');
       writeFileSync(policyFile, JSON.stringify(POLICY));
       const args = [
-        path.join(root, 'models/ope.ts'),
+        path.join(root, 'models/cli/ope.ts'),
         '--feedback',
         path.join(dir, 'feedback.jsonl'),
         '--policy',
@@ -190,7 +190,7 @@ export function runOpeBench({ decisions: total = 1_000_000, keep = false } = {})
           exitCode: child.status,
           error: message.slice(0, 600),
           wallMs: Math.round(wallMs),
-          note: `npm run ope (models/ope.ts) on ${total.toLocaleString('en-US')} decisions FAILED; see error`,
+          note: `npm run ope (models/cli/ope.ts) on ${total.toLocaleString('en-US')} decisions FAILED; see error`,
         };
       }
       const out = JSON.parse(child.stdout.trim().split('\n').pop());
@@ -210,7 +210,7 @@ export function runOpeBench({ decisions: total = 1_000_000, keep = false } = {})
           essShare: round(out.essShare),
         },
         warnings: out.warnings,
-        note: `wall time of \`tsx models/ope.ts --feedback feedback.jsonl --policy {"decisions":{"exploration":0}}\` (reward claim, 500 bootstrap resamples) in a child process, including tsx start-up and reading the files; peak RSS of the child from GNU time; the logs: ${generated.simulated.toLocaleString('en-US')} decisions of models/simulate.ts (${SIM.shoppers} shoppers, ${SIM.days} days, seed ${SIM.seed}) drawn ${total.toLocaleString('en-US')} times with new ids (test/bench/ope.mjs)`,
+        note: `wall time of \`tsx models/cli/ope.ts --feedback feedback.jsonl --policy {"decisions":{"exploration":0}}\` (reward claim, 500 bootstrap resamples) in a child process, including tsx start-up and reading the files; peak RSS of the child from GNU time; the logs: ${generated.simulated.toLocaleString('en-US')} decisions of models/cli/simulate.ts (${SIM.shoppers} shoppers, ${SIM.days} days, seed ${SIM.seed}) drawn ${total.toLocaleString('en-US')} times with new ids (test/bench/ope.mjs)`,
       };
     } finally {
       if (keep) console.error(`kept ${dir}`);

@@ -8,8 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { env } from 'onnxruntime-web/wasm';
-import { writeUpliftNetwork, type DenseLayer } from '../../models/onnx-writer.js';
-import { createScorer } from '../../models/ort-node.js';
+import { writeUpliftNetwork, type DenseLayer } from '../../models/uplift/onnx-writer.js';
+import { createScorer } from '../../models/uplift/onnx-scorer.js';
 import { seededRandom } from '../../src/decide/random.js';
 
 const ROWS = 1_000;

@@ -75,7 +75,7 @@ function prng(seed) {
   };
 }
 
-/** Like models/neighbours.ts: 4 significant digits. */
+/** Like models/recs/neighbours.ts: 4 significant digits. */
 const round4 = (x) => Number(x.toPrecision(4));
 
 /**

@@ -142,7 +142,7 @@ try {
   const out = path.join(dir, 'out');
   const tsx = path.join(root, 'node_modules/.bin/tsx');
   const args = [
-    path.join(root, 'models/report-effects.ts'),
+    path.join(root, 'models/cli/report.ts'),
     '--feedback',
     feedbackFile,
     '--orders',

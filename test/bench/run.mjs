@@ -500,7 +500,7 @@ function reportBench() {
     value: reportWallMs,
     unit: 'ms',
     ...rest,
-    note: `${bench}: wall time of \`tsx models/report-effects.ts --feedback … --orders …\` on synthetic wire-format batches (test/bench/report.mjs), in a child process; peak RSS of the child from GNU time`,
+    note: `${bench}: wall time of \`tsx models/cli/report.ts --feedback … --orders …\` on synthetic wire-format batches (test/bench/report.mjs), in a child process; peak RSS of the child from GNU time`,
   };
 }
 
@@ -837,12 +837,12 @@ async function writeReport(results, info) {
     '  brotli quality 11, KB = 1,000 bytes.',
     '- Effect report (test/bench/report.mjs, a child process after every browser bench): 10 million',
     '  synthetic wire-format events in batches of about 50 (1% stored twice) and attributed orders,',
-    '  then `tsx models/report-effects.ts` timed wall-clock, peak RSS from GNU time.',
-    '- Off-policy evaluation (test/bench/ope.mjs): `models/simulate.ts` (the real Decider, 3,000',
+    '  then `tsx models/cli/report.ts` timed wall-clock, peak RSS from GNU time.',
+    '- Off-policy evaluation (test/bench/ope.mjs): `models/cli/simulate.ts` (the real Decider, 3,000',
     '  shoppers, 5 days, seed 7) simulates a few thousand decisions, from which 1 million are drawn',
     '  (seeded, with replacement) under new decision, event and order ids, in the simulator’s formats',
     "  (decisions.jsonl without the candidates' features, which only `--model` needs). Then `tsx",
-    '  models/ope.ts --feedback feedback.jsonl --policy {"decisions":{"exploration":0}}` (reward',
+    '  models/cli/ope.ts --feedback feedback.jsonl --policy {"decisions":{"exploration":0}}` (reward',
     '  claim, 500 bootstrap resamples), wall-clock including start-up and reading, peak RSS from GNU',
     '  time.',
     '',

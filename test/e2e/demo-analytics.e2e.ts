@@ -188,7 +188,7 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
     const out = mkdtempSync(path.join(tmpdir(), 'offerwise-demo-analytics-out-'));
 
     // Effect report: the impressions it counts are the collector's (deduplicated) ones.
-    await cli('models/report-effects.ts', [
+    await cli('models/cli/report.ts', [
       '--feedback',
       feedback,
       '--orders',
@@ -213,7 +213,7 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
     // OPE of the logging policy itself (the catalog's `current`: the SDK's defaults, as the demo
     // runs): every weight is π/μ = 1, so IPS is the logged mean and the effective sample size n.
     const self = JSON.parse(
-      await cli('models/ope.ts', [
+      await cli('models/cli/ope.ts', [
         '--feedback',
         feedback,
         '--policy',
@@ -247,7 +247,7 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
 
     // Another catalog policy runs too (values in [0, 1] for a 0/1 reward).
     const other = JSON.parse(
-      await cli('models/ope.ts', [
+      await cli('models/cli/ope.ts', [
         '--feedback',
         feedback,
         '--policy',
@@ -263,7 +263,7 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
 
     // A policy the catalog did not name cannot be evaluated on these logs: the CLI says which can.
     writeFileSync(path.join(out, 'biggest.json'), '{"rule":"biggest_discount"}');
-    const refused = await cli('models/ope.ts', [
+    const refused = await cli('models/cli/ope.ts', [
       '--feedback',
       feedback,
       '--policy',
@@ -275,7 +275,7 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
 
     // The optimiser on a collector's logs: the catalog's candidates, valued and ranked.
     const chosen = JSON.parse(
-      await cli('models/optimize.ts', ['--feedback', feedback, '--out', path.join(out, 'opt')]),
+      await cli('models/cli/optimize.ts', ['--feedback', feedback, '--out', path.join(out, 'opt')]),
     ) as { mode: string; best: string; candidates: { id: string }[] };
     expect(chosen.mode).toBe('catalog-policies');
     expect(chosen.candidates.map((c) => c.id).sort()).toEqual(

@@ -1,0 +1,232 @@
+// @vitest-environment node
+// Every `npm run` entry file, called in-process as the CLI calls it (`main(argv)` returns the JSON
+// line): the flags parse, the library runs, the files are written, and what the summary says
+// agrees with the files and with what the other CLIs compute from them.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/decide/random.js';
+import { syntheticRows } from '../campaign/world.js';
+import { formatHillstrom, type HillstromRow } from '../lib/hillstrom.js';
+import { MODELS_DIR } from '../lib/paths.js';
+import { main as evalMain } from './eval.js';
+import { main as evalRecs } from './eval-recs.js';
+import { main as neighbours } from './neighbours.js';
+import { main as ope } from './ope.js';
+import { main as optimize } from './optimize.js';
+import { main as report } from './report.js';
+import { main as replay } from './replay.js';
+import { main as simulate } from './simulate.js';
+import { main as train } from './train.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'models-cli-'));
+/** What the CLIs would print on stderr (progress, warnings), kept from the test output. */
+const notes: string[] = [];
+const log = (line: string) => notes.push(line);
+const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n');
+
+/**
+ * 900 synthetic shoppers, e-mails round-robin; the women's e-mail lifts the visits of women's
+ * buyers on the web from 10% to 60%.
+ */
+const random = seededRandom(21);
+const ARMS = ['mens', 'womens', 'none'] as const;
+const rows: HillstromRow[] = syntheticRows(900, random).map((row, i) => {
+  const arm = ARMS[i % 3]!;
+  const lifted = row.womens && row.channel === 'web' && arm === 'womens';
+  return { ...row, arm, visit: random() < (lifted ? 0.6 : 0.1) ? 1 : 0 };
+});
+const csv = join(dir, 'shoppers.csv');
+writeFileSync(csv, formatHillstrom(rows));
+
+// Each step reads what the one before wrote, so they run in order; generous time limits because
+// the machine may be busy (none of them depends on speed).
+describe('the campaign CLIs on one simulated run', () => {
+  const sim = join(dir, 'sim');
+  const feedback = join(sim, 'feedback.jsonl');
+  let simulated: Awaited<ReturnType<typeof simulate>>;
+
+  it('simulate writes the logs its summary counts', async () => {
+    simulated = await simulate([
+      '--out',
+      sim,
+      '--data',
+      csv,
+      '--shoppers',
+      '60',
+      '--days',
+      '3',
+      '--seed',
+      '4',
+      '--scorer',
+      'fallback',
+    ]);
+    expect(lines(join(sim, 'decisions.jsonl'))).toHaveLength(simulated.decisions);
+    expect(lines(join(sim, 'orders.jsonl'))).toHaveLength(simulated.orders);
+    const events = lines(feedback).flatMap((l) => (JSON.parse(l) as { events: unknown[] }).events);
+    expect(events).toHaveLength(simulated.events);
+    expect(simulated.personalized + simulated.holdout).toBeLessThanOrEqual(simulated.decisions);
+  }, 30_000);
+
+  it('ope with a policy file recovers the simulation’s own truth for that policy', async () => {
+    const policy = join(dir, 'uniform.json');
+    writeFileSync(policy, JSON.stringify({ decisions: { exploration: 1 } }));
+    const truth = JSON.parse(readFileSync(join(sim, 'truth.json'), 'utf8')) as {
+      policies: Record<string, { value: { claim: number } }>;
+    };
+    const out = await ope(
+      [
+        '--feedback',
+        feedback,
+        '--policy',
+        policy,
+        '--truth',
+        join(sim, 'truth.json'),
+        '--bootstrap',
+        '50',
+      ],
+      log,
+    );
+    // Every personalized decision that showed an offer is a sample.
+    expect(out).toMatchObject({ source: 'decisions', n: simulated.personalized });
+    expect('truth' in out && out.truth).toBeCloseTo(truth.policies.uniform!.value.claim, 12);
+  }, 30_000);
+
+  it('ope reads the same list in both syntaxes; a file given twice is all duplicates', async () => {
+    const twice = ['--policy', 'greedy', '--bootstrap', '20'];
+    const spaced = await ope(['--feedback', feedback, feedback, ...twice], log);
+    notes.length = 0;
+    const commas = await ope(['--feedback', `${feedback},${feedback}`, ...twice], log);
+    expect(commas).toEqual(spaced);
+    expect(notes).toEqual([
+      `--feedback a,b is deprecated and will be refused in the next release: write --feedback ${feedback} ${feedback}`,
+    ]);
+    expect(spaced.source).toBe('reported');
+    expect(spaced.events).toBe(simulated.events);
+    expect(spaced.duplicates).toBe(simulated.events);
+  }, 30_000);
+
+  it('optimize searches the shipped space on the same samples and writes the patch', async () => {
+    const out = await optimize(
+      [
+        '--feedback',
+        feedback,
+        '--space',
+        join(MODELS_DIR, 'campaign-space.json'),
+        '--budget',
+        '15',
+        '--out',
+        join(dir, 'opt'),
+      ],
+      log,
+    );
+    expect(out).toMatchObject({ evaluations: 15, decisions: simulated.personalized });
+    const patch = JSON.parse(readFileSync(join(dir, 'opt', 'patch.json'), 'utf8')) as {
+      format: string;
+      settings: unknown;
+    };
+    expect(patch).toMatchObject({ format: 'offerwise-catalog-patch', settings: out.best });
+    expect(existsSync(join(dir, 'opt', 'trace.json'))).toBe(true);
+  }, 30_000);
+
+  it('report counts the events and writes report.json and report.html', async () => {
+    const out = await report(
+      ['--feedback', feedback, '--orders', join(sim, 'orders.jsonl'), '--out', join(dir, 'report')],
+      log,
+    );
+    expect(out).toMatchObject({ events: simulated.events, duplicates: 0 });
+    const written = JSON.parse(readFileSync(out.json, 'utf8')) as {
+      summary: { decisions: number; orders: { orders: number } };
+    };
+    expect(written.summary.decisions).toBe(out.decisions);
+    expect(written.summary.orders.orders).toBe(simulated.orders);
+    expect(readFileSync(out.html, 'utf8')).toMatch(/^<!doctype html>/i);
+  }, 30_000);
+
+  it('refuses a bad flag naming it', async () => {
+    await expect(simulate(['--out', sim, '--visit-rate', '2'])).rejects.toThrow(
+      '--visit-rate: got "2", expected a number in (0, 1]',
+    );
+    await expect(ope(['--policy', 'greedy'], log)).rejects.toThrow(
+      '--feedback: got nothing, expected JSONL files of feedback batches (required)',
+    );
+  });
+});
+
+describe('the recommendation CLIs', () => {
+  // Three sessions ending at the same second (no recency decay): A→B twice, A→C once.
+  const t = 1_767_225_600; // 2026-01-01, unix seconds
+  const tsv = (sessions: string[][], start: number) =>
+    [
+      'SessionId\tItemId\tTime',
+      ...sessions.flatMap((items, s) =>
+        items.map((item, i) => `s${s}\t${item}\t${start + i * 10}`),
+      ),
+    ].join('\n');
+  const train = join(dir, 'train.tsv');
+  const test = join(dir, 'test.tsv');
+  writeFileSync(
+    train,
+    tsv(
+      [
+        ['A', 'B'],
+        ['A', 'B'],
+        ['A', 'C'],
+      ],
+      t,
+    ),
+  );
+  writeFileSync(test, tsv([['A', 'B']], t + 86_400));
+
+  it('neighbours writes the weights worked out by hand', () => {
+    const out = neighbours(['--data', train, '--out', join(dir, 'nb.json')], log);
+    expect(out).toMatchObject({ sessions: 3, clicks: 6, skipped_rows: 0, items: 3 });
+    const written = JSON.parse(readFileSync(join(dir, 'nb.json'), 'utf8')) as {
+      items: Record<string, { neighbours: [string, number][] }>;
+    };
+    expect(out.bytes).toBe(Buffer.byteLength(readFileSync(join(dir, 'nb.json'))));
+    // n_A = 3, n_B = 2, n_C = 1: w(A→B) = 2 / (3 · 2^0.25), w(A→C) = 1 / (3 · 1).
+    expect(written.items.A!.neighbours).toEqual([
+      ['B', 0.5606],
+      ['C', 0.3333],
+    ]);
+  });
+
+  it('eval:recs scores the next click of the test session', () => {
+    const out = evalRecs(['--data', test, '--train', train], log);
+    expect(out).toMatchObject({ train_sessions: 3, test_sessions: 1, items: 3 });
+    expect(out.method).toMatchObject({ n_predictions: 1, hr_at_20: 1 });
+  });
+});
+
+describe('the uplift CLIs', () => {
+  it('train writes the model its summary names, and eval and replay read the same file', async () => {
+    const out = join(dir, 'model', 'small');
+    const trained = train(
+      ['--data', csv, '--out', out, '--folds', '2', '--fallback-ts', join(dir, 'fallback.ts')],
+      log,
+    );
+    const bytes = readFileSync(`${out}.onnx`);
+    expect(trained.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(trained.bytes).toBe(bytes.length);
+    expect(readFileSync(join(dir, 'model', 'REPORT.md'), 'utf8')).toContain(trained.sha256);
+    expect(readFileSync(join(dir, 'fallback.ts'), 'utf8')).toContain(
+      `fallback-${trained.sha256.slice(0, 12)}`,
+    );
+
+    const evaluated = await evalMain(['--data', csv, '--model', `${out}.onnx`]);
+    expect(evaluated.womens.n).toBe(rows.filter((r) => r.arm !== 'mens').length);
+    expect(evaluated.any.n).toBe(rows.length);
+
+    const replayed = replay(['--data', csv, '--folds', '2', '--share', '0.5']);
+    expect(replayed).toMatchObject({ rows: rows.length, share: 0.5 });
+    expect(replayed.incrementalVisitsPer1000.map((r) => r.policy)).toEqual([
+      'uplift',
+      'most_likely_to_buy',
+      'biggest_discount',
+      'random',
+    ]);
+  }, 60_000);
+});

@@ -1,0 +1,26 @@
+/**
+ * `npm run replay -- --data <hillstrom csv> [--folds 5] [--seed 1] [--share 0.3]`
+ *
+ * Offline replay of targeting policies on randomised campaign data (models/uplift/replay.ts):
+ * prints incremental visits per 1,000 shoppers over sending nothing, per policy.
+ */
+import { basename } from 'node:path';
+import { numberFlag, parseArgs } from '../lib/args.js';
+import { runCli } from '../lib/cli.js';
+import { readHillstrom } from '../lib/hillstrom.js';
+import { replay } from '../uplift/replay.js';
+
+export function main(argv: readonly string[]) {
+  const args = parseArgs(argv, {
+    data: { required: true, expected: 'a Hillstrom-format CSV file' },
+    folds: { default: '5', integer: true },
+    seed: { default: '1', integer: true },
+    share: { default: '0.3' },
+  });
+  const share = numberFlag('share', args.share, { min: 0, max: 1, aboveMin: true });
+  const rows = readHillstrom(args.data);
+  const result = replay(rows, { folds: Number(args.folds), seed: Number(args.seed), share });
+  return { data: basename(args.data), rows: rows.length, share, incrementalVisitsPer1000: result };
+}
+
+await runCli('replay', import.meta.url, main);

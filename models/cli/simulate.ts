@@ -1,0 +1,87 @@
+/**
+ * `npm run simulate -- --out <dir> [--shoppers 1000] [--days 7] [--seed 1]
+ *   [--data ../shared/data/hillstrom-train.csv] [--scorer model|fallback]
+ *   [--model models/default.onnx] [--visit-rate 0.4] [--logging <decisions config json>]`
+ *
+ * Simulated traffic through the SDK's real decision code (models/campaign/simulator.ts): writes
+ * feedback.jsonl, orders.jsonl, decisions.jsonl, catalog.json and truth.json into `--out`.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { DecisionConfig } from '../../src/config.js';
+import { fallbackScore, simulate, writeSimulation } from '../campaign/simulator.js';
+import { numberFlag, parseArgs } from '../lib/args.js';
+import { runCli } from '../lib/cli.js';
+import { readHillstrom } from '../lib/hillstrom.js';
+
+const round = (x: number, digits: number) => Number(x.toFixed(digits));
+
+export async function main(argv: readonly string[]) {
+  const args = parseArgs(argv, {
+    shoppers: { default: '1000', integer: true },
+    days: { default: '7', integer: true },
+    seed: { default: '1', integer: true },
+    out: { required: true, expected: 'the directory to write the logs to' },
+    data: { default: '../shared/data/hillstrom-train.csv' },
+    scorer: { default: 'model', choices: ['model', 'fallback'] },
+    model: { default: 'models/default.onnx' },
+    'visit-rate': { default: '0.4' },
+    logging: {},
+  });
+  const visitRate = numberFlag('visit-rate', args['visit-rate'], {
+    min: 0,
+    max: 1,
+    aboveMin: true,
+  });
+  const days = numberFlag('days', args.days, { min: 1, max: 3650, integer: true });
+  let logging: DecisionConfig | undefined;
+  if (args.logging !== undefined) {
+    // Either a whole SDK config (its `decisions` are the policy) or the decisions object alone.
+    const raw = JSON.parse(readFileSync(args.logging, 'utf8')) as { decisions?: DecisionConfig };
+    logging = raw.decisions ?? (raw as DecisionConfig);
+  }
+  let score = fallbackScore;
+  let release = async () => {};
+  if (args.scorer === 'model') {
+    // ONNX Runtime is loaded only when the model scores: the fallback runs without its wasm.
+    const { createScorer } = await import('../uplift/onnx-scorer.js');
+    const bytes = new Uint8Array(readFileSync(args.model));
+    const version = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
+    const scorer = await createScorer(bytes);
+    score = async (rows, featureCount) => ({
+      ...(await scorer.score(rows, featureCount)),
+      source: 'model',
+      modelVersion: version,
+    });
+    release = () => scorer.release();
+  }
+  const started = performance.now();
+  const sim = await simulate({
+    rows: readHillstrom(args.data),
+    shoppers: Number(args.shoppers),
+    days,
+    seed: Number(args.seed),
+    visitRate,
+    score,
+    ...(logging ? { logging } : {}),
+  }).finally(release);
+  writeSimulation(sim, args.out);
+  return {
+    out: args.out,
+    shoppers: sim.truth.shoppers,
+    decisions: sim.truth.decisions,
+    personalized: sim.truth.personalized,
+    holdout: sim.truth.holdout,
+    events: sim.batches.reduce((n, b) => n + b.events.length, 0),
+    orders: sim.orders.length,
+    seconds: Math.round((performance.now() - started) / 100) / 10,
+    truth: Object.fromEntries(
+      Object.entries(sim.truth.policies).map(([k, v]) => [
+        k,
+        { claim: round(v.value.claim, 5), net: round(v.value.net, 4) },
+      ]),
+    ),
+  };
+}
+
+await runCli('simulate', import.meta.url, main);
