@@ -1,5 +1,7 @@
-import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { DBSchema, IDBPObjectStore } from 'idb';
+import type { DiagnosticCode, ReportDiagnostic } from '../util/diagnostic-codes.js';
 import { OfferwiseError } from '../util/errors.js';
+import { deleteDatabase, IdbConnection, OPEN_TIMEOUT_MS } from '../util/idb.js';
 import { isPlainObject, quiet } from '../util/guards.js';
 import { validateCatalog, type CatalogProblem } from './validate.js';
 import { allowedImageOrigins, dropForeignImages, type DroppedImage } from './image-origins.js';
@@ -21,7 +23,7 @@ export const CATALOG_SOURCE_DEFAULTS = {
 export const RETRY_MIN_MS = 1000;
 export const RETRY_MAX_MS = 5 * 60_000;
 /** How long opening or deleting the catalog database may take before we go on without it. */
-export const CATALOG_DB_TIMEOUT_MS = 3000;
+export const CATALOG_DB_TIMEOUT_MS = OPEN_TIMEOUT_MS;
 /** Skipped parts reported one by one per received catalog; the rest are summed up in one line. */
 export const MAX_PROBLEM_DIAGNOSTICS = 20;
 
@@ -41,7 +43,7 @@ export interface CatalogSourceOptions {
   source: string | object;
   /** Wall clock (ms); stamps `received_at`. */
   now?: () => number;
-  onDiagnostic?: (code: string, message: string) => void;
+  onDiagnostic?: ReportDiagnostic;
   dbName?: string;
   fetch?: typeof fetch;
   /** Per-attempt limit for the request and its body. */
@@ -100,7 +102,7 @@ function seconds(ms: number): string {
 export class CatalogSource {
   private readonly url: string | undefined;
   private readonly now: () => number;
-  private readonly report: (code: string, message: string) => void;
+  private readonly report: ReportDiagnostic;
   private readonly dbName: string;
   private readonly fetchFn: typeof fetch | undefined;
   private readonly timeoutMs: number;
@@ -122,7 +124,7 @@ export class CatalogSource {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private failures = 0;
   private destroyed = false;
-  private db: Promise<IDBPDatabase<CatalogDB> | undefined> | undefined;
+  private readonly link: IdbConnection<CatalogDB>;
   /** Set once IndexedDB failed: the source then lives in memory only. */
   private memoryOnly = false;
 
@@ -137,6 +139,16 @@ export class CatalogSource {
       }
     };
     this.dbName = options.dbName ?? CATALOG_DB_NAME;
+    this.link = new IdbConnection<CatalogDB>({
+      name: this.dbName,
+      version: DB_VERSION,
+      upgrade: (db) => {
+        if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE);
+      },
+      prefix: 'storage',
+      label: 'catalog database',
+      report: this.report,
+    });
     this.fetchFn =
       options.fetch ??
       (typeof globalThis.fetch === 'function'
@@ -214,32 +226,14 @@ export class CatalogSource {
     this.destroyed = true;
     this.clearRetry();
     this.controller?.abort();
-    this.closeDb();
+    this.link.close();
   }
 
   /** Deletes the persisted catalog (the whole database). The catalog of this page stays. */
   async forget(): Promise<void> {
     this.persisted = undefined;
-    this.closeDb();
-    try {
-      if (typeof indexedDB === 'undefined') return;
-      await deadline(
-        deleteDB(this.dbName, {
-          blocked: () =>
-            this.report(
-              'storage_blocked',
-              `another tab keeps the catalog database "${this.dbName}" open; it is deleted once that tab closes it`,
-            ),
-        }),
-        CATALOG_DB_TIMEOUT_MS,
-        () =>
-          new Unavailable(
-            `deleting "${this.dbName}" did not finish within ${CATALOG_DB_TIMEOUT_MS} ms`,
-          ),
-      );
-    } catch (error) {
-      this.report('storage_failed', `could not delete the catalog database: ${String(error)}`);
-    }
+    this.link.drop();
+    await deleteDatabase(this.dbName, 'storage_failed', 'catalog database', this.report);
   }
 
   // ---- fetching ----
@@ -352,7 +346,7 @@ export class CatalogSource {
   }
 
   /** Reports a failed attempt (unless already reported) and schedules the next one. */
-  private fail(code?: string, message?: string): void {
+  private fail(code?: DiagnosticCode, message?: string): void {
     this.failures++;
     const delay = retryDelay(this.failures, this.random);
     if (code !== undefined && message !== undefined) {
@@ -375,51 +369,27 @@ export class CatalogSource {
 
   // ---- persistence ----
 
-  private open(): Promise<IDBPDatabase<CatalogDB> | undefined> {
-    if (this.memoryOnly || this.destroyed) return Promise.resolve(undefined);
-    this.db ??= this.connect();
-    return this.db;
-  }
-
-  private async connect(): Promise<IDBPDatabase<CatalogDB> | undefined> {
+  /**
+   * Runs `fn` on the catalog store in one transaction (see `IdbConnection.transaction`); once
+   * storage failed, the source lives in memory only and `fn` is not run.
+   */
+  private async withStore<M extends 'readonly' | 'readwrite', T>(
+    mode: M,
+    fn: (store: IDBPObjectStore<CatalogDB, ['catalog'], 'catalog', M>) => Promise<T>,
+  ): Promise<T | undefined> {
+    if (this.memoryOnly || this.destroyed) return undefined;
     try {
-      if (typeof indexedDB === 'undefined') throw new Unavailable('indexedDB is not available');
-      const opening = openDB<CatalogDB>(this.dbName, DB_VERSION, {
-        upgrade: (db) => {
-          if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE);
-        },
-        // Another tab upgrades or deletes the database: step aside, reopen on next use.
-        blocking: () => this.closeDb(),
-        terminated: () => {
-          this.db = undefined;
-        },
-      });
-      const db = await deadline(opening, CATALOG_DB_TIMEOUT_MS, () => {
-        // A hanging open may still succeed later: close that connection when it does.
-        quiet(opening.then((late) => late.close()));
-        return new Unavailable(`IndexedDB did not open within ${CATALOG_DB_TIMEOUT_MS} ms`);
-      });
-      if (this.destroyed) {
-        db.close();
-        return undefined;
-      }
-      return db;
+      return await this.link.transaction([STORE], mode, (tx) => fn(tx.objectStore(STORE)));
     } catch (error) {
-      this.storageFailed(error);
+      if (!this.destroyed) this.storageFailed(error);
       return undefined;
     }
-  }
-
-  private closeDb(): void {
-    const db = this.db;
-    this.db = undefined;
-    if (db) quiet(db.then((connection) => connection?.close()));
   }
 
   private storageFailed(error: unknown): void {
     if (this.memoryOnly) return;
     this.memoryOnly = true;
-    this.closeDb();
+    this.link.close();
     this.report(
       'storage_fallback',
       `the catalog cannot be kept in IndexedDB (${error instanceof Error ? error.message : String(error)}); a reload will fetch it again`,
@@ -431,15 +401,7 @@ export class CatalogSource {
   }
 
   private async readPersisted(): Promise<void> {
-    const db = await this.open();
-    if (!db) return;
-    let stored: StoredCatalog | undefined;
-    try {
-      stored = await db.get(STORE, KEY);
-    } catch (error) {
-      this.storageFailed(error);
-      return;
-    }
+    const stored = await this.withStore('readonly', (store) => store.get(KEY));
     if (
       !stored ||
       stored.source !== this.url ||
@@ -459,12 +421,6 @@ export class CatalogSource {
   }
 
   private async persist(record: StoredCatalog): Promise<void> {
-    const db = await this.open();
-    if (!db) return;
-    try {
-      await db.put(STORE, record, KEY);
-    } catch (error) {
-      this.storageFailed(error);
-    }
+    await this.withStore('readwrite', (store) => store.put(record, KEY));
   }
 }

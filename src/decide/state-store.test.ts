@@ -5,209 +5,41 @@ import {
   IDBOpenDBRequest as FakeOpenRequest,
   IDBTransaction as FakeTransaction,
 } from 'fake-indexeddb';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { databaseNames, freshIndexedDB } from '../../test/support/fake-idb.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { databaseNames } from '../../test/support/fake-idb.js';
+import {
+  allowedOf,
+  codes,
+  DAY,
+  diagnostics,
+  makeStore,
+  MINUTE,
+  NO_CAPS,
+  rulesWith,
+  show,
+  showAll,
+  START,
+  TIMEOUT,
+  useStateStoreHarness,
+} from '../../test/support/state-store.js';
 import { OfferwiseError } from '../util/errors.js';
 import {
   DEFAULT_CAPS,
-  DEFAULT_SESSION_TIMEOUT_MS,
   DEFAULT_STATE_DB_NAME,
-  MAX_IMPRESSIONS_PER_KEY,
   StateStore,
   type CapRules,
-  type CapWindow,
   type StateStoreOptions,
 } from './state-store.js';
 import type { Decision } from './types.js';
 
-const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
-const TIMEOUT = DEFAULT_SESSION_TIMEOUT_MS;
-const NO_CAPS: CapRules = { offer: {}, placement: {}, overall: {} };
+// The decision state as stored: reservations in one transaction across tabs, the copy of the
+// counters, claims, decisions and the seed, export and forget, and the memory fallback. What the
+// cap windows allow is tested in caps.test.ts.
 
-let clock = 0;
-let diagnostics: { code: string; message: string }[] = [];
-const stores: StateStore[] = [];
-
-function make(options: StateStoreOptions = {}): StateStore {
-  const store = new StateStore({
-    now: () => clock,
-    onDiagnostic: (code, message) => diagnostics.push({ code, message }),
-    ...options,
-  });
-  stores.push(store);
-  return store;
-}
-
-const codes = () => diagnostics.map((d) => d.code);
-const showAll = (allowed: string[]) => ({ shown: allowed });
-
-/** The ids `choose` would be offered, without recording anything (it is session activity). */
-async function allowedOf(
-  store: StateStore,
-  placement: string,
-  candidates: string[],
-  rules: CapRules,
-): Promise<string[]> {
-  let seen: string[] = [];
-  await store.reserve(placement, candidates, rules, (allowed) => {
-    seen = allowed;
-    return { shown: [] };
-  });
-  return seen;
-}
-
-async function show(store: StateStore, placement: string, offer: string, rules: CapRules) {
-  return (await store.reserve(placement, [offer], rules, showAll)).shown;
-}
-
-function rulesWith(scope: keyof CapRules, window: CapWindow, limit: number): CapRules {
-  return { ...NO_CAPS, [scope]: { [window]: limit } };
-}
-
-beforeEach(() => {
-  freshIndexedDB();
-  clock = new Date(2026, 2, 25, 12, 0).getTime();
-  diagnostics = [];
-});
-
-afterEach(() => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-  for (const store of stores.splice(0)) store.close();
-});
-
-describe('caps per scope and window', () => {
-  /** How the i-th impression is made, what must be blocked after two, what must stay open. */
-  const scopes: Record<
-    keyof CapRules,
-    {
-      impression: (i: number) => [placement: string, offer: string];
-      probe: [string, string];
-      other?: [string, string];
-    }
-  > = {
-    offer: { impression: (i) => [`p${i}`, 'a'], probe: ['p-new', 'a'], other: ['p-new', 'b'] },
-    placement: { impression: (i) => ['p', `o${i}`], probe: ['p', 'fresh'], other: ['q', 'fresh'] },
-    overall: { impression: (i) => [`p${i}`, `o${i}`], probe: ['p-new', 'fresh'] },
-  };
-  /** When the two impressions happen, a time at which they still count, and the first time they do not. */
-  const windows: Record<
-    CapWindow,
-    { times: () => number[]; stillBlocked: (last: number) => number; reopened: () => number }
-  > = {
-    session: {
-      times: () => [clock, clock + MINUTE],
-      stillBlocked: (last) => last + TIMEOUT - 1,
-      // The blocked probe was activity too: the session ends a timeout after it.
-      reopened: () => clock + TIMEOUT,
-    },
-    day: {
-      times: () => [
-        new Date(2026, 2, 25, 23, 0).getTime(),
-        new Date(2026, 2, 25, 23, 50).getTime(),
-      ],
-      stillBlocked: () => new Date(2026, 2, 26).getTime() - 1,
-      reopened: () => new Date(2026, 2, 26).getTime(),
-    },
-    week: {
-      // Wednesday 25 March and Thursday 26 March; crosses the EU DST change of 29 March.
-      times: () => [new Date(2026, 2, 25, 9, 0).getTime(), new Date(2026, 2, 26, 9, 0).getTime()],
-      stillBlocked: () => new Date(2026, 2, 31, 23, 59, 59, 999).getTime(),
-      // 1 April: 25 March has left the last 7 calendar days, 26 March has not (1 of 2 left).
-      reopened: () => new Date(2026, 3, 1).getTime(),
-    },
-  };
-
-  const cases = (Object.keys(scopes) as (keyof CapRules)[]).flatMap((scope) =>
-    (Object.keys(windows) as CapWindow[]).map((window) => ({ scope, window })),
-  );
-
-  it.each(cases)(
-    '$scope × $window: limit 2 blocks the third, reopens with the window',
-    async ({ scope, window }) => {
-      const store = make();
-      const rules = rulesWith(scope, window, 2);
-      const { impression, probe, other } = scopes[scope];
-      const spec = windows[window];
-      const times = spec.times();
-      for (const [i, at] of times.entries()) {
-        clock = at;
-        const [placement, offer] = impression(i);
-        expect(await show(store, placement, offer, rules)).toEqual([offer]);
-      }
-      clock = spec.stillBlocked(times[times.length - 1]!);
-      expect(await allowedOf(store, probe[0], [probe[1]], rules)).toEqual([]);
-      if (other) expect(await allowedOf(store, other[0], [other[1]], rules)).toEqual([other[1]]);
-      clock = spec.reopened();
-      expect(await allowedOf(store, probe[0], [probe[1]], rules)).toEqual([probe[1]]);
-      expect(diagnostics).toEqual([]);
-    },
-  );
-
-  it.each(Object.keys(scopes) as (keyof CapRules)[])('limit 0 forbids (%s)', async (scope) => {
-    const store = make();
-    for (const window of ['session', 'day', 'week'] as const) {
-      const rules = rulesWith(scope, window, 0);
-      expect(await allowedOf(store, 'p', ['a', 'b'], rules)).toEqual([]);
-    }
-    expect(await store.reserve('p', ['a'], rulesWith(scope, 'day', 0), showAll)).toEqual({
-      shown: [],
-    });
-    expect((await store.contents()).counters).toEqual({});
-  });
-
-  it('an absent limit means no cap; the default caps apply per offer, placement, overall', async () => {
-    const store = make();
-    // Defaults: offer 2 per session.
-    expect(await show(store, 'p', 'b', DEFAULT_CAPS)).toEqual(['b']);
-    expect(await show(store, 'p', 'b', DEFAULT_CAPS)).toEqual(['b']);
-    expect(await show(store, 'p', 'b', DEFAULT_CAPS)).toEqual([]);
-    for (let i = 0; i < 40; i++) expect(await show(store, 'q', 'a', NO_CAPS)).toEqual(['a']);
-    // Overall 30 per day: 42 impressions already today.
-    expect(await allowedOf(store, 'other', ['c'], DEFAULT_CAPS)).toEqual([]);
-  });
-
-  it('a session ends exactly after the timeout without activity, counted from any reserve or record', async () => {
-    const rules = rulesWith('offer', 'session', 1);
-    const store = make();
-    const t0 = clock;
-    expect(await show(store, 'p', 'a', rules)).toEqual(['a']);
-    clock = t0 + 20 * MINUTE;
-    await store.record('z', 'p'); // activity keeps the session alive
-    clock = t0 + 20 * MINUTE + TIMEOUT - 1;
-    expect(await allowedOf(store, 'p', ['a'], rules)).toEqual([]);
-    clock += TIMEOUT; // exactly one timeout after the last activity
-    expect(await allowedOf(store, 'p', ['a'], rules)).toEqual(['a']);
-    const { session } = await store.contents();
-    expect(session).toEqual({ id: 2, start: clock, last: clock });
-  });
-
-  it('shares the session and the counters across tabs', async () => {
-    const rules = rulesWith('offer', 'session', 1);
-    const a = make();
-    const b = make();
-    expect(await show(a, 'p', 'x', rules)).toEqual(['x']);
-    expect(await allowedOf(b, 'p', ['x', 'y'], rules)).toEqual(['y']);
-    clock += TIMEOUT - 1;
-    await b.reserve('p', [], rules, showAll); // tab B's activity extends the shared session
-    clock += TIMEOUT - 1;
-    expect(await allowedOf(a, 'p', ['x'], rules)).toEqual([]);
-    clock += TIMEOUT;
-    expect(await allowedOf(a, 'p', ['x'], rules)).toEqual(['x']);
-  });
-
-  it('record() counts against the offer only', async () => {
-    const store = make();
-    const rules: CapRules = { offer: { day: 2 }, placement: { day: 1 }, overall: { day: 1 } };
-    await store.record('a', 'p');
-    await store.record('a', 'p');
-    expect(await allowedOf(store, 'p', ['a', 'b'], rules)).toEqual(['b']);
-    const { counters } = await store.contents();
-    expect(Object.keys(counters)).toEqual(['offer:a']);
-    expect(counters['offer:a']!.times).toEqual([clock, clock]);
-  });
-});
+useStateStoreHarness();
+let clock = START;
+const make = (options: StateStoreOptions = {}) => makeStore(() => clock, options);
+beforeEach(() => void (clock = START));
 
 describe('reserve and choose', () => {
   it('choose sees only the allowed offers, in order, and exactly what it returns is recorded', async () => {
@@ -398,74 +230,6 @@ describe('the copy of the counters', () => {
     expect(await show(a, 'p', 'x', rules)).toEqual(['x']);
     await a.forget();
     expect(await allowedOf(a, 'p', ['x'], rules)).toEqual(['x']);
-  });
-});
-
-describe('time', () => {
-  it('counts impressions stamped in the future (the clock went back) and never throws', async () => {
-    const store = make();
-    const rules = rulesWith('offer', 'day', 1);
-    expect(await show(store, 'p', 'a', rules)).toEqual(['a']);
-    clock -= 2 * 60 * MINUTE;
-    expect(await allowedOf(store, 'p', ['a'], rules)).toEqual([]);
-    clock -= 3 * DAY;
-    expect(await allowedOf(store, 'p', ['a'], rulesWith('offer', 'week', 1))).toEqual([]);
-    expect(await allowedOf(store, 'p', ['a'], rulesWith('offer', 'session', 1))).toEqual([]);
-  });
-
-  it('treats an impression more than 8 days ahead as made now, so it expires in time', async () => {
-    const store = make();
-    const rules = rulesWith('offer', 'day', 1);
-    const start = new Date(2026, 2, 25, 12, 0);
-    expect(await show(store, 'p', 'a', rules)).toEqual(['a']);
-    clock = new Date(2026, 1, 20, 12, 0).getTime(); // a month back
-    expect(await allowedOf(store, 'p', ['a'], rules)).toEqual([]);
-    clock = new Date(2026, 1, 21, 0, 0).getTime(); // the next local day of the new clock
-    expect(await allowedOf(store, 'p', ['a'], rules)).toEqual(['a']);
-    expect(start.getTime()).toBeGreaterThan(clock);
-  });
-
-  it('a jump forward beyond the timeout starts a new session', async () => {
-    const store = make();
-    const rules = rulesWith('offer', 'session', 1);
-    await show(store, 'p', 'a', rules);
-    clock += 8 * DAY + 1;
-    expect(await allowedOf(store, 'p', ['a'], rules)).toEqual(['a']);
-  });
-});
-
-describe('bounded storage', () => {
-  it('keeps at most the newest impression times per key, within 8 days', async () => {
-    const store = make();
-    const first = clock;
-    for (let i = 0; i < MAX_IMPRESSIONS_PER_KEY + 20; i++) {
-      clock = first + i;
-      await show(store, 'p', 'a', NO_CAPS);
-    }
-    const { counters } = await store.contents();
-    expect(counters['offer:a']!.times).toHaveLength(MAX_IMPRESSIONS_PER_KEY);
-    expect(counters['offer:a']!.times[0]).toBe(first + 20);
-    expect(counters['offer:a']!.session!.count).toBe(MAX_IMPRESSIONS_PER_KEY + 20);
-    clock += 5 * DAY;
-    await show(store, 'p', 'a', NO_CAPS);
-    const kept = (await store.contents()).counters['offer:a']!.times;
-    expect(kept).toHaveLength(MAX_IMPRESSIONS_PER_KEY);
-    expect(kept[0]).toBe(first + 21);
-    expect(kept[kept.length - 1]).toBe(clock);
-    clock += 4 * DAY;
-    await show(store, 'p', 'a', NO_CAPS);
-    expect((await store.contents()).counters['offer:a']!.times).toEqual([clock - 4 * DAY, clock]);
-  });
-
-  it('deletes keys without an impression in 8 days, once a day', async () => {
-    const store = make();
-    await show(store, 'p', 'old', NO_CAPS);
-    clock += 7 * DAY;
-    await show(store, 'q', 'recent', NO_CAPS);
-    clock += 1.5 * DAY;
-    await store.record('x', 'r');
-    const keys = Object.keys((await store.contents()).counters).sort();
-    expect(keys).toEqual(['offer:recent', 'offer:x', 'overall', 'placement:q']);
   });
 });
 

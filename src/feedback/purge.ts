@@ -6,9 +6,11 @@
  * dependency-free on purpose: the script tag's first file needs it when its second file, with
  * the outbox, could not be loaded.
  */
-import { openDB, type IDBPDatabase } from 'idb';
+import type { ReportDiagnostic } from '../util/diagnostic-codes.js';
+import { describeError } from '../util/errors.js';
+import { IdbConnection } from '../util/idb.js';
+import type { OutboxDB, Totals } from './outbox-schema.js';
 import { carriesDecision } from './wire.js';
-import { describeError, OPEN_TIMEOUT_MS, withTimeout } from '../util/idb.js';
 
 /** The channel the outboxes of an origin share (wake-ups, purges). */
 export const OUTBOX_CHANNEL = 'offerwise-outbox';
@@ -20,56 +22,51 @@ export const outboxDatabaseName = (name: string): string => `${name}-outbox`;
  * totals in step, in one transaction. Never creates the database, never rejects: a failure is
  * reported as `outbox_forget_failed`. Resolves with the number of rows deleted.
  */
-export async function deleteDecisionRows(
-  name: string,
-  report: (code: string, message: string) => void,
-): Promise<number> {
+export async function deleteDecisionRows(name: string, report: ReportDiagnostic): Promise<number> {
   if (typeof indexedDB === 'undefined') return 0;
-  let db: IDBPDatabase | undefined;
+  let opened = false;
+  const link = new IdbConnection<OutboxDB>({
+    name: outboxDatabaseName(name),
+    // Only a database that does not exist yet is upgraded here: abort, so that it is not made.
+    upgrade: (_db, _oldVersion, tx) => {
+      tx.done.catch(() => undefined); // the abort is the point, not an error to surface
+      tx.abort();
+    },
+    prefix: 'outbox',
+    label: 'outbox database',
+    report,
+  });
   try {
-    db = await withTimeout(
-      openDB(outboxDatabaseName(name), undefined, {
-        // Only a database that does not exist yet is upgraded here: abort, so that it is not made.
-        upgrade: (_db, _old, _new, tx) => {
-          tx.done.catch(() => undefined); // the abort is the point, not an error to surface
-          tx.abort();
-        },
-        // Another tab upgrading or deleting: step aside (this transaction commits first).
-        blocking: () => db?.close(),
-      }),
-      OPEN_TIMEOUT_MS,
-      (late) => late.close(),
-    );
-    const tx = db.transaction(['events', 'meta'], 'readwrite');
-    let count = 0;
-    let bytes = 0;
-    for await (const cursor of tx.objectStore('events')) {
-      const row = cursor.value as { event?: unknown; bytes?: number };
-      if (!carriesDecision(row.event)) continue;
-      void cursor.delete();
-      count++;
-      bytes += row.bytes ?? 0;
-    }
-    const meta = tx.objectStore('meta');
-    const totals = (await meta.get('totals')) as { rows: number; bytes: number } | undefined;
-    if (count > 0 && totals) {
-      void meta.put(
-        { rows: Math.max(0, totals.rows - count), bytes: Math.max(0, totals.bytes - bytes) },
-        'totals',
-      );
-    }
-    await tx.done;
-    return count;
+    return await link.transaction(['events', 'meta'], 'readwrite', async (tx) => {
+      opened = true;
+      let count = 0;
+      let bytes = 0;
+      for await (const cursor of tx.objectStore('events')) {
+        if (!carriesDecision(cursor.value.event)) continue;
+        void cursor.delete();
+        count++;
+        bytes += cursor.value.bytes ?? 0;
+      }
+      const meta = tx.objectStore('meta');
+      const totals = (await meta.get('totals')) as Totals | undefined;
+      if (count > 0 && totals) {
+        void meta.put(
+          { rows: Math.max(0, totals.rows - count), bytes: Math.max(0, totals.bytes - bytes) },
+          'totals',
+        );
+      }
+      return count;
+    });
   } catch (error) {
     // The database did not exist: nothing to delete.
-    if ((error as { name?: unknown } | null)?.name === 'AbortError' && !db) return 0;
+    if ((error as { name?: unknown } | null)?.name === 'AbortError' && !opened) return 0;
     report(
       'outbox_forget_failed',
       `stored feedback not deleted (${describeError(error)}); retried on the next forget()`,
     );
     return 0;
   } finally {
-    db?.close();
+    link.close();
   }
 }
 
@@ -92,10 +89,7 @@ export function announcePurge(name: string): void {
  * Both, for a page without an outbox of its own: deletes the stored rows, then (once the deletion
  * committed, so that a tab leasing later finds nothing) tells the outboxes of other tabs.
  */
-export async function purgeDecisions(
-  name: string,
-  report: (code: string, message: string) => void,
-): Promise<number> {
+export async function purgeDecisions(name: string, report: ReportDiagnostic): Promise<number> {
   const count = await deleteDecisionRows(name, report);
   announcePurge(name);
   return count;

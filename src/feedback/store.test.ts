@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { freshIndexedDB } from '../../test/support/fake-idb.js';
+import { failTransactions } from '../../test/support/storage.js';
 import { OutboxStore, type OutboxRow } from './store.js';
 import { localKey, uuidv4, type WireEvent } from './wire.js';
 
@@ -214,26 +215,11 @@ describe('OutboxStore on IndexedDB', () => {
     const a = new OutboxStore();
     await a.updateMeta<number, void>('gate', () => ({ value: 123_456, result: undefined }));
     a.close();
-    const fail = (times: number) => {
-      let left = times;
-      const original = IDBDatabase.prototype.transaction;
-      const spy = vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (
-        this: IDBDatabase,
-        ...args
-      ) {
-        if (left-- <= 0) {
-          spy.mockRestore();
-          return original.apply(this, args);
-        }
-        throw new DOMException('simulated', 'UnknownError');
-      });
-      return spy;
-    };
     const read = (s: OutboxStore) =>
       s.updateMeta<number, number | undefined>('gate', (v) => ({ result: v }));
     try {
       // The failed transaction is followed by a readable one: the value is carried.
-      fail(1);
+      failTransactions(1);
       const codes: string[] = [];
       const b = new OutboxStore({ carryMeta: { gate: -1 }, onDiagnostic: (c) => codes.push(c) });
       expect(await read(b)).toBe(123_456);
@@ -241,13 +227,13 @@ describe('OutboxStore on IndexedDB', () => {
       expect(codes).toEqual(['outbox_fallback']);
       b.close();
       // Unreadable too: the conservative value.
-      fail(2);
+      failTransactions(2);
       const c = new OutboxStore({ carryMeta: { gate: -1 }, onDiagnostic: (x) => codes.push(x) });
       expect(await read(c)).toBe(-1);
       expect(codes).toContain('outbox_carry_failed');
       c.close();
       // Without `carryMeta` nothing is carried.
-      fail(1);
+      failTransactions(1);
       const d = new OutboxStore();
       expect(await read(d)).toBeUndefined();
       d.close();

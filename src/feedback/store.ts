@@ -1,10 +1,38 @@
-import type { IDBPDatabase, IDBPTransaction } from 'idb';
-import { fieldError, OfferwiseError } from '../util/errors.js';
-import { quiet } from '../util/guards.js';
-import { describeError, IdbConnection, OPEN_TIMEOUT_MS, withTimeout } from '../util/idb.js';
-import { evictionOrder, planBatch } from './policy.js';
+import type { ReportDiagnostic } from '../util/diagnostic-codes.js';
+import { describeError, fieldError } from '../util/errors.js';
+import { FallbackBackend } from '../util/fallback-backend.js';
+import type { MemorySnapshot, ReadTx } from '../util/store-tx.js';
+import {
+  countDrops,
+  getMeta,
+  putMeta,
+  subtractTotals,
+  unacknowledgedDrops,
+  type MetaKeyOf,
+} from './outbox-meta.js';
+import {
+  OUTBOX_LAYOUT,
+  OUTBOX_SCHEMA_VERSION,
+  upgradeOutboxSchema,
+  type DropCounts,
+  type DropReport,
+  type MetaKey,
+  type OutboxDB,
+  type OutboxMeta,
+  type OutboxRow,
+} from './outbox-schema.js';
+import { leaseDue, leaseExpired, leaseRow, VISIT_WINDOW_MS, type LeaseRequest } from './lease.js';
 import { outboxDatabaseName } from './purge.js';
-import { carriesDecision, type WireEvent } from './wire.js';
+import { carriesDecision } from './wire.js';
+
+export {
+  OUTBOX_SCHEMA_VERSION,
+  upgradeOutboxSchema,
+  type DropCounts,
+  type DropReport,
+  type OutboxRow,
+} from './outbox-schema.js';
+export { MAX_FUTURE_MS, VISIT_WINDOW_MS, type LeaseRequest } from './lease.js';
 
 /**
  * The persisted feedback outbox: ONE ROW PER EVENT in IndexedDB (`<name>-outbox`), plus a meta
@@ -22,42 +50,6 @@ import { carriesDecision, type WireEvent } from './wire.js';
  * gets the conservative value given for them.
  */
 
-export interface OutboxRow {
-  /**
-   * Local key made at acceptance (`localKey()`, see `wire.ts`): sorts by acceptance time; never
-   * changes; NEVER SENT (the event has its own random id).
-   */
-  id: string;
-  /** The event as built by `toWireEvent` (rows of older versions may hold more; see `sendableEvent`). */
-  event: WireEvent;
-  /** UTF-8 size of `JSON.stringify(event)`. */
-  bytes: number;
-  /** Eviction priority; lowest evicted first. */
-  priority: number;
-  /** Wall clock at acceptance (retention). */
-  createdAt: number;
-  state: 'pending' | 'leased';
-  /** Wall clock until which a leased row belongs to its batch. */
-  leaseUntil: number;
-  batchId: string | null;
-  /** Failed delivery attempts so far. */
-  attempts: number;
-  /** Wall clock before which a pending row is not sent (backoff / Retry-After). */
-  notBefore: number;
-}
-
-export type DropCounts = Record<string, number>;
-
-/**
- * Drop counters as sent: sealed under an id that stays the same on every retry until a 2xx
- * settles it, so that a server can count each report once (a reply lost, or a page left
- * mid-request, must not count the same drops twice).
- */
-export interface DropReport {
-  id: string;
-  counts: DropCounts;
-}
-
 export interface OutboxStoreOptions {
   /** Database name prefix: the database is `<name>-outbox`; default `offerwise`. */
   name?: string;
@@ -71,241 +63,14 @@ export interface OutboxStoreOptions {
    * Meta records carried into memory when a failed transaction switches the store to memory:
    * key → the value assumed when the record cannot be read from IndexedDB any more.
    */
-  carryMeta?: Record<string, unknown>;
-  onDiagnostic?: (code: string, message: string) => void;
+  carryMeta?: Partial<OutboxMeta>;
+  onDiagnostic?: ReportDiagnostic;
 }
-
-export interface LeaseRequest {
-  maxEvents: number;
-  maxBytes: number;
-  leaseMs: number;
-  /** Wall clock. */
-  now: number;
-  batchId: string;
-  /**
-   * Retention: rows accepted before this (wall clock) are not sent but dropped in the same
-   * transaction and counted as `expired` (unless a live lease holds them: their batch settles
-   * them). Their ids go to `onExpired` once committed.
-   */
-  expireBefore?: number;
-  onExpired?: (ids: string[]) => void;
-  /**
-   * A batch holds only rows accepted within this long of its first row (ms, default
-   * {@link VISIT_WINDOW_MS}): one batch never ties together events of visits far apart (after a
-   * time offline, the backlog of several visits goes in separate batches).
-   */
-  visitWindowMs?: number;
-}
-
-/** Default {@link LeaseRequest.visitWindowMs}: the 30 minutes that end a session. */
-export const VISIT_WINDOW_MS = 30 * 60_000;
 
 export const DEFAULT_OUTBOX_NAME = 'offerwise';
-export const OUTBOX_SCHEMA_VERSION = 2;
 export const DEFAULT_MAX_ROWS = 5000;
 export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
-/** A `notBefore` or `leaseUntil` further ahead than this is a clock that went back: due now. */
-export const MAX_FUTURE_MS = 5 * 60_000 + 60_000;
-/** ... except leases, which may legitimately last this long. */
-const MAX_LEASE_FUTURE_MS = 60 * 60_000;
-
-const DROPS_KEY = 'drops';
-/** Rows read per step of a lease. */
-const LEASE_PAGE = 100;
-const TOTALS_KEY = 'totals';
-/** The sealed drop report awaiting a 2xx (see {@link OutboxStore.dropReport}). */
-const REPORT_KEY = 'dropReport';
-
-/** The upgrade ladder; each rung takes exactly the previous version to the next. */
-export function upgradeOutboxSchema(
-  db: IDBPDatabase<unknown>,
-  oldVersion: number,
-  transaction: IDBPTransaction<unknown, string[], 'versionchange'>,
-): void {
-  if (oldVersion < 1) {
-    // v1: `events` (one row per event, keyPath `id`), `meta` (drop counters, totals, sender lease).
-    db.createObjectStore('events', { keyPath: 'id' });
-    db.createObjectStore('meta');
-  }
-  if (oldVersion < 2) {
-    // v2: `evict` ([priority, id], the eviction order): a full outbox evicts by reading the few
-    // rows it drops, not all of them (5,000 rows read per report() at the cap cost ~60 ms).
-    transaction.objectStore('events').createIndex('evict', ['priority', 'id']);
-  }
-}
-
-/** Key of a row in the `evict` index. */
-type EvictKey = [priority: number, id: string];
-
-interface Tx {
-  rows(): Promise<OutboxRow[]>;
-  /** Up to `count` rows in eviction order, after `after` (exclusive). */
-  lowest(after: EvictKey | undefined, count: number): Promise<OutboxRow[]>;
-  /** Up to `count` rows in id (acceptance) order, after the id `after` (exclusive). */
-  page(after: string | undefined, count: number): Promise<OutboxRow[]>;
-  getRow(id: string): Promise<OutboxRow | undefined>;
-  putRow(row: OutboxRow): void;
-  deleteRow(id: string): void;
-  getMeta<T>(key: string): Promise<T | undefined>;
-  putMeta(key: string, value: unknown): void;
-  deleteMeta(key: string): void;
-}
-
-type AnyTx = IDBPTransaction<unknown, string[], 'readwrite'>;
-
-function idbTx(tx: AnyTx): Tx {
-  const events = () => tx.objectStore('events');
-  const meta = () => tx.objectStore('meta');
-  return {
-    rows: () => events().getAll() as Promise<OutboxRow[]>,
-    page: (after, count) =>
-      events().getAll(
-        after === undefined ? null : IDBKeyRange.lowerBound(after, true),
-        count,
-      ) as Promise<OutboxRow[]>,
-    lowest: (after, count) =>
-      events()
-        .index('evict')
-        .getAll(after ? IDBKeyRange.lowerBound(after, true) : null, count) as Promise<OutboxRow[]>,
-    getRow: (id) => events().get(id) as Promise<OutboxRow | undefined>,
-    // Failures of writes surface through `tx.done`.
-    putRow: (row) => void quiet(events().put(row)),
-    deleteRow: (id) => void quiet(events().delete(id)),
-    getMeta: (key) => meta().get(key) as Promise<never>,
-    putMeta: (key, value) => void quiet(meta().put(value, key)),
-    deleteMeta: (key) => void quiet(meta().delete(key)),
-  };
-}
-
-class IdbBackend {
-  private readonly link: IdbConnection;
-
-  constructor(
-    private readonly name: string,
-    private readonly report: (code: string, message: string) => void,
-  ) {
-    this.link = new IdbConnection({
-      name,
-      version: OUTBOX_SCHEMA_VERSION,
-      upgrade: upgradeOutboxSchema,
-      prefix: 'outbox',
-      label: 'outbox database',
-      report,
-    });
-  }
-
-  connection(): ReturnType<IdbConnection['connection']> {
-    return this.link.connection();
-  }
-
-  drop(): void {
-    this.link.drop();
-  }
-
-  close(): void {
-    this.link.close();
-  }
-
-  /** Runs `fn` in one transaction (see {@link IdbConnection.transaction}). */
-  run<T>(mode: IDBTransactionMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.link.transaction(['events', 'meta'], mode, (tx) => fn(idbTx(tx)));
-  }
-}
-
-const DELETED = Symbol('deleted');
-
-/** The same two tables in memory; transactions run one at a time and commit all-or-nothing. */
-class MemoryBackend {
-  private readonly events = new Map<string, OutboxRow>();
-  private readonly meta = new Map<string, unknown>();
-  private queue: Promise<unknown> = Promise.resolve();
-
-  /** Sets a meta record before the backend is used (records carried from IndexedDB). */
-  seedMeta(key: string, value: unknown): void {
-    if (value === undefined) this.meta.delete(key);
-    else this.meta.set(key, structuredClone(value));
-  }
-
-  run<T>(_mode: IDBTransactionMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    const result = this.queue.then(() => this.exec(fn));
-    this.queue = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
-  }
-
-  private async exec<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    const rows = new Map<string, OutboxRow | typeof DELETED>();
-    const meta = new Map<string, unknown>();
-    const merged = () => {
-      const all = new Map<string, OutboxRow>(this.events);
-      for (const [id, row] of rows) {
-        if (row === DELETED) all.delete(id);
-        else all.set(id, row);
-      }
-      return [...all.values()];
-    };
-    const tx: Tx = {
-      rows: async () =>
-        merged()
-          .sort(byId)
-          .map((r) => structuredClone(r)),
-      page: async (after, count) =>
-        merged()
-          .filter((r) => after === undefined || r.id > after)
-          .sort(byId)
-          .slice(0, count)
-          .map((r) => structuredClone(r)),
-      lowest: async (after, count) => {
-        const from = after && { priority: after[0], id: after[1] };
-        return merged()
-          .filter((r) => !from || evictionOrder(r, from) > 0)
-          .sort(evictionOrder)
-          .slice(0, count)
-          .map((r) => structuredClone(r));
-      },
-      getRow: async (id) => {
-        const row = rows.has(id) ? rows.get(id) : this.events.get(id);
-        return row === DELETED || row === undefined ? undefined : structuredClone(row);
-      },
-      putRow: (row) => void rows.set(row.id, structuredClone(row)),
-      deleteRow: (id) => void rows.set(id, DELETED),
-      getMeta: async (key) => {
-        const value = meta.has(key) ? meta.get(key) : this.meta.get(key);
-        return (value === DELETED ? undefined : structuredClone(value)) as never;
-      },
-      putMeta: (key, value) => void meta.set(key, structuredClone(value)),
-      deleteMeta: (key) => void meta.set(key, DELETED),
-    };
-    const result = await fn(tx);
-    for (const [id, row] of rows) {
-      if (row === DELETED) this.events.delete(id);
-      else this.events.set(id, row);
-    }
-    for (const [key, value] of meta) {
-      if (value === DELETED) this.meta.delete(key);
-      else this.meta.set(key, value);
-    }
-    return result;
-  }
-}
-
-const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-
-function addCounts(into: DropCounts, reason: string, n: number): void {
-  if (n > 0) into[reason] = (into[reason] ?? 0) + n;
-}
-
-/** True when a leased row's lease is over (or its expiry is implausibly far: the clock went back). */
-function leaseExpired(row: OutboxRow, now: number): boolean {
-  return row.leaseUntil < now || row.leaseUntil > now + MAX_LEASE_FUTURE_MS;
-}
-
-function isDue(row: OutboxRow, now: number): boolean {
-  if (row.state === 'leased') return leaseExpired(row, now);
-  return row.notBefore <= now || row.notBefore > now + MAX_FUTURE_MS;
-}
+const STORES: ('events' | 'meta')[] = ['events', 'meta'];
 
 function checkIds(field: string, ids: unknown): string[] {
   if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) {
@@ -333,13 +98,8 @@ export class OutboxStore {
   readonly dbName: string;
   private readonly maxRows: number;
   private readonly maxBytes: number;
-  private readonly onDiagnostic: ((code: string, message: string) => void) | undefined;
-  private idb: IdbBackend | undefined;
-  private memory: MemoryBackend | undefined;
-  /** Set while a failed transaction switches the store to memory (carrying `carryMeta`). */
-  private switching: Promise<void> | undefined;
-  private readonly carryMeta: Record<string, unknown>;
-  private readonly ready: Promise<void>;
+  private readonly onDiagnostic: ReportDiagnostic | undefined;
+  private readonly db: FallbackBackend<OutboxDB>;
   private closed = false;
 
   constructor(options: OutboxStoreOptions = {}) {
@@ -359,11 +119,48 @@ export class OutboxStore {
       1,
     );
     this.onDiagnostic = options.onDiagnostic;
-    this.carryMeta = { ...options.carryMeta };
-    this.ready = options.memoryOnly ? this.startInMemory() : this.start();
+    const carried = { ...options.carryMeta };
+    this.db = new FallbackBackend<OutboxDB>({
+      name: this.dbName,
+      version: OUTBOX_SCHEMA_VERSION,
+      upgrade: upgradeOutboxSchema,
+      prefix: 'outbox',
+      label: 'outbox database',
+      report: this.report,
+      layout: OUTBOX_LAYOUT,
+      memoryOnly: options.memoryOnly,
+      what: 'the outbox store',
+      fallbackCode: 'outbox_fallback',
+      fallbackMessage: (reason, opening) =>
+        opening
+          ? `IndexedDB could not be opened (${reason}); feedback is kept in memory for this page`
+          : `an outbox transaction failed (${reason}); new feedback is kept in memory for this page, stored rows wait for the next page`,
+      // Rows are not carried (they stay on disk for the next page, so they cannot be sent twice
+      // by this one); the `carryMeta` records are, or get their conservative values.
+      carry: async (read) => {
+        const keys = Object.keys(carried) as MetaKey[];
+        if (keys.length === 0) return undefined;
+        let values: unknown[];
+        try {
+          values = await read(STORES, (tx) => Promise.all(keys.map((key) => getMeta(tx, key))));
+        } catch (carryError) {
+          if (!this.closed)
+            this.report(
+              'outbox_carry_failed',
+              `could not read ${keys.join(', ')} before the memory fallback (${describeError(carryError)}); assuming the conservative values`,
+            );
+          values = keys.map((key) => carried[key]);
+        }
+        const meta: NonNullable<MemorySnapshot<OutboxDB>['meta']> = [];
+        keys.forEach((key, i) => {
+          if (values[i] !== undefined) meta.push([key, values[i] as OutboxMeta[MetaKey]]);
+        });
+        return { meta };
+      },
+    });
   }
 
-  private readonly report = (code: string, message: string): void => {
+  private readonly report: ReportDiagnostic = (code, message) => {
     try {
       this.onDiagnostic?.(code, message);
     } catch {
@@ -372,117 +169,43 @@ export class OutboxStore {
   };
 
   /** `indexeddb` or `memory` (after a fallback). */
-  async kind(): Promise<'indexeddb' | 'memory'> {
-    await this.ready;
-    return this.memory ? 'memory' : 'indexeddb';
-  }
-
-  private async startInMemory(): Promise<void> {
-    this.memory = new MemoryBackend();
-  }
-
-  private async start(): Promise<void> {
-    const backend = new IdbBackend(this.dbName, this.report);
-    try {
-      await backend.connection();
-      this.idb = backend;
-    } catch (error) {
-      backend.close();
-      this.memory = new MemoryBackend();
-      if (!this.closed) {
-        this.report(
-          'outbox_fallback',
-          `IndexedDB could not be opened (${describeError(error)}); feedback is kept in memory for this page`,
-        );
-      }
-    }
-  }
-
-  private async run<T>(mode: IDBTransactionMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    if (this.closed) throw new OfferwiseError('destroyed', 'the outbox store was closed');
-    await this.ready;
-    if (this.switching) await this.switching;
-    const idb = this.idb;
-    if (idb && !this.memory) {
-      try {
-        return await idb.run(mode, fn);
-      } catch (error) {
-        if (error instanceof OfferwiseError && error.code === 'invalid_input') throw error;
-        if (this.closed) throw new OfferwiseError('destroyed', 'the outbox store was closed');
-        this.switching ??= this.fallBack(idb, error);
-        await this.switching;
-        if (this.closed) throw new OfferwiseError('destroyed', 'the outbox store was closed');
-      }
-    }
-    return this.memory!.run(mode, fn);
+  kind(): Promise<'indexeddb' | 'memory'> {
+    return this.db.kind();
   }
 
   /**
-   * Switches to memory after a failed transaction. The `carryMeta` records are read from
-   * IndexedDB first (one more transaction, at most `OPEN_TIMEOUT_MS`); if that fails too they
-   * get their conservative values. Never rejects.
-   */
-  private async fallBack(idb: IdbBackend, error: unknown): Promise<void> {
-    this.report(
-      'outbox_fallback',
-      `an outbox transaction failed (${describeError(error)}); new feedback is kept in memory for this page, stored rows wait for the next page`,
-    );
-    const memory = new MemoryBackend();
-    const keys = Object.keys(this.carryMeta);
-    if (keys.length > 0) {
-      let values: unknown[];
-      try {
-        values = await withTimeout(
-          idb.run('readonly', (tx) => Promise.all(keys.map((key) => tx.getMeta(key)))),
-          OPEN_TIMEOUT_MS,
-          () => undefined,
-        );
-      } catch (carryError) {
-        if (!this.closed)
-          this.report(
-            'outbox_carry_failed',
-            `could not read ${keys.join(', ')} before the memory fallback (${describeError(carryError)}); assuming the conservative values`,
-          );
-        values = keys.map((key) => this.carryMeta[key]);
-      }
-      keys.forEach((key, i) => memory.seedMeta(key, values[i]));
-    }
-    idb.close();
-    this.idb = undefined;
-    this.memory = memory;
-  }
-
-  /**
-   * Commits `rows` (all or none) and evicts to keep the caps in {@link evictionOrder}: lowest
+   * Commits `rows` (all or none) and evicts to keep the caps in `evictionOrder` (`policy.ts`): lowest
    * priority first, oldest first (counted as `evicted`; possibly some of the new rows). Resolves
    * after the commit: that is "accepted". Reads only the rows it evicts (the `evict` index and the
    * running totals), so a full outbox costs no more per event than an empty one.
    */
   async add(rows: OutboxRow[]): Promise<AddResult> {
     if (!Array.isArray(rows)) throw fieldError('invalid_input', 'add().rows', rows, 'an array');
-    const evicted = await this.run('readwrite', async (tx) => {
-      const totals = (await tx.getMeta<{ rows: number; bytes: number }>(TOTALS_KEY)) ?? {
-        rows: 0,
-        bytes: 0,
-      };
+    const evicted = await this.db.write(STORES, async (tx) => {
+      const totals = (await getMeta(tx, 'totals')) ?? { rows: 0, bytes: 0 };
       let count = totals.rows + rows.length;
       let bytes = totals.bytes + rows.reduce((n, r) => n + r.bytes, 0);
-      for (const row of rows) tx.putRow(row);
+      for (const row of rows) tx.put('events', row);
       const over = () => count > this.maxRows || bytes > this.maxBytes;
       const out: string[] = [];
-      let after: EvictKey | undefined;
+      let after: OutboxDB['events']['indexes']['evict'] | undefined;
       while (over()) {
-        const page = await tx.lowest(after, Math.min(500, Math.max(16, count - this.maxRows)));
+        const page = await tx.getAllFromIndex(
+          'events',
+          'evict',
+          after,
+          Math.min(500, Math.max(16, count - this.maxRows)),
+        );
         if (page.length === 0) {
           // The totals ran ahead of the rows (they are recounted when a page starts): recount.
-          const all = await tx.rows();
+          const all = await tx.getAll('events');
           count = all.length;
           bytes = all.reduce((n, r) => n + r.bytes, 0);
           break;
         }
         for (const row of page) {
           if (!over()) break;
-          tx.deleteRow(row.id);
+          tx.delete('events', row.id);
           out.push(row.id);
           count--;
           bytes -= row.bytes;
@@ -490,15 +213,11 @@ export class OutboxStore {
         const tail = page[page.length - 1]!;
         after = [tail.priority, tail.id];
       }
-      if (out.length > 0) {
-        const drops = (await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {};
-        addCounts(drops, 'evicted', out.length);
-        tx.putMeta(DROPS_KEY, drops);
-      }
-      tx.putMeta(TOTALS_KEY, { rows: count, bytes });
+      await countDrops(tx, 'evicted', out.length);
+      putMeta(tx, 'totals', { rows: count, bytes });
       return out;
     });
-    return { stored: this.memory ? 'memory' : 'indexeddb', evicted };
+    return { stored: this.db.storage, evicted };
   }
 
   /**
@@ -517,54 +236,18 @@ export class OutboxStore {
         ? undefined
         : checkNumber('lease().expireBefore', request.expireBefore);
     let expired: string[] = [];
-    const leased = await this.run('readwrite', async (tx) => {
-      // Reads rows in id (acceptance) order, a page at a time, only until the batch is full: a
-      // backlog of 5,000 rows costs one page per batch, not all rows per batch.
-      expired = [];
-      let expiredBytes = 0;
-      const due: OutboxRow[] = [];
-      let dueBytes = 0;
-      let after: string | undefined;
-      scan: for (;;) {
-        const page = await tx.page(after, LEASE_PAGE);
-        for (const row of page) {
-          after = row.id;
-          const held = row.state === 'leased' && !leaseExpired(row, now);
-          if (cutoff !== undefined && row.createdAt < cutoff && !held) {
-            tx.deleteRow(row.id);
-            expired.push(row.id);
-            expiredBytes += row.bytes;
-            continue;
-          }
-          if (!isDue(row, now)) continue;
-          if (due.length >= maxEvents || dueBytes > maxBytes) break scan;
-          // Rows come in acceptance order: past the first row's visit, the rest wait their turn.
-          if (due.length > 0 && Math.abs(row.createdAt - due[0]!.createdAt) > window) break scan;
-          due.push(row);
-          dueBytes += row.bytes;
-        }
-        if (page.length < LEASE_PAGE) break;
-      }
-      if (expired.length > 0) {
-        const drops = (await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {};
-        addCounts(drops, 'expired', expired.length);
-        tx.putMeta(DROPS_KEY, drops);
-        const totals = await tx.getMeta<{ rows: number; bytes: number }>(TOTALS_KEY);
-        if (totals) {
-          tx.putMeta(TOTALS_KEY, {
-            rows: Math.max(0, totals.rows - expired.length),
-            bytes: Math.max(0, totals.bytes - expiredBytes),
-          });
-        }
-      }
-      const batch = planBatch(due, maxEvents, maxBytes);
-      for (const row of batch) {
-        row.state = 'leased';
-        row.leaseUntil = now + leaseMs;
-        row.batchId = batchId;
-        tx.putRow(row);
-      }
-      return batch;
+    const leased = await this.db.write(STORES, async (tx) => {
+      const taken = await leaseDue(tx, {
+        maxEvents,
+        maxBytes,
+        leaseMs,
+        now,
+        batchId,
+        window,
+        cutoff,
+      });
+      expired = taken.expired;
+      return taken.batch;
     });
     if (expired.length > 0) request.onExpired?.(expired);
     return leased;
@@ -578,15 +261,13 @@ export class OutboxStore {
     batchId: string,
   ): Promise<OutboxRow[]> {
     checkIds('leaseIds().ids', ids);
-    return this.run('readwrite', async (tx) => {
+    return this.db.write(STORES, async (tx) => {
       const out: OutboxRow[] = [];
       for (const id of ids) {
-        const row = await tx.getRow(id);
+        const row = await tx.get('events', id);
         if (!row || (row.state === 'leased' && !leaseExpired(row, now))) continue;
-        row.state = 'leased';
-        row.leaseUntil = now + leaseMs;
-        row.batchId = batchId;
-        tx.putRow(row);
+        leaseRow(row, now, leaseMs, batchId);
+        tx.put('events', row);
         out.push(row);
       }
       return out;
@@ -609,26 +290,18 @@ export class OutboxStore {
   }
 
   private remove(ids: string[], reason: string | undefined): Promise<number> {
-    return this.run('readwrite', async (tx) => {
-      const totals = (await tx.getMeta<{ rows: number; bytes: number }>(TOTALS_KEY)) ?? {
-        rows: 0,
-        bytes: 0,
-      };
+    return this.db.write(STORES, async (tx) => {
       let removed = 0;
+      let bytes = 0;
       for (const id of ids) {
-        const row = await tx.getRow(id);
+        const row = await tx.get('events', id);
         if (!row) continue;
-        tx.deleteRow(id);
+        tx.delete('events', id);
         removed++;
-        totals.rows = Math.max(0, totals.rows - 1);
-        totals.bytes = Math.max(0, totals.bytes - row.bytes);
+        bytes += row.bytes;
       }
-      tx.putMeta(TOTALS_KEY, totals);
-      if (reason !== undefined && removed > 0) {
-        const drops = (await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {};
-        addCounts(drops, reason, removed);
-        tx.putMeta(DROPS_KEY, drops);
-      }
+      await subtractTotals(tx, removed, bytes);
+      if (reason !== undefined) await countDrops(tx, reason, removed);
       return removed;
     });
   }
@@ -639,17 +312,12 @@ export class OutboxStore {
    * withdrew). Returns how many.
    */
   deleteDecisionRows(): Promise<number> {
-    return this.run('readwrite', async (tx) => {
-      const doomed = (await tx.rows()).filter((row) => carriesDecision(row.event));
+    return this.db.write(STORES, async (tx) => {
+      const doomed = (await tx.getAll('events')).filter((row) => carriesDecision(row.event));
       if (doomed.length === 0) return 0;
-      for (const row of doomed) tx.deleteRow(row.id);
-      const totals = await tx.getMeta<{ rows: number; bytes: number }>(TOTALS_KEY);
-      if (totals) {
-        tx.putMeta(TOTALS_KEY, {
-          rows: Math.max(0, totals.rows - doomed.length),
-          bytes: Math.max(0, totals.bytes - doomed.reduce((n, r) => n + r.bytes, 0)),
-        });
-      }
+      for (const row of doomed) tx.delete('events', row.id);
+      const bytes = doomed.reduce((n, r) => n + r.bytes, 0);
+      await subtractTotals(tx, doomed.length, bytes);
       return doomed.length;
     });
   }
@@ -658,16 +326,16 @@ export class OutboxStore {
   async release(ids: string[], notBefore: number, countAttempt = true): Promise<void> {
     checkIds('release().ids', ids);
     checkNumber('release().notBefore', notBefore);
-    await this.run('readwrite', async (tx) => {
+    await this.db.write(STORES, async (tx) => {
       for (const id of ids) {
-        const row = await tx.getRow(id);
+        const row = await tx.get('events', id);
         if (!row) continue;
         row.state = 'pending';
         row.leaseUntil = 0;
         row.batchId = null;
         if (countAttempt) row.attempts += 1;
         row.notBefore = notBefore;
-        tx.putRow(row);
+        tx.put('events', row);
       }
     });
   }
@@ -682,40 +350,31 @@ export class OutboxStore {
     checkNumber('expire().now', now);
     checkNumber('expire().maxAgeMs', maxAgeMs);
     const cutoff = now - maxAgeMs;
-    const inspect = async (tx: Tx) => {
-      const all = await tx.rows();
+    const inspect = async (tx: ReadTx<OutboxDB>) => {
+      const all = await tx.getAll('events');
       const old = all.filter((r) => r.createdAt < cutoff);
       const totals = {
         rows: all.length - old.length,
         bytes: all.reduce((n, r) => n + r.bytes, 0) - old.reduce((n, r) => n + r.bytes, 0),
       };
-      const before = await tx.getMeta<{ rows: number; bytes: number }>(TOTALS_KEY);
+      const before = await getMeta(tx, 'totals');
       const stale = before?.rows !== totals.rows || before.bytes !== totals.bytes;
       return { old, totals, stale };
     };
-    const seen = await this.run('readonly', inspect);
+    const seen = await this.db.read(STORES, inspect);
     if (seen.old.length === 0 && !seen.stale) return 0;
-    return this.run('readwrite', async (tx) => {
+    return this.db.write(STORES, async (tx) => {
       const { old, totals, stale } = await inspect(tx);
-      for (const row of old) tx.deleteRow(row.id);
-      if (stale) tx.putMeta(TOTALS_KEY, totals);
-      if (old.length > 0) {
-        const drops = (await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {};
-        addCounts(drops, 'expired', old.length);
-        tx.putMeta(DROPS_KEY, drops);
-      }
+      for (const row of old) tx.delete('events', row.id);
+      if (stale) putMeta(tx, 'totals', totals);
+      await countDrops(tx, 'expired', old.length);
       return old.length;
     });
   }
 
   /** Drop counters not yet acknowledged: the sealed report's and those counted since. */
   dropCounts(): Promise<DropCounts> {
-    return this.run('readonly', async (tx) => {
-      const drops = { ...((await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {}) };
-      const sealed = await tx.getMeta<DropReport>(REPORT_KEY);
-      for (const [reason, n] of Object.entries(sealed?.counts ?? {})) addCounts(drops, reason, n);
-      return drops;
-    });
+    return this.db.read(STORES, unacknowledgedDrops);
   }
 
   /**
@@ -724,40 +383,38 @@ export class OutboxStore {
    * from now on go to the next report). `undefined` when there is nothing to report.
    */
   async dropReport(newId: string): Promise<DropReport | undefined> {
-    const pending = await this.run('readonly', async (tx) => ({
-      sealed: await tx.getMeta<DropReport>(REPORT_KEY),
-      drops: await tx.getMeta<DropCounts>(DROPS_KEY),
+    const pending = await this.db.read(STORES, async (tx) => ({
+      sealed: await getMeta(tx, 'dropReport'),
+      drops: await getMeta(tx, 'drops'),
     }));
     if (pending.sealed) return pending.sealed;
     if (!pending.drops || Object.keys(pending.drops).length === 0) return undefined;
-    return this.run('readwrite', async (tx) => {
-      const sealed = await tx.getMeta<DropReport>(REPORT_KEY);
+    return this.db.write(STORES, async (tx) => {
+      const sealed = await getMeta(tx, 'dropReport');
       if (sealed) return sealed;
-      const drops = (await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {};
+      const drops = (await getMeta(tx, 'drops')) ?? {};
       if (Object.keys(drops).length === 0) return undefined;
       const report: DropReport = { id: newId, counts: drops };
-      tx.putMeta(REPORT_KEY, report);
-      tx.deleteMeta(DROPS_KEY);
+      putMeta(tx, 'dropReport', report);
+      tx.delete('meta', 'drops');
       return report;
     });
   }
 
   /** A 2xx acknowledged the report `id`: forget it. */
   settleDropReport(id: string): Promise<void> {
-    return this.run('readwrite', async (tx) => {
-      const sealed = await tx.getMeta<DropReport>(REPORT_KEY);
-      if (sealed?.id === id) tx.deleteMeta(REPORT_KEY);
+    return this.db.write(STORES, async (tx) => {
+      const sealed = await getMeta(tx, 'dropReport');
+      if (sealed?.id === id) tx.delete('meta', 'dropReport');
     });
   }
 
   /** Returns and resets the drop counters (sealed report included). */
   takeDropCounts(): Promise<DropCounts> {
-    return this.run('readwrite', async (tx) => {
-      const drops = { ...((await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {}) };
-      const sealed = await tx.getMeta<DropReport>(REPORT_KEY);
-      for (const [reason, n] of Object.entries(sealed?.counts ?? {})) addCounts(drops, reason, n);
-      tx.deleteMeta(DROPS_KEY);
-      tx.deleteMeta(REPORT_KEY);
+    return this.db.write(STORES, async (tx) => {
+      const drops = await unacknowledgedDrops(tx);
+      tx.delete('meta', 'drops');
+      tx.delete('meta', 'dropReport');
       return drops;
     });
   }
@@ -767,34 +424,36 @@ export class OutboxStore {
    * over) and the drop counters not yet acknowledged. Reads every row (QA tools, not a hot path).
    */
   status(now: number): Promise<{ pending: number; inFlight: number; dropped: DropCounts }> {
-    return this.run('readonly', async (tx) => {
+    return this.db.read(STORES, async (tx) => {
       let pending = 0;
       let inFlight = 0;
-      for (const row of await tx.rows()) {
+      for (const row of await tx.getAll('events')) {
         if (row.state === 'leased' && !leaseExpired(row, now)) inFlight++;
         else pending++;
       }
-      const dropped = { ...((await tx.getMeta<DropCounts>(DROPS_KEY)) ?? {}) };
-      const sealed = await tx.getMeta<DropReport>(REPORT_KEY);
-      for (const [reason, n] of Object.entries(sealed?.counts ?? {})) addCounts(dropped, reason, n);
-      return { pending, inFlight, dropped };
+      return { pending, inFlight, dropped: await unacknowledgedDrops(tx) };
     });
   }
 
   /** All rows, oldest first (diagnostics, tests, `flush()` bookkeeping). */
   rows(): Promise<OutboxRow[]> {
-    return this.run('readonly', async (tx) => (await tx.rows()).sort(byId));
+    return this.db.read(STORES, (tx) => tx.getAll('events'));
   }
 
-  /** A meta record (e.g. the fallback sender lease), read-modify-written in one transaction. */
+  /**
+   * A meta record (e.g. the fallback sender lease, the Retry-After gate), read-modify-written in
+   * one transaction: `fn` gets the stored value and returns what to store (`value`, or `delete`)
+   * and what to resolve with.
+   */
   updateMeta<T, R>(
-    key: string,
+    key: MetaKeyOf<T>,
     fn: (value: T | undefined) => { value?: T; delete?: boolean; result: R },
   ): Promise<R> {
-    return this.run('readwrite', async (tx) => {
-      const out = fn(await tx.getMeta<T>(key));
-      if (out.delete) tx.deleteMeta(key);
-      else if (out.value !== undefined) tx.putMeta(key, out.value);
+    return this.db.write(STORES, async (tx) => {
+      // MetaKeyOf<T> names the one key whose records are exactly T.
+      const out = fn((await getMeta(tx, key)) as T | undefined);
+      if (out.delete) tx.delete('meta', key);
+      else if (out.value !== undefined) tx.put('meta', out.value as OutboxMeta[MetaKey], key);
       return out.result;
     });
   }
@@ -802,7 +461,6 @@ export class OutboxStore {
   /** Closes the connection; later calls reject with `destroyed`. */
   close(): void {
     this.closed = true;
-    this.idb?.close();
-    void this.ready.then(() => this.idb?.close());
+    this.db.close();
   }
 }

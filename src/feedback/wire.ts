@@ -96,7 +96,7 @@ const keys =
     list;
 
 /**
- * Every field that leaves the device, per mode (the README's privacy model lists the same).
+ * Every field that leaves the device, per mode (docs/privacy.md lists the same).
  * Headers: `X-Offerwise-Attempt` (1 for a first try; regular POSTs only) and `X-Offerwise-Batch`
  * (a random UUIDv4 per batch). Optional fields: `droppedId` (with non-empty `dropped`) and
  * `policies` (full measurement, impressions, when the catalog names candidate policies).

@@ -1,7 +1,7 @@
-import { openDB, type IDBPDatabase, type IDBPObjectStore, type IDBPTransaction } from 'idb';
+import type { IDBPObjectStore, IDBPTransaction } from 'idb';
 import type { NormalizedEvent } from '../events/types.js';
-import { OfferwiseError } from '../util/errors.js';
-import { deleteDatabase, isConnectionError, OPEN_TIMEOUT_MS, withTimeout } from '../util/idb.js';
+import type { ReportDiagnostic } from '../util/diagnostic-codes.js';
+import { deleteDatabase, IdbConnection } from '../util/idb.js';
 import { quiet } from '../util/guards.js';
 import { applyEvent, emptyAggregates, type Aggregates } from './aggregates.js';
 import { MAX_TRANSACTION_IDS, type ProfileOptions } from './options.js';
@@ -14,7 +14,6 @@ import {
 } from './schema.js';
 import type { ProfileStore, StoreContents, WriteOutcome } from './store.js';
 
-export { OPEN_TIMEOUT_MS };
 const AGGREGATES = 'aggregates';
 const TRANSACTIONS = 'transactions';
 /** Events per log row when a whole memory profile is adopted. */
@@ -59,14 +58,13 @@ function capTransactionIds(ids: TransactionIds): TransactionIds {
 
 export interface IdbStoreHooks {
   /** Reports a non-fatal storage event (blocked upgrade, lost connection, …). */
-  diagnostic(code: string, message: string): void;
+  diagnostic: ReportDiagnostic;
 }
 
 /** The profile in IndexedDB (through `idb`): one readwrite transaction per batch of events. */
 export class IdbStore implements ProfileStore {
   readonly kind = 'indexeddb' as const;
-  private db: IDBPDatabase<ProfileDB> | undefined;
-  private opening: Promise<IDBPDatabase<ProfileDB>> | undefined;
+  private readonly link: IdbConnection<ProfileDB>;
   /**
    * The aggregates as last committed or read, so that `read(true)` (every decision starts with
    * one) costs no IndexedDB round trip; it may miss another tab's write of the last few
@@ -85,6 +83,18 @@ export class IdbStore implements ProfileStore {
     private readonly options: ProfileOptions,
     private readonly hooks: IdbStoreHooks,
   ) {
+    this.link = new IdbConnection<ProfileDB>({
+      name,
+      version: SCHEMA_VERSION,
+      upgrade: (db, oldVersion, tx) => {
+        upgradeSchema(db, oldVersion, tx).catch(() => tx.abort());
+      },
+      prefix: 'storage',
+      label: 'profile database',
+      report: hooks.diagnostic,
+      // Another tab may have written while this one was not connected: the copy cannot be trusted.
+      dropped: () => this.invalidate(),
+    });
     try {
       if (typeof BroadcastChannel === 'function') {
         this.channel = new BroadcastChannel(`offerwise-profile:${name}`);
@@ -115,102 +125,30 @@ export class IdbStore implements ProfileStore {
     }
   }
 
-  /** Opens (and if needed upgrades) the database; rejects within {@link OPEN_TIMEOUT_MS}. */
+  /** Opens (and if needed upgrades) the database; rejects within 3 s (`OPEN_TIMEOUT_MS`). */
   static async open(
     name: string,
     options: ProfileOptions,
     hooks: IdbStoreHooks,
   ): Promise<IdbStore> {
     const store = new IdbStore(name, options, hooks);
-    await store.connection();
+    await store.link.connection();
     return store;
   }
 
-  private connection(): Promise<IDBPDatabase<ProfileDB>> {
-    if (this.db) return Promise.resolve(this.db);
-    if (this.opening) return this.opening;
-    if (typeof indexedDB === 'undefined') {
-      return Promise.reject(
-        new OfferwiseError('storage_unavailable', 'indexedDB is not available'),
-      );
-    }
-    let opened: Promise<IDBPDatabase<ProfileDB>>;
-    try {
-      opened = openDB<ProfileDB>(this.name, SCHEMA_VERSION, {
-        upgrade: (db, oldVersion, _newVersion, tx) => {
-          upgradeSchema(db, oldVersion, tx).catch(() => tx.abort());
-        },
-        blocked: () =>
-          this.hooks.diagnostic(
-            'storage_blocked',
-            'another tab keeps an older offerwise database open; waiting for it to close',
-          ),
-        // Another tab wants to upgrade or delete: step aside, reopen lazily on next use.
-        blocking: () => this.drop(),
-        terminated: () => {
-          this.invalidate();
-          this.hooks.diagnostic(
-            'storage_terminated',
-            'the browser closed the profile database; reopening on next use',
-          );
-          this.db = undefined;
-        },
-      });
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const attempt = withTimeout(opened, OPEN_TIMEOUT_MS, (late) => late.close())
-      .then((db) => {
-        this.db = db;
-        return db;
-      })
-      .finally(() => {
-        if (this.opening === attempt) this.opening = undefined;
-      });
-    this.opening = attempt;
-    return attempt;
+  /** Writes the events and the aggregates they change in one transaction (both or neither). */
+  async write(events: NormalizedEvent[]): Promise<WriteOutcome> {
+    const written = await this.link.transaction(['log', 'state'], 'readwrite', (tx) =>
+      this.fill(tx, events),
+    );
+    this.committed(written.aggregates);
+    return written.outcome;
   }
 
-  private drop(): void {
-    this.invalidate();
-    this.db?.close();
-    this.db = undefined;
-  }
-
-  /** Runs `op` on an open connection; a lost connection is reopened and `op` retried once. */
-  private async run<T>(op: (db: IDBPDatabase<ProfileDB>) => Promise<T>): Promise<T> {
-    try {
-      return await op(await this.connection());
-    } catch (error) {
-      if (!isConnectionError(error)) throw error;
-      this.hooks.diagnostic(
-        'storage_reconnect',
-        `profile database connection lost (${String(error)}); reopening`,
-      );
-      this.drop();
-      return op(await this.connection());
-    }
-  }
-
-  write(events: NormalizedEvent[]): Promise<WriteOutcome> {
-    return this.run(async (db) => {
-      const tx = db.transaction(['log', 'state'], 'readwrite', { durability: 'relaxed' });
-      try {
-        return await this.fill(tx, events);
-      } catch (error) {
-        // Never let a half-built batch commit: the events and the aggregates go in together or not at all.
-        quiet(tx.done);
-        try {
-          tx.abort();
-        } catch {
-          // already finished or aborted
-        }
-        throw error;
-      }
-    });
-  }
-
-  private async fill(tx: WriteTx, events: NormalizedEvent[]): Promise<WriteOutcome> {
+  private async fill(
+    tx: WriteTx,
+    events: NormalizedEvent[],
+  ): Promise<{ outcome: WriteOutcome; aggregates: Aggregates }> {
     const state = tx.objectStore('state');
     const hasPurchase = events.some((e) => e.transactionId !== undefined);
     const [stored, storedIds] = await Promise.all([
@@ -243,28 +181,14 @@ export class IdbStore implements ProfileStore {
     }
     if (hasPurchase) quiet(state.put(capTransactionIds(ids), TRANSACTIONS));
     quiet(state.put(agg, AGGREGATES));
-    await tx.done;
-    this.committed(agg);
-    return { duplicatePurchases };
+    return { outcome: { duplicatePurchases }, aggregates: agg };
   }
 
-  adopt(contents: StoreContents): Promise<WriteOutcome> {
-    return this.run(async (db) => {
-      const tx = db.transaction(['log', 'state'], 'readwrite');
+  async adopt(contents: StoreContents): Promise<WriteOutcome> {
+    const adopted = await this.link.transaction(['log', 'state'], 'readwrite', async (tx) => {
       const state = tx.objectStore('state');
       const stored = (await state.get(AGGREGATES)) as Aggregates | undefined;
-      if (stored !== undefined && stored.firstSeenAt !== null) {
-        quiet(tx.done);
-        tx.abort();
-        const lost = contents.aggregates.compactedEvents + contents.aggregates.expiredEvents;
-        if (lost > 0) {
-          this.hooks.diagnostic(
-            'consent_carry_partial',
-            `${lost} events gathered while consent was pending had already left the in-memory log; the existing profile gets the other ${contents.events.length}`,
-          );
-        }
-        return contents.events.length > 0 ? this.write(contents.events) : { duplicatePurchases: 0 };
-      }
+      if (stored !== undefined && stored.firstSeenAt !== null) return false;
       for (let i = 0; i < contents.events.length; i += ADOPT_CHUNK) {
         quiet(tx.objectStore('log').add(chunkOf(contents.events.slice(i, i + ADOPT_CHUNK))));
       }
@@ -272,44 +196,50 @@ export class IdbStore implements ProfileStore {
       for (const { id, at } of contents.transactions) ids[id] = at;
       quiet(state.put(ids, TRANSACTIONS));
       quiet(state.put(contents.aggregates, AGGREGATES));
-      await tx.done;
+      return true;
+    });
+    if (adopted) {
       this.committed(structuredClone(contents.aggregates));
       return { duplicatePurchases: 0 };
-    });
+    }
+    // A profile exists already: it gets the raw events, replayed.
+    const lost = contents.aggregates.compactedEvents + contents.aggregates.expiredEvents;
+    if (lost > 0) {
+      this.hooks.diagnostic(
+        'consent_carry_partial',
+        `${lost} events gathered while consent was pending had already left the in-memory log; the existing profile gets the other ${contents.events.length}`,
+      );
+    }
+    return contents.events.length > 0 ? this.write(contents.events) : { duplicatePurchases: 0 };
   }
 
   async read(cached = false): Promise<Aggregates> {
     if (cached && this.cached) return structuredClone(this.cached);
     const generation = this.generation;
-    const aggregates = await this.run(
-      async (db) =>
-        ((await db.get('state', AGGREGATES)) as Aggregates | undefined) ?? emptyAggregates(),
+    const aggregates = await this.link.transaction(
+      ['state'],
+      'readonly',
+      async (tx) =>
+        ((await tx.objectStore('state').get(AGGREGATES)) as Aggregates | undefined) ??
+        emptyAggregates(),
     );
     if (this.channel && generation === this.generation) this.cached = structuredClone(aggregates);
     return aggregates;
   }
 
-  update(change: (aggregates: Aggregates) => void): Promise<void> {
-    return this.run(async (db) => {
-      const tx = db.transaction(['log', 'state'], 'readwrite', { durability: 'relaxed' });
+  async update(change: (aggregates: Aggregates) => void): Promise<void> {
+    const agg = await this.link.transaction(['log', 'state'], 'readwrite', async (tx) => {
       const state = tx.objectStore('state');
       const agg = ((await state.get(AGGREGATES)) as Aggregates | undefined) ?? emptyAggregates();
-      try {
-        change(agg);
-      } catch (error) {
-        quiet(tx.done);
-        tx.abort();
-        throw error;
-      }
+      change(agg); // a throw aborts the transaction: nothing of the change is kept
       quiet(state.put(agg, AGGREGATES));
-      await tx.done;
-      this.committed(agg);
+      return agg;
     });
+    this.committed(agg);
   }
 
-  prune(cutoff: number, txCutoff: number): Promise<number> {
-    return this.run(async (db) => {
-      const tx = db.transaction(['log', 'state'], 'readwrite');
+  async prune(cutoff: number, txCutoff: number): Promise<number> {
+    const expired = await this.link.transaction(['log', 'state'], 'readwrite', async (tx) => {
       const log = tx.objectStore('log');
       const state = tx.objectStore('state');
       let expired = 0;
@@ -339,21 +269,19 @@ export class IdbStore implements ProfileStore {
         agg.expiredEvents += expired;
         await state.put(agg, AGGREGATES);
       }
-      await tx.done;
-      this.committed(undefined);
       return expired;
     });
+    this.committed(undefined);
+    return expired;
   }
 
   contents(): Promise<StoreContents> {
-    return this.run(async (db) => {
-      const tx = db.transaction(['log', 'state'], 'readonly');
+    return this.link.transaction(['log', 'state'], 'readonly', async (tx) => {
       const [aggregates, chunks, ids] = await Promise.all([
         tx.objectStore('state').get(AGGREGATES) as Promise<Aggregates | undefined>,
         tx.objectStore('log').getAll(),
         tx.objectStore('state').get(TRANSACTIONS) as Promise<TransactionIds | undefined>,
       ]);
-      await tx.done;
       return {
         aggregates: aggregates ?? emptyAggregates(),
         events: chunks.flatMap((c) => c.events),
@@ -365,12 +293,12 @@ export class IdbStore implements ProfileStore {
   }
 
   async erase(): Promise<void> {
-    this.drop();
+    this.link.drop();
     await deleteProfileDatabase(this.name, this.hooks);
   }
 
   close(): void {
-    this.drop();
+    this.link.close();
     try {
       this.channel?.close();
     } catch {
@@ -384,7 +312,5 @@ export class IdbStore implements ProfileStore {
  * delete; it then completes when that tab closes, and the caller is not kept waiting for it.
  */
 export function deleteProfileDatabase(name: string, hooks: IdbStoreHooks): Promise<void> {
-  return deleteDatabase(name, 'storage_erase_pending', 'profile database', (code, message) =>
-    hooks.diagnostic(code, message),
-  );
+  return deleteDatabase(name, 'storage_erase_pending', 'profile database', hooks.diagnostic);
 }

@@ -25,12 +25,11 @@ export interface ProfileDB extends DBSchema {
   log: { key: number; value: LogChunk; indexes: { by_last: number } };
   /** Single records: `aggregates` and `transactions`. */
   state: { key: string; value: Aggregates | TransactionIds };
-}
-
-/** The version-1 layout, kept only so that the ladder can read it. */
-interface ProfileDBv1 extends DBSchema {
+  /**
+   * Version 1's raw log, one row per event: only the upgrade ladder ever meets it (it moves the
+   * rows into `log` and deletes the store).
+   */
   events: { key: number; value: NormalizedEvent & { seq: number } };
-  state: { key: string; value: Aggregates };
 }
 
 type UpgradeTx = IDBPTransaction<ProfileDB, StoreNames<ProfileDB>[], 'versionchange'>;
@@ -57,16 +56,12 @@ export async function upgradeSchema(
   if (oldVersion < 2) {
     const log = db.createObjectStore('log', { keyPath: 'seq', autoIncrement: true });
     log.createIndex('by_last', 'last');
-    if (oldVersion === 1) await moveV1Events(db as never, tx as never, tx);
+    if (oldVersion === 1) await moveV1Events(db, tx);
   }
 }
 
-async function moveV1Events(
-  v1: IDBPDatabase<ProfileDBv1>,
-  v1tx: IDBPTransaction<ProfileDBv1, StoreNames<ProfileDBv1>[], 'versionchange'>,
-  tx: UpgradeTx,
-): Promise<void> {
-  const old = await v1tx.objectStore('events').getAll();
+async function moveV1Events(db: IDBPDatabase<ProfileDB>, tx: UpgradeTx): Promise<void> {
+  const old = await tx.objectStore('events').getAll();
   const transactions: TransactionIds = {};
   for (let i = 0; i < old.length; i += UPGRADE_CHUNK) {
     const events = old.slice(i, i + UPGRADE_CHUNK).map(({ seq: _seq, ...event }) => event);
@@ -82,5 +77,5 @@ async function moveV1Events(
     await tx.objectStore('log').add({ first, last, events });
   }
   await tx.objectStore('state').put(transactions, 'transactions');
-  v1.deleteObjectStore('events');
+  db.deleteObjectStore('events');
 }

@@ -2,8 +2,8 @@ import type { NormalizedEvent } from '../events/types.js';
 import type { Consent } from '../privacy/consent.js';
 import type { Diagnostics } from '../util/diagnostics.js';
 import { emptyAggregates, MAX_MUTED, type Aggregates } from './aggregates.js';
-import { deleteProfileDatabase, IdbStore } from './idb-store.js';
-import { describeError } from '../util/idb.js';
+import { deleteProfileDatabase, IdbStore, type IdbStoreHooks } from './idb-store.js';
+import { describeError } from '../util/errors.js';
 import { MemoryStore } from './memory-store.js';
 import { DAY_MS, TRANSACTION_ID_DAYS, type ProfileOptions } from './options.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -54,8 +54,8 @@ export class ProfileService {
   private writeQueued = false;
   private chain: Promise<unknown> = Promise.resolve();
 
-  private readonly hooks = {
-    diagnostic: (code: string, message: string) => this.diagnostics.report(code, message),
+  private readonly hooks: IdbStoreHooks = {
+    diagnostic: (code, message) => this.diagnostics.report(code, message),
   };
 
   constructor(

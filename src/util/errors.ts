@@ -16,7 +16,9 @@ export type OfferwiseErrorCode =
   | 'load_failed'
   | 'invalid_input'
   | 'invalid_catalog'
-  | 'invalid_feedback';
+  | 'invalid_feedback'
+  | 'invalid_segments'
+  | 'invalid_effects';
 
 /** Optional detail that lets integrators and tools act on an error without parsing its text. */
 export interface OfferwiseErrorDetails {
@@ -63,6 +65,11 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return `array(${value.length})`;
   if (typeof value === 'function') return 'function';
   return typeof value === 'object' ? 'object' : typeof value;
+}
+
+/** `Name: message` of a caught error (a DOMException's name says most), for diagnostics. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** Builds an error whose message follows the house format: `<field>: got <value>, expected <expected>`. */

@@ -1,6 +1,23 @@
-import { deleteDB, openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
-import { OfferwiseError } from './errors.js';
+import {
+  deleteDB,
+  openDB,
+  type DBSchema,
+  type IDBPDatabase,
+  type IDBPTransaction,
+  type StoreNames,
+} from 'idb';
+import type { DiagnosticCode, ReportDiagnostic } from './diagnostic-codes.js';
+import { describeError, OfferwiseError } from './errors.js';
 import { quiet } from './guards.js';
+
+/**
+ * The one way offerwise opens its IndexedDB databases (the profile, the catalog cache, the
+ * decision state, the outbox): an {@link IdbConnection} per database, typed by the database's idb
+ * `DBSchema`. It opens lazily within {@link OPEN_TIMEOUT_MS}, steps aside for another tab's
+ * upgrade or delete, reopens once on a lost connection, runs readwrite transactions with relaxed
+ * durability, and reports what happened (`<prefix>_blocked`, `_terminated`, `_reconnect`). The
+ * stores that also need a memory fallback run their transactions through `fallback-backend.ts`.
+ */
 
 /** How long `indexedDB.open` (or a delete) may take before a store falls back to memory. */
 export const OPEN_TIMEOUT_MS = 3000;
@@ -44,28 +61,26 @@ export function isConnectionError(error: unknown): boolean {
   );
 }
 
-/** `Name: message` of an error, for diagnostics. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
-
-export interface IdbConnectionOptions {
+export interface IdbConnectionOptions<DB extends DBSchema> {
   name: string;
-  version: number;
+  /** Omitted: open whatever version exists (a database that does not exist gets `upgrade` at 0). */
+  version?: number;
   /**
    * The store's upgrade ladder; only IndexedDB requests may be awaited in it. `transaction` is the
    * version-change transaction (to reach stores that exist already, e.g. to add an index).
    */
   upgrade: (
-    db: IDBPDatabase<unknown>,
+    db: IDBPDatabase<DB>,
     oldVersion: number,
-    transaction: IDBPTransaction<unknown, string[], 'versionchange'>,
+    transaction: IDBPTransaction<DB, StoreNames<DB>[], 'versionchange'>,
   ) => void;
-  /** Diagnostic code prefix (`state`, `outbox`) and what to call the database in messages. */
-  prefix: string;
+  /** Diagnostic code prefix (`<prefix>_blocked`, `_terminated`, `_reconnect`). */
+  prefix: 'storage' | 'state' | 'outbox';
+  /** What to call the database in messages. */
   label: string;
-  report: (code: string, message: string) => void;
+  report: ReportDiagnostic;
+  /** Called whenever the connection goes (stepped aside, closed by the browser, lost). */
+  dropped?: () => void;
 }
 
 /**
@@ -73,18 +88,14 @@ export interface IdbConnectionOptions {
  * when another tab upgrades or deletes the database (`blocking`), forgets a connection the
  * browser closed (`terminated`) so that the next use reopens it.
  */
-export class IdbConnection {
-  private db: IDBPDatabase<unknown> | undefined;
-  private opening: Promise<IDBPDatabase<unknown>> | undefined;
+export class IdbConnection<DB extends DBSchema> {
+  private db: IDBPDatabase<DB> | undefined;
+  private opening: Promise<IDBPDatabase<DB>> | undefined;
   private shut = false;
 
-  constructor(private readonly options: IdbConnectionOptions) {}
+  constructor(private readonly options: IdbConnectionOptions<DB>) {}
 
-  get closed(): boolean {
-    return this.shut;
-  }
-
-  connection(): Promise<IDBPDatabase<unknown>> {
+  connection(): Promise<IDBPDatabase<DB>> {
     const o = this.options;
     if (this.shut) return Promise.reject(new OfferwiseError('destroyed', `${o.label} closed`));
     if (this.db) return Promise.resolve(this.db);
@@ -94,9 +105,9 @@ export class IdbConnection {
         new OfferwiseError('storage_unavailable', 'indexedDB is not available'),
       );
     }
-    let opened: Promise<IDBPDatabase<unknown>>;
+    let opened: Promise<IDBPDatabase<DB>>;
     try {
-      opened = openDB(o.name, o.version, {
+      opened = openDB<DB>(o.name, o.version, {
         upgrade: (db, oldVersion, _newVersion, transaction) =>
           o.upgrade(db, oldVersion, transaction),
         blocked: () =>
@@ -112,6 +123,7 @@ export class IdbConnection {
             `the browser closed the ${o.label}; reopening on next use`,
           );
           this.db = undefined;
+          o.dropped?.();
         },
       });
     } catch (error) {
@@ -133,11 +145,14 @@ export class IdbConnection {
     return attempt;
   }
 
+  /** Closes the connection for now; the next use reopens it. */
   drop(): void {
     this.db?.close();
     this.db = undefined;
+    this.options.dropped?.();
   }
 
+  /** Closes the connection for good: later uses reject with `destroyed`. */
   close(): void {
     this.shut = true;
     this.drop();
@@ -151,10 +166,10 @@ export class IdbConnection {
    * writes are then ordered before any later transaction on these stores, in any tab); a commit
    * that fails afterwards goes to `lateFailure` instead.
    */
-  async transaction<T>(
-    stores: string[],
-    mode: IDBTransactionMode,
-    fn: (tx: IDBPTransaction<unknown, string[], 'readwrite'>) => Promise<T>,
+  async transaction<S extends StoreNames<DB>, M extends 'readonly' | 'readwrite', T>(
+    stores: S[],
+    mode: M,
+    fn: (tx: IDBPTransaction<DB, S[], M>) => Promise<T>,
     lateFailure?: (error: unknown) => void,
   ): Promise<T> {
     try {
@@ -170,25 +185,25 @@ export class IdbConnection {
     }
   }
 
-  private async once<T>(
-    stores: string[],
-    mode: IDBTransactionMode,
-    fn: (tx: IDBPTransaction<unknown, string[], 'readwrite'>) => Promise<T>,
+  private async once<S extends StoreNames<DB>, M extends 'readonly' | 'readwrite', T>(
+    stores: S[],
+    mode: M,
+    fn: (tx: IDBPTransaction<DB, S[], M>) => Promise<T>,
     lateFailure: ((error: unknown) => void) | undefined,
   ): Promise<T> {
     const db = await this.connection();
-    const tx = db.transaction(
-      stores,
-      mode,
-      mode === 'readwrite' ? { durability: 'relaxed' } : undefined,
-    ) as unknown as IDBPTransaction<unknown, string[], 'readwrite'>;
+    const write = mode === 'readwrite';
+    const tx = db.transaction(stores, mode, write ? { durability: 'relaxed' } : undefined);
     try {
       const result = await fn(tx);
-      // Nothing more will be asked of it: commit now rather than when the task ends.
-      if (mode === 'readwrite') (tx as unknown as { commit?: () => void }).commit?.();
-      if (lateFailure && mode === 'readwrite') {
-        tx.done.then(undefined, lateFailure);
-        return result;
+      if (write) {
+        // Nothing more will be asked of it: commit now rather than when the task ends (older
+        // browsers lack commit()).
+        tx.commit?.();
+        if (lateFailure) {
+          tx.done.then(undefined, lateFailure);
+          return result;
+        }
       }
       await tx.done;
       return result;
@@ -212,9 +227,9 @@ export class IdbConnection {
  */
 export async function deleteDatabase(
   name: string,
-  code: string,
+  code: DiagnosticCode,
   label: string,
-  report: (code: string, message: string) => void,
+  report: ReportDiagnostic,
 ): Promise<void> {
   if (typeof indexedDB === 'undefined') return;
   let blocked = false;
