@@ -35,7 +35,7 @@ export const POLICY_ID = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 /**
  * The precision the wire carries. What is stored is cut to it, so a client that sends finer
  * numbers (an older SDK sent 6-digit propensities and millisecond times) leaves nothing finer on
- * the shop's disk than the README's privacy model says.
+ * the shop's disk than the privacy model (docs/privacy.md) says.
  */
 export const PRECISION = Object.freeze({
   propensityDecimals: 4,

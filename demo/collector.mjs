@@ -3,7 +3,7 @@
 // is checked against the wire format and unknown ones are dropped, the server stamps the time,
 // writes come only from the shop's own pages (Origin), QA routes need a token, and memory stays
 // bounded (rate limit, body cap, a dedupe map with a TTL and a size cap, paged reads). What a
-// production collector must add is in the README ("What a production collector must do").
+// production collector must add is in docs/feedback.md ("What a production collector must do").
 // Types (of this module and the two it re-exports, collector-schema.mjs and
 // collector-bounds.mjs): collector.d.mts beside this file.
 import { randomBytes, timingSafeEqual } from 'node:crypto';

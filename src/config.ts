@@ -24,7 +24,7 @@ export interface OfferwiseConfig {
   honorGlobalPrivacyControl?: boolean;
   /** Read GA4 events from `window.dataLayer` (`true`) or from the given array. Default false (ESM). */
   dataLayer?: boolean | unknown[];
-  /** Tunables of the local profile; see the README for defaults. */
+  /** Tunables of the local profile; see docs/api.md for defaults. */
   profile?: Partial<ProfileOptions>;
   /** Where feedback batches are POSTed (impressions, clicks, claims, dismissals). */
   endpoint?: string;
@@ -53,9 +53,9 @@ export interface OfferwiseConfig {
   currency?: string;
   /** Name of the IndexedDB database. Default `'offerwise'`. */
   dbName?: string;
-  /** How decisions are made; see the README for every option and its default. */
+  /** How decisions are made; see docs/decisions.md for every option and its default. */
   decisions?: DecisionConfig;
-  /** How `recommend()` ranks items; see the README for every option and its default. */
+  /** How `recommend()` ranks items; see docs/recommendations.md for every option and its default. */
   recommendations?: RecommendationConfig;
   /** Called for every diagnostic (non-fatal problem worked around). */
   onDiagnostic?: (diagnostic: Diagnostic) => void;

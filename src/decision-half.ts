@@ -11,7 +11,7 @@ import { Decider, type DecideRequest, type DecisionInspection } from './decide/d
 import { reportedPolicies } from './decide/candidate-policy.js';
 import { secureRandom } from './decide/random.js';
 import { StateStore } from './decide/state-store.js';
-import { emptyDecision, newDecisionId } from './decide/empty.js';
+import { newDecisionId } from './decide/empty.js';
 import type { Catalog, Decision } from './decide/types.js';
 import type { FeatureContext } from './features/spec.js';
 import {
@@ -27,8 +27,9 @@ import { Predictor } from './predictor/predictor.js';
 import type { Consent } from './privacy/consent.js';
 import type { ProfileService } from './profile/service.js';
 import { rankItems, type Recommendation, type RecommendRequest } from './recommend/recommend.js';
+import type { ReportDiagnostic } from './util/diagnostic-codes.js';
 import type { Diagnostics } from './util/diagnostics.js';
-import { fieldError, OfferwiseError } from './util/errors.js';
+import { fieldError } from './util/errors.js';
 
 /** What the runtime borrows from its {@link Offerwise}. */
 export interface RuntimeHost {
@@ -66,12 +67,12 @@ export class Runtime {
         imageOrigins: this.config.imageOrigins,
         dbName: `${this.config.dbName}-catalog`,
         now: this.config.now,
-        onDiagnostic: (code, message) => this.diagnostics.report(code, message),
+        onDiagnostic: this.reportDiagnostic,
       });
     }
     // Reported here, not in the script tag's first file, which has a byte budget.
     if (this.config.deprecated.includes('logCandidates')) {
-      this.diagnostics.report(
+      this.reportDiagnostic(
         'deprecated_option',
         'logCandidates (data-log-candidates) no longer sends anything: candidates with model outputs could rebuild the profile. Name candidate policies in the catalog ("policies") instead; the device reports one rounded probability per policy',
       );
@@ -85,7 +86,7 @@ export class Runtime {
     if (this.catalogSource && consent === 'granted') this.predictor();
   }
 
-  private readonly reportDiagnostic = (code: string, message: string) =>
+  private readonly reportDiagnostic: ReportDiagnostic = (code, message) =>
     this.diagnostics.report(code, message);
 
   /** What may be measured under `consent`: everything with a grant, else only the opted-in anonymous counts. */
@@ -101,7 +102,7 @@ export class Runtime {
       name: this.config.dbName,
       measurement: this.measurementFor(consent),
       now: this.config.now,
-      onDiagnostic: (code, message) => this.diagnostics.report(code, message),
+      onDiagnostic: this.reportDiagnostic,
     });
   }
 
@@ -191,7 +192,7 @@ export class Runtime {
       dbName: `${this.config.dbName}-decisions`,
       now: this.config.now,
       memoryOnly: this.service.consent !== 'granted',
-      onDiagnostic: (code, message) => this.diagnostics.report(code, message),
+      onDiagnostic: this.reportDiagnostic,
     });
     return this.stateStore;
   }
@@ -200,7 +201,7 @@ export class Runtime {
   private predictor(): Predictor {
     this.predictorInstance ??= new Predictor({
       ...(this.config.model !== undefined ? { model: this.config.model } : {}),
-      onDiagnostic: (code, message) => this.diagnostics.report(code, message),
+      onDiagnostic: this.reportDiagnostic,
     });
     return this.predictorInstance;
   }
@@ -229,14 +230,9 @@ export class Runtime {
     return this.decider;
   }
 
+  /** Rejects on any failure: {@link Offerwise.decide} turns those into an empty decision. */
   async decide(request: DecideRequest): Promise<Decision> {
-    try {
-      return this.remember(await this.decisions().decide(request));
-    } catch (error) {
-      if (error instanceof OfferwiseError && error.code === 'invalid_input') throw error;
-      this.diagnostics.report('decide_failed', `decide(): ${String(error)}; showing nothing`);
-      return emptyDecision(request, this.config.now());
-    }
+    return this.remember(await this.decisions().decide(request));
   }
 
   inspect(decisionId: string): DecisionInspection | undefined {
@@ -244,47 +240,37 @@ export class Runtime {
   }
 
   async catalog(): Promise<Catalog | undefined> {
-    try {
-      return await this.catalogSource?.current();
-    } catch {
-      return undefined;
-    }
+    return this.catalogSource?.current();
   }
 
-  /** Ranks items (the request already validated by the caller); never rejects. */
+  /**
+   * Ranks items (the request already validated by the caller). Rejects on any failure:
+   * {@link Offerwise.recommend} turns those into an empty list.
+   */
   async recommend(request: RecommendRequest, placement: string): Promise<Recommendation> {
     const at = this.config.now();
-    try {
-      const catalog = await this.catalogSource?.current();
-      if (!catalog) return { placement, items: [], personalized: false, at };
-      const personalized = this.service.consent === 'granted';
-      const profile = personalized ? await this.service.snapshot({ cached: true }) : undefined;
-      const listed = catalog.placements[placement];
-      const candidates = request.candidates ?? listed?.items;
-      const items = rankItems(
-        {
-          items: catalog.items,
-          profile,
-          limit: request.limit ?? listed?.limit ?? 8,
-          ...(candidates !== undefined ? { candidates } : {}),
-          ...(request.exclude !== undefined ? { exclude: request.exclude } : {}),
-        },
-        this.config.recommendations,
-      );
-      return { placement, items, personalized, at };
-    } catch (error) {
-      this.diagnostics.report('recommend_failed', `recommend(): ${String(error)}; showing nothing`);
-      return { placement, items: [], personalized: false, at };
-    }
+    const catalog = await this.catalogSource?.current();
+    if (!catalog) return { placement, items: [], personalized: false, at };
+    const personalized = this.service.consent === 'granted';
+    const profile = personalized ? await this.service.snapshot({ cached: true }) : undefined;
+    const listed = catalog.placements[placement];
+    const candidates = request.candidates ?? listed?.items;
+    const items = rankItems(
+      {
+        items: catalog.items,
+        profile,
+        limit: request.limit ?? listed?.limit ?? 8,
+        ...(candidates !== undefined ? { candidates } : {}),
+        ...(request.exclude !== undefined ? { exclude: request.exclude } : {}),
+      },
+      this.config.recommendations,
+    );
+    return { placement, items, personalized, at };
   }
 
   async cachedDecision(placement: string, context?: FeatureContext): Promise<Decision | undefined> {
-    try {
-      const cached = await this.decisions().cached(placement, context);
-      return cached ? this.remember(cached) : undefined;
-    } catch {
-      return undefined;
-    }
+    const cached = await this.decisions().cached(placement, context);
+    return cached ? this.remember(cached) : undefined;
   }
 
   /** The decision state for `exportData()`. */

@@ -8,6 +8,15 @@ import type { FeatureContext } from './features/spec.js';
 import type { FeedbackStatus, FlushSummary } from './feedback/outbox.js';
 import type { FeedbackType } from './feedback/policy.js';
 import { purgeDecisions } from './feedback/purge.js';
+import { runCommands } from './commands.js';
+import { deleteDecisionStorage } from './decision-half-storage.js';
+import { countIgnored, emptyTrackStats, type TrackStats } from './events/track-stats.js';
+import {
+  checkCategory,
+  checkRecommendRequest,
+  consentSource,
+  type ConsentOptions,
+} from './method-arguments.js';
 import {
   globalPrivacyControl,
   initialConsent,
@@ -16,49 +25,35 @@ import {
 } from './privacy/consent.js';
 import { ProfileService, type ExportedData } from './profile/service.js';
 import type { ProfileSnapshot } from './profile/snapshot.js';
-import {
-  MAX_REQUEST_ITEMS,
-  type Recommendation,
-  type RecommendRequest,
-} from './recommend/recommend.js';
+import type { Recommendation, RecommendRequest } from './recommend/recommend.js';
 import type { Runtime } from './decision-half.js';
 // The ESM build links the decision half in; the script tag swaps this module for
 // src/script-tag/loader.ts, which loads it as a second file when the page needs it.
 import { loadRuntime, scheduleRuntime, type RuntimeModule } from './decision-half-loader.js';
-import { Diagnostics, type Diagnostic, type DiagnosticListener } from './util/diagnostics.js';
-import { fieldError, OfferwiseError } from './util/errors.js';
-import { quiet } from './util/guards.js';
-import { deleteDatabase } from './util/idb.js';
+import type { WidgetDiagnosticCode } from './util/diagnostic-codes.js';
+import {
+  Diagnostics,
+  REPORT_DIAGNOSTIC,
+  type Diagnostic,
+  type DiagnosticListener,
+} from './util/diagnostics.js';
+import { OfferwiseError } from './util/errors.js';
+import { orFallback, quiet } from './util/guards.js';
+
+export type { ConsentOptions } from './method-arguments.js';
+export type { TrackStats } from './events/track-stats.js';
 
 /** How often raw events past retention are deleted while a page stays open. */
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
-const MAX_IGNORED_NAMES = 100;
-/** Methods reachable through {@link Offerwise.push}. */
-const COMMANDS = new Set(['track', 'consent', 'forget', 'attachDataLayer']);
-
-/** Counters of what `track()` did in this page. */
-export interface TrackStats {
-  /** Events committed to the profile. */
-  accepted: number;
-  /** Inputs refused by validation. */
-  invalid: number;
-  /** Unknown event names, by name (at most 100 names; the rest under `"(other)"`). */
-  ignored: Record<string, number>;
-  /** Purchases not counted again because their `transaction_id` was already recorded. */
-  duplicatePurchases: number;
-}
 
 /** One offerwise instance. Every method is safe to call from the host page: none throws. */
 export class Offerwise {
   private readonly config: ResolvedConfig;
   private readonly diagnosticsHub: Diagnostics;
+  /** The `ow-` elements report through it (see REPORT_DIAGNOSTIC): only their own codes. */
+  declare readonly [REPORT_DIAGNOSTIC]: (code: WidgetDiagnosticCode, message: string) => void;
   private readonly service: ProfileService;
-  private readonly counters: TrackStats = {
-    accepted: 0,
-    invalid: 0,
-    ignored: {},
-    duplicatePurchases: 0,
-  };
+  private readonly counters: TrackStats = emptyTrackStats();
   private dataLayers: DataLayerAdapter[] = [];
   private pruneTimer: ReturnType<typeof setInterval> | undefined;
   private destroyed = false;
@@ -73,6 +68,7 @@ export class Offerwise {
   constructor(config: OfferwiseConfig = {}) {
     this.config = resolveConfig(config);
     this.diagnosticsHub = new Diagnostics(this.config.now);
+    this[REPORT_DIAGNOSTIC] = this.diagnosticsHub.report;
     if (this.config.onDiagnostic) this.diagnosticsHub.listen(this.config.onDiagnostic);
     // A configured grant is never the shopper's own action of the moment.
     const consent = this.withGpc(this.config.consent);
@@ -88,10 +84,7 @@ export class Offerwise {
       this.attachDataLayer(this.config.dataLayer === 'window' ? undefined : this.config.dataLayer);
     // A withdrawal between visits: no stored feedback may stay tied to a decision, even if the
     // decision half never loads on this page.
-    if (consent === 'denied')
-      void purgeDecisions(this.config.dbName, (code, message) =>
-        this.diagnosticsHub.report(code, message),
-      );
+    if (consent === 'denied') void purgeDecisions(this.config.dbName, this.diagnosticsHub.report);
     this.ready = this.service.prune().then(
       () => undefined,
       () => undefined,
@@ -111,8 +104,9 @@ export class Offerwise {
    * script tag). A failed load is reported (`runtime_failed`) and tried again on a later call.
    */
   private runtime(): Promise<Runtime> {
-    if (this.loaded) return Promise.resolve(this.loaded);
+    // First: after destroy() the methods that tolerate a missing half answer as without one.
     if (this.destroyed) return this.refuseDestroyed('runtime');
+    if (this.loaded) return Promise.resolve(this.loaded);
     if (this.loading) return this.loading;
     const create = (module: RuntimeModule) => {
       if (this.destroyed)
@@ -159,14 +153,14 @@ export class Offerwise {
    * suppressed, and where it lives. Reads the outbox (for QA tools); never rejects.
    */
   async feedbackStatus(): Promise<FeedbackStatus> {
-    const runtime = this.destroyed ? undefined : await this.runtime().catch(() => undefined);
+    const runtime = await this.runtime().catch(() => undefined);
     if (!runtime) return { storage: 'none', pending: 0, inFlight: 0, dropped: {}, suppressed: 0 };
     return runtime.feedbackStatus();
   }
 
   /** Sends pending feedback now; resolves when what was pending is acknowledged or has failed for a stated reason. */
   async flush(): Promise<FlushSummary> {
-    const runtime = this.destroyed ? undefined : await this.runtime().catch(() => undefined);
+    const runtime = await this.runtime().catch(() => undefined);
     if (!runtime) {
       return {
         delivered: 0,
@@ -179,19 +173,18 @@ export class Offerwise {
   }
 
   /**
-   * Decides which offers `placement` shows (see the README). Rejects only for a malformed request
+   * Decides which offers `placement` shows (see docs/decisions.md). Rejects only for a malformed request
    * (`invalid_input`); any other failure gives an empty decision and a diagnostic.
    */
   async decide(request: DecideRequest): Promise<Decision> {
     if (this.destroyed) return this.refuseDestroyed('decide');
-    let runtime: Runtime;
-    try {
-      runtime = await this.runtime();
-    } catch (error) {
-      this.diagnosticsHub.report('decide_failed', `decide(): ${String(error)}; showing nothing`);
-      return emptyDecision(request, this.config.now());
-    }
-    return runtime.decide(request);
+    return orFallback(
+      async () => (await this.runtime()).decide(request),
+      () => emptyDecision(request, this.config.now()),
+      'decide()',
+      'decide_failed',
+      this.diagnosticsHub.report,
+    );
   }
 
   /**
@@ -209,23 +202,18 @@ export class Offerwise {
    * counting it but no decision, explanation or recommendation uses it, on every tab, until
    * {@link unmuteInterest}. Rejects with `invalid_input` for an empty or over-long category.
    */
-  async muteInterest(category: string): Promise<void> {
-    if (this.destroyed) return this.refuseDestroyed('muteInterest');
-    await this.service
-      .setMuted(checkCategory(category, 'muteInterest()'), true)
-      .catch((e: unknown) => {
-        throw storageError(e);
-      });
+  muteInterest(category: string): Promise<void> {
+    return this.setMuted('muteInterest', category, true);
   }
 
   /** Uses the shopper's interest in `category` again. */
-  async unmuteInterest(category: string): Promise<void> {
-    if (this.destroyed) return this.refuseDestroyed('unmuteInterest');
-    await this.service
-      .setMuted(checkCategory(category, 'unmuteInterest()'), false)
-      .catch((e: unknown) => {
-        throw storageError(e);
-      });
+  unmuteInterest(category: string): Promise<void> {
+    return this.setMuted('unmuteInterest', category, false);
+  }
+
+  private async setMuted(method: string, category: string, muted: boolean): Promise<void> {
+    if (this.destroyed) return this.refuseDestroyed(method);
+    await stored(this.service.setMuted(checkCategory(category, `${method}()`), muted));
   }
 
   /**
@@ -234,13 +222,13 @@ export class Offerwise {
    * elements read offers' titles, codes and items from it. Never rejects.
    */
   async catalog(): Promise<Catalog | undefined> {
-    if (this.destroyed) return undefined;
-    const runtime = await this.runtime().catch(() => undefined);
-    return runtime?.catalog();
+    return this.runtime()
+      .then((runtime) => runtime.catalog())
+      .catch(() => undefined);
   }
 
   /**
-   * Ranks items for this shopper on the device (see the README): the catalog's item neighbours of
+   * Ranks items for this shopper on the device (see docs/recommendations.md): the catalog's item neighbours of
    * the shopper's recent items, category interest and popularity; never items in the cart or
    * bought. Rejects only for a malformed request (`invalid_input`); any other failure gives an
    * empty list and a `recommend_failed` diagnostic.
@@ -248,17 +236,13 @@ export class Offerwise {
   async recommend(request: RecommendRequest): Promise<Recommendation> {
     if (this.destroyed) return this.refuseDestroyed('recommend');
     const placement = checkRecommendRequest(request);
-    let runtime: Runtime;
-    try {
-      runtime = await this.runtime();
-    } catch (error) {
-      this.diagnosticsHub.report(
-        'recommend_failed',
-        `recommend(): ${String(error)}; showing nothing`,
-      );
-      return { placement, items: [], personalized: false, at: this.config.now() };
-    }
-    return runtime.recommend(request, placement);
+    return orFallback(
+      async () => (await this.runtime()).recommend(request, placement),
+      () => ({ placement, items: [], personalized: false, at: this.config.now() }),
+      'recommend()',
+      'recommend_failed',
+      this.diagnosticsHub.report,
+    );
   }
 
   /**
@@ -266,9 +250,9 @@ export class Offerwise {
    * (`source: 'cache'`), for a first paint.
    */
   async cachedDecision(placement: string, context?: FeatureContext): Promise<Decision | undefined> {
-    if (this.destroyed) return undefined;
-    const runtime = await this.runtime().catch(() => undefined);
-    return runtime?.cachedDecision(placement, context);
+    return this.runtime()
+      .then((runtime) => runtime.cachedDecision(placement, context))
+      .catch(() => undefined);
   }
 
   /**
@@ -276,31 +260,7 @@ export class Offerwise {
    * `['consent', 'granted']`, or a function that receives the instance. Never throws.
    */
   push(...commands: unknown[]): number {
-    for (const command of commands) {
-      try {
-        if (typeof command === 'function') {
-          (command as (ow: Offerwise) => unknown)(this);
-        } else if (
-          Array.isArray(command) &&
-          typeof command[0] === 'string' &&
-          COMMANDS.has(command[0])
-        ) {
-          const [method, ...args] = command as [string, ...unknown[]];
-          const result = (this as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!(
-            ...args,
-          );
-          if (result instanceof Promise) result.catch(() => undefined);
-        } else {
-          this.diagnosticsHub.report(
-            'invalid_command',
-            `offerwise.push: got ${Array.isArray(command) ? `["${String(command[0])}", ...]` : typeof command}, expected ["track", event], ["consent", state] or a function`,
-          );
-        }
-      } catch (error) {
-        this.diagnosticsHub.report('command_failed', `offerwise.push: ${String(error)}`);
-      }
-    }
-    return commands.length;
+    return runCommands(this, commands, this.diagnosticsHub.report);
   }
 
   /**
@@ -317,12 +277,7 @@ export class Offerwise {
       return quiet(Promise.reject(error));
     }
     if (result.kind === 'ignored') {
-      const names = this.counters.ignored;
-      const key =
-        result.name in names || Object.keys(names).length < MAX_IGNORED_NAMES
-          ? result.name
-          : '(other)';
-      names[key] = (names[key] ?? 0) + 1;
+      countIgnored(this.counters, result.name);
       return Promise.resolve();
     }
     if (result.kind === 'invalid') {
@@ -330,28 +285,23 @@ export class Offerwise {
       this.diagnosticsHub.report('invalid_event', result.error.message);
       return quiet(Promise.reject(result.error));
     }
-    return quiet(
-      this.service.enqueue(result.event).then(
-        () => {
-          this.counters.accepted++;
-        },
-        (error: unknown) => {
-          throw storageError(error);
-        },
-      ),
+    return stored(
+      this.service.enqueue(result.event).then(() => {
+        this.counters.accepted++;
+      }),
     );
   }
 
   /** A snapshot of the local shopper profile. */
   profile(): Promise<ProfileSnapshot> {
     if (this.destroyed) return this.refuseDestroyed('profile');
-    return quiet(this.service.snapshot().catch((e: unknown) => Promise.reject(storageError(e))));
+    return stored(this.service.snapshot());
   }
 
   /** Everything stored about this shopper, as a JSON-serialisable object. */
   exportData(): Promise<ExportedData> {
     if (this.destroyed) return this.refuseDestroyed('exportData');
-    return quiet(
+    return stored(
       Promise.all([
         this.service.exportData(),
         // Without the decision half (its file did not load) the profile is exported alone.
@@ -359,9 +309,8 @@ export class Offerwise {
           (runtime) => runtime.stateContents(),
           () => undefined,
         ),
-      ]).then(
-        ([profile, decisions]) => (decisions === undefined ? profile : { ...profile, decisions }),
-        (e: unknown) => Promise.reject(storageError(e)),
+      ]).then(([profile, decisions]) =>
+        decisions === undefined ? profile : { ...profile, decisions },
       ),
     );
   }
@@ -375,14 +324,19 @@ export class Offerwise {
         this.runtime().then(
           (runtime) => runtime.forget(),
           // Without the decision half, its databases are deleted by name.
-          () => this.deleteDecisionDatabases(['decisions', 'catalog']),
+          () =>
+            deleteDecisionStorage(
+              this.config.dbName,
+              ['decisions', 'catalog'],
+              this.diagnosticsHub.report,
+            ),
         ),
       ]).then(() => undefined),
     );
   }
 
   /**
-   * The consent in force; with an argument, changes it (see the README for what each keeps).
+   * The consent in force; with an argument, changes it (see docs/integrate.md for what each keeps).
    * Under Global Privacy Control a grant counts only as the shopper's own choice, made now:
    * `consent('granted', { source: 'user' })`. A grant without it (a consent banner replaying a
    * stored answer on every page, a queued command) leaves consent `denied` (`gpc_denied`).
@@ -404,7 +358,12 @@ export class Offerwise {
         // Decision state and measurement follow consent (see Runtime.consentChanged).
         const runtime = await this.runtime().catch(() => undefined);
         if (runtime) await runtime.consentChanged(parsed);
-        else if (parsed === 'denied') await this.deleteDecisionDatabases(['decisions']);
+        else if (parsed === 'denied')
+          await deleteDecisionStorage(
+            this.config.dbName,
+            ['decisions'],
+            this.diagnosticsHub.report,
+          );
       }),
     );
   }
@@ -474,26 +433,6 @@ export class Offerwise {
     this.diagnosticsHub.clearListeners();
   }
 
-  /**
-   * Deletes the decision half's databases by name (when it could not be loaded), and the stored
-   * feedback rows tied to a decision: row by row, since other tabs may hold the outbox open and
-   * its drop counters say nothing about the shopper.
-   */
-  private async deleteDecisionDatabases(suffixes: string[]): Promise<void> {
-    const report = (code: string, message: string) => this.diagnosticsHub.report(code, message);
-    await Promise.all([
-      ...suffixes.map((suffix) =>
-        deleteDatabase(
-          `${this.config.dbName}-${suffix}`,
-          'forget_pending',
-          `${suffix} database`,
-          report,
-        ),
-      ),
-      purgeDecisions(this.config.dbName, report),
-    ]);
-  }
-
   private refuseDestroyed(method: string): Promise<never> {
     return quiet(
       Promise.reject(
@@ -503,26 +442,24 @@ export class Offerwise {
   }
 }
 
-/** Options of {@link Offerwise.consent}. */
-export interface ConsentOptions {
-  /**
-   * `'user'`: the shopper made this choice just now (a click in the consent banner). Only such a
-   * grant overrides Global Privacy Control; a replayed or configured one does not.
-   */
-  source?: 'user';
-}
-
-function consentSource(options: unknown): ConsentOptions['source'] {
-  const source = (options as { source?: unknown } | undefined)?.source;
-  if (options === undefined || source === 'user') return source as ConsentOptions['source'];
-  throw fieldError('invalid_consent', 'consent().options', options, "{ source: 'user' }");
-}
-
-function storageError(error: unknown): OfferwiseError {
-  if (error instanceof OfferwiseError) return error;
-  return new OfferwiseError('storage_failed', `the profile could not be stored: ${String(error)}`, {
-    cause: error,
-  });
+/**
+ * `promise`, its failure turned into `storage_failed` (unless it is an `OfferwiseError` already),
+ * and observed: the page may not await it.
+ */
+function stored<T>(promise: Promise<T>): Promise<T> {
+  return quiet(
+    promise.catch((error: unknown) => {
+      throw error instanceof OfferwiseError
+        ? error
+        : new OfferwiseError(
+            'storage_failed',
+            `the profile could not be stored: ${String(error)}`,
+            {
+              cause: error,
+            },
+          );
+    }),
+  );
 }
 
 /** Creates an instance and resolves once its profile store is ready (IndexedDB or the memory fallback). */
@@ -530,55 +467,4 @@ export async function createOffers(config?: OfferwiseConfig): Promise<Offerwise>
   const instance = new Offerwise(config);
   await instance.ready;
   return instance;
-}
-
-/** Validates a `recommend()` request; returns the placement. */
-function checkRecommendRequest(request: RecommendRequest): string {
-  if (request === null || typeof request !== 'object') {
-    throw fieldError(
-      'invalid_input',
-      'recommend()',
-      request,
-      'an object like { placement: "product" }',
-    );
-  }
-  const { placement, limit } = request;
-  if (typeof placement !== 'string' || placement.trim() === '') {
-    throw fieldError('invalid_input', 'recommend().placement', placement, 'a placement name');
-  }
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 50)) {
-    throw fieldError('invalid_input', 'recommend().limit', limit, 'a whole number from 1 to 50');
-  }
-  for (const key of ['candidates', 'exclude'] as const) {
-    const list: unknown = request[key];
-    if (list === undefined) continue;
-    if (!Array.isArray(list) || list.length > MAX_REQUEST_ITEMS) {
-      throw fieldError(
-        'invalid_input',
-        `recommend().${key}`,
-        list,
-        `an array of at most ${MAX_REQUEST_ITEMS} item ids`,
-      );
-    }
-    list.forEach((id: unknown, i) => {
-      if (typeof id !== 'string' || id === '') {
-        throw fieldError('invalid_input', `recommend().${key}[${i}]`, id, 'a non-empty string');
-      }
-    });
-  }
-  return placement;
-}
-
-/** A category as the catalog and the profile store it: trimmed, lower-case, 1–200 characters. */
-function checkCategory(category: unknown, method: string): string {
-  const value = typeof category === 'string' ? category.trim().toLowerCase() : '';
-  if (value === '' || value.length > 200) {
-    throw fieldError(
-      'invalid_input',
-      `${method}.category`,
-      category,
-      'a category name of 1 to 200 characters',
-    );
-  }
-  return value;
 }

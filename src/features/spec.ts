@@ -108,7 +108,7 @@ function clamp(value: number, low: number, high: number): number {
 /**
  * Builds one row of features for (profile, offer, context). Serving and training both call this
  * function; nothing else computes features. Every value is finite: missing inputs have the
- * encodings documented in the README, never NaN.
+ * encodings documented in docs/model.md, never NaN.
  */
 export function buildFeatures(
   profile: FeatureProfile,

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expose } from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createScorer } from '../../models/ort-node.js';
+import { createScorer } from '../../models/uplift/onnx-scorer.js';
 import {
   buildFeatures,
   FEATURE_COUNT,

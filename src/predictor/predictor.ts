@@ -1,4 +1,5 @@
 import { FEATURE_COUNT, FEATURE_SPEC_VERSION } from '../features/spec.js';
+import type { PredictorDiagnosticCode } from '../util/diagnostic-codes.js';
 import { OfferwiseError } from '../util/errors.js';
 import { trustedScriptUrl } from '../util/trusted.js';
 import { assetUrl, metadataUrlFor } from './assets.js';
@@ -26,7 +27,7 @@ export interface PredictorOptions {
   /** Start the worker when the page is idle (default) rather than at the first score. */
   startWhenIdle?: boolean;
   /** Reports problems worked around (refused model, crashed worker, …). */
-  onDiagnostic?: (code: string, message: string) => void;
+  onDiagnostic?: (code: PredictorDiagnosticCode, message: string) => void;
   /** Makes the worker; tests pass a fake. Default: a module `Worker` on `workerUrl`. */
   createWorker?: () => WorkerLike;
 }
@@ -43,12 +44,24 @@ export interface ScoreResult extends UpliftScores {
 export type PredictorState = 'idle' | 'loading' | 'ready' | 'fallback' | 'destroyed';
 
 /** Failures that no new worker can fix: the model is refused, or wasm is blocked on this page. */
-const PERMANENT = new Set([
+const PERMANENT: ReadonlySet<PredictorDiagnosticCode> = new Set([
   'model_mismatch',
   'model_invalid',
   'model_unavailable',
   'runtime_blocked',
 ]);
+
+/** What the worker client's failures to load are reported as (its errors carry these codes). */
+const LOAD_FAILURES: ReadonlySet<PredictorDiagnosticCode> = new Set([
+  'worker_timeout',
+  'worker_crashed',
+  'worker_unavailable',
+]);
+
+/** Whether `code` (from an error, any string) is one of `codes`. */
+function oneOf<C extends string>(codes: ReadonlySet<C>, code: string): code is C {
+  return (codes as ReadonlySet<string>).has(code);
+}
 
 function errorCode(error: unknown): string {
   if (error instanceof OfferwiseError) return error.code;
@@ -141,7 +154,7 @@ export class Predictor {
         } catch (error) {
           const code = errorCode(error);
           // A model we refuse stays refused: respawning would only fetch it again.
-          if (PERMANENT.has(code)) {
+          if (oneOf(PERMANENT, code)) {
             this.refuse(code, errorMessage(error));
             return;
           }
@@ -153,7 +166,7 @@ export class Predictor {
     if (options.startWhenIdle !== false) this.client.startWhenIdle();
   }
 
-  private report(code: string, message: string): void {
+  private report(code: PredictorDiagnosticCode, message: string): void {
     try {
       this.options.onDiagnostic?.(code, message);
     } catch {
@@ -161,7 +174,7 @@ export class Predictor {
     }
   }
 
-  private refuse(code: string, message: string): void {
+  private refuse(code: PredictorDiagnosticCode, message: string): void {
     if (this.refusal !== undefined) return;
     this.refusal = `${code}: ${message}`;
     this.report(code, `${message}; scoring with the fallback`);
@@ -193,7 +206,13 @@ export class Predictor {
       () => this.loadedModel !== undefined && this.refusal === undefined,
       (error: unknown) => {
         this.loading = undefined; // a later call may try again (respawn)
-        this.report(errorCode(error), `the model did not load: ${errorMessage(error)}`);
+        // Destroyed meanwhile: nobody is left to tell.
+        if (this.destroyed) return false;
+        const code = errorCode(error);
+        this.report(
+          oneOf(LOAD_FAILURES, code) ? code : 'worker_unavailable',
+          `the model did not load: ${errorMessage(error)}`,
+        );
         return false;
       },
     );

@@ -5,7 +5,8 @@
  */
 import { releaseProxy, transfer, wrap } from 'comlink';
 import type { Endpoint, Remote } from 'comlink';
-import { OfferwiseError, fieldError } from '../util/errors.js';
+import type { PredictorDiagnosticCode } from '../util/diagnostic-codes.js';
+import { describeError, OfferwiseError, fieldError } from '../util/errors.js';
 
 export type WorkerState = 'idle' | 'starting' | 'ready' | 'failed' | 'destroyed';
 
@@ -25,7 +26,7 @@ export interface WorkerClientOptions<T> {
   /** Respawns allowed in total before the client gives up ('failed'), default 3. */
   maxRespawns?: number;
   /** Reports what happened (spawn failures, crashes, timeouts, respawns) — one line each, never throws into the client. */
-  onDiagnostic?: (code: string, message: string) => void;
+  onDiagnostic?: (code: PredictorDiagnosticCode, message: string) => void;
 }
 
 export interface CallOptions {
@@ -124,7 +125,8 @@ export class WorkerClient<T> {
   private readonly timeoutMs: number;
   private readonly init: ((api: Remote<T>) => Promise<void>) | undefined;
   private readonly maxRespawns: number;
-  private readonly onDiagnostic: ((code: string, message: string) => void) | undefined;
+  private readonly onDiagnostic:
+    ((code: PredictorDiagnosticCode, message: string) => void) | undefined;
 
   private current: WorkerState = 'idle';
   private worker: Spawned<T> | undefined;
@@ -361,7 +363,7 @@ export class WorkerClient<T> {
     for (const pending of [...this.pending]) pending.fail(error);
   }
 
-  private report(code: string, message: string): void {
+  private report(code: PredictorDiagnosticCode, message: string): void {
     try {
       this.onDiagnostic?.(code, message);
     } catch {
@@ -374,11 +376,6 @@ function checkTimeout(field: string, value: unknown): void {
   if (typeof value !== 'number' || !(value > 0) || value > MAX_TIMEOUT_MS) {
     throw fieldError('invalid_config', field, value, `a number of ms in (0, ${MAX_TIMEOUT_MS}]`);
   }
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }
 
 function describeEvent(event: Event): string {

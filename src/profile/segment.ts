@@ -1,6 +1,6 @@
 import { DAY_MS } from './options.js';
 
-/** The local RFM segment; see the README for the rules. */
+/** The local RFM segment; see docs/profile.md for the rules. */
 export type Segment = 'new' | 'active' | 'loyal' | 'at_risk' | 'lapsed' | 'bargain_hunter';
 
 export interface SegmentInput {

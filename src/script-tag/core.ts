@@ -36,7 +36,7 @@ const api: Record<string, unknown> = {
 function configFrom(script: HTMLScriptElement): OfferwiseConfig | undefined {
   const data = script.dataset;
   const config: Record<string, unknown> = {};
-  const plain = ['endpoint', 'catalog', 'model', 'consent', 'currency'] as const;
+  const plain = ['endpoint', 'catalog', 'model', 'consent', 'currency', 'dbName'] as const;
   let configured = false;
   for (const key of plain) {
     if (data[key] !== undefined) {
@@ -47,10 +47,6 @@ function configFrom(script: HTMLScriptElement): OfferwiseConfig | undefined {
   // The script tag reads window.dataLayer unless told not to.
   config.dataLayer = data.datalayer !== 'off' && data.datalayer !== 'false';
   if (data.datalayer !== undefined) configured = true;
-  if (data.dbName !== undefined) {
-    config.dbName = data.dbName;
-    configured = true;
-  }
   // data-image-origins="https://cdn.a.example https://cdn.b.example": see OfferwiseConfig.imageOrigins.
   if (data.imageOrigins !== undefined) {
     config.imageOrigins = data.imageOrigins.split(/\s+/).filter((origin) => origin !== '');

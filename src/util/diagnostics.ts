@@ -1,7 +1,9 @@
+import type { DiagnosticCode, ReportDiagnostic } from './diagnostic-codes.js';
+
 /** A non-fatal problem that offerwise worked around; surfaced to the integrator, never thrown. */
 export interface Diagnostic {
-  /** Stable code, e.g. `invalid_event`, `storage_fallback`, `gpc_denied`. */
-  code: string;
+  /** Stable code, one of docs/diagnostics.md (e.g. `invalid_event`, `storage_fallback`). */
+  code: DiagnosticCode;
   /** Human-readable explanation with what to fix. */
   message: string;
   /** Wall-clock time (ms since epoch) at which it was reported. */
@@ -9,6 +11,13 @@ export interface Diagnostic {
 }
 
 export type DiagnosticListener = (diagnostic: Diagnostic) => void;
+
+/**
+ * The instance's method through which the `ow-` elements report (`widgets/shared/support.ts`).
+ * A registered symbol: the elements may come from another bundle than the instance (the script
+ * tag's second file, `offerwise/widgets`), and it stays out of the instance's public API.
+ */
+export const REPORT_DIAGNOSTIC: unique symbol = Symbol.for('offerwise.diagnose');
 
 const KEEP = 50;
 
@@ -19,7 +28,11 @@ export class Diagnostics {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  report(code: string, message: string): void {
+  /**
+   * Records a diagnostic and hands it to every listener. Bound, so that the parts of offerwise
+   * can be handed `hub.report` itself as their callback.
+   */
+  readonly report: ReportDiagnostic = (code, message) => {
     const diagnostic: Diagnostic = { code, message, at: this.now() };
     this.recent.push(diagnostic);
     if (this.recent.length > KEEP) this.recent.shift();
@@ -30,7 +43,7 @@ export class Diagnostics {
         // An integrator's listener must not be able to break the SDK.
       }
     }
-  }
+  };
 
   /** Adds a listener; returns the function that removes it. */
   listen(listener: DiagnosticListener): () => void {

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createScorer } from '../../models/ort-node.js';
+import { createScorer } from '../../models/uplift/onnx-scorer.js';
 import type { OfferwiseConfig } from '../../src/config.js';
 import { validateCatalog } from '../../src/catalog/validate.js';
 import type { DecideRequest } from '../../src/decide/decider.js';

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createScorer } from '../../models/ort-node.js';
+import { createScorer } from '../../models/uplift/onnx-scorer.js';
 import { DEFAULT_FALLBACK } from '../../src/predictor/default-fallback.js';
 import { scoreFallback } from '../../src/predictor/fallback.js';
 import type { Predictor, PredictorOptions, ScoreResult } from '../../src/predictor/predictor.js';

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { FEATURE_COUNT, FEATURE_SPEC_VERSION } from '../../src/features/spec.js';
 import type { ModelMetadata } from '../../src/predictor/types.js';
-import { writeUpliftNetwork } from '../../models/onnx-writer.js';
+import { writeUpliftNetwork } from '../../models/uplift/onnx-writer.js';
 
 /** The feature whose value 1 makes a row NaN (`has_purchased` in feature spec 1). */
 export const NAN_FEATURE = 1;

@@ -2,6 +2,8 @@
 // Import it before anything that loads Lit: it marks Lit's once-per-page "dev mode" notice as
 // issued, so that tests do not log.
 import type { Offer } from '../../src/decide/types.js';
+import type { DiagnosticCode } from '../../src/util/diagnostic-codes.js';
+import { Diagnostics, REPORT_DIAGNOSTIC } from '../../src/util/diagnostics.js';
 
 const lit = globalThis as { litIssuedWarnings?: Set<string> };
 (lit.litIssuedWarnings ??= new Set()).add('dev-mode');
@@ -89,3 +91,25 @@ export const XSS_CORPUS = [
   '${alert(1)}',
   '<style>*{display:none}</style>',
 ];
+
+/**
+ * Gives a fake instance the channel through which the elements report (as `Offerwise` has it),
+ * backed by a real diagnostics hub; returns the hub, whose `list()` the test reads.
+ */
+export function diagnosticsOf(fake: object): Diagnostics {
+  const hub = new Diagnostics();
+  Object.assign(fake, {
+    [REPORT_DIAGNOSTIC]: (code: DiagnosticCode, message: string) => hub.report(code, message),
+  });
+  return hub;
+}
+
+/** The codes `hub` received, in order. */
+export function codesOf(hub: Diagnostics): string[] {
+  return hub.list().map((d) => d.code);
+}
+
+/** What `hub` received, in order, as `[code, message]`. */
+export function reportsOf(hub: Diagnostics): [string, string][] {
+  return hub.list().map((d) => [d.code, d.message]);
+}

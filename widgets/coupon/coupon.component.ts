@@ -8,7 +8,7 @@ import { firstImpression, ImpressionController } from '../shared/impression.cont
 import { OwElement } from '../shared/ow-element.js';
 import { theme } from '../shared/theme.styles.js';
 import { languageOf } from '../shared/format.js';
-import { fill, safeUrl, warnOnce } from '../shared/support.js';
+import { fill, reportFeedback, safeUrl } from '../shared/support.js';
 import type { WhyMessages } from '../why/why.component.js';
 import { couponStyles } from './coupon.styles.js';
 
@@ -167,15 +167,11 @@ export class OwCoupon extends OwElement {
     return { decisionId: this.decisionId, offerId: this.offer?.id ?? '' };
   }
 
-  /** Reports feedback on the shown offer; never throws (a failure warns once). */
+  /** Reports feedback on the shown offer; never throws (a failure is reported once). */
   protected report(type: FeedbackType): void {
     const { decisionId, offerId } = this.detail();
     if (!decisionId || !offerId) return;
-    this.instance()
-      .then((ow) => ow.report(decisionId, offerId, type))
-      .catch((error: unknown) =>
-        warnOnce('ow_report_failed', `report(${type}) for offer "${offerId}": ${String(error)}`),
-      );
+    void this.instance().then((ow) => reportFeedback(ow, decisionId, offerId, type));
   }
 
   private impress(): void {

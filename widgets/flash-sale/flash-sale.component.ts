@@ -8,7 +8,7 @@ import { firstImpression, ImpressionController } from '../shared/impression.cont
 import { LoadController } from '../shared/load.controller.js';
 import { OwElement } from '../shared/ow-element.js';
 import { cssProps } from '../shared/css-props.js';
-import { safeUrl } from '../shared/support.js';
+import { reportFeedback, safeUrl } from '../shared/support.js';
 import { theme } from '../shared/theme.styles.js';
 import { CountdownController, type CountdownState } from './countdown.controller.js';
 import { formatDuration } from './duration.js';
@@ -230,13 +230,11 @@ export class OwFlashSale extends OwElement {
     return { decisionId: this.decisionId ?? '', offerId: this.offer?.id ?? '' };
   }
 
-  /** Reports feedback on the shown sale; never throws. */
+  /** Reports feedback on the shown sale; never throws (a failure is reported once). */
   private report(type: Parameters<Offerwise['report']>[2]): void {
     const { decisionId, offerId } = this.detail();
     if (!decisionId || !offerId) return;
-    this.instance()
-      .then((ow) => ow.report(decisionId, offerId, type))
-      .catch(() => undefined);
+    void this.instance().then((ow) => reportFeedback(ow, decisionId, offerId, type));
   }
 
   private onLinkClick(): void {

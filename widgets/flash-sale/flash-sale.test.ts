@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { diagnosticsOf, reportsOf } from '../../test/support/widgets.js';
 import type { Catalog, Offer } from '../../src/decide/types.js';
 import type { Offerwise } from '../../src/offerwise.js';
 import type { Recommendation } from '../../src/recommend/recommend.js';
@@ -243,6 +244,22 @@ describe('<ow-flash-sale>', () => {
     expect(clicks).toHaveLength(1);
     expect(clicks[0]!.detail).toEqual({ decisionId: 'd-1', offerId: 'fs-1' });
     expect(clicks[0]!.composed).toBe(true);
+  });
+
+  it('reports a refused report() once through the instance, never throwing', async () => {
+    const fake = fakeOfferwise();
+    const hub = diagnosticsOf(fake.ow);
+    fake.report.mockRejectedValue(new Error('invalid_feedback'));
+    const el = await mount(sale(), fake, { decisionId: 'd-1' });
+    el.addEventListener('click', (e) => e.preventDefault());
+    $(el, 'a[part="link"]')!.click();
+    await settle(el);
+    $(el, 'a[part="link"]')!.click();
+    await settle(el);
+    expect(fake.report).toHaveBeenCalledTimes(2);
+    expect(reportsOf(hub)).toEqual([
+      ['ow_report_failed', 'report(click) for offer "fs-1": Error: invalid_feedback'],
+    ]);
   });
 
   it('reports one impression per decision and offer once half of it was seen for a second', async () => {

@@ -2,7 +2,6 @@ import { couponOffer, XSS_CORPUS } from '../../test/support/widgets.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Offerwise } from '../../src/offerwise.js';
 import { resetImpressions } from '../shared/impression.controller.js';
-import { resetWarnings } from '../shared/support.js';
 import type { OwMemberDeal } from './member-deal.component.js';
 import './member-deal.js';
 
@@ -45,7 +44,6 @@ function text(element: Element | null): string {
 
 beforeEach(() => {
   document.documentElement.setAttribute('lang', 'en');
-  resetWarnings();
   resetImpressions();
 });
 

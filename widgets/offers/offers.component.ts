@@ -11,7 +11,7 @@ import { emit, type OwDecisionEventDetail } from '../shared/events.js';
 import { RouteController } from '../shared/route.controller.js';
 import { OnScreenController } from './on-screen.controller.js';
 import { offersStyles } from './offers.styles.js';
-import { warnOnce } from '../shared/support.js';
+import { reportOnce } from '../shared/support.js';
 
 /** What is rendered: a decision and the catalog's offers for it. */
 interface View {
@@ -50,8 +50,8 @@ function cssLength(value: string): string {
  * one only while the cached one is not on screen (no visible swap). The reserved space collapses
  * (the `empty` attribute is set) only once a decision with no offers arrives, or the decision
  * fails, or every offer was dismissed. A change of `placement`, `limit` or `member` decides again.
- * Failures never throw into the page: one `console.warn` per code (`ow_offers_no_placement`,
- * `ow_decide_failed`).
+ * Failures never throw into the page: they are reported once per code through the instance's
+ * diagnostics (`ow_offers_no_placement`, `ow_decide_failed`; see docs/diagnostics.md).
  *
  * Impressions: each offer element owns its own `ImpressionController` and reports its impression
  * once per decision and offer; this element reports none. Offers are keyed by decision and offer,
@@ -154,16 +154,17 @@ export class OwOffers extends OwElement {
   private async load(navigated = false): Promise<void> {
     const run = ++this.runs;
     const placement = this.placement;
+    const ow = await this.instance();
+    if (run !== this.runs) return;
     if (!placement) {
-      warnOnce(
+      reportOnce(
+        ow,
         'ow_offers_no_placement',
         '<ow-offers> needs a placement attribute; showing nothing',
       );
       return;
     }
     try {
-      const ow = await this.instance();
-      if (run !== this.runs) return;
       const context = this.context();
       const cached = navigated ? undefined : await ow.cachedDecision(placement, context);
       if (run !== this.runs) return;
@@ -180,7 +181,7 @@ export class OwOffers extends OwElement {
       if (current?.run === run && current.decision.source === 'cache' && this.cachedSeen()) return;
       await this.show(ow, fresh, run);
     } catch (error) {
-      warnOnce('ow_decide_failed', `<ow-offers placement="${placement}">: ${String(error)}`);
+      reportOnce(ow, 'ow_decide_failed', `<ow-offers placement="${placement}">: ${String(error)}`);
       if (run === this.runs && this.view?.run !== run) {
         this.view = undefined;
         this.empty = true;

@@ -1,10 +1,17 @@
-import { couponOffer, FakeIntersectionObserver, XSS_CORPUS } from '../../test/support/widgets.js';
+import {
+  codesOf,
+  couponOffer,
+  diagnosticsOf,
+  FakeIntersectionObserver,
+  XSS_CORPUS,
+  reportsOf,
+} from '../../test/support/widgets.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Catalog, Decision, Offer } from '../../src/decide/types.js';
-import type { Offerwise } from '../../src/offerwise.js';
+import { freshIndexedDB } from '../../test/support/fake-idb.js';
+import { createOffers, type Offerwise } from '../../src/offerwise.js';
 import { resetImpressions } from '../shared/impression.controller.js';
 import type { OwCoupon } from '../coupon/coupon.component.js';
-import { resetWarnings } from '../shared/support.js';
 import type { OwOffers } from './offers.component.js';
 import './offers.js';
 
@@ -112,7 +119,6 @@ function rendered(element: OwOffers) {
 
 beforeEach(() => {
   document.documentElement.setAttribute('lang', 'en');
-  resetWarnings();
   resetImpressions();
 });
 
@@ -336,10 +342,12 @@ describe('<ow-offers> decisions', () => {
     ]);
   });
 
-  it('never throws into the page: warns once with a code and collapses', async () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  it('never throws into the page: collapses and reports once per instance through its diagnostics', async () => {
+    const warn = vi.spyOn(console, 'warn');
     const a = fakeOw();
     const b = fakeOw();
+    const hubA = diagnosticsOf(a);
+    const hubB = diagnosticsOf(b);
     const first = await mount(a);
     const second = await mount(b);
     a.fail(new Error('invalid_input'));
@@ -348,19 +356,52 @@ describe('<ow-offers> decisions', () => {
     await flush(second);
     expect(first.empty).toBe(true);
     expect(second.empty).toBe(true);
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0]?.[0])).toMatch(/^\[offerwise\] ow_decide_failed: /);
+    // The same failure again on instance a: already reported there.
+    first.placement = 'cart';
+    await flush(first);
+    a.fail(new Error('invalid_input'));
+    await flush(first);
+    expect(a.decide).toHaveBeenCalledTimes(2);
+    expect(reportsOf(hubA)).toEqual([
+      ['ow_decide_failed', '<ow-offers placement="home">: Error: invalid_input'],
+    ]);
+    expect(codesOf(hubB)).toEqual(['ow_decide_failed']);
+    expect(warn).not.toHaveBeenCalled();
   });
 
-  it('warns once and shows nothing without a placement', async () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  it('reports a missing placement through the instance and shows nothing', async () => {
     const ow = fakeOw();
+    const hub = diagnosticsOf(ow);
     const element = document.createElement('ow-offers');
     element.offerwise = ow as unknown as Offerwise;
     document.body.append(element);
     await flush(element);
     expect(ow.decide).not.toHaveBeenCalled();
-    expect(String(warn.mock.calls[0]?.[0])).toMatch(/^\[offerwise\] ow_offers_no_placement: /);
+    expect(reportsOf(hub)).toEqual([
+      ['ow_offers_no_placement', '<ow-offers> needs a placement attribute; showing nothing'],
+    ]);
+  });
+
+  it("a real instance: the element's diagnostics reach onDiagnostic and diagnostics()", async () => {
+    freshIndexedDB();
+    const heard: string[] = [];
+    const ow = await createOffers({ dataLayer: false, onDiagnostic: (d) => heard.push(d.code) });
+    try {
+      const element = document.createElement('ow-offers');
+      element.offerwise = ow;
+      document.body.append(element);
+      await flush(element);
+      expect(heard).toContain('ow_offers_no_placement');
+      expect(ow.diagnostics().filter((d) => d.code.startsWith('ow_'))).toEqual([
+        {
+          code: 'ow_offers_no_placement',
+          message: '<ow-offers> needs a placement attribute; showing nothing',
+          at: expect.any(Number),
+        },
+      ]);
+    } finally {
+      await ow.destroy();
+    }
   });
 });
 

@@ -6,7 +6,7 @@ import { formatMoney, languageOf } from '../shared/format.js';
 import { OwElement } from '../shared/ow-element.js';
 import { LoadController } from '../shared/load.controller.js';
 import { RouteController } from '../shared/route.controller.js';
-import { safeUrl } from '../shared/support.js';
+import { reportOnce, safeUrl } from '../shared/support.js';
 import { theme } from '../shared/theme.styles.js';
 import styles from './recommendations.styles.js';
 
@@ -35,7 +35,8 @@ type Status = 'loading' | 'ready' | 'empty';
  * Placeholder cards of the final size hold the strip's height while it loads, so nothing moves
  * when the products arrive. An empty result (or a failure) renders nothing and sets the `empty`
  * attribute, which hides the element: no space stays reserved. Product names are text, each in
- * its own `<bdi>`.
+ * its own `<bdi>`. A missing placement or a refused request is reported once through the
+ * instance's diagnostics (`ow_recommendations_no_placement`, `ow_recommend_failed`), never thrown.
  *
  * @fires ow-item-click - The shopper followed a product (`{ itemId, placement }`).
  *
@@ -114,13 +115,20 @@ export class OwRecommendations extends OwElement {
     if (!this.placement) {
       this.items = [];
       this.status = 'empty';
+      void this.instance().then((ow) =>
+        reportOnce(
+          ow,
+          'ow_recommendations_no_placement',
+          '<ow-recommendations> needs a placement attribute; showing nothing',
+        ),
+      );
       return;
     }
     // The products shown stay until the new ones arrive; only a first load shows placeholders.
     if (this.status === 'empty') this.status = 'loading';
+    const ow = await this.instance();
+    if (!this.loads.current(token)) return;
     try {
-      const ow = await this.instance();
-      if (!this.loads.current(token)) return;
       const request: { placement: string; limit?: number; exclude?: string[] } = {
         placement: this.placement,
       };
@@ -134,7 +142,13 @@ export class OwRecommendations extends OwElement {
       this.currency = catalog?.currency;
       this.items = recommendation.items;
       this.status = recommendation.items.length > 0 ? 'ready' : 'empty';
-    } catch {
+    } catch (error) {
+      // recommend() rejects only for a malformed request (e.g. a limit over 50).
+      reportOnce(
+        ow,
+        'ow_recommend_failed',
+        `<ow-recommendations placement="${this.placement}">: ${String(error)}`,
+      );
       if (!this.loads.current(token)) return;
       this.items = [];
       this.status = 'empty';

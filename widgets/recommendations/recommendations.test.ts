@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Catalog } from '../../src/decide/types.js';
 import type { Offerwise } from '../../src/offerwise.js';
+import { codesOf, diagnosticsOf, reportsOf } from '../../test/support/widgets.js';
 import type { RecommendedItem, RecommendRequest } from '../../src/recommend/recommend.js';
 import { resetDefaultOfferwise, useOfferwise } from '../shared/instance.js';
 import './recommendations.js';
@@ -153,6 +154,27 @@ describe('<ow-recommendations>', () => {
     expect(getComputedStyle(empty).display).toBe('none');
     empty.removeAttribute('empty');
     expect(getComputedStyle(empty).display).toBe('block');
+  });
+
+  it('reports a refused request and a missing placement through the instance, once each', async () => {
+    const { ow, recommend } = fake(() =>
+      Promise.reject(new Error('recommend().limit: got 80, expected a whole number from 1 to 50')),
+    );
+    const hub = diagnosticsOf(ow);
+    const el = await mount(ow, { placement: 'product', limit: '80' });
+    el.setAttribute('limit', '90');
+    await settle(el);
+    expect(recommend).toHaveBeenCalledTimes(2);
+    expect(reportsOf(hub)).toEqual([
+      [
+        'ow_recommend_failed',
+        '<ow-recommendations placement="product">: Error: recommend().limit: got 80, expected a whole number from 1 to 50',
+      ],
+    ]);
+    const bare = await mount(ow, {});
+    expect(bare.hasAttribute('empty')).toBe(true);
+    expect(recommend).toHaveBeenCalledTimes(2);
+    expect(codesOf(hub)).toEqual(['ow_recommend_failed', 'ow_recommendations_no_placement']);
   });
 
   it('fires ow-item-click with the item and the placement', async () => {

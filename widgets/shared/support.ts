@@ -1,21 +1,37 @@
 // Small helpers every element shares; nothing here has side effects.
-import { safeLink } from '../../src/catalog/validate.js';
+import { safeLink } from '../../src/catalog/fields.js';
+import type { FeedbackType } from '../../src/feedback/policy.js';
+import type { Offerwise } from '../../src/offerwise.js';
+import type { WidgetDiagnosticCode } from '../../src/util/diagnostic-codes.js';
+import { REPORT_DIAGNOSTIC } from '../../src/util/diagnostics.js';
 
-const warned = new Set<string>();
+/** The codes each instance has heard from the elements already. */
+const reported = new WeakMap<object, Set<WidgetDiagnosticCode>>();
 
 /**
- * Warns once per page and `code` (e.g. `ow_report_failed`): an element's failure is worth one
- * line in the console, never an exception in the page or a line per render.
+ * Reports an element's failure through the diagnostics of the instance it uses (`onDiagnostic`,
+ * `diagnostics()`), as the SDK reports its own: once per instance and `code`, since an element
+ * that fails tends to fail on every render, and never as an exception in the page.
  */
-export function warnOnce(code: string, message: string): void {
-  if (warned.has(code)) return;
-  warned.add(code);
-  console.warn(`[offerwise] ${code}: ${message}`);
+export function reportOnce(ow: Offerwise, code: WidgetDiagnosticCode, message: string): void {
+  let codes = reported.get(ow);
+  if (!codes) reported.set(ow, (codes = new Set()));
+  if (codes.has(code)) return;
+  codes.add(code);
+  // An instance from an older offerwise has no such method: the element stays quiet then.
+  (ow as Partial<Pick<Offerwise, typeof REPORT_DIAGNOSTIC>>)[REPORT_DIAGNOSTIC]?.(code, message);
 }
 
-/** For tests: forget which codes have warned. */
-export function resetWarnings(): void {
-  warned.clear();
+/** Reports what the shopper did with a shown offer; a refusal is reported (`ow_report_failed`). */
+export function reportFeedback(
+  ow: Offerwise,
+  decisionId: string,
+  offerId: string,
+  type: FeedbackType,
+): void {
+  ow.report(decisionId, offerId, type).catch((error: unknown) =>
+    reportOnce(ow, 'ow_report_failed', `report(${type}) for offer "${offerId}": ${String(error)}`),
+  );
 }
 
 /**

@@ -4,7 +4,7 @@ import { emit } from '../shared/events.js';
 import { OwElement } from '../shared/ow-element.js';
 import { theme } from '../shared/theme.styles.js';
 import { languageOf } from '../shared/format.js';
-import { capitalize, fill, warnOnce } from '../shared/support.js';
+import { capitalize, fill, reportOnce } from '../shared/support.js';
 import { fillIsolated, type IsolatedText } from '../shared/bidi.js';
 import { whyStyles } from './why.styles.js';
 
@@ -95,15 +95,16 @@ export class OwWhy extends OwElement {
     const category = this.category;
     if (this.muteState === 'pending' || this.muteState === 'done') return;
     this.muteState = 'pending';
+    const ow = await this.instance();
     try {
-      const ow = (await this.instance()) as InterestMuter;
-      if (typeof ow.muteInterest !== 'function') throw new Error('muteInterest() is missing');
+      if (typeof (ow as InterestMuter).muteInterest !== 'function')
+        throw new Error('muteInterest() is missing');
       await ow.muteInterest(category);
       if (category !== this.category) return;
       this.muteState = 'done';
       emit<OwInterestEventDetail>(this, 'ow-interest-off', { category });
     } catch (error) {
-      warnOnce('ow_mute_failed', `muteInterest("${category}"): ${String(error)}`);
+      reportOnce(ow, 'ow_mute_failed', `muteInterest("${category}"): ${String(error)}`);
       if (category === this.category) this.muteState = 'failed';
     }
     await this.updateComplete;

@@ -1,8 +1,7 @@
-import { XSS_CORPUS } from '../../test/support/widgets.js';
+import { codesOf, diagnosticsOf, XSS_CORPUS, reportsOf } from '../../test/support/widgets.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Offerwise } from '../../src/offerwise.js';
 import { resetDefaultOfferwise, useOfferwise } from '../shared/instance.js';
-import { resetWarnings } from '../shared/support.js';
 import './why.js';
 
 function fakeOw() {
@@ -32,7 +31,6 @@ async function settle(element: HTMLElement & { updateComplete: Promise<boolean> 
 
 beforeEach(() => {
   document.documentElement.setAttribute('lang', 'en');
-  resetWarnings();
 });
 
 afterEach(() => {
@@ -122,9 +120,10 @@ describe('<ow-why>', () => {
     expect(root.querySelector('button')).toBeNull();
   });
 
-  it('says so and warns once when muting fails, without throwing', async () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  it('says so and reports once through the instance when muting fails, without throwing', async () => {
+    const warn = vi.spyOn(console, 'warn');
     const ow = { muteInterest: vi.fn(async () => Promise.reject(new Error('storage'))) };
+    const hub = diagnosticsOf(ow);
     const seen: unknown[] = [];
     document.addEventListener('ow-interest-off', (e) => seen.push(e));
     const { element, get } = await mount('x', 'womens', ow);
@@ -135,13 +134,25 @@ describe('<ow-why>', () => {
     expect(seen).toEqual([]);
     expect(text(get('confirmation'))).toBe("Sorry, that didn't work. Please try again later.");
     expect(get('mute-button')).not.toBeNull();
-    const missing = await mount('x', 'shoes', {});
+    // A second failure on the same instance is not reported again.
+    await element.updateComplete;
+    get('mute-button')!.click();
+    await settle(element);
+    expect(ow.muteInterest).toHaveBeenCalledTimes(2);
+    expect(reportsOf(hub)).toEqual([['ow_mute_failed', 'muteInterest("womens"): Error: storage']]);
+    // An instance without muteInterest() (an older offerwise) fails the same way, on its own hub.
+    const older = {};
+    const olderHub = diagnosticsOf(older);
+    const missing = await mount('x', 'shoes', older);
     missing.element.open = true;
     await missing.element.updateComplete;
     missing.get('mute-button')!.click();
     await settle(missing.element);
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0]?.[0])).toMatch(/^\[offerwise\] ow_mute_failed: /);
+    expect(codesOf(olderHub)).toEqual(['ow_mute_failed']);
+    expect(olderHub.list()[0]!.message).toBe(
+      'muteInterest("shoes"): Error: muteInterest() is missing',
+    );
+    expect(warn).not.toHaveBeenCalled();
   });
 
   it('renders an XSS corpus in the explanation and category as text', async () => {
