@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { effectScores, validateEffects } from './effects.js';
+
+const SHA = 'a'.repeat(64);
+
+function file(over: Record<string, unknown> = {}) {
+  return {
+    format: 'offerwise-effects',
+    version: 1,
+    reward: 'net',
+    generated_at: '2026-12-01T00:00:00Z',
+    valid_until: '2026-12-15T00:00:00Z',
+    window: { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' },
+    epsilon: 2,
+    segments_sha256: SHA,
+    k: 2,
+    temperature: 0.5,
+    model: { beta: 2 },
+    offers: {
+      a: {
+        mean: 3,
+        se: 0.2,
+        n: 900,
+        groups: [
+          { mean: 4, sd: 0.3, n: 500, pred: 0.05 },
+          { mean: 1, sd: 0.4, n: 400, pred: 0.01 },
+        ],
+      },
+      b: { mean: 2, se: 0.3, n: 400 },
+    },
+    ...over,
+  };
+}
+
+describe('effects', () => {
+  it('validates a file and scores offers for a shopper, worked by hand', () => {
+    const effects = validateEffects(file());
+    expect(effects.valid_until).toBe(Date.UTC(2026, 11, 15));
+    // Shopper 75% in group 0, 25% in group 1; the model says 0.07 for a and 0.02 for b.
+    const { scores, used } = effectScores(
+      ['a', 'b', 'new'],
+      [0.07, 0.02, 0],
+      effects,
+      [0.75, 0.25],
+    );
+    // a: groups 0.75·4 + 0.25·1 = 3.25; prediction 0.75·0.05 + 0.25·0.01 = 0.04; the model's part
+    //    2 · (0.07 − 0.04) = 0.06 → 3.31.
+    // b: no group effects: its pooled 2. new: not in the file → the mean of the known, 2.5.
+    expect(scores[0]).toBeCloseTo(3.31, 12);
+    expect(scores[1]).toBe(2);
+    expect(scores[2]).toBe(2.5);
+    expect(used.map((u) => u.source)).toEqual(['group', 'offer', 'none']);
+    expect(used[0]!.model).toBeCloseTo(0.06, 12);
+    // Without groups (the device has no segments, or another file's): pooled values.
+    expect(effectScores(['a', 'b'], [0, 0], effects, undefined).scores).toEqual([3, 2]);
+  });
+
+  it('refuses a broken file, naming the field', () => {
+    expect(() => validateEffects(file({ reward: 'visits' }))).toThrow(
+      'effects.reward: got "visits", expected click | claim | order | revenue | discount | net',
+    );
+    expect(() => validateEffects(file({ temperature: 0 }))).toThrow(/effects\.temperature: got 0/);
+    expect(() => validateEffects(file({ k: 3 }))).toThrow(
+      'effects.offers["a"].groups: got array(2), expected 3 group effects',
+    );
+    expect(() => validateEffects(file({ k: null }))).toThrow(
+      'effects.k: got null, expected null exactly when segments_sha256 is null',
+    );
+    expect(() =>
+      validateEffects(file({ offers: { a: { mean: Number.NaN, se: 0, n: 1 } } })),
+    ).toThrow(
+      'effects.offers["a"].mean: got NaN, expected a number from -1000000000 to 1000000000',
+    );
+    expect(() => validateEffects(file({ valid_until: 'soon' }))).toThrow(
+      'effects.valid_until: got "soon", expected an ISO date-time with a zone',
+    );
+  });
+});

@@ -1,0 +1,215 @@
+/**
+ * Learned effects: what `npm run learn` estimated, from the shop's own logged decisions, for every
+ * offer and shopper group — the value of showing the offer (on the reward the shop chose), its
+ * posterior standard deviation after empirical-Bayes shrinkage, and how many decisions it rests
+ * on. The file is public and the same for every shopper; the decider combines it with the
+ * shopper's own groups and model scores on the device.
+ */
+import { parseDateTime } from '../catalog/fields.js';
+import { fieldError } from '../util/errors.js';
+import { isPlainObject } from '../util/guards.js';
+
+export const EFFECTS_FORMAT = 'offerwise-effects';
+export const EFFECT_REWARDS = ['click', 'claim', 'order', 'revenue', 'discount', 'net'] as const;
+export type EffectReward = (typeof EFFECT_REWARDS)[number];
+const MAX_OFFERS = 5000;
+
+/** One offer's learned value, overall and per group. */
+export interface OfferEffect {
+  /** Value of showing it (reward per decision), pooled over groups. */
+  mean: number;
+  /** Its standard error. */
+  se: number;
+  /** Decisions (de-biased count) it rests on. */
+  n: number;
+  /** Per group (index = group id), after shrinkage; absent without groups. */
+  groups?: GroupEffect[];
+}
+
+export interface GroupEffect {
+  /** Posterior mean of the value of showing the offer to this group. */
+  mean: number;
+  /** Posterior standard deviation. */
+  sd: number;
+  /** De-biased number of decisions of this group that it rests on. */
+  n: number;
+  /** The model's score for the group's centroid (on the model's scale), when the learner had it. */
+  pred?: number;
+}
+
+/** A validated effects file. */
+export interface Effects {
+  format: typeof EFFECTS_FORMAT;
+  version: 1;
+  reward: EffectReward;
+  generated_at: number;
+  /** After this (server clock) the file is stale and decisions ignore it. */
+  valid_until: number;
+  window: { from: number; to: number };
+  /** ε of the group reports it was learned from (null: exact groups, or none). */
+  epsilon: number | null;
+  /** The segments file whose groups the `groups` arrays follow (its SHA-256), or null. */
+  segments_sha256: string | null;
+  /** Number of groups (length of every `groups` array), or null. */
+  k: number | null;
+  /** Softmax temperature on the reward's scale (decisions divide by it). */
+  temperature: number;
+  /** How the model's score enters: score += beta · (model − centroid prediction). */
+  model: { beta: number } | null;
+  offers: Record<string, OfferEffect>;
+  sha256?: string;
+}
+
+const bad = (field: string, value: unknown, expected: string): never => {
+  throw fieldError('invalid_effects', `effects.${field}`, value, expected);
+};
+const finite = (value: unknown, field: string, min = -1e9, max = 1e9): number => {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    bad(field, value, `a number from ${min} to ${max}`);
+  }
+  return value as number;
+};
+const time = (value: unknown, field: string): number => {
+  const t = parseDateTime(value);
+  if (t === undefined) bad(field, value, 'an ISO date-time with a zone');
+  return t!;
+};
+
+/**
+ * Validates an effects file; throws `OfferwiseError('invalid_effects')` naming the field, the
+ * value and what was expected (decisions then go on as without it).
+ */
+export function validateEffects(input: unknown): Effects {
+  if (!isPlainObject(input)) bad('', input, 'an effects object');
+  const raw = input as Record<string, unknown>;
+  if (raw.format !== EFFECTS_FORMAT) bad('format', raw.format, `"${EFFECTS_FORMAT}"`);
+  if (raw.version !== 1) bad('version', raw.version, '1');
+  if (!(EFFECT_REWARDS as readonly unknown[]).includes(raw.reward)) {
+    bad('reward', raw.reward, EFFECT_REWARDS.join(' | '));
+  }
+  const generated_at = time(raw.generated_at, 'generated_at');
+  const valid_until = time(raw.valid_until, 'valid_until');
+  if (!isPlainObject(raw.window)) bad('window', raw.window, '{ from, to }');
+  const w = raw.window as Record<string, unknown>;
+  const window = { from: time(w.from, 'window.from'), to: time(w.to, 'window.to') };
+  const epsilon = raw.epsilon === null ? null : finite(raw.epsilon, 'epsilon', 0, 100);
+  const sha = raw.segments_sha256;
+  if (sha !== null && (typeof sha !== 'string' || !/^[0-9a-f]{64}$/.test(sha))) {
+    bad('segments_sha256', sha, 'a SHA-256 in hex, or null');
+  }
+  const k = raw.k === null ? null : finite(raw.k, 'k', 2, 16);
+  if (k !== null && !Number.isInteger(k)) bad('k', k, 'a whole number from 2 to 16');
+  if ((k === null) !== (sha === null)) bad('k', raw.k, 'null exactly when segments_sha256 is null');
+  const temperature = finite(raw.temperature, 'temperature', 1e-9, 1e9);
+  if (temperature <= 0) bad('temperature', temperature, 'a positive number');
+  let model: Effects['model'] = null;
+  if (raw.model !== null && raw.model !== undefined) {
+    if (!isPlainObject(raw.model)) bad('model', raw.model, '{ beta } or null');
+    model = { beta: finite((raw.model as Record<string, unknown>).beta, 'model.beta', 0, 1e6) };
+  }
+  if (!isPlainObject(raw.offers)) bad('offers', raw.offers, 'an object of offer effects by id');
+  const entries = Object.entries(raw.offers as Record<string, unknown>);
+  if (entries.length === 0 || entries.length > MAX_OFFERS) {
+    bad('offers', `${entries.length} offers`, `1 to ${MAX_OFFERS} offers`);
+  }
+  const offers: Record<string, OfferEffect> = Object.create(null) as Record<string, OfferEffect>;
+  for (const [id, value] of entries) {
+    const field = `offers[${JSON.stringify(id)}]`;
+    if (!isPlainObject(value)) bad(field, value, '{ mean, se, n, groups? }');
+    const o = value as Record<string, unknown>;
+    const effect: OfferEffect = {
+      mean: finite(o.mean, `${field}.mean`),
+      se: finite(o.se, `${field}.se`, 0),
+      n: finite(o.n, `${field}.n`, 0),
+    };
+    if (o.groups !== undefined) {
+      if (k === null || !Array.isArray(o.groups) || o.groups.length !== k) {
+        bad(`${field}.groups`, o.groups, k === null ? 'absent (no groups)' : `${k} group effects`);
+      }
+      effect.groups = (o.groups as unknown[]).map((g, i) => {
+        const gf = `${field}.groups[${i}]`;
+        if (!isPlainObject(g)) bad(gf, g, '{ mean, sd, n, pred? }');
+        const r = g as Record<string, unknown>;
+        const out: GroupEffect = {
+          mean: finite(r.mean, `${gf}.mean`),
+          sd: finite(r.sd, `${gf}.sd`, 0),
+          n: finite(r.n, `${gf}.n`, -1e9),
+        };
+        if (r.pred !== undefined) out.pred = finite(r.pred, `${gf}.pred`);
+        return out;
+      });
+    }
+    offers[id] = effect;
+  }
+  return {
+    format: EFFECTS_FORMAT,
+    version: 1,
+    reward: raw.reward as EffectReward,
+    generated_at,
+    valid_until,
+    window,
+    epsilon,
+    segments_sha256: sha as string | null,
+    k,
+    temperature,
+    model,
+    offers,
+  };
+}
+
+/** What one candidate's score came from (for `inspect()` and the QA panel). */
+export interface EffectUsed {
+  /** The learned value used (blended over groups when groups applied). */
+  effect: number;
+  /** `group`: blended group effects; `offer`: the offer's pooled value; `none`: not in the file. */
+  source: 'group' | 'offer' | 'none';
+  /** The model's part (beta × deviation from the group's prediction), when it applied. */
+  model?: number;
+}
+
+/**
+ * Scores candidates with learned effects: each offer's value for this shopper (its group effects
+ * blended with `weights`, or its pooled value without groups), plus the model's deviation from
+ * the groups' prediction scaled by `model.beta`. An offer the file does not know gets the mean of
+ * the known ones (no better, no worse: it is explored by the policy's floor). The result is on
+ * the reward's scale; the policy divides it by `effects.temperature`.
+ */
+export function effectScores(
+  offerIds: readonly string[],
+  modelScores: ArrayLike<number>,
+  effects: Effects,
+  weights: readonly number[] | undefined,
+): { scores: number[]; used: EffectUsed[] } {
+  const known = offerIds.map((id) => effects.offers[id]);
+  const means = known.filter((e): e is OfferEffect => e !== undefined).map((e) => e.mean);
+  const neutral = means.length > 0 ? means.reduce((a, b) => a + b, 0) / means.length : 0;
+  const used: EffectUsed[] = [];
+  const scores = offerIds.map((_, i) => {
+    const e = known[i];
+    if (!e) {
+      used.push({ effect: neutral, source: 'none' });
+      return neutral;
+    }
+    if (!weights || !e.groups) {
+      used.push({ effect: e.mean, source: 'offer' });
+      return e.mean;
+    }
+    let effect = 0;
+    let pred = 0;
+    let hasPred = true;
+    e.groups.forEach((g, j) => {
+      effect += (weights[j] ?? 0) * g.mean;
+      if (g.pred === undefined) hasPred = false;
+      else pred += (weights[j] ?? 0) * g.pred;
+    });
+    const beta = effects.model?.beta ?? 0;
+    if (beta > 0 && hasPred) {
+      const model = beta * (modelScores[i]! - pred);
+      used.push({ effect, source: 'group', model });
+      return effect + model;
+    }
+    used.push({ effect, source: 'group' });
+    return effect;
+  });
+  return { scores, used };
+}

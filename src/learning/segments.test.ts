@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { profileVector, profileVectorNames } from '../features/profile-vector.js';
+import type { ProfileSnapshot } from '../profile/snapshot.js';
+import { placeShopper, validateSegments } from './segments.js';
+
+const NOW = Date.UTC(2026, 10, 28, 12);
+const DAY = 86_400_000;
+
+function profile(over: Partial<ProfileSnapshot> = {}): ProfileSnapshot {
+  const empty = { count: 0, spend: 0 };
+  return {
+    at: NOW,
+    daysSinceLastPurchase: null,
+    firstSeenAt: null,
+    purchases: { d30: empty, d90: empty, d365: empty, total: empty, discounted: 0 },
+    categories: [],
+    purchasedCategories: [],
+    price: { average: null, min: null, max: null, band: null },
+    cart: { lines: [], itemCount: 0, value: 0, currency: null },
+    ...over,
+  } as ProfileSnapshot;
+}
+
+describe('profileVector', () => {
+  it('describes the shopper alone, worked by hand', () => {
+    const p = profile({
+      daysSinceLastPurchase: 60.875, // 2 months
+      firstSeenAt: NOW - 99 * DAY,
+      purchases: {
+        d30: { count: 0, spend: 0 },
+        d90: { count: 1, spend: 40 },
+        d365: { count: 3, spend: 149 },
+        total: { count: 4, spend: 180 },
+        discounted: 1,
+      },
+      categories: [
+        { category: 'womens', score: 6 },
+        { category: 'shoes', score: 2 },
+        { category: 'garden', score: 2 },
+      ],
+      purchasedCategories: [
+        { category: 'womens', count: 2, lastAt: NOW - 61 * DAY },
+        { category: 'mens', count: 1, lastAt: NOW - 400 * DAY }, // more than a year: not counted
+      ],
+      price: { average: 49, min: 10, max: 90, band: 'mid' },
+      cart: { lines: [], itemCount: 0, value: 0, currency: null },
+    });
+    const categories = ['womens', 'mens', 'shoes'];
+    expect(profileVectorNames(categories)).toHaveLength(15);
+    expect([...profileVector(p, categories)]).toEqual([
+      2, // 60.875 / 30.4375 months
+      1,
+      Math.log(150), // log1p(149)
+      Math.log(4), // log1p(3)
+      0.25, // 1 of 4 purchases discounted
+      0.6, // womens 6 of 10
+      0,
+      0.2, // shoes 2 of 10 (garden is not one of the categories but counts in the total)
+      1, // bought womens within a year
+      0, // mens bought 400 days ago
+      0,
+      Math.log(11), // log1p(total affinity 10)
+      Math.log(50), // log1p(49)
+      0, // empty cart
+      Math.log(100), // log1p(99 days known)
+    ]);
+    // A shopper with no history at all.
+    expect([...profileVector(profile(), categories)]).toEqual([
+      13, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ]);
+  });
+});
+
+function segmentsFile(over: Record<string, unknown> = {}) {
+  // One category: 11 dimensions. Two groups differing only in recency (dimension 0).
+  const d = 11;
+  return {
+    format: 'offerwise-segments',
+    version: 1,
+    vector: { version: 1, categories: ['womens'] },
+    standardization: { mean: Array(d).fill(0), scale: Array(d).fill(1) },
+    centroids: [
+      [1, ...Array(d - 1).fill(0)],
+      [13, ...Array(d - 1).fill(0)],
+    ],
+    spread: [2, 8],
+    labels: ['recent buyers', 'lapsed'],
+    ...over,
+  };
+}
+
+describe('segments', () => {
+  it('places a shopper at the nearest centroid, with soft weights ∝ exp(−d²/2s)', () => {
+    const segments = validateSegments(segmentsFile());
+    // Recency 3 months and a purchase on record (has_purchased 1, 0 in both centroids):
+    // d² = 2² + 1 = 5 to group 0 (spread 2), 10² + 1 = 101 to group 1 (spread 8); exponents
+    // 1.25 and 6.3125, so weights 1 / (1 + e^−5.0625) = 0.993706 and 0.006294.
+    const placed = placeShopper(
+      profile({
+        daysSinceLastPurchase: 3 * 30.4375,
+        purchases: {
+          d30: { count: 0, spend: 0 },
+          d90: { count: 0, spend: 0 },
+          d365: { count: 0, spend: 0 },
+          total: { count: 0, spend: 0 },
+          discounted: 0,
+        },
+      }),
+      segments,
+    );
+    expect(placed.group).toBe(0);
+    expect(placed.label).toBe('recent buyers');
+    expect(placed.weights[0]).toBeCloseTo(1 / (1 + Math.exp(-5.0625)), 9);
+    expect(placed.weights[1]).toBeCloseTo(1 - 1 / (1 + Math.exp(-5.0625)), 9);
+  });
+
+  it('refuses a broken file, naming the field, the value and what was expected', () => {
+    expect(() => validateSegments(segmentsFile({ format: 'x' }))).toThrow(
+      'segments.format: got "x", expected "offerwise-segments"',
+    );
+    expect(() =>
+      validateSegments(segmentsFile({ vector: { version: 2, categories: ['a'] } })),
+    ).toThrow("segments.vector.version: got 2, expected 1 (this SDK's profile vector)");
+    expect(() => validateSegments(segmentsFile({ spread: [2, 0] }))).toThrow(
+      'segments.spread[1]: got 0, expected a positive finite number',
+    );
+    expect(() =>
+      validateSegments(segmentsFile({ centroids: [[1, 2, 3], Array(11).fill(0)] })),
+    ).toThrow('segments.centroids[0]: got array(3), expected an array of 11 numbers');
+    expect(() => validateSegments(segmentsFile({ labels: ['a'] }))).toThrow(
+      'segments.labels: got array(1), expected 2 labels of 1 to 100 characters',
+    );
+    const error = (() => {
+      try {
+        validateSegments(null);
+      } catch (e) {
+        return e as { code: string };
+      }
+    })();
+    expect(error?.code).toBe('invalid_segments');
+  });
+});

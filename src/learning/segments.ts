@@ -1,0 +1,147 @@
+/**
+ * Shopper groups: the centroids `npm run segments` found by k-means on profile vectors, and how a
+ * device places itself among them. The file is public (the same for every shopper); the group a
+ * device computes stays on the device, and only a randomized response of it may leave (see
+ * `randomized-response.ts`).
+ */
+import { fieldError } from '../util/errors.js';
+import { isPlainObject } from '../util/guards.js';
+import {
+  PROFILE_VECTOR_VERSION,
+  profileVector,
+  profileVectorNames,
+  type VectorProfile,
+} from '../features/profile-vector.js';
+
+export const SEGMENTS_FORMAT = 'offerwise-segments';
+/** Groups a segments file may have (k-means is run for k = 4…12; a file may have fewer). */
+export const MAX_GROUPS = 16;
+const MAX_CATEGORIES = 50;
+
+/** A validated segments file. */
+export interface Segments {
+  format: typeof SEGMENTS_FORMAT;
+  version: 1;
+  /** The profile-vector layout the centroids live in. */
+  vector: { version: number; categories: string[] };
+  /** z = (x − mean) / scale, per dimension. */
+  standardization: { mean: number[]; scale: number[] };
+  /** k centroids in standardized space. */
+  centroids: number[][];
+  /** Mean squared distance of a cluster's members to its centroid (standardized): soft weights. */
+  spread: number[];
+  /** A human label per group, from its centroid ("recent women's buyers"). */
+  labels: string[];
+  /** SHA-256 of the file as served (set by the loader when it checked it; else undefined). */
+  sha256?: string;
+}
+
+const bad = (field: string, value: unknown, expected: string): never => {
+  throw fieldError('invalid_segments', `segments.${field}`, value, expected);
+};
+
+function numbers(value: unknown, field: string, length: number, positive = false): number[] {
+  if (!Array.isArray(value) || value.length !== length) {
+    bad(field, value, `an array of ${length} numbers`);
+  }
+  return (value as unknown[]).map((v, i) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || (positive && !(v > 0))) {
+      bad(`${field}[${i}]`, v, positive ? 'a positive finite number' : 'a finite number');
+    }
+    return v as number;
+  });
+}
+
+/**
+ * Validates a segments file; throws `OfferwiseError('invalid_segments')` naming the field, the
+ * value and what was expected (the caller decides without groups then).
+ */
+export function validateSegments(input: unknown): Segments {
+  if (!isPlainObject(input)) bad('', input, 'a segments object');
+  const raw = input as Record<string, unknown>;
+  if (raw.format !== SEGMENTS_FORMAT) bad('format', raw.format, `"${SEGMENTS_FORMAT}"`);
+  if (raw.version !== 1) bad('version', raw.version, '1');
+  const vector = raw.vector;
+  if (!isPlainObject(vector)) bad('vector', vector, '{ version, categories }');
+  const v = vector as Record<string, unknown>;
+  if (v.version !== PROFILE_VECTOR_VERSION) {
+    bad('vector.version', v.version, `${PROFILE_VECTOR_VERSION} (this SDK's profile vector)`);
+  }
+  const categories = v.categories;
+  if (
+    !Array.isArray(categories) ||
+    categories.length === 0 ||
+    categories.length > MAX_CATEGORIES ||
+    !categories.every((c) => typeof c === 'string' && c !== '' && c.length <= 200)
+  ) {
+    bad('vector.categories', categories, `1 to ${MAX_CATEGORIES} category names`);
+  }
+  const cats = categories as string[];
+  const d = profileVectorNames(cats).length;
+  const std = raw.standardization;
+  if (!isPlainObject(std)) bad('standardization', std, '{ mean, scale }');
+  const s = std as Record<string, unknown>;
+  const mean = numbers(s.mean, 'standardization.mean', d);
+  const scale = numbers(s.scale, 'standardization.scale', d, true);
+  const centroidsRaw = raw.centroids;
+  if (!Array.isArray(centroidsRaw) || centroidsRaw.length < 2 || centroidsRaw.length > MAX_GROUPS) {
+    bad('centroids', centroidsRaw, `an array of 2 to ${MAX_GROUPS} centroids`);
+  }
+  const k = (centroidsRaw as unknown[]).length;
+  const centroids = (centroidsRaw as unknown[]).map((c, g) => numbers(c, `centroids[${g}]`, d));
+  const spread = numbers(raw.spread, 'spread', k, true);
+  const labels = raw.labels;
+  if (
+    !Array.isArray(labels) ||
+    labels.length !== k ||
+    !labels.every((l) => typeof l === 'string' && l.trim() !== '' && l.length <= 100)
+  ) {
+    bad('labels', labels, `${k} labels of 1 to 100 characters`);
+  }
+  return {
+    format: SEGMENTS_FORMAT,
+    version: 1,
+    vector: { version: PROFILE_VECTOR_VERSION, categories: [...cats] },
+    standardization: { mean, scale },
+    centroids,
+    spread,
+    labels: (labels as string[]).map((l) => l.trim()),
+  };
+}
+
+/** Where a shopper stands among the groups. */
+export interface GroupPlacement {
+  /** The nearest centroid: the shopper's group. */
+  group: number;
+  label: string;
+  /**
+   * Soft membership per group, ∝ exp(−d²_g / (2·spread_g)), summing to 1: the decider blends the
+   * groups' learned effects with these, so a shopper between two groups gets a bit of both.
+   */
+  weights: number[];
+}
+
+/** Places the profile among the groups (microseconds: one vector, k distances). */
+export function placeShopper(profile: VectorProfile, segments: Segments): GroupPlacement {
+  const { mean, scale } = segments.standardization;
+  const x = profileVector(profile, segments.vector.categories);
+  const d2 = segments.centroids.map((c) => {
+    let sum = 0;
+    for (let j = 0; j < c.length; j++) {
+      const z = (x[j]! - mean[j]!) / scale[j]!;
+      sum += (z - c[j]!) ** 2;
+    }
+    return sum;
+  });
+  let group = 0;
+  for (let g = 1; g < d2.length; g++) if (d2[g]! < d2[group]!) group = g;
+  const exponents = d2.map((d, g) => d / (2 * segments.spread[g]!));
+  const least = Math.min(...exponents);
+  const raw = exponents.map((e) => Math.exp(least - e));
+  const total = raw.reduce((a, b) => a + b, 0);
+  return {
+    group,
+    label: segments.labels[group]!,
+    weights: raw.map((w) => w / total),
+  };
+}
