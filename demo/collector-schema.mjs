@@ -17,10 +17,19 @@ export const EVENT_FIELDS = Object.freeze([
   'modelVersion',
   'at',
   'policies',
+  'group',
+  'groupK',
+  'groupEpsilon',
+  'groupSet',
 ]);
-/** An anonymous-measurement event: no decision id, hence nothing a policy could be joined on. */
+/** The group report: the shopper's group after k-ary randomized response, and how to de-bias it. */
+export const GROUP_FIELDS = Object.freeze(['group', 'groupK', 'groupEpsilon', 'groupSet']);
+/**
+ * An anonymous-measurement event: no decision id, hence nothing a policy could be joined on, and
+ * nothing about the shopper (no group).
+ */
 export const ANONYMOUS_EVENT_FIELDS = Object.freeze(
-  EVENT_FIELDS.filter((f) => f !== 'decisionId' && f !== 'policies'),
+  EVENT_FIELDS.filter((f) => f !== 'decisionId' && f !== 'policies' && !GROUP_FIELDS.includes(f)),
 );
 export const EVENT_TYPES = Object.freeze(['impression', 'click', 'claim', 'dismiss']);
 export const ORDER_FIELDS = Object.freeze([
@@ -32,6 +41,13 @@ export const ORDER_FIELDS = Object.freeze([
 ]);
 
 export const POLICY_ID = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+/** The group report's bounds (src/feedback/wire.ts pins the same). */
+export const GROUP_BOUNDS = Object.freeze({
+  maxK: 16,
+  maxEpsilon: 10,
+  epsilonDecimals: 2,
+  set: /^[0-9a-f]{12}$/,
+});
 /**
  * The precision the wire carries. What is stored is cut to it, so a client that sends finer
  * numbers (an older SDK sent 6-digit propensities and millisecond times) leaves nothing finer on
@@ -143,9 +159,51 @@ function checkPolicies(field, value, limits) {
   return { value: out };
 }
 
+/** `{ value }`: the four group fields (or none), or `{ error }`. */
+function checkGroup(field, raw) {
+  const given = GROUP_FIELDS.filter((key) => raw[key] !== undefined);
+  if (given.length === 0) return { value: undefined };
+  if (given.length < GROUP_FIELDS.length) {
+    const missing = GROUP_FIELDS.find((key) => raw[key] === undefined);
+    return { error: problem(`${field}.${missing}`, undefined, 'all four group fields or none') };
+  }
+  if (raw.type !== 'impression')
+    return { error: problem(`${field}.group`, raw.type, 'a group only on an impression') };
+  const { group, groupK, groupEpsilon, groupSet } = raw;
+  if (!Number.isInteger(groupK) || groupK < 2 || groupK > GROUP_BOUNDS.maxK)
+    return {
+      error: problem(`${field}.groupK`, groupK, `a whole number from 2 to ${GROUP_BOUNDS.maxK}`),
+    };
+  if (!Number.isInteger(group) || group < 0 || group >= groupK)
+    return { error: problem(`${field}.group`, group, `a whole number from 0 to ${groupK - 1}`) };
+  if (
+    typeof groupEpsilon !== 'number' ||
+    !Number.isFinite(groupEpsilon) ||
+    !(roundTo(groupEpsilon, GROUP_BOUNDS.epsilonDecimals) > 0) ||
+    groupEpsilon > GROUP_BOUNDS.maxEpsilon
+  )
+    return {
+      error: problem(
+        `${field}.groupEpsilon`,
+        groupEpsilon,
+        `a number in (0, ${GROUP_BOUNDS.maxEpsilon}]`,
+      ),
+    };
+  if (typeof groupSet !== 'string' || !GROUP_BOUNDS.set.test(groupSet))
+    return { error: problem(`${field}.groupSet`, groupSet, '12 lower-case hex digits') };
+  return {
+    value: {
+      group,
+      groupK,
+      groupEpsilon: roundTo(groupEpsilon, GROUP_BOUNDS.epsilonDecimals),
+      groupSet,
+    },
+  };
+}
+
 /**
  * One event of a batch: `{ event }` holding the wire fields only (a full event when it has a
- * `decisionId`, else an anonymous one, which keeps no `policies`), or `{ error }`.
+ * `decisionId`, else an anonymous one, which keeps no `policies` and no group), or `{ error }`.
  */
 export function validateEvent(raw, field, now, limits = DEFAULT_LIMITS) {
   if (!isObject(raw)) return { error: problem(field, raw, 'an event object') };
@@ -174,6 +232,11 @@ export function validateEvent(raw, field, now, limits = DEFAULT_LIMITS) {
     const policies = checkPolicies(`${field}.policies`, raw.policies, limits);
     if (policies.error) return { error: policies.error };
     event.policies = policies.value;
+  }
+  if (full) {
+    const group = checkGroup(field, raw);
+    if (group.error) return { error: group.error };
+    if (group.value) Object.assign(event, group.value);
   }
   // Wire order, whatever order the client used.
   const ordered = {};

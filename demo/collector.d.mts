@@ -27,6 +27,14 @@ export const ANONYMOUS_EVENT_FIELDS: readonly string[];
 export const EVENT_TYPES: readonly string[];
 export const ORDER_FIELDS: readonly string[];
 export const POLICY_ID: RegExp;
+/** The group report's fields and bounds (src/feedback/wire.ts pins the same). */
+export const GROUP_FIELDS: readonly string[];
+export const GROUP_BOUNDS: {
+  readonly maxK: number;
+  readonly maxEpsilon: number;
+  readonly epsilonDecimals: number;
+  readonly set: RegExp;
+};
 /** The precision stored: what the wire format carries (src/feedback/wire.ts). */
 export const PRECISION: {
   readonly propensityDecimals: number;

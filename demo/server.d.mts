@@ -10,6 +10,8 @@ export interface DemoServerOptions {
   now?: () => number;
   /** Overrides of the collector's bounds (tests make them small). */
   limits?: Partial<CollectorLimits>;
+  /** The shopper groups the catalog names (default models/default-segments.json). */
+  segmentsFile?: string;
 }
 
 export interface DemoServer extends StaticServer {
@@ -19,7 +21,8 @@ export interface DemoServer extends StaticServer {
 
 /**
  * Serves the demo shop (pages at /, dist/ under /offerwise/, /api/catalog, the collector's
- * /api/feedback and /api/orders, and the QA routes /api/feedback/received, GET /api/orders and
- * /api/faults, which need the `X-QA-Token` header).
+ * /api/feedback and /api/orders, the learning files /api/learning/segments.json and
+ * /api/learning/effects.json, and the QA routes /api/feedback/received, GET /api/orders,
+ * /api/faults and POST /api/learn, which need the `X-QA-Token` header).
  */
 export function startDemoServer(options?: DemoServerOptions): Promise<DemoServer>;

@@ -3,11 +3,13 @@
 // the shop's product data as a script (/shop-data.js) and product pictures (/img/<id>.svg)
 // generated from catalog.mjs; the campaign catalog (/api/catalog); the collector (collector.mjs:
 // /api/feedback, /api/orders, and for QA, with the token printed at start-up,
-// /api/feedback/received and /api/faults). Uses the same static server as the browser tests
-// (test/support/server.mjs).
+// /api/feedback/received and /api/faults); the learning loop (learning.mjs: the segments and
+// effects files the catalog names, and POST /api/learn). Uses the same static server as the
+// browser tests (test/support/server.mjs).
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { CATEGORIES, PRODUCTS, demoCatalog, imageUrl, productUrl } from './catalog.mjs';
 import { createCollector, makeQaToken } from './collector.mjs';
+import { createLearning } from './learning.mjs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { distDir, mimeType, startServer } from '../test/support/server.mjs';
@@ -96,8 +98,15 @@ export async function startDemoServer(options = {}) {
   } catch {
     // none yet, or unreadable: start afresh
   }
+  // The learning loop: the catalog names the segments file and, once learned, the effects file.
+  const learning = await createLearning({
+    dataDir,
+    qaToken,
+    ...(options.segmentsFile ? { segmentsFile: options.segmentsFile } : {}),
+  });
+  for (const [route, handler] of Object.entries(learning.routes)) server.route(route, handler);
   server.route('/api/catalog', async (req, res) => {
-    const catalog = demoCatalog();
+    const catalog = { ...demoCatalog(), ...(await learning.catalogEntries()) };
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : JSON.stringify(catalog));
     let added = false;

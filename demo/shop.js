@@ -902,11 +902,19 @@
       offline: el('input', { type: 'checkbox', id: 'qa-offline' }),
     };
     const faultCounts = el('p', { class: 'qa-small', id: 'qa-fault-counts' });
+    // The learning loop: runs the offline learner on the collector's logs (demo/learning.mjs).
+    const learnButton = el('button', {
+      type: 'button',
+      id: 'qa-learn',
+      text: 'Learn from the logs',
+    });
+    const learnResult = el('p', { class: 'qa-small', id: 'qa-learn-result', role: 'status' });
     const qaLocked = el('p', { class: 'qa-small', id: 'qa-locked', hidden: true, text: QA_LOCKED });
     /** Shows the collector's controls, or says how to unlock them. */
     const unlocked = (yes) => {
       qaLocked.hidden = yes;
       for (const input of Object.values(faultInputs)) input.disabled = !yes;
+      learnButton.disabled = !yes;
       return yes;
     };
     unlocked(typeof session.get('qa-token', null) === 'string');
@@ -936,6 +944,15 @@
       ),
       section('Decisions on this page', decisionsBox),
       section('Feedback outbox', outboxBox, el('div', { class: 'qa-buttons' }, flush)),
+      section(
+        'Learning loop',
+        el('p', {
+          class: 'qa-small',
+          text: "Sends this tab's outbox, runs the offline learner (npm run learn) on the collector's logs and publishes the effects file the catalog names: the next page's decisions use it (each decision above shows the shopper's group and the effect used).",
+        }),
+        el('div', { class: 'qa-buttons' }, learnButton),
+        learnResult,
+      ),
       section(
         'Collector faults',
         qaLocked,
@@ -1004,6 +1021,12 @@
         dl(profileBox, [
           ['Persona', store.get('persona', '—')],
           ['Segment', p.segment],
+          [
+            'Shopper group',
+            p.group
+              ? `${p.group.id}: ${p.group.label}`
+              : 'none (the catalog names no segments file)',
+          ],
           ['Consent / storage', `${p.consent} / ${p.storage}`],
           [
             'Purchases',
@@ -1050,6 +1073,27 @@
             continue;
           }
           const head = `${d.placement} · ${d.source} · model ${d.modelVersion} · ${d.personalized ? 'personalized' : 'not personalized'}${d.holdout ? ' · holdout' : ''}`;
+          // The learning loop: where the shopper was placed, and the effects file scored with.
+          const top = d.group
+            ? d.group.weights
+                .map((w, g) => [g, w])
+                .sort((a, b) => b[1] - a[1])
+                .slice(0, 3)
+                .map(([g, w]) => `${g} ${(w * 100).toFixed(0)}%`)
+                .join(', ')
+            : '';
+          const learned = [
+            d.group
+              ? `group ${d.group.id} “${d.group.label}” (weights ${top})`
+              : 'no shopper group',
+            d.effects
+              ? `effects ${d.effects.sha256?.slice(0, 12) ?? 'inline'} (${d.effects.reward}, ${d.effects.byGroup ? 'per group' : 'pooled'}, temperature ${fmt(d.effects.temperature, 4)}, generated ${new Date(d.effects.generated_at).toISOString().slice(0, 16)}Z)`
+              : 'no learned effects: the model alone',
+          ].join(' · ');
+          const effectText = (c) =>
+            c.effect
+              ? `${fmt(c.effect.effect, 4)} (${c.effect.source}${c.effect.model !== undefined ? `, model ${fmt(c.effect.model, 4)}` : ''})`
+              : '—';
           const rows = d.candidates
             .slice()
             .sort((a, b) => Number(b.shown) - Number(a.shown) || b.score - a.score)
@@ -1060,6 +1104,7 @@
                 el('td', { text: c.offerId }),
                 el('td', { text: c.category }),
                 el('td', { text: fmt(c.score, 4) }),
+                el('td', { class: 'qa-effect', text: effectText(c) }),
                 el('td', { text: fmt(c.pTreated) }),
                 el('td', { text: fmt(c.pControl) }),
                 el('td', { text: fmt(c.uplift, 4) }),
@@ -1073,6 +1118,7 @@
               { class: 'qa-decision', dataset: { decisionId: id, placement: d.placement } },
               el('h3', { text: head }),
               el('p', { class: 'qa-small', text: `decision ${id}` }),
+              el('p', { class: 'qa-small qa-learned', text: learned }),
               el(
                 'div',
                 { class: 'qa-scroll' },
@@ -1089,6 +1135,7 @@
                         'offer',
                         'category',
                         'score',
+                        'effect used',
                         'pTreated',
                         'pControl',
                         'uplift',
@@ -1184,6 +1231,24 @@
         const s = await ow.flush();
         lastFlush = JSON.stringify(s);
         return `flush(): ${lastFlush}`;
+      });
+      act(learnButton, async () => {
+        say('Learning from the logs…');
+        await ow.flush();
+        const response = await qaFetch('/api/learn', { method: 'POST' });
+        if (!response) return QA_LOCKED;
+        const result = await response.json();
+        if (!response.ok) {
+          learnResult.textContent = result.error;
+          return `Learning failed: ${result.error}`;
+        }
+        const d = result.decisions ?? {};
+        const counts = Object.entries(d)
+          .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`)
+          .join(', ');
+        learnResult.textContent = `Published effects ${result.sha256.slice(0, 12)} (${result.reward}, ${result.k ? `${result.k} groups, ε ${result.epsilon}` : 'no groups'}, temperature ${result.temperature}; ${Object.keys(result.offers ?? {}).length} offers; decisions: ${counts}). Reload: the next page's catalog names it.`;
+        learnResult.dataset.sha256 = result.sha256;
+        return `Learned: effects ${result.sha256.slice(0, 12)} published.`;
       });
       // ow.consent() records the choice for the next pages (guardTraces).
       consentSelect.addEventListener('change', async () => {

@@ -57,6 +57,12 @@ export interface OfferwiseConfig {
   decisions?: DecisionConfig;
   /** How `recommend()` ranks items; see docs/recommendations.md for every option and its default. */
   recommendations?: RecommendationConfig;
+  /**
+   * The learning loop. `epsilon`: the privacy parameter ε of the shopper group reported with a
+   * decision's first impression (k-ary randomized response, consent granted only), from 0 to 10,
+   * rounded to 2 decimals; default 2; 0 sends no group (learned effects still apply).
+   */
+  learning?: { epsilon?: number };
   /** Called for every diagnostic (non-fatal problem worked around). */
   onDiagnostic?: (diagnostic: Diagnostic) => void;
   /** Wall clock, ms since epoch. Default `Date.now`; tests pass a fake. */
@@ -121,6 +127,7 @@ export interface ResolvedConfig {
   dbName: string;
   decisions: DecisionOptions;
   recommendations: RecommendOptions;
+  learning: { epsilon: number };
   onDiagnostic: ((diagnostic: Diagnostic) => void) | undefined;
   now: () => number;
 }
@@ -140,6 +147,7 @@ const KNOWN_KEYS = new Set([
   'dbName',
   'decisions',
   'recommendations',
+  'learning',
   'onDiagnostic',
   'now',
 ]);
@@ -345,6 +353,14 @@ function recommendOptions(raw: unknown): RecommendOptions {
   return out;
 }
 
+function learningOptions(raw: unknown = {}): { epsilon: number } {
+  if (!isPlainObject(raw) || Object.keys(raw).some((key) => key !== 'epsilon')) {
+    bad('config.learning', raw, 'an object { epsilon }');
+  }
+  // Rounded to the wire's 2 decimals where the group is reported (the decision half).
+  return { epsilon: number(raw.epsilon ?? 2, 'config.learning.epsilon', 0, 10, false) };
+}
+
 function imageOriginsOf(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value))
@@ -424,6 +440,7 @@ export function resolveConfig(input: unknown): ResolvedConfig {
     dbName: optionalString(config, 'dbName') ?? DEFAULT_DB_NAME,
     decisions: decisionOptions(config.decisions),
     recommendations: recommendOptions(config.recommendations),
+    learning: learningOptions(config.learning),
     onDiagnostic: config.onDiagnostic as ResolvedConfig['onDiagnostic'],
     now: (config.now as (() => number) | undefined) ?? Date.now,
   };

@@ -30,6 +30,15 @@ import { rankItems, type Recommendation, type RecommendRequest } from './recomme
 import type { ReportDiagnostic } from './util/diagnostic-codes.js';
 import type { Diagnostics } from './util/diagnostics.js';
 import { fieldError } from './util/errors.js';
+import type { GroupReport } from './feedback/wire.js';
+import { placeShopper } from './learning/segments.js';
+import type { ShopperGroup } from './learning/types.js';
+import type { ProfileSnapshot } from './profile/snapshot.js';
+
+/** Days since the epoch on the shopper's local calendar: the group report's "day". */
+export function localDay(ms: number): number {
+  return Math.floor((ms - new Date(ms).getTimezoneOffset() * 60_000) / 86_400_000);
+}
 
 /** What the runtime borrows from its {@link Offerwise}. */
 export interface RuntimeHost {
@@ -56,6 +65,8 @@ export class Runtime {
   private readonly recentDecisions = new Map<string, Decision>();
   /** Decisions whose candidate policies were logged already (once per decision). */
   private readonly policiesLogged = new Set<string>();
+  /** Decisions whose group was reported already (once per decision). */
+  private readonly groupLogged = new Set<string>();
 
   constructor(host: RuntimeHost) {
     this.config = host.config;
@@ -146,6 +157,7 @@ export class Runtime {
       propensity: shown.propensity,
       modelVersion: decision.modelVersion,
       ...(type === 'impression' ? this.policiesToLog(decision, offerId) : {}),
+      ...(type === 'impression' ? await this.groupToLog(decision, offerId) : {}),
     });
     return { id: result.id };
   }
@@ -165,6 +177,50 @@ export class Runtime {
     return { policies: reportedPolicies(inspection.policies, secureRandom) };
   }
 
+  /**
+   * The first impression of a personalized decision's first offer carries the shopper's group
+   * after k-ary randomized response (`learning.epsilon`; the day's memo in the decision state keeps
+   * the answer the same all day and caps the draws at 3 groups a day), when the catalog has a
+   * segments file with a known SHA-256 and the event goes out under full measurement (consent
+   * granted: never anonymous, pending, denied or under Global Privacy Control). Nothing else about
+   * the shopper: the learner de-biases it with k and ε.
+   */
+  private async groupToLog(decision: Decision, offerId: string): Promise<Partial<GroupReport>> {
+    const epsilon = Math.round(this.config.learning.epsilon * 100) / 100;
+    if (decision.offers[0]?.offerId !== offerId || this.groupLogged.has(decision.decisionId)) {
+      return {};
+    }
+    if (!(epsilon > 0) || this.service.consent !== 'granted') return {};
+    const inspection = this.decider?.inspect(decision.decisionId);
+    const group = inspection?.group;
+    if (!inspection?.personalized || inspection.holdout || !group?.segments) return {};
+    this.groupLogged.add(decision.decisionId);
+    const groupK = group.weights.length;
+    const groupSet = group.segments.slice(0, 12);
+    const reported = await this.state()
+      .groupReport({
+        group: group.id,
+        day: localDay(this.config.now()),
+        key: `${groupSet}/${epsilon}`,
+        k: groupK,
+        epsilon,
+      })
+      .catch(() => undefined);
+    if (reported === undefined) return {};
+    return { group: reported, groupK, groupEpsilon: epsilon, groupSet };
+  }
+
+  /**
+   * `profile` with the shopper's group among the catalog's segments (for `profile()`), computed
+   * here so that the profile half stays small; as it is without segments.
+   */
+  async withGroup<P extends ProfileSnapshot>(profile: P): Promise<P & { group?: ShopperGroup }> {
+    const segments = (await this.catalogSource?.current())?.segments;
+    if (!segments) return profile;
+    const placed = placeShopper(profile, segments);
+    return { ...profile, group: { id: placed.group, label: placed.label } };
+  }
+
   async feedbackStatus(): Promise<FeedbackStatus> {
     if (!this.outbox)
       return { storage: 'none', pending: 0, inFlight: 0, dropped: {}, suppressed: 0 };
@@ -182,6 +238,7 @@ export class Runtime {
       const oldest = this.recentDecisions.keys().next().value as string;
       this.recentDecisions.delete(oldest);
       this.policiesLogged.delete(oldest);
+      this.groupLogged.delete(oldest);
     }
     return decision;
   }
@@ -224,6 +281,7 @@ export class Runtime {
         },
         now: this.config.now,
         newId: newDecisionId,
+        report: this.reportDiagnostic,
       },
       this.config.decisions,
     );

@@ -25,6 +25,7 @@ import {
 } from './privacy/consent.js';
 import { ProfileService, type ExportedData } from './profile/service.js';
 import type { ProfileSnapshot } from './profile/snapshot.js';
+import type { ShopperGroup } from './learning/types.js';
 import type { Recommendation, RecommendRequest } from './recommend/recommend.js';
 import type { Runtime } from './decision-half.js';
 // The ESM build links the decision half in; the script tag swaps this module for
@@ -292,10 +293,13 @@ export class Offerwise {
     );
   }
 
-  /** A snapshot of the local shopper profile. */
-  profile(): Promise<ProfileSnapshot> {
+  /**
+   * A snapshot of the local shopper profile; with `group`, the shopper's group, once the decision
+   * half has the catalog's segments (computed there, so the tag stays small).
+   */
+  profile(): Promise<ProfileSnapshot & { group?: ShopperGroup }> {
     if (this.destroyed) return this.refuseDestroyed('profile');
-    return stored(this.service.snapshot());
+    return stored(this.service.snapshot().then((p) => this.loaded?.withGroup(p) ?? p));
   }
 
   /** Everything stored about this shopper, as a JSON-serialisable object. */

@@ -101,7 +101,8 @@ function compare(
   };
 }
 
-async function classify(files: readonly string[]) {
+/** Feedback files by format: Parquet by its extension, JSONL (or `.gz`) otherwise. */
+export async function classifyFeedback(files: readonly string[]) {
   const jsonl: string[] = [];
   const parquet: string[] = [];
   for (const file of files) {
@@ -127,7 +128,7 @@ export async function runReport(options: ReportOptions): Promise<EffectReport> {
   )
     throw new Error(`threshold: got ${threshold}, expected a multiple of 0.01 in (0, 1]`);
   if (options.feedback.length === 0) throw new Error('--feedback: at least one file');
-  const files = await classify(options.feedback);
+  const files = await classifyFeedback(options.feedback);
   if (options.orders !== undefined) {
     const s = await stat(options.orders).catch(() => undefined);
     if (!s?.isFile()) throw new Error(`--orders: ${JSON.stringify(options.orders)} is not a file`);

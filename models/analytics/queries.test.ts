@@ -30,7 +30,14 @@ describe('the report’s columns', () => {
       propensity: 0.8125,
       modelVersion: 'm-1',
     };
-    const event = toWireEvent({ ...input, at: AT, policies: { greedy: 0.5 } }, 'e-1', AT, 'full');
+    // With the k-RR group report a personalized decision's first impression carries.
+    const group = { group: 3, groupK: 12, groupEpsilon: 2, groupSet: 'abcdef012345' };
+    const event = toWireEvent(
+      { ...input, at: AT, policies: { greedy: 0.5 }, ...group },
+      'e-1',
+      AT,
+      'full',
+    );
     const batch = toWireBatch('full', AT + 5000, [event], { id: 'r-1', counts: { evicted: 2 } });
     const dir = mkdtempSync(path.join(tmpdir(), 'report-columns-'));
     const file = path.join(dir, 'feedback.jsonl');
@@ -46,7 +53,16 @@ describe('the report’s columns', () => {
       );
       const rows = (await db.runAndReadAll('SELECT * FROM feedback')).getRowObjectsJS();
       // `at` floored to the second by the wire; DuckDB hands BIGINT back as a bigint.
-      expect(rows).toEqual([{ id: 'e-1', ...input, at: BigInt(Date.UTC(2026, 10, 28, 12)) }]);
+      expect(rows).toEqual([
+        {
+          id: 'e-1',
+          ...input,
+          at: BigInt(Date.UTC(2026, 10, 28, 12)),
+          ...group,
+          group: 3n,
+          groupK: 12n,
+        },
+      ]);
       const dropped = (await db.runAndReadAll('SELECT * FROM dropped_counts')).getRowObjectsJS();
       expect(dropped).toEqual([{ reason: 'evicted', n: 2n }]);
     } finally {

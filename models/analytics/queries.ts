@@ -8,7 +8,7 @@
  *
  *   feedback(id, type, "decisionId", "offerId", placement, propensity, "modelVersion", "at")
  *   dropped_counts(reason, n)          -- the batches' `dropped` counters
- *   orders("orderId", "decisionId", "offerId", value, "at")   -- "offerId": the coupon used, or null
+ *   orders("orderId", "decisionId", "offerId", value, discount, "at")   -- "offerId": the coupon used, or null
  *
  * **Analysis** ({@link ANALYSIS}, {@link QUERIES}): standard SQL over those three relations only
  * (CREATE TABLE … AS SELECT, GROUP BY, CASE, LEFT JOIN, FLOOR, COALESCE; no DuckDB functions), so
@@ -38,6 +38,11 @@ const EVENT_COLUMN_TYPES: { readonly [K in keyof FullWireEvent]-?: string | null
   at: 'BIGINT',
   // The candidate policies' odds are what `npm run ope` weighs; the report has no use for them.
   policies: null,
+  // The k-RR group report of a personalized decision's first impression (`npm run learn`).
+  group: 'BIGINT',
+  groupK: 'BIGINT',
+  groupEpsilon: 'DOUBLE',
+  groupSet: 'VARCHAR',
 };
 
 /** The columns of the `feedback` relation: the wire's event fields, in the wire's order. */
@@ -113,20 +118,24 @@ SELECT COUNT(*) AS lines, SUM(CASE WHEN v IS NULL THEN 1 ELSE 0 END) AS bad_line
     const casts = FEEDBACK_COLUMNS.map(
       (c) => `CAST(${ident(c.name)} AS ${c.type}) AS ${ident(c.name)}`,
     );
+    // Files written before a column existed (the group report) lack it: the empty typed row set
+    // joined by name gives every column, NULL where a file has none.
+    const typed = FEEDBACK_COLUMNS.map((c) => `CAST(NULL AS ${c.type}) AS ${ident(c.name)}`);
     parts.push(`SELECT ${casts.join(', ')}
-FROM read_parquet(${list(input.parquet)}, union_by_name = true)`);
+FROM (SELECT * FROM read_parquet(${list(input.parquet)}, union_by_name = true)
+  UNION ALL BY NAME SELECT ${typed.join(', ')} WHERE 1 = 0) AS p`);
   }
   out.push(`CREATE VIEW feedback AS\n${parts.join('\nUNION ALL\n')}`);
   if (input.orders !== undefined) {
     out.push(`CREATE VIEW orders AS
-SELECT "orderId", "decisionId", "offerId", COALESCE(value, revenue) AS value, "at"
+SELECT "orderId", "decisionId", "offerId", COALESCE(value, revenue) AS value, discount, "at"
 FROM read_json(${sqlString(input.orders)},
   format = 'newline_delimited', ignore_errors = true,
   columns = {"orderId": 'VARCHAR', "decisionId": 'VARCHAR', "offerId": 'VARCHAR', value: 'DOUBLE',
-    revenue: 'DOUBLE', "at": 'BIGINT'})`);
+    revenue: 'DOUBLE', discount: 'DOUBLE', "at": 'BIGINT'})`);
   } else {
     out.push(
-      `CREATE TABLE orders ("orderId" VARCHAR, "decisionId" VARCHAR, "offerId" VARCHAR, value DOUBLE, "at" BIGINT)`,
+      `CREATE TABLE orders ("orderId" VARCHAR, "decisionId" VARCHAR, "offerId" VARCHAR, value DOUBLE, discount DOUBLE, "at" BIGINT)`,
     );
   }
   return out;

@@ -43,9 +43,11 @@ import { initialState, snapshotOf, truthShopper } from './shopper.js';
 import {
   baseOrder,
   claimedOrder,
+  HILLSTROM_RESPONSE,
   meanBasket,
   REWARDS,
   trueResponse,
+  type HillstromResponse,
   type Reward,
   type TrueOutcome,
 } from './truth.js';
@@ -79,6 +81,8 @@ export interface SimulateOptions {
   features?: boolean;
   /** The campaign: 6 coupons (default) or 17 (`wide`; see `simulationCatalog`). */
   offers?: 'standard' | 'wide';
+  /** The truth's coefficients (a `hillstrom` world file's `response`); default today's. */
+  response?: HillstromResponse;
 }
 
 export type Values = Record<Reward, number>;
@@ -148,6 +152,7 @@ export async function fallbackScore(
 
 /** Runs the simulation in memory; deterministic for a seed (and scorer). */
 export async function simulate(options: SimulateOptions): Promise<Simulation> {
+  const response = options.response ?? HILLSTROM_RESPONSE;
   const { rows, shoppers, days, seed } = options;
   if (rows.length === 0) throw new Error('simulate: no shopper rows');
   const visitRate = options.visitRate ?? 0.4;
@@ -264,7 +269,8 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
       // The truth of this decision, for every candidate the policy could pick.
       const outcomes: Record<string, TrueOutcome> = {};
       for (const c of candidates)
-        if (c.allowed) outcomes[c.offerId] = trueResponse(truthOf, offers.get(c.offerId)!);
+        if (c.allowed)
+          outcomes[c.offerId] = trueResponse(truthOf, offers.get(c.offerId)!, response);
       if (isPersonalized) {
         personalized++;
         perDecision[decision.decisionId] = outcomes;
@@ -296,7 +302,7 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
       const shownOffer = shown ? offers.get(shown.offerId)! : undefined;
       let outcome: TrueOutcome | undefined;
       if (shown && shownOffer) {
-        outcome = outcomes[shown.offerId] ?? trueResponse(truthOf, shownOffer);
+        outcome = outcomes[shown.offerId] ?? trueResponse(truthOf, shownOffer, response);
         const impression = event('impression', t);
         if (personalizedDecision && inspection?.policies) {
           impression.policies = reportedPolicies(inspection.policies, roundingRandom);
@@ -314,12 +320,12 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
           }
         }
       }
-      const pOrder = claimed ? claimedOrder(truthOf) : baseOrder(truthOf);
+      const pOrder = claimed ? claimedOrder(truthOf, response) : baseOrder(truthOf, response);
       let revenue = 0;
       let discount = 0;
       if (random() < pOrder) {
         t += Math.floor(60_000 + 1_200_000 * random());
-        revenue = Math.round(meanBasket(truthOf) * (0.5 + random()) * 100) / 100;
+        revenue = Math.round(meanBasket(truthOf, response) * (0.5 + random()) * 100) / 100;
         const depth = claimed ? (shownOffer!.discount?.percent ?? 0) / 100 : 0;
         discount = Math.round(revenue * depth * 100) / 100;
         orders.push({

@@ -39,21 +39,80 @@ export interface TrueOutcome {
 export const REWARDS = ['click', 'claim', 'order', 'revenue', 'discount', 'net'] as const;
 export type Reward = (typeof REWARDS)[number];
 
-const CHANNEL_CLICK = { web: 0.4, phone: -0.3, multichannel: 0.1 } as const;
+/**
+ * Every coefficient of the Hillstrom world's truth (the world file's `response`, see
+ * `world-file.ts`); {@link HILLSTROM_RESPONSE} holds today's values.
+ */
+export interface HillstromResponse {
+  click: {
+    intercept: number;
+    bought: number;
+    /** An `any`-category offer to a newbie. */
+    anyNewbie: number;
+    /** Per month of recency beyond the first. */
+    recency: number;
+    /** Extra per month of recency for a category-specific offer (subtracted). */
+    recencySpecific: number;
+    channel: Record<TruthShopper['channel'], number>;
+    womensUrban: number;
+    /** A mens offer in a rural zip (subtracted). */
+    mensRural: number;
+    /** Per unit of discount depth… */
+    depth: number;
+    /** …times this for a shopper whose history is under `lowHistory`. */
+    depthLowHistory: number;
+    lowHistory: number;
+  };
+  claim: { intercept: number; depth: number; bought: number; phone: number };
+  order: {
+    claimed: { intercept: number; history: number; recency: number };
+    base: { intercept: number; history: number; recency: number };
+  };
+  basket: { base: number; history: number };
+}
+
+/** Today's Hillstrom world (the defaults of `npm run simulate`). */
+export const HILLSTROM_RESPONSE: HillstromResponse = {
+  click: {
+    intercept: -2.2,
+    bought: 0.9,
+    anyNewbie: 0.5,
+    recency: -0.04,
+    recencySpecific: 0.1,
+    channel: { web: 0.4, phone: -0.3, multichannel: 0.1 },
+    womensUrban: 0.6,
+    mensRural: 0.4,
+    depth: 2.5,
+    depthLowHistory: 2,
+    lowHistory: 100,
+  },
+  claim: { intercept: -0.8, depth: 3, bought: 0.5, phone: 0.3 },
+  order: {
+    claimed: { intercept: -0.6, history: 0.15, recency: -0.05 },
+    base: { intercept: -3.5, history: 0.3, recency: -0.08 },
+  },
+  basket: { base: 40, history: 0.1 },
+};
 
 /** Mean basket of an order (the draw is uniform on [0.5, 1.5] × this). */
-export function meanBasket(s: TruthShopper): number {
-  return 40 + 0.1 * s.history;
+export function meanBasket(s: TruthShopper, r: HillstromResponse = HILLSTROM_RESPONSE): number {
+  return r.basket.base + r.basket.history * s.history;
 }
 
 /** P(order | no claim): the shopper's own purchase propensity in a visit. */
-export function baseOrder(s: TruthShopper): number {
-  return sigmoid(-3.5 + 0.3 * Math.log1p(s.history) - 0.08 * (s.recencyMonths - 1));
+export function baseOrder(s: TruthShopper, r: HillstromResponse = HILLSTROM_RESPONSE): number {
+  const o = r.order.base;
+  return sigmoid(
+    o.intercept + o.history * Math.log1p(s.history) + o.recency * (s.recencyMonths - 1),
+  );
 }
 
 /** P(order | claimed the coupon). */
-export function claimedOrder(s: TruthShopper): number {
-  return sigmoid(-0.6 + 0.15 * Math.log1p(s.history) - 0.05 * (s.recencyMonths - 1));
+export function claimedOrder(s: TruthShopper, r: HillstromResponse = HILLSTROM_RESPONSE): number {
+  const o = r.order.claimed;
+  return sigmoid(
+    o.intercept + o.history * Math.log1p(s.history) + o.recency * (s.recencyMonths - 1),
+  );
 }
 
 /** Discount depth in (0, 1) an offer gives on the shopper's mean basket. */
@@ -67,7 +126,8 @@ export function depthOf(offer: Pick<Offer, 'discount'>, basket: number): number 
  * The ground-truth response to being shown `offer` (deliberately not the policy's model: it has
  * interactions the uplift model cannot represent, and responds to discount depth, which the
  * shipped model ignores). With d the discount depth, m the recency in months, h the history,
- * "bought" whether the shopper bought in the offer's category (any category for an `any` offer):
+ * "bought" whether the shopper bought in the offer's category (any category for an `any` offer),
+ * and today's coefficients ({@link HILLSTROM_RESPONSE}; a world file may change every one):
  *
  *   logit P(click)         = −2.2 + 0.9·bought + 0.5·[any-category offer]·newbie − 0.04·(m − 1)
  *                            − 0.10·(m − 1)·[category-specific offer] + channel (web +0.4,
@@ -81,27 +141,33 @@ export function depthOf(offer: Pick<Offer, 'discount'>, basket: number): number 
 export function trueResponse(
   s: TruthShopper,
   offer: Pick<Offer, 'category' | 'discount'>,
+  r: HillstromResponse = HILLSTROM_RESPONSE,
 ): TrueOutcome {
-  const basket = meanBasket(s);
+  const basket = meanBasket(s, r);
   const d = depthOf(offer, basket);
   const specific = offer.category !== 'any';
   const bought = specific ? s.bought.includes(offer.category) : s.bought.length > 0;
   const m = Math.min(13, s.recencyMonths);
+  const c = r.click;
+  // The order of the terms is the formula's: the same sums, to the last bit, as before the
+  // coefficients moved into the world file.
   const etaClick =
-    -2.2 +
-    (bought ? 0.9 : 0) +
-    (!specific && s.newbie ? 0.5 : 0) -
-    0.04 * (m - 1) -
-    (specific ? 0.1 * (m - 1) : 0) +
-    CHANNEL_CLICK[s.channel] +
-    (offer.category === 'womens' && s.zip === 'urban' ? 0.6 : 0) -
-    (offer.category === 'mens' && s.zip === 'rural' ? 0.4 : 0) +
-    2.5 * d * (s.history < 100 ? 2 : 1);
-  const etaClaim = -0.8 + 3 * d + (bought ? 0.5 : 0) - (s.channel === 'phone' ? 0.3 : 0);
+    c.intercept +
+    (bought ? c.bought : 0) +
+    (!specific && s.newbie ? c.anyNewbie : 0) +
+    c.recency * (m - 1) -
+    (specific ? c.recencySpecific * (m - 1) : 0) +
+    c.channel[s.channel] +
+    (offer.category === 'womens' && s.zip === 'urban' ? c.womensUrban : 0) -
+    (offer.category === 'mens' && s.zip === 'rural' ? c.mensRural : 0) +
+    c.depth * d * (s.history < c.lowHistory ? c.depthLowHistory : 1);
+  const k = r.claim;
+  const etaClaim =
+    k.intercept + k.depth * d + (bought ? k.bought : 0) - (s.channel === 'phone' ? k.phone : 0);
   const click = sigmoid(etaClick);
   const claim = click * sigmoid(etaClaim);
-  const q1 = claimedOrder(s);
-  const q0 = baseOrder(s);
+  const q1 = claimedOrder(s, r);
+  const q0 = baseOrder(s, r);
   const order = claim * q1 + (1 - claim) * q0;
   const revenue = basket * order;
   const discount = claim * q1 * basket * d;

@@ -220,13 +220,14 @@ describe('the uplift CLIs', () => {
     expect(evaluated.womens.n).toBe(rows.filter((r) => r.arm !== 'mens').length);
     expect(evaluated.any.n).toBe(rows.length);
 
-    const replayed = replay(['--data', csv, '--folds', '2', '--share', '0.5']);
+    const replayed = await replay(['--data', csv, '--folds', '2', '--share', '0.5']);
     expect(replayed).toMatchObject({ rows: rows.length, share: 0.5 });
     expect(replayed.incrementalVisitsPer1000.map((r) => r.policy)).toEqual([
       'uplift',
       'most_likely_to_buy',
       'biggest_discount',
       'random',
+      'learned',
     ]);
   }, 60_000);
 });

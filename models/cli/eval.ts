@@ -1,25 +1,51 @@
 /**
- * `npm run eval -- --data <hillstrom-format csv> [--model models/default.onnx] [--outcome visit]`
+ * `npm run eval -- --data <hillstrom-format csv> [--model models/default.onnx] [--outcome visit]
+ *   [--effects <effects.json> [--segments models/default-segments.json | none]]`
  *
  * Scores every row with the exported model through ONNX Runtime (models/uplift/evaluate-model.ts)
  * and prints one JSON object: for womens vs none, mens vs none and any vs none, `n`, `ate`,
- * `qini_auc`, `uplift_auc`, `uplift_at_30`, plus `auc_visit` of the response heads.
+ * `qini_auc`, `uplift_auc`, `uplift_at_30`, plus `auc_visit` of the response heads. With
+ * `--effects`, the uplifts ranked are those of a decision with the learned effects applied
+ * (`npm run learn -- --hillstrom`), the rows placed in the groups of `--segments`.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { validateEffects } from '../../src/learning/effects.js';
 import { basename } from 'node:path';
 import { parseArgs } from '../lib/args.js';
 import { runCli } from '../lib/cli.js';
-import { evaluateModel } from '../uplift/evaluate-model.js';
+import { DEFAULT_SEGMENTS, readSegments } from '../learning/io.js';
+import { evaluateModel, type LearnedScoring } from '../uplift/evaluate-model.js';
 
 export async function main(argv: readonly string[]) {
   const args = parseArgs(argv, {
     data: { required: true, expected: 'a Hillstrom-format CSV file' },
     model: { default: 'models/default.onnx' },
     outcome: { default: 'visit', choices: ['visit', 'conversion'] },
+    effects: {},
+    segments: { default: DEFAULT_SEGMENTS },
   });
   const bytes = new Uint8Array(readFileSync(args.model));
-  const report = await evaluateModel(bytes, readFileSync(args.data, 'utf8'), args.outcome);
-  return { model: args.model, data: basename(args.data), ...report };
+  let learned: LearnedScoring | undefined;
+  if (args.effects !== undefined) {
+    if (!existsSync(args.effects)) throw new Error(`--effects ${args.effects}: not found`);
+    let effects;
+    try {
+      effects = validateEffects(JSON.parse(readFileSync(args.effects, 'utf8')));
+    } catch (error) {
+      throw new Error(
+        `--effects ${args.effects}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    const segments = args.segments === 'none' ? undefined : readSegments(args.segments);
+    learned = { effects, segments };
+  }
+  const report = await evaluateModel(bytes, readFileSync(args.data, 'utf8'), args.outcome, learned);
+  return {
+    model: args.model,
+    data: basename(args.data),
+    ...(args.effects !== undefined ? { effects: args.effects } : {}),
+    ...report,
+  };
 }
 
 await runCli('eval', import.meta.url, main);

@@ -1,25 +1,41 @@
 /**
- * `npm run replay -- --data <hillstrom csv> [--folds 5] [--seed 1] [--share 0.3]`
+ * `npm run replay -- --data <hillstrom csv> [--folds 5] [--seed 1] [--share 0.3]
+ *   [--segments models/default-segments.json | none] [--epsilon 2 | inf]`
  *
  * Offline replay of targeting policies on randomised campaign data (models/uplift/replay.ts):
- * prints incremental visits per 1,000 shoppers over sending nothing, per policy.
+ * prints incremental visits per 1,000 shoppers over sending nothing, per policy; with segments
+ * (the default), also the `learned` policy: effects learned per fold on the training folds
+ * (`npm run learn -- --hillstrom`), groups reported through k-RR at `--epsilon`.
  */
 import { basename } from 'node:path';
 import { numberFlag, parseArgs } from '../lib/args.js';
 import { runCli } from '../lib/cli.js';
 import { readHillstrom } from '../lib/hillstrom.js';
+import { DEFAULT_SEGMENTS, readSegments } from '../learning/io.js';
 import { replay } from '../uplift/replay.js';
 
-export function main(argv: readonly string[]) {
+export async function main(argv: readonly string[]) {
   const args = parseArgs(argv, {
     data: { required: true, expected: 'a Hillstrom-format CSV file' },
     folds: { default: '5', integer: true },
     seed: { default: '1', integer: true },
     share: { default: '0.3' },
+    segments: { default: DEFAULT_SEGMENTS },
+    epsilon: { default: '2' },
   });
+  const epsilon =
+    args.epsilon === 'inf'
+      ? Infinity
+      : numberFlag('epsilon', args.epsilon, { min: 0, max: 100, aboveMin: true });
+  const segments = args.segments === 'none' ? undefined : readSegments(args.segments);
   const share = numberFlag('share', args.share, { min: 0, max: 1, aboveMin: true });
   const rows = readHillstrom(args.data);
-  const result = replay(rows, { folds: Number(args.folds), seed: Number(args.seed), share });
+  const result = await replay(rows, {
+    folds: Number(args.folds),
+    seed: Number(args.seed),
+    share,
+    ...(segments ? { learned: { segments, epsilon } } : {}),
+  });
   return { data: basename(args.data), rows: rows.length, share, incrementalVisitsPer1000: result };
 }
 

@@ -1,8 +1,12 @@
 /**
  * `npm run simulate -- --out <dir> [--shoppers 1000] [--days 7] [--seed 1]
  *   [--data ../shared/data/hillstrom-train.csv] [--scorer model|fallback]
- *   [--model models/default.onnx] [--visit-rate 0.4] [--logging <decisions config json>]`
+ *   [--model models/default.onnx] [--visit-rate 0.4] [--logging <decisions config json>]
+ *   [--world models/campaign/worlds/hillstrom.json]`
  *
+ * `--world` names a `hillstrom` world file (docs/learning.md): the truth's coefficients and the
+ * campaign; without it, today's (the same as `worlds/hillstrom.json`, byte for byte). Browsing
+ * worlds run in `npm run loop`.
  * Simulated traffic through the SDK's real decision code (models/campaign/simulator.ts): writes
  * feedback.jsonl, orders.jsonl, decisions.jsonl, catalog.json and truth.json into `--out`.
  */
@@ -10,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { DecisionConfig } from '../../src/config.js';
 import { fallbackScore, simulate, writeSimulation } from '../campaign/simulator.js';
+import { readWorld, type HillstromWorld } from '../campaign/world-file.js';
 import { numberFlag, parseArgs } from '../lib/args.js';
 import { runCli } from '../lib/cli.js';
 import { readHillstrom } from '../lib/hillstrom.js';
@@ -27,7 +32,18 @@ export async function main(argv: readonly string[]) {
     model: { default: 'models/default.onnx' },
     'visit-rate': { default: '0.4' },
     logging: {},
+    world: {},
   });
+  let world: HillstromWorld | undefined;
+  if (args.world !== undefined) {
+    const read = readWorld(args.world);
+    if (read.kind !== 'hillstrom') {
+      throw new Error(
+        `--world ${args.world}: got a "${read.kind}" world, expected a "hillstrom" world (browsing worlds run in npm run loop)`,
+      );
+    }
+    world = read;
+  }
   const visitRate = numberFlag('visit-rate', args['visit-rate'], {
     min: 0,
     max: 1,
@@ -64,6 +80,7 @@ export async function main(argv: readonly string[]) {
     visitRate,
     score,
     ...(logging ? { logging } : {}),
+    ...(world ? { response: world.response, offers: world.offers } : {}),
   }).finally(release);
   writeSimulation(sim, args.out);
   return {

@@ -9,11 +9,24 @@ import { evaluateScores, type EvaluationReport } from './evaluation.js';
 import { parseHillstrom } from '../lib/hillstrom.js';
 import { readModelMetadata } from './onnx-writer.js';
 import { createScorer } from './onnx-scorer.js';
+import type { Effects, Segments } from '../../src/learning/types.js';
+import { learnedUplift } from '../learning/hillstrom.js';
 
+/** Learned effects to score with (`npm run learn`), and the groups the rows are placed in. */
+export interface LearnedScoring {
+  effects: Effects;
+  segments: (Segments & { sha256: string }) | undefined;
+}
+
+/**
+ * With `learned`, each e-mail's uplift for a row is what a decision with those effects scores it
+ * (the learned effect of the row's groups plus the model's part), as the decider would rank it.
+ */
 export async function evaluateModel(
   modelBytes: Uint8Array,
   csv: string,
   outcome: Outcome,
+  learned?: LearnedScoring,
 ): Promise<EvaluationReport> {
   const metadata = readModelMetadata(modelBytes);
   if (metadata.feature_spec_version !== String(FEATURE_SPEC_VERSION)) {
@@ -26,7 +39,13 @@ export async function evaluateModel(
   try {
     const mens = await scorer.score(rowFeatures(rows, 'mens'), FEATURE_COUNT);
     const womens = await scorer.score(rowFeatures(rows, 'womens'), FEATURE_COUNT);
-    return evaluateScores(rows, { mens, womens }, outcome);
+    if (!learned) return evaluateScores(rows, { mens, womens }, outcome);
+    const uplift = learnedUplift(rows, { mens, womens }, learned.effects, learned.segments);
+    return evaluateScores(
+      rows,
+      { mens: { ...mens, uplift: uplift.mens }, womens: { ...womens, uplift: uplift.womens } },
+      outcome,
+    );
   } finally {
     await scorer.release();
   }

@@ -6,6 +6,11 @@
  * without bias by inverse propensity weighting: a shopper contributes their outcome × 3 when
  * the e-mail they actually got is the one the policy picks. Prints incremental visits per 1,000
  * shoppers over sending nothing.
+ *
+ * With `learned`, a fifth policy ranks by what a decision with learned effects scores
+ * (`learned`): in each fold the learner (models/learning/hillstrom.ts) learns the e-mails'
+ * effects per shopper group from the training folds only, with the same fold's network as the
+ * model, and the held-out shoppers are scored as the decider would score them.
  */
 import { buildSamples, OFFER_CATEGORIES, rowFeatures, type OfferCategory } from './dataset.js';
 import type { HillstromRow } from '../lib/hillstrom.js';
@@ -13,9 +18,14 @@ import { DEFAULT_MLP, fitTwoHeadMlp } from './mlp.js';
 import { predict, type Predictions } from './network.js';
 import { seededRandom } from '../../src/decide/random.js';
 import { stratifiedFolds } from './training.js';
+import { validateEffects } from '../../src/learning/effects.js';
+import type { Segments } from '../../src/learning/types.js';
+import { hillstromCells, hillstromOffers, learnedUplift } from '../learning/hillstrom.js';
+import { effectsFromCells } from '../learning/learn.js';
+import { REFERENCE_TIME } from './dataset.js';
 
 export const POLICIES = ['uplift', 'most_likely_to_buy', 'biggest_discount', 'random'] as const;
-export type Policy = (typeof POLICIES)[number];
+export type Policy = (typeof POLICIES)[number] | 'learned';
 
 export interface ReplayRow {
   policy: Policy;
@@ -48,6 +58,8 @@ function plan(
       return { offer: 'mens', score: random() };
     case 'random':
       return { offer: OFFER_CATEGORIES[Math.floor(random() * 2)]!, score: random() };
+    case 'learned':
+      throw new Error('replay: the learned policy plans from its effects');
   }
 }
 
@@ -62,14 +74,54 @@ function incremental(
   return (row.arm === offer ? 3 * y : 0) - (row.arm === 'none' ? 3 * y : 0);
 }
 
-export function replay(
+/** The learned policy's groups and the ε of their simulated reports. */
+export interface ReplayLearning {
+  segments: Segments & { sha256: string };
+  epsilon: number;
+}
+
+/** The learned policy's scores of `held`, from effects learned on `train` with `network`. */
+async function learnedScores(
+  train: readonly HillstromRow[],
+  held: readonly HillstromRow[],
+  network: Parameters<typeof predict>[0],
+  scores: Record<OfferCategory, Predictions>,
+  learning: ReplayLearning,
+  seed: number,
+) {
+  const cells = hillstromCells(train, {
+    outcome: 'visit',
+    segments: learning.segments,
+    epsilon: learning.epsilon,
+    seed,
+  });
+  const score = async (x: Float32Array) => {
+    const p = predict(network, x);
+    return {
+      pTreated: Float32Array.from(p.pTreated),
+      pControl: Float32Array.from(p.pControl),
+      uplift: Float32Array.from(p.uplift),
+    };
+  };
+  const { effects } = await effectsFromCells(cells, {
+    reward: 'click',
+    segments: learning.segments,
+    offers: hillstromOffers(),
+    score,
+    now: REFERENCE_TIME,
+  });
+  return learnedUplift(held, scores, validateEffects(effects), learning.segments);
+}
+
+export async function replay(
   rows: readonly HillstromRow[],
-  options: { folds: number; seed: number; share: number },
-): ReplayRow[] {
+  options: { folds: number; seed: number; share: number; learned?: ReplayLearning },
+): Promise<ReplayRow[]> {
+  const policies: Policy[] = options.learned ? [...POLICIES, 'learned'] : [...POLICIES];
   const samples = buildSamples(rows, 'visit');
   const fold = stratifiedFolds(rows, 'visit', options.folds, options.seed);
   const totals = new Map<Policy, { everyone: number; targeted: number }>(
-    POLICIES.map((p) => [p, { everyone: 0, targeted: 0 }]),
+    policies.map((p) => [p, { everyone: 0, targeted: 0 }]),
   );
   for (let k = 0; k < options.folds; k++) {
     const train: number[] = [];
@@ -83,9 +135,25 @@ export function replay(
       mens: predict(network, rowFeatures(held, 'mens')),
       womens: predict(network, rowFeatures(held, 'womens')),
     };
-    for (const policy of POLICIES) {
+    const learned = options.learned
+      ? await learnedScores(
+          rows.filter((_, i) => fold[i] !== k),
+          held,
+          network,
+          scores,
+          options.learned,
+          options.seed + k,
+        )
+      : undefined;
+    for (const policy of policies) {
       const random = seededRandom(options.seed * 7919 + k);
-      const plans = held.map((_, i) => plan(policy, scores, i, random));
+      const plans = held.map((_, i) =>
+        policy === 'learned'
+          ? learned!.mens[i]! > learned!.womens[i]!
+            ? { offer: 'mens' as const, score: learned!.mens[i]! }
+            : { offer: 'womens' as const, score: learned!.womens[i]! }
+          : plan(policy, scores, i, random),
+      );
       const order = plans
         .map((p, i) => ({ i, score: p.score }))
         .sort((a, b) => b.score - a.score || a.i - b.i);
@@ -97,7 +165,7 @@ export function replay(
       });
     }
   }
-  return POLICIES.map((policy) => ({
+  return policies.map((policy) => ({
     policy,
     everyone: (1000 * totals.get(policy)!.everyone) / rows.length,
     targeted: (1000 * totals.get(policy)!.targeted) / rows.length,

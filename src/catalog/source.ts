@@ -5,6 +5,15 @@ import { deleteDatabase, IdbConnection, OPEN_TIMEOUT_MS } from '../util/idb.js';
 import { isPlainObject, quiet } from '../util/guards.js';
 import { validateCatalog, type CatalogProblem } from './validate.js';
 import { allowedImageOrigins, dropForeignImages, type DroppedImage } from './image-origins.js';
+import {
+  LEARNING_KINDS,
+  sha256Hex,
+  validateLearningFile,
+  type LearningFileRef,
+  type LearningFiles,
+  type LearningKind,
+  type LearningRefs,
+} from './learning-files.js';
 import type { Catalog } from '../decide/types.js';
 
 export const CATALOG_DB_NAME = 'offerwise-catalog';
@@ -27,7 +36,11 @@ export const CATALOG_DB_TIMEOUT_MS = OPEN_TIMEOUT_MS;
 /** Skipped parts reported one by one per received catalog; the rest are summed up in one line. */
 export const MAX_PROBLEM_DIAGNOSTICS = 20;
 
-/** What is persisted: the last good catalog as received, for the source it came from. */
+/**
+ * What is persisted: the last good catalog as received, for the source it came from (key
+ * `last`); and each learning file it names as received, under `file:<kind>:<sha256>` (`source` is
+ * its URL).
+ */
 export interface StoredCatalog {
   source: string;
   json: string;
@@ -98,6 +111,13 @@ function seconds(ms: number): string {
  * a reload or a failing server still has offers. Never throws and never rejects: failures become
  * diagnostics (`catalog_unavailable`, `invalid_catalog`, `catalog_offer_skipped`,
  * `catalog_entry_skipped`, `catalog_image_dropped`, `storage_fallback`).
+ *
+ * The learning files a catalog names by URL (`segments`, `effects`: see ./learning-files.ts) are
+ * fetched the same way (same timeout, retried with the same backoff while they cannot be fetched)
+ * and used only when their bytes have the SHA-256 the catalog names and they validate; each good
+ * one is kept in IndexedDB under its SHA-256, so a later page reads it without a request.
+ * Decisions never wait for them more than `waitMs`, and go on without a file that failed
+ * (`segments_unavailable`, `segments_invalid`, `effects_unavailable`, `effects_invalid`).
  */
 export class CatalogSource {
   private readonly url: string | undefined;
@@ -127,6 +147,19 @@ export class CatalogSource {
   private readonly link: IdbConnection<CatalogDB>;
   /** Set once IndexedDB failed: the source then lives in memory only. */
   private memoryOnly = false;
+  /** The learning files each catalog of this source names by URL. */
+  private readonly refs = new WeakMap<Catalog, LearningRefs>();
+  /** Learning files checked on this page, by `<kind>:<sha256>`. */
+  private readonly files = new Map<string, LearningFiles[LearningKind]>();
+  /** Learning files being read or fetched, by the same key. */
+  private readonly loadingFiles = new Map<string, Promise<void>>();
+  /** Failed fetches of a learning file (for the backoff), and its retry timer, by the same key. */
+  private readonly fileFailures = new Map<string, number>();
+  private readonly fileTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The learning files that failed for good on this page (refused: no retry). */
+  private readonly refusedFiles = new Set<string>();
+  /** The last catalog {@link current} handed out with its files, to hand out the same object. */
+  private decorated: { base: Catalog; keys: string; catalog: Catalog } | undefined;
 
   constructor(options: CatalogSourceOptions) {
     this.now = options.now ?? Date.now;
@@ -191,6 +224,11 @@ export class CatalogSource {
    * Waits for the first fetch at most `waitMs` before settling for the persisted catalog.
    */
   async current(): Promise<Catalog | undefined> {
+    const catalog = await this.currentBase();
+    return catalog && this.withLearningFiles(catalog);
+  }
+
+  private async currentBase(): Promise<Catalog | undefined> {
     if (this.fetched || this.url === undefined) return this.fetched;
     if (!this.firstSettled) {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -225,6 +263,8 @@ export class CatalogSource {
   destroy(): void {
     this.destroyed = true;
     this.clearRetry();
+    for (const timer of this.fileTimers.values()) clearTimeout(timer);
+    this.fileTimers.clear();
     this.controller?.abort();
     this.link.close();
   }
@@ -265,8 +305,13 @@ export class CatalogSource {
     await this.persist({ source: url, json: text, received_at: receivedAt });
   }
 
-  /** The response body as text, within the timeout; rejects with a readable reason. */
-  private download(url: string): Promise<string> {
+  /** The response body (as text by default), within the timeout; rejects with a readable reason. */
+  private download(url: string): Promise<string>;
+  private download<T>(url: string, read: (response: Response) => Promise<T>): Promise<T>;
+  private download(
+    url: string,
+    read: (response: Response) => Promise<unknown> = (response) => response.text(),
+  ): Promise<unknown> {
     const fetchFn = this.fetchFn;
     if (!fetchFn) return Promise.reject(new Unavailable('fetch is not available'));
     const controller = new AbortController();
@@ -283,7 +328,7 @@ export class CatalogSource {
           `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
         );
       }
-      return response.text();
+      return read(response);
     })();
     quiet(request);
     return deadline(request, this.timeoutMs, () => {
@@ -310,6 +355,8 @@ export class CatalogSource {
     }
     const images = dropForeignImages(result.catalog, this.imageOrigins);
     this.fetched = images.catalog;
+    this.refs.set(images.catalog, result.learning);
+    this.loadLearningFiles(result.learning);
     this.reportProblems(result.problems);
     this.reportImages(images.dropped);
     return true;
@@ -331,9 +378,14 @@ export class CatalogSource {
 
   private reportProblems(problems: CatalogProblem[]): void {
     for (const problem of problems.slice(0, MAX_PROBLEM_DIAGNOSTICS)) {
+      const kind = LEARNING_KINDS.find(
+        (k) => problem.field === k || problem.field.startsWith(`${k}.`),
+      );
       const code = problem.field.startsWith('offers[')
         ? 'catalog_offer_skipped'
-        : 'catalog_entry_skipped';
+        : kind
+          ? (`${kind}_invalid` as const)
+          : 'catalog_entry_skipped';
       this.report(code, `skipped ${problem.message}`);
     }
     const more = problems.length - MAX_PROBLEM_DIAGNOSTICS;
@@ -413,8 +465,10 @@ export class CatalogSource {
     }
     try {
       // Validated again: the rules (and the allowed image origins) may have changed since.
-      const { catalog } = validateCatalog(JSON.parse(stored.json), stored.received_at);
+      const { catalog, learning } = validateCatalog(JSON.parse(stored.json), stored.received_at);
       this.persisted = dropForeignImages(catalog, this.imageOrigins).catalog;
+      this.refs.set(this.persisted, learning);
+      this.loadLearningFiles(learning);
     } catch {
       // No longer a valid catalog: as if nothing were stored.
     }
@@ -423,4 +477,204 @@ export class CatalogSource {
   private async persist(record: StoredCatalog): Promise<void> {
     await this.withStore('readwrite', (store) => store.put(record, KEY));
   }
+
+  // ---- learning files ----
+
+  /**
+   * `catalog` with the learning files it names that are checked by now, waiting at most `waitMs`
+   * for those still loading. The same object while nothing changed.
+   */
+  private async withLearningFiles(catalog: Catalog): Promise<Catalog> {
+    const refs = this.refs.get(catalog);
+    if (!refs || (!refs.segments && !refs.effects)) return catalog;
+    const pending = LEARNING_KINDS.flatMap((kind) => {
+      const ref = refs[kind];
+      const loading = ref && this.loadingFiles.get(fileKey(kind, ref));
+      return loading ? [loading] : [];
+    });
+    if (pending.length > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.all(pending),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, this.waitMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    const found: Partial<LearningFiles> = {};
+    const keys: string[] = [];
+    for (const kind of LEARNING_KINDS) {
+      const ref = refs[kind];
+      const file = ref && this.files.get(fileKey(kind, ref));
+      if (!file) continue;
+      (found as Record<string, unknown>)[kind] = file;
+      keys.push(fileKey(kind, ref));
+    }
+    if (keys.length === 0) return catalog;
+    const key = keys.join(' ');
+    const last = this.decorated;
+    if (last?.base === catalog && last.keys === key) return last.catalog;
+    const decorated = { ...catalog, ...found };
+    this.decorated = { base: catalog, keys: key, catalog: decorated };
+    return decorated;
+  }
+
+  /** Starts reading or fetching every learning file of `refs` not yet checked or under way. */
+  private loadLearningFiles(refs: LearningRefs): void {
+    for (const kind of LEARNING_KINDS) {
+      const ref = refs[kind];
+      if (ref) this.loadLearningFile(kind, ref);
+    }
+  }
+
+  private loadLearningFile(kind: LearningKind, ref: LearningFileRef): void {
+    const key = fileKey(kind, ref);
+    if (
+      this.destroyed ||
+      this.files.has(key) ||
+      this.loadingFiles.has(key) ||
+      this.fileTimers.has(key) ||
+      this.refusedFiles.has(key)
+    ) {
+      return;
+    }
+    const loading = this.readLearningFile(kind, ref, key)
+      .catch((error: unknown) =>
+        this.report(`${kind}_unavailable`, `${kind} ${ref.url}: ${String(error)}`),
+      )
+      .finally(() => this.loadingFiles.delete(key));
+    this.loadingFiles.set(key, loading);
+  }
+
+  /** From IndexedDB when a copy is kept there, else from the network; checked either way. */
+  private async readLearningFile(
+    kind: LearningKind,
+    ref: LearningFileRef,
+    key: string,
+  ): Promise<void> {
+    const stored = await this.withStore('readonly', (store) => store.get(`file:${key}`));
+    if (stored && typeof stored.json === 'string') {
+      const bytes = new TextEncoder().encode(stored.json);
+      if ((await sha256Hex(bytes).catch(() => undefined)) === ref.sha256) {
+        const file = this.checkLearningFile(kind, ref, stored.json, false);
+        if (file) {
+          this.files.set(key, file);
+          return;
+        }
+      }
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.download(ref.url, async (r) => new Uint8Array(await r.arrayBuffer()));
+    } catch (error) {
+      if (this.destroyed) return;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.retryLearningFile(kind, ref, key, `${kind} ${ref.url}: ${reason}`);
+      return;
+    }
+    if (this.destroyed) return;
+    let actual: string;
+    try {
+      actual = await sha256Hex(bytes);
+    } catch (error) {
+      this.refusedFiles.add(key);
+      this.report(
+        `${kind}_unavailable`,
+        `${kind} ${ref.url}: its SHA-256 cannot be checked (${error instanceof Error ? error.message : String(error)}); decisions go on without it`,
+      );
+      return;
+    }
+    if (actual !== ref.sha256) {
+      // Perhaps caught mid-deployment (the catalog names the new file, the old one is served
+      // still): tried again later, like a file that could not be fetched.
+      this.retryLearningFile(
+        kind,
+        ref,
+        key,
+        `${kind} ${ref.url}: SHA-256 ${actual.slice(0, 12)}…, expected ${ref.sha256.slice(0, 12)}… (not the file the catalog names)`,
+        `${kind}_invalid`,
+      );
+      return;
+    }
+    this.fileFailures.delete(key);
+    const text = new TextDecoder().decode(bytes);
+    const file = this.checkLearningFile(kind, ref, text, true);
+    if (!file) return;
+    this.files.set(key, file);
+    await this.persistLearningFile(`file:${key}`, {
+      source: ref.url,
+      json: text,
+      received_at: this.now(),
+    });
+  }
+
+  /** The file parsed and validated, its SHA-256 set; undefined (reported when `report`) if refused. */
+  private checkLearningFile<K extends LearningKind>(
+    kind: K,
+    ref: LearningFileRef,
+    text: string,
+    report: boolean,
+  ): LearningFiles[K] | undefined {
+    try {
+      const file = validateLearningFile(kind, JSON.parse(text));
+      file.sha256 = ref.sha256;
+      return file;
+    } catch (error) {
+      if (!report) return undefined;
+      this.refusedFiles.add(fileKey(kind, ref));
+      const reason =
+        error instanceof OfferwiseError
+          ? error.message
+          : `not JSON (${error instanceof Error ? error.message : String(error)})`;
+      this.report(
+        `${kind}_invalid`,
+        `${kind} ${ref.url} was refused: ${reason}; decisions go on without it`,
+      );
+      return undefined;
+    }
+  }
+
+  private retryLearningFile(
+    kind: LearningKind,
+    ref: LearningFileRef,
+    key: string,
+    message: string,
+    code: `${LearningKind}_unavailable` | `${LearningKind}_invalid` = `${kind}_unavailable`,
+  ): void {
+    const failures = (this.fileFailures.get(key) ?? 0) + 1;
+    this.fileFailures.set(key, failures);
+    const delay = retryDelay(failures, this.random);
+    this.report(code, `${message}; decisions go on without it; retrying in ${seconds(delay)}`);
+    this.fileTimers.set(
+      key,
+      setTimeout(() => {
+        this.fileTimers.delete(key);
+        this.loadLearningFile(kind, ref);
+      }, delay),
+    );
+  }
+
+  /** Keeps a checked learning file, and drops those the catalog in use no longer names. */
+  private async persistLearningFile(key: string, record: StoredCatalog): Promise<void> {
+    const named = new Set<string>();
+    const catalog = this.fetched ?? this.persisted;
+    const refs = catalog && this.refs.get(catalog);
+    for (const kind of LEARNING_KINDS) {
+      const ref = refs?.[kind];
+      if (ref) named.add(`file:${fileKey(kind, ref)}`);
+    }
+    await this.withStore('readwrite', async (store) => {
+      for (const stored of await store.getAllKeys()) {
+        if (stored.startsWith('file:') && stored !== key && !named.has(stored)) {
+          await store.delete(stored);
+        }
+      }
+      await store.put(record, key);
+    });
+  }
+}
+
+function fileKey(kind: LearningKind, ref: LearningFileRef): string {
+  return `${kind}:${ref.sha256}`;
 }

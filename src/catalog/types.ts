@@ -1,8 +1,10 @@
 /**
  * The catalog's types after validation (`validate.ts`): what a shop serves to every shopper.
- * Field names are the catalog's (GA4-style snake_case). Types only, importing nothing, so that
- * decisions, recommendations, widgets and the offline tools can all depend on them.
+ * Field names are the catalog's (GA4-style snake_case). Types only, importing nothing but the
+ * learning files' types (which import nothing), so that decisions, recommendations, widgets and
+ * the offline tools can all depend on them.
  */
+import type { Effects, Segments } from '../learning/types.js';
 
 /** Offer types of catalog version 1. */
 export type OfferType = 'coupon' | 'flash_sale' | 'member_deal';
@@ -138,4 +140,11 @@ export interface Catalog {
   items: Record<string, CatalogItem>;
   /** Candidate policies the device evaluates for the shop's off-policy evaluation (at most 4). */
   policies?: CandidatePolicy[];
+  /**
+   * Shopper groups (`npm run segments`), once the file the catalog names is fetched and checked
+   * (or given inline); absent without one, or when it was refused.
+   */
+  segments?: Segments;
+  /** Learned effects (`npm run learn`), likewise; decisions ignore them once stale. */
+  effects?: Effects;
 }

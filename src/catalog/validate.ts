@@ -7,6 +7,7 @@ import { isPlainObject } from '../util/guards.js';
 import { parseCatalogPolicies } from '../decide/candidate-policy.js';
 import type { Catalog, CatalogItem, Offer, Placement } from '../decide/types.js';
 import { validateItem, validatePlacement } from './entries.js';
+import { LEARNING_KINDS, parseLearningEntry, type LearningRefs } from './learning-files.js';
 import {
   absent,
   Bad,
@@ -78,7 +79,7 @@ function envelope(field: string, value: unknown, expected: string): never {
 export function validateCatalog(
   input: unknown,
   receivedAt: number,
-): { catalog: Catalog; problems: CatalogProblem[] } {
+): { catalog: Catalog; problems: CatalogProblem[]; learning: LearningRefs } {
   if (!isPlainObject(input)) envelope('catalog', input, 'a catalog object');
   if (input.version !== 1) envelope('version', input.version, '1');
   const server_time = parseDateTime(input.server_time);
@@ -165,6 +166,22 @@ export function validateCatalog(
     problems.push(problem(new Bad(field, value, expected))),
   );
 
+  // The learning files: a file inline is the catalog's now; one named by URL is the catalog
+  // source's to fetch and check (`learning`). A bad entry leaves the catalog without that file.
+  const learning: LearningRefs = {};
+  const files: Pick<Catalog, 'segments' | 'effects'> = {};
+  for (const kind of LEARNING_KINDS) {
+    if (absent(input[kind])) continue;
+    try {
+      const entry = parseLearningEntry(kind, input[kind]);
+      if ('ref' in entry) learning[kind] = entry.ref;
+      else (files as Record<string, unknown>)[kind] = entry.file;
+    } catch (error) {
+      if (!(error instanceof Bad)) throw error;
+      problems.push(problem(error));
+    }
+  }
+
   return {
     catalog: {
       version: 1,
@@ -175,7 +192,9 @@ export function validateCatalog(
       offers,
       items,
       ...(policies.length > 0 ? { policies } : {}),
+      ...files,
     },
     problems,
+    learning,
   };
 }

@@ -4,6 +4,10 @@ import type { Consent } from '../privacy/consent.js';
 import type { ProfileSnapshot } from '../profile/snapshot.js';
 import type { ScoreResult } from '../predictor/predictor.js';
 import { fieldError } from '../util/errors.js';
+import type { ReportDiagnostic } from '../util/diagnostic-codes.js';
+import { effectScores, type EffectUsed } from '../learning/effects.js';
+import { placeShopper } from '../learning/segments.js';
+import type { Effects, Segments } from '../learning/types.js';
 import { firstSlotProbabilities, type WeighedCandidate } from './candidate-policy.js';
 import {
   eligibleOffers,
@@ -52,6 +56,8 @@ export interface DeciderDeps {
   };
   now(): number;
   newId(): string;
+  /** Non-fatal problems (`effects_stale`, `effects_mismatch`), each once per effects file. */
+  report?: ReportDiagnostic;
 }
 
 /** One candidate of a decision, as the QA panel shows it (`Offerwise.inspect`). */
@@ -70,6 +76,36 @@ export interface InspectedCandidate {
   shown: boolean;
   propensity?: number;
   explanation?: string;
+  /**
+   * With learned effects: the model's objective score (what `score` is without effects), and the
+   * learned value that `score` came from (blended over the shopper's groups, or the offer's pooled
+   * value, plus the model's part).
+   */
+  modelScore?: number;
+  effect?: EffectUsed;
+}
+
+/** Where a personalized decision placed the shopper among the segments file's groups. */
+export interface InspectedGroup {
+  /** The nearest centroid, 0…k−1. */
+  id: number;
+  label: string;
+  /** Soft membership per group, summing to 1: how the groups' learned effects were blended. */
+  weights: number[];
+  /** SHA-256 of the segments file (undefined for an inline copy that names none). */
+  segments?: string;
+}
+
+/** Which effects file a decision scored with. */
+export interface InspectedEffects {
+  sha256?: string;
+  reward: Effects['reward'];
+  generated_at: number;
+  valid_until: number;
+  /** The softmax temperature the policy used (the file's). */
+  temperature: number;
+  /** True when the per-group values applied; false: the offers' pooled values. */
+  byGroup: boolean;
 }
 
 /** Everything a decision weighed, kept in memory for the last 100 decisions of the page. */
@@ -88,6 +124,10 @@ export interface DecisionInspection {
    * device is this rounded (`reportedPolicies`).
    */
   policies?: Record<string, number>;
+  /** The shopper's group, when the catalog has segments (personalized decisions only). */
+  group?: InspectedGroup;
+  /** The effects file used, when the catalog has one that is not stale (personalized only). */
+  effects?: InspectedEffects;
 }
 
 const MAX_INSPECTIONS = 100;
@@ -125,6 +165,8 @@ export function inHoldout(seed: number, share: number): boolean {
  */
 export class Decider {
   private readonly inspections = new Map<string, DecisionInspection>();
+  /** Diagnostics already reported, by code and effects file. */
+  private readonly reported = new Set<string>();
 
   constructor(
     private readonly deps: DeciderDeps,
@@ -148,6 +190,7 @@ export class Decider {
     candidates: Omit<InspectedCandidate, 'shown' | 'propensity' | 'explanation' | 'allowed'>[],
     allowed: ReadonlySet<string>,
     policies?: Record<string, number>,
+    learned: Pick<DecisionInspection, 'group' | 'effects'> = {},
   ): Decision {
     const shown = new Map(decision.offers.map((o) => [o.offerId, o]));
     this.inspections.set(decision.decisionId, {
@@ -169,6 +212,7 @@ export class Decider {
           : {}),
       })),
       ...(policies ? { policies } : {}),
+      ...learned,
     });
     if (this.inspections.size > MAX_INSPECTIONS) {
       this.inspections.delete(this.inspections.keys().next().value as string);
@@ -298,23 +342,39 @@ export class Decider {
       buildFeatures(profile, featureOffer(offer, offset), context, rows, i * FEATURE_COUNT),
     );
     const scores = await this.deps.score(rows, FEATURE_COUNT, this.options.budgetMs);
-    const candidates: Candidate[] = offers.map((offer, i) => ({
-      offerId: offer.id,
-      category: offer.category,
-      score: expectedValue(
+    const modelScores = offers.map((offer, i) =>
+      expectedValue(
         offer,
         { pTreated: scores.pTreated[i]!, pControl: scores.pControl[i]!, uplift: scores.uplift[i]! },
         profile,
         this.options.value,
       ),
+    );
+    const learned = this.learned(catalog, profile, at);
+    const scored = learned.effects
+      ? effectScores(
+          offers.map((o) => o.id),
+          modelScores,
+          learned.effects,
+          learned.weights,
+        )
+      : undefined;
+    const candidates: Candidate[] = offers.map((offer, i) => ({
+      offerId: offer.id,
+      category: offer.category,
+      score: scored ? scored.scores[i]! : modelScores[i]!,
     }));
+    // With effects the scores are on the reward's scale: the file's temperature goes with them.
+    const policy = learned.effects
+      ? { ...this.options.policy, temperature: learned.effects.temperature }
+      : this.options.policy;
     const byId = new Map(offers.map((o) => [o.id, o]));
     const { decision } = await reserve(
       (allowed, max) =>
         choose(
           candidates.filter((c) => allowed.has(c.offerId)),
           max,
-          this.options.policy,
+          policy,
           decisionRandom(decisionId),
         ).map((p) => ({
           offerId: p.offerId,
@@ -341,10 +401,87 @@ export class Decider {
         category: c.category,
         score: c.score,
         ...predictions[i]!.prediction,
+        ...(scored ? { modelScore: modelScores[i]!, effect: scored.used[i]! } : {}),
       })),
       allowedByCaps,
       policyOdds(catalog, predictions, profile, allowedByCaps, decision.offers[0]?.offerId),
+      learned.inspection,
     );
+  }
+
+  /**
+   * What the catalog's learning files say for this shopper now: the group (nearest centroid and
+   * soft weights, from the profile already read: no storage access), and the effects file unless
+   * it is stale on the shop's clock; its per-group values apply only when it was learned on these
+   * very segments.
+   */
+  private learned(
+    catalog: Catalog,
+    profile: ProfileSnapshot,
+    at: number,
+  ): {
+    effects?: Effects;
+    weights?: number[];
+    inspection: Pick<DecisionInspection, 'group' | 'effects'>;
+  } {
+    const inspection: Pick<DecisionInspection, 'group' | 'effects'> = {};
+    const segments: Segments | undefined = catalog.segments;
+    const placement = segments ? placeShopper(profile, segments) : undefined;
+    if (placement) {
+      inspection.group = {
+        id: placement.group,
+        label: placement.label,
+        weights: placement.weights,
+        ...(segments!.sha256 !== undefined ? { segments: segments!.sha256 } : {}),
+      };
+    }
+    const effects = catalog.effects;
+    if (!effects) return { inspection };
+    const name = `effects ${effects.sha256?.slice(0, 12) ?? 'inline'} (generated ${new Date(effects.generated_at).toISOString()})`;
+    if (effects.valid_until < serverNow(catalog, at)) {
+      this.reportOnce(
+        'effects_stale',
+        effects,
+        `${name} expired at ${new Date(effects.valid_until).toISOString()} (shop's clock): decisions use the model alone`,
+      );
+      return { inspection };
+    }
+    let weights: number[] | undefined;
+    if (placement && effects.segments_sha256 !== null) {
+      if (effects.segments_sha256 === segments!.sha256 && effects.k === placement.weights.length) {
+        weights = placement.weights;
+      } else {
+        this.reportOnce(
+          'effects_mismatch',
+          effects,
+          `${name} was learned on segments ${effects.segments_sha256.slice(0, 12)}…, the catalog names ${segments!.sha256?.slice(0, 12) ?? 'an inline copy'}: its pooled values are used`,
+        );
+      }
+    }
+    inspection.effects = {
+      ...(effects.sha256 !== undefined ? { sha256: effects.sha256 } : {}),
+      reward: effects.reward,
+      generated_at: effects.generated_at,
+      valid_until: effects.valid_until,
+      temperature: effects.temperature,
+      byGroup: weights !== undefined,
+    };
+    return { effects, ...(weights ? { weights } : {}), inspection };
+  }
+
+  private reportOnce(
+    code: 'effects_stale' | 'effects_mismatch',
+    effects: Effects,
+    message: string,
+  ) {
+    const key = `${code} ${effects.sha256 ?? effects.generated_at}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    try {
+      this.deps.report?.(code, message);
+    } catch {
+      // A listener must not break decisions.
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { DBSchema, IDBPDatabase, StoreNames } from 'idb';
 import type { CounterRecord, SessionRecord } from './caps.js';
 import type { Decision } from './types.js';
+import type { GroupReportMemo } from '../learning/randomized-response.js';
 
 /** The decision-state database: its schema and upgrade ladder (kept by `state-store.ts`). */
 
@@ -20,6 +21,8 @@ export interface MetaRecord {
    * earlier is still what is stored, in this tab or any other.
    */
   rev?: string;
+  /** Today's group-report draws (`dailyReport`): the same answer all day, at most 3 groups. */
+  groupReport?: GroupReportMemo;
 }
 
 /** The decision-state database. */

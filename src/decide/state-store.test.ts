@@ -303,6 +303,61 @@ describe('claims, decisions, seed', () => {
   });
 });
 
+describe('the group report memo', () => {
+  // A random source that replays the given draws: k = 4, ε = 1: p = e / (e + 3) = 0.475367, so a
+  // first draw of 0.9 reports another group (the second draw, 0.5, picks index 1 of the 3 others),
+  // and 0.1 reports the true one.
+  const draws =
+    (...values: number[]) =>
+    () =>
+      values.shift() ?? 0.1;
+  const today = { day: 20_000, key: 'abcdef012345/1', k: 4, epsilon: 1 };
+
+  it('repeats the day’s draw for a group in every tab, at most 3 groups a day, anew each day', async () => {
+    const a = make();
+    const b = make(); // another tab
+    expect(await a.groupReport({ ...today, group: 0 }, draws(0.9, 0.5))).toBe(2);
+    // Any later report of group 0 today, in either tab, repeats 2 without drawing.
+    expect(await b.groupReport({ ...today, group: 0 }, draws(0.1))).toBe(2);
+    expect(await a.groupReport({ ...today, group: 0 }, draws(0.1))).toBe(2);
+    expect(await b.groupReport({ ...today, group: 3 }, draws(0.1))).toBe(3);
+    expect(await a.groupReport({ ...today, group: 1 }, draws(0.1))).toBe(1);
+    // A fourth group the same day: nothing (the daily budget is 3 draws, ≤ 3ε).
+    expect(await a.groupReport({ ...today, group: 2 }, draws(0.1))).toBeUndefined();
+    expect((await b.contents()).groupReport).toEqual({
+      ...{ day: today.day, key: today.key },
+      draws: [
+        { group: 0, reported: 2 },
+        { group: 3, reported: 3 },
+        { group: 1, reported: 1 },
+      ],
+    });
+    // A new day, or another segments file or ε, starts over.
+    expect(await a.groupReport({ ...today, day: today.day + 1, group: 2 }, draws(0.1))).toBe(2);
+    expect(await a.groupReport({ ...today, key: 'abcdef012345/2', group: 0 }, draws(0.1))).toBe(0);
+    expect(await b.groupReport({ ...today, key: 'abcdef012345/2', group: 0 }, draws(0.9, 0))).toBe(
+      0,
+    );
+  });
+
+  it('reports nothing when the memo cannot outlive the page (memory), and refuses a bad group', async () => {
+    const memory = make({ memoryOnly: true });
+    expect(await memory.groupReport({ ...today, group: 0 }, draws(0.1))).toBeUndefined();
+    expect((await memory.contents()).groupReport).toBeNull();
+    const store = make();
+    await expect(store.groupReport({ ...today, group: 4 })).rejects.toThrow(
+      'groupReport().group: got 4, expected a group from 0 to 3',
+    );
+    await expect(store.groupReport({ ...today, group: 0, epsilon: 0 })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+    // forget() deletes the memo with the database.
+    await store.groupReport({ ...today, group: 0 }, draws(0.1));
+    await store.forget();
+    expect((await store.contents()).groupReport).toBeNull();
+  });
+});
+
 describe('contents and forget', () => {
   it('returns everything stored, JSON-serialisable', async () => {
     const store = make();
@@ -331,6 +386,7 @@ describe('contents and forget', () => {
       },
       claims: { a: 1 },
       decisions: { p: decision },
+      groupReport: null,
     });
   });
 

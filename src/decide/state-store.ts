@@ -31,6 +31,8 @@ import {
   type StateDB,
 } from './state-schema.js';
 import type { Decision } from './types.js';
+import { dailyReport, type GroupReportMemo } from '../learning/randomized-response.js';
+import { secureRandom } from './random.js';
 
 export {
   DEFAULT_CAPS,
@@ -87,6 +89,20 @@ export interface StateContents {
   counters: Record<string, CounterRecord>;
   claims: Record<string, number>;
   decisions: Record<string, Decision>;
+  /** Today's group-report draws, if any were made (see {@link StateStore.groupReport}). */
+  groupReport: GroupReportMemo | null;
+}
+
+/** What {@link StateStore.groupReport} needs to draw: see `dailyReport`. */
+export interface GroupReportRequest {
+  /** The shopper's true group, 0…k−1. */
+  group: number;
+  /** The shopper's calendar day (days since epoch, local clock). */
+  day: number;
+  /** The segments file and ε the draws are for (a change starts over). */
+  key: string;
+  k: number;
+  epsilon: number;
 }
 
 type Snapshot = Required<MemorySnapshot<StateDB>>;
@@ -118,6 +134,20 @@ function randomUint32(): number {
   } catch {
     return Math.floor(Math.random() * 4294967296);
   }
+}
+
+/** A memo as `dailyReport` wrote it; anything else (another version's, damaged) as none. */
+function memoOf(value: unknown): GroupReportMemo | undefined {
+  const memo = value as GroupReportMemo | undefined;
+  return memo &&
+    typeof memo === 'object' &&
+    Number.isInteger(memo.day) &&
+    typeof memo.key === 'string' &&
+    Array.isArray(memo.draws) &&
+    memo.draws.every((d) => Number.isInteger(d?.group) && Number.isInteger(d?.reported)) &&
+    (memo.spent === undefined || Number.isInteger(memo.spent))
+    ? memo
+    : undefined;
 }
 
 function isSeed(value: unknown): value is number {
@@ -448,6 +478,34 @@ export class StateStore {
     return seed;
   }
 
+  /**
+   * The group to report today for `request.group` under k-ary randomized response (see
+   * `dailyReport`): the day's earlier draw for that group, or a new one, kept in the same
+   * transaction so that two tabs cannot draw twice; undefined past the day's cap. Also undefined
+   * when the state lives in memory (consent not granted, or IndexedDB failed): a memo that does not
+   * outlive the page would let every page draw again, past the daily budget.
+   */
+  async groupReport(
+    request: GroupReportRequest,
+    random: () => number = secureRandom,
+  ): Promise<number | undefined> {
+    const { group, day, key, k, epsilon } = request;
+    if (!Number.isInteger(k) || k < 2 || !Number.isInteger(group) || group < 0 || group >= k) {
+      throw fieldError('invalid_input', 'groupReport().group', group, `a group from 0 to ${k - 1}`);
+    }
+    if (!(epsilon > 0)) {
+      throw fieldError('invalid_input', 'groupReport().epsilon', epsilon, 'a positive number');
+    }
+    if ((await this.db.kind()) !== 'indexeddb') return undefined;
+    const reported = await this.db.write(['meta'], async (tx) => {
+      const meta = (await tx.get('meta', META_KEY)) ?? {};
+      const next = dailyReport(memoOf(meta.groupReport), group, day, key, k, epsilon, random);
+      tx.put('meta', { ...meta, groupReport: next.memo }, META_KEY);
+      return next.reported;
+    });
+    return this.db.storage === 'indexeddb' ? reported : undefined;
+  }
+
   /** Everything stored, JSON-serialisable (for `exportData`). */
   async contents(): Promise<StateContents> {
     const snapshot = await this.db.read(TABLES, readAll);
@@ -459,6 +517,7 @@ export class StateStore {
       counters: Object.fromEntries(snapshot.counters),
       claims: Object.fromEntries(snapshot.claims),
       decisions: Object.fromEntries(snapshot.decisions),
+      groupReport: memoOf(meta.groupReport) ?? null,
     };
   }
 

@@ -85,10 +85,14 @@ describe('Outbox', () => {
     }
     expect(await o.status()).toMatchObject({ pending: 0 });
     await o.enqueue(fb({ at: Date.parse('2025-03-01T11:59:58.765Z') }));
-    await o.enqueue(fb({ policies: { greedy: 0.25 } }));
+    const group = { group: 1, groupK: 4, groupEpsilon: 2, groupSet: 'abcdef012345' };
+    await o.enqueue(fb({ policies: { greedy: 0.25 }, ...group }));
     await o.flush();
     const body = server.requests[0]!.body;
-    expect(Object.keys(body.events[0]!)).toEqual(WIRE_FIELDS.full.filter((k) => k !== 'policies'));
+    const optional = ['policies', ...Object.keys(group)];
+    expect(Object.keys(body.events[0]!)).toEqual(
+      WIRE_FIELDS.full.filter((k) => !optional.includes(k)),
+    );
     expect(Object.keys(body.events[1]!)).toEqual(WIRE_FIELDS.full);
     expect(body.events[0]!.at).toBe(Date.parse('2025-03-01T11:59:58Z'));
     expect(body.events[0]!.id).toMatch(UUID_V4);

@@ -57,9 +57,101 @@ describe('the wire, pinned', () => {
         'modelVersion',
         'at',
         'policies',
+        'group',
+        'groupK',
+        'groupEpsilon',
+        'groupSet',
       ],
       anonymous: ['id', 'type', 'offerId', 'placement', 'propensity', 'modelVersion', 'at'],
     });
+  });
+
+  it('group report: all four fields on an impression, in range, under full measurement only', () => {
+    const report = { group: 7, groupK: 8, groupEpsilon: 1.5, groupSet: '0a1b2c3d4e5f' };
+    const impression = build({ ...report, policies: { greedy: 0.5 } });
+    expect(Object.keys(impression)).toEqual(WIRE_FIELDS.full);
+    expect(impression).toMatchObject(report);
+    // ε as computed (0.1 + 0.2) is normalised to its 2 decimals; anything finer is refused.
+    expect(build({ ...report, groupEpsilon: 0.1 + 0.2 }).groupEpsilon).toBe(0.3);
+    // Anonymous measurement checks the fields, then leaves them out (nothing about the shopper).
+    expect(Object.keys(build(report, 'anonymous'))).toEqual(WIRE_FIELDS.anonymous);
+    expect(refusal({ ...report, group: 8 }, 'anonymous')).toMatchObject({
+      field: 'feedback.group',
+    });
+    const cases: [Record<string, unknown>, string, string][] = [
+      [
+        { group: 8 },
+        'feedback.group',
+        'feedback.group: got 8, expected a whole number from 0 to 7 (groupK − 1)',
+      ],
+      [
+        { group: -1 },
+        'feedback.group',
+        'feedback.group: got -1, expected a whole number from 0 to 7 (groupK − 1)',
+      ],
+      [
+        { group: 1.5 },
+        'feedback.group',
+        'feedback.group: got 1.5, expected a whole number from 0 to 7 (groupK − 1)',
+      ],
+      [
+        { groupK: 17, group: 3 },
+        'feedback.groupK',
+        'feedback.groupK: got 17, expected a whole number from 2 to 16',
+      ],
+      [
+        { groupK: 1, group: 0 },
+        'feedback.groupK',
+        'feedback.groupK: got 1, expected a whole number from 2 to 16',
+      ],
+      [
+        { groupEpsilon: 0 },
+        'feedback.groupEpsilon',
+        'feedback.groupEpsilon: got 0, expected a number in (0, 10] with at most 2 decimals',
+      ],
+      [
+        { groupEpsilon: 10.01 },
+        'feedback.groupEpsilon',
+        'feedback.groupEpsilon: got 10.01, expected a number in (0, 10] with at most 2 decimals',
+      ],
+      [
+        { groupEpsilon: 1.234 },
+        'feedback.groupEpsilon',
+        'feedback.groupEpsilon: got 1.234, expected a number in (0, 10] with at most 2 decimals',
+      ],
+      [
+        { groupEpsilon: Infinity },
+        'feedback.groupEpsilon',
+        'feedback.groupEpsilon: got Infinity, expected a number in (0, 10] with at most 2 decimals',
+      ],
+      [
+        { groupSet: '0A1B2C3D4E5F' },
+        'feedback.groupSet',
+        'feedback.groupSet: got "0A1B2C3D4E5F", expected 12 lower-case hex digits (of the segments SHA-256)',
+      ],
+      [
+        { groupSet: 'a'.repeat(64) },
+        'feedback.groupSet',
+        `feedback.groupSet: got "${'a'.repeat(57)}...", expected 12 lower-case hex digits (of the segments SHA-256)`,
+      ],
+      [
+        { groupSet: undefined },
+        'feedback.groupSet',
+        'feedback.groupSet: got undefined, expected present with group, groupK, groupEpsilon (all four or none)',
+      ],
+      [
+        { type: 'click' },
+        'feedback.group',
+        'feedback.group: got "click", expected a group only on an impression',
+      ],
+    ];
+    for (const [change, field, message] of cases) {
+      expect(refusal({ ...report, ...change }), JSON.stringify(change)).toEqual({
+        code: 'invalid_feedback',
+        field,
+        message,
+      });
+    }
   });
 
   it('full measurement: the listed fields, `at` floored to the second, policies on impressions', () => {
@@ -75,7 +167,7 @@ describe('the wire, pinned', () => {
       at: Date.UTC(2026, 10, 20, 12, 34, 56),
     });
     const impression = build({ policies: { greedy: 0.5, 'big-discount_2': 0 } });
-    expect(Object.keys(impression)).toEqual(WIRE_FIELDS.full);
+    expect(Object.keys(impression)).toEqual(WIRE_FIELDS.full.slice(0, -4)); // no group report
     expect(impression.policies).toEqual({ greedy: 0.5, 'big-discount_2': 0 });
     // Default `at`: now, floored.
     expect(build().at).toBe(Date.UTC(2026, 10, 20, 12, 34, 56));

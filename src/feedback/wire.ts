@@ -9,6 +9,9 @@
  *   UUIDv4 (no clock, no counter); the outbox's local sortable row key is never sent;
  * - no number finer than evaluation needs: propensities to 4 decimals, candidate-policy
  *   probabilities to 2, times to the second (full) or the hour (anonymous);
+ * - nothing about the shopper but one group id under local differential privacy (k-ary
+ *   randomized response, drawn once a day per group: src/learning/randomized-response.ts), with
+ *   what the learner needs to de-bias it (k, ε, which segments file);
  * - only the listed input fields are accepted: anything else is a programmer error, refused.
  */
 import { fieldError } from '../util/errors.js';
@@ -40,7 +43,23 @@ export interface FeedbackInput {
    * the probability that it would have chosen the shown offer; 1–4 entries, 2 decimals.
    */
   policies?: Readonly<Record<string, number>>;
+  /**
+   * First impression of a personalized decision, with segments and learning on (full measurement
+   * only): the shopper's group after k-ary randomized response, 0…groupK − 1; all four or none.
+   */
+  group?: number;
+  /** The number of groups, 2…16. */
+  groupK?: number;
+  /** The ε of the randomized response, in (0, 10], at most 2 decimals. */
+  groupEpsilon?: number;
+  /** The segments file the groups are of: the first 12 hex digits of its SHA-256. */
+  groupSet?: string;
 }
+
+/** The group report of {@link FeedbackInput}, as the wire carries it. */
+export type GroupReport = Required<
+  Pick<FeedbackInput, 'group' | 'groupK' | 'groupEpsilon' | 'groupSet'>
+>;
 
 /** An event under full measurement (consent granted). */
 export interface FullWireEvent {
@@ -58,6 +77,11 @@ export interface FullWireEvent {
   at: number;
   /** Impressions only, when the catalog names candidate policies: values in [0, 1], 2 decimals. */
   policies?: Record<string, number>;
+  /** First impression of a personalized decision only: the randomized group (see FeedbackInput). */
+  group?: number;
+  groupK?: number;
+  groupEpsilon?: number;
+  groupSet?: string;
 }
 
 /** An event under anonymous measurement: offer-level counts, no decision, whole hours. */
@@ -98,8 +122,10 @@ const keys =
 /**
  * Every field that leaves the device, per mode (docs/privacy.md lists the same).
  * Headers: `X-Offerwise-Attempt` (1 for a first try; regular POSTs only) and `X-Offerwise-Batch`
- * (a random UUIDv4 per batch). Optional fields: `droppedId` (with non-empty `dropped`) and
- * `policies` (full measurement, impressions, when the catalog names candidate policies).
+ * (a random UUIDv4 per batch). Optional fields: `droppedId` (with non-empty `dropped`),
+ * `policies` (full measurement, impressions, when the catalog names candidate policies) and the
+ * four group fields (full measurement, the first impression of a personalized decision, when
+ * the catalog has segments and learning is on).
  */
 export const WIRE_FIELDS = Object.freeze({
   batch: keys<WireBatch>()(['v', 'sentAt', 'events', 'dropped', 'droppedId']),
@@ -113,6 +139,10 @@ export const WIRE_FIELDS = Object.freeze({
     'modelVersion',
     'at',
     'policies',
+    'group',
+    'groupK',
+    'groupEpsilon',
+    'groupSet',
   ]),
   anonymous: keys<AnonymousWireEvent>()([
     'id',
@@ -135,6 +165,10 @@ export const INPUT_FIELDS = keys<FeedbackInput>()([
   'modelVersion',
   'at',
   'policies',
+  'group',
+  'groupK',
+  'groupEpsilon',
+  'groupSet',
 ]);
 
 /** Precision of `at` and `sentAt` per mode (ms). */
@@ -143,6 +177,11 @@ export const PROPENSITY_DECIMALS = 4;
 export const POLICY_DECIMALS = 2;
 export const MAX_POLICIES = 4;
 export const POLICY_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+/** Bounds of the group report: k up to the segments files' 16 groups, ε in (0, 10] to 2 decimals. */
+export const MAX_GROUP_K = 16;
+export const MAX_GROUP_EPSILON = 10;
+export const GROUP_EPSILON_DECIMALS = 2;
+export const GROUP_SET = /^[0-9a-f]{12}$/;
 /** How far a number may be from its rounded value and still count as that value (float noise). */
 const ROUNDING_TOLERANCE = 1e-9;
 
@@ -252,13 +291,58 @@ function checkPolicies(value: unknown, type: unknown): Record<string, number> {
   return out;
 }
 
+const GROUP_FIELDS = ['group', 'groupK', 'groupEpsilon', 'groupSet'] as const;
+
+/** The group report of `e`, all four fields or none; impressions only. */
+function checkGroup(e: Record<string, unknown>, type: FeedbackType): GroupReport | undefined {
+  const given = GROUP_FIELDS.filter((key) => e[key] !== undefined);
+  if (given.length === 0) return undefined;
+  if (given.length < GROUP_FIELDS.length) {
+    const missing = GROUP_FIELDS.find((key) => e[key] === undefined)!;
+    throw bad(
+      `feedback.${missing}`,
+      undefined,
+      `present with ${given.join(', ')} (all four or none)`,
+    );
+  }
+  if (type !== 'impression') throw bad('feedback.group', type, 'a group only on an impression');
+  const groupK = e.groupK;
+  if (
+    typeof groupK !== 'number' ||
+    !Number.isInteger(groupK) ||
+    groupK < 2 ||
+    groupK > MAX_GROUP_K
+  ) {
+    throw bad('feedback.groupK', groupK, `a whole number from 2 to ${MAX_GROUP_K}`);
+  }
+  const group = e.group;
+  if (typeof group !== 'number' || !Number.isInteger(group) || group < 0 || group >= groupK) {
+    throw bad('feedback.group', group, `a whole number from 0 to ${groupK - 1} (groupK − 1)`);
+  }
+  const expectedE = `a number in (0, ${MAX_GROUP_EPSILON}] with at most ${GROUP_EPSILON_DECIMALS} decimals`;
+  const groupEpsilon = quantized(
+    'feedback.groupEpsilon',
+    e.groupEpsilon,
+    GROUP_EPSILON_DECIMALS,
+    expectedE,
+  );
+  if (!(groupEpsilon > 0 && groupEpsilon <= MAX_GROUP_EPSILON)) {
+    throw bad('feedback.groupEpsilon', e.groupEpsilon, expectedE);
+  }
+  const groupSet = e.groupSet;
+  if (typeof groupSet !== 'string' || !GROUP_SET.test(groupSet)) {
+    throw bad('feedback.groupSet', groupSet, '12 lower-case hex digits (of the segments SHA-256)');
+  }
+  return { group, groupK, groupEpsilon, groupSet };
+}
+
 /** `ms` floored to a multiple of `step`. */
 export const floorTo = (ms: number, step: number): number => Math.floor(ms / step) * step;
 
 /**
  * Validates `input` and builds the wire event of `measurement` with the given id (throws
- * `invalid_feedback` naming the field). Fields the mode does not send (`decisionId` and
- * `policies` under anonymous measurement) are checked, then left out.
+ * `invalid_feedback` naming the field). Fields the mode does not send (`decisionId`, `policies`
+ * and the group report under anonymous measurement) are checked, then left out.
  */
 export function toWireEvent(
   input: unknown,
@@ -294,6 +378,7 @@ export function toWireEvent(
     throw bad('feedback.at', e.at, 'ms since epoch');
   }
   const policies = e.policies === undefined ? undefined : checkPolicies(e.policies, type);
+  const group = checkGroup(e, type);
   if (measurement === 'anonymous') {
     const anonymous: AnonymousWireEvent = {
       id,
@@ -317,6 +402,7 @@ export function toWireEvent(
     at: floorTo(at, TIME_PRECISION_MS.full),
   };
   if (policies) full.policies = policies;
+  if (group) Object.assign(full, group);
   return full;
 }
 

@@ -8,57 +8,20 @@
 import { parseDateTime } from '../catalog/fields.js';
 import { fieldError } from '../util/errors.js';
 import { isPlainObject } from '../util/guards.js';
+import type { Effects, EffectReward, GroupEffect, OfferEffect } from './types.js';
 
 export const EFFECTS_FORMAT = 'offerwise-effects';
-export const EFFECT_REWARDS = ['click', 'claim', 'order', 'revenue', 'discount', 'net'] as const;
-export type EffectReward = (typeof EFFECT_REWARDS)[number];
+export const EFFECT_REWARDS: readonly EffectReward[] = [
+  'click',
+  'claim',
+  'order',
+  'revenue',
+  'discount',
+  'net',
+];
+export type { Effects, EffectReward, GroupEffect, OfferEffect } from './types.js';
+/** Offers an effects file may describe. */
 const MAX_OFFERS = 5000;
-
-/** One offer's learned value, overall and per group. */
-export interface OfferEffect {
-  /** Value of showing it (reward per decision), pooled over groups. */
-  mean: number;
-  /** Its standard error. */
-  se: number;
-  /** Decisions (de-biased count) it rests on. */
-  n: number;
-  /** Per group (index = group id), after shrinkage; absent without groups. */
-  groups?: GroupEffect[];
-}
-
-export interface GroupEffect {
-  /** Posterior mean of the value of showing the offer to this group. */
-  mean: number;
-  /** Posterior standard deviation. */
-  sd: number;
-  /** De-biased number of decisions of this group that it rests on. */
-  n: number;
-  /** The model's score for the group's centroid (on the model's scale), when the learner had it. */
-  pred?: number;
-}
-
-/** A validated effects file. */
-export interface Effects {
-  format: typeof EFFECTS_FORMAT;
-  version: 1;
-  reward: EffectReward;
-  generated_at: number;
-  /** After this (server clock) the file is stale and decisions ignore it. */
-  valid_until: number;
-  window: { from: number; to: number };
-  /** ε of the group reports it was learned from (null: exact groups, or none). */
-  epsilon: number | null;
-  /** The segments file whose groups the `groups` arrays follow (its SHA-256), or null. */
-  segments_sha256: string | null;
-  /** Number of groups (length of every `groups` array), or null. */
-  k: number | null;
-  /** Softmax temperature on the reward's scale (decisions divide by it). */
-  temperature: number;
-  /** How the model's score enters: score += beta · (model − centroid prediction). */
-  model: { beta: number } | null;
-  offers: Record<string, OfferEffect>;
-  sha256?: string;
-}
 
 const bad = (field: string, value: unknown, expected: string): never => {
   throw fieldError('invalid_effects', `effects.${field}`, value, expected);

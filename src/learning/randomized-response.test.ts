@@ -59,8 +59,27 @@ describe('k-ary randomized response', () => {
     for (const g of [4, 6]) memo = dailyReport(memo, g, 100, 'seg-a/2', 8, 2, random).memo;
     expect(memo.draws).toHaveLength(MAX_GROUPS_PER_DAY);
     expect(dailyReport(memo, 7, 100, 'seg-a/2', 8, 2, random).reported).toBeUndefined();
-    // A new day, or new segments or ε, starts over.
+    // A new day starts over.
     expect(dailyReport(memo, 7, 101, 'seg-a/2', 8, 2, random).memo.draws).toHaveLength(1);
-    expect(dailyReport(memo, 7, 100, 'seg-b/2', 8, 2, random).memo.draws).toHaveLength(1);
+    // New segments or ε the same day start new answers, but the day's cap still counts the
+    // draws made: the budget cannot be reset by renaming the file or changing ε.
+    const renamed = dailyReport(memo, 7, 100, 'seg-b/2', 8, 2, random);
+    expect(renamed.reported).toBeUndefined();
+    expect(renamed.memo).toEqual({ day: 100, key: 'seg-b/2', draws: [], spent: 3 });
+  });
+
+  it('after one draw under another key the same day, two more groups may be drawn', () => {
+    const random = seededRandom(9);
+    const a = dailyReport(undefined, 1, 100, 'seg-a/2', 8, 2, random).memo;
+    let memo = dailyReport(a, 1, 100, 'seg-a/1', 8, 1, random).memo;
+    expect(memo.spent).toBe(1);
+    expect(memo.draws.map((d) => d.group)).toEqual([1]);
+    memo = dailyReport(memo, 2, 100, 'seg-a/1', 8, 1, random).memo;
+    expect(dailyReport(memo, 3, 100, 'seg-a/1', 8, 1, random).reported).toBeUndefined();
+    // Switching back the same day: the earlier key's answers are forgotten but still counted.
+    expect(dailyReport(memo, 1, 100, 'seg-a/2', 8, 2, random)).toEqual({
+      reported: undefined,
+      memo: { day: 100, key: 'seg-a/2', draws: [], spent: 3 },
+    });
   });
 });

@@ -52,11 +52,17 @@ export interface GroupReportMemo {
   /** Segments and ε the draws were made for: a new file or setting starts over. */
   key: string;
   draws: { group: number; reported: number }[];
+  /**
+   * Draws made earlier the same day for another key: they still count against the day's cap, so
+   * that a shop cannot buy more draws by renaming its segments file or changing ε mid-day.
+   */
+  spent?: number;
 }
 
 /**
  * The group to report for `group` today: the day's earlier draw for it, or a new draw (at most
- * {@link MAX_GROUPS_PER_DAY} a day; `reported` undefined past it). Returns the memo to keep.
+ * {@link MAX_GROUPS_PER_DAY} a day, whatever the key; `reported` undefined past it). Returns the
+ * memo to keep.
  */
 export function dailyReport(
   memo: GroupReportMemo | undefined,
@@ -67,13 +73,16 @@ export function dailyReport(
   epsilon: number,
   random: () => number,
 ): { reported: number | undefined; memo: GroupReportMemo } {
-  const current =
-    memo && memo.day === day && memo.key === key
-      ? memo
-      : { day, key, draws: [] as GroupReportMemo['draws'] };
+  let current: GroupReportMemo;
+  if (memo && memo.day === day && memo.key === key) current = memo;
+  else if (memo && memo.day === day) {
+    current = { day, key, draws: [], spent: (memo.spent ?? 0) + memo.draws.length };
+  } else current = { day, key, draws: [] };
   const earlier = current.draws.find((d) => d.group === group);
   if (earlier) return { reported: earlier.reported, memo: current };
-  if (current.draws.length >= MAX_GROUPS_PER_DAY) return { reported: undefined, memo: current };
+  if ((current.spent ?? 0) + current.draws.length >= MAX_GROUPS_PER_DAY) {
+    return { reported: undefined, memo: current };
+  }
   const reported = randomizeGroup(group, k, epsilon, random);
   return {
     reported,

@@ -12,29 +12,14 @@ import {
   profileVectorNames,
   type VectorProfile,
 } from '../features/profile-vector.js';
+import type { Segments } from './types.js';
+
+export type { Segments } from './types.js';
 
 export const SEGMENTS_FORMAT = 'offerwise-segments';
 /** Groups a segments file may have (k-means is run for k = 4…12; a file may have fewer). */
 export const MAX_GROUPS = 16;
 const MAX_CATEGORIES = 50;
-
-/** A validated segments file. */
-export interface Segments {
-  format: typeof SEGMENTS_FORMAT;
-  version: 1;
-  /** The profile-vector layout the centroids live in. */
-  vector: { version: number; categories: string[] };
-  /** z = (x − mean) / scale, per dimension. */
-  standardization: { mean: number[]; scale: number[] };
-  /** k centroids in standardized space. */
-  centroids: number[][];
-  /** Mean squared distance of a cluster's members to its centroid (standardized): soft weights. */
-  spread: number[];
-  /** A human label per group, from its centroid ("recent women's buyers"). */
-  labels: string[];
-  /** SHA-256 of the file as served (set by the loader when it checked it; else undefined). */
-  sha256?: string;
-}
 
 const bad = (field: string, value: unknown, expected: string): never => {
   throw fieldError('invalid_segments', `segments.${field}`, value, expected);

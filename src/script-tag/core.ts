@@ -36,28 +36,24 @@ const api: Record<string, unknown> = {
 function configFrom(script: HTMLScriptElement): OfferwiseConfig | undefined {
   const data = script.dataset;
   const config: Record<string, unknown> = {};
-  const plain = ['endpoint', 'catalog', 'model', 'consent', 'currency', 'dbName'] as const;
-  let configured = false;
-  for (const key of plain) {
-    if (data[key] !== undefined) {
-      config[key] = data[key];
-      configured = true;
-    }
+  for (const key of ['endpoint', 'catalog', 'model', 'consent', 'currency', 'dbName'] as const) {
+    if (data[key] !== undefined) config[key] = data[key];
   }
-  // The script tag reads window.dataLayer unless told not to.
-  config.dataLayer = data.datalayer !== 'off' && data.datalayer !== 'false';
-  if (data.datalayer !== undefined) configured = true;
   // data-image-origins="https://cdn.a.example https://cdn.b.example": see OfferwiseConfig.imageOrigins.
   if (data.imageOrigins !== undefined) {
     config.imageOrigins = data.imageOrigins.split(/\s+/).filter((origin) => origin !== '');
-    configured = true;
+  }
+  // data-learning-epsilon="1": the ε of the group report (OfferwiseConfig.learning).
+  if (data.learningEpsilon !== undefined) {
+    config.learning = { epsilon: Number(data.learningEpsilon || NaN) };
   }
   // data-log-candidates: retired (it sends nothing now); kept so that the deprecation is reported.
-  if (data.logCandidates !== undefined) {
-    config.logCandidates = true;
-    configured = true;
-  }
-  return configured ? (config as OfferwiseConfig) : undefined;
+  if (data.logCandidates !== undefined) config.logCandidates = true;
+  // Configured by any of these attributes, or by data-datalayer alone.
+  if (Object.keys(config).length === 0 && data.datalayer === undefined) return undefined;
+  // The script tag reads window.dataLayer unless told not to.
+  config.dataLayer = data.datalayer !== 'off' && data.datalayer !== 'false';
+  return config as OfferwiseConfig;
 }
 
 function install(): void {

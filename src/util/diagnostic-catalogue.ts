@@ -10,6 +10,7 @@ import type {
   CatalogDiagnosticCode,
   DiagnosticCode,
   InstanceDiagnosticCode,
+  LearningDiagnosticCode,
   OutboxDiagnosticCode,
   PredictorDiagnosticCode,
   ProfileDiagnosticCode,
@@ -31,6 +32,7 @@ export const DIAGNOSTIC_CATALOGUE: {
   readonly instance: DiagnosticPart<InstanceDiagnosticCode>;
   readonly profile: DiagnosticPart<ProfileDiagnosticCode>;
   readonly catalog: DiagnosticPart<CatalogDiagnosticCode>;
+  readonly learning: DiagnosticPart<LearningDiagnosticCode>;
   readonly state: DiagnosticPart<StateDiagnosticCode>;
   readonly outbox: DiagnosticPart<OutboxDiagnosticCode>;
   readonly predictor: DiagnosticPart<PredictorDiagnosticCode>;
@@ -103,6 +105,24 @@ export const DIAGNOSTIC_CATALOGUE: {
         'The connection to the catalog database was lost during a transaction; it was reopened and the transaction run again, once.',
       storage_failed:
         '`forget()` could not delete the catalog database yet: another tab holds it (the delete completes when that tab closes it), or the delete failed or is slow.',
+    },
+  },
+  learning: {
+    title: 'Shopper groups and learned effects',
+    source: 'src/catalog/source.ts, src/decide/decider.ts',
+    codes: {
+      segments_unavailable:
+        'The segments file the catalog names could not be fetched (network, HTTP status, timeout) or its SHA-256 cannot be checked on this page (no `crypto.subtle` outside a secure context). Decisions go on without shopper groups; a failed fetch is tried again with a growing delay.',
+      segments_invalid:
+        "The segments file was refused: the catalog's `segments` entry is malformed, the file's SHA-256 is not the one the catalog names (tried again later: perhaps caught mid-deployment), it is not JSON, or it fails validation (the message names the field, the value and what was expected). Decisions go on without shopper groups.",
+      effects_unavailable:
+        'The effects file the catalog names could not be fetched, or its SHA-256 cannot be checked on this page. Decisions go on with the model alone; a failed fetch is tried again with a growing delay.',
+      effects_invalid:
+        "The effects file was refused: the catalog's `effects` entry is malformed, the file's SHA-256 is not the one the catalog names, it is not JSON, or it fails validation (the message names the field). Decisions go on with the model alone.",
+      effects_stale:
+        "The effects file's `valid_until` has passed (on the shop's clock): decisions use the model alone, as without the file, until the catalog names a newer one (`npm run learn`). Reported once per file.",
+      effects_mismatch:
+        "The effects file was learned for another segments file than the one the catalog names (`segments_sha256`): its offers' pooled values are used, not their per-group values. Name the segments file it was learned with, or learn again. Reported once per file.",
     },
   },
   state: {

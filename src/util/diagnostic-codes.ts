@@ -42,6 +42,15 @@ export type CatalogDiagnosticCode =
   | 'storage_reconnect'
   | 'storage_failed';
 
+/** Shopper groups and learned effects: their files (src/catalog/source.ts) and their use (src/decide/decider.ts). */
+export type LearningDiagnosticCode =
+  | 'segments_unavailable'
+  | 'segments_invalid'
+  | 'effects_unavailable'
+  | 'effects_invalid'
+  | 'effects_stale'
+  | 'effects_mismatch';
+
 /** Caps, claims and the last decision per placement (src/decide/state-store.ts). */
 export type StateDiagnosticCode =
   | 'state_fallback'
@@ -90,6 +99,7 @@ export type DiagnosticCode =
   | InstanceDiagnosticCode
   | ProfileDiagnosticCode
   | CatalogDiagnosticCode
+  | LearningDiagnosticCode
   | StateDiagnosticCode
   | OutboxDiagnosticCode
   | PredictorDiagnosticCode

@@ -3,7 +3,9 @@
 // a tracked history, caps that never bind, and a warm predictor worker; then the same with the
 // fallback scorer (a model URL that does not exist, so the predictor refuses it for good), and
 // with the model again but `max_claims` on every coupon (each such offer's claims are read before
-// eligibility). Run by
+// eligibility); and with the learning loop on: the catalog carries a segments file (12 groups
+// over the 20 categories) and an effects file (every offer × group, the model's part on), so each
+// decision places the shopper and scores with the blended effects. Run by
 // test/bench/run.mjs, or alone after `npm run build`: `node test/bench/decide.mjs` (one JSON
 // object per line).
 //
@@ -61,6 +63,36 @@ window.benchCatalog = (n, maxClaims = false) => {
   return { version: 1, server_time: iso(now), currency: 'EUR',
     placements: { home: { limit: ${LIMIT} } }, offers };
 };
+// The learning files inline (as the catalog source hands them to decisions once checked): 12
+// groups over the profile vector of the 20 categories (9 + 2 × 20 dimensions), effects for every
+// offer and group with the model's part, learned on these very segments (same SHA-256).
+window.benchLearning = (catalog) => {
+  const categories = Array.from({ length: 20 }, (_, i) => 'cat' + i);
+  const d = 9 + 2 * categories.length;
+  const k = 12;
+  const sha = 'ab'.repeat(32);
+  const wave = (g, j) => Math.round(Math.sin(g * 7.1 + j * 1.3) * 1000) / 1000;
+  const segments = { format: 'offerwise-segments', version: 1,
+    vector: { version: 1, categories },
+    standardization: { mean: Array(d).fill(0.1), scale: Array(d).fill(0.5) },
+    centroids: Array.from({ length: k }, (_, g) => Array.from({ length: d }, (_, j) => wave(g, j))),
+    spread: Array.from({ length: k }, (_, g) => 2 + (g % 3)),
+    labels: Array.from({ length: k }, (_, g) => 'group ' + g), sha256: sha };
+  const now = Date.now();
+  const iso = (ms) => new Date(ms).toISOString();
+  const offers = {};
+  catalog.offers.forEach((o, i) => {
+    offers[o.id] = { mean: 0.02 + (i % 9) * 0.003, se: 0.004, n: 400 + i,
+      groups: Array.from({ length: k }, (_, g) => ({ mean: 0.01 + ((i * 7 + g * 3) % 11) * 0.002,
+        sd: 0.003, n: 30 + g, pred: 0.01 + (g % 4) * 0.001 })) };
+  });
+  const effects = { format: 'offerwise-effects', version: 1, reward: 'net',
+    generated_at: iso(now - 3600000), valid_until: iso(now + 14 * 86400000),
+    window: { from: iso(now - 28 * 86400000), to: iso(now - 3600000) }, epsilon: 2,
+    segments_sha256: sha, k, temperature: 0.002, model: { beta: 0.5 }, offers,
+    sha256: 'cd'.repeat(32) };
+  return { ...catalog, segments, effects };
+};
 window.benchHistory = () => {
   const item = (i, category, price) =>
     ({ item_id: 'sku-' + i, item_name: 'Item ' + i, item_category: category, price });
@@ -113,8 +145,19 @@ function serveDist(server, prefix) {
  * shipped model (waits until a decision says source 'model'); a URL that does not exist means
  * the fallback (waits until the predictor has refused it, so no call waits for the budget).
  */
-async function series({ model, maxClaims, dbName, offers, limit, warmup, calls, attempts }) {
-  const catalog = benchCatalog(offers, maxClaims);
+async function series({
+  model,
+  maxClaims,
+  learning,
+  dbName,
+  offers,
+  limit,
+  warmup,
+  calls,
+  attempts,
+}) {
+  const plain = benchCatalog(offers, maxClaims);
+  const catalog = learning ? benchLearning(plain) : plain;
   const request = { placement: 'home', limit, context: { member: true } };
   const config = (name, decisions) => ({
     consent: 'granted',
@@ -157,9 +200,11 @@ async function series({ model, maxClaims, dbName, offers, limit, warmup, calls, 
   const sources = {};
   const versions = new Set();
   let short = 0;
+  let last;
   for (let i = 0; i < calls; i++) {
     const start = performance.now();
     const decision = await ow.decide(request);
+    last = decision;
     samples.push(performance.now() - start);
     sources[decision.source] = (sources[decision.source] ?? 0) + 1;
     versions.add(decision.modelVersion);
@@ -173,6 +218,15 @@ async function series({ model, maxClaims, dbName, offers, limit, warmup, calls, 
     profileSamples.push(performance.now() - start);
   }
   const diagnostics = ow.diagnostics().map((d) => d.code);
+  // With the learning files: did the last decision place the shopper and score with the effects?
+  const inspected = ow.inspect(last.decisionId);
+  const learned = learning
+    ? {
+        group: inspected?.group?.id ?? null,
+        byGroup: inspected?.effects?.byGroup ?? false,
+        effectSources: [...new Set((inspected?.candidates ?? []).map((c) => c.effect?.source))],
+      }
+    : undefined;
   const state = (await ow.exportData()).decisions;
   await ow.forget();
   await ow.destroy();
@@ -187,6 +241,7 @@ async function series({ model, maxClaims, dbName, offers, limit, warmup, calls, 
     versions: [...versions],
     short,
     diagnostics,
+    learned,
     storage: state.storage,
     profile: {
       events: profile.log.events,
@@ -238,6 +293,13 @@ export async function runDecideBench({ emit = () => undefined } = {}) {
         scorer: 'the fallback scorer (model refused: /missing.onnx is a 404)',
       },
       {
+        name: 'decide_200_offers_learning',
+        model: undefined,
+        learning: true,
+        scorer:
+          'the shipped model in the worker (warm); learning on: segments (12 groups) and effects (200 offers × 12 groups, model part on) in the catalog',
+      },
+      {
         name: 'decide_200_offers_max_claims',
         model: undefined,
         maxClaims: true,
@@ -249,6 +311,7 @@ export async function runDecideBench({ emit = () => undefined } = {}) {
       const r = await page.evaluate(series, {
         model: variant.model,
         maxClaims: variant.maxClaims === true,
+        learning: variant.learning === true,
         dbName: `bench-${variant.name}`,
         offers,
         limit: LIMIT,
@@ -267,6 +330,13 @@ export async function runDecideBench({ emit = () => undefined } = {}) {
       const allowed = variant.model === undefined ? [] : ['model_unavailable'];
       if (r.diagnostics.some((code) => !allowed.includes(code)))
         throw new Error(`${variant.name}: diagnostics ${r.diagnostics.join(', ')}`);
+      if (
+        variant.learning &&
+        (r.learned.group === null ||
+          !r.learned.byGroup ||
+          r.learned.effectSources.join() !== 'group')
+      )
+        throw new Error(`${variant.name}: effects not used ${JSON.stringify(r.learned)}`);
       out({
         name: variant.name,
         values: roundAll(r.latency, 3),
@@ -281,6 +351,7 @@ export async function runDecideBench({ emit = () => undefined } = {}) {
         modelVersion: r.versions.join(','),
         profileLatency: roundAll(r.profileLatency, 3),
         shopper: r.profile,
+        ...(r.learned ? { learned: r.learned } : {}),
         note: "await ow.decide({ placement, limit: 3, context: { member: true } }) on the page: the profile (this tab's copy), claims (only with max_claims), features of every offer, score(), expected value, the policy in one readwrite IndexedDB transaction with the cap counters (meta token read; counters from the copy while current), explanations, the decision saved in that transaction (returns once its commit is requested, before it completes); caps never bind; profileLatency = profile() alone (always a database read), for scale",
       });
     }

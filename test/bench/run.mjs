@@ -556,6 +556,7 @@ async function writeReport(results, info) {
   const longtasks = byName.predictor_load_longtasks;
   const decides = [
     'decide_200_offers',
+    'decide_200_offers_learning',
     'decide_200_offers_fallback',
     'decide_200_offers_max_claims',
     'decide_20_offers',

@@ -28,6 +28,7 @@ interface Received {
   offerId: string;
   propensity: number;
   policies?: Record<string, number>;
+  group?: number;
 }
 
 /** Runs one of the models/ CLIs with tsx, as `npm run <name> -- …` does; returns its stdout. */
@@ -168,6 +169,9 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
       expect(Object.keys(e.policies!)).toEqual(['current', 'greedy', 'big-discount']);
       // The running policy's own odds are the logged propensity (whole points, as sent).
       expect(e.policies!.current).toBe(e.propensity);
+      // The demo's catalog names shopper groups: the same first impression carries the group
+      // report (all four fields), unless the device's daily budget of draws is spent.
+      const group = e.group !== undefined ? ['group', 'groupK', 'groupEpsilon', 'groupSet'] : [];
       expect(Object.keys(e).sort()).toEqual(
         [
           'at',
@@ -179,9 +183,11 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
           'policies',
           'propensity',
           'type',
+          ...group,
         ].sort(),
       );
     }
+    expect(withPolicies.some((e) => e.group !== undefined)).toBe(true);
     expect(new Set(withPolicies.map((e) => e.decisionId)).size).toBe(withPolicies.length);
 
     const feedback = path.join(dataDir, 'feedback.jsonl');

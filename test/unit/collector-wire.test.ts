@@ -7,6 +7,8 @@ import {
   BATCH_FIELDS,
   EVENT_FIELDS,
   EVENT_TYPES,
+  GROUP_BOUNDS,
+  GROUP_FIELDS,
   IdMemory,
   ORDER_FIELDS,
   POLICY_ID,
@@ -19,6 +21,10 @@ import {
 } from '../../demo/collector.mjs';
 import {
   FEEDBACK_TYPES,
+  GROUP_EPSILON_DECIMALS,
+  GROUP_SET,
+  MAX_GROUP_EPSILON,
+  MAX_GROUP_K,
   MAX_POLICIES,
   POLICY_DECIMALS,
   POLICY_NAME,
@@ -40,6 +46,13 @@ describe('the collector accepts exactly the SDK’s wire format', () => {
     expect([...ANONYMOUS_EVENT_FIELDS]).toEqual([...WIRE_FIELDS.anonymous]);
     expect([...EVENT_TYPES]).toEqual([...FEEDBACK_TYPES]);
     expect(POLICY_ID.source).toBe(POLICY_NAME.source);
+    expect([...GROUP_FIELDS]).toEqual(WIRE_FIELDS.full.slice(-4));
+    expect(GROUP_BOUNDS).toEqual({
+      maxK: MAX_GROUP_K,
+      maxEpsilon: MAX_GROUP_EPSILON,
+      epsilonDecimals: GROUP_EPSILON_DECIMALS,
+      set: GROUP_SET,
+    });
     expect(PRECISION).toEqual({
       propensityDecimals: PROPENSITY_DECIMALS,
       policyDecimals: POLICY_DECIMALS,
@@ -63,6 +76,10 @@ describe('the collector accepts exactly the SDK’s wire format', () => {
     modelVersion: 'd98eb637c883',
     at: NOW - 1_234,
     policies: { greedy: 0.62, 'big-discount': 0 },
+    group: 3,
+    groupK: 8,
+    groupEpsilon: 2,
+    groupSet: '5e1f0a9c3b7d',
   };
   function full() {
     return toWireEvent(input, uuidv4(), NOW, 'full') as unknown as Record<string, unknown>;
@@ -97,6 +114,7 @@ describe('the collector accepts exactly the SDK’s wire format', () => {
           // As an older SDK sent them: 6 digits and milliseconds.
           { ...full(), propensity: 0.185_234, at: NOW - 1, policies: { greedy: 0.123_456 } },
           { ...full(), decisionId: undefined, policies: { greedy: 0.5 }, at: NOW - 1 },
+          { ...full(), groupEpsilon: 1.239 },
         ],
         dropped: {},
         receivedAt: '1999-01-01T00:00:00.000Z',
@@ -107,15 +125,16 @@ describe('the collector accepts exactly the SDK’s wire format', () => {
     if (checked.error !== undefined) throw new Error(checked.error);
     expect(Object.keys(checked.header)).toEqual(['v', 'sentAt', 'dropped']);
     expect(checked.header.sentAt).toBe(NOW - 789);
-    const [first, old, anonymous] = checked.events;
+    const [first, old, anonymous, fine] = checked.events;
     expect(Object.keys(first!)).toEqual([...WIRE_FIELDS.full]);
     expect([old!.propensity, old!.at, old!.policies]).toEqual([
       0.1852,
       NOW - 789,
       { greedy: 0.12 },
     ]);
-    // No decision id: anonymous, so no policies and the hour only.
+    // No decision id: anonymous, so no policies, no group and the hour only.
     expect(Object.keys(anonymous!)).toEqual([...WIRE_FIELDS.anonymous]);
+    expect(fine!.groupEpsilon).toBe(1.24);
     expect(anonymous!.at).toBe(Date.UTC(2026, 10, 20, 12));
   });
 
@@ -137,6 +156,18 @@ describe('the collector accepts exactly the SDK’s wire format', () => {
         'e.modelVersion: got 7, expected a non-empty string of at most 200 characters',
       ],
       [{ policies: [0.5] }, 'e.policies: got [0.5], expected an object of policy → probability'],
+      [{ group: 8 }, 'e.group: got 8, expected a whole number from 0 to 7'],
+      [{ groupK: 17 }, 'e.groupK: got 17, expected a whole number from 2 to 16'],
+      [{ groupEpsilon: 0 }, 'e.groupEpsilon: got 0, expected a number in (0, 10]'],
+      [
+        { groupSet: 'ABCDEF012345' },
+        'e.groupSet: got "ABCDEF012345", expected 12 lower-case hex digits',
+      ],
+      [
+        { groupSet: undefined },
+        'e.groupSet: got undefined, expected all four group fields or none',
+      ],
+      [{ type: 'click' }, 'e.group: got "click", expected a group only on an impression'],
       [
         { policies: { __proto__x: 1 } },
         'e.policies key: got "__proto__x", expected a policy id matching /^[a-z0-9][a-z0-9_-]{0,31}$/',

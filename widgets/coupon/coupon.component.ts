@@ -89,7 +89,7 @@ export const DEFAULT_COUPON_MESSAGES: CouponMessages = {
  * @csspart link - The link to the offer (when it has a `url`).
  * @csspart status - The polite live region announcing the code.
  * @csspart why - The inner `<ow-why>` (its parts are exported as `why-toggle`, `why-panel`,
- *   `why-explanation`, `why-mute-button`, `why-confirmation`).
+ *   `why-explanation`, `why-mute-button`, `why-confirmation`, `why-group`).
  *
  * @cssproperty --ow-coupon-padding - Padding of the card. Default `var(--ow-space, 12px)`.
  * @cssproperty --ow-coupon-accent-width - Width of the coloured inline-start edge. Default `4px`.
@@ -437,7 +437,7 @@ export class OwCoupon extends OwElement {
         this.explanation
           ? html`<ow-why
               part="why"
-              exportparts="toggle: why-toggle, panel: why-panel, explanation: why-explanation, mute-button: why-mute-button, confirmation: why-confirmation"
+              exportparts="toggle: why-toggle, panel: why-panel, explanation: why-explanation, mute-button: why-mute-button, confirmation: why-confirmation, group: why-group"
               .offerwise=${this.offerwise}
               .explanation=${this.explanation}
               .category=${offer.category}

@@ -60,7 +60,7 @@ export const DEFAULT_MEMBER_DEAL_MESSAGES: MemberDealMessages = {
  * @csspart sign-in-text - The "Members only" text (non-members, without `sign-in-url`).
  * @csspart status - The polite live region announcing the code.
  * @csspart why - The inner `<ow-why>` (its parts are exported as `why-toggle`, `why-panel`,
- *   `why-explanation`, `why-mute-button`, `why-confirmation`).
+ *   `why-explanation`, `why-mute-button`, `why-confirmation`, `why-group`).
  *
  * @cssproperty --ow-color-member - The member colour (edge, badge, buttons). Default `#6a3fa0` (dark: `#d7bbff`).
  * @cssproperty --ow-coupon-padding - Padding of the card. Default `var(--ow-space, 12px)`.

@@ -3,6 +3,7 @@ import type { Offerwise } from '../../src/offerwise.js';
 import type { Consent } from '../../src/privacy/consent.js';
 import type { Segment } from '../../src/profile/segment.js';
 import type { ProfileSnapshot } from '../../src/profile/snapshot.js';
+import type { ShopperGroup } from '../../src/learning/types.js';
 import { fillIsolated, isolatedList, type IsolatedText } from '../shared/bidi.js';
 import { formatMoney, languageOf } from '../shared/format.js';
 import { LoadController } from '../shared/load.controller.js';
@@ -13,7 +14,11 @@ import styles from './my-data.styles.js';
 /** A phrase by plural category (`Intl.PluralRules`); `other` is the fallback. */
 export type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
 
-/** Every word the element shows. `{count}`, `{list}`, `{spend}`, `{segment}` are filled in. */
+/**
+ * Every word the element shows. `{count}`, `{list}`, `{spend}`, `{segment}` are filled in.
+ * `segment` names the shopper group: the learned group's label when the catalog has segments
+ * (the shop's words, isolated), else the word of `segments` for the built-in segment.
+ */
 export interface MyDataMessages {
   heading: string;
   intro: string;
@@ -126,7 +131,7 @@ export class OwMyData extends OwElement {
 
   /** The words shown (defaults in English); replace the object to translate. */
   declare messages: MyDataMessages;
-  declare private profile: ProfileSnapshot | undefined;
+  declare private profile: (ProfileSnapshot & { group?: ShopperGroup }) | undefined;
   declare private consentState: Consent | undefined;
   declare private failed: boolean;
   declare private busy: boolean;
@@ -266,7 +271,10 @@ export class OwMyData extends OwElement {
   }
 
   /** Lines of plain words; the shop's own names (categories, items) each in a `<bdi>`. */
-  private facts(profile: ProfileSnapshot, language: string | undefined): (string | IsolatedText)[] {
+  private facts(
+    profile: ProfileSnapshot & { group?: ShopperGroup },
+    language: string | undefined,
+  ): (string | IsolatedText)[] {
     const facts: (string | IsolatedText)[] = [];
     const events = Object.values(profile.eventCounts).reduce((s, n) => s + n, 0);
     facts.push(events > 0 ? this.plural('events', events, language) : this.text('noEvents'));
@@ -287,13 +295,21 @@ export class OwMyData extends OwElement {
         : spend.toLocaleString(language);
       facts.push(this.plural('purchases', count, language).replace('{spend}', money));
     } else facts.push(this.text('noPurchases'));
-    const segments = this.messages?.segments ?? DEFAULT_MY_DATA_MESSAGES.segments;
-    const segment = segments[profile.segment] ?? profile.segment;
-    facts.push(this.text('segment').replace('{segment}', segment));
+    if (profile.group) {
+      // The learned group (the catalog's segments file): its label is the shop's text.
+      facts.push(fillIsolated(this.text('segment'), { segment: profile.group.label }));
+    } else {
+      const segments = this.messages?.segments ?? DEFAULT_MY_DATA_MESSAGES.segments;
+      const segment = segments[profile.segment] ?? profile.segment;
+      facts.push(this.text('segment').replace('{segment}', segment));
+    }
     return facts;
   }
 
-  private renderProfile(profile: ProfileSnapshot, language: string | undefined): TemplateResult {
+  private renderProfile(
+    profile: ProfileSnapshot & { group?: ShopperGroup },
+    language: string | undefined,
+  ): TemplateResult {
     return html`<ul part="facts" class="facts">
         ${this.facts(profile, language).map((f) => html`<li part="fact" class="fact">${f}</li>`)}
       </ul>

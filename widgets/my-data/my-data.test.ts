@@ -64,7 +64,60 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((ow) => ow.destroy()));
 });
 
+// A segments file with two groups over the categories shoes and bags: shoppers who have browsed
+// nothing sit at group 0; shoe views move them to group 1 (the interest dimensions dominate).
+function segmentsCatalog(labels: [string, string]) {
+  const zero = Array<number>(13).fill(0);
+  return {
+    version: 1,
+    server_time: new Date(T0).toISOString(),
+    currency: 'EUR',
+    placements: { home: { limit: 1 } },
+    offers: [
+      {
+        id: 'c1',
+        type: 'coupon',
+        title: 'Shoes',
+        category: 'shoes',
+        discount: { percent: 10 },
+        code: 'C1',
+      },
+    ],
+    segments: {
+      format: 'offerwise-segments',
+      version: 1,
+      vector: { version: 1, categories: ['shoes', 'bags'] },
+      standardization: { mean: zero, scale: [...Array<number>(9).fill(1), 100, 100, 100, 100] },
+      centroids: [
+        [13, ...zero.slice(1)],
+        [13, 0, 0, 0, 0, 1, ...zero.slice(6)],
+      ],
+      spread: [1, 1],
+      labels,
+    },
+  };
+}
+
 describe('<ow-my-data>', () => {
+  it('names the learned shopper group when the catalog has segments, as isolated text', async () => {
+    const ow = await createOffers({
+      consent: 'granted',
+      now: () => T0,
+      catalog: segmentsCatalog(['no browsing yet', 'shoe browsers \u202e<b>x</b>']),
+    });
+    open.push(ow);
+    await ow.decide({ placement: 'home' }); // loads the decision half, which holds the segments
+    let el = await mount(ow);
+    expect(facts(el).at(-1)).toBe('Shopper group: no browsing yet.');
+    await ow.track(viewed('sku-1', 'Trail shoe', 'shoes'));
+    el.remove();
+    el = await mount(ow);
+    expect(facts(el).at(-1)).toBe('Shopper group: shoe browsers \u202e<b>x</b>.');
+    const fact = [...el.shadowRoot!.querySelectorAll('[part="fact"]')].at(-1)!;
+    expect(fact.querySelector('bdi')!.textContent).toBe('shoe browsers \u202e<b>x</b>');
+    expect(fact.querySelector('b')).toBeNull();
+  });
+
   it('says in plain words what the profile holds', async () => {
     const ow = await make();
     await Promise.all([

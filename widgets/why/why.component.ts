@@ -8,14 +8,17 @@ import { capitalize, fill, reportOnce } from '../shared/support.js';
 import { fillIsolated, type IsolatedText } from '../shared/bidi.js';
 import { whyStyles } from './why.styles.js';
 
-/** The instance method this element needs; typed here so the element checks it exists. */
+/** The instance methods this element needs; typed here so the element checks they exist. */
 interface InterestMuter {
   muteInterest?: (category: string) => Promise<void>;
+}
+interface GroupReader {
+  profile?: () => Promise<{ group?: { label: string } }>;
 }
 
 type MuteState = 'idle' | 'pending' | 'done' | 'failed';
 
-/** The element's words; `{category}` is filled in. */
+/** The element's words; `{category}` and `{group}` are filled in. */
 export interface WhyMessages {
   /** The disclosure button. */
   toggle: string;
@@ -25,6 +28,8 @@ export interface WhyMessages {
   muted: string;
   /** Said when stopping it failed. */
   muteFailed: string;
+  /** Names the shopper's learned group (the catalog's segments), when there is one. */
+  group: string;
 }
 
 export const DEFAULT_WHY_MESSAGES: WhyMessages = {
@@ -32,6 +37,7 @@ export const DEFAULT_WHY_MESSAGES: WhyMessages = {
   mute: "Don't use my interest in {category}",
   muted: "Done: we won't use your interest in {category}.",
   muteFailed: "Sorry, that didn't work. Please try again later.",
+  group: 'Offers are also chosen for your shopper group: {group}.',
 };
 
 /**
@@ -40,7 +46,9 @@ export const DEFAULT_WHY_MESSAGES: WhyMessages = {
  * when the offer is tied to a category, a way to stop using the shopper's interest in it.
  *
  * Renders nothing without an explanation. The mute button calls `ow.muteInterest(category)` and
- * confirms in text (focus moves to the confirmation, which is also a polite live region).
+ * confirms in text (focus moves to the confirmation, which is also a polite live region). The
+ * panel names the shopper's group (learned segments) when `group` is set or, once opened, when the
+ * instance's `profile()` has one.
  *
  * @fires ow-interest-off - The shopper turned off an interest. `detail: { category }`.
  *
@@ -48,6 +56,7 @@ export const DEFAULT_WHY_MESSAGES: WhyMessages = {
  * @csspart toggle - The "Why am I seeing this?" button (`aria-expanded`, `aria-controls`).
  * @csspart panel - The disclosed panel.
  * @csspart explanation - The explanation text.
+ * @csspart group - The line naming the shopper group.
  * @csspart mute-button - The "Don't use my interest in …" button.
  * @csspart confirmation - The text confirming (or failing) the change.
  *
@@ -59,6 +68,7 @@ export class OwWhy extends OwElement {
     ...OwElement.properties,
     explanation: {},
     category: {},
+    group: {},
     open: { type: Boolean, reflect: true },
     messages: { attribute: false },
     muteState: { state: true },
@@ -68,16 +78,24 @@ export class OwWhy extends OwElement {
   declare explanation: string;
   /** The offer's category (lower case); `any` or empty offers no mute button. */
   declare category: string;
+  /**
+   * The shopper group's label to name; empty: asked of the instance's `profile()` when the panel
+   * first opens (nothing is named without a segments file).
+   */
+  declare group: string;
   /** Whether the explanation is shown. */
   declare open: boolean;
   /** Words to replace (defaults in English, `DEFAULT_WHY_MESSAGES`). */
   declare messages: Partial<WhyMessages>;
   declare private muteState: MuteState;
+  /** Whether the instance was asked for the group already (once per element). */
+  private askedGroup = false;
 
   constructor() {
     super();
     this.explanation = '';
     this.category = '';
+    this.group = '';
     this.open = false;
     this.messages = {};
     this.muteState = 'idle';
@@ -89,6 +107,21 @@ export class OwWhy extends OwElement {
 
   private toggle(): void {
     this.open = !this.open;
+    if (this.open && !this.group && !this.askedGroup) {
+      this.askedGroup = true;
+      void this.readGroup();
+    }
+  }
+
+  /** The group the instance places the shopper in, if any; never fails the element. */
+  private async readGroup(): Promise<void> {
+    try {
+      const ow = (await this.instance()) as GroupReader;
+      const label = typeof ow.profile === 'function' ? (await ow.profile()).group?.label : '';
+      if (label && !this.group) this.group = label;
+    } catch {
+      // No group then: the explanation stands on its own.
+    }
   }
 
   private async mute(): Promise<void> {
@@ -151,6 +184,15 @@ export class OwWhy extends OwElement {
       </button>
       <div part="panel" class="panel" id="panel" ?hidden=${!this.open}>
         <p part="explanation" class="explanation">${this.explanation}</p>
+        ${
+          this.group
+            ? html`<p part="group" class="explanation">
+                ${fillIsolated(this.messages?.group ?? DEFAULT_WHY_MESSAGES.group, {
+                  group: this.group,
+                })}
+              </p>`
+            : nothing
+        }
         ${
           showButton
             ? html`<button

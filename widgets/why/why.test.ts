@@ -186,4 +186,43 @@ describe('<ow-why>', () => {
     expect(isolates('confirmation')).toEqual([category]);
     expect(text(get('confirmation'))).toBe(`Done: we won't use your interest in ${category}.`);
   });
+
+  it('names the shopper group: the one given, or the profile’s once opened', async () => {
+    const profile = vi.fn(async () => ({ group: { id: 1, label: 'shoe browsers \u202e' } }));
+    const { element, get } = await mount('You often browse Shoes', 'shoes', {
+      ...fakeOw(),
+      profile,
+    });
+    expect(get('group')).toBeNull();
+    expect(profile).not.toHaveBeenCalled(); // nothing read until the shopper asks
+    get('toggle')!.click();
+    await settle(element);
+    expect(text(get('group'))).toBe(
+      'Offers are also chosen for your shopper group: shoe browsers \u202e.',
+    );
+    expect([...get('group')!.querySelectorAll('bdi')].map((b) => b.textContent)).toEqual([
+      'shoe browsers \u202e',
+    ]);
+    get('toggle')!.click();
+    get('toggle')!.click();
+    await settle(element);
+    expect(profile).toHaveBeenCalledTimes(1);
+
+    // Given by the page (and in its words): no profile read.
+    const given = await mount('You often browse Shoes', 'shoes', { ...fakeOw(), profile });
+    given.element.group = 'Stammkundschaft';
+    given.element.messages = { group: 'Gruppe: {group}' };
+    given.get('toggle')!.click();
+    await settle(given.element);
+    expect(text(given.get('group'))).toBe('Gruppe: Stammkundschaft');
+    expect(profile).toHaveBeenCalledTimes(1);
+
+    // No segments (no group), or an instance without profile(): no line.
+    for (const ow of [{ ...fakeOw(), profile: async () => ({}) }, fakeOw()]) {
+      const none = await mount('You often browse Shoes', 'shoes', ow);
+      none.get('toggle')!.click();
+      await settle(none.element);
+      expect(none.get('group')).toBeNull();
+    }
+  });
 });

@@ -1,0 +1,241 @@
+/**
+ * World files (`--world <json>` of `npm run simulate` and `npm run loop`): every coefficient of a
+ * simulated world's ground truth, so a new world is tried without code. Two kinds:
+ * - `hillstrom`: today's simulation (Hillstrom rows, no browsing; the simulator's default,
+ *   `worlds/hillstrom.json`), with the truth of `truth.ts`;
+ * - `browsing`: shoppers who browse (`browsing.ts`; the loop's default, `worlds/browsing.json`).
+ * The schema is in docs/learning.md. A bad file is refused with the field, the value and what
+ * was expected.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fieldError } from '../../src/util/errors.js';
+import { isPlainObject } from '../../src/util/guards.js';
+import type { BrowsingResponse, BrowsingWorld } from './browsing.js';
+import { HILLSTROM_RESPONSE, type HillstromResponse } from './truth.js';
+
+export interface HillstromWorld {
+  format: 'offerwise-world';
+  version: 1;
+  kind: 'hillstrom';
+  name: string;
+  /** The simulated catalog: 6 coupons, or 17 (`wide`). */
+  offers: 'standard' | 'wide';
+  response: HillstromResponse;
+}
+
+export type World = HillstromWorld | BrowsingWorld;
+
+const WORLDS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'worlds');
+/** The loop's default world. */
+export const DEFAULT_BROWSING_WORLD = join(WORLDS_DIR, 'browsing.json');
+/** A browsing world with other coefficients, written before any result on it was seen. */
+export const UNTUNED_BROWSING_WORLD = join(WORLDS_DIR, 'browsing-untuned.json');
+/** Today's simulation as a file (what `npm run simulate` does without `--world`). */
+export const HILLSTROM_WORLD = join(WORLDS_DIR, 'hillstrom.json');
+
+const bad = (field: string, value: unknown, expected: string): never => {
+  throw fieldError('invalid_input', `world.${field}`, value, expected);
+};
+
+function object(value: unknown, field: string): Record<string, unknown> {
+  if (!isPlainObject(value)) bad(field, value, 'an object');
+  return value as Record<string, unknown>;
+}
+
+function number(value: unknown, field: string, min = -1e6, max = 1e6): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    bad(field, value, `a number from ${min} to ${max}`);
+  }
+  return value as number;
+}
+
+function text(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > 200) {
+    bad(field, value, 'a name of 1 to 200 characters');
+  }
+  return value as string;
+}
+
+/**
+ * The coefficients of `input` with the shape of `template`: every number of the template must be
+ * there as a finite number, and nothing else (a misspelt coefficient must not fall back silently).
+ */
+function coefficients<T>(input: unknown, template: T, field: string): T {
+  const raw = object(input, field);
+  const shape = template as Record<string, unknown>;
+  for (const key of Object.keys(raw)) {
+    if (!Object.hasOwn(shape, key)) {
+      bad(
+        `${field}.${key}`,
+        raw[key],
+        `no such coefficient (one of ${Object.keys(shape).join(', ')})`,
+      );
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(shape)) {
+    out[key] =
+      typeof value === 'number'
+        ? number(raw[key], `${field}.${key}`)
+        : coefficients(raw[key], value, `${field}.${key}`);
+  }
+  return out as T;
+}
+
+/** The shape of a browsing world's response (the values are only the template's). */
+const BROWSING_RESPONSE_SHAPE: BrowsingResponse = {
+  click: {
+    intercept: 0,
+    interest: 0,
+    depth: 0,
+    depthSensitive: 0,
+    bought: 0,
+    recent: 0,
+    recentDays: 0,
+    any: 0,
+    anyDiffuse: 0,
+    recency: 0,
+  },
+  claim: { intercept: 0, depth: 0, depthSensitive: 0 },
+  order: { intercept: 0, history: 0, focus: 0, claimed: 0, claimedSensitive: 0, claimedHistory: 0 },
+  basket: { base: 0, history: 0, spread: 0 },
+};
+
+const ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+function range(value: unknown, field: string): [number, number] {
+  if (!Array.isArray(value) || value.length !== 2) bad(field, value, '[low, high]');
+  const [low, high] = [
+    number((value as unknown[])[0], `${field}[0]`, 0),
+    number((value as unknown[])[1], `${field}[1]`, 0),
+  ];
+  if (high < low) bad(field, value, '[low, high] with low ≤ high');
+  return [low, high];
+}
+
+function browsingWorld(raw: Record<string, unknown>, name: string): BrowsingWorld {
+  const categories = raw.categories;
+  if (
+    !Array.isArray(categories) ||
+    categories.length < 2 ||
+    categories.length > 50 ||
+    !categories.every((c) => typeof c === 'string' && ID.test(c) && c !== 'any') ||
+    new Set(categories).size !== categories.length
+  ) {
+    bad('categories', categories, '2 to 50 distinct lower-case category names (not "any")');
+  }
+  const cats = categories as string[];
+  if (!Array.isArray(raw.offers) || raw.offers.length < 2 || raw.offers.length > 200) {
+    bad('offers', raw.offers, '2 to 200 offers');
+  }
+  const ids = new Set<string>();
+  const offers = (raw.offers as unknown[]).map((o, i) => {
+    const f = `offers[${i}]`;
+    const offer = object(o, f);
+    if (typeof offer.id !== 'string' || !ID.test(offer.id) || ids.has(offer.id)) {
+      bad(`${f}.id`, offer.id, 'a new lower-case offer id');
+    }
+    ids.add(offer.id as string);
+    if (offer.category !== 'any' && !cats.includes(offer.category as string)) {
+      bad(`${f}.category`, offer.category, `"any" or one of ${cats.join(', ')}`);
+    }
+    return {
+      id: offer.id as string,
+      category: offer.category as string,
+      percent: number(offer.percent, `${f}.percent`, 1, 90),
+    };
+  });
+  const s = object(raw.shoppers, 'shoppers');
+  if (!Array.isArray(s.archetypes) || s.archetypes.length === 0) {
+    bad('shoppers.archetypes', s.archetypes, 'one or more archetypes');
+  }
+  const archetypes = (s.archetypes as unknown[]).map((a, i) => {
+    const f = `shoppers.archetypes[${i}]`;
+    const kind = object(a, f);
+    const interest = object(kind.interest, `${f}.interest`);
+    for (const [c, v] of Object.entries(interest)) {
+      if (!cats.includes(c)) bad(`${f}.interest.${c}`, v, `a category of ${cats.join(', ')}`);
+      number(v, `${f}.interest.${c}`, 0, 1e6);
+    }
+    return {
+      name: text(kind.name, `${f}.name`),
+      share: number(kind.share, `${f}.share`, 0),
+      interest: interest as Record<string, number>,
+      concentration: number(kind.concentration, `${f}.concentration`, 0.01),
+      buyer: number(kind.buyer, `${f}.buyer`, 0, 1),
+      sensitive: number(kind.sensitive, `${f}.sensitive`, 0, 1),
+      history: number(kind.history, `${f}.history`, 0),
+    };
+  });
+  if (!archetypes.some((a) => a.share > 0)) {
+    bad('shoppers.archetypes', 'every share 0', 'a positive share somewhere');
+  }
+  const prices = object(s.prices, 'shoppers.prices');
+  return {
+    format: 'offerwise-world',
+    version: 1,
+    kind: 'browsing',
+    name,
+    categories: cats,
+    offers,
+    shoppers: {
+      visitsPerWeek: number(s.visitsPerWeek, 'shoppers.visitsPerWeek', 0.01, 7),
+      visitSpread: number(s.visitSpread, 'shoppers.visitSpread', 0, 1),
+      viewsPerVisit: number(s.viewsPerVisit, 'shoppers.viewsPerVisit', 1, 100),
+      prices: {
+        sensitive: range(prices.sensitive, 'shoppers.prices.sensitive'),
+        other: range(prices.other, 'shoppers.prices.other'),
+      },
+      pastMonths: number(s.pastMonths, 'shoppers.pastMonths', 0.2, 12),
+      pastCoupon: number(s.pastCoupon, 'shoppers.pastCoupon', 0, 1),
+      archetypes,
+    },
+    response: coefficients(raw.response, BROWSING_RESPONSE_SHAPE, 'response'),
+  };
+}
+
+/** Validates a world file (either kind). */
+export function validateWorld(input: unknown): World {
+  const raw = object(input, '');
+  if (raw.format !== 'offerwise-world') bad('format', raw.format, '"offerwise-world"');
+  if (raw.version !== 1) bad('version', raw.version, '1');
+  const name = text(raw.name, 'name');
+  if (raw.kind === 'browsing') return browsingWorld(raw, name);
+  if (raw.kind !== 'hillstrom') bad('kind', raw.kind, '"hillstrom" or "browsing"');
+  if (raw.offers !== 'standard' && raw.offers !== 'wide') {
+    bad('offers', raw.offers, '"standard" or "wide"');
+  }
+  return {
+    format: 'offerwise-world',
+    version: 1,
+    kind: 'hillstrom',
+    name,
+    offers: raw.offers as 'standard' | 'wide',
+    response: coefficients(raw.response, HILLSTROM_RESPONSE, 'response'),
+  };
+}
+
+/** Reads and validates a world file; the error names the file. */
+export function readWorld(path: string): World {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`--world ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    return validateWorld(raw);
+  } catch (error) {
+    throw new Error(`--world ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** A browsing world, or an error saying the command needs one. */
+export function browsingWorldOf(world: World, path: string): BrowsingWorld {
+  if (world.kind !== 'browsing') {
+    throw new Error(`--world ${path}: got a "${world.kind}" world, expected a "browsing" world`);
+  }
+  return world;
+}

@@ -1,0 +1,100 @@
+/**
+ * `npm run learn -- --feedback <files…> [--orders <file>] --out <effects.json>
+ *   [--segments models/default-segments.json | none] [--catalog <catalog.json>]
+ *   [--reward net|click|claim|order|revenue|discount] [--model models/default.onnx]
+ *   [--scorer model|fallback] [--objective uplift|conversion|revenue] [--valid-days 14]
+ *   [--temperature-factor 0.1] [--now <ISO date-time>]`
+ *
+ * `npm run learn -- --hillstrom <csv> --out <effects.json> [--segments <file>] [--split 0.7]
+ *   [--split-seed 1] [--epsilon 2] [--outcome visit|conversion|spend]`
+ *
+ * Learns the value of every offer per shopper group from logged decisions
+ * (models/learning/learn.ts) — the collector's files, or a Hillstrom-format file as a logged
+ * campaign (models/learning/hillstrom.ts) — and writes the effects file the catalog names.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { Offer } from '../../src/decide/types.js';
+import { DEFAULT_VALUE } from '../../src/decide/value.js';
+import { EFFECT_REWARDS } from '../../src/learning/effects.js';
+import { loadCatalog } from '../campaign/world.js';
+import { numberFlag, parseArgs } from '../lib/args.js';
+import { runCli, stderrLog, type Log } from '../lib/cli.js';
+import { MODELS_DIR } from '../lib/paths.js';
+import {
+  DEFAULT_SEGMENTS,
+  printable,
+  readSegments,
+  scorerOf,
+  writeEffects,
+} from '../learning/io.js';
+import { learnFromLogs } from '../learning/learn.js';
+
+export async function main(argv: readonly string[], log: Log = stderrLog) {
+  if (argv.includes('--hillstrom')) {
+    const { hillstromMain } = await import('../learning/hillstrom-cli.js');
+    return hillstromMain(argv, log);
+  }
+  const args = parseArgs(argv, {
+    feedback: { required: true, list: true, expected: 'JSONL or Parquet files of feedback' },
+    orders: {},
+    out: { required: true, expected: 'the effects file to write' },
+    segments: { default: DEFAULT_SEGMENTS },
+    catalog: {},
+    reward: { default: 'net', choices: EFFECT_REWARDS },
+    model: { default: `${MODELS_DIR}/default.onnx` },
+    scorer: { default: 'model', choices: ['model', 'fallback'] },
+    objective: { default: 'uplift', choices: ['uplift', 'conversion', 'revenue'] },
+    'valid-days': { default: '14' },
+    'temperature-factor': { default: '0.1' },
+    now: {},
+  });
+  const validDays = numberFlag('valid-days', args['valid-days'], {
+    min: 0,
+    max: 365,
+    aboveMin: true,
+  });
+  const temperatureFactor = numberFlag('temperature-factor', args['temperature-factor'], {
+    min: 0,
+    max: 100,
+    aboveMin: true,
+  });
+  const now = args.now === undefined ? Date.now() : Date.parse(args.now);
+  if (!Number.isFinite(now))
+    throw new Error(`--now: got ${JSON.stringify(args.now)}, expected an ISO date-time`);
+  const segments = args.segments === 'none' ? undefined : readSegments(args.segments);
+  let offers: Offer[] | undefined;
+  if (args.catalog !== undefined) {
+    if (!existsSync(args.catalog)) throw new Error(`--catalog ${args.catalog}: not found`);
+    offers = loadCatalog(JSON.parse(readFileSync(args.catalog, 'utf8'))).offers;
+  }
+  const scorer = offers && segments ? await scorerOf(args.scorer, args.model) : undefined;
+  try {
+    const result = await learnFromLogs(
+      { feedback: args.feedback, orders: args.orders },
+      {
+        reward: args.reward,
+        ...(segments ? { segments } : {}),
+        ...(offers && scorer ? { offers, score: scorer.score } : {}),
+        value: { ...DEFAULT_VALUE, objective: args.objective },
+        now,
+        validDays,
+        temperatureFactor,
+      },
+    );
+    if (!segments) log('learn: no segments (--segments none): offer effects only');
+    else if (result.summary.decisions.withGroup === 0) {
+      log(
+        `learn: no decision reports a group of ${args.segments} (${segments.sha256.slice(0, 12)}): offer effects only`,
+      );
+    }
+    if (segments && !offers) {
+      log('learn: no --catalog: no model predictions at the groups (model.beta absent)');
+    }
+    const text = writeEffects(args.out, result);
+    return printable(args.out, text, result);
+  } finally {
+    await scorer?.release();
+  }
+}
+
+await runCli('learn', import.meta.url, main);

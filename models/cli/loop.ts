@@ -1,0 +1,161 @@
+/**
+ * `npm run loop -- --out <dir> [--world models/campaign/worlds/browsing.json] [--shoppers 20000]
+ *   [--weeks 4] [--seed 1] [--epsilon 2] [--segments <file>] [--scorer model|fallback]
+ *   [--model models/default.onnx] [--exploration 0.05] [--temperature-factor 0.1]
+ *   [--no-noise yes|no] [--k <groups>] [--model-term yes|no] [--window <weeks>]`
+ *
+ * The learning loop end to end (models/campaign/loop.ts): week 1 with the shipped model, then
+ * each week learn on every log so far, publish, and run the next week with the new effects; then
+ * the same loop with exact groups (ε = ∞) for `noNoise`. The groups are fitted on the world's
+ * own traffic unless `--segments` names a file. Prints, as the last line, the TRUE net value per
+ * personalized decision of each week (`policy`, `static`, `uniform`, `bestRule`, `oracle`,
+ * `noNoise`) and `gapClosed` = (policy − uniform) / (oracle − uniform) of the last week.
+ *
+ * `--model-term no` learns without `model.beta` (the shipped model's part): on the default world
+ * that steadied the weeks, on the untuned one it lost most of the gain (docs/learning.md, Results).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { validateSegments } from '../../src/learning/segments.js';
+import type { Segments } from '../../src/learning/types.js';
+import type { ScoreResult } from '../../src/predictor/predictor.js';
+import { runLoop, type LoopResult } from '../campaign/loop.js';
+import { fallbackScore } from '../campaign/simulator.js';
+import { browsingWorldOf, DEFAULT_BROWSING_WORLD, readWorld } from '../campaign/world-file.js';
+import { SIM_START } from '../campaign/world.js';
+import { numberFlag, parseArgs } from '../lib/args.js';
+import { runCli, stderrLog, type Log } from '../lib/cli.js';
+import { MODELS_DIR } from '../lib/paths.js';
+import { fitSegments } from '../learning/fit-segments.js';
+import { browsingProfiles } from '../learning/profiles.js';
+import { readSegments } from '../learning/io.js';
+
+const round = (x: number) => Number(x.toFixed(4));
+
+export async function main(argv: readonly string[], log: Log = stderrLog) {
+  const args = parseArgs(argv, {
+    out: { required: true, expected: 'the directory to write the logs and effects to' },
+    world: { default: DEFAULT_BROWSING_WORLD },
+    shoppers: { default: '20000', integer: true },
+    weeks: { default: '4', integer: true },
+    seed: { default: '1', integer: true },
+    epsilon: { default: '2' },
+    segments: {},
+    scorer: { default: 'model', choices: ['model', 'fallback'] },
+    model: { default: `${MODELS_DIR}/default.onnx` },
+    exploration: { default: '0.05' },
+    'temperature-factor': { default: '0.1' },
+    'no-noise': { default: 'yes', choices: ['yes', 'no'] },
+    k: { integer: true },
+    'model-term': { default: 'yes', choices: ['yes', 'no'] },
+    window: { default: '0', integer: true },
+  });
+  const started = performance.now();
+  const world = browsingWorldOf(readWorld(args.world), args.world);
+  const shoppers = numberFlag('shoppers', args.shoppers, { min: 1, max: 1e6, integer: true });
+  const weeks = numberFlag('weeks', args.weeks, { min: 1, max: 52, integer: true });
+  const seed = Number(args.seed);
+  const epsilon =
+    args.epsilon === 'inf' ? Infinity : numberFlag('epsilon', args.epsilon, { min: 0, max: 10 });
+  const exploration = numberFlag('exploration', args.exploration, { min: 0, max: 1 });
+  const window = numberFlag('window', args.window, { min: 0, max: 52, integer: true });
+  const temperatureFactor = numberFlag('temperature-factor', args['temperature-factor'], {
+    min: 0,
+    max: 100,
+    aboveMin: true,
+  });
+
+  let segments: Segments & { sha256: string };
+  if (args.segments !== undefined) segments = readSegments(args.segments);
+  else {
+    // The shop fits its groups on its own traffic before the loop starts: another population of
+    // the same world, four weeks of browsing before the first week.
+    const fit = fitSegments(
+      browsingProfiles(world, Math.min(6000, Math.max(200, shoppers)), seed + 7919, SIM_START),
+      world.categories,
+      {
+        seed,
+        ...(args.k !== undefined
+          ? { k: numberFlag('k', args.k, { min: 2, max: 16, integer: true }) }
+          : {}),
+      },
+    );
+    const text = JSON.stringify(fit.segments, null, 2) + '\n';
+    mkdirSync(args.out, { recursive: true });
+    writeFileSync(join(args.out, 'segments.json'), text);
+    segments = {
+      ...validateSegments(fit.segments),
+      sha256: createHash('sha256').update(text).digest('hex'),
+    };
+    log(`loop: ${fit.k} groups fitted on the world's traffic: ${fit.segments.labels.join('; ')}`);
+  }
+
+  let score: (rows: Float32Array, n: number) => Promise<ScoreResult> = fallbackScore;
+  let release = async () => {};
+  if (args.scorer === 'model') {
+    const { createScorer } = await import('../uplift/onnx-scorer.js');
+    const bytes = new Uint8Array(readFileSync(args.model));
+    const version = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
+    const scorer = await createScorer(bytes);
+    score = async (rows, n) => ({
+      ...(await scorer.score(rows, n)),
+      source: 'model',
+      modelVersion: version,
+    });
+    release = () => scorer.release();
+  }
+  const run = (e: number, out: string): Promise<LoopResult> =>
+    runLoop({
+      world,
+      shoppers,
+      weeks,
+      seed,
+      epsilon: e,
+      segments,
+      score,
+      out,
+      exploration,
+      temperatureFactor,
+      window,
+      modelTerm: args['model-term'] === 'yes',
+      log,
+    });
+  try {
+    const main = await run(epsilon, args.out);
+    const exact =
+      args['no-noise'] === 'yes' && Number.isFinite(epsilon)
+        ? await run(Infinity, join(args.out, 'no-noise'))
+        : undefined;
+    const last = main.weeks[main.weeks.length - 1]!;
+    const lastExact = exact?.weeks[exact.weeks.length - 1];
+    return {
+      world: world.name,
+      shoppers,
+      seed,
+      epsilon: Number.isFinite(epsilon) ? epsilon : 'inf',
+      k: main.k,
+      weeks: main.weeks.map((w, i) => ({
+        week: w.week,
+        decisions: w.decisions,
+        policy: round(w.policy),
+        static: round(w.static),
+        uniform: round(w.uniform),
+        bestRule: round(w.bestRule),
+        oracle: round(w.oracle),
+        noNoise: exact ? round(exact.weeks[i]!.policy) : round(w.policy),
+        rules: Object.fromEntries(Object.entries(w.rules).map(([k, v]) => [k, round(v)])),
+      })),
+      gapClosed: round(main.gapClosed),
+      gapClosedNoNoise: round(exact ? exact.gapClosed : main.gapClosed),
+      overStatic: round(last.policy / last.static - 1),
+      overBestRule: round(last.policy / last.bestRule - 1),
+      ...(lastExact ? { noNoiseOverStatic: round(lastExact.policy / lastExact.static - 1) } : {}),
+      seconds: Math.round((performance.now() - started) / 100) / 10,
+    };
+  } finally {
+    await release();
+  }
+}
+
+await runCli('loop', import.meta.url, main);

@@ -1,0 +1,77 @@
+/**
+ * `npm run segments -- --out <segments.json> [--world models/campaign/worlds/browsing.json]
+ *   [--shoppers 6000] [--hillstrom ../shared/data/hillstrom-train.csv | none]
+ *   [--hillstrom-rows 4000] [--seed 1] [--k-min 4] [--k-max 12] [--k <k>]`
+ *
+ * Fits shopper groups (models/learning/fit-segments.ts) on the profiles of a browsing world's
+ * traffic and on Hillstrom rows, and writes the segments file the catalog names. Prints k, the
+ * silhouette of every k tried, the groups' sizes and labels, and the file's SHA-256.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { seededRandom } from '../../src/decide/random.js';
+import { validateSegments } from '../../src/learning/segments.js';
+import type { VectorProfile } from '../../src/features/profile-vector.js';
+import { browsingWorldOf, DEFAULT_BROWSING_WORLD, readWorld } from '../campaign/world-file.js';
+import { SIM_START } from '../campaign/world.js';
+import { numberFlag, parseArgs } from '../lib/args.js';
+import { runCli, stderrLog, type Log } from '../lib/cli.js';
+import { readHillstrom } from '../lib/hillstrom.js';
+import { SHARED_DATA_DIR } from '../lib/paths.js';
+import { shuffle } from '../lib/random.js';
+import { fitSegments } from '../learning/fit-segments.js';
+import { browsingProfiles, hillstromProfile } from '../learning/profiles.js';
+
+const round = (x: number) => Number(x.toFixed(4));
+
+export async function main(argv: readonly string[], log: Log = stderrLog) {
+  const args = parseArgs(argv, {
+    out: { required: true, expected: 'the segments file to write' },
+    world: { default: DEFAULT_BROWSING_WORLD },
+    shoppers: { default: '6000', integer: true },
+    hillstrom: { default: `${SHARED_DATA_DIR}/hillstrom-train.csv` },
+    'hillstrom-rows': { default: '4000', integer: true },
+    seed: { default: '1', integer: true },
+    'k-min': { default: '4', integer: true },
+    'k-max': { default: '12', integer: true },
+    k: { integer: true },
+  });
+  const kMin = numberFlag('k-min', args['k-min'], { min: 2, max: 16, integer: true });
+  const kMax = numberFlag('k-max', args['k-max'], { min: kMin, max: 16, integer: true });
+  const k =
+    args.k === undefined ? undefined : numberFlag('k', args.k, { min: 2, max: 16, integer: true });
+  const seed = Number(args.seed);
+  const world = browsingWorldOf(readWorld(args.world), args.world);
+  const browsing = browsingProfiles(world, Number(args.shoppers), seed, SIM_START);
+  let hillstrom: VectorProfile[] = [];
+  if (args.hillstrom !== 'none') {
+    if (!existsSync(args.hillstrom)) {
+      throw new Error(
+        `--hillstrom ${args.hillstrom}: not found (pass a Hillstrom-format CSV, or --hillstrom none)`,
+      );
+    }
+    const rows = shuffle([...readHillstrom(args.hillstrom)], seededRandom(seed ^ 0x4111));
+    hillstrom = rows.slice(0, Number(args['hillstrom-rows'])).map(hillstromProfile);
+  }
+  log(`segments: ${browsing.length} browsing profiles, ${hillstrom.length} Hillstrom rows`);
+  const fit = fitSegments([...browsing, ...hillstrom], world.categories, {
+    seed,
+    kMin,
+    kMax,
+    ...(k !== undefined ? { k } : {}),
+  });
+  // What the SDK will load must pass its own validation.
+  validateSegments(fit.segments);
+  const text = JSON.stringify(fit.segments, null, 2) + '\n';
+  writeFileSync(args.out, text);
+  return {
+    out: args.out,
+    sha256: createHash('sha256').update(text).digest('hex'),
+    k: fit.k,
+    silhouette: Object.fromEntries(fit.scores.map((s) => [s.k, round(s.silhouette)])),
+    profiles: { browsing: browsing.length, hillstrom: hillstrom.length },
+    groups: fit.segments.labels.map((label, g) => ({ label, size: fit.sizes[g] })),
+  };
+}
+
+await runCli('segments', import.meta.url, main);

@@ -1,0 +1,228 @@
+/**
+ * From the learner's per-cell sums to the effects file (`src/learning/effects.ts` validates it):
+ * per offer and group, the value of showing the offer minus what the control earned (the
+ * holdout: per group when its decisions carry groups, as in Hillstrom's randomized control;
+ * pooled otherwise, which shifts every offer alike), de-biased for the k-RR reports, shrunk by
+ * empirical Bayes toward the model-informed prior; and per offer the pooled value, shrunk toward
+ * the offers' common level. The softmax temperature is a fraction of the mean posterior standard
+ * deviation: decisions then explore where the learner is unsure and exploit where it is not.
+ */
+import type { EffectReward, Effects } from '../../src/learning/types.js';
+import { EFFECTS_FORMAT } from '../../src/learning/effects.js';
+import { debiasWeight } from '../../src/learning/randomized-response.js';
+import {
+  groupEstimates,
+  rewardVariance,
+  snips,
+  type CellSums,
+  type Estimate,
+  type ReportedCell,
+} from './estimate.js';
+import { shrink, shrinkToCommonLevel, type Cell } from './shrink.js';
+
+/** One row of the learner's cell query. */
+export interface CellRow {
+  offerId: string;
+  /** `holdout`: the control (no personalized offer); its `offerId` is what it showed, if any. */
+  arm: 'personalized' | 'holdout';
+  /** The reported group (null without a usable report) and the ε it was drawn with. */
+  group: number | null;
+  epsilon: number | null;
+  sums: CellSums;
+  firstAt: number;
+  lastAt: number;
+}
+
+/** The effects file as written (JSON). */
+export type EffectsFile = Omit<Effects, 'generated_at' | 'valid_until' | 'window' | 'sha256'> & {
+  generated_at: string;
+  valid_until: string;
+  window: { from: string; to: string };
+};
+
+export interface BuildOptions {
+  reward: EffectReward;
+  /** The segments the reports are of (k and SHA-256); without, offer effects only. */
+  segments?: { k: number; sha256: string };
+  /** The model's objective score per offer at each group's centroid (`centroid.ts`). */
+  predictions?: ReadonlyMap<string, readonly number[]>;
+  generatedAt: number;
+  /** Days the file stays valid (decisions ignore it after). Default 14. */
+  validDays?: number;
+  /** Temperature = this × the mean posterior standard deviation. Default 0.1. */
+  temperatureFactor?: number;
+}
+
+/** What the learner found, beside the file (printed by the CLI). */
+export interface BuildSummary {
+  offers: number;
+  decisions: { personalized: number; holdout: number; withGroup: number };
+  baseline: { mean: number; se: number; byGroup: boolean } | null;
+  tau2: Record<string, number>;
+  beta: number;
+  temperature: number;
+}
+
+const DAY_MS = 86_400_000;
+const round6 = (x: number) => Number(x.toPrecision(6));
+const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
+
+function sumsOf(rows: readonly CellRow[]) {
+  return rows.map((r) => r.sums);
+}
+
+function reportedCells(rows: readonly CellRow[]): ReportedCell[] {
+  return rows
+    .filter((r) => r.group !== null)
+    .map((r) => ({ sums: r.sums, reported: r.group!, epsilon: r.epsilon ?? Infinity }));
+}
+
+/** De-biased count of a true group's decisions among reported cells: Σ h · n. */
+function groupCount(cells: readonly ReportedCell[], g: number, k: number): number {
+  return cells.reduce((n, c) => n + debiasWeight(c.reported, g, k, c.epsilon) * c.sums.n, 0);
+}
+
+/** The ε most decisions were reported with (null: none, or exact). */
+function commonEpsilon(rows: readonly CellRow[]): number | null {
+  const byEpsilon = new Map<number, number>();
+  for (const r of rows) {
+    if (r.group === null || r.epsilon === null) continue;
+    byEpsilon.set(r.epsilon, (byEpsilon.get(r.epsilon) ?? 0) + r.sums.n);
+  }
+  let best: number | null = null;
+  for (const [e, n] of byEpsilon) if (best === null || n > byEpsilon.get(best)!) best = e;
+  return best;
+}
+
+/** Difference of two estimates (offer minus control); the control may be missing (then 0). */
+function minus(value: Estimate, control: Estimate | undefined) {
+  return {
+    y: value.mean - (control?.mean ?? 0),
+    v: value.se ** 2 + (control?.se ?? 0) ** 2,
+  };
+}
+
+export function buildEffects(
+  rows: readonly CellRow[],
+  options: BuildOptions,
+): { file: EffectsFile; summary: BuildSummary } {
+  const personalized = rows.filter((r) => r.arm === 'personalized');
+  const holdout = rows.filter((r) => r.arm === 'holdout');
+  const offerIds = [...new Set(personalized.map((r) => r.offerId))].sort();
+  if (offerIds.length === 0) {
+    throw new Error('learn: no personalized decision with an impression in the logs');
+  }
+  const k = options.segments?.k;
+
+  // The control: the holdout's reward, per group when its decisions carry groups.
+  const controlVariance = rewardVariance(sumsOf(holdout));
+  const baseline =
+    holdout.length > 0
+      ? snips(
+          holdout.map((r) => ({ sums: r.sums, h: 1 })),
+          controlVariance,
+        )
+      : undefined;
+  const controlCells = reportedCells(holdout);
+  const controlByGroup =
+    k !== undefined && controlCells.length > 0
+      ? groupEstimates(controlCells, k, controlVariance)
+      : undefined;
+
+  const pooled: Cell[] = [];
+  const pooledN: number[] = [];
+  const cells: Cell[] = [];
+  const counts: number[] = [];
+  const hasGroups: boolean[] = [];
+  // An offer whose few rewards were all equal (no click yet) has no variance of its own: it
+  // takes that of every offer's rewards, so its cells count as observed, with an honest error.
+  const pooledVariance = rewardVariance(sumsOf(personalized));
+  offerIds.forEach((id, o) => {
+    const mine = personalized.filter((r) => r.offerId === id);
+    const variance = rewardVariance(sumsOf(mine)) || pooledVariance;
+    const value = snips(
+      mine.map((r) => ({ sums: r.sums, h: 1 })),
+      variance,
+    );
+    pooled.push({ offer: 0, group: o, pred: 0, ...(value ? minus(value, baseline) : {}) });
+    pooledN.push(mine.reduce((n, r) => n + r.sums.n, 0));
+    if (k === undefined) return;
+    const reported = reportedCells(mine);
+    const estimates = groupEstimates(reported, k, variance);
+    hasGroups.push(estimates.some((e) => e !== undefined));
+    const preds = options.predictions?.get(id);
+    estimates.forEach((e, g) => {
+      const control = controlByGroup?.[g] ?? baseline;
+      cells.push({ offer: o, group: g, pred: preds?.[g] ?? 0, ...(e ? minus(e, control) : {}) });
+      counts.push(groupCount(reported, g, k));
+    });
+  });
+
+  const offers = shrinkToCommonLevel(pooled);
+  const useModel = options.predictions !== undefined;
+  const groups = k !== undefined ? shrink(cells, offerIds.length, k, { useModel }) : undefined;
+  const sds = groups
+    ? groups.posteriors.filter((_, i) => hasGroups[cells[i]!.offer]).map((p) => p.sd)
+    : offers.posteriors.map((p) => p.sd);
+  const meanSd = sds.length > 0 ? sds.reduce((a, b) => a + b, 0) / sds.length : 0;
+  // A file learned from identical rewards has no uncertainty at all: any positive temperature
+  // then orders the same way; the smallest the SDK accepts keeps it greedy.
+  const temperature = Math.max(1e-6, (options.temperatureFactor ?? 0.1) * meanSd);
+
+  const file: EffectsFile = {
+    format: EFFECTS_FORMAT,
+    version: 1,
+    reward: options.reward,
+    generated_at: iso(options.generatedAt),
+    valid_until: iso(options.generatedAt + (options.validDays ?? 14) * DAY_MS),
+    window: {
+      from: iso(Math.min(...rows.map((r) => r.firstAt))),
+      to: iso(Math.max(...rows.map((r) => r.lastAt))),
+    },
+    epsilon: k !== undefined ? commonEpsilon(personalized) : null,
+    segments_sha256: options.segments?.sha256 ?? null,
+    k: k ?? null,
+    temperature: round6(temperature),
+    model: groups && useModel ? { beta: round6(groups.beta) } : null,
+    offers: Object.fromEntries(
+      offerIds.map((id, o) => {
+        const p = offers.posteriors[o]!;
+        const entry: Effects['offers'][string] = {
+          mean: round6(p.mean),
+          se: round6(p.sd),
+          n: pooledN[o]!,
+        };
+        if (groups && hasGroups[o]) {
+          entry.groups = Array.from({ length: k! }, (_, g) => {
+            const i = o * k! + g;
+            const post = groups.posteriors[i]!;
+            return {
+              mean: round6(post.mean),
+              sd: round6(post.sd),
+              n: Math.round(counts[i]! * 10) / 10,
+              ...(useModel ? { pred: round6(cells[i]!.pred) } : {}),
+            };
+          });
+        }
+        return [id, entry];
+      }),
+    ),
+  };
+  return {
+    file,
+    summary: {
+      offers: offerIds.length,
+      decisions: {
+        personalized: personalized.reduce((n, r) => n + r.sums.n, 0),
+        holdout: holdout.reduce((n, r) => n + r.sums.n, 0),
+        withGroup: personalized.filter((r) => r.group !== null).reduce((n, r) => n + r.sums.n, 0),
+      },
+      baseline: baseline
+        ? { mean: baseline.mean, se: baseline.se, byGroup: controlByGroup !== undefined }
+        : null,
+      tau2: Object.fromEntries(offerIds.map((id, o) => [id, groups?.tau2[o] ?? offers.tau2[0]!])),
+      beta: groups?.beta ?? 0,
+      temperature,
+    },
+  };
+}

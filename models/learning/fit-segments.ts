@@ -1,0 +1,185 @@
+/**
+ * `npm run segments`: shopper groups by k-means on standardized profile vectors (`profileVector`,
+ * the device's own function), k chosen in a range by {@link chooseK}, written in the segments
+ * format the SDK validates (`src/learning/segments.ts`) with a human label per group.
+ */
+import {
+  PROFILE_VECTOR_VERSION,
+  profileVector,
+  profileVectorNames,
+  type VectorProfile,
+} from '../../src/features/profile-vector.js';
+import { seededRandom } from '../../src/decide/random.js';
+import { SEGMENTS_FORMAT } from '../../src/learning/segments.js';
+import { shuffle } from '../lib/random.js';
+import {
+  chooseK,
+  fitStandardization,
+  kmeans,
+  nearestCentroid,
+  silhouette,
+  standardize,
+  unstandardize,
+} from './kmeans.js';
+
+/** The segments file as written (JSON), the shape `validateSegments` accepts. */
+export interface SegmentsFile {
+  format: typeof SEGMENTS_FORMAT;
+  version: 1;
+  vector: { version: number; categories: string[] };
+  standardization: { mean: number[]; scale: number[] };
+  centroids: number[][];
+  spread: number[];
+  labels: string[];
+}
+
+export interface FitSegmentsOptions {
+  seed: number;
+  /** Range of k tried (default 4 to 12). */
+  kMin?: number;
+  kMax?: number;
+  /** k-means++ starts per k (default 5). */
+  restarts?: number;
+  /** Points the silhouette is computed on (O(n²); default 1,500). */
+  silhouetteSample?: number;
+  /** {@link chooseK}'s tolerance (default 0.7). */
+  tolerance?: number;
+  /** Use this k instead of choosing one. */
+  k?: number;
+}
+
+export interface KScore {
+  k: number;
+  silhouette: number;
+  inertia: number;
+}
+
+export interface SegmentsFit {
+  segments: SegmentsFile;
+  k: number;
+  scores: KScore[];
+  sizes: number[];
+}
+
+/** Six significant digits: the file stays readable, and no placement changes at that precision. */
+const round6 = (x: number) => Number(x.toPrecision(6));
+
+const names = (categories: readonly string[]) => profileVectorNames(categories);
+
+/**
+ * A label from a group's centroid (raw, not standardized): purchase status and recency, coupon
+ * use, spend, what was bought, what is browsed and at what prices, in a few words.
+ */
+export function groupLabel(raw: readonly number[], categories: readonly string[]): string {
+  const value = new Map(names(categories).map((n, j) => [n, raw[j]!]));
+  const get = (name: string) => value.get(name) ?? 0;
+  const interests = categories
+    .map((c) => ({ c, share: get(`interest_${c}`) }))
+    .sort((a, b) => b.share - a.share);
+  const browsing = Math.expm1(get('log_engagement'));
+  const bought = categories.filter((c) => get(`bought_${c}`) >= 0.5);
+  const words: string[] = [];
+  if (get('has_purchased') >= 0.5) {
+    const months = get('recency_months');
+    const when = months < 3 ? 'recent ' : months > 8 ? 'lapsed ' : '';
+    const spend = Math.expm1(get('log_spend_365')) >= 250 ? 'big-spending ' : '';
+    const coupon = get('discounted_share') >= 0.4 ? 'coupon-using ' : '';
+    words.push(
+      `${when}${spend}${coupon}buyers${bought.length > 0 ? ` of ${bought.join(' and ')}` : ''}`,
+    );
+  } else {
+    words.push('no purchase yet');
+  }
+  if (browsing < 0.5) words.push('no browsing');
+  else if (interests[0]!.share >= 0.45) words.push(`browsing ${interests[0]!.c}`);
+  else if (interests[0]!.share >= 0.3 && interests[1]!.share >= 0.2) {
+    words.push(`browsing ${interests[0]!.c} and ${interests[1]!.c}`);
+  } else words.push('browsing everything');
+  const price = Math.expm1(get('log_price'));
+  if (browsing >= 0.5 && price > 0) {
+    if (price < 30) words.push('low prices');
+    else if (price > 80) words.push('high prices');
+  }
+  return words.join(', ');
+}
+
+/** Labels made unique: a repeated one gets " (2)", " (3)"… in group order. */
+function uniqueLabels(labels: string[]): string[] {
+  const seen = new Map<string, number>();
+  return labels.map((l) => {
+    const n = (seen.get(l) ?? 0) + 1;
+    seen.set(l, n);
+    return n === 1 ? l : `${l} (${n})`;
+  });
+}
+
+/**
+ * Fits the groups: standardizes the profile vectors, runs k-means for every k of the range,
+ * scores each by the mean silhouette on one seeded sample, picks k, and writes the file.
+ * Groups are ordered by size, largest first. Deterministic for a seed.
+ */
+export function fitSegments(
+  profiles: readonly VectorProfile[],
+  categories: readonly string[],
+  options: FitSegmentsOptions,
+): SegmentsFit {
+  const kMin = options.k ?? options.kMin ?? 4;
+  const kMax = options.k ?? options.kMax ?? 12;
+  if (profiles.length < 2 * kMax) {
+    throw new Error(`segments: ${profiles.length} profiles, expected at least ${2 * kMax}`);
+  }
+  const raw = profiles.map((p) => profileVector(p, categories));
+  const standardization = fitStandardization(raw);
+  const points = raw.map((x) => standardize(x, standardization));
+  const random = seededRandom(options.seed);
+  const order = shuffle(
+    points.map((_, i) => i),
+    random,
+  );
+  const sample = order.slice(0, options.silhouetteSample ?? 1500);
+  const samplePoints = sample.map((i) => points[i]!);
+  const fits = new Map<number, ReturnType<typeof kmeans>>();
+  const scores: KScore[] = [];
+  for (let k = kMin; k <= kMax; k++) {
+    const fit = kmeans(points, k, random, { restarts: options.restarts ?? 5 });
+    fits.set(k, fit);
+    const labels = sample.map((i) => fit.labels[i]!);
+    scores.push({ k, silhouette: silhouette(samplePoints, labels, k), inertia: fit.inertia });
+  }
+  const k = options.k ?? chooseK(scores, options.tolerance);
+  const fit = fits.get(k)!;
+  const groups = fit.centroids
+    .map((centroid, g) => ({ centroid, spread: fit.spread[g]!, size: fit.sizes[g]! }))
+    .sort((a, b) => b.size - a.size || a.centroid[0]! - b.centroid[0]!);
+  const labels = uniqueLabels(
+    groups.map((g) => groupLabel(unstandardize(g.centroid, standardization), categories)),
+  );
+  return {
+    k,
+    scores,
+    sizes: groups.map((g) => g.size),
+    segments: {
+      format: SEGMENTS_FORMAT,
+      version: 1,
+      vector: { version: PROFILE_VECTOR_VERSION, categories: [...categories] },
+      standardization: {
+        mean: standardization.mean.map(round6),
+        scale: standardization.scale.map(round6),
+      },
+      centroids: groups.map((g) => g.centroid.map(round6)),
+      // A group of identical profiles has no spread; soft weights need a positive one.
+      spread: groups.map((g) => round6(Math.max(1e-3, g.spread))),
+      labels,
+    },
+  };
+}
+
+/** How many of `profiles` fall in each group of a segments file (nearest centroid). */
+export function groupSizes(profiles: readonly VectorProfile[], segments: SegmentsFile): number[] {
+  const sizes = segments.centroids.map(() => 0);
+  for (const p of profiles) {
+    const z = standardize(profileVector(p, segments.vector.categories), segments.standardization);
+    sizes[nearestCentroid(z, segments.centroids)]!++;
+  }
+  return sizes;
+}

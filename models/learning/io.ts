@@ -1,0 +1,70 @@
+/**
+ * The learner's files: reading a segments file as the SDK validates it, the scorer the decisions
+ * ran, writing an effects file after the SDK's own validation, and the summary the CLIs print.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { validateEffects } from '../../src/learning/effects.js';
+import { validateSegments } from '../../src/learning/segments.js';
+import type { Segments } from '../../src/learning/types.js';
+import { fallbackScore } from '../campaign/simulator.js';
+import { MODELS_DIR } from '../lib/paths.js';
+import type { Scorer } from './centroid.js';
+import type { LearnResult } from './learn.js';
+
+/** The segments the shipped demo and docs use (`npm run segments`). */
+export const DEFAULT_SEGMENTS = `${MODELS_DIR}/default-segments.json`;
+
+const sha256 = (bytes: string | Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** A segments file, validated as the SDK validates it, with the SHA-256 of its bytes. */
+export function readSegments(file: string): Segments & { sha256: string } {
+  if (!existsSync(file)) throw new Error(`--segments ${file}: not found`);
+  const text = readFileSync(file);
+  try {
+    return { ...validateSegments(JSON.parse(text.toString('utf8'))), sha256: sha256(text) };
+  } catch (error) {
+    throw new Error(
+      `--segments ${file}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+/** The model the decisions ran (ONNX through ONNX Runtime), or the SDK's fallback scorer. */
+export async function scorerOf(
+  kind: 'model' | 'fallback',
+  model: string,
+): Promise<{ score: Scorer; release: () => Promise<void> }> {
+  if (kind === 'fallback') return { score: fallbackScore, release: async () => {} };
+  const { createScorer } = await import('../uplift/onnx-scorer.js');
+  const scorer = await createScorer(new Uint8Array(readFileSync(model)));
+  return { score: (rows, n) => scorer.score(rows, n), release: () => scorer.release() };
+}
+
+/** The part of a result the CLI prints. */
+export function printable(out: string, text: string, result: LearnResult) {
+  const { summary, effects } = result;
+  return {
+    out,
+    sha256: sha256(text),
+    reward: effects.reward,
+    k: effects.k,
+    epsilon: effects.epsilon,
+    window: effects.window,
+    decisions: summary.decisions,
+    baseline: summary.baseline,
+    beta: summary.beta,
+    temperature: effects.temperature,
+    offers: Object.fromEntries(
+      Object.entries(effects.offers).map(([id, e]) => [id, { mean: e.mean, se: e.se, n: e.n }]),
+    ),
+  };
+}
+
+/** Writes the file after checking it with the SDK's own validation. */
+export function writeEffects(out: string, result: LearnResult): string {
+  validateEffects(result.effects);
+  const text = JSON.stringify(result.effects, null, 2) + '\n';
+  writeFileSync(out, text);
+  return text;
+}

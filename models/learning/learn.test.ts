@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { toWireBatch, toWireEvent } from '../../src/feedback/wire.js';
+import { validateEffects } from '../../src/learning/effects.js';
+import { main as learn } from '../cli/learn.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'learn-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const AT = Date.UTC(2026, 10, 28, 12);
+
+/**
+ * A collector's feedback file: offer `c-a` shown in four decisions at propensity 0.5, two of them
+ * clicked; `c-b` in four at 0.5, none clicked. The impressions are sent twice (a retry), as a
+ * collector may store them.
+ */
+function collectorFile(): string {
+  const events = [];
+  for (let d = 0; d < 8; d++) {
+    const offerId = d < 4 ? 'c-a' : 'c-b';
+    const base = {
+      decisionId: `d-${d}`,
+      offerId,
+      placement: 'home',
+      propensity: 0.5,
+      modelVersion: 'm-1',
+    };
+    events.push(toWireEvent({ ...base, type: 'impression', at: AT + d }, `i-${d}`, AT, 'full'));
+    if (d < 2) {
+      events.push(toWireEvent({ ...base, type: 'click', at: AT + 60_000 }, `c-${d}`, AT, 'full'));
+    }
+  }
+  const batch = toWireBatch('full', AT + 120_000, events);
+  const file = join(dir, 'feedback.jsonl');
+  const line = JSON.stringify({ receivedAt: new Date(AT + 120_000).toISOString(), ...batch });
+  writeFileSync(file, `${line}\n${line}\n`);
+  return file;
+}
+
+describe('npm run learn on collector files', () => {
+  it('writes the offer effects worked out by hand (SNIPS, then DerSimonian–Laird)', async () => {
+    const out = join(dir, 'effects.json');
+    const lines: string[] = [];
+    const result = await learn(
+      [
+        '--feedback',
+        collectorFile(),
+        '--out',
+        out,
+        '--segments',
+        'none',
+        '--reward',
+        'click',
+        '--now',
+        '2026-11-29T00:00:00Z',
+      ],
+      (line) => lines.push(line),
+    );
+    // SNIPS: c-a 2 of 4 → 0.5, variance Σw²(y − V)² / (Σw)² = 16 · 0.25 / 64 = 1/16; c-b 0 of 4,
+    // no variance of its own: the pooled one, Σy²/π / Σ1/π − V² = 4/16 − 1/16 = 3/16, gives
+    // 3/16 · 16 / 64 = 3/64. DerSimonian–Laird: weights 16 and 64/3, fixed level 3/14,
+    // Q = 16/7, τ² = (Q − 1) / (Σw − Σw²/Σw) = 9/128; random-effects level m = 15/64;
+    // c-a: B = (1/16) / (1/16 + 9/128) = 8/17 → 15/64 + 9/17 · (1/2 − 15/64) = 3/8;
+    // c-b: B = (3/64) / (3/64 + 9/128) = 2/5 → 15/64 + 3/5 · (0 − 15/64) = 3/32.
+    expect(result.offers['c-a']!.mean).toBeCloseTo(0.375, 5);
+    expect(result.offers['c-b']!.mean).toBeCloseTo(0.09375, 5);
+    // sd: √((1 − B) v + B² Var(m)), Var(m) = 1 / Σ 1/(v + τ²).
+    expect(result.offers['c-a']!.se).toBeCloseTo(Math.sqrt(3) / 8, 5);
+    expect(result.offers['c-b']!.se).toBeCloseTo(0.195156, 5);
+    expect(result.offers['c-a']!.n).toBe(4);
+    expect(result).toMatchObject({ reward: 'click', k: null, epsilon: null });
+    expect(lines).toContain('learn: no segments (--segments none): offer effects only');
+    const effects = validateEffects(JSON.parse(readFileSync(out, 'utf8')));
+    expect(effects.offers['c-a']!.groups).toBeUndefined();
+    expect(effects.valid_until).toBe(Date.UTC(2026, 11, 13));
+  });
+
+  it('refuses a net reward without the orders, naming the flag', async () => {
+    await expect(
+      learn(['--feedback', collectorFile(), '--out', join(dir, 'x.json'), '--segments', 'none']),
+    ).rejects.toThrow('--reward net needs the orders (--orders)');
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * `npm run learn` on a collector's files: loads the feedback (JSONL or Parquet) and orders with
+ * the effect report's loading SQL into the embedded DuckDB, runs the learner's standard SQL
+ * (`learn-sql.ts`) down to per-cell sums, and turns those into the effects file
+ * (`effects-file.ts`), with the model's predictions at the groups' centroids (`centroid.ts`).
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { Offer, ValueOptions } from '../../src/decide/types.js';
+import { DEFAULT_VALUE } from '../../src/decide/value.js';
+import type { EffectReward, Segments } from '../../src/learning/types.js';
+import { classifyFeedback } from '../analytics/effect-report.js';
+import { LOAD_CLEANUP, loadingSql } from '../analytics/queries.js';
+import { centroidPredictions, type Scorer } from './centroid.js';
+import { buildEffects, type BuildSummary, type CellRow, type EffectsFile } from './effects-file.js';
+import { CELLS_SQL, sampleSql } from './learn-sql.js';
+
+export interface LearnOptions {
+  reward: EffectReward;
+  /** The segments file the devices report groups of (validated), with its SHA-256. */
+  segments?: Segments & { sha256: string };
+  /** The catalog's offers and a scorer: the model's predictions at the centroids. */
+  offers?: readonly Offer[];
+  score?: Scorer;
+  /** The SDK's decision objective (`decisions` of its config); default the SDK's. */
+  value?: ValueOptions;
+  /** When the file is made (its `generated_at`); default now. */
+  now?: number;
+  validDays?: number;
+  temperatureFactor?: number;
+}
+
+export interface LearnResult {
+  effects: EffectsFile;
+  summary: BuildSummary;
+}
+
+const num = (v: unknown): number =>
+  typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : Number(v ?? 0);
+
+/** The cell query's rows, as the estimator reads them. */
+export async function readCells(db: DuckDBConnection): Promise<CellRow[]> {
+  const rows = (await db.runAndReadAll(CELLS_SQL)).getRowObjectsJS();
+  return rows.map((r) => ({
+    offerId: String(r.offerId),
+    arm: r.arm === 'holdout' ? 'holdout' : 'personalized',
+    group: r.group === null || r.group === undefined ? null : num(r.group),
+    epsilon: r.epsilon === null || r.epsilon === undefined ? null : num(r.epsilon),
+    sums: {
+      n: num(r.n),
+      s0: num(r.s0),
+      s1: num(r.s1),
+      s2: num(r.s2),
+      t0: num(r.t0),
+      t1: num(r.t1),
+      t2: num(r.t2),
+    },
+    firstAt: num(r.first_at),
+    lastAt: num(r.last_at),
+  }));
+}
+
+/** The effects file from per-cell rows (the part after SQL, shared with the Hillstrom learner). */
+export async function effectsFromCells(
+  cells: readonly CellRow[],
+  options: LearnOptions,
+): Promise<LearnResult> {
+  const now = options.now ?? Date.now();
+  let predictions: Map<string, number[]> | undefined;
+  if (options.segments && options.offers && options.score) {
+    const preds = await centroidPredictions(
+      options.segments,
+      options.offers,
+      options.score,
+      options.value ?? DEFAULT_VALUE,
+      now,
+    );
+    predictions = new Map(options.offers.map((o, i) => [o.id, preds[i]!]));
+  }
+  const { file, summary } = buildEffects(cells, {
+    reward: options.reward,
+    ...(options.segments
+      ? { segments: { k: options.segments.centroids.length, sha256: options.segments.sha256 } }
+      : {}),
+    ...(predictions ? { predictions } : {}),
+    generatedAt: now,
+    ...(options.validDays !== undefined ? { validDays: options.validDays } : {}),
+    ...(options.temperatureFactor !== undefined
+      ? { temperatureFactor: options.temperatureFactor }
+      : {}),
+  });
+  return { effects: file, summary };
+}
+
+/** Learns effects from a collector's files. */
+export async function learnFromLogs(
+  files: { feedback: readonly string[]; orders?: string | undefined },
+  options: LearnOptions,
+): Promise<LearnResult> {
+  if (files.feedback.length === 0) throw new Error('--feedback: at least one file');
+  const needsOrders = options.reward !== 'click' && options.reward !== 'claim';
+  if (needsOrders && files.orders === undefined) {
+    throw new Error(`--reward ${options.reward} needs the orders (--orders)`);
+  }
+  if (files.orders !== undefined) {
+    const s = await stat(files.orders).catch(() => undefined);
+    if (!s?.isFile()) throw new Error(`--orders: ${JSON.stringify(files.orders)} is not a file`);
+  }
+  const classified = await classifyFeedback(files.feedback);
+  const instance = await DuckDBInstance.create(':memory:', { preserve_insertion_order: 'false' });
+  const db = await instance.connect();
+  try {
+    for (const sql of loadingSql({
+      ...classified,
+      orders: files.orders === undefined ? undefined : path.resolve(files.orders),
+    })) {
+      await db.run(sql);
+    }
+    const filter = options.segments
+      ? { groupSet: options.segments.sha256.slice(0, 12), k: options.segments.centroids.length }
+      : undefined;
+    const [events, ...rest] = sampleSql(options.reward, filter);
+    await db.run(events!);
+    await db.run(LOAD_CLEANUP);
+    for (const sql of rest) await db.run(sql);
+    return await effectsFromCells(await readCells(db), options);
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { shrink, type Cell } from './shrink.js';
+
+const table = (values: (number | undefined)[][], pred: number[][] = []): Cell[] =>
+  values.flatMap((row, offer) =>
+    row.map((y, group) => ({
+      offer,
+      group,
+      ...(y !== undefined ? { y, v: 1 } : {}),
+      pred: pred[offer]?.[group] ?? 0,
+    })),
+  );
+
+describe('empirical-Bayes shrinkage', () => {
+  it('shrinks a 2 × 2 table toward offer + group levels, worked by hand', () => {
+    // y: offer 0 = [0, 4], offer 1 = [2, 2], v = 1. Fixed-effect fit: offer levels 2 and 2, group
+    // levels −1 and +1, residuals ±1. Q = 2 per offer; 4 cells − 3 parameters leave 1 degree of
+    // freedom, ½ per offer; Σw − Σw²/Σw = 1, so τ² = 2 − ½ = 1.5. B = 1 / 2.5 = 0.4.
+    const s = shrink(
+      table([
+        [0, 4],
+        [2, 2],
+      ]),
+      2,
+      2,
+      { useModel: false },
+    );
+    expect(s.tau2[0]).toBeCloseTo(1.5, 9);
+    expect(s.tau2[1]).toBeCloseTo(1.5, 9);
+    expect(s.posteriors.map((p) => p.prior)).toEqual([1, 3, 1, 3].map((x) => expect.closeTo(x, 9)));
+    // Posterior means m + 0.6 (y − m).
+    expect(s.posteriors.map((p) => p.mean)).toEqual(
+      [0.4, 3.6, 1.6, 2.4].map((x) => expect.closeTo(x, 9)),
+    );
+    // Var(m) = 1/Σw(offer) + 1/Σw(group) = 1/0.8 + 1/0.8; var = 0.6 · 1 + 0.16 · 2.5 = 1.
+    for (const p of s.posteriors) expect(p.sd).toBeCloseTo(1, 9);
+  });
+
+  it('lets a thin cell fall back to its prior', () => {
+    // Offer 0 unobserved in group 1: its prior is offer 0's level + group 1's level.
+    const s = shrink(
+      table([
+        [1, undefined],
+        [1, 3],
+      ]),
+      2,
+      2,
+      { useModel: false },
+    );
+    // Levels: offer 0 = 1 (its only cell, group 0), offer 1 = 2; groups centred: ∓1… solved by
+    // the fit: a0 + c0 = 1, a1 + c0 = 1, a1 + c1 = 3 → c1 − c0 = 2, prior(0, 1) = 3.
+    expect(s.posteriors[1]!.mean).toBeCloseTo(3, 9);
+    expect(s.posteriors[1]!.prior).toBeCloseTo(3, 9);
+    expect(s.posteriors[1]!.sd).toBeGreaterThan(0);
+  });
+
+  it('finds the model’s slope when the model explains the differences', () => {
+    // y = 1 + 2 · pred with pred = [[0, 1], [0, 0]]: b = 2, nothing left to shrink.
+    const s = shrink(
+      table(
+        [
+          [1, 3],
+          [1, 1],
+        ],
+        [
+          [0, 1],
+          [0, 0],
+        ],
+      ),
+      2,
+      2,
+    );
+    expect(s.beta).toBeCloseTo(2, 9);
+    for (const t of s.tau2) expect(t).toBeCloseTo(0, 12);
+    expect(s.posteriors.map((p) => p.mean)).toEqual([1, 3, 1, 1].map((x) => expect.closeTo(x, 9)));
+    // A model that points the wrong way gets slope 0 (the prior never follows it backwards).
+    const backwards = shrink(
+      table(
+        [
+          [1, 3],
+          [1, 1],
+        ],
+        [
+          [0, -1],
+          [0, 0],
+        ],
+      ),
+      2,
+      2,
+    );
+    expect(backwards.beta).toBe(0);
+  });
+
+  it('shrinks noisy cells of a homogeneous offer all the way', () => {
+    // Offer 0 has the same value in 6 groups, estimated with noise far below the standard errors:
+    // no spread left for τ², every cell gets the pooled value.
+    const s = shrink(table([[1.1, 0.9, 1.05, 0.95, 1, 1]]), 1, 6, { useModel: false });
+    expect(s.tau2[0]).toBe(0);
+    for (const p of s.posteriors) expect(p.mean).toBeCloseTo(p.prior, 12);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * The learning files' types after validation (`segments.ts`, `effects.ts`), apart from the code so
+ * that the catalog's types can name them without importing the validators (types only, importing
+ * nothing: no import cycle through the catalog's field checks).
+ */
+
+/** A validated segments file (`npm run segments`): k-means groups of profile vectors. */
+export interface Segments {
+  format: 'offerwise-segments';
+  version: 1;
+  /** The profile-vector layout the centroids live in. */
+  vector: { version: number; categories: string[] };
+  /** z = (x − mean) / scale, per dimension. */
+  standardization: { mean: number[]; scale: number[] };
+  /** k centroids in standardized space. */
+  centroids: number[][];
+  /** Mean squared distance of a cluster's members to its centroid (standardized): soft weights. */
+  spread: number[];
+  /** A human label per group, from its centroid ("recent women's buyers"). */
+  labels: string[];
+  /**
+   * SHA-256 (hex) of the file as served, set by the catalog source when it checked it (or the one
+   * an inline copy names); undefined when unknown. The group report names the groups by it.
+   */
+  sha256?: string;
+}
+
+/** The shopper's group as `profile()` and `<ow-my-data>` show it (computed on the device). */
+export interface ShopperGroup {
+  /** The nearest centroid of the catalog's segments file, 0…k−1. */
+  id: number;
+  /** Its human label ("recent women's buyers"). */
+  label: string;
+}
+
+/** Rewards an effects file may be learned on. */
+export type EffectReward = 'click' | 'claim' | 'order' | 'revenue' | 'discount' | 'net';
+
+/** One offer's learned value, overall and per group. */
+export interface OfferEffect {
+  /** Value of showing it (reward per decision), pooled over groups. */
+  mean: number;
+  /** Its standard error. */
+  se: number;
+  /** Decisions (de-biased count) it rests on. */
+  n: number;
+  /** Per group (index = group id), after shrinkage; absent without groups. */
+  groups?: GroupEffect[];
+}
+
+export interface GroupEffect {
+  /** Posterior mean of the value of showing the offer to this group. */
+  mean: number;
+  /** Posterior standard deviation. */
+  sd: number;
+  /** De-biased number of decisions of this group that it rests on. */
+  n: number;
+  /** The model's score for the group's centroid (on the model's scale), when the learner had it. */
+  pred?: number;
+}
+
+/** A validated effects file (`npm run learn`). */
+export interface Effects {
+  format: 'offerwise-effects';
+  version: 1;
+  reward: EffectReward;
+  generated_at: number;
+  /** After this (server clock) the file is stale and decisions ignore it. */
+  valid_until: number;
+  window: { from: number; to: number };
+  /** ε of the group reports it was learned from (null: exact groups, or none). */
+  epsilon: number | null;
+  /** The segments file whose groups the `groups` arrays follow (its SHA-256), or null. */
+  segments_sha256: string | null;
+  /** Number of groups (length of every `groups` array), or null. */
+  k: number | null;
+  /** Softmax temperature on the reward's scale (decisions divide by it). */
+  temperature: number;
+  /** How the model's score enters: score += beta · (model − centroid prediction). */
+  model: { beta: number } | null;
+  offers: Record<string, OfferEffect>;
+  /** SHA-256 (hex) of the file as served, set by the catalog source when it checked it. */
+  sha256?: string;
+}
