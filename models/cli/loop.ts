@@ -127,6 +127,8 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
       args['no-noise'] === 'yes' && Number.isFinite(epsilon)
         ? await run(Infinity, join(args.out, 'no-noise'))
         : undefined;
+    // Without the ε = ∞ run (--no-noise no), there is no noNoise value unless this run is exact.
+    const exactItself = !Number.isFinite(epsilon);
     const last = main.weeks[main.weeks.length - 1]!;
     const lastExact = exact?.weeks[exact.weeks.length - 1];
     return {
@@ -143,11 +145,12 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
         uniform: round(w.uniform),
         bestRule: round(w.bestRule),
         oracle: round(w.oracle),
-        noNoise: exact ? round(exact.weeks[i]!.policy) : round(w.policy),
+        noNoise: exact ? round(exact.weeks[i]!.policy) : exactItself ? round(w.policy) : null,
         rules: Object.fromEntries(Object.entries(w.rules).map(([k, v]) => [k, round(v)])),
       })),
       gapClosed: round(main.gapClosed),
-      gapClosedNoNoise: round(exact ? exact.gapClosed : main.gapClosed),
+      gapClosedNoNoise: exact ? round(exact.gapClosed) : exactItself ? round(main.gapClosed) : null,
+      window: window || 'all',
       overStatic: round(last.policy / last.static - 1),
       overBestRule: round(last.policy / last.bestRule - 1),
       ...(lastExact ? { noNoiseOverStatic: round(lastExact.policy / lastExact.static - 1) } : {}),
