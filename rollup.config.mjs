@@ -14,11 +14,11 @@
 // and copies beside them, under versioned or content-hashed names, the ONNX Runtime .wasm and the
 // default model with its metadata. Type declarations come from `tsc -p tsconfig.build.json`.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
-import typescript from '@rollup/plugin-typescript';
+import tsc from 'typescript';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const ortVersion = JSON.parse(
@@ -186,13 +186,34 @@ function scriptTagLoader() {
   };
 }
 
-const ts = () =>
-  typescript({
-    tsconfig: './tsconfig.json',
-    include: ['src/**/*.ts', 'widgets/**/*.ts'],
-    exclude: ['src/**/*.test.ts', 'widgets/**/*.test.ts'],
-    compilerOptions: { noEmit: false, declaration: false, sourceMap: true, types: [] },
-  });
+// TypeScript is compiled file by file (tsconfig's isolatedModules and verbatimModuleSyntax make
+// that exact); `npm run typecheck` checks the types once, instead of a full program per bundle.
+const TRANSPILE_OPTIONS = {
+  target: tsc.ScriptTarget.ES2022,
+  module: tsc.ModuleKind.ESNext,
+  isolatedModules: true,
+  verbatimModuleSyntax: true,
+  sourceMap: true,
+};
+const ts = () => ({
+  name: 'offerwise-typescript',
+  resolveId(source, importer) {
+    // `./x.js` in a .ts file names `./x.ts`.
+    if (!importer?.endsWith('.ts') || !source.startsWith('.') || !source.endsWith('.js')) {
+      return null;
+    }
+    const file = path.resolve(path.dirname(importer), `${source.slice(0, -3)}.ts`);
+    return existsSync(file) ? file : null;
+  },
+  transform(code, id) {
+    if (!id.endsWith('.ts')) return null;
+    const out = tsc.transpileModule(code, { fileName: id, compilerOptions: TRANSPILE_OPTIONS });
+    return {
+      code: out.outputText.replace(/\n\/\/# sourceMappingURL=\S*\s*$/, '\n'),
+      map: out.sourceMapText,
+    };
+  },
+});
 
 const external = Object.keys(pkg.dependencies ?? {});
 

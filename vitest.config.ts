@@ -1,7 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Vitest leaves a core free by default: one worker on a 2-core machine, where the unit files
+    // (mostly waiting on module loading) run faster with two (77 s against 108 s).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       {
         test: {

@@ -16,7 +16,8 @@
  *   decisions) of the logging policy and of alternative policies, and every decision's true
  *   expected outcomes per allowed candidate.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DecisionConfig } from '../../src/config.js';
 import { reportedPolicies } from '../../src/decide/candidate-policy.js';
@@ -147,6 +148,32 @@ export async function fallbackScore(
     ...scoreFallback(DEFAULT_FALLBACK, rows, featureCount),
     source: 'fallback',
     modelVersion: DEFAULT_FALLBACK.version,
+  };
+}
+
+/**
+ * The scorer decisions run: the shipped ONNX model through ONNX Runtime (loaded only then, so the
+ * fallback runs without its wasm), or the SDK's fallback scorer; `release` frees the session.
+ */
+export async function scorerOf(
+  kind: 'model' | 'fallback',
+  modelPath: string,
+): Promise<{
+  score: (rows: Float32Array, featureCount: number) => Promise<ScoreResult>;
+  release: () => Promise<void>;
+}> {
+  if (kind === 'fallback') return { score: fallbackScore, release: async () => {} };
+  const { createScorer } = await import('../uplift/onnx-scorer.js');
+  const bytes = new Uint8Array(readFileSync(modelPath));
+  const version = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
+  const scorer = await createScorer(bytes);
+  return {
+    score: async (rows, featureCount) => ({
+      ...(await scorer.score(rows, featureCount)),
+      source: 'model',
+      modelVersion: version,
+    }),
+    release: () => scorer.release(),
   };
 }
 

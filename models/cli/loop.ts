@@ -15,13 +15,12 @@
  * that steadied the weeks, on the untuned one it lost most of the gain (docs/learning.md, Results).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateSegments } from '../../src/learning/segments.js';
 import type { Segments } from '../../src/learning/types.js';
-import type { ScoreResult } from '../../src/predictor/predictor.js';
 import { runLoop, type LoopResult } from '../campaign/loop.js';
-import { fallbackScore } from '../campaign/simulator.js';
+import { scorerOf } from '../campaign/simulator.js';
 import { browsingWorldOf, DEFAULT_BROWSING_WORLD, readWorld } from '../campaign/world-file.js';
 import { SIM_START } from '../campaign/world.js';
 import { numberFlag, parseArgs } from '../lib/args.js';
@@ -91,20 +90,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     log(`loop: ${fit.k} groups fitted on the world's traffic: ${fit.segments.labels.join('; ')}`);
   }
 
-  let score: (rows: Float32Array, n: number) => Promise<ScoreResult> = fallbackScore;
-  let release = async () => {};
-  if (args.scorer === 'model') {
-    const { createScorer } = await import('../uplift/onnx-scorer.js');
-    const bytes = new Uint8Array(readFileSync(args.model));
-    const version = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
-    const scorer = await createScorer(bytes);
-    score = async (rows, n) => ({
-      ...(await scorer.score(rows, n)),
-      source: 'model',
-      modelVersion: version,
-    });
-    release = () => scorer.release();
-  }
+  const { score, release } = await scorerOf(args.scorer as 'model' | 'fallback', args.model);
   const run = (e: number, out: string): Promise<LoopResult> =>
     runLoop({
       world,

@@ -10,10 +10,9 @@
  * Simulated traffic through the SDK's real decision code (models/campaign/simulator.ts): writes
  * feedback.jsonl, orders.jsonl, decisions.jsonl, catalog.json and truth.json into `--out`.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { DecisionConfig } from '../../src/config.js';
-import { fallbackScore, simulate, writeSimulation } from '../campaign/simulator.js';
+import { scorerOf, simulate, writeSimulation } from '../campaign/simulator.js';
 import { readWorld, type HillstromWorld } from '../campaign/world-file.js';
 import { numberFlag, parseArgs } from '../lib/args.js';
 import { runCli } from '../lib/cli.js';
@@ -56,21 +55,7 @@ export async function main(argv: readonly string[]) {
     const raw = JSON.parse(readFileSync(args.logging, 'utf8')) as { decisions?: DecisionConfig };
     logging = raw.decisions ?? (raw as DecisionConfig);
   }
-  let score = fallbackScore;
-  let release = async () => {};
-  if (args.scorer === 'model') {
-    // ONNX Runtime is loaded only when the model scores: the fallback runs without its wasm.
-    const { createScorer } = await import('../uplift/onnx-scorer.js');
-    const bytes = new Uint8Array(readFileSync(args.model));
-    const version = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
-    const scorer = await createScorer(bytes);
-    score = async (rows, featureCount) => ({
-      ...(await scorer.score(rows, featureCount)),
-      source: 'model',
-      modelVersion: version,
-    });
-    release = () => scorer.release();
-  }
+  const { score, release } = await scorerOf(args.scorer as 'model' | 'fallback', args.model);
   const started = performance.now();
   const sim = await simulate({
     rows: readHillstrom(args.data),

@@ -7,9 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { validateEffects } from '../../src/learning/effects.js';
 import { validateSegments } from '../../src/learning/segments.js';
 import type { Segments } from '../../src/learning/types.js';
-import { fallbackScore } from '../campaign/simulator.js';
 import { MODELS_DIR } from '../lib/paths.js';
-import type { Scorer } from './centroid.js';
 import type { LearnResult } from './learn.js';
 
 /** The segments the shipped demo and docs use (`npm run segments`). */
@@ -31,15 +29,7 @@ export function readSegments(file: string): Segments & { sha256: string } {
 }
 
 /** The model the decisions ran (ONNX through ONNX Runtime), or the SDK's fallback scorer. */
-export async function scorerOf(
-  kind: 'model' | 'fallback',
-  model: string,
-): Promise<{ score: Scorer; release: () => Promise<void> }> {
-  if (kind === 'fallback') return { score: fallbackScore, release: async () => {} };
-  const { createScorer } = await import('../uplift/onnx-scorer.js');
-  const scorer = await createScorer(new Uint8Array(readFileSync(model)));
-  return { score: (rows, n) => scorer.score(rows, n), release: () => scorer.release() };
-}
+export { scorerOf } from '../campaign/simulator.js';
 
 /** The part of a result the CLI prints. */
 export function printable(out: string, text: string, result: LearnResult) {
