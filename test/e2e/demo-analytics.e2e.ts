@@ -142,7 +142,18 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
     await expect.poll(() => page.locator('.note').textContent()).toMatch(/applied/);
     await page.getByRole('button', { name: 'Place order' }).click();
     await page.getByRole('heading', { name: /order is placed/ }).waitFor();
-    await expect.poll(async () => (await flush(page)).remaining, POLL).toBe(0);
+    // Sent, or in flight from an earlier page: a row the product page's page-leave request carried
+    // stays leased for a minute when that page was gone before the answer (seen on a loaded CI
+    // machine), although the request itself arrived. The collector having the claim is the proof.
+    await expect
+      .poll(async () => {
+        const summary = await flush(page);
+        return summary.remaining === 0 || summary.reason === 'leased';
+      }, POLL)
+      .toBe(true);
+    await expect
+      .poll(async () => (await received()).some((e) => e.type === 'claim'), POLL)
+      .toBe(true);
     await expect.poll(() => existsSync(path.join(dataDir, 'orders.jsonl')), POLL).toBe(true);
 
     const events = await received();
