@@ -60,6 +60,7 @@ const TARGETS = {
     { op: '<=', value: 5, field: 'p99', text: 'p99 ≤ 5 ms' },
   ],
   decide_200_offers: { op: '<=', value: 3, field: 'p50', text: 'p50 ≤ 3 ms' },
+  decide_200_offers_learning: { op: '<=', value: 3, field: 'p50', text: 'p50 ≤ 3 ms' },
   recommend_5000_items: { op: '<=', value: 2, field: 'p50', text: 'p50 ≤ 2 ms' },
   predictor_load_longtasks: {
     op: '<=',
