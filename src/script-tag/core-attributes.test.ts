@@ -1,6 +1,7 @@
-// The script tag's `data-learning-epsilon` reaches the configuration as `learning.epsilon`, a tag
-// with no other attribute still configures an instance, and a value that is not a number from 0
-// to 10 is refused naming it. Each case runs src/script-tag/core.ts afresh as the tag would.
+// The script tag's data-* attributes that need parsing reach the configuration: `data-image-origins`
+// (space-separated) as a list, `data-learning-epsilon` as `learning.epsilon`; an invalid value is
+// refused naming it, and a tag with no attribute configures nothing. Each case runs
+// src/script-tag/core.ts afresh as the tag would.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { freshIndexedDB } from '../../test/support/fake-idb.js';
 import type { OfferwiseConfig } from '../config.js';
@@ -46,6 +47,37 @@ afterEach(async () => {
   delete g.offerwise;
   Reflect.deleteProperty(document, 'currentScript');
   vi.restoreAllMocks();
+});
+
+describe('data-image-origins', () => {
+  it('is split on white space into config.imageOrigins and accepted', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    await runTag({
+      'data-consent': 'denied',
+      'data-datalayer': 'off',
+      'data-image-origins': '  https://cdn.a.example\n https://CDN.b.example:8443/  ',
+    });
+    expect((seen.configs[0] as OfferwiseConfig).imageOrigins).toEqual([
+      'https://cdn.a.example',
+      'https://CDN.b.example:8443/',
+    ]);
+    expect(warn).not.toHaveBeenCalled();
+    const instance = (globalThis as Globals).offerwise;
+    expect(instance).toBeDefined();
+    expect(Array.isArray(instance)).toBe(false);
+  });
+
+  it('an invalid entry: invalid_config naming it, on the console once, and no instance', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    await runTag({ 'data-image-origins': 'https://cdn.a.example http://cdn.b.example' });
+    expect(warn.mock.calls).toEqual([
+      [
+        '[offerwise] invalid_config: config.imageOrigins[1]: got "http://cdn.b.example", expected an https origin without a path, e.g. "https://cdn.shop.example". Fix the data-* attributes of the offerwise script tag.',
+      ],
+    ]);
+    expect((globalThis as Globals).offerwise).toBeUndefined();
+    expect((globalThis as Globals).Offerwise).toBeDefined();
+  });
 });
 
 describe('data-learning-epsilon', () => {
