@@ -42,7 +42,7 @@ import {
   type BrowsingWorld,
 } from './browsing.js';
 import type { FeedbackBatch, OrderRecord, WireEvent } from './logs.js';
-import { simUuidv4, simUuidv7 } from './simulator.js';
+import { simulatedState, simUuidv4, simUuidv7 } from './simulator.js';
 import type { TrueOutcome } from './truth.js';
 import { loadCatalog, SIM_START } from './world.js';
 
@@ -232,16 +232,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
             profile: async () => profile,
             consent: () => 'granted',
             score: (rows, n) => options.score(rows, n),
-            state: {
-              reserve: (placement, candidates, rules, choose) =>
-                store.reserve(placement, candidates, rules, (a, room) => {
-                  allowed = [...a];
-                  return choose(a, room);
-                }),
-              allClaims: () => store.allClaims(),
-              lastDecision: (placement) => store.lastDecision(placement),
-              shopperSeed: async () => device.holdoutSeed,
-            },
+            state: simulatedState(store, device.holdoutSeed, (a) => (allowed = a)),
             now: () => clock,
             newId: () => simUuidv7(clock, r),
           },

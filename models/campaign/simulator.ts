@@ -21,7 +21,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DecisionConfig } from '../../src/config.js';
 import { reportedPolicies } from '../../src/decide/candidate-policy.js';
-import { Decider, type DecisionOptions } from '../../src/decide/decider.js';
+import { Decider, type DeciderDeps, type DecisionOptions } from '../../src/decide/decider.js';
 import { seededRandom } from '../../src/decide/random.js';
 import { StateStore } from '../../src/decide/state-store.js';
 import type { Offer } from '../../src/decide/types.js';
@@ -177,6 +177,27 @@ export async function scorerOf(
   };
 }
 
+/**
+ * A simulated shopper's decision state for the SDK's `Decider`: the memory `StateStore`, a fixed
+ * holdout seed, and `onAllowed` told which candidates the caps left (what the shopper could get).
+ */
+export function simulatedState(
+  store: StateStore,
+  shopperSeed: number,
+  onAllowed: (allowed: string[]) => void,
+): DeciderDeps['state'] {
+  return {
+    reserve: (placement, candidates, rules, choose) =>
+      store.reserve(placement, candidates, rules, (allowed, room) => {
+        onAllowed([...allowed]);
+        return choose(allowed, room);
+      }),
+    allClaims: () => store.allClaims(),
+    lastDecision: (placement) => store.lastDecision(placement),
+    shopperSeed: async () => shopperSeed,
+  };
+}
+
 /** Runs the simulation in memory; deterministic for a seed (and scorer). */
 export async function simulate(options: SimulateOptions): Promise<Simulation> {
   const response = options.response ?? HILLSTROM_RESPONSE;
@@ -229,16 +250,7 @@ export async function simulate(options: SimulateOptions): Promise<Simulation> {
           lastRows = featureRows.slice();
           return score(featureRows, featureCount);
         },
-        state: {
-          reserve: (placement, candidates, rules, choose) =>
-            store.reserve(placement, candidates, rules, (a, room) => {
-              allowed = [...a];
-              return choose(a, room);
-            }),
-          allClaims: () => store.allClaims(),
-          lastDecision: (placement) => store.lastDecision(placement),
-          shopperSeed: async () => shopperSeed,
-        },
+        state: simulatedState(store, shopperSeed, (a) => (allowed = a)),
         now: () => clock,
         newId: () => simUuidv7(clock, random),
       },
