@@ -1092,7 +1092,7 @@
           ].join(' · ');
           const effectText = (c) =>
             c.effect
-              ? `${fmt(c.effect.effect, 4)} (${c.effect.source}${c.effect.model !== undefined ? `, model ${fmt(c.effect.model, 4)}` : ''})`
+              ? `${fmt(c.effect.effect, 4)} (${c.effect.source}${c.effect.model !== undefined ? `, model ${fmt(c.effect.model, 4)}` : ''}${c.effect.profile !== undefined ? `, profile ${fmt(c.effect.profile, 4)}` : ''})`
               : '—';
           const rows = d.candidates
             .slice()

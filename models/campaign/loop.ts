@@ -13,6 +13,7 @@
  * the decider weighed and checked against the logged propensity), of the shipped model without
  * effects, of uniform choice, of simple rules, and of the best offer per decision (oracle).
  */
+import type { ProfileTerm } from '../../src/features/profile-vector.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,6 +61,8 @@ export interface LoopOptions {
   segments: Segments & { sha256: string };
   /** Learn the model's slope (`model.beta`) too; default true. */
   modelTerm?: boolean;
+  /** The profile terms learned (`profile`); default the learner's. */
+  profileTerms?: readonly ProfileTerm[];
   /** The model the decider and the learner run. */
   score: (rows: Float32Array, featureCount: number) => Promise<ScoreResult>;
   /** Where the logs and the effects of each week go (as a collector and a shop would keep them). */
@@ -425,9 +428,9 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
         {
           reward: 'net',
           ...(epsilon > 0 ? { segments } : {}),
-          ...(options.modelTerm === false
-            ? {}
-            : { offers: [...offers.values()], score: options.score }),
+          offers: [...offers.values()],
+          ...(options.modelTerm === false ? {} : { score: options.score }),
+          ...(options.profileTerms ? { profileTerms: options.profileTerms } : {}),
           now: SIM_START + (w + 1) * 7 * DAY_MS,
           ...(options.temperatureFactor !== undefined
             ? { temperatureFactor: options.temperatureFactor }

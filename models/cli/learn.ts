@@ -2,8 +2,8 @@
  * `npm run learn -- --feedback <files…> [--orders <file>] --out <effects.json>
  *   [--segments models/default-segments.json | none] [--catalog <catalog.json>]
  *   [--reward net|click|claim|order|revenue|discount] [--model models/default.onnx]
- *   [--scorer model|fallback] [--objective uplift|conversion|revenue] [--valid-days 14]
- *   [--temperature-factor 0.1] [--now <ISO date-time>]`
+ *   [--scorer model|fallback] [--model-term yes|no] [--objective uplift|conversion|revenue] [--valid-days 14]
+ *   [--temperature-factor 0.1] [--profile-terms interest bought … | none] [--now <ISO date-time>]`
  *
  * `npm run learn -- --hillstrom <csv> --out <effects.json> [--segments <file>] [--split 0.7]
  *   [--split-seed 1] [--epsilon 2] [--outcome visit|conversion|spend]`
@@ -12,6 +12,9 @@
  * (models/learning/learn.ts) — the collector's files, or a Hillstrom-format file as a logged
  * campaign (models/learning/hillstrom.ts) — and writes the effects file the catalog names.
  */
+import { PROFILE_TERMS } from '../../src/features/profile-vector.js';
+import { profileTermsFlag } from '../learning/io.js';
+import { DEFAULT_PROFILE_TERMS } from '../learning/learn.js';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Offer } from '../../src/decide/types.js';
 import { DEFAULT_VALUE } from '../../src/decide/value.js';
@@ -43,9 +46,15 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     reward: { default: 'net', choices: EFFECT_REWARDS },
     model: { default: `${MODELS_DIR}/default.onnx` },
     scorer: { default: 'model', choices: ['model', 'fallback'] },
+    'model-term': { default: 'no', choices: ['yes', 'no'] },
     objective: { default: 'uplift', choices: ['uplift', 'conversion', 'revenue'] },
     'valid-days': { default: '14' },
     'temperature-factor': { default: '0.1' },
+    'profile-terms': {
+      list: true,
+      default: DEFAULT_PROFILE_TERMS,
+      choices: [...PROFILE_TERMS, 'none'],
+    },
     now: {},
   });
   const validDays = numberFlag('valid-days', args['valid-days'], {
@@ -67,15 +76,20 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     if (!existsSync(args.catalog)) throw new Error(`--catalog ${args.catalog}: not found`);
     offers = loadCatalog(JSON.parse(readFileSync(args.catalog, 'utf8'))).offers;
   }
-  const scorer = offers && segments ? await scorerOf(args.scorer, args.model) : undefined;
+  const scorer =
+    offers && segments && args['model-term'] === 'yes'
+      ? await scorerOf(args.scorer, args.model)
+      : undefined;
   try {
     const result = await learnFromLogs(
       { feedback: args.feedback, orders: args.orders },
       {
         reward: args.reward,
         ...(segments ? { segments } : {}),
-        ...(offers && scorer ? { offers, score: scorer.score } : {}),
+        ...(offers ? { offers } : {}),
+        ...(scorer ? { score: scorer.score } : {}),
         value: { ...DEFAULT_VALUE, objective: args.objective },
+        profileTerms: profileTermsFlag(args['profile-terms']),
         now,
         validDays,
         temperatureFactor,
@@ -88,7 +102,9 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
       );
     }
     if (segments && !offers) {
-      log('learn: no --catalog: no model predictions at the groups (model.beta absent)');
+      log(
+        'learn: no --catalog: no model predictions or profile terms at the groups (model.beta, profile absent)',
+      );
     }
     const text = writeEffects(args.out, result);
     return printable(args.out, text, result);

@@ -1,6 +1,7 @@
 /**
  * `npm run replay -- --data <hillstrom csv> [--folds 5] [--seed 1] [--share 0.3]
- *   [--segments models/default-segments.json | none] [--epsilon 2 | inf]`
+ *   [--segments models/default-segments.json | none] [--epsilon 2 | inf]
+ *   [--profile-terms interest bought … | none]`
  *
  * Offline replay of targeting policies on randomised campaign data (models/uplift/replay.ts):
  * prints incremental visits per 1,000 shoppers over sending nothing, per policy; with segments
@@ -11,7 +12,9 @@ import { basename } from 'node:path';
 import { numberFlag, parseArgs } from '../lib/args.js';
 import { runCli } from '../lib/cli.js';
 import { readHillstrom } from '../lib/hillstrom.js';
-import { DEFAULT_SEGMENTS, readSegments } from '../learning/io.js';
+import { PROFILE_TERMS } from '../../src/features/profile-vector.js';
+import { DEFAULT_SEGMENTS, profileTermsFlag, readSegments } from '../learning/io.js';
+import { DEFAULT_PROFILE_TERMS } from '../learning/learn.js';
 import { replay } from '../uplift/replay.js';
 
 export async function main(argv: readonly string[]) {
@@ -22,6 +25,11 @@ export async function main(argv: readonly string[]) {
     share: { default: '0.3' },
     segments: { default: DEFAULT_SEGMENTS },
     epsilon: { default: '2' },
+    'profile-terms': {
+      list: true,
+      default: DEFAULT_PROFILE_TERMS,
+      choices: [...PROFILE_TERMS, 'none'],
+    },
   });
   const epsilon =
     args.epsilon === 'inf'
@@ -34,7 +42,15 @@ export async function main(argv: readonly string[]) {
     folds: Number(args.folds),
     seed: Number(args.seed),
     share,
-    ...(segments ? { learned: { segments, epsilon } } : {}),
+    ...(segments
+      ? {
+          learned: {
+            segments,
+            epsilon,
+            profileTerms: profileTermsFlag(args['profile-terms']),
+          },
+        }
+      : {}),
   });
   return { data: basename(args.data), rows: rows.length, share, incrementalVisitsPer1000: result };
 }

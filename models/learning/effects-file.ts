@@ -9,6 +9,7 @@
  */
 import type { EffectReward, Effects } from '../../src/learning/types.js';
 import { EFFECTS_FORMAT } from '../../src/learning/effects.js';
+import { PROFILE_TERMS, type ProfileTerm } from '../../src/features/profile-vector.js';
 import { debiasWeight } from '../../src/learning/randomized-response.js';
 import {
   groupEstimates,
@@ -46,6 +47,18 @@ export interface BuildOptions {
   segments?: { k: number; sha256: string };
   /** The model's objective score per offer at each group's centroid (`centroid.ts`). */
   predictions?: ReadonlyMap<string, readonly number[]>;
+  /**
+   * Each offer's profile terms at each group's centroid (`groupProfileTerms`, in `PROFILE_TERMS`
+   * order): with them the file gets `profile` slopes.
+   */
+  profileTerms?: ReadonlyMap<string, readonly (readonly number[])[]>;
+  /** Which of them get a slope (default all); the others are left out of the fit and the file. */
+  terms?: readonly ProfileTerm[];
+  /**
+   * The claims' cells (the cell query over `claimed`), for a reward other than clicks and claims:
+   * the profile slopes are then read from them (`surrogateOf`).
+   */
+  surrogate?: readonly CellRow[];
   generatedAt: number;
   /** Days the file stays valid (decisions ignore it after). Default 14. */
   validDays?: number;
@@ -60,6 +73,10 @@ export interface BuildSummary {
   baseline: { mean: number; se: number; byGroup: boolean } | null;
   tau2: Record<string, number>;
   beta: number;
+  /** The profile slopes (null without profile terms). */
+  profile: Effects['profile'] | null;
+  /** With the claims as surrogate: their slopes γ and the reward's slope λ on them. */
+  surrogate: { gamma: number[]; lambda: number } | null;
   temperature: number;
 }
 
@@ -102,6 +119,76 @@ function minus(value: Estimate, control: Estimate | undefined) {
   };
 }
 
+/** The control: the holdout's reward, pooled and per group when its decisions carry groups. */
+function controlOf(holdout: readonly CellRow[], k: number | undefined) {
+  const variance = rewardVariance(sumsOf(holdout));
+  const baseline =
+    holdout.length > 0
+      ? snips(
+          holdout.map((r) => ({ sums: r.sums, h: 1 })),
+          variance,
+        )
+      : undefined;
+  const cells = reportedCells(holdout);
+  const byGroup =
+    k !== undefined && cells.length > 0 ? groupEstimates(cells, k, variance) : undefined;
+  return { baseline, byGroup };
+}
+
+/**
+ * Per offer and group (index offer · k + group): the de-biased value of showing the offer minus
+ * the control's, and how many decisions it rests on; `hasGroups` per offer.
+ */
+function groupTable(rows: readonly CellRow[], offerIds: readonly string[], k: number) {
+  const personalized = rows.filter((r) => r.arm === 'personalized');
+  const { baseline, byGroup } = controlOf(
+    rows.filter((r) => r.arm === 'holdout'),
+    k,
+  );
+  // An offer whose few rewards were all equal (no click yet) has no variance of its own: it
+  // takes that of every offer's rewards, so its cells count as observed, with an honest error.
+  const pooledVariance = rewardVariance(sumsOf(personalized));
+  const values: { y?: number; v?: number }[] = [];
+  const counts: number[] = [];
+  const hasGroups: boolean[] = [];
+  for (const id of offerIds) {
+    const mine = personalized.filter((r) => r.offerId === id);
+    const reported = reportedCells(mine);
+    const estimates = groupEstimates(reported, k, rewardVariance(sumsOf(mine)) || pooledVariance);
+    hasGroups.push(estimates.some((e) => e !== undefined));
+    estimates.forEach((e, g) => {
+      values.push(e ? minus(e, byGroup?.[g] ?? baseline) : {});
+      counts.push(groupCount(reported, g, k));
+    });
+  }
+  return { values, counts, hasGroups };
+}
+
+/**
+ * The profile slopes read from the claims (the surrogate): claims per decision are far less noisy
+ * than an order reward and move with the same match between a shopper and an offer. Fitted on the
+ * claim table (offer and group levels, slopes γ on the groups' profile terms), the claims' posterior
+ * means then enter the reward's prior with a slope λ; the reward's profile slopes are λ · γ.
+ */
+function surrogateOf(
+  claims: readonly CellRow[],
+  offerIds: readonly string[],
+  k: number,
+  termsOf: (offer: number, group: number) => readonly number[],
+  count: number,
+) {
+  const { values } = groupTable(claims, offerIds, k);
+  const cells: Cell[] = values.map((value, i) => ({
+    offer: Math.floor(i / k),
+    group: i % k,
+    pred: 0,
+    x: termsOf(Math.floor(i / k), i % k),
+    ...value,
+  }));
+  const fit = shrink(cells, offerIds.length, k, { useModel: false, covariates: count });
+  return { means: fit.posteriors.map((p) => p.mean), gamma: fit.gamma };
+}
+
 export function buildEffects(
   rows: readonly CellRow[],
   options: BuildOptions,
@@ -113,54 +200,79 @@ export function buildEffects(
     throw new Error('learn: no personalized decision with an impression in the logs');
   }
   const k = options.segments?.k;
-
-  // The control: the holdout's reward, per group when its decisions carry groups.
-  const controlVariance = rewardVariance(sumsOf(holdout));
-  const baseline =
-    holdout.length > 0
-      ? snips(
-          holdout.map((r) => ({ sums: r.sums, h: 1 })),
-          controlVariance,
-        )
-      : undefined;
-  const controlCells = reportedCells(holdout);
-  const controlByGroup =
-    k !== undefined && controlCells.length > 0
-      ? groupEstimates(controlCells, k, controlVariance)
-      : undefined;
+  const { baseline, byGroup: controlByGroup } = controlOf(holdout, k);
 
   const pooled: Cell[] = [];
   const pooledN: number[] = [];
-  const cells: Cell[] = [];
-  const counts: number[] = [];
-  const hasGroups: boolean[] = [];
-  // An offer whose few rewards were all equal (no click yet) has no variance of its own: it
-  // takes that of every offer's rewards, so its cells count as observed, with an honest error.
   const pooledVariance = rewardVariance(sumsOf(personalized));
   offerIds.forEach((id, o) => {
     const mine = personalized.filter((r) => r.offerId === id);
-    const variance = rewardVariance(sumsOf(mine)) || pooledVariance;
     const value = snips(
       mine.map((r) => ({ sums: r.sums, h: 1 })),
-      variance,
+      rewardVariance(sumsOf(mine)) || pooledVariance,
     );
     pooled.push({ offer: 0, group: o, pred: 0, ...(value ? minus(value, baseline) : {}) });
     pooledN.push(mine.reduce((n, r) => n + r.sums.n, 0));
-    if (k === undefined) return;
-    const reported = reportedCells(mine);
-    const estimates = groupEstimates(reported, k, variance);
-    hasGroups.push(estimates.some((e) => e !== undefined));
-    const preds = options.predictions?.get(id);
-    estimates.forEach((e, g) => {
-      const control = controlByGroup?.[g] ?? baseline;
-      cells.push({ offer: o, group: g, pred: preds?.[g] ?? 0, ...(e ? minus(e, control) : {}) });
-      counts.push(groupCount(reported, g, k));
-    });
+  });
+  const table = k !== undefined ? groupTable(rows, offerIds, k) : undefined;
+  const hasGroups = table?.hasGroups ?? [];
+  const counts = table?.counts ?? [];
+  // The selected terms of each (offer, group), in the order of `selected`.
+  const selected = options.terms ?? PROFILE_TERMS;
+  const columns = selected.map((t) => PROFILE_TERMS.indexOf(t));
+  const termsOf = (o: number, g: number) => {
+    const all = options.profileTerms?.get(offerIds[o]!)?.[g];
+    return columns.map((j) => all?.[j] ?? 0);
+  };
+  const useProfile =
+    k !== undefined &&
+    options.profileTerms !== undefined &&
+    selected.length > 0 &&
+    offerIds.some((_, o) =>
+      Array.from({ length: k }, (_, g) => termsOf(o, g))
+        .flat()
+        .some((x) => x),
+    );
+  const surrogate =
+    useProfile && options.surrogate
+      ? surrogateOf(options.surrogate, offerIds, k!, termsOf, selected.length)
+      : undefined;
+  const cells: Cell[] = (table?.values ?? []).map((value, i) => {
+    const o = Math.floor(i / k!);
+    const g = i % k!;
+    const x = surrogate ? [surrogate.means[i]!] : useProfile ? termsOf(o, g) : undefined;
+    return {
+      offer: o,
+      group: g,
+      pred: options.predictions?.get(offerIds[o]!)?.[g] ?? 0,
+      ...(x ? { x } : {}),
+      ...value,
+    };
   });
 
   const offers = shrinkToCommonLevel(pooled);
   const useModel = options.predictions !== undefined;
-  const groups = k !== undefined ? shrink(cells, offerIds.length, k, { useModel }) : undefined;
+  const groups =
+    k !== undefined
+      ? shrink(cells, offerIds.length, k, {
+          useModel,
+          covariates: surrogate ? 1 : useProfile ? selected.length : 0,
+          // λ ≥ 0: within an offer, more claims are not taken to lower the reward. λ is not shrunk
+          // by its standard error: a weight on the shopper's own profile that is too small cost
+          // more than one too large (docs/learning.md, Results).
+          positiveCovariates: surrogate !== undefined,
+          shrinkSlopes: surrogate === undefined,
+        })
+      : undefined;
+  // The reward's profile slopes: fitted on its own table, or λ · γ through the claims.
+  const slopes = surrogate
+    ? surrogate.gamma.map((g) => groups!.gamma[0]! * g)
+    : useProfile
+      ? groups!.gamma
+      : undefined;
+  const profile = slopes
+    ? Object.fromEntries(selected.map((term, j) => [term, round6(slopes[j]!)]))
+    : null;
   const sds = groups
     ? groups.posteriors.filter((_, i) => hasGroups[cells[i]!.offer]).map((p) => p.sd)
     : offers.posteriors.map((p) => p.sd);
@@ -184,6 +296,7 @@ export function buildEffects(
     k: k ?? null,
     temperature: round6(temperature),
     model: groups && useModel ? { beta: round6(groups.beta) } : null,
+    ...(profile ? { profile } : {}),
     offers: Object.fromEntries(
       offerIds.map((id, o) => {
         const p = offers.posteriors[o]!;
@@ -222,6 +335,8 @@ export function buildEffects(
         : null,
       tau2: Object.fromEntries(offerIds.map((id, o) => [id, groups?.tau2[o] ?? offers.tau2[0]!])),
       beta: groups?.beta ?? 0,
+      profile,
+      surrogate: surrogate ? { gamma: surrogate.gamma, lambda: groups!.gamma[0]! } : null,
       temperature,
     },
   };

@@ -1,12 +1,15 @@
 /**
  * `npm run learn -- --hillstrom <csv> --out <effects.json> [--segments models/default-segments.json
  *   | none] [--epsilon 2 | inf] [--outcome visit|conversion|spend] [--split 1] [--rest <csv>]
- *   [--seed 1] [--model models/default.onnx] [--scorer model|fallback]`
+ *   [--seed 1] [--model models/default.onnx] [--scorer model|fallback] [--profile-terms interest bought … | none]`
  *
  * Learns the e-mails' effects from a Hillstrom-format campaign (models/learning/hillstrom.ts).
  * `--split f` learns on a seeded fraction f of the rows and writes the others to `--rest`, so
  * that `npm run eval -- --data <rest> --effects <out>` scores rows the learner never saw.
  */
+import { PROFILE_TERMS } from '../../src/features/profile-vector.js';
+import { profileTermsFlag } from './io.js';
+import { DEFAULT_PROFILE_TERMS } from '../learning/learn.js';
 import { writeFileSync } from 'node:fs';
 import { seededRandom } from '../../src/decide/random.js';
 import { numberFlag, parseArgs } from '../lib/args.js';
@@ -47,6 +50,11 @@ export async function hillstromMain(argv: readonly string[], log: Log) {
     seed: { default: '1', integer: true },
     model: { default: `${MODELS_DIR}/default.onnx` },
     scorer: { default: 'model', choices: ['model', 'fallback'] },
+    'profile-terms': {
+      list: true,
+      default: DEFAULT_PROFILE_TERMS,
+      choices: [...PROFILE_TERMS, 'none'],
+    },
   });
   const epsilon =
     args.epsilon === 'inf'
@@ -75,6 +83,7 @@ export async function hillstromMain(argv: readonly string[], log: Log) {
     const result = await effectsFromCells(cells, {
       reward: OUTCOME_REWARD[args.outcome],
       ...(segments && scorer ? { segments, offers: hillstromOffers(), score: scorer.score } : {}),
+      profileTerms: profileTermsFlag(args['profile-terms']),
       // A campaign file has no clock: the file is dated now and valid for the default 14 days.
       now: Date.now(),
     });

@@ -12,7 +12,7 @@ import { seededRandom } from '../../src/decide/random.js';
 import type { Offer } from '../../src/decide/types.js';
 import { effectScores } from '../../src/learning/effects.js';
 import { randomizeGroup } from '../../src/learning/randomized-response.js';
-import { placeShopper } from '../../src/learning/segments.js';
+import { placeShopper, profileDeviation } from '../../src/learning/segments.js';
 import type { EffectReward, Effects, Segments } from '../../src/learning/types.js';
 import { loadCatalog } from '../campaign/world.js';
 import type { HillstromRow } from '../lib/hillstrom.js';
@@ -129,8 +129,9 @@ export function hillstromCells(
 
 /**
  * The uplift of each e-mail for each row as a decision with `effects` scores it: the learned
- * effect of (e-mail, the row's groups, soft-weighted), plus the model's part. `model` holds the
- * model's uplift of each e-mail per row (the decider's objective score).
+ * effect of (e-mail, the row's groups, soft-weighted), plus the model's and the profile's parts
+ * (as the decider adds them). `model` holds the model's uplift of each e-mail per row (the
+ * decider's objective score).
  */
 export function learnedUplift(
   rows: readonly HillstromRow[],
@@ -144,13 +145,17 @@ export function learnedUplift(
     effects.segments_sha256 === segments.sha256 &&
     effects.k === segments.centroids.length;
   const out = { mens: new Float64Array(rows.length), womens: new Float64Array(rows.length) };
+  const offers = OFFER_CATEGORIES.map((c) => hillstromOffers().find((o) => o.category === c)!);
   rows.forEach((row, i) => {
-    const weights = matches ? placeShopper(hillstromProfile(row), segments).weights : undefined;
+    const placed = matches ? placeShopper(hillstromProfile(row), segments) : undefined;
     const { scores } = effectScores(
       ids,
       OFFER_CATEGORIES.map((c) => model[c].uplift[i]!),
       effects,
-      weights,
+      placed?.weights,
+      placed && effects.profile
+        ? offers.map((o) => profileDeviation(placed, segments!, o))
+        : undefined,
     );
     OFFER_CATEGORIES.forEach((c, j) => (out[c][i] = scores[j]!));
   });

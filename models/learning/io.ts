@@ -2,6 +2,7 @@
  * The learner's files: reading a segments file as the SDK validates it, the scorer the decisions
  * ran, writing an effects file after the SDK's own validation, and the summary the CLIs print.
  */
+import type { ProfileTerm } from '../../src/features/profile-vector.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { validateEffects } from '../../src/learning/effects.js';
@@ -44,6 +45,7 @@ export function printable(out: string, text: string, result: LearnResult) {
     decisions: summary.decisions,
     baseline: summary.baseline,
     beta: summary.beta,
+    profile: summary.profile,
     temperature: effects.temperature,
     offers: Object.fromEntries(
       Object.entries(effects.offers).map(([id, e]) => [id, { mean: e.mean, se: e.se, n: e.n }]),
@@ -57,4 +59,17 @@ export function writeEffects(out: string, result: LearnResult): string {
   const text = JSON.stringify(result.effects, null, 2) + '\n';
   writeFileSync(out, text);
   return text;
+}
+
+/** `--profile-terms a b … | none`: the terms to learn slopes for (none: no profile term). */
+export function profileTermsFlag(values: readonly string[]): ProfileTerm[] {
+  if (values.includes('none')) {
+    if (values.length > 1) {
+      throw new Error(
+        `--profile-terms: got ${values.join(' ')}, expected profile terms or none alone`,
+      );
+    }
+    return [];
+  }
+  return [...new Set(values)] as ProfileTerm[];
 }

@@ -36,7 +36,8 @@ const REWARD_SQL: Record<EffectReward, string> = {
  *   arm (`holdout` when `modelVersion` is 'none', as the report counts it) and the group, kept
  *   only when the report is well formed and of the given segments file;
  * - `learn_samples`: with the reward (click or claim of that offer; orders attributed to the
- *   decision, deduplicated on their id, for order, revenue, discount and net).
+ *   decision, deduplicated on their id, for order, revenue, discount and net), and whether the
+ *   offer was claimed (the surrogate of a noisy order reward).
  */
 export function sampleSql(reward: EffectReward, filter: ReportFilter | undefined): string[] {
   const group = filter
@@ -73,7 +74,7 @@ FROM (SELECT "decisionId", "offerId", propensity, "at",
 WHERE position = 1`,
     `CREATE TABLE learn_samples AS
 SELECT d."decisionId", d."offerId", d.propensity, d.arm, d."at", d."group", d.epsilon,
-  ${REWARD_SQL[reward]} AS reward
+  ${REWARD_SQL[reward]} AS reward, ${REWARD_SQL.claim} AS claimed
 FROM learn_decisions AS d
 LEFT JOIN (SELECT "decisionId", "offerId",
              MAX(CASE WHEN type = 'click' THEN 1 ELSE 0 END) AS clicked,
@@ -95,14 +96,18 @@ LEFT JOIN (SELECT "decisionId", COUNT(*) AS orders, SUM(value) AS revenue,
 
 /**
  * The per-cell sums of `learn_samples` (one row per offer, arm, reported group and ε): what
- * SNIPS and its variance need (`estimate.ts`: S0 = Σ 1/π … T2 = Σ y²/π²), and the window.
+ * SNIPS and its variance need (`estimate.ts`: S0 = Σ 1/π … T2 = Σ y²/π²), and the window; of the
+ * reward, or of the claims (the surrogate the learner reads the profile slopes from).
  */
-export const CELLS_SQL = `SELECT "offerId", arm, "group", epsilon, COUNT(*) AS n,
-  SUM(1.0 / propensity) AS s0, SUM(reward / propensity) AS s1,
-  SUM(reward * reward / propensity) AS s2,
-  SUM(1.0 / (propensity * propensity)) AS t0, SUM(reward / (propensity * propensity)) AS t1,
-  SUM(reward * reward / (propensity * propensity)) AS t2,
+export function cellsSql(column: 'reward' | 'claimed' = 'reward'): string {
+  return `SELECT "offerId", arm, "group", epsilon, COUNT(*) AS n,
+  SUM(1.0 / propensity) AS s0, SUM(${column} / propensity) AS s1,
+  SUM(${column} * ${column} / propensity) AS s2,
+  SUM(1.0 / (propensity * propensity)) AS t0, SUM(${column} / (propensity * propensity)) AS t1,
+  SUM(${column} * ${column} / (propensity * propensity)) AS t2,
   MIN("at") AS first_at, MAX("at") AS last_at
 FROM learn_samples
 GROUP BY "offerId", arm, "group", epsilon
 ORDER BY "offerId", arm, "group", epsilon`;
+}
+export const CELLS_SQL = cellsSql();

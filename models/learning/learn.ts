@@ -9,12 +9,17 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Offer, ValueOptions } from '../../src/decide/types.js';
 import { DEFAULT_VALUE } from '../../src/decide/value.js';
+import type { ProfileTerm } from '../../src/features/profile-vector.js';
+import { groupProfileTerms } from '../../src/learning/segments.js';
 import type { EffectReward, Segments } from '../../src/learning/types.js';
 import { classifyFeedback } from '../analytics/effect-report.js';
 import { LOAD_CLEANUP, loadingSql } from '../analytics/queries.js';
 import { centroidPredictions, type Scorer } from './centroid.js';
 import { buildEffects, type BuildSummary, type CellRow, type EffectsFile } from './effects-file.js';
-import { CELLS_SQL, sampleSql } from './learn-sql.js';
+import { CELLS_SQL, cellsSql, sampleSql } from './learn-sql.js';
+
+/** The profile terms learned unless told otherwise (docs/learning.md says why these). */
+export const DEFAULT_PROFILE_TERMS: readonly ProfileTerm[] = ['interest', 'bought'];
 
 export interface LearnOptions {
   reward: EffectReward;
@@ -25,6 +30,11 @@ export interface LearnOptions {
   score?: Scorer;
   /** The SDK's decision objective (`decisions` of its config); default the SDK's. */
   value?: ValueOptions;
+  /**
+   * The profile terms whose slopes are learned (with `segments` and `offers`); default
+   * `DEFAULT_PROFILE_TERMS`, none when empty.
+   */
+  profileTerms?: readonly ProfileTerm[];
   /** When the file is made (its `generated_at`); default now. */
   now?: number;
   validDays?: number;
@@ -40,8 +50,8 @@ const num = (v: unknown): number =>
   typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : Number(v ?? 0);
 
 /** The cell query's rows, as the estimator reads them. */
-export async function readCells(db: DuckDBConnection): Promise<CellRow[]> {
-  const rows = (await db.runAndReadAll(CELLS_SQL)).getRowObjectsJS();
+export async function readCells(db: DuckDBConnection, sql = CELLS_SQL): Promise<CellRow[]> {
+  const rows = (await db.runAndReadAll(sql)).getRowObjectsJS();
   return rows.map((r) => ({
     offerId: String(r.offerId),
     arm: r.arm === 'holdout' ? 'holdout' : 'personalized',
@@ -61,10 +71,14 @@ export async function readCells(db: DuckDBConnection): Promise<CellRow[]> {
   }));
 }
 
-/** The effects file from per-cell rows (the part after SQL, shared with the Hillstrom learner). */
+/**
+ * The effects file from per-cell rows (the part after SQL, shared with the Hillstrom learner);
+ * `claims`: the same cells counting claims, the surrogate of an order reward (`buildEffects`).
+ */
 export async function effectsFromCells(
   cells: readonly CellRow[],
   options: LearnOptions,
+  claims?: readonly CellRow[],
 ): Promise<LearnResult> {
   const now = options.now ?? Date.now();
   let predictions: Map<string, number[]> | undefined;
@@ -78,12 +92,25 @@ export async function effectsFromCells(
     );
     predictions = new Map(options.offers.map((o, i) => [o.id, preds[i]!]));
   }
+  const segments = options.segments;
+  const terms = options.profileTerms ?? DEFAULT_PROFILE_TERMS;
+  const profileTerms =
+    segments && options.offers && terms.length > 0
+      ? new Map(
+          options.offers.map((o) => [
+            o.id,
+            segments.centroids.map((_, g) => groupProfileTerms(segments, g, o)),
+          ]),
+        )
+      : undefined;
   const { file, summary } = buildEffects(cells, {
     reward: options.reward,
     ...(options.segments
       ? { segments: { k: options.segments.centroids.length, sha256: options.segments.sha256 } }
       : {}),
     ...(predictions ? { predictions } : {}),
+    ...(profileTerms ? { profileTerms, terms } : {}),
+    ...(profileTerms && claims ? { surrogate: claims } : {}),
     generatedAt: now,
     ...(options.validDays !== undefined ? { validDays: options.validDays } : {}),
     ...(options.temperatureFactor !== undefined
@@ -124,7 +151,15 @@ export async function learnFromLogs(
     await db.run(events!);
     await db.run(LOAD_CLEANUP);
     for (const sql of rest) await db.run(sql);
-    return await effectsFromCells(await readCells(db), options);
+    // An order reward is noisy (most of an order's value comes with or without the offer): the
+    // profile slopes are read from the claims (docs/learning.md).
+    const claims =
+      options.reward !== 'click' &&
+      options.reward !== 'claim' &&
+      (options.profileTerms ?? DEFAULT_PROFILE_TERMS).length > 0
+        ? await readCells(db, cellsSql('claimed'))
+        : undefined;
+    return await effectsFromCells(await readCells(db), options, claims);
   } finally {
     db.closeSync();
     instance.closeSync();

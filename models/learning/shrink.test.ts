@@ -91,6 +91,61 @@ describe('empirical-Bayes shrinkage', () => {
     expect(backwards.beta).toBe(0);
   });
 
+  it('finds the profile slopes between groups, of either sign', () => {
+    // 3 offers × 3 groups, y = a_o + c_g + 2·interest − 1·bought exactly (interest and bought are
+    // the group's terms for the offer's category; offer 2 is an `any` offer: terms 0), v = 10⁻¹⁰. Levels
+    // a = [1, 0, 0.5], c = [0, 0.3, −0.3]: the fit recovers γ = (2, −1), every residual 0.
+    const a = [1, 0, 0.5];
+    const c = [0, 0.3, -0.3];
+    const x = [
+      [
+        [0.6, 1],
+        [0.1, 0],
+        [0.3, 0.5],
+      ],
+      [
+        [0.2, 0],
+        [0.7, 1],
+        [0.4, 0.2],
+      ],
+      [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ],
+    ];
+    const cells: Cell[] = x.flatMap((row, offer) =>
+      row.map((terms, group) => ({
+        offer,
+        group,
+        y: a[offer]! + c[group]! + 2 * terms[0]! - terms[1]!,
+        v: 1e-10,
+        pred: 0,
+        x: terms,
+      })),
+    );
+    const s = shrink(cells, 3, 3, { useModel: false, covariates: 2 });
+    expect(s.gamma[0]).toBeCloseTo(2, 6);
+    expect(s.gamma[1]).toBeCloseTo(-1, 6);
+    for (const t of s.tau2) expect(t).toBeCloseTo(0, 9);
+    s.posteriors.forEach((p, i) => expect(p.mean).toBeCloseTo(cells[i]!.y!, 6));
+    // Without the terms the same table leaves spread for τ² (the slopes are not there to fit it).
+    expect(Math.max(...shrink(cells, 3, 3, { useModel: false }).tau2)).toBeGreaterThan(0);
+    // Each slope is shrunk by its standard error: with v = 1 the same cells bear the slopes out
+    // far less (|γ| drops toward 0, never past it), and a term that barely varies gets none.
+    const noisy = cells.map((cell, i) => ({
+      ...cell,
+      v: 1,
+      x: [...cell.x!, 1e-3 * ((i * 5) % 3)],
+      y: cell.y! + 1e-3 * ((i * 5) % 3) * 50,
+    }));
+    const s2 = shrink(noisy, 3, 3, { useModel: false, covariates: 3 });
+    expect(s2.gamma[0]).toBeGreaterThanOrEqual(0);
+    expect(s2.gamma[0]).toBeLessThan(2);
+    expect(s2.gamma[1]).toBeLessThanOrEqual(0);
+    expect(s2.gamma[2]).toBe(0);
+  });
+
   it('shrinks noisy cells of a homogeneous offer all the way', () => {
     // Offer 0 has the same value in 6 groups, estimated with noise far below the standard errors:
     // no spread left for τ², every cell gets the pooled value.

@@ -12,6 +12,7 @@
  * effects per shopper group from the training folds only, with the same fold's network as the
  * model, and the held-out shoppers are scored as the decider would score them.
  */
+import type { ProfileTerm } from '../../src/features/profile-vector.js';
 import { buildSamples, OFFER_CATEGORIES, rowFeatures, type OfferCategory } from './dataset.js';
 import type { HillstromRow } from '../lib/hillstrom.js';
 import { DEFAULT_MLP, fitTwoHeadMlp } from './mlp.js';
@@ -78,6 +79,8 @@ function incremental(
 export interface ReplayLearning {
   segments: Segments & { sha256: string };
   epsilon: number;
+  /** The profile terms learned (default the learner's). */
+  profileTerms?: readonly ProfileTerm[];
 }
 
 /** The learned policy's scores of `held`, from effects learned on `train` with `network`. */
@@ -108,6 +111,7 @@ async function learnedScores(
     segments: learning.segments,
     offers: hillstromOffers(),
     score,
+    ...(learning.profileTerms ? { profileTerms: learning.profileTerms } : {}),
     now: REFERENCE_TIME,
   });
   return learnedUplift(held, scores, validateEffects(effects), learning.segments);

@@ -6,7 +6,7 @@ import type { ScoreResult } from '../predictor/predictor.js';
 import { fieldError } from '../util/errors.js';
 import type { ReportDiagnostic } from '../util/diagnostic-codes.js';
 import { effectScores, type EffectUsed } from '../learning/effects.js';
-import { placeShopper } from '../learning/segments.js';
+import { placeShopper, profileDeviation } from '../learning/segments.js';
 import type { Effects, Segments } from '../learning/types.js';
 import { firstSlotProbabilities, type WeighedCandidate } from './candidate-policy.js';
 import {
@@ -357,6 +357,7 @@ export class Decider {
           modelScores,
           learned.effects,
           learned.weights,
+          learned.deviate && offers.map((o) => learned.deviate!(o)),
         )
       : undefined;
     const candidates: Candidate[] = offers.map((offer, i) => ({
@@ -422,6 +423,8 @@ export class Decider {
   ): {
     effects?: Effects;
     weights?: number[];
+    /** The shopper's profile terms for a category, less the groups' (with profile slopes). */
+    deviate?: (offer: Offer) => number[];
     inspection: Pick<DecisionInspection, 'group' | 'effects'>;
   } {
     const inspection: Pick<DecisionInspection, 'group' | 'effects'> = {};
@@ -466,7 +469,16 @@ export class Decider {
       temperature: effects.temperature,
       byGroup: weights !== undefined,
     };
-    return { effects, ...(weights ? { weights } : {}), inspection };
+    const deviate =
+      weights && effects.profile
+        ? (offer: Offer) => profileDeviation(placement!, segments!, offer)
+        : undefined;
+    return {
+      effects,
+      ...(weights ? { weights } : {}),
+      ...(deviate ? { deviate } : {}),
+      inspection,
+    };
   }
 
   private reportOnce(

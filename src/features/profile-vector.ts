@@ -95,3 +95,46 @@ export function profileVector(
   put(first === null ? 0 : log1p((profile.at - first) / DAY_MS));
   return out;
 }
+
+/** The terms by which a shopper's own profile moves an offer's learned value (`offerTerms`). */
+export const PROFILE_TERMS = [
+  'interest',
+  'bought',
+  'depthPrice',
+  'depthCoupon',
+  'anyDiffuse',
+] as const;
+export type ProfileTerm = (typeof PROFILE_TERMS)[number];
+
+/** What `offerTerms` reads of an offer. */
+export interface TermOffer {
+  category: string;
+  discount?: { percent?: number; amount?: number };
+}
+
+/**
+ * An offer's profile terms for a profile vector (a shopper's, or a group's centroid read back to
+ * the raw scale), in `PROFILE_TERMS` order: the browsing share of the offer's category, whether it
+ * was bought within a year, the discount depth (percent / 100; 0 for an amount) times the log of
+ * the price level looked at and times the share of purchases made with a discount (price
+ * sensitivity), and for an `any` offer how spread the browsing is (1 − the largest share). Terms
+ * of a category the layout does not name are 0. Linear in the vector but for the last.
+ */
+export function offerTerms(
+  vector: ArrayLike<number>,
+  categories: readonly string[],
+  offer: TermOffer,
+  out: number[] = new Array<number>(PROFILE_TERMS.length),
+): number[] {
+  const c = categories.indexOf(offer.category);
+  const n = categories.length;
+  const depth = (offer.discount?.percent ?? 0) / 100;
+  let largest = 0;
+  for (let j = 0; j < n; j++) largest = Math.max(largest, vector[5 + j]!);
+  out[0] = c < 0 ? 0 : vector[5 + c]!;
+  out[1] = c < 0 ? 0 : vector[5 + n + c]!;
+  out[2] = depth * vector[5 + 2 * n + 1]!; // log_price
+  out[3] = depth * vector[4]!; // discounted_share
+  out[4] = offer.category === 'any' ? 1 - largest : 0;
+  return out;
+}

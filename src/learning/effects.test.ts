@@ -55,6 +55,41 @@ describe('effects', () => {
     expect(effectScores(['a', 'b'], [0, 0], effects, undefined).scores).toEqual([3, 2]);
   });
 
+  it("adds the profile slopes × the shopper's deviation from the groups, worked by hand", () => {
+    const effects = validateEffects(
+      file({ profile: { interest: 2, bought: -0.5, depthPrice: -1, anyDiffuse: 4 } }),
+    );
+    expect(effects.profile).toEqual({ interest: 2, bought: -0.5, depthPrice: -1, anyDiffuse: 4 });
+    // a: 3.31 as above; the shopper browses a's category 0.3 more than the groups, bought it
+    // within a year where 40% of the groups did (1 − 0.4 = 0.6) and looks at prices whose depth ×
+    // log is 0.1 above the groups': 2·0.3 − 0.5·0.6 − 1·0.1 = 0.2 → 3.51 (depthCoupon has no
+    // slope, anyDiffuse's term is 0). b has no group values and `new` is unknown: no profile part.
+    const { scores, used } = effectScores(
+      ['a', 'b', 'new'],
+      [0.07, 0.02, 0],
+      effects,
+      [0.75, 0.25],
+      [
+        [0.3, 0.6, 0.1, 7, 0],
+        [1, 1, 1, 1, 1],
+        [1, 1, 1, 1, 1],
+      ],
+    );
+    expect(scores[0]).toBeCloseTo(3.51, 12);
+    expect(used[0]!.profile).toBeCloseTo(0.2, 12);
+    expect(scores.slice(1)).toEqual([2, 2.5]);
+    expect(used[1]!.profile).toBeUndefined();
+    // No deviation given: no profile part; a file without slopes ignores deviations.
+    const noTerm = effectScores(['a'], [0.07], effects, [0.75, 0.25], [undefined]);
+    expect(noTerm.scores[0]).toBeCloseTo(3.31, 12);
+    expect(noTerm.used[0]!.profile).toBeUndefined();
+    const plain = validateEffects(file());
+    expect(plain.profile).toBeUndefined();
+    expect(
+      effectScores(['a'], [0.07], plain, [0.75, 0.25], [[0.3, 0.6, 0, 0, 0]]).scores[0],
+    ).toBeCloseTo(3.31, 12);
+  });
+
   it('refuses a broken file, naming the field', () => {
     expect(() => validateEffects(file({ reward: 'visits' }))).toThrow(
       'effects.reward: got "visits", expected click | claim | order | revenue | discount | net',
@@ -71,6 +106,22 @@ describe('effects', () => {
     ).toThrow(
       'effects.offers["a"].mean: got NaN, expected a number from -1000000000 to 1000000000',
     );
+    expect(() => validateEffects(file({ profile: { interest: 1, bought: 'x' } }))).toThrow(
+      'effects.profile.bought: got "x", expected a number from -1000000 to 1000000',
+    );
+    expect(() => validateEffects(file({ profile: { age: 1 } }))).toThrow(
+      'effects.profile.age: got 1, expected one of the profile terms interest, bought, depthPrice, depthCoupon, anyDiffuse',
+    );
+    expect(() =>
+      validateEffects(
+        file({
+          k: null,
+          segments_sha256: null,
+          offers: { b: { mean: 2, se: 0.3, n: 400 } },
+          profile: { interest: 1, bought: 0 },
+        }),
+      ),
+    ).toThrow('effects.profile: got object, expected absent (no groups)');
     expect(() => validateEffects(file({ valid_until: 'soon' }))).toThrow(
       'effects.valid_until: got "soon", expected an ISO date-time with a zone',
     );

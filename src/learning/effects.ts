@@ -8,6 +8,7 @@
 import { parseDateTime } from '../catalog/fields.js';
 import { fieldError } from '../util/errors.js';
 import { isPlainObject } from '../util/guards.js';
+import { PROFILE_TERMS, type ProfileTerm } from '../features/profile-vector.js';
 import type { Effects, EffectReward, GroupEffect, OfferEffect } from './types.js';
 
 export const EFFECTS_FORMAT = 'offerwise-effects';
@@ -70,6 +71,23 @@ export function validateEffects(input: unknown): Effects {
     if (!isPlainObject(raw.model)) bad('model', raw.model, '{ beta } or null');
     model = { beta: finite((raw.model as Record<string, unknown>).beta, 'model.beta', 0, 1e6) };
   }
+  let profile: Effects['profile'];
+  if (raw.profile !== undefined && raw.profile !== null) {
+    if (k === null || !isPlainObject(raw.profile)) {
+      bad(
+        'profile',
+        raw.profile,
+        k === null ? 'absent (no groups)' : 'an object of slopes by term',
+      );
+    }
+    profile = {};
+    for (const [term, slope] of Object.entries(raw.profile as Record<string, unknown>)) {
+      if (!(PROFILE_TERMS as readonly string[]).includes(term)) {
+        bad(`profile.${term}`, slope, `one of the profile terms ${PROFILE_TERMS.join(', ')}`);
+      }
+      profile[term as ProfileTerm] = finite(slope, `profile.${term}`, -1e6, 1e6);
+    }
+  }
   if (!isPlainObject(raw.offers)) bad('offers', raw.offers, 'an object of offer effects by id');
   const entries = Object.entries(raw.offers as Record<string, unknown>);
   if (entries.length === 0 || entries.length > MAX_OFFERS) {
@@ -116,6 +134,7 @@ export function validateEffects(input: unknown): Effects {
     k,
     temperature,
     model,
+    ...(profile ? { profile } : {}),
     offers,
   };
 }
@@ -128,12 +147,15 @@ export interface EffectUsed {
   source: 'group' | 'offer' | 'none';
   /** The model's part (beta × deviation from the group's prediction), when it applied. */
   model?: number;
+  /** The profile's part (the `profile` slopes × the shopper's deviation from the group's terms). */
+  profile?: number;
 }
 
 /**
  * Scores candidates with learned effects: each offer's value for this shopper (its group effects
  * blended with `weights`, or its pooled value without groups), plus the model's deviation from
- * the groups' prediction scaled by `model.beta`. An offer the file does not know gets the mean of
+ * the groups' prediction scaled by `model.beta`, plus the shopper's profile terms' `deviations`
+ * from the groups' (per offer; `profileDeviation`) scaled by the `profile` slopes. An offer the file does not know gets the mean of
  * the known ones (no better, no worse: it is explored by the policy's floor). The result is on
  * the reward's scale; the policy divides it by `effects.temperature`.
  */
@@ -142,6 +164,7 @@ export function effectScores(
   modelScores: ArrayLike<number>,
   effects: Effects,
   weights: readonly number[] | undefined,
+  deviations?: readonly (readonly number[] | undefined)[],
 ): { scores: number[]; used: EffectUsed[] } {
   const known = offerIds.map((id) => effects.offers[id]);
   const means = known.filter((e): e is OfferEffect => e !== undefined).map((e) => e.mean);
@@ -165,14 +188,21 @@ export function effectScores(
       if (g.pred === undefined) hasPred = false;
       else pred += (weights[j] ?? 0) * g.pred;
     });
+    const out: EffectUsed = { effect, source: 'group' };
+    let score = effect;
     const beta = effects.model?.beta ?? 0;
     if (beta > 0 && hasPred) {
-      const model = beta * (modelScores[i]! - pred);
-      used.push({ effect, source: 'group', model });
-      return effect + model;
+      out.model = beta * (modelScores[i]! - pred);
+      score += out.model;
     }
-    used.push({ effect, source: 'group' });
-    return effect;
+    const d = deviations?.[i];
+    if (effects.profile && d) {
+      out.profile = 0;
+      PROFILE_TERMS.forEach((term, j) => (out.profile! += (effects.profile![term] ?? 0) * d[j]!));
+      score += out.profile;
+    }
+    used.push(out);
+    return score;
   });
   return { scores, used };
 }

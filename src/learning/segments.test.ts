@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { profileVector, profileVectorNames } from '../features/profile-vector.js';
 import type { ProfileSnapshot } from '../profile/snapshot.js';
-import { placeShopper, validateSegments } from './segments.js';
+import { groupProfileTerms, placeShopper, profileDeviation, validateSegments } from './segments.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12);
 const DAY = 86_400_000;
@@ -112,6 +112,59 @@ describe('segments', () => {
     expect(placed.label).toBe('recent buyers');
     expect(placed.weights[0]).toBeCloseTo(1 / (1 + Math.exp(-5.0625)), 9);
     expect(placed.weights[1]).toBeCloseTo(1 - 1 / (1 + Math.exp(-5.0625)), 9);
+  });
+
+  it("measures the shopper's profile terms for an offer against the groups', by hand", () => {
+    // One category (womens): dimensions 4 discounted_share, 5 interest, 6 bought, 8 log_price.
+    // Standardized with mean 0.5 and scale 0.25 on 4…6 and mean 3, scale 1 on 8: group 0's raw
+    // values discounted 0.5, interest 0.75, bought 1, log_price 4; group 1's 0.5, 0.25, 0, 2.
+    const mean = Array(11).fill(0);
+    const scale = Array(11).fill(1);
+    mean[4] = mean[5] = mean[6] = 0.5;
+    scale[4] = scale[5] = scale[6] = 0.25;
+    mean[8] = 3;
+    const segments = validateSegments(
+      segmentsFile({
+        standardization: { mean, scale },
+        centroids: [
+          [1, 0, 0, 0, 0, 1, 2, 0, 1, 0, 0],
+          [13, 0, 0, 0, 0, -1, -2, 0, -1, 0, 0],
+        ],
+      }),
+    );
+    const coupon = { category: 'womens', discount: { percent: 20 } };
+    const anyOffer = { category: 'any', discount: { percent: 10 } };
+    // Terms: interest, bought, depth × log_price, depth × discounted share, any × (1 − max share).
+    expect(groupProfileTerms(segments, 0, coupon)).toEqual(
+      [0.75, 1, 0.8, 0.1, 0].map((x) => expect.closeTo(x, 12)),
+    );
+    expect(groupProfileTerms(segments, 1, coupon)).toEqual(
+      [0.25, 0, 0.4, 0.1, 0].map((x) => expect.closeTo(x, 12)),
+    );
+    expect(groupProfileTerms(segments, 0, anyOffer)).toEqual(
+      [0, 0, 0.4, 0.05, 0.25].map((x) => expect.closeTo(x, 12)),
+    );
+    // A shopper who browses only womens (share 1) at e⁴ − 1 (log_price 4), never bought,
+    // weighted 0.25 / 0.75: interest 1 − (0.25·0.75 + 0.75·0.25) = 0.625, bought −0.25,
+    // depth × price 0.8 − (0.25·0.8 + 0.75·0.4) = 0.3, depth × discounted 0 − 0.1.
+    const placed = {
+      ...placeShopper(
+        profile({
+          categories: [{ category: 'womens', score: 3 }],
+          price: { average: Math.expm1(4), min: null, max: null, band: null },
+        }),
+        segments,
+      ),
+      weights: [0.25, 0.75],
+    };
+    expect(placed.vector[5]).toBe(1);
+    expect(profileDeviation(placed, segments, coupon)).toEqual(
+      [0.625, -0.25, 0.3, -0.1, 0].map((x) => expect.closeTo(x, 12)),
+    );
+    // Another category: no interest or bought term; the depth terms still apply.
+    expect(profileDeviation(placed, segments, { ...coupon, category: 'shoes' })).toEqual(
+      [0, 0, 0.3, -0.1, 0].map((x) => expect.closeTo(x, 12)),
+    );
   });
 
   it('refuses a broken file, naming the field, the value and what was expected', () => {

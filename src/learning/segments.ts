@@ -7,9 +7,11 @@
 import { fieldError } from '../util/errors.js';
 import { isPlainObject } from '../util/guards.js';
 import {
+  offerTerms,
   PROFILE_VECTOR_VERSION,
   profileVector,
   profileVectorNames,
+  type TermOffer,
   type VectorProfile,
 } from '../features/profile-vector.js';
 import type { Segments } from './types.js';
@@ -104,6 +106,8 @@ export interface GroupPlacement {
    * groups' learned effects with these, so a shopper between two groups gets a bit of both.
    */
   weights: number[];
+  /** The shopper's profile vector (raw): stays on the device, like everything here. */
+  vector: Float64Array;
 }
 
 /** Places the profile among the groups (microseconds: one vector, k distances). */
@@ -128,5 +132,46 @@ export function placeShopper(profile: VectorProfile, segments: Segments): GroupP
     group,
     label: segments.labels[group]!,
     weights: raw.map((w) => w / total),
+    vector: x,
   };
+}
+
+/** The centroids on the vector's raw scale, once per segments file. */
+const rawCentroids = new WeakMap<object, number[][]>();
+
+/** A group's centroid on the vector's raw scale. */
+function rawCentroid(segments: Pick<Segments, 'standardization' | 'centroids'>, group: number) {
+  let raw = rawCentroids.get(segments.centroids);
+  if (!raw) {
+    const { mean, scale } = segments.standardization;
+    raw = segments.centroids.map((c) => c.map((z, j) => z * scale[j]! + mean[j]!));
+    rawCentroids.set(segments.centroids, raw);
+  }
+  return raw[group]!;
+}
+
+/** A group's profile terms for an offer (`offerTerms` at its centroid, on the raw scale). */
+export function groupProfileTerms(
+  segments: Pick<Segments, 'vector' | 'standardization' | 'centroids'>,
+  group: number,
+  offer: TermOffer,
+): number[] {
+  return offerTerms(rawCentroid(segments, group), segments.vector.categories, offer);
+}
+
+/**
+ * How far the shopper's own profile terms for an offer lie from those of their groups (blended
+ * with the placement's weights): what the learned `profile` slopes multiply, so that two shoppers
+ * of one group who browse, buy or bargain differently get different values.
+ */
+export function profileDeviation(
+  placement: GroupPlacement,
+  segments: Segments,
+  offer: TermOffer,
+): number[] {
+  const out = offerTerms(placement.vector, segments.vector.categories, offer);
+  placement.weights.forEach((w, g) => {
+    groupProfileTerms(segments, g, offer).forEach((t, j) => (out[j]! -= w * t));
+  });
+  return out;
 }

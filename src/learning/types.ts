@@ -1,8 +1,9 @@
 /**
  * The learning files' types after validation (`segments.ts`, `effects.ts`), apart from the code so
  * that the catalog's types can name them without importing the validators (types only, importing
- * nothing: no import cycle through the catalog's field checks).
+ * no code: no import cycle through the catalog's field checks).
  */
+import type { ProfileTerm } from '../features/profile-vector.js';
 
 /** A validated segments file (`npm run segments`): k-means groups of profile vectors. */
 export interface Segments {
@@ -78,6 +79,12 @@ export interface Effects {
   temperature: number;
   /** How the model's score enters: score += beta · (model − centroid prediction). */
   model: { beta: number } | null;
+  /**
+   * How the shopper's own profile enters (groups only): score += Σ slope · (the shopper's term −
+   * the groups'), over the terms of `offerTerms` (`PROFILE_TERMS`: interest, bought, depthPrice,
+   * depthCoupon, anyDiffuse). Absent: no such term.
+   */
+  profile?: Partial<Record<ProfileTerm, number>>;
   offers: Record<string, OfferEffect>;
   /** SHA-256 (hex) of the file as served, set by the catalog source when it checked it. */
   sha256?: string;

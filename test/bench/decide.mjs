@@ -89,7 +89,9 @@ window.benchLearning = (catalog) => {
   const effects = { format: 'offerwise-effects', version: 1, reward: 'net',
     generated_at: iso(now - 3600000), valid_until: iso(now + 14 * 86400000),
     window: { from: iso(now - 28 * 86400000), to: iso(now - 3600000) }, epsilon: 2,
-    segments_sha256: sha, k, temperature: 0.002, model: { beta: 0.5 }, offers,
+    segments_sha256: sha, k, temperature: 0.002, model: { beta: 0.5 },
+    profile: { interest: 0.02, bought: -0.004, depthPrice: -0.001, depthCoupon: 0.003,
+      anyDiffuse: 0.01 }, offers,
     sha256: 'cd'.repeat(32) };
   return { ...catalog, segments, effects };
 };

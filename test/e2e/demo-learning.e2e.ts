@@ -37,6 +37,7 @@ interface Received {
 
 interface Inspected {
   personalized: boolean;
+  holdout?: boolean;
   group?: { id: number; label: string; weights: number[]; segments?: string };
   effects?: { sha256?: string; byGroup: boolean; temperature: number };
   candidates: {
@@ -45,7 +46,7 @@ interface Inspected {
     score: number;
     propensity?: number;
     modelScore?: number;
-    effect?: { effect: number; source: string };
+    effect?: { effect: number; source: string; model?: number; profile?: number };
   }[];
 }
 
@@ -191,18 +192,28 @@ describe.skipIf(!hasChromium)('demo: the learning loop', () => {
       sha256: effectsSha,
     });
 
-    // The next shopper's page: its catalog names the effects; decisions score with them.
-    const next = await newTab(`/#qa=${server.qaToken}`);
-    const ids = await browse(next.page);
-    const inspected = (await inspect(next.page, ids.at(-1)!))!;
+    // The next shopper's page: its catalog names the effects; decisions score with them. A
+    // shopper drawn into the sticky 5% holdout gets none: the next one (a new browser) is taken.
+    let next: Awaited<ReturnType<typeof newTab>>;
+    let ids: string[];
+    let inspected: Inspected;
+    for (let attempt = 1; ; attempt++) {
+      next = await newTab(`/#qa=${server.qaToken}`);
+      ids = await browse(next.page);
+      inspected = (await inspect(next.page, ids.at(-1)!))!;
+      if (inspected.holdout !== true || attempt === 5) break;
+      expect(next.errors).toEqual([]);
+    }
     expect(inspected.personalized).toBe(true);
+    expect(inspected.holdout).not.toBe(true);
     expect(inspected.group!.segments).toBe(segmentsSha);
     expect(inspected.group!.weights).toHaveLength(12);
     expect(inspected.group!.weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
     expect(inspected.effects).toMatchObject({ sha256: effectsSha, byGroup: true });
     expect(inspected.effects!.temperature).toBe(effects.temperature);
     // Each candidate is scored from the file: by group where it has group values, else its
-    // pooled value, or (never logged) the mean of the known offers; plus the model's part.
+    // pooled value, or (never logged) the mean of the known offers; plus the model's part and
+    // the profile's (the file's slopes × the shopper's own terms less the group's).
     for (const c of inspected.candidates) {
       const entry = effects.offers[c.offerId];
       const source = entry === undefined ? 'none' : entry.groups ? 'group' : 'offer';
@@ -215,8 +226,8 @@ describe.skipIf(!hasChromium)('demo: the learning loop', () => {
         );
         expect(c.effect!.effect).toBeCloseTo(blended, 12);
       }
-      const model = (c.effect as { model?: number }).model ?? 0;
-      expect(c.score).toBeCloseTo(c.effect!.effect + model, 12);
+      const { model = 0, profile = 0 } = c.effect!;
+      expect(c.score).toBeCloseTo(c.effect!.effect + model + profile, 12);
     }
     expect(inspected.candidates.some((c) => c.effect!.source === 'group')).toBe(true);
 
