@@ -170,8 +170,24 @@ export function profileDeviation(
   offer: TermOffer,
 ): number[] {
   const out = offerTerms(placement.vector, segments.vector.categories, offer);
-  placement.weights.forEach((w, g) => {
-    groupProfileTerms(segments, g, offer).forEach((t, j) => (out[j]! -= w * t));
+  termsByGroup(segments, offer).forEach((terms, g) => {
+    const w = placement.weights[g]!;
+    for (let j = 0; j < out.length; j++) out[j]! -= w * terms[j]!;
   });
   return out;
+}
+
+/** The groups' terms depend on an offer's category and depth only: kept per segments file. */
+const groupTermsCache = new WeakMap<object, Map<string, number[][]>>();
+
+function termsByGroup(segments: Segments, offer: TermOffer): number[][] {
+  let byKey = groupTermsCache.get(segments.centroids);
+  if (!byKey) groupTermsCache.set(segments.centroids, (byKey = new Map()));
+  const key = `${offer.discount?.percent ?? 0} ${offer.category}`;
+  let terms = byKey.get(key);
+  if (!terms) {
+    terms = segments.centroids.map((_, g) => groupProfileTerms(segments, g, offer));
+    byKey.set(key, terms);
+  }
+  return terms;
 }

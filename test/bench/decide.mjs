@@ -227,6 +227,9 @@ async function series({
         group: inspected?.group?.id ?? null,
         byGroup: inspected?.effects?.byGroup ?? false,
         effectSources: [...new Set((inspected?.candidates ?? []).map((c) => c.effect?.source))],
+        // Candidates whose score has the profile part (the shopper's own terms × the slopes).
+        withProfile: (inspected?.candidates ?? []).filter((c) => c.effect?.profile !== undefined)
+          .length,
       }
     : undefined;
   const state = (await ow.exportData()).decisions;
@@ -299,7 +302,7 @@ export async function runDecideBench({ emit = () => undefined } = {}) {
         model: undefined,
         learning: true,
         scorer:
-          'the shipped model in the worker (warm); learning on: segments (12 groups) and effects (200 offers × 12 groups, model part on) in the catalog',
+          'the shipped model in the worker (warm); learning on: segments (12 groups) and effects (200 offers × 12 groups, model part and profile slopes on) in the catalog',
       },
       {
         name: 'decide_200_offers_max_claims',
@@ -336,7 +339,8 @@ export async function runDecideBench({ emit = () => undefined } = {}) {
         variant.learning &&
         (r.learned.group === null ||
           !r.learned.byGroup ||
-          r.learned.effectSources.join() !== 'group')
+          r.learned.effectSources.join() !== 'group' ||
+          r.learned.withProfile !== r.candidates)
       )
         throw new Error(`${variant.name}: effects not used ${JSON.stringify(r.learned)}`);
       out({
