@@ -270,8 +270,10 @@ export function buildEffects(
     : useProfile
       ? groups!.gamma
       : undefined;
+  // A slope the file could not carry (not finite, or beyond what the SDK accepts) is left out as 0.
+  const carried = (x: number) => (Number.isFinite(x) && Math.abs(x) <= 1e6 ? round6(x) : 0);
   const profile = slopes
-    ? Object.fromEntries(selected.map((term, j) => [term, round6(slopes[j]!)]))
+    ? Object.fromEntries(selected.map((term, j) => [term, carried(slopes[j]!)]))
     : null;
   const sds = groups
     ? groups.posteriors.filter((_, i) => hasGroups[cells[i]!.offer]).map((p) => p.sd)
