@@ -46,6 +46,7 @@ export function printable(out: string, text: string, result: LearnResult) {
     baseline: summary.baseline,
     beta: summary.beta,
     profile: summary.profile,
+    surrogate: summary.surrogate,
     temperature: effects.temperature,
     offers: Object.fromEntries(
       Object.entries(effects.offers).map(([id, e]) => [id, { mean: e.mean, se: e.se, n: e.n }]),

@@ -69,7 +69,13 @@ describe('npm run learn on collector files', () => {
     expect(result.offers['c-a']!.se).toBeCloseTo(Math.sqrt(3) / 8, 5);
     expect(result.offers['c-b']!.se).toBeCloseTo(0.195156, 5);
     expect(result.offers['c-a']!.n).toBe(4);
-    expect(result).toMatchObject({ reward: 'click', k: null, epsilon: null });
+    expect(result).toMatchObject({
+      reward: 'click',
+      k: null,
+      epsilon: null,
+      profile: null,
+      surrogate: null,
+    });
     expect(lines).toContain('learn: no segments (--segments none): offer effects only');
     const effects = validateEffects(JSON.parse(readFileSync(out, 'utf8')));
     expect(effects.offers['c-a']!.groups).toBeUndefined();
