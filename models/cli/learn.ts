@@ -12,9 +12,6 @@
  * (models/learning/learn.ts) — the collector's files, or a Hillstrom-format file as a logged
  * campaign (models/learning/hillstrom.ts) — and writes the effects file the catalog names.
  */
-import { PROFILE_TERMS } from '../../src/features/profile-vector.js';
-import { profileTermsFlag } from '../learning/io.js';
-import { DEFAULT_PROFILE_TERMS } from '../learning/learn.js';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Offer } from '../../src/decide/types.js';
 import { DEFAULT_VALUE } from '../../src/decide/value.js';
@@ -26,6 +23,8 @@ import { MODELS_DIR } from '../lib/paths.js';
 import {
   DEFAULT_SEGMENTS,
   printable,
+  PROFILE_TERMS_FLAG,
+  profileTermsFlag,
   readSegments,
   scorerOf,
   writeEffects,
@@ -50,11 +49,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     objective: { default: 'uplift', choices: ['uplift', 'conversion', 'revenue'] },
     'valid-days': { default: '14' },
     'temperature-factor': { default: '0.1' },
-    'profile-terms': {
-      list: true,
-      default: DEFAULT_PROFILE_TERMS,
-      choices: [...PROFILE_TERMS, 'none'],
-    },
+    'profile-terms': PROFILE_TERMS_FLAG,
     now: {},
   });
   const validDays = numberFlag('valid-days', args['valid-days'], {

@@ -16,9 +16,6 @@
  * (`model.beta`); with profile terms the model's part lowered the results on both worlds, so it is
  * off by default (docs/learning.md, Results).
  */
-import { PROFILE_TERMS } from '../../src/features/profile-vector.js';
-import { profileTermsFlag } from '../learning/io.js';
-import { DEFAULT_PROFILE_TERMS } from '../learning/learn.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +30,7 @@ import { runCli, stderrLog, type Log } from '../lib/cli.js';
 import { MODELS_DIR } from '../lib/paths.js';
 import { fitSegments } from '../learning/fit-segments.js';
 import { browsingProfiles } from '../learning/profiles.js';
-import { readSegments } from '../learning/io.js';
+import { PROFILE_TERMS_FLAG, profileTermsFlag, readSegments } from '../learning/io.js';
 
 const round = (x: number) => Number(x.toFixed(4));
 
@@ -53,11 +50,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     'no-noise': { default: 'yes', choices: ['yes', 'no'] },
     k: { integer: true },
     'model-term': { default: 'no', choices: ['yes', 'no'] },
-    'profile-terms': {
-      list: true,
-      default: DEFAULT_PROFILE_TERMS,
-      choices: [...PROFILE_TERMS, 'none'],
-    },
+    'profile-terms': PROFILE_TERMS_FLAG,
     window: { default: '0', integer: true },
   });
   const started = performance.now();

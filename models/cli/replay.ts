@@ -12,9 +12,13 @@ import { basename } from 'node:path';
 import { numberFlag, parseArgs } from '../lib/args.js';
 import { runCli } from '../lib/cli.js';
 import { readHillstrom } from '../lib/hillstrom.js';
-import { PROFILE_TERMS } from '../../src/features/profile-vector.js';
-import { DEFAULT_SEGMENTS, profileTermsFlag, readSegments } from '../learning/io.js';
-import { DEFAULT_PROFILE_TERMS } from '../learning/learn.js';
+import {
+  DEFAULT_SEGMENTS,
+  epsilonFlag,
+  PROFILE_TERMS_FLAG,
+  profileTermsFlag,
+  readSegments,
+} from '../learning/io.js';
 import { replay } from '../uplift/replay.js';
 
 export async function main(argv: readonly string[]) {
@@ -25,16 +29,9 @@ export async function main(argv: readonly string[]) {
     share: { default: '0.3' },
     segments: { default: DEFAULT_SEGMENTS },
     epsilon: { default: '2' },
-    'profile-terms': {
-      list: true,
-      default: DEFAULT_PROFILE_TERMS,
-      choices: [...PROFILE_TERMS, 'none'],
-    },
+    'profile-terms': PROFILE_TERMS_FLAG,
   });
-  const epsilon =
-    args.epsilon === 'inf'
-      ? Infinity
-      : numberFlag('epsilon', args.epsilon, { min: 0, max: 100, aboveMin: true });
+  const epsilon = epsilonFlag(args.epsilon);
   const segments = args.segments === 'none' ? undefined : readSegments(args.segments);
   const share = numberFlag('share', args.share, { min: 0, max: 1, aboveMin: true });
   const rows = readHillstrom(args.data);

@@ -7,9 +7,6 @@
  * `--split f` learns on a seeded fraction f of the rows and writes the others to `--rest`, so
  * that `npm run eval -- --data <rest> --effects <out>` scores rows the learner never saw.
  */
-import { PROFILE_TERMS } from '../../src/features/profile-vector.js';
-import { profileTermsFlag } from './io.js';
-import { DEFAULT_PROFILE_TERMS } from '../learning/learn.js';
 import { writeFileSync } from 'node:fs';
 import { seededRandom } from '../../src/decide/random.js';
 import { numberFlag, parseArgs } from '../lib/args.js';
@@ -17,7 +14,16 @@ import type { Log } from '../lib/cli.js';
 import { formatHillstrom, readHillstrom } from '../lib/hillstrom.js';
 import { MODELS_DIR } from '../lib/paths.js';
 import { shuffle } from '../lib/random.js';
-import { DEFAULT_SEGMENTS, printable, readSegments, scorerOf, writeEffects } from './io.js';
+import {
+  DEFAULT_SEGMENTS,
+  epsilonFlag,
+  printable,
+  PROFILE_TERMS_FLAG,
+  profileTermsFlag,
+  readSegments,
+  scorerOf,
+  writeEffects,
+} from './io.js';
 import { effectsFromCells } from './learn.js';
 import {
   HILLSTROM_OUTCOMES,
@@ -50,16 +56,9 @@ export async function hillstromMain(argv: readonly string[], log: Log) {
     seed: { default: '1', integer: true },
     model: { default: `${MODELS_DIR}/default.onnx` },
     scorer: { default: 'model', choices: ['model', 'fallback'] },
-    'profile-terms': {
-      list: true,
-      default: DEFAULT_PROFILE_TERMS,
-      choices: [...PROFILE_TERMS, 'none'],
-    },
+    'profile-terms': PROFILE_TERMS_FLAG,
   });
-  const epsilon =
-    args.epsilon === 'inf'
-      ? Infinity
-      : numberFlag('epsilon', args.epsilon, { min: 0, max: 100, aboveMin: true });
+  const epsilon = epsilonFlag(args.epsilon);
   const split = numberFlag('split', args.split, { min: 0, max: 1, aboveMin: true });
   if (split < 1 && args.rest === undefined) {
     throw new Error(`--split ${split}: needs --rest <csv> to write the rows it leaves out`);

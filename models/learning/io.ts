@@ -2,14 +2,15 @@
  * The learner's files: reading a segments file as the SDK validates it, the scorer the decisions
  * ran, writing an effects file after the SDK's own validation, and the summary the CLIs print.
  */
-import type { ProfileTerm } from '../../src/features/profile-vector.js';
+import { PROFILE_TERMS, type ProfileTerm } from '../../src/features/profile-vector.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { validateEffects } from '../../src/learning/effects.js';
 import { validateSegments } from '../../src/learning/segments.js';
 import type { Segments } from '../../src/learning/types.js';
+import { numberFlag } from '../lib/args.js';
 import { MODELS_DIR } from '../lib/paths.js';
-import type { LearnResult } from './learn.js';
+import { DEFAULT_PROFILE_TERMS, type LearnResult } from './learn.js';
 
 /** The segments the shipped demo and docs use (`npm run segments`). */
 export const DEFAULT_SEGMENTS = `${MODELS_DIR}/default-segments.json`;
@@ -60,6 +61,20 @@ export function writeEffects(out: string, result: LearnResult): string {
   const text = JSON.stringify(result.effects, null, 2) + '\n';
   writeFileSync(out, text);
   return text;
+}
+
+/** The `--profile-terms` flag, the same in every CLI that learns. */
+export const PROFILE_TERMS_FLAG = {
+  list: true,
+  default: DEFAULT_PROFILE_TERMS,
+  choices: [...PROFILE_TERMS, 'none'],
+} as const;
+
+/** `--epsilon` of the group reports a learner reads: a number in (0, 100], or `inf` (exact). */
+export function epsilonFlag(value: string): number {
+  return value === 'inf'
+    ? Infinity
+    : numberFlag('epsilon', value, { min: 0, max: 100, aboveMin: true });
 }
 
 /** `--profile-terms a b … | none`: the terms to learn slopes for (none: no profile term). */
