@@ -134,16 +134,18 @@ function solve(A: number[][], b: number[]): number[] {
  * slope is shrunk by its standard error, then the levels are fitted to what the slopes leave. A
  * column with no variation beside the levels gets slope 0.
  */
-function fitPrior(
-  cells: readonly Cell[],
-  weights: readonly number[],
-  offers: number,
-  groups: number,
-  useModel: boolean,
-  covariates: number,
-  positiveCovariates = false,
-  shrinkSlopes = true,
-): Fit {
+/** What the prior has: the table's size and which slopes it fits, and how. */
+interface PriorSpec {
+  offers: number;
+  groups: number;
+  useModel: boolean;
+  covariates: number;
+  positiveCovariates: boolean;
+  shrinkSlopes: boolean;
+}
+
+function fitPrior(cells: readonly Cell[], weights: readonly number[], spec: PriorSpec): Fit {
+  const { offers, groups, useModel, covariates, positiveCovariates, shrinkSlopes } = spec;
   const offerWeight = new Array<number>(offers).fill(0);
   const groupWeight = new Array<number>(groups).fill(0);
   cells.forEach((cell, i) => {
@@ -241,19 +243,21 @@ export function shrink(
     shrinkSlopes?: boolean;
   } = {},
 ): Shrinkage {
-  const useModel = options.useModel ?? true;
-  const covariates = options.covariates ?? 0;
+  const spec: PriorSpec = {
+    offers,
+    groups,
+    useModel: options.useModel ?? true,
+    covariates: options.covariates ?? 0,
+    positiveCovariates: options.positiveCovariates ?? false,
+    shrinkSlopes: options.shrinkSlopes ?? true,
+  };
+  const { useModel, covariates } = spec;
   const isObserved = (c: Cell) => c.y !== undefined && c.v !== undefined && c.v > 0;
   // Fixed effect first: weights 1/v, residuals for DerSimonian–Laird.
   const fixed = fitPrior(
     cells,
     cells.map((c) => (isObserved(c) ? 1 / c.v! : 0)),
-    offers,
-    groups,
-    useModel,
-    covariates,
-    options.positiveCovariates,
-    options.shrinkSlopes,
+    spec,
   );
   const q = new Array<number>(offers).fill(0);
   const sw = new Array<number>(offers).fill(0);
@@ -280,12 +284,7 @@ export function shrink(
   const random = fitPrior(
     cells,
     cells.map((c) => (isObserved(c) ? 1 / (c.v! + tau2[c.offer]!) : 0)),
-    offers,
-    groups,
-    useModel,
-    covariates,
-    options.positiveCovariates,
-    options.shrinkSlopes,
+    spec,
   );
   const posteriors = cells.map((cell): Posterior => {
     const m = priorOf(random, cell);
