@@ -7,7 +7,7 @@ import type { ExplanationMessages } from './decide/explain.js';
 import type { CapRules } from './decide/state-store.js';
 import type { Objective } from './decide/value.js';
 import {
-  DEFAULT_RECOMMEND_OPTIONS,
+  RECOMMENDATION_MESSAGE_KEYS,
   type RecommendationMessages,
   type RecommendOptions,
 } from './recommend/recommend.js';
@@ -106,6 +106,7 @@ export interface RecommendationConfig {
   popularityWeight?: number;
   diversity?: number;
   popularPool?: number;
+  contentWeight?: number;
   /** Explanation strings, to localise (`{item}`, `{category}` are filled in). */
   messages?: Partial<RecommendationMessages>;
 }
@@ -126,7 +127,8 @@ export interface ResolvedConfig {
   currency: string | undefined;
   dbName: string;
   decisions: DecisionOptions;
-  recommendations: RecommendOptions;
+  /** The recommendation options the page set (the decision half adds the defaults). */
+  recommendations: Partial<RecommendOptions>;
   learning: { epsilon: number };
   onDiagnostic: ((diagnostic: Diagnostic) => void) | undefined;
   now: () => number;
@@ -311,10 +313,11 @@ function decisionOptions(raw: unknown): DecisionOptions {
   return out;
 }
 
-function recommendOptions(raw: unknown): RecommendOptions {
-  if (raw === undefined) return DEFAULT_RECOMMEND_OPTIONS;
+/** The options the page set, checked; the decision half fills in the defaults. */
+function recommendOptions(raw: unknown): Partial<RecommendOptions> {
+  if (raw === undefined) return {};
   if (!isPlainObject(raw)) bad('config.recommendations', raw, 'an object');
-  const out: RecommendOptions = { ...DEFAULT_RECOMMEND_OPTIONS };
+  const out: Partial<RecommendOptions> = {};
   for (const [key, value] of Object.entries(raw)) {
     const field = `config.recommendations.${key}`;
     switch (key) {
@@ -330,23 +333,25 @@ function recommendOptions(raw: unknown): RecommendOptions {
         break;
       case 'categoryWeight':
       case 'popularityWeight':
+      case 'contentWeight':
         out[key] = number(value, field, 0, 100, false);
         break;
       case 'messages': {
-        const known = Object.keys(DEFAULT_RECOMMEND_OPTIONS.messages);
         if (!isPlainObject(value)) bad(field, value, 'an object of strings');
         for (const [k, v] of Object.entries(value)) {
-          if (!known.includes(k)) bad(`${field}.${k}`, v, `one of ${known.join(', ')}`);
+          if (!RECOMMENDATION_MESSAGE_KEYS.includes(k as never)) {
+            bad(`${field}.${k}`, v, `one of ${RECOMMENDATION_MESSAGE_KEYS.join(', ')}`);
+          }
           if (typeof v !== 'string') bad(`${field}.${k}`, v, 'a string');
         }
-        out.messages = { ...DEFAULT_RECOMMEND_OPTIONS.messages, ...value };
+        out.messages = value as unknown as RecommendationMessages;
         break;
       }
       default:
         bad(
           field,
           value,
-          'a known recommendation option (recentItems, recencyDecay, categoryWeight, popularityWeight, diversity, popularPool, messages)',
+          'a known recommendation option (recentItems, recencyDecay, categoryWeight, popularityWeight, diversity, popularPool, contentWeight, messages)',
         );
     }
   }

@@ -26,7 +26,13 @@ import { purgeDecisions } from './feedback/purge.js';
 import { Predictor } from './predictor/predictor.js';
 import type { Consent } from './privacy/consent.js';
 import type { ProfileService } from './profile/service.js';
-import { rankItems, type Recommendation, type RecommendRequest } from './recommend/recommend.js';
+import {
+  rankItems,
+  recommendOptionsWith,
+  type Recommendation,
+  type RecommendOptions,
+  type RecommendRequest,
+} from './recommend/recommend.js';
 import type { ReportDiagnostic } from './util/diagnostic-codes.js';
 import type { Diagnostics } from './util/diagnostics.js';
 import { fieldError } from './util/errors.js';
@@ -57,6 +63,7 @@ export class Runtime {
   private readonly diagnostics: Diagnostics;
   private readonly service: ProfileService;
   private catalogSource: CatalogSource | undefined;
+  private readonly recommendOptions: RecommendOptions;
   private stateStore: StateStore | undefined;
   private predictorInstance: Predictor | undefined;
   private decider: Decider | undefined;
@@ -72,6 +79,7 @@ export class Runtime {
     this.config = host.config;
     this.diagnostics = host.diagnostics;
     this.service = host.service;
+    this.recommendOptions = recommendOptionsWith(this.config.recommendations);
     if (this.config.catalog !== undefined) {
       this.catalogSource = new CatalogSource({
         source: this.config.catalog,
@@ -312,16 +320,22 @@ export class Runtime {
     const personalized = this.service.consent === 'granted';
     const profile = personalized ? await this.service.snapshot({ cached: true }) : undefined;
     const listed = catalog.placements[placement];
-    const candidates = request.candidates ?? listed?.items;
+    const mode = request.mode ?? 'for-you';
+    // A placement's listed items are what its strip ranks; the recently viewed are the shopper's.
+    const candidates =
+      request.candidates ?? (mode === 'recently-viewed' ? undefined : listed?.items);
+    const repeat = catalog.recommendations?.repeat;
     const items = rankItems(
       {
         items: catalog.items,
         profile,
         limit: request.limit ?? listed?.limit ?? 8,
+        mode,
         ...(candidates !== undefined ? { candidates } : {}),
         ...(request.exclude !== undefined ? { exclude: request.exclude } : {}),
+        ...(repeat !== undefined ? { repeat } : {}),
       },
-      this.config.recommendations,
+      this.recommendOptions,
     );
     return { placement, items, personalized, at };
   }

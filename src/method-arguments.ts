@@ -4,7 +4,11 @@
  * profile half, so that a malformed call is refused the same way whether or not the decision half
  * could be loaded. Each throws an `OfferwiseError` naming the field, the value and what was expected.
  */
-import { MAX_REQUEST_ITEMS, type RecommendRequest } from './recommend/recommend.js';
+import {
+  MAX_REQUEST_ITEMS,
+  RECOMMEND_MODES,
+  type RecommendRequest,
+} from './recommend/recommend.js';
 import { fieldError } from './util/errors.js';
 
 /** Options of {@link Offerwise.consent}. */
@@ -39,6 +43,15 @@ export function checkRecommendRequest(request: RecommendRequest): string {
   }
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 50)) {
     throw fieldError('invalid_input', 'recommend().limit', limit, 'a whole number from 1 to 50');
+  }
+  const mode: unknown = request.mode;
+  if (mode !== undefined && !RECOMMEND_MODES.includes(mode as never)) {
+    throw fieldError(
+      'invalid_input',
+      'recommend().mode',
+      mode,
+      RECOMMEND_MODES.map((m) => `"${m}"`).join(', '),
+    );
   }
   for (const key of ['candidates', 'exclude'] as const) {
     const list: unknown = request[key];

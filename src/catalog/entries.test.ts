@@ -161,3 +161,31 @@ describe('items for recommendations', () => {
     ]);
   });
 });
+
+describe('validateCatalog: recommendations', () => {
+  it('keeps the learned repeat scores, and refuses a bad entry alone with a problem', () => {
+    const good = validateCatalog(
+      envelope([coupon()], { recommendations: { repeat: [1.04, 0.25, 0] } }),
+      RECEIVED,
+    );
+    expect(good.problems).toEqual([]);
+    expect(good.catalog.recommendations).toEqual({ repeat: [1.04, 0.25, 0] });
+    const cases: [unknown, string, string][] = [
+      [{ repeat: [0.5, -1] }, 'recommendations.repeat[1]', 'a number from 0 to 10'],
+      [{ repeat: new Array(21).fill(0) }, 'recommendations.repeat', 'an array of at most 20'],
+      [{ repeat: [0.5], decay: 2 }, 'recommendations.decay', 'a known key (repeat)'],
+      ['fast', 'recommendations', 'an object like'],
+    ];
+    for (const [value, field, expected] of cases) {
+      const { catalog, problems } = validateCatalog(
+        envelope([coupon()], { recommendations: value }),
+        RECEIVED,
+      );
+      expect(catalog.recommendations).toBeUndefined();
+      expect(catalog.offers).toHaveLength(1);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]!.field).toBe(field);
+      expect(problems[0]!.expected).toContain(expected);
+    }
+  });
+});

@@ -3,7 +3,7 @@
  * ./validate.ts then skips that placement or item alone.
  */
 import { isPlainObject } from '../util/guards.js';
-import type { CatalogItem, Placement } from '../decide/types.js';
+import type { CatalogItem, Placement, RecommendationSettings } from '../decide/types.js';
 import {
   absent,
   bad,
@@ -80,6 +80,29 @@ export function validateItem(raw: unknown, field: string): CatalogItem {
       neighbours = neighbours.filter((_, i) => keep.has(i));
     }
     out.neighbours = neighbours;
+  }
+  return out;
+}
+
+/** Most values of the catalog's `recommendations.repeat`. */
+export const MAX_REPEAT_SCORES = 20;
+
+/** The catalog's `recommendations` (learned by `npm run neighbours`). */
+export function validateRecommendations(raw: unknown, field: string): RecommendationSettings {
+  if (!isPlainObject(raw)) bad(field, raw, 'an object like { "repeat": [0.5, 0.1] }');
+  const out: RecommendationSettings = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (key !== 'repeat') bad(`${field}.${key}`, value, 'a known key (repeat)');
+    const expected = `an array of at most ${MAX_REPEAT_SCORES} numbers from 0 to 10`;
+    if (!Array.isArray(value) || value.length > MAX_REPEAT_SCORES) {
+      bad(`${field}.repeat`, value, expected);
+    }
+    out.repeat = value.map((x: unknown, i) => {
+      if (typeof x !== 'number' || !Number.isFinite(x) || x < 0 || x > 10) {
+        bad(`${field}.repeat[${i}]`, x, 'a number from 0 to 10');
+      }
+      return x;
+    });
   }
   return out;
 }

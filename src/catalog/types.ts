@@ -67,6 +67,15 @@ export interface Placement {
   items?: string[];
 }
 
+/** The catalog's `recommendations`, validated. */
+export interface RecommendationSettings {
+  /**
+   * Score of the k-th most recent item viewed in this visit (k = 0 the newest), on the neighbour
+   * weights' scale: how often the next click returns to it. At most 20 values, each 0 to 10.
+   */
+  repeat?: number[];
+}
+
 /** What the catalog says about one product (for recommendations and item names). */
 export interface CatalogItem {
   name?: string;
@@ -140,6 +149,8 @@ export interface Catalog {
   items: Record<string, CatalogItem>;
   /** Candidate policies the device evaluates for the shop's off-policy evaluation (at most 4). */
   policies?: CandidatePolicy[];
+  /** How recommendations rank, learned from the shop's sessions (`npm run neighbours`). */
+  recommendations?: RecommendationSettings;
   /**
    * Shopper groups (`npm run segments`), once the file the catalog names is fetched and checked
    * (or given inline); absent without one, or when it was refused.

@@ -6,7 +6,7 @@ import { describeValue, fieldError } from '../util/errors.js';
 import { isPlainObject } from '../util/guards.js';
 import { parseCatalogPolicies } from '../decide/candidate-policy.js';
 import type { Catalog, CatalogItem, Offer, Placement } from '../decide/types.js';
-import { validateItem, validatePlacement } from './entries.js';
+import { validateItem, validatePlacement, validateRecommendations } from './entries.js';
 import { LEARNING_KINDS, parseLearningEntry, type LearningRefs } from './learning-files.js';
 import {
   absent,
@@ -166,6 +166,16 @@ export function validateCatalog(
     problems.push(problem(new Bad(field, value, expected))),
   );
 
+  let recommendations: Catalog['recommendations'];
+  if (!absent(input.recommendations)) {
+    try {
+      recommendations = validateRecommendations(input.recommendations, 'recommendations');
+    } catch (error) {
+      if (!(error instanceof Bad)) throw error;
+      problems.push(problem(error));
+    }
+  }
+
   // The learning files: a file inline is the catalog's now; one named by URL is the catalog
   // source's to fetch and check (`learning`). A bad entry leaves the catalog without that file.
   const learning: LearningRefs = {};
@@ -192,6 +202,7 @@ export function validateCatalog(
       offers,
       items,
       ...(policies.length > 0 ? { policies } : {}),
+      ...(recommendations !== undefined ? { recommendations } : {}),
       ...files,
     },
     problems,

@@ -8,6 +8,7 @@ export type {
   Placement,
   PolicyOptions,
   PolicySpec,
+  RecommendationSettings,
   SaleItem,
   ValueOptions,
 } from '../catalog/types.js';

@@ -63,16 +63,29 @@ describe('recommend()', () => {
     const result = await ow.recommend({ placement: 'product' });
     expect(result.personalized).toBe(true);
     expect(result.placement).toBe('product');
-    // Placement limit 3. Recent: lace (carted, newest), boot. sock 0.7·0.6 = 0.42 (+ interest
-    // 0 for socks + prior), belt 0.7·0.2, then the popular fill; lace is in the cart.
-    expect(result.items.map((r) => r.itemId)).toEqual(['sock', 'belt', 'hit']);
-    expect(result.items[0]).toMatchObject({
+    // Placement limit 3. Recent: lace (carted, newest, k = 0), boot (k = 1). boot, viewed in
+    // this visit: repeat[1] 0.503 + interest 0.05 (shoes, the only category) = 0.553; sock
+    // 0.3·0.6 = 0.18 + prior 0.01·log 6/log 501 ≈ 0.1829; belt 0.3·0.2 + prior ≈ 0.0611; lace is
+    // in the cart.
+    expect(result.items.map((r) => r.itemId)).toEqual(['boot', 'sock', 'belt']);
+    expect(result.items.map((r) => r.score)).toEqual([
+      expect.closeTo(0.503 + 0.05, 12),
+      expect.closeTo(0.18 + (0.01 * Math.log(6)) / Math.log(501), 12),
+      expect.closeTo(0.06 + (0.01 * Math.log(2)) / Math.log(501), 12),
+    ]);
+    expect(result.items[1]).toMatchObject({
       name: 'Wool sock',
       category: 'socks',
       because: { itemId: 'boot', kind: 'viewed' },
       explanation: 'Because you viewed Chelsea boot',
     });
-    expect(result.items[2]!.explanation).toBe('Popular in Bags');
+    expect(result.items[0]!.explanation).toBe('You viewed this recently');
+    const discover = await ow.recommend({ placement: 'product', mode: 'discover' });
+    // Not yet viewed: boot drops out, the popular fill takes the third place.
+    expect(discover.items.map((r) => r.itemId)).toEqual(['sock', 'belt', 'hit']);
+    expect(discover.items[2]!.explanation).toBe('Popular in Bags');
+    const seen = await ow.recommend({ placement: 'product', mode: 'recently-viewed' });
+    expect(seen.items.map((r) => r.itemId)).toEqual(['boot']);
   });
 
   it('orders a placement’s own items (e.g. a flash sale), and explicit candidates', async () => {
@@ -110,7 +123,8 @@ describe('recommend()', () => {
     });
     const ids = (await ow.recommend({ placement: 'product', limit: 8 })).items.map((r) => r.itemId);
     expect(ids).not.toContain('sock');
-    expect(ids[0]).toBe('lace');
+    // boot (viewed, k = 1 after the purchase): 0.503 + 0.05 interest; lace 0.3·0.3 + 0.05 + prior.
+    expect(ids.slice(0, 2)).toEqual(['boot', 'lace']);
   });
 
   it('rejects a malformed request naming the field; no catalog gives an empty list', async () => {
@@ -121,6 +135,7 @@ describe('recommend()', () => {
       [{ placement: 'p', limit: 0 }, 'recommend().limit'],
       [{ placement: 'p', candidates: 'a' }, 'recommend().candidates'],
       [{ placement: 'p', exclude: ['a', 3] }, 'recommend().exclude[1]'],
+      [{ placement: 'p', mode: 'foryou' }, 'recommend().mode'],
     ];
     for (const [request, field] of cases) {
       const error = await ow.recommend(request as never).catch((e: unknown) => e);
@@ -147,10 +162,16 @@ describe('recommend()', () => {
       code: 'invalid_config',
       field: 'config.recommendations.messages.viewd',
     });
-    const ow = await make({ recommendations: { messages: { viewed: 'Weil Sie {item} ansahen' } } });
+    const ow = await make({
+      recommendations: {
+        messages: { viewed: 'Weil Sie {item} ansahen', seen: 'Kürzlich angesehen' },
+      },
+    });
     await ow.track(view('boot', 'shoes'));
-    const [first] = (await ow.recommend({ placement: 'product' })).items;
-    expect(first!.explanation).toBe('Weil Sie Chelsea boot ansahen');
+    // boot itself first (viewed a moment ago), then its neighbours; the other defaults stay.
+    const [first, second] = (await ow.recommend({ placement: 'product' })).items;
+    expect(first!.explanation).toBe('Kürzlich angesehen');
+    expect(second!.explanation).toBe('Weil Sie Chelsea boot ansahen');
   });
 });
 

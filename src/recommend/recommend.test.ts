@@ -5,7 +5,9 @@ import { applyEvent, emptyAggregates } from '../profile/aggregates.js';
 import { DEFAULT_PROFILE_OPTIONS } from '../profile/options.js';
 import { toSnapshot, type ProfileSnapshot } from '../profile/snapshot.js';
 import {
+  contentSimilarity,
   DEFAULT_RECOMMEND_OPTIONS,
+  nameWords,
   rankItems,
   recentItems,
   type RecommendOptions,
@@ -53,6 +55,9 @@ function profileOf(...events: Raw[]): ProfileSnapshot {
 /** Only the neighbour term, so that scores are easy to work out by hand. */
 const NEIGHBOURS_ONLY: RecommendOptions = {
   ...DEFAULT_RECOMMEND_OPTIONS,
+  recencyDecay: 0.7,
+  repeat: [],
+  contentWeight: 0,
   categoryWeight: 0,
   popularityWeight: 0,
   diversity: 1,
@@ -253,11 +258,14 @@ describe('candidates, exclusions, determinism', () => {
   };
   const profile = () => profileOf(carted('cart'), viewed('seen'));
 
-  it('by default ranks the neighbours of recent items, then popular items; the cart never', () => {
+  it('by default ranks the item viewed in this visit, its neighbours, then popular items; the cart never', () => {
     const list = rankItems({ items, profile: profile(), limit: 10 });
-    // `seen` is nobody's neighbour and has no popularity: not a candidate by default.
-    expect(ids(list)).toEqual(['n1', 'n2', 'pop']);
-    expect(list[0]).toMatchObject({
+    // `seen` is nobody's neighbour and has no popularity, but the shopper viewed it a minute ago
+    // (k = 0: repeat 0.52 beats n1's 0.3).
+    expect(ids(list)).toEqual(['seen', 'n1', 'n2', 'pop']);
+    expect(list[0]!.score).toBeCloseTo(DEFAULT_RECOMMEND_OPTIONS.repeat[0]!, 12);
+    expect(list[0]!.explanation).toBe('You viewed this recently');
+    expect(list[1]).toMatchObject({
       itemId: 'n1',
       name: 'One',
       url: '/p/n1',
@@ -280,7 +288,7 @@ describe('candidates, exclusions, determinism', () => {
 
   it('respects the limit and returns the same list for the same input', () => {
     const first = rankItems({ items, profile: profile(), limit: 2 });
-    expect(ids(first)).toEqual(['n1', 'n2']);
+    expect(ids(first)).toEqual(['seen', 'n1']);
     expect(rankItems({ items, profile: profile(), limit: 2 })).toEqual(first);
     expect(rankItems({ items, profile: profile(), limit: 0 })).toEqual([]);
   });
@@ -294,5 +302,149 @@ describe('candidates, exclusions, determinism', () => {
       candidates: ['k', 'b', 'a'],
     });
     expect(ids(list)).toEqual(['k', 'b', 'a']);
+  });
+});
+
+describe('session-aware ranking: repeats of this visit', () => {
+  const items: Record<string, CatalogItem> = {
+    a: { name: 'Boot A', neighbours: [['x', 0.2]] },
+    b: { name: 'Boot B', neighbours: [['a', 0.1]] },
+    x: { name: 'X' },
+  };
+  const REPEATS: RecommendOptions = { ...NEIGHBOURS_ONLY, repeat: [0.5, 0.25, 0.125] };
+
+  it('adds repeat[k] to the k-th most recent item viewed in this visit', () => {
+    // Newest first: b (k = 0), a (k = 1). b = 0.5; a = repeat 0.25 + b's neighbour weight at full
+    // weight 1·0.1 = 0.35; x = a's neighbour 0.7·0.2 = 0.14.
+    const profile = profileOf(viewed('a'), viewed('b'));
+    const list = rankItems({ items, profile, limit: 5 }, REPEATS);
+    expect(ids(list)).toEqual(['b', 'a', 'x']);
+    expect(list.map((r) => r.score)).toEqual([
+      expect.closeTo(0.5, 12),
+      expect.closeTo(0.35, 12),
+      expect.closeTo(0.14, 12),
+    ]);
+    // b: only the repeat; a: the repeat (0.25) outweighs b's evidence (0.1).
+    expect(list[0]!.explanation).toBe('You viewed this recently');
+    expect(list[1]!.explanation).toBe('You viewed this recently');
+    expect(list[2]!.explanation).toBe('Because you viewed Boot A');
+  });
+
+  it('takes the catalog’s learned scores over the options’', () => {
+    const profile = profileOf(viewed('a'), viewed('b'));
+    const list = rankItems({ items, profile, limit: 5, repeat: [0.01] }, REPEATS);
+    // b = 0.01, a = 0 + 0.1 (k = 1 has no learned score), x = 0.14.
+    expect(ids(list)).toEqual(['x', 'a', 'b']);
+    expect(list[2]!.score).toBeCloseTo(0.01, 12);
+  });
+
+  it('ends the visit after 30 minutes without a view; cart and bought items are never repeats', () => {
+    // a viewed, 31 minutes pass, b viewed: only b is in this visit.
+    const agg = emptyAggregates();
+    const at = [T0, T0 + 31 * MIN];
+    ['a', 'b'].forEach((id, i) => {
+      const r = validateEvent(viewed(id), at[i]!);
+      if (r.kind !== 'event') throw new Error('bad event');
+      applyEvent(agg, r.event, DEFAULT_PROFILE_OPTIONS);
+    });
+    const profile = toSnapshot(agg, T0 + 32 * MIN, DEFAULT_PROFILE_OPTIONS, 'memory', 'granted');
+    const list = rankItems({ items, profile, limit: 5 }, REPEATS);
+    // b = 0.5 (k = 0); a = b's neighbour 0.1 only (no repeat); x = 0.7·0.2.
+    expect(list.map((r) => [r.itemId, Number(r.score.toFixed(12))])).toEqual([
+      ['b', 0.5],
+      ['x', 0.14],
+      ['a', 0.1],
+    ]);
+    // A carted item is recent (k = 0) but excluded; the viewed one is k = 1.
+    const carting = profileOf(viewed('a'), carted('b'));
+    expect(ids(rankItems({ items, profile: carting, limit: 5 }, REPEATS))).toEqual(['a', 'x']);
+  });
+});
+
+describe('modes', () => {
+  const items: Record<string, CatalogItem> = {
+    a: { name: 'Boot A', neighbours: [['n', 0.3]], popularity: 3 },
+    b: { name: 'Boot B', neighbours: [['a', 0.4]], popularity: 2 },
+    n: { name: 'N', popularity: 1 },
+    p: { name: 'Popular', popularity: 50 },
+  };
+  const profile = () => profileOf(viewed('a'), viewed('b', undefined, 'B as seen'), carted('n'));
+
+  it('discover leaves out every viewed item; recently-viewed lists them newest first', () => {
+    const forYou = rankItems({ items, profile: profile(), limit: 5 });
+    // Recent: n (carted, k = 0), b (k = 1), a (k = 2). b = repeat 0.503; a = repeat 0.147 + b's
+    // weight 0.3·0.4; both + prior. n is in the cart.
+    expect(ids(forYou).slice(0, 2)).toEqual(['b', 'a']);
+    expect(forYou[0]!.score).toBeCloseTo(0.503 + (0.01 * Math.log(3)) / Math.log(51), 12);
+    expect(forYou[1]!.score).toBeCloseTo(0.147 + 0.12 + (0.01 * Math.log(4)) / Math.log(51), 12);
+    const discover = rankItems({ items, profile: profile(), limit: 5, mode: 'discover' });
+    // a and b viewed, n in the cart: only the popular fill is left.
+    expect(ids(discover)).toEqual(['p']);
+    const recent = rankItems({ items, profile: profile(), limit: 5, mode: 'recently-viewed' });
+    expect(recent.map((r) => [r.itemId, r.name, r.score, r.explanation])).toEqual([
+      ['b', 'Boot B', 1, 'You viewed this recently'],
+      ['a', 'Boot A', 0.5, 'You viewed this recently'],
+    ]);
+    // exclude and candidates filter it; the limit cuts it; no profile, no list.
+    const only = { items, profile: profile(), limit: 5, mode: 'recently-viewed' as const };
+    expect(ids(rankItems({ ...only, exclude: ['b'] }))).toEqual(['a']);
+    expect(ids(rankItems({ ...only, candidates: ['a', 'p'] }))).toEqual(['a']);
+    expect(ids(rankItems({ ...only, limit: 1 }))).toEqual(['b']);
+    expect(rankItems({ ...only, profile: undefined })).toEqual([]);
+  });
+
+  it('recently-viewed describes an item the catalog no longer lists from the profile', () => {
+    const gone = profileOf({
+      event: 'view_item',
+      ecommerce: { currency: 'EUR', items: [{ item_id: 'old', item_name: 'Old boot', price: 30 }] },
+    });
+    expect(rankItems({ items, profile: gone, limit: 3, mode: 'recently-viewed' })).toEqual([
+      {
+        itemId: 'old',
+        score: 1,
+        explanation: 'You viewed this recently',
+        name: 'Old boot',
+        price: 30,
+      },
+    ]);
+  });
+});
+
+describe('content-based candidates', () => {
+  it('scores name words in common and price closeness within the band, by hand', () => {
+    const a = { price: 100, words: nameWords('Chelsea boot, black leather') };
+    expect(a.words).toEqual(['chelsea', 'boot', 'black', 'leather']);
+    // Same price, 2 words of 6 in common: 0.5·(2/6) + 0.5·1.
+    expect(contentSimilarity(a, { price: 100, words: ['desert', 'boot', 'black'] })).toBeCloseTo(
+      0.5 * (2 / 5) + 0.5,
+      12,
+    );
+    // 120 vs 100: distance |ln 1.2| / ln 1.5 ≈ 0.4497; no words in common.
+    expect(contentSimilarity(a, { price: 120, words: [] })).toBeCloseTo(
+      0.5 * (1 - Math.log(1.2) / Math.log(1.5)),
+      12,
+    );
+    // Outside the band (×1.6), or a price unknown: the words alone count, or nothing.
+    expect(contentSimilarity(a, { price: 160, words: a.words })).toBe(0);
+    expect(contentSimilarity(a, { price: undefined, words: ['boot'] })).toBeCloseTo(0.5 / 4, 12);
+  });
+
+  it('proposes look-alikes of the newest items of the same category, below neighbour evidence', () => {
+    const items: Record<string, CatalogItem> = {
+      seen: { name: 'Chelsea boot black', category: 'boots', price: 100, neighbours: [['n', 0.2]] },
+      twin: { name: 'Chelsea boot brown', category: 'boots', price: 100 },
+      far: { name: 'Chelsea boot black', category: 'boots', price: 200 },
+      other: { name: 'Chelsea boot black', category: 'bags', price: 100 },
+      n: { name: 'Sock', category: 'socks' },
+    };
+    const profile = profileOf(viewed('seen', 'boots'));
+    const options = { ...NEIGHBOURS_ONLY, contentWeight: 0.05 };
+    const list = rankItems({ items, profile, limit: 5 }, options);
+    // twin: 0.05 · (0.5·(2/4) + 0.5·1) = 0.0375; far is out of the price band, other another
+    // category: neither is a candidate.
+    expect(ids(list)).toEqual(['n', 'twin']);
+    expect(list[1]!.score).toBeCloseTo(0.0375, 12);
+    expect(list[1]!.explanation).toBe('Similar to Chelsea boot black');
+    expect(list[1]!.because).toEqual({ itemId: 'seen', kind: 'viewed' });
   });
 });

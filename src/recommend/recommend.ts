@@ -35,6 +35,10 @@ export interface RecommendationMessages {
   popularInCategory: string;
   popular: string;
   generic: string;
+  /** An item the shopper viewed, offered again (session repeats, `recently-viewed`). */
+  seen: string;
+  /** Like a recent item by its category, price and name (content-based). */
+  similar: string;
 }
 
 export const DEFAULT_RECOMMENDATION_MESSAGES: RecommendationMessages = {
@@ -45,7 +49,39 @@ export const DEFAULT_RECOMMENDATION_MESSAGES: RecommendationMessages = {
   popularInCategory: 'Popular in {category}',
   popular: 'Popular right now',
   generic: 'You may also like',
+  seen: 'You viewed this recently',
+  similar: 'Similar to {item}',
 };
+
+/** The keys of {@link RecommendationMessages} (kept apart so that config checks need no strings). */
+export const RECOMMENDATION_MESSAGE_KEYS: readonly (keyof RecommendationMessages)[] = [
+  'viewed',
+  'carted',
+  'purchased',
+  'browsesCategory',
+  'popularInCategory',
+  'popular',
+  'generic',
+  'seen',
+  'similar',
+];
+
+/** The default options with the page's (`config.recommendations`) over them. */
+export function recommendOptionsWith(page: Partial<RecommendOptions>): RecommendOptions {
+  return {
+    ...DEFAULT_RECOMMEND_OPTIONS,
+    ...page,
+    messages: { ...DEFAULT_RECOMMENDATION_MESSAGES, ...page.messages },
+  };
+}
+
+/**
+ * What a list shows: `for-you` everything (items viewed in this visit included, ranked by how
+ * often shoppers come back to them); `discover` only items the shopper has not viewed;
+ * `recently-viewed` the viewed items themselves, newest first.
+ */
+export type RecommendMode = 'for-you' | 'discover' | 'recently-viewed';
+export const RECOMMEND_MODES: readonly RecommendMode[] = ['for-you', 'discover', 'recently-viewed'];
 
 export interface RecommendOptions {
   /** Distinct recent items (viewed, carted, bought, newest first) whose neighbours count. */
@@ -60,16 +96,33 @@ export interface RecommendOptions {
   diversity: number;
   /** Popular items considered when the request names no candidates. */
   popularPool: number;
+  /**
+   * Score added to the k-th most recent distinct item (k = 0 the newest) when it was viewed in
+   * the current visit: how often the next click returns to it, on the neighbour weights' scale.
+   * The catalog's `recommendations.repeat` (learned by `npm run neighbours`) takes precedence.
+   */
+  repeat: readonly number[];
+  /** A visit ends after this many minutes without a view (GA4's session timeout). */
+  visitGapMinutes: number;
+  /** Weight of content-based candidates (same category, price band, name words). */
+  contentWeight: number;
+  /** The newest recent items whose content-based look-alikes are candidates. */
+  contentItems: number;
   messages: RecommendationMessages;
 }
 
 export const DEFAULT_RECOMMEND_OPTIONS: RecommendOptions = {
   recentItems: 10,
-  recencyDecay: 0.7,
+  recencyDecay: 0.3,
   categoryWeight: 0.05,
   popularityWeight: 0.01,
   diversity: 0.7,
   popularPool: 100,
+  // Learned on YOOCHOOSE's training days (`npm run eval:recs -- --tune yes`, README).
+  repeat: [2.09, 0.503, 0.147, 0.0727, 0.0333, 0.0196, 0.0113, 0.00606, 0.00424, 0.00182],
+  visitGapMinutes: 30,
+  contentWeight: 0.05,
+  contentItems: 3,
   messages: DEFAULT_RECOMMENDATION_MESSAGES,
 };
 
@@ -78,10 +131,21 @@ export interface RankInput {
   /** Undefined without personalization: popularity (and diversity) only. */
   profile: ProfileSnapshot | undefined;
   limit: number;
+  /** Default `for-you`. */
+  mode?: RecommendMode;
   /** Items to rank; by default the neighbours of the recent items plus the most popular items. */
   candidates?: readonly string[];
   /** Never returned (e.g. the product on the page). */
   exclude?: readonly string[];
+  /** The catalog's learned repeat scores (`recommendations.repeat`), over `options.repeat`. */
+  repeat?: readonly number[];
+}
+
+/** An item's content: its category's other items are compared on price and name words. */
+interface ContentEntry {
+  id: string;
+  price: number | undefined;
+  words: readonly string[];
 }
 
 interface ItemsIndex {
@@ -89,37 +153,97 @@ interface ItemsIndex {
   logMaxPopularity: number;
   /** Item ids with a popularity, most popular first (ties by id). */
   popular: string[];
+  /** Items by category, most popular first (ties by id), at most {@link CONTENT_SCAN} each. */
+  byCategory: Map<string, ContentEntry[]>;
 }
 
+/** Items of one category compared per recent item: bounds the content-based work per call. */
+export const CONTENT_SCAN = 300;
+/** Prices further apart than this ratio are not in the same band. */
+export const PRICE_BAND_RATIO = 1.5;
+
 const indexes = new WeakMap<object, ItemsIndex>();
+
+/** Lower-case words of two or more letters or digits, distinct. */
+export function nameWords(name: string | undefined): string[] {
+  if (name === undefined) return [];
+  return [...new Set(name.toLowerCase().match(/[\p{L}\p{N}]{2,}/gu) ?? [])];
+}
+
+const byPopularity = (a: [string, number], b: [string, number]) =>
+  b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 /** Computed once per catalog `items` object. */
 function indexOf(items: Readonly<Record<string, CatalogItem>>): ItemsIndex {
   let index = indexes.get(items);
   if (index) return index;
   const withPopularity: [string, number][] = [];
+  const categories = new Map<string, [string, number][]>();
   for (const id in items) {
-    const p = items[id]!.popularity;
+    const item = items[id]!;
+    const p = item.popularity;
     if (p !== undefined && p > 0) withPopularity.push([id, p]);
+    if (item.category !== undefined) {
+      let list = categories.get(item.category);
+      if (!list) categories.set(item.category, (list = []));
+      list.push([id, p ?? 0]);
+    }
   }
-  withPopularity.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  withPopularity.sort(byPopularity);
+  const byCategory = new Map<string, ContentEntry[]>();
+  for (const [category, list] of categories) {
+    list.sort(byPopularity);
+    byCategory.set(
+      category,
+      list.slice(0, CONTENT_SCAN).map(([id]) => ({
+        id,
+        price: items[id]!.price,
+        words: nameWords(items[id]!.name),
+      })),
+    );
+  }
   index = {
     logMaxPopularity: withPopularity.length > 0 ? Math.log1p(withPopularity[0]![1]) : 0,
     popular: withPopularity.map(([id]) => id),
+    byCategory,
   };
   indexes.set(items, index);
   return index;
+}
+
+/**
+ * Content similarity of two items of one category, in [0, 1]: half the share of name words they
+ * have in common (Jaccard), half how close their prices are (1 at the same price, 0 at
+ * {@link PRICE_BAND_RATIO} apart or when a price is unknown). Items further apart in price than
+ * the band are not similar (0).
+ */
+export function contentSimilarity(
+  a: { price: number | undefined; words: readonly string[] },
+  b: { price: number | undefined; words: readonly string[] },
+): number {
+  let price = 0;
+  if (a.price !== undefined && b.price !== undefined && a.price > 0 && b.price > 0) {
+    const distance = Math.abs(Math.log(a.price / b.price)) / Math.log(PRICE_BAND_RATIO);
+    if (distance > 1) return 0;
+    price = 1 - distance;
+  }
+  let common = 0;
+  for (const w of a.words) if (b.words.includes(w)) common++;
+  const union = a.words.length + b.words.length - common;
+  return 0.5 * (union > 0 ? common / union : 0) + 0.5 * price;
 }
 
 interface Recent {
   id: string;
   kind: RecentKind;
   name?: string;
+  /** When it was last seen (ms since epoch). */
+  at: number;
 }
 
 /** Distinct recent items of every kind, newest first (an item takes its newest sighting). */
 export function recentItems(profile: ProfileSnapshot, max: number): Recent[] {
-  const all: (Recent & { at: number })[] = [];
+  const all: Recent[] = [];
   const add = (list: ProfileSnapshot['recent']['viewed'], kind: RecentKind) => {
     for (const r of list) {
       all.push({ id: r.id, kind, at: r.at, ...(r.name !== undefined ? { name: r.name } : {}) });
@@ -141,25 +265,56 @@ export function recentItems(profile: ProfileSnapshot, max: number): Recent[] {
   for (const r of all) {
     if (seen.has(r.id)) continue;
     seen.add(r.id);
-    out.push({ id: r.id, kind: r.kind, ...(r.name !== undefined ? { name: r.name } : {}) });
+    out.push(r);
     if (out.length >= max) break;
   }
   return out;
 }
 
 /**
- * Ranks items for one shopper. For each candidate `c`:
+ * How many of the newest `recent` items belong to the current visit: the newest was seen at most
+ * `gapMs` before `now`, and each older one at most `gapMs` before the one after it.
+ */
+export function visitLength(recent: readonly { at: number }[], now: number, gapMs: number): number {
+  let n = 0;
+  let after = now;
+  for (const r of recent) {
+    if (after - r.at > gapMs) break;
+    after = r.at;
+    n++;
+  }
+  return n;
+}
+
+interface Scored {
+  id: string;
+  order: number;
+  score: number;
+  category: string | undefined;
+  evidence: number;
+  repeat: number;
+  content: number;
+  interest: number;
+}
+
+/**
+ * Ranks items for one shopper. In `for-you` (the default) and `discover` mode, for each
+ * candidate `c`:
  *
- *   score(c) = Σ_k recencyDecay^k · w(r_k → c)          (neighbour evidence)
+ *   score(c) = repeat[k]  if c is the k-th most recent item, viewed in this visit (`for-you`)
+ *            + Σ_k recencyDecay^k · w(r_k → c)          (neighbour evidence)
+ *            + contentWeight · Σ_k recencyDecay^k · sim(r_k, c), k < contentItems (content)
  *            + categoryWeight · share(category(c))        (interest)
  *            + popularityWeight · log(1+pop(c)) / log(1+max pop)   (prior)
  *
- * where r_0, r_1, … are the shopper's distinct recent items, newest first, and `w(r → c)` is
- * `c`'s weight in `r`'s neighbour list in the catalog (0 when absent); `share` is the category's
- * part of the profile's decayed category scores. Items in the cart, bought (the profile's recent
- * purchases) or in `exclude` are never returned. The list is built greedily: each step takes the
- * highest `score · diversity^n`, `n` being how many items of its category are already in the list;
- * ties go to the candidate listed first, then to the smaller id.
+ * where r_0, r_1, … are the shopper's distinct recent items, newest first, `w(r → c)` is `c`'s
+ * weight in `r`'s neighbour list in the catalog (0 when absent), `sim` the
+ * {@link contentSimilarity} of two items of the same category, and `share` the category's part of
+ * the profile's decayed category scores. `discover` leaves out every item the shopper viewed;
+ * `recently-viewed` returns the viewed items themselves, newest first. Items in the cart, bought
+ * (the profile's recent purchases) or in `exclude` are never returned. The list is built
+ * greedily: each step takes the highest `score · diversity^n`, `n` being how many items of its
+ * category are already in the list; ties go to the candidate listed first, then to the smaller id.
  */
 export function rankItems(
   input: RankInput,
@@ -168,8 +323,8 @@ export function rankItems(
   const { items, profile } = input;
   const limit = Math.max(0, Math.floor(input.limit));
   if (limit === 0) return [];
+  const mode = input.mode ?? 'for-you';
   const index = indexOf(items);
-  const m = options.messages;
 
   const excluded = new Set<string>(input.exclude ?? []);
   const recent = profile ? recentItems(profile, options.recentItems) : [];
@@ -177,28 +332,65 @@ export function rankItems(
     for (const line of profile.cart.lines) excluded.add(line.id);
     for (const r of profile.recent.purchased) excluded.add(r.id);
   }
+  if (mode === 'recently-viewed') return recentlyViewed(input, options, excluded);
+  if (mode === 'discover' && profile) for (const r of profile.recent.viewed) excluded.add(r.id);
+
+  // Repeats: the items viewed in this visit, by recency rank.
+  const repeatScore = new Map<string, number>();
+  if (mode === 'for-you' && profile) {
+    const repeat = input.repeat ?? options.repeat;
+    const visit = visitLength(recent, profile.at, options.visitGapMinutes * 60_000);
+    for (let k = 0; k < visit && k < repeat.length; k++) {
+      const r = recent[k]!;
+      if (r.kind === 'viewed' && repeat[k]! > 0) repeatScore.set(r.id, repeat[k]!);
+    }
+  }
 
   // Neighbour evidence, with the recent item that contributed most to each candidate.
   const evidence = new Map<string, { score: number; best: number; from: Recent }>();
+  const addEvidence = (
+    map: Map<string, { score: number; best: number; from: Recent }>,
+    id: string,
+    part: number,
+    from: Recent,
+  ) => {
+    const e = map.get(id);
+    if (!e) map.set(id, { score: part, best: part, from });
+    else {
+      e.score += part;
+      if (part > e.best) {
+        e.best = part;
+        e.from = from;
+      }
+    }
+  };
   let weight = 1;
   for (const r of recent) {
     const neighbours = items[r.id]?.neighbours;
     if (neighbours) {
-      for (const [id, w] of neighbours) {
-        if (!(w > 0)) continue;
-        const part = weight * w;
-        const e = evidence.get(id);
-        if (!e) evidence.set(id, { score: part, best: part, from: r });
-        else {
-          e.score += part;
-          if (part > e.best) {
-            e.best = part;
-            e.from = r;
-          }
-        }
-      }
+      for (const [id, w] of neighbours) if (w > 0) addEvidence(evidence, id, weight * w, r);
     }
     weight *= options.recencyDecay;
+  }
+
+  // Content-based look-alikes of the newest recent items.
+  const content = new Map<string, { score: number; best: number; from: Recent }>();
+  if (options.contentWeight > 0) {
+    weight = 1;
+    for (let k = 0; k < recent.length && k < options.contentItems; k++) {
+      const r = recent[k]!;
+      const item = items[r.id];
+      const peers = item?.category !== undefined ? index.byCategory.get(item.category) : undefined;
+      if (peers) {
+        const self = { price: item!.price, words: nameWords(item!.name ?? r.name) };
+        for (const peer of peers) {
+          if (peer.id === r.id) continue;
+          const sim = contentSimilarity(self, peer);
+          if (sim > 0) addEvidence(content, peer.id, weight * options.contentWeight * sim, r);
+        }
+      }
+      weight *= options.recencyDecay;
+    }
   }
 
   // Interest: each category's share of the decayed category scores.
@@ -214,7 +406,7 @@ export function rankItems(
   let candidateIds: readonly string[];
   if (input.candidates) candidateIds = input.candidates;
   else {
-    const pool: string[] = [...evidence.keys()];
+    const pool: string[] = [...repeatScore.keys(), ...evidence.keys(), ...content.keys()];
     const inPool = new Set(pool);
     let added = 0;
     for (const id of index.popular) {
@@ -227,14 +419,6 @@ export function rankItems(
     candidateIds = pool;
   }
 
-  interface Scored {
-    id: string;
-    order: number;
-    score: number;
-    category: string | undefined;
-    evidence: number;
-    interest: number;
-  }
   const scored: Scored[] = [];
   const seen = new Set<string>();
   candidateIds.forEach((id, order) => {
@@ -243,6 +427,8 @@ export function rankItems(
     const item = items[id];
     const category = item?.category;
     const e = evidence.get(id)?.score ?? 0;
+    const repeat = repeatScore.get(id) ?? 0;
+    const c = content.get(id)?.score ?? 0;
     const interest = category !== undefined ? (share.get(category) ?? 0) : 0;
     const popularity = item?.popularity;
     const prior =
@@ -252,14 +438,45 @@ export function rankItems(
     scored.push({
       id,
       order,
-      score: e + options.categoryWeight * interest + options.popularityWeight * prior,
+      score: repeat + e + c + options.categoryWeight * interest + options.popularityWeight * prior,
       category,
       evidence: e,
+      repeat,
+      content: c,
       interest,
     });
   });
 
-  // Greedy, category-diversified selection.
+  return select(scored, limit, options.diversity).map((s) => {
+    // The explanation follows the largest personal part of the score.
+    let from: Recent | undefined;
+    let template: keyof RecommendationMessages;
+    if (s.repeat > 0 && s.repeat >= s.evidence && s.repeat >= s.content) template = 'seen';
+    else if (s.evidence > 0 && s.evidence >= s.content) {
+      from = evidence.get(s.id)!.from;
+      template = from.kind;
+    } else if (s.content > 0) {
+      from = content.get(s.id)!.from;
+      template = 'similar';
+    } else template = generalTemplate(items[s.id], s.interest);
+    return describe(items, s, template, options.messages, from);
+  });
+}
+
+/** The explanation of an item no recent item speaks for. */
+function generalTemplate(
+  item: CatalogItem | undefined,
+  interest: number,
+): keyof RecommendationMessages {
+  if (interest > 0) return 'browsesCategory';
+  if (item?.popularity !== undefined && item.popularity > 0) {
+    return item.category !== undefined ? 'popularInCategory' : 'popular';
+  }
+  return 'generic';
+}
+
+/** Greedy, category-diversified selection of `limit` items. */
+function select(scored: Scored[], limit: number, diversity: number): Scored[] {
   const chosen: Scored[] = [];
   const perCategory = new Map<string, number>();
   const taken = new Uint8Array(scored.length);
@@ -270,7 +487,7 @@ export function rankItems(
       if (taken[i]) continue;
       const s = scored[i]!;
       const n = s.category !== undefined ? (perCategory.get(s.category) ?? 0) : 0;
-      const value = n > 0 ? s.score * options.diversity ** n : s.score;
+      const value = n > 0 ? s.score * diversity ** n : s.score;
       const b = best >= 0 ? scored[best]! : undefined;
       if (
         value > bestValue ||
@@ -289,43 +506,72 @@ export function rankItems(
     if (s.category !== undefined)
       perCategory.set(s.category, (perCategory.get(s.category) ?? 0) + 1);
   }
+  return chosen;
+}
 
-  return chosen.map((s) => {
-    const item = items[s.id];
-    const from = s.evidence > 0 ? evidence.get(s.id)!.from : undefined;
-    const label = from ? (from.name ?? items[from.id]?.name ?? from.id) : '';
-    const category = s.category !== undefined ? titleCase(s.category) : '';
-    const popular = item?.popularity !== undefined && item.popularity > 0;
-    const template = from
-      ? m[from.kind]
-      : s.interest > 0
-        ? m.browsesCategory
-        : popular
-          ? s.category !== undefined
-            ? m.popularInCategory
-            : m.popular
-          : m.generic;
-    const out: RecommendedItem = {
-      itemId: s.id,
-      score: s.score,
-      explanation: template
-        .replace('{item}', isolateBidi(label))
-        .replace('{category}', isolateBidi(category)),
+/** The shopper's viewed items, newest first (`recently-viewed`); `candidates` filter them. */
+function recentlyViewed(
+  input: RankInput,
+  options: RecommendOptions,
+  excluded: ReadonlySet<string>,
+): RecommendedItem[] {
+  const viewed = input.profile?.recent.viewed ?? [];
+  const only = input.candidates ? new Set(input.candidates) : undefined;
+  const out: RecommendedItem[] = [];
+  for (const r of viewed) {
+    if (out.length >= input.limit) break;
+    if (excluded.has(r.id) || (only && !only.has(r.id))) continue;
+    const item = input.items[r.id];
+    const category = item?.category ?? r.category;
+    const s: Scored = {
+      id: r.id,
+      order: out.length,
+      score: 1 / (out.length + 1),
+      category,
+      evidence: 0,
+      repeat: 0,
+      content: 0,
+      interest: 0,
     };
-    if (s.category !== undefined) out.category = s.category;
-    if (item?.name !== undefined) out.name = item.name;
-    if (item?.url !== undefined) out.url = item.url;
-    if (item?.image !== undefined) out.image = item.image;
-    if (item?.price !== undefined) out.price = item.price;
-    if (from) {
-      out.because = {
-        itemId: from.id,
-        kind: from.kind,
-        ...(from.name !== undefined ? { name: from.name } : {}),
-      };
-    }
-    return out;
-  });
+    const described = describe(input.items, s, 'seen', options.messages, undefined);
+    // The profile remembers what the catalog may not describe (an item no longer listed).
+    if (described.name === undefined && r.name !== undefined) described.name = r.name;
+    if (described.price === undefined && r.price !== undefined) described.price = r.price;
+    out.push(described);
+  }
+  return out;
+}
+
+function describe(
+  items: Readonly<Record<string, CatalogItem>>,
+  s: Scored,
+  template: keyof RecommendationMessages,
+  messages: RecommendationMessages,
+  from: Recent | undefined,
+): RecommendedItem {
+  const item = items[s.id];
+  const label = from ? (from.name ?? items[from.id]?.name ?? from.id) : '';
+  const category = s.category !== undefined ? titleCase(s.category) : '';
+  const out: RecommendedItem = {
+    itemId: s.id,
+    score: s.score,
+    explanation: messages[template]
+      .replace('{item}', isolateBidi(label))
+      .replace('{category}', isolateBidi(category)),
+  };
+  if (s.category !== undefined) out.category = s.category;
+  if (item?.name !== undefined) out.name = item.name;
+  if (item?.url !== undefined) out.url = item.url;
+  if (item?.image !== undefined) out.image = item.image;
+  if (item?.price !== undefined) out.price = item.price;
+  if (from) {
+    out.because = {
+      itemId: from.id,
+      kind: from.kind,
+      ...(from.name !== undefined ? { name: from.name } : {}),
+    };
+  }
+  return out;
 }
 
 export interface RecommendRequest {
@@ -337,6 +583,8 @@ export interface RecommendRequest {
   candidates?: readonly string[];
   /** Never return these (e.g. the product on the page). */
   exclude?: readonly string[];
+  /** What the list shows (see {@link RecommendMode}); default `for-you`. */
+  mode?: RecommendMode;
 }
 
 export interface Recommendation {
