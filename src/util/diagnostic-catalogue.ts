@@ -199,6 +199,8 @@ export const DIAGNOSTIC_CATALOGUE: {
         '`<ow-offers>` could not get a decision (its `decide()` rejected: a malformed request, or a destroyed instance); it collapses.',
       ow_recommendations_no_placement:
         '`<ow-recommendations>` has no `placement` attribute; it shows nothing.',
+      ow_recommendations_invalid_mode:
+        '`<ow-recommendations>` has a `mode` other than `for-you`, `discover` or `recently-viewed` (the message names the value); it shows the `for-you` list.',
       ow_recommend_failed:
         '`<ow-recommendations>` could not get a ranking (its `recommend()` rejected: a malformed request such as a `limit` over 50, or a destroyed instance); it collapses.',
       ow_report_failed:

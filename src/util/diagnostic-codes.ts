@@ -90,6 +90,7 @@ export type WidgetDiagnosticCode =
   | 'ow_offers_no_placement'
   | 'ow_decide_failed'
   | 'ow_recommendations_no_placement'
+  | 'ow_recommendations_invalid_mode'
   | 'ow_recommend_failed'
   | 'ow_report_failed'
   | 'ow_mute_failed';

@@ -1,5 +1,12 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import type { RecommendedItem } from '../../src/recommend/recommend.js';
+import {
+  RECOMMEND_MODES,
+  type RecommendedItem,
+  type RecommendMode,
+  type RecommendRequest,
+} from '../../src/recommend/recommend.js';
+import type { Offerwise } from '../../src/offerwise.js';
+import { describeValue } from '../../src/util/errors.js';
 import { isolate } from '../shared/bidi.js';
 import { emit, type OwItemEventDetail } from '../shared/events.js';
 import { formatMoney, languageOf } from '../shared/format.js';
@@ -12,12 +19,24 @@ import styles from './recommendations.styles.js';
 
 /** The element's own words (the explanations come from `recommend()`, see its `messages`). */
 export interface RecommendationsMessages {
-  /** The strip's visible heading and the list's name. */
+  /** The strip's visible heading and the list's name in `for-you` mode (the default). */
   heading: string;
+  /** The heading in `discover` mode. */
+  headingDiscover: string;
+  /** The heading in `recently-viewed` mode. */
+  headingRecentlyViewed: string;
 }
 
 export const DEFAULT_RECOMMENDATIONS_MESSAGES: RecommendationsMessages = {
   heading: 'Recommended for you',
+  headingDiscover: 'Discover something new',
+  headingRecentlyViewed: 'Recently viewed',
+};
+
+const HEADINGS: Record<RecommendMode, keyof RecommendationsMessages> = {
+  'for-you': 'heading',
+  discover: 'headingDiscover',
+  'recently-viewed': 'headingRecentlyViewed',
 };
 
 /** Placeholder cards while loading, when no `limit` says how many. */
@@ -30,20 +49,26 @@ type Status = 'loading' | 'ready' | 'empty';
 /**
  * @tagname ow-recommendations
  * @summary A horizontal, scroll-snapping strip of products ranked for this shopper on the device
- * by `recommend({ placement, limit })`, with the reason ("Because you viewed …") as its subtitle.
+ * by `recommend({ placement, limit, exclude, mode })`, with the reason ("Because you viewed …")
+ * as its subtitle; `mode` picks the list: `for-you` (default, "Recommended for you"), `discover`
+ * (only products the shopper has not viewed, "Discover something new") or `recently-viewed` (the
+ * viewed products themselves, newest first, "Recently viewed").
  *
  * Placeholder cards of the final size hold the strip's height while it loads, so nothing moves
  * when the products arrive. An empty result (or a failure) renders nothing and sets the `empty`
  * attribute, which hides the element: no space stays reserved. Product names are text, each in
- * its own `<bdi>`. A missing placement or a refused request is reported once through the
- * instance's diagnostics (`ow_recommendations_no_placement`, `ow_recommend_failed`), never thrown.
+ * its own `<bdi>`. A `recently-viewed` strip has no subtitle: every reason would be "You viewed
+ * this recently", which its heading already says. A missing placement, an unknown mode (the strip
+ * shows `for-you`) or a refused request is reported once through the instance's diagnostics
+ * (`ow_recommendations_no_placement`, `ow_recommendations_invalid_mode`, `ow_recommend_failed`),
+ * never thrown.
  *
  * @fires ow-item-click - The shopper followed a product (`{ itemId, placement }`).
  *
  * @csspart base - The strip's container.
  * @csspart header - Heading and subtitle.
- * @csspart heading - The heading ("Recommended for you").
- * @csspart subtitle - The first product's reason ("Because you viewed …").
+ * @csspart heading - The heading ("Recommended for you", "Discover something new" or "Recently viewed", by mode).
+ * @csspart subtitle - The first product's reason ("Because you viewed …"); empty in `recently-viewed` mode.
  * @csspart list - The scrolling list (focusable, so the keyboard scrolls it).
  * @csspart item - One product card.
  * @csspart link - The product's link (a button when the product has no url).
@@ -60,16 +85,23 @@ export class OwRecommendations extends OwElement {
   static override properties = {
     ...OwElement.properties,
     placement: { reflect: true },
+    mode: { reflect: true },
     limit: { type: Number },
     exclude: { attribute: false },
     messages: { attribute: false },
     items: { state: true },
     status: { state: true },
     currency: { state: true },
+    itemsMode: { state: true },
   };
 
   /** The placement the products are ranked for (its catalog `items`, if any, are the candidates). */
   declare placement: string;
+  /**
+   * What the strip shows: `for-you` (default), `discover` or `recently-viewed` (see
+   * `RecommendMode`); any other value is reported and shows `for-you`.
+   */
+  declare mode: RecommendMode;
   /** Products at most; default the placement's `limit`, else 8. */
   declare limit: number | undefined;
   /** Item ids never shown (e.g. the product on this page). */
@@ -79,12 +111,15 @@ export class OwRecommendations extends OwElement {
   declare private items: RecommendedItem[];
   declare private status: Status;
   declare private currency: string | undefined;
+  /** The mode `items` were ranked in: the heading stays theirs while another mode loads. */
+  declare private itemsMode: RecommendMode | undefined;
 
   private readonly loads = new LoadController(this, () => this.load());
 
   constructor() {
     super();
     this.placement = '';
+    this.mode = 'for-you';
     this.messages = DEFAULT_RECOMMENDATIONS_MESSAGES;
     this.items = [];
     this.status = 'loading';
@@ -96,6 +131,7 @@ export class OwRecommendations extends OwElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (
       changed.has('placement') ||
+      changed.has('mode') ||
       changed.has('limit') ||
       changed.has('exclude') ||
       changed.has('offerwise')
@@ -129,9 +165,8 @@ export class OwRecommendations extends OwElement {
     const ow = await this.instance();
     if (!this.loads.current(token)) return;
     try {
-      const request: { placement: string; limit?: number; exclude?: string[] } = {
-        placement: this.placement,
-      };
+      const mode = this.shownMode(ow);
+      const request: RecommendRequest = { placement: this.placement, mode };
       if (this.limit !== undefined && Number.isFinite(this.limit)) request.limit = this.limit;
       if (this.exclude?.length) request.exclude = this.exclude;
       const [recommendation, catalog] = await Promise.all([
@@ -141,6 +176,7 @@ export class OwRecommendations extends OwElement {
       if (!this.loads.current(token)) return;
       this.currency = catalog?.currency;
       this.items = recommendation.items;
+      this.itemsMode = mode;
       this.status = recommendation.items.length > 0 ? 'ready' : 'empty';
     } catch (error) {
       // recommend() rejects only for a malformed request (e.g. a limit over 50).
@@ -153,6 +189,25 @@ export class OwRecommendations extends OwElement {
       this.items = [];
       this.status = 'empty';
     }
+  }
+
+  /**
+   * The mode asked of `recommend()`. An unknown one would make it reject and the strip collapse;
+   * the page asked for a strip, so it gets the default one and the mistake goes to diagnostics.
+   */
+  private shownMode(ow?: Offerwise): RecommendMode {
+    const mode: unknown = this.mode;
+    // A removed attribute leaves null: the default, nothing to report.
+    if (mode === null || mode === undefined) return 'for-you';
+    if (RECOMMEND_MODES.includes(mode as RecommendMode)) return mode as RecommendMode;
+    if (ow) {
+      reportOnce(
+        ow,
+        'ow_recommendations_invalid_mode',
+        `<ow-recommendations placement="${this.placement}"> mode: got ${describeValue(mode)}, expected ${RECOMMEND_MODES.map((m) => `"${m}"`).join(', ')}; showing "for-you"`,
+      );
+    }
+    return 'for-you';
   }
 
   private text(key: keyof RecommendationsMessages): string {
@@ -239,10 +294,12 @@ export class OwRecommendations extends OwElement {
     if (this.status === 'empty') return nothing;
     const loading = this.status === 'loading';
     const language = languageOf(this);
+    const mode = (!loading && this.itemsMode) || this.shownMode();
+    const subtitle = loading || mode === 'recently-viewed' ? '' : this.items[0]?.explanation;
     return html`<section part="base" class="base" aria-labelledby="heading" aria-busy=${loading}>
       <div part="header" class="header">
-        <p part="heading" class="heading" id="heading">${this.text('heading')}</p>
-        <p part="subtitle" class="subtitle">${loading ? '' : this.items[0]?.explanation}</p>
+        <p part="heading" class="heading" id="heading">${this.text(HEADINGS[mode])}</p>
+        <p part="subtitle" class="subtitle">${subtitle}</p>
       </div>
       <ul part="list" class="list" role="list" tabindex="0" aria-labelledby="heading">
         ${

@@ -5,7 +5,7 @@ import { codesOf, diagnosticsOf, reportsOf } from '../../test/support/widgets.js
 import type { RecommendedItem, RecommendRequest } from '../../src/recommend/recommend.js';
 import { resetDefaultOfferwise, useOfferwise } from '../shared/instance.js';
 import './recommendations.js';
-import type { OwRecommendations } from './recommendations.js';
+import type { OwRecommendations, RecommendationsMessages } from './recommendations.js';
 
 const ITEMS: RecommendedItem[] = [
   {
@@ -77,7 +77,7 @@ describe('<ow-recommendations>', () => {
   it('asks recommend() for its placement and limit and shows the products', async () => {
     const { ow, recommend } = fake();
     const el = await mount(ow);
-    expect(recommend).toHaveBeenCalledWith({ placement: 'product', limit: 3 });
+    expect(recommend).toHaveBeenCalledWith({ placement: 'product', limit: 3, mode: 'for-you' });
 
     const list = el.shadowRoot!.querySelector('[part="list"]')!;
     expect(list.getAttribute('role')).toBe('list');
@@ -198,13 +198,17 @@ describe('<ow-recommendations>', () => {
     expect($$(el, '[part="placeholder"]').length).toBeGreaterThan(0);
     useOfferwise(ow);
     await settle(el);
-    expect(recommend).toHaveBeenCalledWith({ placement: 'home' });
+    expect(recommend).toHaveBeenCalledWith({ placement: 'home', mode: 'for-you' });
     expect($$(el, '[part="item"]')).toHaveLength(3);
 
     el.placement = 'cart';
     el.exclude = ['sku-1'];
     await settle(el);
-    expect(recommend).toHaveBeenLastCalledWith({ placement: 'cart', exclude: ['sku-1'] });
+    expect(recommend).toHaveBeenLastCalledWith({
+      placement: 'cart',
+      mode: 'for-you',
+      exclude: ['sku-1'],
+    });
   });
 
   it('renders hostile names and reasons as text, creating no element', async () => {
@@ -245,5 +249,121 @@ describe('<ow-recommendations>', () => {
     expect(
       $$(el, '[part="name"]').map((n) => [...n.children].map((c) => [c.localName, c.textContent])),
     ).toEqual([[['bdi', name]], [['bdi', 'no-name']]]);
+  });
+
+  describe('mode', () => {
+    const heading = (el: OwRecommendations) => text(el.shadowRoot!.getElementById('heading'));
+    const subtitle = (el: OwRecommendations) =>
+      text(el.shadowRoot!.querySelector('[part="subtitle"]'));
+
+    it.each([
+      ['for-you', 'Recommended for you', 'Because you viewed Chelsea boot'],
+      ['discover', 'Discover something new', 'Because you viewed Chelsea boot'],
+      // Every reason would be "You viewed this recently": the heading says it once.
+      ['recently-viewed', 'Recently viewed', ''],
+    ] as const)('%s: asks for it and shows its heading', async (mode, title, reason) => {
+      const { ow, recommend } = fake();
+      const hub = diagnosticsOf(ow);
+      const el = await mount(ow, { placement: 'product', mode });
+      expect(recommend.mock.calls).toEqual([[{ placement: 'product', mode }]]);
+      expect(heading(el)).toBe(title);
+      expect(subtitle(el)).toBe(reason);
+      expect($$(el, '[part="name"]').map(text)).toEqual(['Desert boot', 'Boot socks', 'sku-9']);
+      expect(el.shadowRoot!.querySelector('[part="list"]')!.getAttribute('aria-labelledby')).toBe(
+        'heading',
+      );
+      expect(codesOf(hub)).toEqual([]);
+    });
+
+    it('defaults to for-you and reflects the property as the attribute', async () => {
+      const { ow } = fake();
+      const el = await mount(ow, { placement: 'product' });
+      expect(el.mode).toBe('for-you');
+      expect(el.getAttribute('mode')).toBe('for-you');
+      el.mode = 'discover';
+      await settle(el);
+      expect(el.getAttribute('mode')).toBe('discover');
+    });
+
+    it('asks again when the attribute changes, with the same placement, limit and exclusions', async () => {
+      const { ow, recommend } = fake();
+      const el = await mount(ow, { placement: 'product', limit: '3' });
+      el.exclude = ['sku-1'];
+      await settle(el);
+      el.setAttribute('mode', 'recently-viewed');
+      await settle(el);
+      expect(heading(el)).toBe('Recently viewed');
+      el.setAttribute('mode', 'discover');
+      await settle(el);
+      expect(heading(el)).toBe('Discover something new');
+      // A removed attribute is the default again, and nothing to report.
+      el.removeAttribute('mode');
+      await settle(el);
+      expect(heading(el)).toBe('Recommended for you');
+      const base = { placement: 'product', limit: 3 };
+      expect(recommend.mock.calls).toEqual([
+        [{ ...base, mode: 'for-you' }],
+        [{ ...base, mode: 'for-you', exclude: ['sku-1'] }],
+        [{ ...base, mode: 'recently-viewed', exclude: ['sku-1'] }],
+        [{ ...base, mode: 'discover', exclude: ['sku-1'] }],
+        [{ ...base, mode: 'for-you', exclude: ['sku-1'] }],
+      ]);
+    });
+
+    it("keeps the heading of the products on screen until the new mode's arrive", async () => {
+      const answers: ((r: { items: RecommendedItem[] }) => void)[] = [];
+      const { ow } = fake(() => new Promise((resolve) => answers.push(resolve)));
+      const el = await mount(ow, { placement: 'product' });
+      expect(heading(el)).toBe('Recommended for you'); // placeholders: the mode asked for
+      answers[0]!({ items: ITEMS });
+      await settle(el);
+      el.mode = 'recently-viewed';
+      await settle(el);
+      expect(answers).toHaveLength(2);
+      expect(heading(el)).toBe('Recommended for you');
+      expect(subtitle(el)).toBe('Because you viewed Chelsea boot');
+      answers[1]!({ items: ITEMS.slice(2) });
+      await settle(el);
+      expect(heading(el)).toBe('Recently viewed');
+      expect($$(el, '[part="name"]').map(text)).toEqual(['sku-9']);
+    });
+
+    it('uses the words of `messages`, and the defaults for the headings it lacks', async () => {
+      const { ow } = fake();
+      const el = await mount(ow, { placement: 'product', mode: 'discover' });
+      el.messages = {
+        heading: 'Für dich',
+        headingDiscover: 'Neu für dich',
+        headingRecentlyViewed: 'Zuletzt angesehen',
+      };
+      await settle(el);
+      expect(heading(el)).toBe('Neu für dich');
+      // A page written before the modes existed passes `heading` only.
+      el.messages = { heading: 'Für dich' } as RecommendationsMessages;
+      el.mode = 'recently-viewed';
+      await settle(el);
+      expect(heading(el)).toBe('Recently viewed');
+    });
+
+    it('reports an unknown mode once and shows for-you', async () => {
+      const { ow, recommend } = fake();
+      const hub = diagnosticsOf(ow);
+      const el = await mount(ow, { placement: 'product', mode: 'trending' });
+      expect(recommend.mock.calls).toEqual([[{ placement: 'product', mode: 'for-you' }]]);
+      expect(heading(el)).toBe('Recommended for you');
+      expect($$(el, '[part="item"]')).toHaveLength(3);
+      expect(el.getAttribute('mode')).toBe('trending'); // the page's value stays, to be found
+      el.setAttribute('mode', 'Discover');
+      await settle(el);
+      const other = await mount(ow, { placement: 'home', mode: '' });
+      expect(heading(other)).toBe('Recommended for you');
+      expect(recommend.mock.calls.map(([r]) => r.mode)).toEqual(['for-you', 'for-you', 'for-you']);
+      expect(reportsOf(hub)).toEqual([
+        [
+          'ow_recommendations_invalid_mode',
+          '<ow-recommendations placement="product"> mode: got "trending", expected "for-you", "discover", "recently-viewed"; showing "for-you"',
+        ],
+      ]);
+    });
   });
 });
