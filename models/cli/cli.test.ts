@@ -181,11 +181,20 @@ describe('the recommendation CLIs', () => {
   writeFileSync(test, tsv([['A', 'B']], t + 86_400));
 
   it('neighbours writes the weights worked out by hand', () => {
-    const out = neighbours(['--data', train, '--out', join(dir, 'nb.json')], log);
+    const out = neighbours(
+      [
+        ...['--data', train, '--out', join(dir, 'nb.json')],
+        ...['--popularity-exponent', '0.25', '--cooccurrence', '0'],
+      ],
+      log,
+    );
     expect(out).toMatchObject({ sessions: 3, clicks: 6, skipped_rows: 0, items: 3 });
     const written = JSON.parse(readFileSync(join(dir, 'nb.json'), 'utf8')) as {
       items: Record<string, { neighbours: [string, number][] }>;
+      recommendations: { repeat: number[] };
     };
+    // No session returns to an item: nothing to learn about repeats.
+    expect(written.recommendations.repeat).toEqual(new Array(10).fill(0));
     expect(out.bytes).toBe(Buffer.byteLength(readFileSync(join(dir, 'nb.json'))));
     // n_A = 3, n_B = 2, n_C = 1: w(A→B) = 2 / (3 · 2^0.25), w(A→C) = 1 / (3 · 1).
     expect(written.items.A!.neighbours).toEqual([
@@ -198,6 +207,61 @@ describe('the recommendation CLIs', () => {
     const out = evalRecs(['--data', test, '--train', train], log);
     expect(out).toMatchObject({ train_sessions: 3, test_sessions: 1, items: 3 });
     expect(out.method).toMatchObject({ n_predictions: 1, hr_at_20: 1 });
+    expect(out.session_rec.method).toMatchObject({ n_predictions: 1, hr_at_20: 1 });
+    expect(out.not_yet_viewed.method).toMatchObject({ n_predictions: 1, hr_at_20: 1 });
+    expect(out.tuning).toBeUndefined();
+  });
+
+  it('eval:recs --tune yes picks the settings on the last training day, never on the test day', () => {
+    // Day 0: A→B ×3 and A→C; day 1 (validation): A→C ×2; day 2 (test): A→B.
+    const day = 86_400;
+    const rows = [
+      ...tsv(
+        [
+          ['A', 'B'],
+          ['A', 'B'],
+          ['A', 'B'],
+          ['A', 'C'],
+        ],
+        t,
+      )
+        .split('\n')
+        .slice(1),
+      ...tsv(
+        [
+          ['A', 'C'],
+          ['A', 'C'],
+        ],
+        t + day + 100,
+      )
+        .split('\n')
+        .slice(1)
+        .map((r) => `v${r}`),
+      ...tsv([['A', 'B']], t + 2 * day + 200)
+        .split('\n')
+        .slice(1)
+        .map((r) => `x${r}`),
+    ];
+    const data = join(dir, 'tune.tsv');
+    writeFileSync(data, ['SessionId\tItemId\tTime', ...rows].join('\n'));
+    const out = evalRecs(['--data', data, '--tune', 'yes'], log);
+    expect(out.tuning).toMatchObject({
+      validation: { train_sessions: 4, validation_sessions: 2, predictions: 2 },
+    });
+    // Stage 1: 5 windows × 3 decays × 3 backward × 2 co-occurrence × 3 exponents, a window of 1
+    // with one decay only (270 − 36); stage 2: 4 recency decays × 2 priors × 4 repeat scales × 2 k.
+    expect(out.tuning!.grid_size).toBe(234 + 64);
+    expect(out.tuning!.grid.length).toBe(out.tuning!.grid_size);
+    // Every grid point ranks C below B after A on day 0's counts, except those whose
+    // popularity exponent damps B (3 sessions) enough: w(A→B) = 3/(4·3^e) vs w(A→C) = 1/(4·1^e)
+    // ties at e = 1 — beyond the grid — so the validation MRR is 1/2 everywhere.
+    expect(out.tuning!.winner.validation).toMatchObject({ hr_at_20: 1, mrr_at_20: 0.5 });
+    // Trained on days 0 and 1, A→B and A→C have three sessions each; C's are a day newer (weight
+    // 0.5^(1/7) more under the 7-day half-life), so on the test day B comes second.
+    expect(out.session_rec.method).toMatchObject({ n_predictions: 1, mrr_at_20: 0.5 });
+    expect(() => evalRecs(['--data', data, '--tune', 'maybe'], log)).toThrow(
+      '--tune: got "maybe", expected one of yes, no',
+    );
   });
 });
 

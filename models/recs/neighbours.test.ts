@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildNeighbours, DEFAULT_NEIGHBOUR_OPTIONS, neighbourOptions } from './neighbours.js';
+import {
+  buildNeighbours,
+  DEFAULT_NEIGHBOUR_OPTIONS,
+  neighbourOptions,
+  repeatShares,
+  type Decay,
+} from './neighbours.js';
 import { parseSessions, timeSplit, type Session } from './sessions.js';
 
 const DAY = 86_400_000;
@@ -9,7 +15,16 @@ function session(id: string, items: string[], start = T0): Session {
   return { id, clicks: items.map((item, i) => ({ item, at: start + i * 1000 })) };
 }
 
-const NO_RECENCY = { ...DEFAULT_NEIGHBOUR_OPTIONS, halfLifeDays: 0 };
+/** The first release's settings (harmonic decay over 20 steps, n_j^0.25), without recency. */
+const NO_RECENCY = {
+  ...DEFAULT_NEIGHBOUR_OPTIONS,
+  halfLifeDays: 0,
+  window: 20,
+  decay: 'harmonic' as Decay,
+  backward: 0.5,
+  cooccurrence: 0,
+  popularityExponent: 0.25,
+};
 
 describe('buildNeighbours', () => {
   it('weights pairs by 1/distance, backward pairs × 0.5, normalised by n_i · n_j^0.25', () => {
@@ -79,11 +94,43 @@ describe('buildNeighbours', () => {
     expect(built.built).toMatchObject({ sessions: 3, clicks: 6, k: 2 });
   });
 
+  it('weights the gap by the chosen decay, and adds co-occurrence in both directions', () => {
+    // One session [A, B, C, D], window 3, no popularity exponent: n_A = 1, so w(A → j) = c(A → j).
+    const one = [session('1', ['A', 'B', 'C', 'D'])];
+    const base = { ...NO_RECENCY, window: 3, popularityExponent: 0, backward: 0 };
+    const weights = (options: typeof base) =>
+      Object.fromEntries(buildNeighbours(one, options).items.A!.neighbours);
+    // Gaps 1, 2, 3: linear 1 − (g − 1)/3 → 1, 2/3, 1/3; quadratic 1/g² → 1, 1/4, 1/9; flat → 1.
+    expect(weights({ ...base, decay: 'linear' })).toEqual({ B: 1, C: 0.6667, D: 0.3333 });
+    expect(weights({ ...base, decay: 'quadratic' })).toEqual({ B: 1, C: 0.25, D: 0.1111 });
+    expect(weights({ ...base, decay: 'flat' })).toEqual({ B: 1, C: 1, D: 1 });
+    // Co-occurrence 0.2 adds 0.2 to each pair, the backward ones too (backward 0 here): D → A is
+    // 0 · 1/3 + 0.2, A → D is 1/3 + 0.2.
+    const co = buildNeighbours(one, { ...base, decay: 'harmonic', cooccurrence: 0.2 }).items;
+    expect(Object.fromEntries(co.A!.neighbours)).toEqual({ B: 1.2, C: 0.7, D: 0.5333 });
+    expect(Object.fromEntries(co.D!.neighbours)).toEqual({ C: 0.2, B: 0.2, A: 0.2 });
+  });
+
+  it('learns how often the next click returns to the k-th most recent item', () => {
+    // [A, A, B, A, C, B], clicks 1..5: A (recent A: k = 0), B (new), A (recent B, A: k = 1),
+    // C (new), B (recent C, A, B: k = 2). [X, Y]: Y (new).
+    const sessions = [session('1', ['A', 'A', 'B', 'A', 'C', 'B']), session('2', ['X', 'Y'])];
+    // 6 predicted clicks (5 + 1): k=0 once, k=1 once, k=2 once.
+    expect(repeatShares(sessions, 3)).toEqual([1 / 6, 1 / 6, 1 / 6]);
+    expect(repeatShares(sessions, 2)).toEqual([1 / 6, 1 / 6]);
+    const built = buildNeighbours(sessions, { ...NO_RECENCY, repeatWeight: 2, repeatItems: 3 });
+    expect(built.recommendations).toEqual({ repeat: [0.3333, 0.3333, 0.3333] });
+    expect(repeatShares([], 2)).toEqual([0, 0]);
+  });
+
   it('refuses bad options naming the flag', () => {
     expect(() => neighbourOptions({ k: '0' })).toThrow(
       '--k: got "0", expected a whole number from 1 to 100',
     );
     expect(() => neighbourOptions({ backward: 'x' })).toThrow('--backward: got "x"');
+    expect(() => neighbourOptions({ 'repeat-weight': '-1' })).toThrow(
+      '--repeat-weight: got "-1", expected a number from 0 to 10',
+    );
     expect(neighbourOptions({})).toEqual(DEFAULT_NEIGHBOUR_OPTIONS);
   });
 });

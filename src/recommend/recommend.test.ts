@@ -447,4 +447,15 @@ describe('content-based candidates', () => {
     expect(list[1]!.explanation).toBe('Similar to Chelsea boot black');
     expect(list[1]!.because).toEqual({ itemId: 'seen', kind: 'viewed' });
   });
+
+  it('keeps the 20 closest look-alikes of each recent item', () => {
+    // 30 boots at prices 100..129: the closest in price to the one viewed (100) are kept.
+    const items: Record<string, CatalogItem> = {
+      seen: { name: 'Boot', category: 'boots', price: 100 },
+    };
+    for (let i = 0; i < 30; i++) items[`b${i}`] = { category: 'boots', price: 100 + i };
+    const profile = profileOf(viewed('seen', 'boots'));
+    const list = rankItems({ items, profile, limit: 50 }, { ...NEIGHBOURS_ONLY, contentWeight: 1 });
+    expect(ids(list)).toEqual(Array.from({ length: 20 }, (_, i) => `b${i}`));
+  });
 });

@@ -159,6 +159,8 @@ interface ItemsIndex {
 
 /** Items of one category compared per recent item: bounds the content-based work per call. */
 export const CONTENT_SCAN = 300;
+/** Look-alikes kept per recent item (the most similar). */
+export const CONTENT_PER_ITEM = 20;
 /** Prices further apart than this ratio are not in the same band. */
 export const PRICE_BAND_RATIO = 1.5;
 
@@ -332,7 +334,7 @@ export function rankItems(
     for (const line of profile.cart.lines) excluded.add(line.id);
     for (const r of profile.recent.purchased) excluded.add(r.id);
   }
-  if (mode === 'recently-viewed') return recentlyViewed(input, options, excluded);
+  if (mode === 'recently-viewed') return recentlyViewed(input, limit, options, excluded);
   if (mode === 'discover' && profile) for (const r of profile.recent.viewed) excluded.add(r.id);
 
   // Repeats: the items viewed in this visit, by recency rank.
@@ -383,10 +385,16 @@ export function rankItems(
       const peers = item?.category !== undefined ? index.byCategory.get(item.category) : undefined;
       if (peers) {
         const self = { price: item!.price, words: nameWords(item!.name ?? r.name) };
+        const alike: [ContentEntry, number][] = [];
         for (const peer of peers) {
-          if (peer.id === r.id) continue;
+          if (peer.id === r.id || excluded.has(peer.id)) continue;
           const sim = contentSimilarity(self, peer);
-          if (sim > 0) addEvidence(content, peer.id, weight * options.contentWeight * sim, r);
+          if (sim > 0) alike.push([peer, sim]);
+        }
+        // The closest few only: the list is short, and a long tail would only slow the selection.
+        alike.sort((a, b) => b[1] - a[1] || (a[0].id < b[0].id ? -1 : 1));
+        for (const [peer, sim] of alike.slice(0, CONTENT_PER_ITEM)) {
+          addEvidence(content, peer.id, weight * options.contentWeight * sim, r);
         }
       }
       weight *= options.recencyDecay;
@@ -512,6 +520,7 @@ function select(scored: Scored[], limit: number, diversity: number): Scored[] {
 /** The shopper's viewed items, newest first (`recently-viewed`); `candidates` filter them. */
 function recentlyViewed(
   input: RankInput,
+  limit: number,
   options: RecommendOptions,
   excluded: ReadonlySet<string>,
 ): RecommendedItem[] {
@@ -519,7 +528,7 @@ function recentlyViewed(
   const only = input.candidates ? new Set(input.candidates) : undefined;
   const out: RecommendedItem[] = [];
   for (const r of viewed) {
-    if (out.length >= input.limit) break;
+    if (out.length >= limit) break;
     if (excluded.has(r.id) || (only && !only.has(r.id))) continue;
     const item = input.items[r.id];
     const category = item?.category ?? r.category;

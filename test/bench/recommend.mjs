@@ -1,9 +1,10 @@
 // Benchmark of recommend() in real Chromium: a catalog of 5,000 items (20 categories, Zipf-like
 // popularity, names, prices, links) with 20 neighbours each, drawn with a seeded PRNG, and a
 // shopper with a tracked history (40 views along the neighbour graph, 2 purchases, 4 cart lines).
-// Latency of `recommend({ placement: 'product', limit: 8 })` with the default candidate pool,
-// with 50 explicit candidates (as a flash sale passes them), and without consent (popularity
-// only); then the JS heap that the validated catalog keeps, with and without the neighbours, in
+// Latency of `recommend({ placement: 'product', limit: 8 })` with the default candidate pool
+// (repeats of this visit's views, neighbours, content look-alikes of the 3 newest items, 100
+// popular), with 50 explicit candidates (as a flash sale passes them), in `discover` and
+// `recently-viewed` mode, and without consent (popularity only); then the JS heap that the validated catalog keeps, with and without the neighbours, in
 // a second Chromium started with `--expose-gc` and precise memory info. Run by
 // test/bench/run.mjs, or alone after `npm run build`: `node test/bench/recommend.mjs` (one JSON
 // object per line).
@@ -265,7 +266,13 @@ function serveJson(server, pathname, json) {
  */
 async function series({ catalogUrl, consent, dbName, history, request, warmup, calls, settleMs }) {
   window.benchCatalog ??= await (await fetch(catalogUrl)).json();
-  const ow = await Offerwise.createOffers({ consent, catalog: window.benchCatalog, dbName });
+  const ow = await Offerwise.createOffers({
+    consent,
+    catalog: window.benchCatalog,
+    dbName,
+    // The synthetic catalog's images: allowed, as a shop lists its CDN (`imageOrigins`).
+    imageOrigins: ['https://cdn.shop.example'],
+  });
   for (const event of history) await ow.track(event);
   await new Promise((resolve) => setTimeout(resolve, settleMs));
   const first = await ow.recommend(request);
@@ -336,7 +343,12 @@ async function heapDelta({ catalogUrl, dbName, expectItems }) {
   await collect();
   const heapBefore = performance.memory.usedJSHeapSize;
   const uaBefore = await uaMemory();
-  let ow = await Offerwise.createOffers({ consent: 'denied', catalog: catalogUrl, dbName });
+  let ow = await Offerwise.createOffers({
+    consent: 'denied',
+    catalog: catalogUrl,
+    dbName,
+    imageOrigins: ['https://cdn.shop.example'],
+  });
   const r = await ow.recommend({ placement: 'product', limit: 8 });
   const returned = r.items.length;
   window.keep = ow;
@@ -373,13 +385,25 @@ async function latencyBench(server, shop, out) {
         name: 'recommend_5000_items',
         consent: 'granted',
         request: { placement: 'product', limit: LIMIT },
-        pool: 'default: neighbours of the 10 newest distinct recent items + 100 most popular',
+        pool: 'default: this visit's views (repeat scores), neighbours of the 10 newest distinct recent items, content look-alikes of the 3 newest, 100 most popular',
       },
       {
         name: 'recommend_5000_items_candidates',
         consent: 'granted',
         request: { placement: 'product', limit: LIMIT, candidates: shop.saleIds },
         pool: `${FLASH_SALE_ITEMS} explicit candidates (a flash sale; 2 cart lines and 1 purchase among them)`,
+      },
+      {
+        name: 'recommend_5000_items_discover',
+        consent: 'granted',
+        request: { placement: 'product', limit: LIMIT, mode: 'discover' },
+        pool: 'mode discover: the default pool minus every item viewed',
+      },
+      {
+        name: 'recommend_5000_items_recently_viewed',
+        consent: 'granted',
+        request: { placement: 'product', limit: LIMIT, mode: 'recently-viewed' },
+        pool: 'mode recently-viewed: the viewed items, newest first',
       },
       {
         name: 'recommend_5000_items_no_consent',
@@ -415,7 +439,8 @@ async function latencyBench(server, shop, out) {
       const bad = ids.filter((id) => forbidden.has(id));
       if (granted) {
         if (bad.length > 0) fail(`cart or purchased items returned: ${bad.join(', ')}`);
-        if (because === 0) fail('no item explained by neighbour evidence');
+        if (because === 0 && variant.request.mode !== 'recently-viewed')
+          fail('no item explained by neighbour evidence');
         if (r.profile.cartLines !== 4 || r.profile.purchases !== 2)
           fail(`profile ${JSON.stringify(r.profile)}`);
       } else if (because > 0) fail('items explained by the history without consent');

@@ -61,7 +61,8 @@ const TARGETS = {
   ],
   decide_200_offers: { op: '<=', value: 3, field: 'p50', text: 'p50 ≤ 3 ms' },
   decide_200_offers_learning: { op: '<=', value: 3, field: 'p50', text: 'p50 ≤ 3 ms' },
-  recommend_5000_items: { op: '<=', value: 2, field: 'p50', text: 'p50 ≤ 2 ms' },
+  recommend_5000_items: { op: '<=', value: 1, field: 'p50', text: 'p50 ≤ 1 ms' },
+  recommend_5000_items_discover: { op: '<=', value: 1, field: 'p50', text: 'p50 ≤ 1 ms' },
   predictor_load_longtasks: {
     op: '<=',
     value: 0,
@@ -567,6 +568,8 @@ async function writeReport(results, info) {
   const recommends = [
     'recommend_5000_items',
     'recommend_5000_items_candidates',
+    'recommend_5000_items_discover',
+    'recommend_5000_items_recently_viewed',
     'recommend_5000_items_no_consent',
   ]
     .map((name) => byName[name])
@@ -781,7 +784,11 @@ async function writeReport(results, info) {
     "  and 500 timed awaited `recommend({ placement: 'product', limit: 8 })` calls, each checked for",
     '  8 items, the same list, `personalized` as expected and (with consent) no cart line or',
     '  purchase; with 50 `candidates` (a flash sale with 2 cart lines and 1 purchase among them);',
-    "  and with `consent: 'denied'` (popularity only). Each series has its own database.",
+    "  in `mode: 'discover'` and `mode: 'recently-viewed'`; and with `consent: 'denied'`",
+    '  (popularity only). Each series has its own database. The default pool holds the views of',
+    '  this visit (repeat scores), the neighbours of the 10 newest items, up to 20 content',
+    '  look-alikes of each of the 3 newest (of up to 300 same-category items compared) and the',
+    '  100 most popular.',
     '- Neighbour memory: a second Chromium with `--js-flags=--expose-gc` and',
     '  `--enable-precise-memory-info`. In a fresh page, `gc()` three times, then',
     "  `performance.memory.usedJSHeapSize`, then `createOffers({ consent: 'denied', catalog: URL })`",
