@@ -1,9 +1,11 @@
 /**
  * `npm run neighbours -- --data <session tsv> --out <file> [--k 20] [--half-life-days 7]
- *   [--backward 0.5] [--window 20] [--popularity-exponent 0.25]`
+ *   [--window 10] [--decay quadratic] [--backward 0.5] [--cooccurrence 0.2]
+ *   [--popularity-exponent 0] [--repeat-weight 8] [--repeat-items 10]`
  *
- * Item-to-item neighbours from session logs (models/recs/neighbours.ts), written to `--out` for
- * the catalog's `items`; prints the counts and the file's size.
+ * Item-to-item neighbours and repeat scores from session logs (models/recs/neighbours.ts), written
+ * to `--out` for the catalog's `items` and `recommendations`; prints the counts, the repeat scores
+ * and the file's size.
  */
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -35,6 +37,7 @@ export function main(argv: readonly string[], log: Log = stderrLog) {
     items: count,
     bytes,
     bytes_per_1000_items: Math.round((bytes / Math.max(1, count)) * 1000),
+    repeat: artifact.recommendations.repeat,
     ...options,
   };
 }
