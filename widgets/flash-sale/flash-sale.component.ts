@@ -62,6 +62,11 @@ const IMAGE_SIZE = 160;
  * server-corrected clock (upcoming, live, ending soon, ended). The title and item names are text,
  * each in its own `<bdi>`.
  *
+ * A wide band: the header (title, countdown, "Why?") on one row, the items in one row that scrolls
+ * sideways (scroll snap) when they do not fit. Its height is fixed by construction (a square image
+ * box, names clamped to two lines, fixed price and stock rows): 378 px while wider than 420 px,
+ * 396 px at 420 px or less (its own width; 16 px root font, default `--ow-space`); see `band.ts`.
+ *
  * @fires ow-click - The shopper followed an item's link (`{ decisionId, offerId }`); also reported as `click`.
  * @fires ow-impression - Half the sale (30% of a sale of 242,500 px² or more) was visible for a second (`{ decisionId, offerId }`); also reported.
  *
@@ -72,7 +77,7 @@ const IMAGE_SIZE = 160;
  * @csspart timer-label - "Starts in", "Ends in", "Ending soon", or the ended text.
  * @csspart timer-value - The time left, `hh:mm:ss`.
  * @csspart why - The `<ow-why>` element.
- * @csspart items - The list of items.
+ * @csspart items - The row of items, scrolling sideways (focusable, so the keyboard scrolls it).
  * @csspart item - One item.
  * @csspart link - The item's link (image and name).
  * @csspart image - The item's image.
@@ -86,7 +91,7 @@ const IMAGE_SIZE = 160;
  * @csspart stock-label - "Only 3 left", "12 left", "Sold out".
  * @csspart announcer - The polite live region (visually hidden).
  *
- * @cssproperty --ow-flash-sale-image-size - Smallest item column width (default 160px).
+ * @cssproperty --ow-flash-sale-image-size - Item and image width (default 160px; 80% of it while the sale is at most 420px wide). Set it on `<ow-offers>` or an ancestor so the reserved space matches.
  * @cssproperty --ow-color-sale - Sale price, live countdown and stock colour (theme token).
  */
 export class OwFlashSale extends OwElement {
@@ -307,20 +312,21 @@ export class OwFlashSale extends OwElement {
     const src = safeUrl(item.image);
     const face = html`${
         src
-          ? html`<img
+          ? // Decorative: the name is the link's text right beside it (axe image-redundant-alt).
+            html`<img
               part="image"
               class="image"
               src=${src}
-              alt=${item.item_name}
+              alt=""
               loading="lazy"
               decoding="async"
               referrerpolicy="no-referrer"
               width=${IMAGE_SIZE}
               height=${IMAGE_SIZE}
             />`
-          : nothing
+          : html`<span class="image"></span>`
       }<span part="name" class="name">${isolate(item.item_name)}</span>`;
-    return html`<li part="item" class="item" role="listitem">
+    return html`<li part="item" class="item ow-band-item" role="listitem">
       ${
         href
           ? html`<a part="link" class="link" href=${href} @click=${this.onLinkClick}>${face}</a>`
@@ -356,7 +362,7 @@ export class OwFlashSale extends OwElement {
     const language = languageOf(this);
     // The bar shows each item's stock against the best-stocked item of the sale (at least 10).
     const max = items.reduce((m, i) => Math.max(m, i.stock ?? 0), 10);
-    return html`<section part="base" class="base base--${state}" aria-labelledby="title">
+    return html`<section part="base" class="base ow-band base--${state}" aria-labelledby="title">
       <div part="header" class="header">
         <p part="title" class="title" id="title">${isolate(offer.title)}</p>
         ${this.renderTimer(state)}
@@ -370,7 +376,7 @@ export class OwFlashSale extends OwElement {
             : nothing
         }
       </div>
-      <ul part="items" class="items" role="list">
+      <ul part="items" class="items ow-band-items" role="list" tabindex="0">
         ${items.map((item) => this.renderItem(item, language, max))}
       </ul>
       <div part="announcer" class="visually-hidden" role="status" aria-live="polite">

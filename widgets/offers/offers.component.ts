@@ -1,7 +1,7 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { FeatureContext } from '../../src/features/spec.js';
-import type { DecidedOffer, Decision, Offer } from '../../src/decide/types.js';
+import type { Catalog, DecidedOffer, Decision, Offer } from '../../src/decide/types.js';
 import type { Offerwise } from '../../src/offerwise.js';
 import type { CouponMessages } from '../coupon/coupon.component.js';
 import type { MemberDealMessages } from '../member-deal/member-deal.component.js';
@@ -12,6 +12,7 @@ import { RouteController } from '../shared/route.controller.js';
 import { OnScreenController } from './on-screen.controller.js';
 import { offersStyles } from './offers.styles.js';
 import { reportOnce } from '../shared/support.js';
+import { parseTypes, reservePlan, type ReservePlan } from './reserve.js';
 
 /** What is rendered: a decision and the catalog's offers for it. */
 interface View {
@@ -34,6 +35,34 @@ export interface OffersMessages {
 
 const TYPES = new Set(['coupon', 'member_deal', 'flash_sale']);
 
+/** Flash sales first (each a full-width band), then the others in the decision's order. */
+function bandsFirst(offers: View['offers']): View['offers'] {
+  const bands = offers.filter(({ offer }) => offer.type === 'flash_sale');
+  return bands.length === 0 ? offers : [...bands, ...offers.filter((o) => !bands.includes(o))];
+}
+
+const skeletonBand = html`<div class="skeleton skeleton--band">
+  <div class="ow-band">
+    <div class="sk-header">
+      <span class="sk-bar sk-title"></span><span class="sk-bar sk-pill"></span>
+    </div>
+    <div class="ow-band-items">
+      ${[0, 1, 2, 3, 4, 5, 6].map(
+        () =>
+          html`<div class="ow-band-item">
+            <span class="sk-bar"></span><span class="sk-bar sk-name"></span
+            ><span class="sk-bar sk-price"></span><span class="sk-bar sk-stock"></span>
+          </div>`,
+      )}
+    </div>
+  </div>
+</div>`;
+
+const skeletonCard = html`<div class="skeleton skeleton--card">
+  <span class="sk-bar sk-title"></span><span class="sk-bar sk-value"></span
+  ><span class="sk-bar sk-line"></span><span class="sk-bar sk-button"></span>
+</div>`;
+
 /** `"200"` → `"200px"`; any other CSS length is passed as written. */
 function cssLength(value: string): string {
   return /^\d+(\.\d+)?$/.test(value.trim()) ? `${value.trim()}px` : value;
@@ -44,8 +73,16 @@ function cssLength(value: string): string {
  * @summary The offers decided for a placement, each rendered by the element of its type
  * (`<ow-coupon>`, `<ow-member-deal>`, `<ow-flash-sale>`).
  *
- * It reserves its space before anything arrives (`min-height` attribute, else
- * `--ow-offers-min-height`), so the page does not shift. On connect it renders the placement's
+ * Before its decision arrives it shows skeletons of the final shape in the grid the offers will
+ * use, so the page does not move when they come: a full-width flash-sale band (378 px; 396 px at
+ * 420 px wide or less) if a flash sale is possible, and a card (`--ow-offers-card-height`, 272 px)
+ * per other offer, `limit` in all (see `reservePlan()` in reserve.ts). The types are the `types`
+ * attribute's, else those the catalog's placement allows and has offers of once the catalog is
+ * known (set `limit` and `types` so the first skeletons are already the right ones). The
+ * `min-height` attribute, else `--ow-offers-min-height`, sets a floor of the shop's own. Flash
+ * sales are rendered first, each as a full-width band, the coupons and member deals after them
+ * as cards of at least the card height. When fewer offers arrive than were reserved the space
+ * shrinks in one step (skeletons out, offers in, one render). On connect it renders the placement's
  * cached decision at once (if any), then asks `decide()`; the fresh decision replaces the cached
  * one only while the cached one is not on screen (no visible swap). The reserved space collapses
  * (the `empty` attribute is set) only once a decision with no offers arrives, or the decision
@@ -77,7 +114,8 @@ function cssLength(value: string): string {
  * @csspart member-deal - An `<ow-member-deal>`.
  * @csspart flash-sale - An `<ow-flash-sale>`.
  *
- * @cssproperty --ow-offers-min-height - The space reserved before a decision. Default `160px`.
+ * @cssproperty --ow-offers-min-height - A floor under the offers' height (the skeletons reserve the space). Default none.
+ * @cssproperty --ow-offers-card-height - A coupon's or member deal's reserved (and least) height. Default `272px`.
  * @cssproperty --ow-offers-gap - The gap between offers. Default `var(--ow-space, 12px)`.
  * @cssproperty --ow-offers-column - The narrowest column of the grid. Default `260px`.
  */
@@ -88,20 +126,27 @@ export class OwOffers extends OwElement {
     placement: {},
     limit: { type: Number },
     minHeight: { attribute: 'min-height' },
+    types: {},
     member: { type: Boolean },
     signInUrl: { attribute: 'sign-in-url' },
     label: {},
     messages: { attribute: false },
     empty: { type: Boolean, reflect: true },
     view: { state: true },
+    catalog: { state: true },
   };
 
   /** The placement to decide for (the catalog's `placements` key). */
   declare placement: string;
   /** Offers to show at most; default the placement's `limit`. */
   declare limit: number | undefined;
-  /** The space to reserve before a decision (a CSS length; a bare number is px). */
+  /** A floor under its height, reserved before a decision (a CSS length; a bare number is px). */
   declare minHeight: string;
+  /**
+   * The offer types this placement can show (`"coupon member_deal flash_sale"`, spaces or
+   * commas), for the skeletons only; default the catalog placement's. Unknown words are ignored.
+   */
+  declare types: string;
   /** The shopper is a signed-in member: decides with `context.member` and lets members claim. */
   declare member: boolean;
   /** Where a non-member signs in, for member deals. */
@@ -113,6 +158,8 @@ export class OwOffers extends OwElement {
   /** Set (and reflected) once a decision brought nothing to show: the reserved space collapses. */
   declare empty: boolean;
   declare private view: View | undefined;
+  /** The catalog, once known: the skeletons follow its placement when no `types` is set. */
+  declare private catalog: Catalog | undefined;
 
   private readonly screen = new OnScreenController(this);
   /** A single-page app moved to another page: decide again and show the fresh decision. */
@@ -124,12 +171,24 @@ export class OwOffers extends OwElement {
     this.placement = '';
     this.limit = undefined;
     this.minHeight = '';
+    this.types = '';
     this.member = false;
     this.signInUrl = '';
     this.label = 'Offers for you';
     this.messages = {};
     this.empty = false;
     this.view = undefined;
+    this.catalog = undefined;
+  }
+
+  /** The skeletons shown until the first decision (see `reservePlan()`). */
+  get reserve(): ReservePlan {
+    return reservePlan({
+      placement: this.placement,
+      limit: this.limit,
+      types: parseTypes(this.types),
+      catalog: this.catalog,
+    });
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -156,6 +215,12 @@ export class OwOffers extends OwElement {
     const placement = this.placement;
     const ow = await this.instance();
     if (run !== this.runs) return;
+    if (!this.view) {
+      // Only for the skeletons: the decision does not wait for it.
+      void ow.catalog().then((catalog) => {
+        if (run === this.runs && !this.view) this.catalog = catalog;
+      });
+    }
     if (!placement) {
       reportOnce(
         ow,
@@ -206,7 +271,7 @@ export class OwOffers extends OwElement {
     this.view = {
       run,
       decision,
-      offers,
+      offers: bandsFirst(offers),
       currency: catalog?.currency ?? '',
       serverOffset: catalog ? catalog.server_time - catalog.received_at : 0,
     };
@@ -281,10 +346,20 @@ export class OwOffers extends OwElement {
 
   protected override render() {
     const view = this.view;
-    if (!view || view.offers.length === 0) return nothing;
+    if (!view) {
+      if (this.empty) return nothing;
+      const { bands, cards } = this.reserve;
+      return html`<div class="grid" aria-hidden="true">
+        ${Array.from({ length: bands }, () => skeletonBand)}${Array.from(
+          { length: cards },
+          () => skeletonCard,
+        )}
+      </div>`;
+    }
+    if (view.offers.length === 0) return nothing;
     return html`<section
       part="base"
-      class="base"
+      class="base grid"
       aria-label=${this.label}
       tabindex="-1"
       @ow-dismiss=${this.onDismiss}

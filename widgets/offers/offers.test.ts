@@ -130,9 +130,9 @@ afterEach(() => {
 });
 
 describe('<ow-offers> space', () => {
-  it('reserves its space until a decision, from the attribute or the custom property', async () => {
+  it('takes a floor under its height from the attribute or the custom property', async () => {
     const css = (customElements.get('ow-offers') as typeof OwOffers).styles;
-    expect(String(css)).toContain('min-height: var(--ow-offers-min-height, 160px)');
+    expect(String(css)).toContain('min-height: var(--ow-offers-min-height, auto)');
 
     const plain = await mount(fakeOw());
     expect(plain.style.minHeight).toBe('');
@@ -185,6 +185,89 @@ describe('<ow-offers> space', () => {
   });
 });
 
+describe('<ow-offers> reserved space', () => {
+  function skeletons(element: OwOffers) {
+    const root = element.shadowRoot!;
+    return {
+      bands: root.querySelectorAll('.grid > .skeleton--band').length,
+      cards: root.querySelectorAll('.grid > .skeleton--card').length,
+      offers: root.querySelectorAll('[part~="offer"]').length,
+    };
+  }
+
+  it('shows skeletons of the final shape until the decision: a band per flash sale, a card per other offer', async () => {
+    // The catalog's home placement: limit 3, every type, a flash sale among its offers.
+    const element = await mount(fakeOw(), { limit: '3' });
+    expect(element.reserve).toEqual({ bands: 1, cards: 2 });
+    expect(skeletons(element)).toEqual({ bands: 1, cards: 2, offers: 0 });
+    const root = element.shadowRoot!;
+    expect(root.querySelector('.grid')!.getAttribute('aria-hidden')).toBe('true');
+    // The band skeleton is built like the sale: its frame, a header, a row of item boxes.
+    const band = root.querySelector('.skeleton--band > .ow-band')!;
+    expect(band.querySelector('.sk-header')).not.toBeNull();
+    expect(band.querySelectorAll('.ow-band-items > .ow-band-item').length).toBe(7);
+    expect(band.querySelector('.ow-band-item')!.children.length).toBe(4);
+    // Nothing in the skeletons is announced or focusable.
+    expect(root.querySelector('[part="base"], [tabindex], button, a')).toBeNull();
+  });
+
+  it("follows the types attribute, else the catalog's placement once it is known", async () => {
+    const coupons = await mount(fakeOw(), { limit: '2', types: 'coupon member_deal' });
+    expect(skeletons(coupons)).toEqual({ bands: 0, cards: 2, offers: 0 });
+
+    const cart = catalogOf(OFFERS);
+    cart.placements = { home: { limit: 2, types: ['coupon', 'member_deal'] } };
+    const fromCatalog = await mount(fakeOw({ catalog: cart }));
+    expect(skeletons(fromCatalog)).toEqual({ bands: 0, cards: 2, offers: 0 });
+
+    const flashOnly = await mount(fakeOw(), { limit: '2', types: 'flash_sale' });
+    expect(skeletons(flashOnly)).toEqual({ bands: 2, cards: 0, offers: 0 });
+  });
+
+  it('places a flash sale across the whole grid, first, and the cards after it', async () => {
+    const ow = fakeOw();
+    const element = await mount(ow, { limit: '3' });
+    ow.answer(decision('d1', ['c10', 'f1', 'm20']));
+    await flush(element);
+    const grid = element.shadowRoot!.querySelector('.grid')!;
+    const children = [...grid.children];
+    expect(children.map((child) => child.tagName.toLowerCase())).toEqual([
+      'ow-flash-sale',
+      'ow-coupon',
+      'ow-member-deal',
+    ]);
+    expect(getComputedStyle(children[0]!).gridColumn).toBe('1 / -1');
+    expect(getComputedStyle(children[1]!).gridColumn).not.toBe('1 / -1');
+  });
+
+  it('replaces the skeletons with fewer offers in one render: one layout change', async () => {
+    const ow = fakeOw();
+    const element = await mount(ow, { limit: '3' });
+    const states: string[] = [];
+    const observer = new MutationObserver(() => {
+      const s = skeletons(element);
+      states.push(`${s.bands}/${s.cards}/${s.offers}/${element.empty ? 'empty' : ''}`);
+    });
+    observer.observe(element.shadowRoot!, { childList: true, subtree: true });
+    ow.answer(decision('d1', ['c10']));
+    await flush(element);
+    // Every observed moment has the offer in and the skeletons out: none has both, or neither.
+    expect(new Set(states)).toEqual(new Set(['0/0/1/']));
+
+    const second = await mount(ow, { limit: '3' });
+    const seen: string[] = [];
+    new MutationObserver(() => {
+      const s = skeletons(second);
+      seen.push(`${s.bands}/${s.cards}/${s.offers}/${second.empty ? 'empty' : ''}`);
+    }).observe(second.shadowRoot!, { childList: true, subtree: true });
+    ow.answer(decision('d2', []));
+    await flush(second);
+    expect(new Set(seen)).toEqual(new Set(['0/0/0/empty']));
+    expect(second.shadowRoot!.querySelector('.grid')).toBeNull();
+    observer.disconnect();
+  });
+});
+
 describe('<ow-offers> decisions', () => {
   it('renders each decided offer with the element of its type and the decision data', async () => {
     const ow = fakeOw();
@@ -196,10 +279,11 @@ describe('<ow-offers> decisions', () => {
     });
     ow.answer(decision('d1', ['c10', 'm20', 'f1']));
     await flush(element);
+    // The flash sale's band goes first; the cards keep the decision's order.
     expect(rendered(element)).toEqual([
+      { tag: 'ow-flash-sale', decisionId: 'd1', offerId: 'f1' },
       { tag: 'ow-coupon', decisionId: 'd1', offerId: 'c10' },
       { tag: 'ow-member-deal', decisionId: 'd1', offerId: 'm20' },
-      { tag: 'ow-flash-sale', decisionId: 'd1', offerId: 'f1' },
     ]);
     const root = element.shadowRoot!;
     const base = root.querySelector('[part="base"]')!;
