@@ -255,15 +255,18 @@
         items: [ga4Item(product, { index, item_list_name: list })],
       }),
     );
-    const add = el('button', {
-      type: 'button',
-      class: 'add',
-      text: 'Add to cart',
-      'aria-label': `Add ${product.item_name} to cart`,
-    });
+    // The accessible name starts with the visible words (a voice user says "click Add to cart")
+    // and goes on with the product, hidden from sight, so each button of the grid is told apart.
+    const said = document.createTextNode('Add to cart');
+    const add = el(
+      'button',
+      { type: 'button', class: 'add' },
+      said,
+      el('span', { class: 'visually-hidden', text: ` ${product.item_name}` }),
+    );
     add.addEventListener('click', () => {
       addToCart(product.item_id);
-      add.textContent = 'Added ✓';
+      said.data = 'Added ✓';
     });
     return el(
       'li',
@@ -435,9 +438,11 @@
             el(
               'tr',
               {},
-              ...['Product', 'Price', 'Quantity', 'Total', ''].map((h) =>
+              ...['Product', 'Price', 'Quantity', 'Total'].map((h) =>
                 el('th', { scope: 'col', text: h }),
               ),
+              // The remove buttons' column: named for screen readers, blank on screen.
+              el('th', { scope: 'col' }, el('span', { class: 'visually-hidden', text: 'Remove' })),
             ),
           ),
           el('tbody', {}, ...rows),
