@@ -11,12 +11,15 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'happy-dom',
-          include: [
-            'src/**/*.test.ts',
-            'widgets/**/*.test.ts',
-            'models/**/*.test.ts',
-            'test/unit/**/*.test.ts',
-          ],
+          include: ['src/**/*.test.ts', 'widgets/**/*.test.ts'],
+        },
+      },
+      {
+        // The shop's side and the repository checks run in Node: no DOM to set up per file.
+        test: {
+          name: 'unit-node',
+          environment: 'node',
+          include: ['models/**/*.test.ts', 'test/unit/**/*.test.ts'],
         },
       },
       {
