@@ -9,17 +9,18 @@ export default defineConfig({
     projects: [
       {
         test: {
-          name: 'unit',
+          name: 'unit-dom',
           environment: 'happy-dom',
-          include: ['src/**/*.test.ts', 'widgets/**/*.test.ts'],
+          include: ['widgets/**/*.test.ts'],
         },
       },
       {
-        // The shop's side and the repository checks run in Node: no DOM to set up per file.
+        // Everything else runs in Node: no DOM to set up per file. A test that needs the DOM says
+        // so in its first line (`// @vitest-environment happy-dom`).
         test: {
-          name: 'unit-node',
+          name: 'unit',
           environment: 'node',
-          include: ['models/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'models/**/*.test.ts', 'test/unit/**/*.test.ts'],
         },
       },
       {

@@ -1,3 +1,4 @@
+// @vitest-environment happy-dom
 // `imageOrigins`: validation in the configuration, and the default rule seen through the API.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freshIndexedDB } from '../test/support/fake-idb.js';

@@ -1,3 +1,4 @@
+// @vitest-environment happy-dom
 import { IDBDatabase as FakeDatabase } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cartAdd, databaseNames, freshIndexedDB, order, view } from '../test/support/fake-idb.js';

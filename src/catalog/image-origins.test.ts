@@ -1,3 +1,4 @@
+// @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import { validateCatalog } from './validate.js';
 import { allowedImageOrigins, dropForeignImages, parseImageOrigin } from './image-origins.js';

@@ -1,3 +1,4 @@
+// @vitest-environment happy-dom
 import { openDB } from 'idb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { databaseNames, freshIndexedDB } from '../../test/support/fake-idb.js';

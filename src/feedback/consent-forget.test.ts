@@ -1,3 +1,4 @@
+// @vitest-environment happy-dom
 // forget() and consent, through the public API, for what the outbox stores and sends (issue 15,
 // finding 2): rows tied to a decision are deleted by forget() and by a withdrawal (at run time, or
 // a page that starts denied), never sent afterwards; a page under `pending` neither sends nor

@@ -1,3 +1,4 @@
+// @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
 import { fb, idle, make, server, useOutboxHarness, type Req } from '../../test/support/outbox.js';
 

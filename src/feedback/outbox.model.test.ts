@@ -1,3 +1,4 @@
+// @vitest-environment happy-dom
 import { afterEach, expect, it, vi } from 'vitest';
 import { freshIndexedDB } from '../../test/support/fake-idb.js';
 import { Outbox } from './outbox.js';

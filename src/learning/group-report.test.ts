@@ -1,3 +1,4 @@
+// @vitest-environment happy-dom
 // The shopper's group on the wire, through a real instance (fake-indexeddb): the first impression
 // of a personalized decision's first offer carries the k-RR report of the group the device placed
 // itself in, with k, ε and the segments file's id, and nothing else about the shopper; the day's

@@ -1,3 +1,4 @@
+// @vitest-environment happy-dom
 import { expose } from 'comlink';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { OfferwiseError } from '../util/errors.js';

@@ -1,3 +1,4 @@
+// @vitest-environment happy-dom
 // The script tag's data-* attributes that need parsing reach the configuration: `data-image-origins`
 // (space-separated) as a list, `data-learning-epsilon` as `learning.epsilon`; an invalid value is
 // refused naming it, and a tag with no attribute configures nothing. Each case runs

@@ -1,3 +1,4 @@
+// @vitest-environment happy-dom
 // The script tag's loader in happy-dom: where the second file is looked for, and when it is
 // asked for (an `ow-` element now or later, else once the page is idle after load).
 import { afterEach, describe, expect, it, vi } from 'vitest';
