@@ -110,35 +110,57 @@ const every: Positions = () => true;
 const notViewedBefore: Positions = (clicks, t) =>
   !clicks.slice(0, t).some((c) => c.item === clicks[t]!.item);
 
+/**
+ * The metrics of one ranker for each subset of positions in `subsets`, from one replay: a
+ * position is ranked once, however many subsets count it.
+ */
+function scoreBy<K extends string>(
+  test: readonly Session[],
+  rank: Ranker,
+  items: number,
+  subsets: Record<K, Positions>,
+): Record<K, NextItemMetrics> {
+  const keys = Object.keys(subsets) as K[];
+  const tally = keys.map(() => ({ hits: 0, reciprocal: 0, n: 0, recommended: new Set<string>() }));
+  for (const session of test) {
+    for (let t = 1; t < session.clicks.length; t++) {
+      const counted = keys.map((key) => subsets[key](session.clicks, t));
+      if (!counted.includes(true)) continue;
+      const list = rank(session.clicks.slice(0, t));
+      const at = list.indexOf(session.clicks[t]!.item);
+      const hit = at !== -1 && at < CUTOFF;
+      tally.forEach((c, i) => {
+        if (!counted[i]) return;
+        for (const id of list) c.recommended.add(id);
+        c.n++;
+        if (hit) {
+          c.hits++;
+          c.reciprocal += 1 / (at + 1);
+        }
+      });
+    }
+  }
+  const out = {} as Record<K, NextItemMetrics>;
+  keys.forEach((key, i) => {
+    const { hits, reciprocal, n, recommended } = tally[i]!;
+    out[key] = {
+      hr_at_20: round4(n > 0 ? hits / n : 0),
+      mrr_at_20: round4(n > 0 ? reciprocal / n : 0),
+      n_predictions: n,
+      coverage: round4(items > 0 ? recommended.size / items : 0),
+    };
+  });
+  return out;
+}
+
+/** The metrics of one ranker over every position (or those `counts` keeps). */
 function score(
   test: readonly Session[],
   rank: Ranker,
   items: number,
   counts: Positions = every,
 ): NextItemMetrics {
-  let hits = 0;
-  let reciprocal = 0;
-  let n = 0;
-  const recommended = new Set<string>();
-  for (const session of test) {
-    for (let t = 1; t < session.clicks.length; t++) {
-      if (!counts(session.clicks, t)) continue;
-      const list = rank(session.clicks.slice(0, t));
-      for (const id of list) recommended.add(id);
-      n++;
-      const at = list.indexOf(session.clicks[t]!.item);
-      if (at !== -1 && at < CUTOFF) {
-        hits++;
-        reciprocal += 1 / (at + 1);
-      }
-    }
-  }
-  return {
-    hr_at_20: round4(n > 0 ? hits / n : 0),
-    mrr_at_20: round4(n > 0 ? reciprocal / n : 0),
-    n_predictions: n,
-    coverage: round4(items > 0 ? recommended.size / items : 0),
-  };
+  return scoreBy(test, rank, items, { all: counts }).all;
 }
 
 /** A ranker that replays the clicks into a fresh profile and ranks with `options`. */
@@ -247,6 +269,12 @@ export function evaluateRecs(
   const trainSessions = new Map<string, number>();
   for (const [id, item] of Object.entries(items)) trainSessions.set(id, item.popularity ?? 0);
   const cold: Positions = (clicks, t) => (trainSessions.get(clicks[t]!.item) ?? 0) < COLD_SESSIONS;
+  const method = scoreBy(known, rankerOf(built, options), count, { all: every, cold });
+  const neighbours = scoreBy(known, neighboursOnlyRanker(), count, { all: every, cold });
+  const popularity = scoreBy(known, () => popular, count, {
+    all: every,
+    notViewed: notViewedBefore,
+  });
   const fileBytes = Buffer.byteLength(
     JSON.stringify({
       items: built.artifact.items,
@@ -258,16 +286,16 @@ export function evaluateRecs(
     neighbours_only: score(test, neighboursOnlyRanker(), count),
     popularity: score(test, () => popular, count),
     session_rec: {
-      method: score(known, rankerOf(built, options), count),
+      method: method.all,
       interest_off: score(known, rankerOf(built, { ...options, categoryWeight: 0 }), count),
-      neighbours_only: score(known, neighboursOnlyRanker(), count),
-      popularity: score(known, () => popular, count),
-      cold_items: score(known, rankerOf(built, options), count, cold),
-      cold_items_neighbours_only: score(known, neighboursOnlyRanker(), count, cold),
+      neighbours_only: neighbours.all,
+      popularity: popularity.all,
+      cold_items: method.cold,
+      cold_items_neighbours_only: neighbours.cold,
     },
     not_yet_viewed: {
       method: score(known, rankerOf(built, options, 'discover'), count, notViewedBefore),
-      popularity: score(known, () => popular, count, notViewedBefore),
+      popularity: popularity.notViewed,
     },
     train_sessions: train.length,
     test_sessions: test.length,

@@ -10,6 +10,7 @@ import type { RecommendOptions } from '../../src/recommend/recommend.js';
 import {
   buildFor,
   sessionRecScore,
+  type Built,
   type NextItemMetrics,
   type RecsSettings,
 } from './evaluation.js';
@@ -124,15 +125,22 @@ export function tune(
   }
   const stage1 = best!.settings;
   tried = [];
+  // Only k and the repeat scale change the file: built once each, not once per browser weight.
+  const files = new Map<string, Built>();
   for (const { recencyDecay, popularityWeight, repeatWeight, k } of product(RANKING_GRID)) {
     const settings: RecsSettings = {
       neighbours: { ...stage1.neighbours, repeatWeight, k },
       recommend: { ...stage1.recommend, recencyDecay, popularityWeight },
     };
-    run(2, settings, {
-      neighbours: { repeatWeight, k },
-      recommend: { recencyDecay, popularityWeight },
-    });
+    const key = `${k} ${repeatWeight}`;
+    let built = files.get(key);
+    if (!built) files.set(key, (built = buildFor(train, settings.neighbours)));
+    run(
+      2,
+      settings,
+      { neighbours: { repeatWeight, k }, recommend: { recencyDecay, popularityWeight } },
+      built,
+    );
   }
 
   // Stage 2's winner: within MRR_TIE of the best MRR@20, the smallest k; among those, the best.
