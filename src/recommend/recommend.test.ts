@@ -7,7 +7,9 @@ import { toSnapshot, type ProfileSnapshot } from '../profile/snapshot.js';
 import {
   contentSimilarity,
   DEFAULT_RECOMMEND_OPTIONS,
+  DEFAULT_RECOMMENDATION_MESSAGES,
   nameWords,
+  RECOMMENDATION_MESSAGE_KEYS,
   rankItems,
   recentItems,
   type RecommendOptions,
@@ -358,6 +360,14 @@ describe('session-aware ranking: repeats of this visit', () => {
     // A carted item is recent (k = 0) but excluded; the viewed one is k = 1.
     const carting = profileOf(viewed('a'), carted('b'));
     expect(ids(rankItems({ items, profile: carting, limit: 5 }, REPEATS))).toEqual(['a', 'x']);
+  });
+});
+
+describe('the messages’ keys', () => {
+  it('lists every default message (the config checks keys against this list)', () => {
+    expect([...RECOMMENDATION_MESSAGE_KEYS].sort()).toEqual(
+      Object.keys(DEFAULT_RECOMMENDATION_MESSAGES).sort(),
+    );
   });
 });
 
