@@ -22,8 +22,11 @@ import {
   createIn,
   ENDPOINT,
   faultSummary,
+  fetchLogOf,
   flushUntilDelivered,
+  flushUntilDeliveredOnClock,
   flushUntilDone,
+  logFeedbackFetches,
   newCollector,
   pageProblems,
   printLine,
@@ -275,62 +278,6 @@ function sabotageOf(page: Page): Promise<Omit<Sabotage, 'lose'>> {
       .sabotage;
     return { mode, active, opens, aborted, lost };
   });
-}
-
-interface FetchLog {
-  /** performance.now() (the page's, possibly a fake clock) when the POST was made. */
-  at: number;
-  attempt: string | undefined;
-  /** Status; 0 for a network error; -1 while pending. */
-  status: number;
-}
-
-/**
- * An init script: logs every feedback POST the page makes (`window.fetchLog`), whether or not it
- * reaches the network, and makes `Math.random` the seeded generator of the query's `seed` (the
- * backoff's jitter replays with the run).
- */
-function logFeedbackFetches(): void {
-  const w = window as unknown as { fetchLog: FetchLog[] };
-  w.fetchLog = [];
-  const seedParam = new URLSearchParams(location.search).get('seed');
-  if (seedParam !== null) {
-    let a = Number(seedParam) >>> 0;
-    Math.random = () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-  const original = window.fetch;
-  window.fetch = function (this: unknown, input: RequestInfo | URL, init?: RequestInit) {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const promise = original.call(this, input, init);
-    if (url.includes('/api/feedback')) {
-      const headers = (init?.headers ?? {}) as Record<string, string>;
-      const entry: FetchLog = {
-        at: performance.now(),
-        attempt: headers['X-Offerwise-Attempt'],
-        status: -1,
-      };
-      w.fetchLog.push(entry);
-      promise.then(
-        (r) => {
-          entry.status = r.status;
-        },
-        () => {
-          entry.status = 0;
-        },
-      );
-    }
-    return promise;
-  } as typeof fetch;
-}
-
-function fetchLogOf(page: Page): Promise<FetchLog[]> {
-  return page.evaluate(() => (window as unknown as { fetchLog: FetchLog[] }).fetchLog);
 }
 
 /** Requests with distinct bodies (the same ids in the same order count once). */
@@ -959,13 +906,7 @@ describe.skipIf(!hasChromium)('outbox chaos in Chromium, R5–R16', () => {
 
     await context.setOffline(false);
     // Online: flush, and let the fake clock run out a scheduled retry, until all is delivered.
-    let last: FlushSummary | undefined;
-    for (let i = 0; i < 40; i++) {
-      last = await page.evaluate(() => (window as unknown as ChaosWindow).ow.flush());
-      if (last.reason === 'done' && accepted.every((id) => c.counts.has(id))) break;
-      await page.clock.runFor(last.reason === 'retry_scheduled' ? (last.retryInMs ?? 0) + 50 : 50);
-      await sleep(20);
-    }
+    const last = await flushUntilDeliveredOnClock(page, c, accepted, 40);
     await page.clock.resume();
     const gaps = during.slice(1).map((f, i) => Math.round(f.at - during[i]!.at));
     const attempts = during.map((f) => Number(f.attempt));

@@ -564,6 +564,89 @@ export async function flushUntilDelivered(
   return last;
 }
 
+export interface FetchLog {
+  /** performance.now() (the page's, possibly a fake clock) when the POST was made. */
+  at: number;
+  attempt: string | undefined;
+  /** Status; 0 for a network error; -1 while pending. */
+  status: number;
+  /** performance.now() when the reply (or the network error) reached the page; -1 while pending. */
+  repliedAt: number;
+}
+
+/**
+ * An init script: logs every feedback POST the page makes (`window.fetchLog`), whether or not it
+ * reaches the network, and makes `Math.random` the seeded generator of the query's `seed` (the
+ * backoff's jitter replays with the run).
+ */
+export function logFeedbackFetches(): void {
+  const w = window as unknown as { fetchLog: FetchLog[] };
+  w.fetchLog = [];
+  const seedParam = new URLSearchParams(location.search).get('seed');
+  if (seedParam !== null) {
+    let a = Number(seedParam) >>> 0;
+    Math.random = () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const original = window.fetch;
+  window.fetch = function (this: unknown, input: RequestInfo | URL, init?: RequestInit) {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const promise = original.call(this, input, init);
+    if (url.includes('/api/feedback')) {
+      const headers = (init?.headers ?? {}) as Record<string, string>;
+      const entry: FetchLog = {
+        at: performance.now(),
+        attempt: headers['X-Offerwise-Attempt'],
+        status: -1,
+        repliedAt: -1,
+      };
+      w.fetchLog.push(entry);
+      promise.then(
+        (r) => {
+          entry.status = r.status;
+          entry.repliedAt = performance.now();
+        },
+        () => {
+          entry.status = 0;
+          entry.repliedAt = performance.now();
+        },
+      );
+    }
+    return promise;
+  } as typeof fetch;
+}
+
+export function fetchLogOf(page: Page): Promise<FetchLog[]> {
+  return page.evaluate(() => (window as unknown as { fetchLog: FetchLog[] }).fetchLog);
+}
+
+/**
+ * On a page whose clock is Playwright's paused fake clock: calls `flush()` until everything
+ * `accepted` is delivered and the flush is `done`, running the fake clock through each scheduled
+ * retry (a backoff of minutes passes in milliseconds, so the run does not depend on how long the
+ * seeded faults make it back off). At most `rounds` flushes. Returns the last summary.
+ */
+export async function flushUntilDeliveredOnClock(
+  page: Page,
+  c: Collector,
+  accepted: string[],
+  rounds: number,
+): Promise<FlushSummary | undefined> {
+  let last: FlushSummary | undefined;
+  for (let i = 0; i < rounds; i++) {
+    last = await page.evaluate(() => (window as unknown as ChaosWindow).ow.flush());
+    if (last.reason === 'done' && accepted.every((id) => c.counts.has(id))) break;
+    await page.clock.runFor(last.reason === 'retry_scheduled' ? (last.retryInMs ?? 0) + 50 : 50);
+    await sleep(20);
+  }
+  return last;
+}
+
 /**
  * Calls `flush()` until it reports `done` with nothing remaining (what this page's store holds is
  * delivered or dropped), waiting out scheduled retries. Returns the last summary.
