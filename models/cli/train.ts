@@ -45,7 +45,7 @@ export function main(argv: readonly string[], log: Log = stderrLog) {
     args['fallback-ts'] ??
     (resolve(args.out) === resolve(DEFAULT_OUT) ? DEFAULT_FALLBACK_TS : undefined);
   if (fallbackPath)
-    writeFileSync(fallbackPath, fallbackModule(result.metadata, basename(args.data)));
+    writeFileSync(fallbackPath, fallbackModule(result.metadata, basename(args.data), result.onnx));
   writeFileSync(
     join(dirname(args.out), 'REPORT.md'),
     renderModelReport(result, options, relative(dirname(args.out), onnxPath), basename(args.data)),

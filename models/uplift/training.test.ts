@@ -140,9 +140,9 @@ describe.skipIf(!existsSync(REAL))('the shipped model', () => {
     expect(sha256(result.onnx)).toBe(metadata.modelSha256);
     expect(Buffer.from(result.onnx).equals(shipped)).toBe(true);
     expect(shipped.length).toBeLessThan(200 * 1024);
-    // The SDK's built-in fallback is the baseline fitted in the same run.
+    // The SDK's built-in copy of the model and its fallback come from the same run.
     const fallback = readFileSync(join(MODELS_DIR, '../src/predictor/default-fallback.ts'), 'utf8');
-    expect(fallback).toBe(fallbackModule(result.metadata, 'hillstrom-train.csv'));
+    expect(fallback).toBe(fallbackModule(result.metadata, 'hillstrom-train.csv', result.onnx));
     // And its model card is the one the same run writes.
     expect(readFileSync(join(MODELS_DIR, 'REPORT.md'), 'utf8')).toBe(
       renderModelReport(result, options, 'default.onnx', 'hillstrom-train.csv'),

@@ -12,8 +12,9 @@ import {
   type FeatureProfile,
 } from '../features/spec.js';
 import { OfferwiseError } from '../util/errors.js';
-import { DEFAULT_FALLBACK } from './default-fallback.js';
+import { DEFAULT_FALLBACK, DEFAULT_INLINE } from './default-fallback.js';
 import { scoreFallback } from './fallback.js';
+import { scoreInline } from './inline.js';
 import { nanModel, NAN_FEATURE } from '../../test/support/nan-model.js';
 import { invalidOutput, Predictor } from './predictor.js';
 import type { ModelMetadata } from './types.js';
@@ -240,19 +241,90 @@ describe('Predictor', () => {
     expect(created).toBe(1); // a refused model is not fetched again by new workers
   });
 
-  it('falls back when no worker can be made (CSP, old browsers)', async () => {
+  it('where no worker can be made (CSP, old browsers), scores the shipped model on the main thread', async () => {
     const diagnostics: string[] = [];
+    const noWorker = () => {
+      throw new DOMException('Refused to create a worker', 'SecurityError');
+    };
     const predictor = new Predictor({
-      createWorker: () => {
-        throw new DOMException('Refused to create a worker', 'SecurityError');
-      },
+      createWorker: noWorker,
       onDiagnostic: (code) => diagnostics.push(code),
     });
     open.push(predictor);
-    const result = await predictor.score(rowsOf(1), FEATURE_COUNT, { budgetMs: 1000 });
-    expect(result.source).toBe('fallback');
+    const rows = rowsOf(50);
+    const result = await predictor.score(rows, FEATURE_COUNT, { budgetMs: 1000 });
+    expect(result).toMatchObject({ source: 'model', engine: 'inline' });
+    expect(result.modelVersion).toBe(METADATA.modelSha256.slice(0, 12));
     expect(predictor.state).toBe('fallback');
     expect(diagnostics).toContain('worker_unavailable');
+    const scorer = await createScorer(MODEL);
+    const expected = await scorer.score(rows, FEATURE_COUNT);
+    await scorer.release();
+    for (let i = 0; i < 50; i++)
+      expect(Math.abs(result.uplift[i]! - expected.uplift[i]!)).toBeLessThanOrEqual(1e-6);
+    // Without the copy (inline: false, or a shop's own model), the logistic fallback answers.
+    const bare = new Predictor({ createWorker: noWorker, inline: false });
+    open.push(bare);
+    const fallback = await bare.score(rows, FEATURE_COUNT, { budgetMs: 1000 });
+    expect(fallback.source).toBe('fallback');
+    expect(fallback.modelVersion).toBe(DEFAULT_FALLBACK.version);
+  });
+});
+
+describe("the main thread's copy of the shipped model (DEFAULT_INLINE)", () => {
+  it('is the shipped file: same version, and scores as ONNX Runtime does to within 1e-6', async () => {
+    expect(DEFAULT_INLINE.version).toBe(METADATA.modelSha256.slice(0, 12));
+    const rows = rowsOf(2000);
+    const scorer = await createScorer(MODEL);
+    const expected = await scorer.score(rows, FEATURE_COUNT);
+    await scorer.release();
+    const copy = scoreInline(DEFAULT_INLINE, rows, FEATURE_COUNT);
+    let worst = 0;
+    for (let i = 0; i < 2000; i++) {
+      for (const key of ['pTreated', 'pControl', 'uplift'] as const) {
+        worst = Math.max(worst, Math.abs(copy[key][i]! - expected[key][i]!));
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(1e-6);
+    // The rows vary enough for the check to mean something.
+    expect(new Set(Array.from(expected.uplift)).size).toBeGreaterThan(100);
+  });
+
+  it('answers before the worker is ready, then the worker takes over with the same scores', async () => {
+    const predictor = new Predictor({
+      model: MODEL,
+      metadata: METADATA,
+      inline: DEFAULT_INLINE,
+      createWorker: inProcessWorker,
+      startWhenIdle: false,
+    });
+    open.push(predictor);
+    const rows = rowsOf(20);
+    const early = await predictor.score(rows, FEATURE_COUNT, { budgetMs: 0 });
+    expect(early).toMatchObject({
+      source: 'model',
+      engine: 'inline',
+      modelVersion: METADATA.modelSha256.slice(0, 12),
+      reason: 'the model was not ready within 0 ms',
+    });
+    expect(await predictor.whenReady()).toBe(true);
+    const late = await predictor.score(rows, FEATURE_COUNT);
+    expect(late).toMatchObject({ source: 'model', engine: 'worker' });
+    for (let i = 0; i < 20; i++)
+      expect(Math.abs(late.uplift[i]! - early.uplift[i]!)).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('is not used for a copy of another feature spec', async () => {
+    const predictor = new Predictor({
+      model: MODEL,
+      metadata: METADATA,
+      inline: { ...DEFAULT_INLINE, featureSpecVersion: FEATURE_SPEC_VERSION + 1 },
+      createWorker: inProcessWorker,
+      startWhenIdle: false,
+    });
+    open.push(predictor);
+    const early = await predictor.score(rowsOf(2), FEATURE_COUNT, { budgetMs: 0 });
+    expect(early.source).toBe('fallback');
   });
 });
 

@@ -3,8 +3,9 @@ import type { PredictorDiagnosticCode } from '../util/diagnostic-codes.js';
 import { OfferwiseError } from '../util/errors.js';
 import { trustedScriptUrl } from '../util/trusted.js';
 import { assetUrl, metadataUrlFor } from './assets.js';
-import { DEFAULT_FALLBACK } from './default-fallback.js';
+import { DEFAULT_FALLBACK, DEFAULT_INLINE } from './default-fallback.js';
 import { scoreFallback, type LinearUpliftModel } from './fallback.js';
+import { scoreInline, type InlineNetwork } from './inline.js';
 import type { LoadedModel, ModelMetadata, UpliftScores } from './types.js';
 import type { WorkerApi } from './worker-api.js';
 import { transferable, WorkerClient, type WorkerLike } from './worker-client.js';
@@ -20,6 +21,12 @@ export interface PredictorOptions {
   workerUrl?: string;
   /** Coefficients of the fallback scorer; default: the baseline trained with the default model. */
   fallback?: LinearUpliftModel;
+  /**
+   * The main thread's copy of the model, used until the worker is ready and wherever it cannot
+   * run; default: the shipped model's copy when `model` is not given, none otherwise (the SDK has
+   * no copy of a shop's own model). `false`: none.
+   */
+  inline?: InlineNetwork | false;
   /** Timeout of one scoring call to the worker, ms. Default 1,000. */
   callTimeoutMs?: number;
   /** Time allowed to fetch the model and start ONNX Runtime, ms. Default 30,000. */
@@ -35,9 +42,14 @@ export interface PredictorOptions {
 /** Scores and which scorer produced them. */
 export interface ScoreResult extends UpliftScores {
   source: 'model' | 'fallback';
+  /**
+   * For model scores: ONNX Runtime in the worker, or the main thread's copy of the same network
+   * (while the worker starts, or where it cannot run; equal to within 1e-6).
+   */
+  engine?: 'worker' | 'inline';
   /** The model's version (12 hex digits of its SHA-256), or the fallback's. */
   modelVersion: string;
-  /** Why the fallback was used. */
+  /** Why the worker's model was not used. */
   reason?: string;
 }
 
@@ -109,6 +121,7 @@ export function invalidOutput(scores: UpliftScores, rows: number): string | unde
  */
 export class Predictor {
   private readonly fallbackModel: LinearUpliftModel;
+  private readonly inline: InlineNetwork | undefined;
   private readonly client: WorkerClient<WorkerApi> | undefined;
   private loadedModel: LoadedModel | undefined;
   /** Set when the model or the runtime cannot be used on this page: permanent. */
@@ -118,6 +131,14 @@ export class Predictor {
 
   constructor(private readonly options: PredictorOptions = {}) {
     this.fallbackModel = options.fallback ?? DEFAULT_FALLBACK;
+    const inline = options.inline ?? (options.model === undefined ? DEFAULT_INLINE : false);
+    // A copy made for another feature spec (a stale build) would read the rows wrongly.
+    this.inline =
+      inline &&
+      inline.featureSpecVersion === FEATURE_SPEC_VERSION &&
+      inline.featureCount === FEATURE_COUNT
+        ? inline
+        : undefined;
     const supported =
       options.createWorker !== undefined ||
       (typeof Worker !== 'undefined' && typeof WebAssembly === 'object');
@@ -177,7 +198,10 @@ export class Predictor {
   private refuse(code: PredictorDiagnosticCode, message: string): void {
     if (this.refusal !== undefined) return;
     this.refusal = `${code}: ${message}`;
-    this.report(code, `${message}; scoring with the fallback`);
+    this.report(
+      code,
+      `${message}; scoring with ${this.inline ? "the main thread's copy of the model" : 'the fallback'}`,
+    );
     // Nothing left for the worker to do: free its memory once the current init has returned.
     setTimeout(() => this.client?.destroy(), 0);
   }
@@ -219,7 +243,27 @@ export class Predictor {
     return this.loading;
   }
 
+  /**
+   * Scores without the worker: with the main thread's copy of the model when there is one (and it
+   * gives sound outputs), else with the fallback.
+   */
   private fallback(rows: Float32Array, featureCount: number, reason: string): ScoreResult {
+    if (this.inline) {
+      try {
+        const scores = scoreInline(this.inline, rows, featureCount);
+        if (invalidOutput(scores, rows.length / featureCount) === undefined) {
+          return {
+            ...scores,
+            source: 'model',
+            engine: 'inline',
+            modelVersion: this.inline.version,
+            reason,
+          };
+        }
+      } catch {
+        // a malformed copy: the fallback below answers
+      }
+    }
     return {
       ...scoreFallback(this.fallbackModel, rows, featureCount),
       source: 'fallback',
@@ -258,8 +302,13 @@ export class Predictor {
         pTreated: new Float32Array(0),
         pControl: new Float32Array(0),
         uplift: new Float32Array(0),
-        source: this.loadedModel ? 'model' : 'fallback',
-        modelVersion: this.loadedModel?.modelVersion ?? this.fallbackModel.version,
+        ...(this.loadedModel
+          ? { source: 'model' as const, engine: 'worker' as const }
+          : this.inline
+            ? { source: 'model' as const, engine: 'inline' as const }
+            : { source: 'fallback' as const }),
+        modelVersion:
+          this.loadedModel?.modelVersion ?? this.inline?.version ?? this.fallbackModel.version,
       };
     }
     if (!this.loadedModel) {
@@ -293,7 +342,12 @@ export class Predictor {
       }
       // Refused meanwhile, by this call or one that ran beside it.
       if (this.refusal !== undefined) return this.fallback(rows, featureCount, this.refusal);
-      return { ...scores, source: 'model', modelVersion: this.loadedModel.modelVersion };
+      return {
+        ...scores,
+        source: 'model',
+        engine: 'worker',
+        modelVersion: this.loadedModel.modelVersion,
+      };
     } catch (error) {
       return this.fallback(rows, featureCount, `${errorCode(error)}: ${errorMessage(error)}`);
     }

@@ -324,27 +324,40 @@ describe.skipIf(!hasChromium)('predictor in Chromium', () => {
     expect(uncaught(tab)).toEqual([]);
   });
 
-  it('answers with the fallback before the model is ready (budgetMs: 0), then with the model', async () => {
+  it("answers with the main thread's copy of the shipped model before the worker is ready (budgetMs: 0), then with the worker", async () => {
     const rows = fixedRows();
-    const expected = scoreFallback(DEFAULT_FALLBACK, rows, FEATURES);
     const tab = await openPage(await newContext(), server.url('/shop.html'));
     await createPredictor(tab.page, { startWhenIdle: false });
     const early = await scoreIn(tab.page, rows, 0);
     const settled = await settleIn(tab.page);
     const later = await scoreIn(tab.page, rows, 0);
 
-    expect(early.source).toBe('fallback');
-    expect(early.modelVersion).toBe(DEFAULT_FALLBACK.version);
+    expect(early).toMatchObject({ source: 'model', engine: 'inline' });
+    expect(early.modelVersion).toBe(metadata.modelSha256.slice(0, 12));
     expect(early.reason).toContain('not ready within 0 ms');
-    expectClose(early.uplift, expected.uplift, 1e-6);
     expect(settled.ready).toEqual([true]);
-    expect(later.source).toBe('model');
+    expect(later).toMatchObject({ source: 'model', engine: 'worker' });
     expect(later.modelVersion).toBe(metadata.modelSha256.slice(0, 12));
+    // The same network in this browser's JavaScript and in ONNX Runtime's wasm.
+    expectClose(early.uplift, Float32Array.from(later.uplift), 1e-6);
+    expectClose(early.pTreated, Float32Array.from(later.pTreated), 1e-6);
     expect(settled.diagnostics).toEqual([]);
     expect(uncaught(tab)).toEqual([]);
   });
 
-  it("falls back under a CSP without 'wasm-unsafe-eval', with no uncaught error", async () => {
+  it('answers with the logistic fallback before the worker is ready when there is no copy of the model (inline: false)', async () => {
+    const rows = fixedRows();
+    const expected = scoreFallback(DEFAULT_FALLBACK, rows, FEATURES);
+    const tab = await openPage(await newContext(), server.url('/shop.html'));
+    await createPredictor(tab.page, { startWhenIdle: false, inline: false });
+    const early = await scoreIn(tab.page, rows, 0);
+    expect(early.source).toBe('fallback');
+    expect(early.modelVersion).toBe(DEFAULT_FALLBACK.version);
+    expectClose(early.uplift, expected.uplift, 1e-6);
+    expect(uncaught(tab)).toEqual([]);
+  });
+
+  it("scores with the main thread's copy of the model under a CSP without 'wasm-unsafe-eval', with no uncaught error", async () => {
     const url = cspShop(server, '/strict/', STRICT_CSP);
     const rows = fixedRows();
     const tab = await openPage(await newContext(), url);
@@ -355,11 +368,12 @@ describe.skipIf(!hasChromium)('predictor in Chromium', () => {
     const settled = await settleIn(tab.page, 5);
     const after = await scoreIn(tab.page, rows);
 
-    expect(first.source).toBe('fallback');
+    // No wasm here, but the shipped model still decides: its copy runs as plain JavaScript.
+    expect(first).toMatchObject({ source: 'model', engine: 'inline' });
     expect(settled.ready.every((ready) => !ready)).toBe(true);
     expect(settled.state).toBe('fallback');
-    expect(after.source).toBe('fallback');
-    expect(after.modelVersion).toBe(DEFAULT_FALLBACK.version);
+    expect(after).toMatchObject({ source: 'model', engine: 'inline' });
+    expect(after.modelVersion).toBe(metadata.modelSha256.slice(0, 12));
     expect(after.reason).toMatch(/^runtime_blocked: WebAssembly cannot be compiled here/);
     expect(settled.diagnostics.map(([code]) => code)).toEqual(['runtime_blocked']);
     expect(settled.diagnostics[0]![1]).toContain("'wasm-unsafe-eval'");

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import onnxProto from 'onnx-proto';
+import { describe, expect, it } from 'vitest';
+import { scoreInline } from '../../src/predictor/inline.js';
+import { inlineNetworkFromOnnx } from './inline-export.js';
+import { writeUpliftNetwork, type UpliftNetworkSpec } from './onnx-writer.js';
+
+const { onnx } = onnxProto;
+
+// 3 features → 2 hidden (ReLU) → 2 logits; weights are multiples of 0.25 (exact in float32).
+const SPEC: UpliftNetworkSpec = {
+  featureCount: 3,
+  layers: [
+    {
+      inputs: 3,
+      outputs: 2,
+      weights: new Float32Array([1, -1, 0.5, 0.5, 0.5, -1]),
+      bias: new Float32Array([0, 0.5]),
+      activation: 'relu',
+    },
+    {
+      inputs: 2,
+      outputs: 2,
+      weights: new Float32Array([1, -0.5, -1, 1]),
+      bias: new Float32Array([0.25, -0.25]),
+      activation: 'none',
+    },
+  ],
+  metadata: {},
+};
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+describe('inlineNetworkFromOnnx', () => {
+  it('reads the written layers back bit for bit, named by the file hash', () => {
+    const bytes = writeUpliftNetwork(SPEC);
+    const inline = inlineNetworkFromOnnx(bytes, 1);
+    expect(inline.version).toBe(createHash('sha256').update(bytes).digest('hex').slice(0, 12));
+    expect(inline.featureCount).toBe(3);
+    expect(inline.layers.map((l) => [l.inputs, l.outputs, l.activation])).toEqual([
+      [3, 2, 'relu'],
+      [2, 2, 'none'],
+    ]);
+    expect(inline.layers[0]!.weights).toBe(
+      Buffer.from(SPEC.layers[0]!.weights.buffer).toString('base64'),
+    );
+    expect(inline.layers[1]!.bias).toBe(
+      Buffer.from(SPEC.layers[1]!.bias.buffer).toString('base64'),
+    );
+    // x = [1, 0, 2]: hidden [1 + 1, 0.5 − 2 + 0.5] → ReLU [2, 0]; logits [2 + 0.25, −2 − 0.25].
+    const s = scoreInline(inline, Float32Array.of(1, 0, 2), 3);
+    expect(s.pTreated[0]).toBe(Math.fround(sigmoid(2.25)));
+    expect(s.pControl[0]).toBe(Math.fround(sigmoid(-2.25)));
+  });
+
+  it('refuses a graph the writer does not make, naming the node', () => {
+    const edit = (change: (m: ReturnType<typeof onnx.ModelProto.decode>) => void) => {
+      const model = onnx.ModelProto.decode(writeUpliftNetwork(SPEC));
+      change(model);
+      return onnx.ModelProto.encode(model).finish();
+    };
+    const noTrans = edit((m) => {
+      m.graph!.node![0]!.attribute = [];
+    });
+    expect(() => inlineNetworkFromOnnx(noTrans, 1)).toThrow(
+      'inline export: node layer0.gemm: transB must be 1',
+    );
+    const tanh = edit((m) => {
+      m.graph!.node![1]!.opType = 'Tanh';
+    });
+    expect(() => inlineNetworkFromOnnx(tanh, 1)).toThrow('inline export:');
+    const noSigmoid = edit((m) => {
+      m.graph!.node!.find((n) => n.opType === 'Sigmoid')!.opType = 'Softmax';
+    });
+    expect(() => inlineNetworkFromOnnx(noSigmoid, 1)).toThrow(
+      'after the layers: Softmax, Split, Squeeze, Squeeze, Sub, expected Sigmoid, Split, Squeeze, Squeeze, Sub',
+    );
+  });
+});
