@@ -373,7 +373,7 @@ describe.skipIf(!hasChromium)('decide() in Chromium', () => {
     for (const tab of [a, b, reader]) expect(await problems(tab)).toEqual([]);
   });
 
-  it('decides with the shipped model once it is ready: shape, propensities, explanations', async () => {
+  it('decides with the shipped model from the first decision of a fresh page: shape, propensities, explanations', async () => {
     const context = await newContext();
     const requests: string[] = [];
     context.on('request', (r) => requests.push(new URL(r.url()).pathname));
@@ -389,16 +389,10 @@ describe.skipIf(!hasChromium)('decide() in Chromium', () => {
     const limit = 3;
     const request = { placement: 'home', limit, context: { member: true } };
 
-    // Until the model answers: the first decision creates the predictor, and a decision that
-    // waits more than budgetMs (50 ms) for the model is decided by the fallback scorer.
-    const decisions: Decision[] = [];
-    for (let attempt = 0; attempt < 80; attempt++) {
-      const [decision] = await decideIn(tab.page, request);
-      decisions.push(decision!);
-      if (decision!.source === 'model') break;
-      await tab.page.waitForTimeout(250);
-    }
-    expect(decisions.at(-1)!.source, 'the model never answered within 20 s').toBe('model');
+    // The first decision of a fresh page creates the predictor: its worker is far from ready,
+    // and the model decides all the same (the main thread's copy of the shipped network).
+    const decisions: Decision[] = await decideIn(tab.page, request);
+    expect(decisions[0]!.source, 'the first decision of a fresh page').toBe('model');
     // Then a series decided by the model: one by one, and ten at once.
     for (let i = 0; i < 20; i++) decisions.push(...(await decideIn(tab.page, request)));
     decisions.push(...(await decideIn(tab.page, request, 10)));
@@ -413,7 +407,7 @@ describe.skipIf(!hasChromium)('decide() in Chromium', () => {
     const candidates = (uplift: Float32Array) =>
       offers.map((o, i) => ({ offerId: o.id, category: o.category, score: uplift[i]! }));
 
-    // Once the model is ready it decides every time (1 + 20 + 10 decisions).
+    // The model decides every time, before and after its worker is ready (1 + 20 + 10).
     expect(decisions.filter((d) => d.source === 'model')).toHaveLength(31);
     for (const d of decisions) {
       expect(d.source === 'model' || d.source === 'fallback', d.source).toBe(true);
