@@ -9,6 +9,12 @@
 // bundle and the catalog are downloaded, there is no cached decision, and the painted offers are
 // the fresh `decide()`'s. The browser idles 500 ms on about:blank before the navigation. Run by
 // test/bench/run.mjs, or alone after `npm run build`: `node test/bench/first-paint-cold.mjs`.
+//
+// Each visit also records the page's FIRST `ow-decision` event (what `<ow-offers>` put on screen
+// first; its detail's `source` is 'model', 'fallback' or 'cache'): the share of first visits whose
+// first decision was model-scored, and the time to it, are their own lines. The event is counted
+// however the decision was made (worker, or a copy of the model in the page), so the line reads
+// the same before and after a change to how the first decision is scored.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launchChromiumOnDisk } from '../support/browser.mjs';
@@ -27,6 +33,23 @@ import {
 } from './widgets.mjs';
 
 const VISITS = 20;
+/** How long after the offer is painted its `ow-decision` event may still come, ms. */
+const DECISION_EVENT_TIMEOUT_MS = 5_000;
+
+/** Init script: the page's first `ow-decision` (bubbles and is composed, so window hears it). */
+function firstDecision() {
+  window.__owFirstDecision = null;
+  addEventListener('ow-decision', (event) => {
+    if (window.__owFirstDecision) return;
+    const detail = event.detail ?? {};
+    window.__owFirstDecision = {
+      at: performance.now(),
+      source: detail.source ?? 'unknown',
+      decisionId: detail.decisionId,
+      offers: detail.offerIds?.length ?? 0,
+    };
+  });
+}
 
 export async function runColdPaintBench({ emit = () => undefined, visits: n = VISITS } = {}) {
   const hits = new Map();
@@ -53,6 +76,7 @@ export async function runColdPaintBench({ emit = () => undefined, visits: n = VI
       try {
         const errors = [];
         await context.addInitScript(recorder, DONE);
+        await context.addInitScript(firstDecision);
         const page = context.pages()[0] ?? (await context.newPage());
         page.on('pageerror', (error) => errors.push(error));
         if (!browserVersion) {
@@ -83,6 +107,14 @@ export async function runColdPaintBench({ emit = () => undefined, visits: n = VI
           page.off('console', listener);
         }
         const r = await page.evaluate(collect, { bundlePath, catalogPath });
+        // Painted offers were put there by a decision, so its event is due; a missing one counts
+        // as 'none' in the share rather than failing the whole run.
+        r.firstDecision = await page
+          .waitForFunction(() => window.__owFirstDecision, undefined, {
+            timeout: DECISION_EVENT_TIMEOUT_MS,
+          })
+          .then((handle) => handle.jsonValue())
+          .catch(() => null);
         if (errors.length > 0) throw new Error(`page errors: ${errors.map(String).join('; ')}`);
         if ((hits.get(bundlePath) ?? 0) !== before + 1)
           throw new Error('the bundle did not come from the server: the cache was not cold');
@@ -134,7 +166,59 @@ export async function runColdPaintBench({ emit = () => undefined, visits: n = VI
     note: `values = painted − the navigation's domContentLoadedEventStart (as the warm-cache line); afterNavigationStart = performance.now() at paint. Each visit a fresh Chromium with a fresh on-disk profile: nothing cached, no IndexedDB; the bundle fetched from the loopback server in every visit (checked), uncompressed; page, catalog and paint probe of test/bench/widgets.mjs`,
   };
   emit(result);
-  return { results: [result] };
+  const firstSources = {};
+  for (const v of visits) {
+    const s = v.firstDecision?.source ?? 'none';
+    firstSources[s] = (firstSources[s] ?? 0) + 1;
+  }
+  const modelFirst = visits.filter((v) => v.firstDecision?.source === 'model');
+  // The holdout (a share of decisions left unpersonalized to measure the effect) is decided in the
+  // shop's order and says 'fallback' by design: it is no model-readiness miss.
+  const holdout = (v) => decided(v)?.holdout === true;
+  const personalized = visits.filter((v) => !holdout(v));
+  const share = {
+    name: 'first_decision_model_share_cold',
+    value: round((modelFirst.length / n) * 100, 1),
+    unit: '% of visits',
+    n,
+    modelScored: modelFirst.length,
+    sources: firstSources,
+    holdouts: n - personalized.length,
+    ofPersonalized:
+      personalized.length > 0
+        ? round((modelFirst.filter((v) => !holdout(v)).length / personalized.length) * 100, 1)
+        : null,
+    sameAsDecide: visits.filter(
+      (v) => v.firstDecision && v.firstDecision.decisionId === decided(v)?.decisionId,
+    ).length,
+    note: `a first visit (fresh Chromium and profile, no cached decision): the detail.source of the page's first ow-decision event; holdouts = visits whose decide() returned holdout: true (unpersonalized by design, source 'fallback'); ofPersonalized = the model-scored share of the other visits; sameAsDecide = visits where that decision is the one decide() returned`,
+  };
+  emit(share);
+  const decisionAt = (list) => {
+    const at = list.map((v) => v.firstDecision?.at).filter((x) => Number.isFinite(x));
+    return at.length > 0 ? roundAll(percentiles(at), 1) : null;
+  };
+  const paintedAt = (list) =>
+    list.length > 0 ? roundAll(percentiles(list.map((v) => v.painted)), 1) : null;
+  const time = {
+    name: 'first_offer_time_cold',
+    values: roundAll(percentiles(visits.map((v) => v.painted)), 1),
+    unit: 'ms after navigation start',
+    n,
+    firstDecisionEvent: decisionAt(visits),
+    bySource: Object.fromEntries(
+      Object.keys(firstSources).map((s) => {
+        const list = visits.filter((v) => (v.firstDecision?.source ?? 'none') === s);
+        return [
+          s,
+          { visits: list.length, painted: paintedAt(list), decisionEvent: decisionAt(list) },
+        ];
+      }),
+    ),
+    note: `a first visit: the first offer painted (as first_offer_paint_cold, but from navigation start) and the page's first ow-decision event, ms after navigation start; bySource splits them by that decision's source`,
+  };
+  emit(time);
+  return { results: [result, share, time] };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

@@ -385,7 +385,7 @@ async function latencyBench(server, shop, out) {
         name: 'recommend_5000_items',
         consent: 'granted',
         request: { placement: 'product', limit: LIMIT },
-        pool: 'default: this visit's views (repeat scores), neighbours of the 10 newest distinct recent items, content look-alikes of the 3 newest, 100 most popular',
+        pool: 'default: the views of this visit (repeat scores), neighbours of the 10 newest distinct recent items, content look-alikes of the 3 newest, 100 most popular',
       },
       {
         name: 'recommend_5000_items_candidates',

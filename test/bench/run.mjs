@@ -15,11 +15,12 @@
 // Chromium has closed) and reports it too. Then the issue-9 suite: the time to the first offer
 // painted with a cold HTTP cache (test/bench/first-paint-cold.mjs, a fresh Chromium per visit),
 // the total blocking time offerwise adds to the demo shop's home page (test/bench/tbt.mjs), the
-// sizes of every file a shop serves, with the breakdown of the script tag (the core, no widgets)
-// (test/bench/sizes.mjs); and the issue-10 speed benches in child processes: the effect report on
-// 10 million events (test/bench/report.mjs) and off-policy evaluation on 1 million decisions
-// (test/bench/ope.mjs). Besides RESULTS.md it writes test/bench/results.json (every result, the
-// machine, the load average before and after).
+// issue-19 page vitals (CLS, LCP, input delay) of every demo page with and without offerwise
+// (test/bench/vitals.mjs), the sizes of every file a shop serves, with the breakdown of the
+// script tag (the core, no widgets) (test/bench/sizes.mjs); and the issue-10 speed benches in
+// child processes: the effect report on 10 million events (test/bench/report.mjs) and off-policy
+// evaluation on 1 million decisions (test/bench/ope.mjs). Besides RESULTS.md it writes
+// test/bench/results.json (every result, the machine, the load average before and after).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -35,6 +36,7 @@ import { runPredictorBench } from './predictor.mjs';
 import { runWidgetsBench } from './widgets.mjs';
 import { runColdPaintBench } from './first-paint-cold.mjs';
 import { runTbtBench } from './tbt.mjs';
+import { runVitalsBench } from './vitals.mjs';
 import { runSizesBench } from './sizes.mjs';
 import { runOpeBench } from './ope.mjs';
 import { PAGE_PERCENTILES, round, roundAll } from './common.mjs';
@@ -75,6 +77,12 @@ const TARGETS = {
     value: 100,
     field: 'p50',
     text: 'p50 ≤ 100 ms after `DOMContentLoaded`',
+  },
+  vitals_demo_pages: {
+    op: '<',
+    value: 0.01,
+    field: 'value',
+    text: 'CLS < 0.01 on every demo page and viewport with offerwise',
   },
   tbt_added_demo_home: {
     op: '<=',
@@ -475,6 +483,8 @@ async function main() {
   const withLoad = (r) => ({ ...r, load1: load1() });
   await runColdPaintBench({ emit: (r) => emit(withLoad(r)) });
   await runTbtBench({ emit: (r) => emit(withLoad(r)) });
+  // Issue 19: CLS, LCP and input delay of every demo page, with and without offerwise.
+  await runVitalsBench({ emit: (r) => emit(withLoad(r)) });
   await runSizesBench({ emit });
   for (const result of nodeOrtBench()) emit(result);
   // Issue 10: the effect report on 10 million events, OPE on 1 million decisions.
@@ -580,6 +590,22 @@ async function writeReport(results, info) {
   const paint = byName.widgets_first_offer_paint;
   const coldPaint = byName.first_offer_paint_cold;
   const tbt = byName.tbt_added_demo_home;
+  const firstShare = byName.first_decision_model_share_cold;
+  const firstTime = byName.first_offer_time_cold;
+  const vitals = byName.vitals_demo_pages;
+  const vitalPages = results.filter((r) => r.name.startsWith('vitals_') && r.page);
+  const pagesByControl = new Map();
+  for (const r of vitalPages) {
+    const pages = pagesByControl.get(r.control) ?? new Set();
+    pagesByControl.set(r.control, pages.add(r.page));
+  }
+  const controls = [...pagesByControl.entries()]
+    .map(([control, pages]) => `${control} (${[...pages].join(', ')})`)
+    .join('; ');
+  const counts = (byKey) =>
+    Object.entries(byKey)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
   const sizeLines = [
     'size_core_no_widgets',
     'size_runtime',
@@ -682,12 +708,27 @@ async function writeReport(results, info) {
           )
             .map(([k, v]) => `${k} ${v}`)
             .join(', ')}) | ${coldPaint.n} visits | — | — |`,
+          ...(firstShare && firstTime
+            ? [
+                `| first visit: the page's first decision model-scored (\`detail.source\` of its first \`ow-decision\` event; fresh browser and profile each visit) | **${firstShare.value}%** (${firstShare.modelScored} of ${firstShare.n}; ${counts(firstShare.sources)}); of the ${firstShare.n - firstShare.holdouts} not in the holdout (unpersonalized by design, \`source: 'fallback'\`): ${firstShare.ofPersonalized}%; the decision \`decide()\` returned in ${firstShare.sameAsDecide} of ${firstShare.n} | ${firstShare.n} visits | — | — |`,
+                `| first visit: time to the first offer, ms after navigation start | painted p50 ${firstTime.values.p50} ms, p95 ${firstTime.values.p95} ms; first \`ow-decision\` event p50 ${firstTime.firstDecisionEvent?.p50 ?? '—'} ms, p95 ${firstTime.firstDecisionEvent?.p95 ?? '—'} ms; painted p50 by source: ${Object.entries(
+                  firstTime.bySource,
+                )
+                  .map(([k, v]) => `${k} ${v.painted?.p50 ?? '—'} ms (${v.visits})`)
+                  .join(', ')} | ${firstTime.n} visits | — | — |`,
+              ]
+            : []),
           `| where the cold time goes (p50, ms after navigation start) | script tag reached ${coldPaint.stepsP50.scriptStart}, bundle downloaded ${coldPaint.stepsP50.bundleResponseEnd}, executed ${coldPaint.stepsP50.scriptEnd}, \`DOMContentLoaded\` ${coldPaint.stepsP50.dcl}, catalog downloaded ${coldPaint.stepsP50.catalogResponseEnd}, \`decide()\` resolved ${coldPaint.stepsP50.decideResolved}, offer rendered ${coldPaint.stepsP50.offerSeen}, painted ${coldPaint.stepsP50.painted} | ${coldPaint.n} visits | — | — |`,
         ]
       : []),
     ...(tbt
       ? [
           `| total blocking time added by offerwise on the demo home page (\`/\` vs the same HTML without the offerwise \`<script>\`, one run, alternating) | **added ${tbt.value} ms** (p50 with ${tbt.with.tbt.p50} ms − p50 without ${tbt.without.tbt.p50} ms; ratio ${tbt.ratio === null ? 'n/a (without = 0)' : `×${tbt.ratio}`}); p95 with ${tbt.with.tbt.p95} ms, without ${tbt.without.tbt.p95} ms; long tasks p50 with ${tbt.with.longTasksP50}, without ${tbt.without.longTasksP50}; until 5 s after load: added ${tbt.added5s} ms | ${tbt.n} visits each | ${check(tbt).text} | ${mark(tbt)} |`,
+        ]
+      : []),
+    ...(vitals
+      ? [
+          `| page vitals of the ${vitals.pages} demo pages at ${vitals.viewports.join(' and ')}, cold visits, with and without offerwise (table below) | worst CLS with offerwise **${vitals.value}** (without ${vitals.worstClsWithout}); largest added LCP p50 ${vitals.maxAddedLcpP50} ms; largest added input delay p50 ${vitals.maxAddedInputDelayP50} ms; worst input delay with ${vitals.worstInputDelayWith} ms, without ${vitals.worstInputDelayWithout} ms; run ${vitals.seconds} s | ${vitals.n} visits per page, viewport and variant | ${check(vitals).text} | ${mark(vitals)} |`,
         ]
       : []),
     ...(reportRun
@@ -726,6 +767,25 @@ async function writeReport(results, info) {
                 ),
               ]
             : []),
+        ]
+      : []),
+    ...(vitalPages.length > 0
+      ? [
+          '',
+          '## Page vitals of the demo shop, with and without offerwise',
+          '',
+          `Cold visits (a fresh browser context each), ${vitalPages[0].n} per page, viewport and variant; p50 (max). "without" is the same page with the requests under \`/offerwise/\` blocked. CLS until the page settled; LCP: the last entry before the input; input delay and interaction duration: a \`page.mouse.click\`, after the page settled, on ${controls}. Added = p50 with − p50 without (negative: noise, not a gain).`,
+          '',
+          '| page | viewport | offerwise | CLS | LCP, ms | LCP element | input delay, ms | interaction, ms | added LCP, ms | added input delay, ms |',
+          '|---|---|---|---|---|---|---|---|---|---|',
+          ...vitalPages.flatMap((r) =>
+            ['with', 'without'].map((variant) => {
+              const v = r[variant];
+              const cell = (x) => (x.p50 === null ? '—' : `${x.p50} (${x.max})`);
+              const added = variant === 'with';
+              return `| ${r.page} | ${r.viewport} | ${variant} | ${cell(v.cls)} | ${cell(v.lcp)} | \`${v.lcpElement}\` | ${cell(v.inputDelay)} | ${cell(v.duration)} | ${added ? r.added.lcpP50 : ''} | ${added ? r.added.inputDelayP50 : ''} |`;
+            }),
+          ),
         ]
       : []),
     '',
@@ -825,9 +885,11 @@ async function writeReport(results, info) {
     '- Cold first paint (test/bench/first-paint-cold.mjs): the page, catalog, server and paint probe',
     '  of the warm-cache line, but every visit is a fresh headless Chromium with a fresh on-disk',
     '  profile (nothing cached, no IndexedDB, so no cached decision: the offers painted are the fresh',
-    "  `decide()`'s, with the fallback scorer as the model is not loaded yet). 500 ms on about:blank",
-    '  before each navigation. The bundle (uncompressed over loopback) is checked to come from the',
-    '  server every time.',
+    "  `decide()`'s). 500 ms on about:blank before each navigation. The bundle (uncompressed over",
+    '  loopback) is checked to come from the server every time. An init script also records the',
+    "  page's first `ow-decision` event: the share of visits whose first decision is model-scored",
+    '  (its `detail.source`) and the time to it, whatever scored it (the worker or a copy of the',
+    '  model in the page).',
     '- Total blocking time (test/bench/tbt.mjs): the demo server (`startDemoServer({ port: 0 })`, its',
     '  collector in a temporary directory) serves `/` and `/bench-no-offerwise.html`, demo/index.html',
     '  with the offerwise `<script>` element removed (nothing else changed). One headless Chromium;',
@@ -837,6 +899,27 @@ async function writeReport(results, info) {
     '  before network idle (no request for 500 ms, from resource timing, from the load event on) or 5',
     '  s after load, whichever comes first. No CPU throttling: on a phone the same work blocks 4–6',
     '  times longer.',
+    '- Page vitals (test/bench/vitals.mjs): the demo server (as for TBT) and one headless Chromium;',
+    '  every demo page of test/support/page-vitals.ts (the cart and checkout with two lines in the',
+    '  cart) at 1280×900 and 390×844, each visit a fresh browser context (cold HTTP cache, empty',
+    '  storage), with and without offerwise alternately, the order swapped every pair, after one',
+    '  untimed pair. Without: every request of both variants goes through the same',
+    '  `context.route` handler, which aborts those under `/offerwise/` (the script tag, hence',
+    '  everything it loads) in the "without" visits; the markup is the same, the `ow-` elements stay',
+    '  undefined and empty. An init script observes `layout-shift`, `largest-contentful-paint`,',
+    "  `first-input` and `event` (`durationThreshold: 16`), buffered, before the page's scripts. The",
+    '  visit waits for `load`, then (with offerwise) until every `<ow-offers>` and',
+    '  `<ow-recommendations>` settled, then until the images in the viewport have loaded (lazy',
+    '  images do not hold `load`), then the fonts, then until no entry has come for 5 frames and',
+    "  100 ms (an image's LCP entry waits for its frame to be presented): CLS = Σ layout-shift values",
+    '  without recent input until then; LCP = the last entry (its element; `null` when it is in a',
+    '  shadow tree). Then the control is scrolled to the middle and clicked with',
+    '  `page.mouse.click`: the first "Add to cart" of the grid (home, category, search), "Add to',
+    '  cart" (product), "+" of the first line (cart), "Apply" with no code (checkout), the',
+    '  membership switch (privacy); none navigates. Input delay = `processingStart − startTime` of',
+    '  the `first-input` entry (the pointerdown); interaction = the longest entry with its',
+    '  `interactionId` (8 ms granularity; entries under 16 ms are not reported, then the first-input',
+    "  entry's own). No CPU throttling.",
     '- Sizes (test/bench/sizes.mjs): the files in dist/ as built. The script tag',
     '  (dist/offerwise.iife.js) is the core: the profile half and the loader of its second file',
     '  (dist/offerwise-runtime-<v>.js: decisions, outbox, predictor client, elements, Lit), which it',
@@ -930,6 +1013,15 @@ async function writeReport(results, info) {
     '- Total blocking time: most visits have no long task at all, with or without offerwise, so the',
     '  p50s are often 0 and the ratio undefined; the p95 and the per-visit values in the raw output',
     '  show the occasional long task, which on two shared cores can be in either page.',
+    '- Page vitals: with five visits an LCP p50 moves by 100 ms or more between runs on two shared',
+    '  cores, and an input delay p50 by about 10 ms: differences of that size, and negative ones, are',
+    '  noise. A real difference shows as a different LCP element: content of an `ow-` element',
+    '  (`null`: in a shadow tree) larger than anything of the page, painted once a cold visit has',
+    '  decided or ranked. On the product page at 1280×900 that is an image of the recommendations',
+    "  strip: the demo's own product picture (a 352-byte SVG shown at 480×360) is never a candidate,",
+    '  as Chromium ignores images under 0.05 bits per pixel, so without offerwise the LCP is the',
+    "  heading; a shop's real product photo would be the LCP there. On the cart page at 1280×900 it",
+    "  is the coupon card, larger than the page's heading.",
     '- The effect report and OPE run in child processes after Chromium has closed; both read the',
     "  whole logs into memory (OPE: every decision's candidates), hence the peak RSS.",
     '',
