@@ -2,7 +2,8 @@
 // <ow-offers> reserves exactly what reserve.ts computes (skeletons of a band and two cards), the
 // flash sale is a band across the grid as tall as band.ts states, its items in one row that
 // scrolls sideways, nothing overflows the page, and the decision arriving moves nothing
-// (layout-shift entries sum to 0). Saves test-artifacts/flash-sale-<width>.png (look at them).
+// (layout-shift entries sum to 0). No price or value text overflows its box (a four-digit price
+// included). Saves test-artifacts/flash-sale-<width>.png (look at them).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,8 +40,9 @@ function catalog() {
             k === 1 ? 'Waterproof leather hiking boot with a long name that wraps' : `Trainer ${k}`,
           url: `/p/sku-${k}`,
           image: `/img/sku-${k}.svg`,
-          price: 80 + k,
-          sale_price: 56 + k,
+          // One four-digit price: the longest the demo's narrow items must hold.
+          price: k === 3 ? 1299 : 80 + k,
+          sale_price: k === 3 ? 909.3 : 56 + k,
           stock: 2 + k * 3,
         })),
       },
@@ -211,6 +213,28 @@ describe.skipIf(!hasChromium)('flash sale layout in Chromium', () => {
           })(document),
           below: document.getElementById('below')!.getBoundingClientRect().top,
           shifts: (window as unknown as LayoutWindow).shifts,
+          // Price and value text wider than its own box, or past its item's or card's edge.
+          clipped: [
+            root,
+            ...[...root.querySelectorAll('[part~="offer"]')].map((o) => o.shadowRoot!),
+          ]
+            .flatMap((r) => [
+              ...r.querySelectorAll<HTMLElement>(
+                '[part~="price"], [part~="sale-price"], [part~="was-price"], [part~="value"]',
+              ),
+            ])
+            .filter((el) => {
+              const outer = el.closest('[part~="item"], [part~="base"]') ?? el;
+              return (
+                el.scrollWidth > el.clientWidth ||
+                box(el).right > box(outer).right + 0.5 ||
+                box(el).bottom > box(outer).bottom + 0.5
+              );
+            })
+            .map(
+              (el) =>
+                `${el.getAttribute('part')} "${el.textContent!.trim().replace(/\s+/g, ' ')}" ${el.scrollWidth}>${el.clientWidth}`,
+            ),
         };
       });
       const narrow = final.grid.width <= 420;
@@ -234,6 +258,7 @@ describe.skipIf(!hasChromium)('flash sale layout in Chromium', () => {
       expect(final.scrolled.before).toBe(0);
       expect(final.scrolled.after).toBeGreaterThan(0);
       expect(final.pageOverflow, final.outside.join(', ')).toBeLessThanOrEqual(0);
+      expect(final.clipped).toEqual([]);
       // The decision took exactly the reserved space: nothing below moved.
       expect(final.host.height).toBe(reserved.height);
       expect(final.below).toBe(reserved.below);

@@ -18,7 +18,12 @@ export const BAND = {
   itemGap: 6,
   /** Item name: two lines of 20 px, clamped. */
   name: 40,
-  price: 28,
+  /**
+   * Prices: the sale price on a line of 28 px, the struck former price on its own line of 20 px
+   * below it (side by side they overflow a narrow item: "€104.30 €149.00" is 151 px of 128).
+   */
+  salePrice: 28,
+  wasPrice: 20,
   /** Stock: a 6 px track, 4 px gap, a 20 px label. */
   stock: 30,
   /** Around the items row: room for focus rings, and below it room for a classic scrollbar. */
@@ -34,7 +39,7 @@ export function bandHeight(width: number, space = 12): number {
   const narrow = width <= BAND.narrowMax;
   const header = narrow ? BAND.narrowTitle + BAND.narrowRowGap + BAND.header : BAND.header;
   const image = narrow ? BAND.narrowImage : BAND.image;
-  const item = image + 3 * BAND.itemGap + BAND.name + BAND.price + BAND.stock;
+  const item = image + 3 * BAND.itemGap + BAND.name + BAND.salePrice + BAND.wasPrice + BAND.stock;
   const items = item + BAND.itemsPadStart + BAND.itemsPadEnd;
   return 2 * BAND.border + 3 * space + header + items;
 }
@@ -46,7 +51,7 @@ const rem = (n: number) => unsafeCSS(`${n / 16}rem`);
 /**
  * The band's size tokens on `.ow-band` (the sale's frame, and the skeleton's): the image width
  * `--_band-image`, header height `--_band-header`, item row `--_band-items` and the fixed rows
- * inside an item. The nearest size container (the `<ow-flash-sale>` host; the skeleton's wrapper)
+ * inside an item (`--_band-price` is both price lines, `--_band-sale-price` the first). The nearest size container (the `<ow-flash-sale>` host; the skeleton's wrapper)
  * picks wide or narrow.
  */
 export const bandTokens = css`
@@ -56,7 +61,8 @@ export const bandTokens = css`
     --_band-title: ${rem(BAND.narrowTitle / 2)};
     --_band-gap: ${px(BAND.itemGap)};
     --_band-name: ${rem(BAND.name)};
-    --_band-price: ${rem(BAND.price)};
+    --_band-sale-price: ${rem(BAND.salePrice)};
+    --_band-price: ${rem(BAND.salePrice + BAND.wasPrice)};
     --_band-stock: calc(10px + ${rem(BAND.stock - 10)});
     --_band-items: calc(
       var(--_band-image) + 3 * var(--_band-gap) + var(--_band-name) + var(--_band-price) +

@@ -169,26 +169,32 @@ export default [
       overflow-wrap: anywhere;
     }
 
+    /* Sale price above, former price below: each line has the item's whole width (see band.ts). */
     .price {
-      display: flex;
-      flex-wrap: nowrap;
-      align-items: baseline;
-      gap: 0.75ch;
+      display: grid;
+      grid-template-rows: var(--_band-sale-price) minmax(0, 1fr);
       margin: 0;
-      overflow: hidden;
       white-space: nowrap;
-      line-height: var(--_band-price);
+    }
+    .sale-price,
+    .was-price {
+      min-inline-size: 0;
+      overflow: hidden;
+      text-overflow: ellipsis;
     }
     .sale-price {
       color: var(--_sale);
       font-weight: 700;
       font-size: 1.125rem;
+      line-height: var(--_band-sale-price);
     }
     .base--ended .sale-price {
       color: var(--_muted);
     }
     .was-price {
       color: var(--_muted);
+      font-size: 0.875rem;
+      line-height: calc(var(--_band-price) - var(--_band-sale-price));
     }
 
     .stock {

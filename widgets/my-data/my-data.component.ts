@@ -27,7 +27,11 @@ export interface MyDataMessages {
   events: Plural;
   noEvents: string;
   categories: string;
+  /** The categories line before any category was looked at. */
+  noCategories: string;
   viewed: string;
+  /** The recently viewed line before any product was viewed. */
+  noViewed: string;
   purchases: Plural;
   noPurchases: string;
   segment: string;
@@ -58,7 +62,9 @@ export const DEFAULT_MY_DATA_MESSAGES: MyDataMessages = {
   },
   noEvents: 'Nothing recorded yet.',
   categories: 'Categories you look at most: {list}.',
+  noCategories: 'No categories looked at yet.',
   viewed: 'Recently viewed: {list}.',
+  noViewed: 'No products viewed yet.',
   purchases: {
     one: '{count} purchase in the last 365 days, {spend} in total.',
     other: '{count} purchases in the last 365 days, {spend} in total.',
@@ -92,6 +98,12 @@ export const EXPORT_FILE_NAME = 'offerwise-data.json';
 /** Categories and recent items named at most. */
 const LISTED = 3;
 const RECENT = 5;
+/**
+ * The lines of the facts list, whatever the profile holds: what was recorded, the categories, the
+ * recently viewed, the purchases, the shopper group (each says "none yet" when empty). A fixed
+ * count is what lets the skeleton reserve the list's height before the profile is read.
+ */
+export const FACT_LINES = 5;
 /** Some browsers start the download after `click()` returns: the URL must outlive it briefly. */
 const REVOKE_DELAY_MS = 1000;
 
@@ -100,11 +112,19 @@ const REVOKE_DELAY_MS = 1000;
  * @summary What the shopper's profile holds, in plain words, with a consent switch, a download of
  * everything stored, and erasure after an explicit confirmation.
  *
+ * The profile is read after the first render. Until then the facts list shows skeleton lines of
+ * its final shape (always five facts, one line each: a category or viewed line says "none yet"
+ * rather than disappear) and the storage line holds the room of its final sentence, so the page
+ * does not move when the facts arrive. The one change left is a fact longer than a line (a long
+ * list of viewed products on a phone): the list grows by those extra lines once, in the render
+ * that shows the facts. A profile that cannot be read drops the skeleton lines, in one step too.
+ *
  * @csspart base - The container.
  * @csspart heading - The heading.
  * @csspart intro - The introduction.
- * @csspart facts - The list of what is remembered.
+ * @csspart facts - The list of what is remembered (skeleton lines while the profile is read).
  * @csspart fact - One line of it.
+ * @csspart fact-placeholder - A skeleton line, until the profile is read.
  * @csspart storage - Where it is kept.
  * @csspart consent - The consent switch's label.
  * @csspart switch - The consent switch (`<input type="checkbox" role="switch">`).
@@ -279,15 +299,17 @@ export class OwMyData extends OwElement {
     const events = Object.values(profile.eventCounts).reduce((s, n) => s + n, 0);
     facts.push(events > 0 ? this.plural('events', events, language) : this.text('noEvents'));
     const categories = profile.categories.slice(0, LISTED).map((c) => c.category);
-    if (categories.length > 0) {
-      facts.push(
-        fillIsolated(this.text('categories'), { list: isolatedList(categories, language) }),
-      );
-    }
+    facts.push(
+      categories.length > 0
+        ? fillIsolated(this.text('categories'), { list: isolatedList(categories, language) })
+        : this.text('noCategories'),
+    );
     const viewed = profile.recent.viewed.slice(0, RECENT).map((r) => r.name ?? r.id);
-    if (viewed.length > 0) {
-      facts.push(fillIsolated(this.text('viewed'), { list: isolatedList(viewed, language) }));
-    }
+    facts.push(
+      viewed.length > 0
+        ? fillIsolated(this.text('viewed'), { list: isolatedList(viewed, language) })
+        : this.text('noViewed'),
+    );
     const { count, spend } = profile.purchases.d365;
     if (count > 0) {
       const money = profile.currency
@@ -319,6 +341,30 @@ export class OwMyData extends OwElement {
             ? this.text('storageIndexeddb')
             : this.text('storageMemory')
         }
+      </p>`;
+  }
+
+  /**
+   * While the profile is read: skeleton lines in the list's place, and the storage line holding
+   * the room of its usual sentence (hidden) under the loading words. A failed read keeps only the
+   * storage line, which says so.
+   */
+  private renderLoading(): TemplateResult {
+    if (this.failed) {
+      return html`<p part="storage" class="storage">${this.text('unavailable')}</p>`;
+    }
+    return html`<ul part="facts" class="facts" aria-hidden="true">
+        ${Array.from(
+          { length: FACT_LINES },
+          () =>
+            html`<li part="fact-placeholder" class="fact fact--placeholder">
+              <span class="sk-bar"></span>
+            </li>`,
+        )}
+      </ul>
+      <p part="storage" class="storage storage--reserved">
+        <span>${this.text('loading')}</span
+        ><span class="reserve" aria-hidden="true">${this.text('storageIndexeddb')}</span>
       </p>`;
   }
 
@@ -362,13 +408,7 @@ export class OwMyData extends OwElement {
     return html`<section part="base" class="base" aria-labelledby="heading">
       <p part="heading" class="heading" id="heading">${this.text('heading')}</p>
       <p part="intro" class="intro">${this.text('intro')}</p>
-      ${
-        profile
-          ? this.renderProfile(profile, language)
-          : html`<p part="storage" class="storage">
-              ${this.failed ? this.text('unavailable') : this.text('loading')}
-            </p>`
-      }
+      ${profile ? this.renderProfile(profile, language) : this.renderLoading()}
       <label part="consent" class="consent">
         <input
           part="switch"

@@ -31,6 +31,46 @@ export default css`
   .fact {
     overflow-wrap: anywhere;
   }
+  /* A skeleton line is exactly one line of text: a fact that fits on one replaces it in place. */
+  .fact--placeholder {
+    block-size: 1lh;
+  }
+  .sk-bar {
+    display: block;
+    block-size: 0.75em;
+    margin-block-start: calc((1lh - 0.75em) / 2);
+    inline-size: 60%;
+    border-radius: 4px;
+    background: var(--_border);
+    animation: ow-skeleton 1.2s ease-in-out infinite alternate;
+  }
+  .fact--placeholder:nth-child(2n) .sk-bar {
+    inline-size: 45%;
+  }
+  .fact--placeholder:nth-child(3n) .sk-bar {
+    inline-size: 72%;
+  }
+  /* Opacity only: a pulse that moves nothing. */
+  @keyframes ow-skeleton {
+    to {
+      opacity: 0.5;
+    }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    .sk-bar {
+      animation: none;
+    }
+  }
+  /* The loading words over the room of the storage sentence that replaces them (same lines). */
+  .storage--reserved {
+    display: grid;
+  }
+  .storage--reserved > * {
+    grid-area: 1 / 1;
+  }
+  .storage--reserved > .reserve {
+    visibility: hidden;
+  }
 
   .consent {
     display: flex;

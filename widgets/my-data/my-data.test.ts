@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createOffers, type Offerwise } from '../../src/offerwise.js';
 import { freshIndexedDB } from '../../test/support/fake-idb.js';
 import './my-data.js';
-import { DEFAULT_MY_DATA_MESSAGES, type OwMyData } from './my-data.js';
+import { DEFAULT_MY_DATA_MESSAGES, FACT_LINES, type OwMyData } from './my-data.js';
 
 const T0 = Date.UTC(2026, 10, 28, 12);
 const open: Offerwise[] = [];
@@ -14,14 +14,14 @@ async function make(): Promise<Offerwise> {
 }
 
 const viewed = (id: string, name: string, category: string) => ({
-  event: 'view_item',
+  event: 'view_item' as const,
   ecommerce: {
     currency: 'EUR',
     items: [{ item_id: id, item_name: name, item_category: category, price: 50 }],
   },
 });
 const bought = (id: string, value: number) => ({
-  event: 'purchase',
+  event: 'purchase' as const,
   ecommerce: {
     transaction_id: id,
     value,
@@ -227,6 +227,8 @@ describe('<ow-my-data>', () => {
     expect($(el, 'confirm')).toBeNull();
     expect(facts(el)).toEqual([
       'Nothing recorded yet.',
+      'No categories looked at yet.',
+      'No products viewed yet.',
       'No purchases in the last 365 days.',
       'Shopper group: new shopper.',
     ]);
@@ -267,6 +269,41 @@ describe('<ow-my-data>', () => {
     const recent = facts(el)[2]!;
     for (const name of corpus) expect(recent).toContain(name);
     expect(el.shadowRoot!.querySelectorAll('img, script, svg')).toHaveLength(0);
+  });
+
+  it('reserves its facts list while the profile is read: five skeleton lines, as many facts after', async () => {
+    const ow = await make();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const read = ow.profile.bind(ow);
+    vi.spyOn(ow, 'profile').mockImplementation(async () => {
+      await held;
+      return read();
+    });
+    const el = await mount(ow);
+    const placeholders = el.shadowRoot!.querySelectorAll(
+      '[part="facts"] > [part="fact-placeholder"]',
+    );
+    expect(placeholders).toHaveLength(FACT_LINES);
+    expect(FACT_LINES).toBe(5);
+    expect($(el, 'facts')!.getAttribute('aria-hidden')).toBe('true');
+    // The storage line shows the loading words over the room of its final sentence.
+    const storage = $(el, 'storage')!;
+    expect([...storage.children].map((c) => [text(c), c.getAttribute('aria-hidden')])).toEqual([
+      [DEFAULT_MY_DATA_MESSAGES.loading, null],
+      [DEFAULT_MY_DATA_MESSAGES.storageIndexeddb, 'true'],
+    ]);
+    // Lines of one row each, in the list's place: the one-line facts take them over one for one.
+    const css = String(
+      (customElements.get('ow-my-data') as unknown as { styles: unknown[] }).styles,
+    );
+    expect(css).toMatch(/\.fact--placeholder\s*\{\s*block-size:\s*1lh;/);
+    release();
+    await settle(el);
+    expect(el.shadowRoot!.querySelector('[part="fact-placeholder"]')).toBeNull();
+    expect(facts(el)).toHaveLength(FACT_LINES);
+    expect($(el, 'facts')!.hasAttribute('aria-hidden')).toBe(false);
+    expect(text($(el, 'storage'))).toBe(DEFAULT_MY_DATA_MESSAGES.storageIndexeddb);
   });
 
   it('says so when the profile cannot be read, and keeps its controls off', async () => {

@@ -92,6 +92,7 @@ export const offersStyles = [
     }
     .sk-price {
       inline-size: 50%;
+      block-size: var(--_band-sale-price);
     }
     .sk-stock {
       inline-size: 90%;

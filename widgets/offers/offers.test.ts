@@ -224,6 +224,56 @@ describe('<ow-offers> reserved space', () => {
     expect(skeletons(flashOnly)).toEqual({ bands: 2, cards: 0, offers: 0 });
   });
 
+  it('reports a types value that is not a list of offer types once, and reserves for the known ones', async () => {
+    const ow = fakeOw();
+    const hub = diagnosticsOf(ow);
+    const mixed = await mount(ow, { limit: '3', types: 'coupon, bogus' });
+    // "bogus" is ignored: three coupon cards, no band.
+    expect(skeletons(mixed)).toEqual({ bands: 0, cards: 3, offers: 0 });
+    expect(reportsOf(hub)).toEqual([
+      [
+        'ow_offers_invalid_types',
+        '<ow-offers placement="home"> types: got "coupon, bogus", expected a space- or comma-separated list of "coupon", "member_deal", "flash_sale"; ignoring "bogus"; reserving space for "coupon"',
+      ],
+    ]);
+    // Nothing known: the default, the catalog placement's types (home: a flash sale and cards).
+    const other = fakeOw();
+    const otherHub = diagnosticsOf(other);
+    const unknown = await mount(other, { limit: '3', types: 'Coupon flash-sale' });
+    expect(skeletons(unknown)).toEqual({ bands: 1, cards: 2, offers: 0 });
+    expect(reportsOf(otherHub)).toEqual([
+      [
+        'ow_offers_invalid_types',
+        '<ow-offers placement="home"> types: got "Coupon flash-sale", expected a space- or comma-separated list of "coupon", "member_deal", "flash_sale"; ignoring "Coupon", "flash-sale"; reserving space for the placement\'s types',
+      ],
+    ]);
+    // Once per instance: another mistake on the same instance, a second element, is not repeated.
+    mixed.setAttribute('types', 'coupons');
+    await flush(mixed);
+    await mount(ow, { types: 'member-deal' });
+    expect(codesOf(hub)).toEqual(['ow_offers_invalid_types']);
+    // A valid list, no value, and an empty one are not mistakes.
+    const quiet = fakeOw();
+    const quietHub = diagnosticsOf(quiet);
+    await mount(quiet, { types: 'member_deal,coupon' });
+    await mount(quiet);
+    await mount(quiet, { types: '' });
+    expect(codesOf(quietHub)).toEqual([]);
+    // A property that is not a string.
+    const property = fakeOw();
+    const propertyHub = diagnosticsOf(property);
+    const element = await mount(property, { limit: '2' });
+    (element as unknown as { types: unknown }).types = ['coupon'];
+    await flush(element);
+    expect(skeletons(element)).toEqual({ bands: 1, cards: 1, offers: 0 });
+    expect(reportsOf(propertyHub)).toEqual([
+      [
+        'ow_offers_invalid_types',
+        '<ow-offers placement="home"> types: got array(1), expected a space- or comma-separated list of "coupon", "member_deal", "flash_sale"; reserving space for the placement\'s types',
+      ],
+    ]);
+  });
+
   it('places a flash sale across the whole grid, first, and the cards after it', async () => {
     const ow = fakeOw();
     const element = await mount(ow, { limit: '3' });

@@ -21,27 +21,28 @@ function catalogOf(placements: Record<string, Placement>, offers: Offer[]): Cata
 }
 
 describe('bandHeight', () => {
-  it('adds up the fixed rows: 378 px wide, 396 px at 420 px or less', () => {
-    // border 2 + padding 24 + header 44 + gap 12 + items (160 + 3×6 + 40 + 28 + 30 + 4 + 16 = 296)
-    expect(bandHeight(1248)).toBe(378);
-    expect(bandHeight(421)).toBe(378);
-    // header 44 + 6 + 44 = 94, items (128 + 116 + 20 = 264): 2 + 24 + 94 + 12 + 264
-    expect(bandHeight(420)).toBe(396);
-    expect(bandHeight(358)).toBe(396);
-    // A larger --ow-space adds to the padding and the header-to-items gap: 378 + 3 × 4.
-    expect(bandHeight(1248, 16)).toBe(390);
+  it('adds up the fixed rows: 398 px wide, 416 px at 420 px or less', () => {
+    // border 2 + padding 24 + header 44 + gap 12 + items (160 + 3×6 + 40 + 28 + 20 + 30 + 4 + 16
+    // = 316), the prices on two lines (sale 28, former 20)
+    expect(bandHeight(1248)).toBe(398);
+    expect(bandHeight(421)).toBe(398);
+    // header 44 + 6 + 44 = 94, items (128 + 136 + 20 = 284): 2 + 24 + 94 + 12 + 284
+    expect(bandHeight(420)).toBe(416);
+    expect(bandHeight(358)).toBe(416);
+    // A larger --ow-space adds to the padding and the header-to-items gap: 398 + 3 × 4.
+    expect(bandHeight(1248, 16)).toBe(410);
   });
 });
 
 describe('reservedHeight', () => {
   it('stacks the bands and the card rows the grid makes at that width', () => {
     // 1248 px: (1248 + 12) / (260 + 12) → 4 columns, the two cards in one row.
-    expect(reservedHeight({ bands: 1, cards: 2 }, 1248)).toBe(378 + 272 + 12);
+    expect(reservedHeight({ bands: 1, cards: 2 }, 1248)).toBe(398 + 272 + 12);
     // 358 px (a 390 px phone): one column, a band and two card rows, three gaps apart.
-    expect(reservedHeight({ bands: 1, cards: 2 }, 358)).toBe(396 + 2 * 272 + 2 * 12);
+    expect(reservedHeight({ bands: 1, cards: 2 }, 358)).toBe(416 + 2 * 272 + 2 * 12);
     // 800 px: 2 columns (812 / 272 = 2.98), three cards in two rows.
     expect(reservedHeight({ bands: 0, cards: 3 }, 800)).toBe(2 * 272 + 12);
-    expect(reservedHeight({ bands: 2, cards: 0 }, 1000)).toBe(2 * 378 + 12);
+    expect(reservedHeight({ bands: 2, cards: 0 }, 1000)).toBe(2 * 398 + 12);
     expect(reservedHeight({ bands: 0, cards: 1 }, 358)).toBe(272);
     expect(reservedHeight({ bands: 0, cards: 0 }, 358)).toBe(0);
     expect(reservedHeight({ bands: 0, cards: 2 }, 600, { card: 200, column: 180, gap: 20 })).toBe(
@@ -110,12 +111,33 @@ describe('reservePlan', () => {
     });
   });
 
-  it('parses the types attribute: spaces or commas, unknown words left out', () => {
-    expect(parseTypes('coupon, member_deal')).toEqual(['coupon', 'member_deal']);
-    expect(parseTypes('flash_sale  bogus')).toEqual(['flash_sale']);
-    expect(parseTypes('member_deal,coupon')).toEqual(['coupon', 'member_deal']);
-    expect(parseTypes('bogus')).toBeUndefined();
-    expect(parseTypes('')).toBeUndefined();
-    expect(parseTypes(null)).toBeUndefined();
+  it('parses the types attribute: spaces or commas, unknown words left out and flagged', () => {
+    const ok = (types: string[] | undefined) => ({ types, unknown: [], invalid: false });
+    expect(parseTypes('coupon, member_deal')).toEqual(ok(['coupon', 'member_deal']));
+    expect(parseTypes(' member_deal,coupon ,')).toEqual(ok(['coupon', 'member_deal']));
+    expect(parseTypes('flash_sale')).toEqual(ok(['flash_sale']));
+    // No value, or one without words: unset, not a mistake.
+    expect(parseTypes('')).toEqual(ok(undefined));
+    expect(parseTypes(' , ')).toEqual(ok(undefined));
+    expect(parseTypes(null)).toEqual(ok(undefined));
+    expect(parseTypes(undefined)).toEqual(ok(undefined));
+    // A word that is not an offer type (the catalog's spelling, case included) is a mistake.
+    expect(parseTypes('coupon, bogus')).toEqual({
+      types: ['coupon'],
+      unknown: ['bogus'],
+      invalid: true,
+    });
+    expect(parseTypes('Coupon flash-sale')).toEqual({
+      types: undefined,
+      unknown: ['Coupon', 'flash-sale'],
+      invalid: true,
+    });
+    expect(parseTypes('coupon;member_deal')).toEqual({
+      types: undefined,
+      unknown: ['coupon;member_deal'],
+      invalid: true,
+    });
+    // A property set to something else than a string.
+    expect(parseTypes(['coupon'])).toEqual({ types: undefined, unknown: [], invalid: true });
   });
 });

@@ -18,11 +18,29 @@ export interface ReservePlan {
   cards: number;
 }
 
-/** `"coupon member_deal"` (spaces or commas) → the offer types named; unknown words are left out. */
-export function parseTypes(value: string | null | undefined): OfferType[] | undefined {
-  if (typeof value !== 'string') return undefined;
-  const types = OFFER_TYPES.filter((type) => value.split(/[\s,]+/).includes(type));
-  return types.length > 0 ? types : undefined;
+/** What a `types` value names. */
+export interface ParsedTypes {
+  /** The offer types named, in `OFFER_TYPES` order; undefined when none is (the default applies). */
+  types: OfferType[] | undefined;
+  /** The words that are not an offer type (`"Coupon"`, `"flash-sale"`, `"bogus"`), in order. */
+  unknown: string[];
+  /** The value is not a space- or comma-separated list of offer types: the page has a mistake. */
+  invalid: boolean;
+}
+
+/**
+ * `"coupon member_deal"` (spaces or commas) → the offer types named. Unknown words are left out
+ * and make the value `invalid`, as does a value that is not a string; no value, or one with no
+ * words, is simply unset.
+ */
+export function parseTypes(value: unknown): ParsedTypes {
+  if (value === null || value === undefined)
+    return { types: undefined, unknown: [], invalid: false };
+  if (typeof value !== 'string') return { types: undefined, unknown: [], invalid: true };
+  const words = value.split(/[\s,]+/).filter((word) => word !== '');
+  const unknown = words.filter((word) => !(OFFER_TYPES as readonly string[]).includes(word));
+  const types = OFFER_TYPES.filter((type) => words.includes(type));
+  return { types: types.length > 0 ? types : undefined, unknown, invalid: unknown.length > 0 };
 }
 
 function validLimit(limit: unknown): number | undefined {
