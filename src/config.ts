@@ -6,6 +6,7 @@ import { DEFAULT_DECISION_OPTIONS, type DecisionOptions } from './decide/options
 import type { ExplanationMessages } from './decide/explain.js';
 import type { CapRules } from './decide/state-store.js';
 import type { Objective } from './decide/value.js';
+import type { AssetsConfig } from './predictor/asset-options.js';
 import {
   RECOMMENDATION_MESSAGE_KEYS,
   type RecommendationMessages,
@@ -22,6 +23,13 @@ export interface OfferwiseConfig {
   consent?: Consent;
   /** Treat `navigator.globalPrivacyControl === true` as a denial of a configured grant. Default true. */
   honorGlobalPrivacyControl?: boolean;
+  /**
+   * `'google'`: consent follows Google Consent Mode v2, the `gtag('consent', 'default' | 'update',
+   * …)` commands in `window.dataLayer` (or the `dataLayer` array given); see
+   * docs/privacy.md#google-consent-mode for the mapping. Default `'off'`: only `consent` and
+   * `consent()` set it. Checked when the decision half starts (`invalid_option`).
+   */
+  consentMode?: 'google' | 'off';
   /** Read GA4 events from `window.dataLayer` (`true`) or from the given array. Default false (ESM). */
   dataLayer?: boolean | unknown[];
   /** Tunables of the local profile; see docs/api.md for defaults. */
@@ -49,6 +57,12 @@ export interface OfferwiseConfig {
   imageOrigins?: string[];
   /** URL of an ONNX model. Validated now; used once the predictor is built. */
   model?: string;
+  /**
+   * Where the worker, `.wasm` and default model are, when not next to the SDK's module (a CDN, a
+   * bundler that does not emit them): `{ baseUrl?, worker?, wasm? }`. Checked when the predictor
+   * is built (`invalid_option`); see docs/integrate.md#bundlers.
+   */
+  assets?: AssetsConfig;
   /** The shop's ISO 4217 currency. */
   currency?: string;
   /** Name of the IndexedDB database. Default `'offerwise'`. */
@@ -114,6 +128,8 @@ export interface RecommendationConfig {
 export interface ResolvedConfig {
   consent: Consent;
   honorGlobalPrivacyControl: boolean;
+  /** Checked by the decision half, which follows it (this file is in the script tag's byte budget). */
+  consentMode: unknown;
   dataLayer: false | unknown[] | 'window';
   profile: ProfileOptions;
   endpoint: string | undefined;
@@ -124,6 +140,8 @@ export interface ResolvedConfig {
   /** Normalized origins; undefined = the default (the catalog URL's origin). */
   imageOrigins: string[] | undefined;
   model: string | undefined;
+  /** Checked by the decision half (this file is in the script tag's byte budget). */
+  assets: unknown;
   currency: string | undefined;
   dbName: string;
   decisions: DecisionOptions;
@@ -137,6 +155,7 @@ export interface ResolvedConfig {
 const KNOWN_KEYS = new Set([
   'consent',
   'honorGlobalPrivacyControl',
+  'consentMode',
   'dataLayer',
   'profile',
   'endpoint',
@@ -145,6 +164,7 @@ const KNOWN_KEYS = new Set([
   'catalog',
   'imageOrigins',
   'model',
+  'assets',
   'currency',
   'dbName',
   'decisions',
@@ -430,6 +450,7 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   return {
     consent,
     honorGlobalPrivacyControl: gpc ?? true,
+    consentMode: config.consentMode,
     dataLayer,
     profile: profileOptions(config.profile),
     endpoint: optionalString(config, 'endpoint'),
@@ -441,6 +462,7 @@ export function resolveConfig(input: unknown): ResolvedConfig {
         : (catalog as Record<string, unknown> | undefined),
     imageOrigins: imageOriginsOf(config.imageOrigins),
     model: optionalString(config, 'model'),
+    assets: config.assets,
     currency,
     dbName: optionalString(config, 'dbName') ?? DEFAULT_DB_NAME,
     decisions: decisionOptions(config.decisions),

@@ -23,8 +23,10 @@ import {
 } from './feedback/outbox.js';
 import type { FeedbackType } from './feedback/policy.js';
 import { purgeDecisions } from './feedback/purge.js';
+import { predictorAssets } from './predictor/asset-options.js';
 import { Predictor } from './predictor/predictor.js';
 import type { Consent } from './privacy/consent.js';
+import { followConsentMode } from './privacy/consent-mode.js';
 import type { ProfileService } from './profile/service.js';
 import {
   rankItems,
@@ -74,6 +76,8 @@ export class Runtime {
   private readonly policiesLogged = new Set<string>();
   /** Decisions whose group was reported already (once per decision). */
   private readonly groupLogged = new Set<string>();
+  /** With `consentMode: 'google'`, what sets consent from the dataLayer's Consent Mode commands. */
+  private readonly consentFollower: { detach(): void } | undefined;
 
   constructor(host: RuntimeHost) {
     this.config = host.config;
@@ -103,6 +107,13 @@ export class Runtime {
     if (consent === 'denied') void purgeDecisions(this.config.dbName, this.reportDiagnostic);
     // With a catalog and consent, load the model in idle time so that the first decision can use it.
     if (this.catalogSource && consent === 'granted') this.predictor();
+    // Here, not in the profile half: the script tag's first file has a byte budget.
+    this.consentFollower = followConsentMode({
+      config: this.config,
+      service: this.service,
+      report: this.reportDiagnostic,
+      changed: (next) => this.consentChanged(next),
+    });
   }
 
   private readonly reportDiagnostic: ReportDiagnostic = (code, message) =>
@@ -265,6 +276,9 @@ export class Runtime {
   /** The predictor, created on first use; its worker starts when the page is idle. */
   private predictor(): Predictor {
     this.predictorInstance ??= new Predictor({
+      ...predictorAssets(this.config.assets, globalThis.document?.baseURI ?? '', (error) =>
+        this.reportDiagnostic('invalid_option', error.message),
+      ),
       ...(this.config.model !== undefined ? { model: this.config.model } : {}),
       onDiagnostic: this.reportDiagnostic,
     });
@@ -390,6 +404,7 @@ export class Runtime {
   }
 
   destroy(): void {
+    this.consentFollower?.detach();
     this.catalogSource?.destroy();
     this.predictorInstance?.destroy();
     this.outbox?.destroy();

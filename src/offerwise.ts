@@ -4,6 +4,7 @@ import { emptyDecision } from './decide/empty.js';
 import type { Catalog, Decision } from './decide/types.js';
 import { attachDataLayer, type DataLayerAdapter } from './events/datalayer.js';
 import { validateEvent } from './events/validate.js';
+import type { TrackEvent } from './events/types.js';
 import type { FeatureContext } from './features/spec.js';
 import type { FeedbackStatus, FlushSummary } from './feedback/outbox.js';
 import type { FeedbackType } from './feedback/policy.js';
@@ -269,7 +270,7 @@ export class Offerwise {
    * (accepted); rejects with `OfferwiseError` `invalid_event` (the profile unchanged) when the
    * event is malformed. Unknown event names resolve at once and are counted in {@link stats}.
    */
-  track(event: unknown): Promise<void> {
+  track(event: TrackEvent): Promise<void> {
     if (this.destroyed) return this.refuseDestroyed('track');
     let result;
     try {
@@ -399,7 +400,7 @@ export class Offerwise {
     }
     this.dataLayers.push(
       attachDataLayer(target, (entry) => {
-        this.track(entry).catch(() => undefined); // reported as a diagnostic already
+        this.track(entry as TrackEvent).catch(() => undefined); // reported as a diagnostic already
       }),
     );
   }

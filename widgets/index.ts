@@ -37,3 +37,20 @@ export type { FlashSaleMessages } from './flash-sale/flash-sale.component.js';
 export type { OffersMessages } from './offers/offers.component.js';
 export type { RecommendationsMessages } from './recommendations/recommendations.component.js';
 export type { MyDataMessages } from './my-data/my-data.component.js';
+export type {
+  OwNumber,
+  OwEventMap,
+  OwEventHandlers,
+  OwElementEvents,
+  OwElementClasses,
+  OwElementAttributes,
+  OwElementProps,
+  OwVueProps,
+  OwWhyProps,
+  OwCouponProps,
+  OwMemberDealProps,
+  OwFlashSaleProps,
+  OwOffersProps,
+  OwRecommendationsProps,
+  OwMyDataProps,
+} from './jsx.js';

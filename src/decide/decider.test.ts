@@ -9,6 +9,7 @@ import type { ScoreResult } from '../predictor/predictor.js';
 import { OfferwiseError } from '../util/errors.js';
 import { validateEffects } from '../learning/effects.js';
 import { validateSegments } from '../learning/segments.js';
+import { DEFAULT_INLINE } from '../predictor/default-fallback.js';
 import { Decider, DEFAULT_DECISION_OPTIONS, inHoldout } from './decider.js';
 import { StateStore } from './state-store.js';
 import type { Catalog, Offer } from './types.js';
@@ -281,7 +282,7 @@ describe('ow.decide()', () => {
     ow = undefined;
   });
 
-  it('decides from a catalog object with the fallback scorer when no worker can run (happy-dom)', async () => {
+  it('decides from a catalog object with the main-thread copy of the model when no worker can run (happy-dom)', async () => {
     const raw = {
       version: 1,
       server_time: new Date(NOW).toISOString(),
@@ -314,7 +315,8 @@ describe('ow.decide()', () => {
     });
     await ow.track(view('a', 'womens'));
     const decision = await ow.decide({ placement: 'home' });
-    expect(decision.source).toBe('fallback');
+    expect(decision.source).toBe('model');
+    expect(decision.modelVersion).toBe(DEFAULT_INLINE.version);
     expect(decision.offers).toHaveLength(2);
     expect(decision.offers.every((o) => o.propensity > 0 && o.propensity <= 1)).toBe(true);
     expect(ow.diagnostics().map((d) => d.code)).toContain('worker_unavailable');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attachDataLayer } from './datalayer.js';
+import { attachDataLayer, watchDataLayer } from './datalayer.js';
 
 function gtagArgs(..._args: unknown[]): IArguments {
   // eslint-disable-next-line prefer-rest-params
@@ -103,5 +103,41 @@ describe('attachDataLayer', () => {
       JSON.parse('{"event":"view_item","ecommerce":{"__proto__":{"polluted":true},"items":[]}}'),
     );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('watchDataLayer', () => {
+  it('hands over every entry as it is, survives a reader that throws, and detaches', () => {
+    const consent = gtagArgs('consent', 'update', { ad_storage: 'granted' });
+    const layer: unknown[] = [consent, ['consent', 'default', {}]];
+    const previous = layer.push;
+    const seen: unknown[] = [];
+    const adapter = watchDataLayer(layer, (entry) => {
+      seen.push(entry);
+      if (entry === 'boom') throw new Error('reader failed');
+    });
+    expect(seen).toEqual([consent, ['consent', 'default', {}]]);
+    expect(seen[0]).toBe(consent);
+
+    expect(layer.push('boom', 7)).toBe(4);
+    expect(seen.slice(2)).toEqual(['boom', 7]);
+    expect(layer).toEqual([consent, ['consent', 'default', {}], 'boom', 7]);
+
+    adapter.detach();
+    expect(layer.push).toBe(previous);
+    layer.push('after');
+    expect(seen).toHaveLength(4);
+  });
+
+  it('chains with attachDataLayer on the same array, each seeing its own entries', () => {
+    const layer: unknown[] = [];
+    const events: unknown[] = [];
+    const all: unknown[] = [];
+    attachDataLayer(layer, (e) => events.push(e));
+    watchDataLayer(layer, (e) => all.push(e));
+    layer.push(gtagArgs('consent', 'update', {}), { event: 'view_cart', ecommerce: { items: [] } });
+    expect(events).toEqual([{ event: 'view_cart', ecommerce: { items: [] } }]);
+    expect(all).toHaveLength(2);
+    expect(layer).toHaveLength(2);
   });
 });

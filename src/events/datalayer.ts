@@ -63,39 +63,48 @@ function fromGtag(entry: unknown): Record<string, unknown> | undefined {
  * modified, entries are never mutated, and `push` keeps its return value and `this`.
  */
 export function attachDataLayer(layer: unknown[], sink: Sink): DataLayerAdapter {
-  let active = true;
   // Our private copy of GTM's "ecommerce" model key, so `{ ecommerce: null }` resets work as in GTM.
   let ecommerce: Record<string, unknown> | undefined;
+  return watchDataLayer(layer, (entry) => {
+    const gtag = fromGtag(entry);
+    if (gtag !== undefined) {
+      sink(gtag);
+      return;
+    }
+    if (!isPlainObject(entry)) return;
+    if ('ecommerce' in entry) {
+      const value = entry.ecommerce;
+      if (value === null || value === undefined) ecommerce = undefined;
+      else if (isPlainObject(value)) {
+        ecommerce ??= {};
+        merge(ecommerce, value);
+      }
+    }
+    if (typeof entry.event !== 'string') return;
+    const event: Record<string, unknown> = { event: entry.event };
+    if (ecommerce !== undefined) event.ecommerce = clone(ecommerce);
+    if ('search_term' in entry) event.search_term = entry.search_term;
+    sink(event);
+  });
+}
 
+/**
+ * Hands `read` every entry of a `dataLayer` array the way {@link attachDataLayer} reads it: those
+ * already in it, then every later push, chained to an earlier `push`, nothing modified, and a
+ * `read` that throws never breaks the shop's push. For entries other than events: Consent Mode's
+ * commands (src/privacy/consent-mode.ts), which the decision half reads.
+ */
+export function watchDataLayer(layer: unknown[], read: (entry: unknown) => void): DataLayerAdapter {
+  let active = true;
   const ingest = (entry: unknown) => {
     if (!active) return;
     try {
-      const gtag = fromGtag(entry);
-      if (gtag !== undefined) {
-        sink(gtag);
-        return;
-      }
-      if (!isPlainObject(entry)) return;
-      if ('ecommerce' in entry) {
-        const value = entry.ecommerce;
-        if (value === null || value === undefined) ecommerce = undefined;
-        else if (isPlainObject(value)) {
-          ecommerce ??= {};
-          merge(ecommerce, value);
-        }
-      }
-      if (typeof entry.event !== 'string') return;
-      const event: Record<string, unknown> = { event: entry.event };
-      if (ecommerce !== undefined) event.ecommerce = clone(ecommerce);
-      if ('search_term' in entry) event.search_term = entry.search_term;
-      sink(event);
+      read(entry);
     } catch {
       // A hostile entry (getter that throws, cyclic object) must not break the shop's push.
     }
   };
-
   for (const entry of layer.slice()) ingest(entry);
-
   const previous = layer.push;
   const wrapped = function (this: unknown, ...entries: unknown[]) {
     const result = previous.apply(this, entries);

@@ -45,14 +45,40 @@ export interface Ga4Ecommerce {
   [key: string]: unknown;
 }
 
-/** What `track()` accepts: the shape shops already push to `dataLayer`. */
-export interface TrackEvent {
-  event: string;
-  ecommerce?: Ga4Ecommerce | null;
-  /** GA4 puts the search term at the top level of a `search` event. */
-  search_term?: string;
-  [key: string]: unknown;
+/**
+ * The events about particular items: their `ecommerce.items` is required (and must hold at least
+ * one item, checked at run time: an array built with `map()` has no length in its type).
+ */
+export type ItemEventName = 'view_item' | 'select_item' | 'add_to_cart' | 'remove_from_cart';
+
+/** A `purchase`'s payload: the order's id, total, currency and lines. */
+export interface Ga4PurchaseEcommerce extends Ga4Ecommerce {
+  transaction_id: string | number;
+  value: number | string;
+  currency: string;
+  items: Ga4Item[];
 }
+
+/**
+ * The event `track()` takes for the name `N`, with what offerwise requires of it (checked again at
+ * run time, for JavaScript callers): items for the item events, an order for `purchase`, a term
+ * for `search`.
+ */
+export type TrackEventOf<N extends EventName> = { event: N } & (N extends 'purchase'
+  ? { ecommerce: Ga4PurchaseEcommerce }
+  : N extends ItemEventName
+    ? { ecommerce: Ga4Ecommerce & { items: Ga4Item[] } }
+    : N extends 'search'
+      ? | { search_term: string; ecommerce?: Ga4Ecommerce | null }
+        | { ecommerce: Ga4Ecommerce & { search_term: string } }
+      : { ecommerce?: Ga4Ecommerce | null });
+
+/**
+ * What `track()` accepts: the GA4 ecommerce events shops already push to `dataLayer`, one type per
+ * event name, so that a misspelled name or field is a compile error. The `dataLayer` path takes
+ * anything (`unknown`) and checks it at run time; pass other shapes there, or cast.
+ */
+export type TrackEvent = { [N in EventName]: TrackEventOf<N> }[EventName];
 
 /** An item after validation: trimmed, typed, bounded. */
 export interface NormalizedItem {

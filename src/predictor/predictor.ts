@@ -2,7 +2,7 @@ import { FEATURE_COUNT, FEATURE_SPEC_VERSION } from '../features/spec.js';
 import type { PredictorDiagnosticCode } from '../util/diagnostic-codes.js';
 import { OfferwiseError } from '../util/errors.js';
 import { trustedScriptUrl } from '../util/trusted.js';
-import { assetUrl, metadataUrlFor } from './assets.js';
+import { assetUrl, describeScriptUrl, metadataUrlFor } from './assets.js';
 import { DEFAULT_FALLBACK, DEFAULT_INLINE } from './default-fallback.js';
 import { scoreFallback, type LinearUpliftModel } from './fallback.js';
 import { scoreInline, type InlineNetwork } from './inline.js';
@@ -19,6 +19,11 @@ export interface PredictorOptions {
   wasmUrl?: string;
   /** URL of the worker script; default: the one shipped beside the SDK (same origin as the page). */
   workerUrl?: string;
+  /**
+   * A folder holding the shipped files under their `dist/` names (a CDN path): the default
+   * worker, `.wasm`, model and metadata are looked for there instead of next to the SDK's module.
+   */
+  assetBase?: string;
   /** Coefficients of the fallback scorer; default: the baseline trained with the default model. */
   fallback?: LinearUpliftModel;
   /**
@@ -128,6 +133,10 @@ export class Predictor {
   private refusal: string | undefined;
   private loading: Promise<boolean> | undefined;
   private destroyed = false;
+  /** The worker script's URL, probed once when the worker fails before the model is loaded. */
+  private probeUrl: string | undefined;
+  /** Diagnostics wait behind the probe, so that they arrive in order. */
+  private reports: Promise<void> | undefined;
 
   constructor(private readonly options: PredictorOptions = {}) {
     this.fallbackModel = options.fallback ?? DEFAULT_FALLBACK;
@@ -149,17 +158,21 @@ export class Predictor {
       );
       return;
     }
-    const modelUrl = options.model ?? assetUrl('model');
+    const base = options.assetBase;
+    const modelUrl = options.model ?? assetUrl('model', base);
     const request = {
       model: modelUrl,
       metadata:
         options.metadata ??
-        (typeof options.model === 'string' ? metadataUrlFor(options.model) : assetUrl('metadata')),
-      wasmUrl: options.wasmUrl ?? assetUrl('wasm'),
+        (typeof options.model === 'string'
+          ? metadataUrlFor(options.model)
+          : assetUrl('metadata', base)),
+      wasmUrl: options.wasmUrl ?? assetUrl('wasm', base),
       featureSpecVersion: FEATURE_SPEC_VERSION,
       featureCount: FEATURE_COUNT,
     };
-    const workerUrl = options.workerUrl ?? assetUrl('worker');
+    const workerUrl = options.workerUrl ?? assetUrl('worker', base);
+    if (!options.createWorker || options.workerUrl !== undefined) this.probeUrl = workerUrl;
     this.client = new WorkerClient<WorkerApi>({
       create:
         options.createWorker ??
@@ -188,10 +201,23 @@ export class Predictor {
   }
 
   private report(code: PredictorDiagnosticCode, message: string): void {
-    try {
-      this.options.onDiagnostic?.(code, message);
-    } catch {
-      // an integrator's listener must not break scoring
+    const deliver = (text: string) => {
+      try {
+        this.options.onDiagnostic?.(code, text);
+      } catch {
+        // an integrator's listener must not break scoring
+      }
+    };
+    if (this.reports) {
+      this.reports = this.reports.then(() => deliver(message));
+    } else if (this.probeUrl !== undefined && !this.loadedModel && code === 'worker_crashed') {
+      // The worker's 'error' event says nothing about why (a 404, a bundler that did not emit
+      // the file, a server's SPA fallback answering text/html): ask its URL what it serves.
+      const url = this.probeUrl;
+      this.probeUrl = undefined;
+      this.reports = describeScriptUrl(url).then((found) => deliver(`${message}; ${found}`));
+    } else {
+      deliver(message);
     }
   }
 

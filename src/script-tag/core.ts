@@ -36,7 +36,16 @@ const api: Record<string, unknown> = {
 function configFrom(script: HTMLScriptElement): OfferwiseConfig | undefined {
   const data = script.dataset;
   const config: Record<string, unknown> = {};
-  for (const key of ['endpoint', 'catalog', 'model', 'consent', 'currency', 'dbName'] as const) {
+  // data-consent-mode="google": OfferwiseConfig.consentMode.
+  for (const key of [
+    'endpoint',
+    'catalog',
+    'model',
+    'consent',
+    'consentMode',
+    'currency',
+    'dbName',
+  ] as const) {
     if (data[key] !== undefined) config[key] = data[key];
   }
   // data-image-origins="https://cdn.a.example https://cdn.b.example": see OfferwiseConfig.imageOrigins.

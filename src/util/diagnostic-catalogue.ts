@@ -45,13 +45,15 @@ export const DIAGNOSTIC_CATALOGUE: {
       invalid_event:
         '`track()` or a `dataLayer` entry got a malformed event; the message names the field, the value and what was expected. The profile is unchanged.',
       invalid_command:
-        '`offerwise.push()` got something other than `["track", event]`, `["consent", state]`, `["forget"]`, `["attachDataLayer", layer]` or a function; it was skipped.',
+        '`offerwise.push()` got something other than `["track", event]`, `["consent", state]`, `["forget"]`, `["attachDataLayer", layer]` or a function; it was skipped. Or, with `consentMode: \'google\'`, a dataLayer `[\'consent\', …]` command was malformed (not `default`/`update`, no object, a signal other than `"granted"`/`"denied"`); it was ignored.',
       command_failed:
         'A command queued with `offerwise.push()` threw (e.g. a function passed to it); the commands after it still ran.',
       gpc_denied:
-        "Global Privacy Control is on and a grant came without `{ source: 'user' }` (configured, replayed by a consent banner, queued): consent stays `denied`.",
+        "Global Privacy Control is on and a grant came without `{ source: 'user' }` (configured, replayed by a consent banner, queued, or a Consent Mode grant): consent stays `denied`.",
       deprecated_option:
         'An option that no longer does anything was given (`logCandidates`, `data-log-candidates`); reported once at start-up.',
+      invalid_option:
+        "An option checked when the decision half starts was refused: `assets` (not an object, an unknown key, or not an http(s) URL; that entry is left out and its file is looked for where it would be without it), or `consentMode` other than `'google'`/`'off'` (consent then does not follow the dataLayer). The message names the field, the value and what was expected.",
       runtime_failed:
         "The script tag's second file (the decision half) did not load; the message says why (missing file, Content-Security-Policy, integrity). Decisions and recommendations are empty, feedback is off; a later call tries again after 30 s.",
       forget_pending:
@@ -195,6 +197,8 @@ export const DIAGNOSTIC_CATALOGUE: {
     source: 'widgets/',
     codes: {
       ow_offers_no_placement: '`<ow-offers>` has no `placement` attribute; it shows nothing.',
+      ow_offers_invalid_types:
+        "`<ow-offers>` has a `types` value that is not a space- or comma-separated list of `coupon`, `member_deal` and `flash_sale` (the message names the value and the unknown words); it reserves space for the known types it names, else for the placement's.",
       ow_decide_failed:
         '`<ow-offers>` could not get a decision (its `decide()` rejected: a malformed request, or a destroyed instance); it collapses.',
       ow_recommendations_no_placement:
@@ -203,6 +207,8 @@ export const DIAGNOSTIC_CATALOGUE: {
         '`<ow-recommendations>` has a `mode` other than `for-you`, `discover` or `recently-viewed` (the message names the value); it shows the `for-you` list.',
       ow_recommend_failed:
         '`<ow-recommendations>` could not get a ranking (its `recommend()` rejected: a malformed request such as a `limit` over 50, or a destroyed instance); it collapses.',
+      ow_invalid_number:
+        'An element has a numeric property that is not a number in its range: `limit` of `<ow-offers>` (1 to 20) or `<ow-recommendations>` (1 to 50), `server-offset` or `ending-soon-minutes` of `<ow-flash-sale>` (numeric strings such as React\'s `limit="2"` are accepted; the message names the element, the value and the range); it uses the default instead.',
       ow_report_failed:
         'An offer element could not report an impression, click, claim or dismissal (`report()` rejected, e.g. for a decision made before `forget()`).',
       ow_mute_failed:

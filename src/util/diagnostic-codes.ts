@@ -14,6 +14,7 @@ export type InstanceDiagnosticCode =
   | 'command_failed'
   | 'gpc_denied'
   | 'deprecated_option'
+  | 'invalid_option'
   | 'runtime_failed'
   | 'forget_pending'
   | 'decide_failed'
@@ -88,10 +89,12 @@ export type PredictorDiagnosticCode =
 /** The `ow-` elements (widgets/). */
 export type WidgetDiagnosticCode =
   | 'ow_offers_no_placement'
+  | 'ow_offers_invalid_types'
   | 'ow_decide_failed'
   | 'ow_recommendations_no_placement'
   | 'ow_recommendations_invalid_mode'
   | 'ow_recommend_failed'
+  | 'ow_invalid_number'
   | 'ow_report_failed'
   | 'ow_mute_failed';
 

@@ -41,7 +41,7 @@ function catalog() {
 }
 
 const view = (i: number) => ({
-  event: 'view_item',
+  event: 'view_item' as const,
   ecommerce: {
     currency: 'EUR',
     items: [

@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
+import type { TrackEventOf } from '../../src/events/types.js';
 
 /** Gives each test an empty, private IndexedDB. */
 export function freshIndexedDB(): IDBFactory {
@@ -13,12 +14,17 @@ export async function databaseNames(): Promise<string[]> {
   return (await indexedDB.databases()).map((d) => d.name ?? '');
 }
 
-export const view = (id: string, category: string, price = 10) => ({
+export const view = (id: string, category: string, price = 10): TrackEventOf<'view_item'> => ({
   event: 'view_item',
   ecommerce: { currency: 'EUR', items: [{ item_id: id, item_category: category, price }] },
 });
 
-export const cartAdd = (id: string, category: string, price = 10, quantity = 1) => ({
+export const cartAdd = (
+  id: string,
+  category: string,
+  price = 10,
+  quantity = 1,
+): TrackEventOf<'add_to_cart'> => ({
   event: 'add_to_cart',
   ecommerce: {
     currency: 'EUR',
@@ -26,7 +32,11 @@ export const cartAdd = (id: string, category: string, price = 10, quantity = 1) 
   },
 });
 
-export const order = (transactionId: string, value: number, category = 'mens') => ({
+export const order = (
+  transactionId: string,
+  value: number,
+  category = 'mens',
+): TrackEventOf<'purchase'> => ({
   event: 'purchase',
   ecommerce: {
     transaction_id: transactionId,

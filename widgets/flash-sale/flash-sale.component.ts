@@ -13,6 +13,13 @@ import { theme } from '../shared/theme.styles.js';
 import { CountdownController, type CountdownState } from './countdown.controller.js';
 import { formatDuration } from './duration.js';
 import styles from './flash-sale.styles.js';
+import {
+  ENDING_SOON_MINUTES,
+  readNumber,
+  reportNumber,
+  SERVER_OFFSET,
+  type NumberRead,
+} from '../shared/numbers.js';
 
 /** The element's words; `{count}` and `{title}` are filled in. */
 export interface FlashSaleMessages {
@@ -64,8 +71,9 @@ const IMAGE_SIZE = 160;
  *
  * A wide band: the header (title, countdown, "Why?") on one row, the items in one row that scrolls
  * sideways (scroll snap) when they do not fit. Its height is fixed by construction (a square image
- * box, names clamped to two lines, fixed price and stock rows): 378 px while wider than 420 px,
- * 396 px at 420 px or less (its own width; 16 px root font, default `--ow-space`); see `band.ts`.
+ * box, names clamped to two lines, the sale price over the struck former price, a fixed stock
+ * row): 398 px while wider than 420 px, 416 px at 420 px or less (its own width; 16 px root font,
+ * default `--ow-space`); see `band.ts`.
  *
  * @fires ow-click - The shopper followed an item's link (`{ decisionId, offerId }`); also reported as `click`.
  * @fires ow-impression - Half the sale (30% of a sale of 242,500 px² or more) was visible for a second (`{ decisionId, offerId }`); also reported.
@@ -119,9 +127,9 @@ export class OwFlashSale extends OwElement {
   /** Why the shopper sees this offer, shown by `<ow-why>`. */
   declare explanation: string | undefined;
   /** Server clock minus local clock, ms; default the catalog's `server_time - received_at`, else 0. */
-  declare serverOffset: number | undefined;
+  declare serverOffset: number | `${number}` | undefined;
   /** Minutes left from which the sale reads "Ending soon" (default 10). */
-  declare endingSoonMinutes: number;
+  declare endingSoonMinutes: number | `${number}`;
   /** The words shown and announced (defaults in English). */
   declare messages: FlashSaleMessages;
   /** The live region's message, with the sale's title isolated. */
@@ -146,7 +154,7 @@ export class OwFlashSale extends OwElement {
       startsAt: () => this.offer?.starts_at,
       endsAt: () => this.offer?.ends_at,
       offset: () => this.offset(),
-      endingSoonMs: () => Math.max(0, this.endingSoonMinutes) * 60_000,
+      endingSoonMs: () => this.endingSoon().value * 60_000,
       onStateChange: (state) => {
         // Once, on the change itself: a sale that was already over when shown is not announced.
         if (state === 'ended') {
@@ -169,6 +177,31 @@ export class OwFlashSale extends OwElement {
       this.announcement = '';
     }
     if (changed.has('offer') || changed.has('offerwise')) this.loads.reload();
+    if (changed.has('serverOffset') || changed.has('endingSoonMinutes')) void this.checkNumbers();
+  }
+
+  /** A numeric attribute that is not a number in its range is the page's mistake: say so, once. */
+  private async checkNumbers(): Promise<void> {
+    const offset = this.serverOffsetRead();
+    const soon = this.endingSoon();
+    if (!offset.problem && !soon.read.problem) return;
+    const ow = await this.instance();
+    reportNumber(ow, '<ow-flash-sale>', 'server-offset', offset, "using the catalog's clock");
+    reportNumber(ow, '<ow-flash-sale>', 'ending-soon-minutes', soon.read, 'using 10');
+  }
+
+  private serverOffsetRead(): NumberRead {
+    return readNumber(this.serverOffset, SERVER_OFFSET, this.getAttribute('server-offset'));
+  }
+
+  /** `ending-soon-minutes` as read, and the minutes it means (10 when unset or refused). */
+  private endingSoon(): { value: number; read: NumberRead } {
+    const read = readNumber(
+      this.endingSoonMinutes,
+      ENDING_SOON_MINUTES,
+      this.getAttribute('ending-soon-minutes'),
+    );
+    return { value: read.value ?? 10, read };
   }
 
   protected override updated(): void {
@@ -203,9 +236,8 @@ export class OwFlashSale extends OwElement {
   }
 
   private offset(): number {
-    if (this.serverOffset !== undefined && Number.isFinite(this.serverOffset)) {
-      return this.serverOffset;
-    }
+    const offset = this.serverOffsetRead().value;
+    if (offset !== undefined) return offset;
     const catalog = this.catalog;
     return catalog ? catalog.server_time - catalog.received_at : 0;
   }

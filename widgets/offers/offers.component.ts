@@ -11,8 +11,10 @@ import { emit, type OwDecisionEventDetail } from '../shared/events.js';
 import { RouteController } from '../shared/route.controller.js';
 import { OnScreenController } from './on-screen.controller.js';
 import { offersStyles } from './offers.styles.js';
+import { describeValue } from '../../src/util/errors.js';
 import { reportOnce } from '../shared/support.js';
-import { parseTypes, reservePlan, type ReservePlan } from './reserve.js';
+import { OFFERS_LIMIT, readNumber, reportNumber } from '../shared/numbers.js';
+import { OFFER_TYPES, parseTypes, reservePlan, type ReservePlan } from './reserve.js';
 
 /** What is rendered: a decision and the catalog's offers for it. */
 interface View {
@@ -74,7 +76,7 @@ function cssLength(value: string): string {
  * (`<ow-coupon>`, `<ow-member-deal>`, `<ow-flash-sale>`).
  *
  * Before its decision arrives it shows skeletons of the final shape in the grid the offers will
- * use, so the page does not move when they come: a full-width flash-sale band (378 px; 396 px at
+ * use, so the page does not move when they come: a full-width flash-sale band (398 px; 416 px at
  * 420 px wide or less) if a flash sale is possible, and a card (`--ow-offers-card-height`, 272 px)
  * per other offer, `limit` in all (see `reservePlan()` in reserve.ts). The types are the `types`
  * attribute's, else those the catalog's placement allows and has offers of once the catalog is
@@ -88,7 +90,8 @@ function cssLength(value: string): string {
  * (the `empty` attribute is set) only once a decision with no offers arrives, or the decision
  * fails, or every offer was dismissed. A change of `placement`, `limit` or `member` decides again.
  * Failures never throw into the page: they are reported once per code through the instance's
- * diagnostics (`ow_offers_no_placement`, `ow_decide_failed`; see docs/diagnostics.md).
+ * diagnostics (`ow_offers_no_placement`, `ow_decide_failed`, and `ow_offers_invalid_types` for a
+ * `types` value that is not a list of offer types; see docs/diagnostics.md).
  *
  * Impressions: each offer element owns its own `ImpressionController` and reports its impression
  * once per decision and offer; this element reports none. Offers are keyed by decision and offer,
@@ -138,13 +141,15 @@ export class OwOffers extends OwElement {
 
   /** The placement to decide for (the catalog's `placements` key). */
   declare placement: string;
-  /** Offers to show at most; default the placement's `limit`. */
-  declare limit: number | undefined;
+  /** Offers to show at most (1 to 20; a numeric string counts); default the placement's `limit`. */
+  declare limit: number | `${number}` | undefined;
   /** A floor under its height, reserved before a decision (a CSS length; a bare number is px). */
   declare minHeight: string;
   /**
    * The offer types this placement can show (`"coupon member_deal flash_sale"`, spaces or
-   * commas), for the skeletons only; default the catalog placement's. Unknown words are ignored.
+   * commas), for the skeletons only; default the catalog placement's. Unknown words are reported
+   * once (`ow_offers_invalid_types`) and ignored: the skeletons follow the known ones, or the
+   * default when there are none.
    */
   declare types: string;
   /** The shopper is a signed-in member: decides with `context.member` and lets members claim. */
@@ -185,8 +190,8 @@ export class OwOffers extends OwElement {
   get reserve(): ReservePlan {
     return reservePlan({
       placement: this.placement,
-      limit: this.limit,
-      types: parseTypes(this.types),
+      limit: readNumber(this.limit, OFFERS_LIMIT).value,
+      types: parseTypes(this.types).types,
       catalog: this.catalog,
     });
   }
@@ -199,6 +204,27 @@ export class OwOffers extends OwElement {
     if (changed.has('placement') || changed.has('limit') || changed.has('member')) {
       void this.load();
     }
+    if (changed.has('types')) void this.checkTypes();
+  }
+
+  /** A `types` value that is not a list of offer types is the page's mistake: say so, once. */
+  private async checkTypes(): Promise<void> {
+    const value: unknown = this.types;
+    const { types, unknown, invalid } = parseTypes(value);
+    if (!invalid) return;
+    const ow = await this.instance();
+    // A newer value has its own check.
+    if (this.types !== value) return;
+    const expected = OFFER_TYPES.map((type) => `"${type}"`).join(', ');
+    const ignored = unknown.length > 0 ? `ignoring ${unknown.map(describeValue).join(', ')}; ` : '';
+    const using = types
+      ? `reserving space for ${types.map((type) => `"${type}"`).join(', ')}`
+      : "reserving space for the placement's types";
+    reportOnce(
+      ow,
+      'ow_offers_invalid_types',
+      `<ow-offers placement="${this.placement}"> types: got ${describeValue(value)}, expected a space- or comma-separated list of ${expected}; ${ignored}${using}`,
+    );
   }
 
   private context(): FeatureContext | undefined {
@@ -235,10 +261,18 @@ export class OwOffers extends OwElement {
       if (run !== this.runs) return;
       if (cached && cached.offers.length > 0) await this.show(ow, cached, run);
       if (run !== this.runs) return;
-      const limit = this.limit;
+      const read = readNumber(this.limit, OFFERS_LIMIT, this.getAttribute('limit'));
+      reportNumber(
+        ow,
+        `<ow-offers placement="${placement}">`,
+        'limit',
+        read,
+        "using the placement's limit",
+      );
+      const limit = read.value;
       const fresh = await ow.decide({
         placement,
-        ...(typeof limit === 'number' && Number.isFinite(limit) ? { limit } : {}),
+        ...(limit !== undefined ? { limit } : {}),
         ...(context ? { context } : {}),
       });
       if (run !== this.runs) return;

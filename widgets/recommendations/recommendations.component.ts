@@ -14,6 +14,7 @@ import { OwElement } from '../shared/ow-element.js';
 import { LoadController } from '../shared/load.controller.js';
 import { RouteController } from '../shared/route.controller.js';
 import { reportOnce, safeUrl } from '../shared/support.js';
+import { RECOMMENDATIONS_LIMIT, readNumber, reportNumber } from '../shared/numbers.js';
 import { theme } from '../shared/theme.styles.js';
 import styles from './recommendations.styles.js';
 
@@ -102,8 +103,8 @@ export class OwRecommendations extends OwElement {
    * `RecommendMode`); any other value is reported and shows `for-you`.
    */
   declare mode: RecommendMode;
-  /** Products at most; default the placement's `limit`, else 8. */
-  declare limit: number | undefined;
+  /** Products at most (1 to 50; a numeric string counts); default the placement's `limit`, else 8. */
+  declare limit: number | `${number}` | undefined;
   /** Item ids never shown (e.g. the product on this page). */
   declare exclude: string[] | undefined;
   /** The element's words (defaults in English). */
@@ -167,7 +168,15 @@ export class OwRecommendations extends OwElement {
     try {
       const mode = this.shownMode(ow);
       const request: RecommendRequest = { placement: this.placement, mode };
-      if (this.limit !== undefined && Number.isFinite(this.limit)) request.limit = this.limit;
+      const limit = readNumber(this.limit, RECOMMENDATIONS_LIMIT, this.getAttribute('limit'));
+      reportNumber(
+        ow,
+        `<ow-recommendations placement="${this.placement}">`,
+        'limit',
+        limit,
+        "using the placement's limit",
+      );
+      if (limit.value !== undefined) request.limit = limit.value;
       if (this.exclude?.length) request.exclude = this.exclude;
       const [recommendation, catalog] = await Promise.all([
         ow.recommend(request),
@@ -276,7 +285,10 @@ export class OwRecommendations extends OwElement {
   }
 
   private renderPlaceholders(): TemplateResult {
-    const count = Math.max(1, Math.min(this.limit ?? PLACEHOLDERS, PLACEHOLDERS));
+    const count = Math.max(
+      1,
+      Math.min(readNumber(this.limit, RECOMMENDATIONS_LIMIT).value ?? PLACEHOLDERS, PLACEHOLDERS),
+    );
     return html`${Array.from(
       { length: count },
       () =>

@@ -158,17 +158,17 @@ describe('<ow-recommendations>', () => {
 
   it('reports a refused request and a missing placement through the instance, once each', async () => {
     const { ow, recommend } = fake(() =>
-      Promise.reject(new Error('recommend().limit: got 80, expected a whole number from 1 to 50')),
+      Promise.reject(new Error('recommend().exclude: got object, expected an array of item ids')),
     );
     const hub = diagnosticsOf(ow);
-    const el = await mount(ow, { placement: 'product', limit: '80' });
-    el.setAttribute('limit', '90');
+    const el = await mount(ow, { placement: 'product', limit: '30' });
+    el.setAttribute('limit', '40');
     await settle(el);
     expect(recommend).toHaveBeenCalledTimes(2);
     expect(reportsOf(hub)).toEqual([
       [
         'ow_recommend_failed',
-        '<ow-recommendations placement="product">: Error: recommend().limit: got 80, expected a whole number from 1 to 50',
+        '<ow-recommendations placement="product">: Error: recommend().exclude: got object, expected an array of item ids',
       ],
     ]);
     const bare = await mount(ow, {});
