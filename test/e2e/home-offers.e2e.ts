@@ -4,19 +4,18 @@
 // warm: the layout shifts add up to less than 0.01, no blank floor is left under the offers (the
 // slot is exactly as tall as what it shows), and no price or value text of any offer type
 // overflows its box. Screenshots go to test-artifacts/home-offers/.
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoServer, type DemoServer } from '../../demo/server.mjs';
-import { launchChromium } from '../support/browser.mjs';
+import type { BrowserContext } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { requireChromium } from '../support/e2e.js';
 import { repoRoot } from '../support/server.mjs';
 import {
   VIEWPORTS,
+  clippedPrices,
   layoutShifts,
   prepareContext,
+  useDemoShop,
   waitForSettled,
   type ViewportName,
 } from '../support/page-vitals.js';
@@ -74,23 +73,11 @@ async function forceOutcome(context: BrowserContext, outcome: Outcome): Promise<
 }
 
 describe.skipIf(!hasChromium)('demo home: the offers slot with and without a flash sale', () => {
-  let server: DemoServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startDemoServer({
-      port: 0,
-      dataDir: mkdtempSync(path.join(tmpdir(), 'offerwise-home-offers-')),
-    });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const shop = useDemoShop('home-offers');
+  beforeAll(() => mkdirSync(ARTIFACTS, { recursive: true }));
 
   async function check(viewport: ViewportName, outcome: Outcome): Promise<void> {
-    const context = await browser.newContext({ viewport: VIEWPORTS[viewport] });
+    const context = await shop.browser().newContext({ viewport: VIEWPORTS[viewport] });
     try {
       await prepareContext(context);
       await forceOutcome(context, outcome);
@@ -98,7 +85,7 @@ describe.skipIf(!hasChromium)('demo home: the offers slot with and without a fla
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(String(error)));
       for (const load of ['cold', 'warm']) {
-        await page.goto(server.url('/'), { waitUntil: 'domcontentloaded' });
+        await page.goto(shop.server().url('/'), { waitUntil: 'domcontentloaded' });
         await waitForSettled(page);
         const { cls, shifts } = await layoutShifts(page);
         const slot = await page.evaluate(() => {
@@ -106,31 +93,15 @@ describe.skipIf(!hasChromium)('demo home: the offers slot with and without a fla
           const root = host.shadowRoot!;
           const box = (el: Element) => el.getBoundingClientRect();
           const offers = [...root.querySelectorAll('[part~="offer"]')];
-          const parts = offers.flatMap((offer) => [
-            ...offer.shadowRoot!.querySelectorAll<HTMLElement>(
-              '[part~="price"], [part~="sale-price"], [part~="was-price"], [part~="value"]',
-            ),
-          ]);
           return {
             types: offers.map((offer) => offer.localName),
             host: box(host).height,
             content: box(root.querySelector('.grid')!).height,
             offers: box(document.querySelector('.home-offers')!),
             shelves: box(document.querySelector('.home-shelves')!),
-            // Price and value text wider than its box, or past its item's or card's edge.
-            clipped: parts
-              .filter((el) => {
-                const outer = el.closest('[part~="item"], [part~="base"]') ?? el;
-                return (
-                  el.scrollWidth > el.clientWidth ||
-                  box(el).right > box(outer).right + 0.5 ||
-                  box(el).bottom > box(outer).bottom + 0.5
-                );
-              })
-              .map((el) => `${el.getAttribute('part')} "${el.textContent!.trim()}"`),
-            checked: parts.length,
           };
         });
+        const prices = await page.evaluate(clippedPrices, 'ow-offers');
         const label = `${viewport} ${outcome} ${load}`;
         expect(
           cls,
@@ -145,8 +116,8 @@ describe.skipIf(!hasChromium)('demo home: the offers slot with and without a fla
         );
         // No floor: the slot is as tall as the offers it shows.
         expect(slot.host, label).toBe(slot.content);
-        expect(slot.clipped, label).toEqual([]);
-        expect(slot.checked, label).toBeGreaterThanOrEqual(3);
+        expect(prices.clipped, label).toEqual([]);
+        expect(prices.checked, label).toBeGreaterThanOrEqual(3);
         if (viewport === 'desktop') {
           // A column of its own, beside the shelves.
           expect(slot.offers.left, label).toBeGreaterThanOrEqual(slot.shelves.right);

@@ -4,14 +4,11 @@
 // worst session window), and axe-core finds no serious or critical violation. A page counts
 // once its offerwise elements have settled and two frames have passed: a condition, not a time.
 // Screenshots of each page (light, then dark without reloading) go to test-artifacts/pages/.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoServer, type DemoServer } from '../../demo/server.mjs';
-import { launchChromium } from '../support/browser.mjs';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { requireChromium } from '../support/e2e.js';
 import { repoRoot } from '../support/server.mjs';
 import {
@@ -20,6 +17,7 @@ import {
   layoutShifts,
   prepareContext,
   seedCart,
+  useDemoShop,
   waitForSettled,
   type Shift,
   type ViewportName,
@@ -78,24 +76,12 @@ function describeShifts(label: string, shifts: Shift[]): string[] {
 }
 
 describe.skipIf(!hasChromium)('demo pages: no layout shift, no serious accessibility issue', () => {
-  let server: DemoServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startDemoServer({
-      port: 0,
-      dataDir: mkdtempSync(path.join(tmpdir(), 'offerwise-page-vitals-')),
-    });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const shop = useDemoShop('page-vitals');
+  beforeAll(() => mkdirSync(ARTIFACTS, { recursive: true }));
 
   /** Cold and warm loads, axe, and the light and dark screenshots of one page. */
   async function measure(viewport: ViewportName, demo: (typeof DEMO_PAGES)[number]) {
-    const context = await browser.newContext({ viewport: VIEWPORTS[viewport] });
+    const context = await shop.browser().newContext({ viewport: VIEWPORTS[viewport] });
     try {
       await prepareContext(context);
       await seedCart(context, demo.cart);
@@ -106,7 +92,7 @@ describe.skipIf(!hasChromium)('demo pages: no layout shift, no serious accessibi
       for (let i = 0; i < 2; i++) {
         // Not waiting for `load` (lazy images, the worker's files): the settled elements are
         // what the measure needs, and they wait for what they need themselves.
-        await page.goto(server.url(demo.path), { waitUntil: 'domcontentloaded' });
+        await page.goto(shop.server().url(demo.path), { waitUntil: 'domcontentloaded' });
         await waitForSettled(page);
         loads.push(await layoutShifts(page));
       }

@@ -1,7 +1,13 @@
 // What the page-vitals browser test (and anyone measuring the demo by hand) needs: the demo's
 // pages, the two viewports, a layout-shift recorder installed before the page's own scripts, and
 // a wait for the offerwise elements to settle that is a condition, never a fixed time.
-import type { BrowserContext, Page } from 'playwright-core';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { startDemoServer, type DemoServer } from '../../demo/server.mjs';
+import { launchChromium } from './browser.mjs';
 
 /** One demo page; `cart`: the shopper has these lines in the cart before the page loads. */
 export interface DemoPage {
@@ -144,4 +150,59 @@ export async function waitForSettled(page: Page, timeout = 20_000): Promise<void
 export async function layoutShifts(page: Page): Promise<{ cls: number; shifts: Shift[] }> {
   const shifts = await page.evaluate(() => (window as unknown as VitalsWindow).__shifts);
   return { cls: shifts.reduce((sum, s) => sum + s.value, 0), shifts };
+}
+
+/**
+ * The demo shop on a free port with an empty data folder, and one Chromium, for a test file's
+ * pages (started before its tests, closed after). `name` labels the temporary data folder.
+ */
+export function useDemoShop(name: string): { server(): DemoServer; browser(): Browser } {
+  let server: DemoServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    server = await startDemoServer({
+      port: 0,
+      dataDir: mkdtempSync(path.join(tmpdir(), `offerwise-${name}-`)),
+    });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return { server: () => server!, browser: () => browser! };
+}
+
+/**
+ * Runs in the page (`page.evaluate(clippedPrices, selector)`): the price and value texts of the
+ * offers inside the element `hostSelector` (an `ow-offers`) that are wider than their own box or
+ * reach past their item's or card's edge, as `part "text" scrollWidth>clientWidth`, and how many
+ * were checked. No named inner functions: the test runner's transform would wrap them in a
+ * helper the page does not have.
+ */
+export function clippedPrices(hostSelector: string): { clipped: string[]; checked: number } {
+  const root = document.querySelector(hostSelector)!.shadowRoot!;
+  const box = (el: Element) => el.getBoundingClientRect();
+  const parts = [
+    root,
+    ...[...root.querySelectorAll('[part~="offer"]')].map((o) => o.shadowRoot!),
+  ].flatMap((r) => [
+    ...r.querySelectorAll<HTMLElement>(
+      '[part~="price"], [part~="sale-price"], [part~="was-price"], [part~="value"]',
+    ),
+  ]);
+  const clipped = parts
+    .filter((el) => {
+      const outer = el.closest('[part~="item"], [part~="base"]') ?? el;
+      return (
+        el.scrollWidth > el.clientWidth ||
+        box(el).right > box(outer).right + 0.5 ||
+        box(el).bottom > box(outer).bottom + 0.5
+      );
+    })
+    .map(
+      (el) =>
+        `${el.getAttribute('part')} "${el.textContent!.trim().replace(/\s+/g, ' ')}" ${el.scrollWidth}>${el.clientWidth}`,
+    );
+  return { clipped, checked: parts.length };
 }
