@@ -127,6 +127,20 @@ describe.skipIf(!hasChromium)('the packed package under bundlers', () => {
     }
   });
 
+  it('publint and attw (the ESM-only profile: no CommonJS build is shipped) accept the packed package', () => {
+    const bin = (name: string) => path.join(repoRoot, 'node_modules/.bin', name);
+    const dir = appWith(tarball, 'lint');
+    // Lints the unpacked tarball as it is (no second `npm pack`).
+    const publint = execFileSync(
+      bin('publint'),
+      ['--strict', '--pack', 'false', path.join(dir, 'node_modules/offerwise')],
+      { encoding: 'utf8' },
+    );
+    expect(publint).toContain('All good!');
+    // Throws (a non-zero exit) on any problem; the output names it.
+    execFileSync(bin('attw'), [tarball, '--profile', 'esm-only', '--quiet'], { encoding: 'utf8' });
+  }, 60_000);
+
   function expectWorkerScores(result: Result): void {
     expect(result.error).toBeUndefined();
     expect(result).toMatchObject({
