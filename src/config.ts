@@ -1,4 +1,4 @@
-import type { Consent } from './privacy/consent.js';
+import type { Consent, ConsentAdapter } from './privacy/consent.js';
 import { parseConsent } from './privacy/consent.js';
 import { DEFAULT_PROFILE_OPTIONS, type ProfileOptions } from './profile/options.js';
 import { DEFAULT_DB_NAME } from './profile/schema.js';
@@ -29,7 +29,7 @@ export interface OfferwiseConfig {
    * docs/privacy.md#google-consent-mode for the mapping. Default `'off'`: only `consent` and
    * `consent()` set it. Checked when the decision half starts (`invalid_option`).
    */
-  consentMode?: 'google' | 'off';
+  consentMode?: 'google' | 'off' | ConsentAdapter;
   /** Read GA4 events from `window.dataLayer` (`true`) or from the given array. Default false (ESM). */
   dataLayer?: boolean | unknown[];
   /** Tunables of the local profile; see docs/api.md for defaults. */

@@ -40,7 +40,7 @@ export type { DecideRequest, DecisionInspection, InspectedCandidate } from './de
 export type { OfferwiseErrorCode } from './util/errors.js';
 export type { Diagnostic } from './util/diagnostics.js';
 export type { DiagnosticCode } from './util/diagnostic-codes.js';
-export type { Consent } from './privacy/consent.js';
+export type { Consent, ConsentAdapter } from './privacy/consent.js';
 export type { EventName, TrackEvent, Ga4Item, Ga4Ecommerce } from './events/types.js';
 export type { ProfileOptions } from './profile/options.js';
 export type { ProfileSnapshot, PurchaseWindow, PriceBand } from './profile/snapshot.js';

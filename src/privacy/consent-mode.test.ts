@@ -235,7 +235,7 @@ describe("consentMode: 'google' through the dataLayer", () => {
       {
         code: 'invalid_option',
         message:
-          'config.consentMode: got "gogle", expected "google" or "off"; consent does not follow the dataLayer',
+          'config.consentMode: got "gogle", expected "google", "off" or a function (a consent platform\'s adapter); consent does not follow it',
       },
     ]);
   });
@@ -246,6 +246,89 @@ describe("consentMode: 'google' through the dataLayer", () => {
     await ow.destroy();
     expect(layer.push(gtag('consent', 'update', ALL_GRANTED))).toBe(1);
     expect(ow.consent()).toBe('pending');
+  });
+});
+
+describe('consentMode as a consent platform adapter: (set) => unsubscribe', () => {
+  const open: Offerwise[] = [];
+  beforeEach(() => {
+    freshIndexedDB();
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((ow) => ow.destroy()));
+    delete (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl;
+  });
+
+  /** A stand-in for a CMP: its stored answer at once, then the shopper's later choices. */
+  function platform(stored: string | undefined) {
+    const calls = { subscribed: 0, unsubscribed: 0 };
+    let listener: ((answer: string) => void) | undefined;
+    const adapter = (set: (consent: never) => void) => {
+      calls.subscribed++;
+      listener = (answer) => set(answer as never);
+      if (stored !== undefined) listener(stored);
+      return () => {
+        calls.unsubscribed++;
+      };
+    };
+    return { adapter, calls, choose: (answer: string) => listener?.(answer) };
+  }
+
+  async function make(config: OfferwiseConfig): Promise<Offerwise> {
+    const ow = await createOffers(config);
+    open.push(ow);
+    await ow.settled();
+    return ow;
+  }
+
+  it('follows the platform: its stored grant writes the profile, a later denial erases it, destroy() unsubscribes', async () => {
+    const cmp = platform('granted');
+    const ow = await make({ consentMode: cmp.adapter });
+    expect(cmp.calls.subscribed).toBe(1);
+    expect(ow.consent()).toBe('granted');
+    await ow.track(view('a', 'mens'));
+    expect((await ow.profile()).eventCounts).toEqual({ view_item: 1 });
+    cmp.choose('denied');
+    await ow.settled();
+    expect(ow.consent()).toBe('denied');
+    expect(await databaseNames()).not.toContain('offerwise');
+    await ow.destroy();
+    expect(cmp.calls.unsubscribed).toBe(1);
+    cmp.choose('granted'); // after destroy(): nothing
+    expect(ow.consent()).toBe('denied');
+    expect(ow.diagnostics()).toEqual([]);
+  });
+
+  it('reports a bad state (invalid_command) and a throwing adapter (invalid_option), changing nothing', async () => {
+    const cmp = platform('yes');
+    const ow = await make({ consentMode: cmp.adapter });
+    expect(ow.consent()).toBe('pending');
+    const broken = await make({
+      dbName: 'other',
+      consentMode: () => {
+        throw new Error('OneTrust is not loaded');
+      },
+    });
+    expect(broken.consent()).toBe('pending');
+    expect([...ow.diagnostics(), ...broken.diagnostics()].map((d) => [d.code, d.message])).toEqual([
+      [
+        'invalid_command',
+        'consentMode adapter: set() got "yes", expected "granted", "denied" or "pending"; ignored',
+      ],
+      [
+        'invalid_option',
+        'config.consentMode: the adapter threw (Error: OneTrust is not loaded); consent does not follow it',
+      ],
+    ]);
+  });
+
+  it("Global Privacy Control turns the platform's grant into denied", async () => {
+    Object.defineProperty(navigator, 'globalPrivacyControl', { value: true, configurable: true });
+    const ow = await make({ consentMode: platform('granted').adapter });
+    expect(ow.consent()).toBe('denied');
+    expect(ow.diagnostics().map((d) => d.message)).toEqual([
+      'Global Privacy Control: a consent platform grant counts as denied (the page cannot tell a replayed answer from a click)',
+    ]);
   });
 });
 

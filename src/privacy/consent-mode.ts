@@ -12,7 +12,12 @@ import type { ProfileService } from '../profile/service.js';
 import type { ReportDiagnostic } from '../util/diagnostic-codes.js';
 import { describeValue } from '../util/errors.js';
 import { isPlainObject, quiet } from '../util/guards.js';
-import { globalPrivacyControl, initialConsent, type Consent } from './consent.js';
+import {
+  globalPrivacyControl,
+  initialConsent,
+  type Consent,
+  type ConsentAdapter,
+} from './consent.js';
 
 /**
  * The signals offerwise reads. A grant turns on three things at once, one per signal: a profile
@@ -110,10 +115,25 @@ export function followConsentMode(host: ConsentModeHost): DataLayerAdapter | und
   const { config, report } = host;
   const mode = config.consentMode;
   if (mode === undefined || mode === 'off') return undefined;
+  let last: Consent | undefined;
+  // One way in for every source: the same GPC rule, and nothing done for a repeated state.
+  const follow = (consent: Consent, what: string) => {
+    if (consent === last) return;
+    last = consent;
+    const next = initialConsent(consent, config.honorGlobalPrivacyControl, globalPrivacyControl());
+    if (next !== consent) {
+      report(
+        'gpc_denied',
+        `Global Privacy Control: a ${what} grant counts as denied (the page cannot tell a replayed answer from a click)`,
+      );
+    }
+    quiet(host.service.setConsent(next).then(() => host.changed(next)));
+  };
+  if (typeof mode === 'function') return followAdapter(mode as ConsentAdapter, follow, report);
   if (mode !== 'google') {
     report(
       'invalid_option',
-      `config.consentMode: got ${describeValue(mode)}, expected "google" or "off"; consent does not follow the dataLayer`,
+      `config.consentMode: got ${describeValue(mode)}, expected "google", "off" or a function (a consent platform's adapter); consent does not follow it`,
     );
     return undefined;
   }
@@ -124,7 +144,6 @@ export function followConsentMode(host: ConsentModeHost): DataLayerAdapter | und
     layer = w.dataLayer as unknown[];
   }
   const state = googleConsentState();
-  let last: Consent | undefined;
   return watchDataLayer(layer, (entry) => {
     const command = consentCommand(entry);
     if (command === undefined) return;
@@ -133,19 +152,44 @@ export function followConsentMode(host: ConsentModeHost): DataLayerAdapter | und
       report('invalid_command', `${result.error}; the command was ignored`);
       return;
     }
-    if (result.consent === last) return;
-    last = result.consent;
-    const next = initialConsent(
-      result.consent,
-      config.honorGlobalPrivacyControl,
-      globalPrivacyControl(),
-    );
-    if (next !== result.consent) {
-      report(
-        'gpc_denied',
-        'Global Privacy Control: a Consent Mode grant counts as denied (the page cannot tell a replayed answer from a click)',
-      );
-    }
-    quiet(host.service.setConsent(next).then(() => host.changed(next)));
+    follow(result.consent, 'Consent Mode');
   });
+}
+
+function followAdapter(
+  adapter: ConsentAdapter,
+  follow: (consent: Consent, what: string) => void,
+  report: ReportDiagnostic,
+): DataLayerAdapter {
+  let active = true;
+  let stop: unknown;
+  const set = (consent: Consent) => {
+    if (!active) return;
+    if (consent !== 'granted' && consent !== 'denied' && consent !== 'pending') {
+      report(
+        'invalid_command',
+        `consentMode adapter: set() got ${describeValue(consent)}, expected "granted", "denied" or "pending"; ignored`,
+      );
+      return;
+    }
+    follow(consent, 'consent platform');
+  };
+  try {
+    stop = adapter(set);
+  } catch (error) {
+    report(
+      'invalid_option',
+      `config.consentMode: the adapter threw (${String(error)}); consent does not follow it`,
+    );
+  }
+  return {
+    detach() {
+      active = false;
+      try {
+        if (typeof stop === 'function') stop();
+      } catch {
+        // the platform's own unsubscribe failing must not break destroy()
+      }
+    },
+  };
 }

@@ -36,3 +36,13 @@ export function globalPrivacyControl(): boolean {
 export function initialConsent(configured: Consent, honorGpc: boolean, gpc: boolean): Consent {
   return honorGpc && gpc && configured === 'granted' ? 'denied' : configured;
 }
+
+/**
+ * A consent platform's adapter (`consentMode: (set) => unsubscribe`): offerwise calls it once
+ * when the decision half starts, with `set(state)` for the platform's answers ('granted',
+ * 'denied' or 'pending', as often as they change); what it returns, if a function, is called on
+ * `destroy()`. It may subscribe to the platform's own events (OneTrust's
+ * `OptanonWrapper`, Cookiebot's `CookiebotOnAccept`, …) and call `set` at once with the stored
+ * answer. A bad state or an adapter that throws is reported and changes nothing.
+ */
+export type ConsentAdapter = (set: (consent: Consent) => void) => (() => void) | void;

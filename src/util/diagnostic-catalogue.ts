@@ -45,7 +45,7 @@ export const DIAGNOSTIC_CATALOGUE: {
       invalid_event:
         '`track()` or a `dataLayer` entry got a malformed event; the message names the field, the value and what was expected. The profile is unchanged.',
       invalid_command:
-        '`offerwise.push()` got something other than `["track", event]`, `["consent", state]`, `["forget"]`, `["attachDataLayer", layer]` or a function; it was skipped. Or, with `consentMode: \'google\'`, a dataLayer `[\'consent\', …]` command was malformed (not `default`/`update`, no object, a signal other than `"granted"`/`"denied"`); it was ignored.',
+        '`offerwise.push()` got something other than `["track", event]`, `["consent", state]`, `["forget"]`, `["attachDataLayer", layer]` or a function; it was skipped. Or, with `consentMode: \'google\'`, a dataLayer `[\'consent\', …]` command was malformed (not `default`/`update`, no object, a signal other than `"granted"`/`"denied"`), or a consent adapter called `set()` with another state; it was ignored.',
       command_failed:
         'A command queued with `offerwise.push()` threw (e.g. a function passed to it); the commands after it still ran.',
       gpc_denied:
@@ -53,7 +53,7 @@ export const DIAGNOSTIC_CATALOGUE: {
       deprecated_option:
         'An option that no longer does anything was given (`logCandidates`, `data-log-candidates`); reported once at start-up.',
       invalid_option:
-        "An option checked when the decision half starts was refused: `assets` (not an object, an unknown key, or not an http(s) URL; that entry is left out and its file is looked for where it would be without it), or `consentMode` other than `'google'`/`'off'` (consent then does not follow the dataLayer). The message names the field, the value and what was expected.",
+        "An option checked when the decision half starts was refused: `assets` (not an object, an unknown key, or not an http(s) URL; that entry is left out and its file is looked for where it would be without it), or `consentMode` other than `'google'`, `'off'` or a function, or a consent adapter that threw (consent then does not follow it). The message names the field, the value and what was expected.",
       runtime_failed:
         "The script tag's second file (the decision half) did not load; the message says why (missing file, Content-Security-Policy, integrity). Decisions and recommendations are empty, feedback is off; a later call tries again after 30 s.",
       forget_pending:
