@@ -162,10 +162,17 @@ describe.skipIf(!hasChromium)('a shop with a strict CSP and Trusted Types', () =
     );
     expect(decision.offers.length).toBeGreaterThan(0);
     expect(decision.source).toBe('fallback');
-    const codes = await tab.page.evaluate(() =>
-      (window as unknown as CspWindow).offerwise.diagnostics().map((d) => d.code),
-    );
-    expect(codes).toContain('model_unavailable');
+    // The worker reports the missing model once it has started and tried to fetch it: a
+    // condition to wait for (the offers above come from the fallback without waiting for it).
+    await expect
+      .poll(
+        () =>
+          tab.page.evaluate(() =>
+            (window as unknown as CspWindow).offerwise.diagnostics().map((d) => d.code),
+          ),
+        { timeout: 20_000 },
+      )
+      .toContain('model_unavailable');
     expect(await tab.page.evaluate(() => (window as unknown as CspWindow).violations)).toEqual([]);
     expect(tab.errors).toEqual([]);
   });
