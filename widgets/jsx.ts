@@ -19,28 +19,13 @@ import type {
   OwRecommendations,
   RecommendationsMessages,
 } from './recommendations/recommendations.component.js';
-import type {
-  OwClaimEventDetail,
-  OwDecisionEventDetail,
-  OwInterestEventDetail,
-  OwItemEventDetail,
-  OwOfferEventDetail,
-} from './shared/events.js';
+import type { OwEventMap } from './shared/events.js';
 import type { OwWhy, WhyMessages } from './why/why.component.js';
 
 /** A numeric property: a number, or the string a framework passes as written (`limit="2"`). */
 export type OwNumber = number | `${number}`;
 
-/** Every event the elements fire, by name (as `addEventListener` types them too). */
-export interface OwEventMap {
-  'ow-decision': CustomEvent<OwDecisionEventDetail>;
-  'ow-impression': CustomEvent<OwOfferEventDetail>;
-  'ow-click': CustomEvent<OwOfferEventDetail>;
-  'ow-claim': CustomEvent<OwClaimEventDetail>;
-  'ow-dismiss': CustomEvent<OwOfferEventDetail>;
-  'ow-item-click': CustomEvent<OwItemEventDetail>;
-  'ow-interest-off': CustomEvent<OwInterestEventDetail>;
-}
+export type { OwEventMap };
 
 /** `onow-decision`-style handlers (React 19, Preact, Solid) for the events `E`. */
 export type OwEventHandlers<E extends keyof OwEventMap> = {

@@ -29,21 +29,24 @@ export function emit<T>(target: EventTarget, type: string, detail: T): boolean {
   return target.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
 }
 
+/** Every event the elements fire, by name (what `addEventListener` and the JSX types use). */
+export interface OwEventMap {
+  /** `<ow-offers>` put a decision on screen (its id is the key to `offerwise.inspect()`). */
+  'ow-decision': CustomEvent<OwDecisionEventDetail>;
+  /** An offer was half visible (30% of a large one) for a second (reported once per decision and offer). */
+  'ow-impression': CustomEvent<OwOfferEventDetail>;
+  /** The shopper followed an offer's link or button. */
+  'ow-click': CustomEvent<OwOfferEventDetail>;
+  /** The shopper claimed a coupon. */
+  'ow-claim': CustomEvent<OwClaimEventDetail>;
+  /** The shopper dismissed an offer (it counts against its caps). */
+  'ow-dismiss': CustomEvent<OwOfferEventDetail>;
+  /** The shopper followed a recommended item. */
+  'ow-item-click': CustomEvent<OwItemEventDetail>;
+  /** The shopper turned off an interest from "Why am I seeing this?". */
+  'ow-interest-off': CustomEvent<OwInterestEventDetail>;
+}
+
 declare global {
-  interface GlobalEventHandlersEventMap {
-    /** `<ow-offers>` put a decision on screen (its id is the key to `offerwise.inspect()`). */
-    'ow-decision': CustomEvent<OwDecisionEventDetail>;
-    /** An offer was half visible (30% of a large one) for a second (reported once per decision and offer). */
-    'ow-impression': CustomEvent<OwOfferEventDetail>;
-    /** The shopper followed an offer's link or button. */
-    'ow-click': CustomEvent<OwOfferEventDetail>;
-    /** The shopper claimed a coupon. */
-    'ow-claim': CustomEvent<OwClaimEventDetail>;
-    /** The shopper dismissed an offer (it counts against its caps). */
-    'ow-dismiss': CustomEvent<OwOfferEventDetail>;
-    /** The shopper followed a recommended item. */
-    'ow-item-click': CustomEvent<OwItemEventDetail>;
-    /** The shopper turned off an interest from "Why am I seeing this?". */
-    'ow-interest-off': CustomEvent<OwInterestEventDetail>;
-  }
+  interface GlobalEventHandlersEventMap extends OwEventMap {}
 }
