@@ -6,6 +6,12 @@
 // `static properties` for an attribute, including internal reactive state (`{ state: true }`,
 // which Lit never reads from an attribute), and keeps private members with `privacy: 'private'`.
 // `publicApiOnly` removes both.
+//
+// `ownTypesWin` keeps the type a subclass states for a member, attribute or event it redeclares
+// (`declare messages: Partial<MemberDealMessages>` in `OwMemberDeal extends OwCoupon`): the
+// analyzer's inheritance step copies the base class's type over it, so `<ow-member-deal>`'s
+// `messages` read as `Partial<CouponMessages>`, and the generated JSX types would refuse the
+// member deal's own words.
 
 /** Names declared as Lit internal state in a class: `static properties = { x: { state: true } }` or `@state() x`. */
 function stateNames(ts, classNode) {
@@ -95,10 +101,53 @@ export function publicApiOnly() {
   };
 }
 
+const KINDS = ['members', 'attributes', 'events'];
+
+export function ownTypesWin() {
+  /** `module path#class name` → kind → item name → the type the class itself states. */
+  const own = new Map();
+  return {
+    name: 'offerwise-own-types-win',
+    // After a module's analysis, before the package link phase applies inheritance.
+    moduleLinkPhase({ moduleDoc }) {
+      for (const declaration of moduleDoc.declarations ?? []) {
+        if (declaration.kind !== 'class') continue;
+        const byKind = {};
+        for (const kind of KINDS) {
+          byKind[kind] = new Map(
+            (declaration[kind] ?? [])
+              .filter((item) => item.type)
+              .map((item) => [item.name, item.type]),
+          );
+        }
+        own.set(`${moduleDoc.path}#${declaration.name}`, byKind);
+      }
+    },
+    packageLinkPhase({ customElementsManifest }) {
+      for (const module of customElementsManifest.modules) {
+        for (const declaration of module.declarations ?? []) {
+          const byKind = own.get(`${module.path}#${declaration.name}`);
+          if (declaration.kind !== 'class' || !byKind) continue;
+          for (const kind of KINDS) {
+            for (const item of declaration[kind] ?? []) {
+              const type = byKind[kind].get(item.name);
+              if (!type || !item.inheritedFrom) continue;
+              // Redeclared here: its type (and the module its type names resolve in) is this class's.
+              item.type = type;
+              delete item.inheritedFrom;
+            }
+          }
+        }
+      }
+    },
+  };
+}
+
 export default {
-  globs: ['widgets/*/*.component.ts'],
+  // ow-element.ts for the `offerwise` property every element inherits from `OwElement`.
+  globs: ['widgets/*/*.component.ts', 'widgets/shared/ow-element.ts'],
   outdir: 'dist',
   litelement: true,
   packagejson: false,
-  plugins: [publicApiOnly()],
+  plugins: [publicApiOnly(), ownTypesWin()],
 };

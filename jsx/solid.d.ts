@@ -4,9 +4,8 @@
 import type { JSX } from 'solid-js';
 import type {
   OwElementClasses,
+  OwElementEventTypes,
   OwElementProps,
-  OwEventMap,
-  OwElementEvents,
 } from '../dist/types/widgets/jsx.js';
 
 type OwSolidElements = {
@@ -15,7 +14,9 @@ type OwSolidElements = {
     keyof OwElementProps[K]
   > &
     OwElementProps[K] & {
-      [E in OwElementEvents[K] as `on:${E}`]?: (event: OwEventMap[E]) => void;
+      [E in Extract<keyof OwElementEventTypes[K], string> as `on:${E}`]?: (
+        event: OwElementEventTypes[K][E],
+      ) => void;
     };
 };
 

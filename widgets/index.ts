@@ -53,4 +53,12 @@ export type {
   OwOffersProps,
   OwRecommendationsProps,
   OwMyDataProps,
+  OwElementEventTypes,
+  OwWhyEvents,
+  OwCouponEvents,
+  OwMemberDealEvents,
+  OwFlashSaleEvents,
+  OwOffersEvents,
+  OwRecommendationsEvents,
+  OwMyDataEvents,
 } from './jsx.js';

@@ -12,7 +12,7 @@ import * as analyzer from '@custom-elements-manifest/analyzer';
 // @ts-expect-error -- see above.
 import { litPlugin } from '@custom-elements-manifest/analyzer/src/features/framework-plugins/lit/lit.js';
 // @ts-expect-error -- a plain .mjs config file without declarations.
-import { publicApiOnly } from '../../custom-elements-manifest.config.mjs';
+import { ownTypesWin, publicApiOnly } from '../../custom-elements-manifest.config.mjs';
 
 // Its own TypeScript (its syntax kinds), and `create`, which its declarations leave out.
 const { create, ts } = analyzer as unknown as {
@@ -27,6 +27,9 @@ interface Field {
   kind?: string;
   privacy?: string;
   fieldName?: string;
+  readonly?: boolean;
+  type?: { text: string };
+  inheritedFrom?: { name: string };
 }
 interface Declaration {
   kind: string;
@@ -35,7 +38,7 @@ interface Declaration {
   customElement?: boolean;
   attributes?: Field[];
   members?: Field[];
-  events?: { name: string }[];
+  events?: { name: string; type?: { text: string }; inheritedFrom?: { name: string } }[];
 }
 interface Manifest {
   modules: { path: string; declarations?: Declaration[] }[];
@@ -126,6 +129,23 @@ describe('custom-elements.json lists the public API only', () => {
     expect(names(byTag.get('ow-my-data')!.members)).toEqual(
       expect.arrayContaining(['messages', 'refresh']),
     );
+
+    // What the generated JSX types read (widgets/build/jsx-types.mjs): every event typed from its
+    // `@fires {…}`, the instance every element inherits, a subclass's own type for what it
+    // redeclares, and `empty` marked as the element's to set.
+    const member = (tag: string, name: string) =>
+      byTag.get(tag)!.members!.find((field) => field.name === name);
+    for (const [tag, element] of byTag) {
+      for (const event of element.events ?? []) {
+        expect(event.type?.text, `${tag} ${event.name}`).toMatch(/^CustomEvent<Ow\w+EventDetail>$/);
+      }
+      expect(member(tag, 'offerwise')?.type?.text, tag).toBe('Offerwise | undefined');
+    }
+    expect(names(byTag.get('ow-flash-sale')!.events)).toContain('ow-interest-off');
+    expect(member('ow-member-deal', 'messages')?.type?.text).toBe('Partial<MemberDealMessages>');
+    expect(member('ow-member-deal', 'messages')?.inheritedFrom).toBeUndefined();
+    expect(member('ow-member-deal', 'offer')?.inheritedFrom?.name).toBe('OwCoupon');
+    expect(member('ow-offers', 'empty')?.readonly).toBe(true);
   }, 60_000);
 
   it('removes @state() fields, static-getter state and _ members, inherited ones too', () => {
@@ -156,5 +176,40 @@ describe('custom-elements.json lists the public API only', () => {
     const shown = elements(manifest).get('x-shown')!;
     expect(names(shown.attributes).sort()).toEqual(['label', 'size']);
     expect(names(shown.members).sort()).toEqual(['label', 'reset', 'size']);
+  });
+
+  it("keeps a subclass's own type for a member or event it redeclares", () => {
+    const source = `
+      import { LitElement } from 'lit';
+      /** @fires {CustomEvent<BaseDetail>} x-pick - Picked. */
+      export class XBase extends LitElement {
+        static properties = { words: { attribute: false }, size: {} };
+        declare words: Partial<BaseWords>;
+        declare size: string;
+      }
+      /** @fires {CustomEvent<ChildDetail>} x-pick - Picked, with more. */
+      export class XChild extends XBase {
+        declare words: Partial<ChildWords>;
+      }
+      customElements.define('x-child', XChild);
+    `;
+    const module = ts.createSourceFile('x-child.ts', source, ts.ScriptTarget.ES2015, true);
+    const run = (plugins: unknown[]) =>
+      elements(
+        create({ modules: [module], plugins: [...litPlugin(), ...plugins] }) as Manifest,
+      ).get('x-child')!;
+    const typeOf = (list: Field[] | undefined, name: string) =>
+      list?.find((item) => item.name === name)?.type?.text;
+    // The analyzer alone copies the base's types over the child's.
+    const plain = run([]);
+    expect(typeOf(plain.members, 'words')).toBe('Partial<BaseWords>');
+    expect(typeOf(plain.events, 'x-pick')).toBe('CustomEvent<BaseDetail>');
+    const child = run([ownTypesWin()]);
+    expect(typeOf(child.members, 'words')).toBe('Partial<ChildWords>');
+    expect(typeOf(child.events, 'x-pick')).toBe('CustomEvent<ChildDetail>');
+    // What it does not redeclare stays inherited, with the base's type.
+    const size = child.members!.find((field) => field.name === 'size')!;
+    expect(size.type?.text).toBe('string');
+    expect(size.inheritedFrom?.name).toBe('XBase');
   });
 });

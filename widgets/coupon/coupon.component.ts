@@ -65,11 +65,11 @@ export const DEFAULT_COUPON_MESSAGES: CouponMessages = {
  * Every server string is rendered as text, each in its own `<bdi>` (right-to-left titles and
  * codes cannot reorder the element's own words).
  *
- * @fires ow-impression - The card was viewable (once per decision and offer). `detail: { decisionId, offerId }`.
- * @fires ow-claim - The shopper claimed the coupon. `detail: { decisionId, offerId, code, copied }`.
- * @fires ow-dismiss - The shopper dismissed the offer; the element hides itself. `detail: { decisionId, offerId }`.
- * @fires ow-click - The shopper followed the offer's link. `detail: { decisionId, offerId }`.
- * @fires ow-interest-off - From the inner `<ow-why>`. `detail: { category }`.
+ * @fires {CustomEvent<OwOfferEventDetail>} ow-impression - The card was viewable (once per decision and offer). `detail: { decisionId, offerId }`.
+ * @fires {CustomEvent<OwClaimEventDetail>} ow-claim - The shopper claimed the coupon. `detail: { decisionId, offerId, code, copied }`.
+ * @fires {CustomEvent<OwOfferEventDetail>} ow-dismiss - The shopper dismissed the offer; the element hides itself. `detail: { decisionId, offerId }`.
+ * @fires {CustomEvent<OwOfferEventDetail>} ow-click - The shopper followed the offer's link. `detail: { decisionId, offerId }`.
+ * @fires {CustomEvent<OwInterestEventDetail>} ow-interest-off - From the inner `<ow-why>`. `detail: { category }`.
  *
  * @csspart base - The card (`<article>` named by the offer's title).
  * @csspart header - The row with the title and the dismiss button.

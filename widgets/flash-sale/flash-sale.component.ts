@@ -75,8 +75,9 @@ const IMAGE_SIZE = 160;
  * row): 398 px while wider than 420 px, 416 px at 420 px or less (its own width; 16 px root font,
  * default `--ow-space`); see `band.ts`.
  *
- * @fires ow-click - The shopper followed an item's link (`{ decisionId, offerId }`); also reported as `click`.
- * @fires ow-impression - Half the sale (30% of a sale of 242,500 px² or more) was visible for a second (`{ decisionId, offerId }`); also reported.
+ * @fires {CustomEvent<OwOfferEventDetail>} ow-click - The shopper followed an item's link (`{ decisionId, offerId }`); also reported as `click`.
+ * @fires {CustomEvent<OwOfferEventDetail>} ow-impression - Half the sale (30% of a sale of 242,500 px² or more) was visible for a second (`{ decisionId, offerId }`); also reported.
+ * @fires {CustomEvent<OwInterestEventDetail>} ow-interest-off - From the inner `<ow-why>` (`{ category }`).
  *
  * @csspart base - The sale's container; has the class `base--<state>`.
  * @csspart header - Title, countdown and explanation.
@@ -130,7 +131,12 @@ export class OwFlashSale extends OwElement {
   declare serverOffset: number | `${number}` | undefined;
   /** Minutes left from which the sale reads "Ending soon" (default 10). */
   declare endingSoonMinutes: number | `${number}`;
-  /** The words shown and announced (defaults in English). */
+  // The class's type asks for every word; `@type` tells the manifest (and the JSX types made
+  // from it) what the element takes.
+  /**
+   * The words shown and announced (defaults in English); a word left out keeps its default.
+   * @type {Partial<FlashSaleMessages>}
+   */
   declare messages: FlashSaleMessages;
   /** The live region's message, with the sale's title isolated. */
   declare private announcement: IsolatedText | string;

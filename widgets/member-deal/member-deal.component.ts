@@ -33,11 +33,11 @@ export const DEFAULT_MEMBER_DEAL_MESSAGES: MemberDealMessages = {
  * seeing this?") is `<ow-coupon>`'s. Following the sign-in link reports a `click` and fires
  * `ow-click`: it is the deal's call to action for a non-member.
  *
- * @fires ow-impression - The card was viewable (once per decision and offer). `detail: { decisionId, offerId }`.
- * @fires ow-claim - A member claimed the deal. `detail: { decisionId, offerId, code, copied }`.
- * @fires ow-dismiss - The shopper dismissed the deal; the element hides itself. `detail: { decisionId, offerId }`.
- * @fires ow-click - The shopper followed the deal's link or the sign-in link. `detail: { decisionId, offerId }`.
- * @fires ow-interest-off - From the inner `<ow-why>`. `detail: { category }`.
+ * @fires {CustomEvent<OwOfferEventDetail>} ow-impression - The card was viewable (once per decision and offer). `detail: { decisionId, offerId }`.
+ * @fires {CustomEvent<OwClaimEventDetail>} ow-claim - A member claimed the deal. `detail: { decisionId, offerId, code, copied }`.
+ * @fires {CustomEvent<OwOfferEventDetail>} ow-dismiss - The shopper dismissed the deal; the element hides itself. `detail: { decisionId, offerId }`.
+ * @fires {CustomEvent<OwOfferEventDetail>} ow-click - The shopper followed the deal's link or the sign-in link. `detail: { decisionId, offerId }`.
+ * @fires {CustomEvent<OwInterestEventDetail>} ow-interest-off - From the inner `<ow-why>`. `detail: { category }`.
  *
  * @csspart base - The card (`<article>` named by the offer's title).
  * @csspart badge - The "Members" badge.

@@ -149,7 +149,13 @@ export class OwMyData extends OwElement {
     status: { state: true },
   };
 
-  /** The words shown (defaults in English); replace the object to translate. */
+  // The class's type asks for every word; `@type` tells the manifest (and the JSX types made
+  // from it) what the element takes.
+  /**
+   * The words shown (defaults in English); replace the object to translate. A word left out
+   * keeps its default.
+   * @type {Partial<MyDataMessages>}
+   */
   declare messages: MyDataMessages;
   declare private profile: (ProfileSnapshot & { group?: ShopperGroup }) | undefined;
   declare private consentState: Consent | undefined;

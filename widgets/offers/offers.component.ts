@@ -103,13 +103,13 @@ function cssLength(value: string): string {
  * `<ow-flash-sale>` is rendered but not imported here; load it (the `widgets/index.ts` barrel
  * does) to show flash sales.
  *
- * @fires ow-decision - A decision is on screen. `detail: { decisionId, placement, source, offerIds }`
+ * @fires {CustomEvent<OwDecisionEventDetail>} ow-decision - A decision is on screen. `detail: { decisionId, placement, source, offerIds }`
  *   (for QA tools: `offerwise.inspect(decisionId)`).
- * @fires ow-impression - From the offer elements. `detail: { decisionId, offerId }`.
- * @fires ow-claim - From the offer elements. `detail: { decisionId, offerId, code, copied }`.
- * @fires ow-dismiss - From the offer elements. `detail: { decisionId, offerId }`.
- * @fires ow-click - From the offer elements. `detail: { decisionId, offerId }`.
- * @fires ow-interest-off - From the offer elements' "Why am I seeing this?". `detail: { category }`.
+ * @fires {CustomEvent<OwOfferEventDetail>} ow-impression - From the offer elements. `detail: { decisionId, offerId }`.
+ * @fires {CustomEvent<OwClaimEventDetail>} ow-claim - From the offer elements. `detail: { decisionId, offerId, code, copied }`.
+ * @fires {CustomEvent<OwOfferEventDetail>} ow-dismiss - From the offer elements. `detail: { decisionId, offerId }`.
+ * @fires {CustomEvent<OwOfferEventDetail>} ow-click - From the offer elements. `detail: { decisionId, offerId }`.
+ * @fires {CustomEvent<OwInterestEventDetail>} ow-interest-off - From the offer elements' "Why am I seeing this?". `detail: { category }`.
  *
  * @csspart base - The `<section>` region holding the offers (named by `label`).
  * @csspart offer - Every offer element.
@@ -160,7 +160,11 @@ export class OwOffers extends OwElement {
   declare label: string;
   /** Words for the offer elements, by type. */
   declare messages: OffersMessages;
-  /** Set (and reflected) once a decision brought nothing to show: the reserved space collapses. */
+  /**
+   * Set (and reflected) once a decision brought nothing to show: the reserved space collapses.
+   * Set by the element: read it, or style `ow-offers[empty]`.
+   * @readonly
+   */
   declare empty: boolean;
   declare private view: View | undefined;
   /** The catalog, once known: the skeletons follow its placement when no `types` is set. */

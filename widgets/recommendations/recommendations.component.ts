@@ -64,7 +64,7 @@ type Status = 'loading' | 'ready' | 'empty';
  * (`ow_recommendations_no_placement`, `ow_recommendations_invalid_mode`, `ow_recommend_failed`),
  * never thrown.
  *
- * @fires ow-item-click - The shopper followed a product (`{ itemId, placement }`).
+ * @fires {CustomEvent<OwItemEventDetail>} ow-item-click - The shopper followed a product (`{ itemId, placement }`).
  *
  * @csspart base - The strip's container.
  * @csspart header - Heading and subtitle.
@@ -107,7 +107,12 @@ export class OwRecommendations extends OwElement {
   declare limit: number | `${number}` | undefined;
   /** Item ids never shown (e.g. the product on this page). */
   declare exclude: string[] | undefined;
-  /** The element's words (defaults in English). */
+  // The class's type asks for every word; `@type` tells the manifest (and the JSX types made
+  // from it) what the element takes.
+  /**
+   * The element's words (defaults in English); a word left out keeps its default.
+   * @type {Partial<RecommendationsMessages>}
+   */
   declare messages: RecommendationsMessages;
   declare private items: RecommendedItem[];
   declare private status: Status;

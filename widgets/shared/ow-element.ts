@@ -8,6 +8,7 @@ import { defaultOfferwise } from './instance.js';
  */
 export class OwElement extends LitElement {
   static override properties: PropertyDeclarations = { offerwise: { attribute: false } };
+  /** The instance; default the page's (`useOfferwise()`, or the script tag's). */
   declare offerwise: Offerwise | undefined;
 
   /** The instance: the property if set, else the page's default once there is one. */

@@ -50,7 +50,7 @@ export const DEFAULT_WHY_MESSAGES: WhyMessages = {
  * panel names the shopper's group (learned segments) when `group` is set or, once opened, when the
  * instance's `profile()` has one.
  *
- * @fires ow-interest-off - The shopper turned off an interest. `detail: { category }`.
+ * @fires {CustomEvent<OwInterestEventDetail>} ow-interest-off - The shopper turned off an interest. `detail: { category }`.
  *
  * @csspart base - The wrapper.
  * @csspart toggle - The "Why am I seeing this?" button (`aria-expanded`, `aria-controls`).
