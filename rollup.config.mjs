@@ -1,5 +1,6 @@
 // Builds, each with a source map:
-//   dist/offerwise.mjs               ESM for bundlers (dependencies stay imports)
+//   dist/offerwise.mjs + dist/esm/   ESM for bundlers, one file per module (dependencies stay
+//                                    imports; the decision half is a dynamic import)
 //   dist/offerwise-runtime-<v>.js    the script tag's second file: the decision half of the SDK
 //                                    and the `ow-` elements (Lit inside), minified; it takes the
 //                                    modules it shares with the tag from `Offerwise.__shared`
@@ -14,7 +15,7 @@
 // and copies beside them, under versioned or content-hashed names, the ONNX Runtime .wasm and the
 // default model with its metadata. Type declarations come from `tsc -p tsconfig.build.json`.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
@@ -39,8 +40,11 @@ export const FILES = {
   metadata: `offerwise-model-${modelHash}.json`,
 };
 
-/** Stamps the package version and the asset file names into the sources. */
-function stamp() {
+/**
+ * Stamps the package version and the asset file names into the sources. `assetDir`: where the
+ * assets are from the module that names them, when it is not beside them (`./`).
+ */
+function stamp(assetDir = './') {
   const values = {
     __OFFERWISE_VERSION__: pkg.version,
     __OW_WORKER_FILE__: FILES.worker,
@@ -52,7 +56,7 @@ function stamp() {
     name: 'offerwise-stamp',
     transform(code, id) {
       if (!/\/src\/(version|predictor\/assets)\.ts$/.test(id)) return null;
-      let out = code;
+      let out = code.replaceAll("new URL('./__OW_", `new URL('${assetDir}__OW_`);
       for (const [key, value] of Object.entries(values)) out = out.replaceAll(key, value);
       return { code: out, map: null };
     },
@@ -67,6 +71,16 @@ function assets() {
       this.emitFile({ type: 'asset', fileName: FILES.wasm, source: wasmBytes });
       this.emitFile({ type: 'asset', fileName: FILES.model, source: modelBytes });
       this.emitFile({ type: 'asset', fileName: FILES.metadata, source: modelMetadata });
+    },
+  };
+}
+
+/** Empties a folder of the build's own before writing it (a module removed from src/ goes too). */
+function cleanDir(dir) {
+  return {
+    name: 'offerwise-clean-dir',
+    buildStart() {
+      rmSync(path.join(root, dir), { recursive: true, force: true });
     },
   };
 }
@@ -221,8 +235,24 @@ export default [
   {
     input: 'src/index.ts',
     external: (id) => external.some((dep) => id === dep || id.startsWith(`${dep}/`)),
-    plugins: [stamp(), ts()],
-    output: { file: 'dist/offerwise.mjs', format: 'es', sourcemap: true },
+    // src/predictor/assets.ts becomes dist/esm/predictor/assets.mjs: the assets are two folders up.
+    plugins: [cleanDir('dist/esm'), stamp('../../'), ts()],
+    // One file per source module (dist/offerwise.mjs, the rest under dist/esm/), and the decision
+    // half behind a dynamic import (src/decision-half-loader.ts): the app's bundler then puts every
+    // module only the decision half uses in a lazy chunk, and leaves out the exports an app does
+    // not import ("sideEffects" in package.json). Prebuilt chunks would not split: a chunk both
+    // halves import goes whole into the app's first chunk.
+    output: {
+      dir: 'dist',
+      format: 'es',
+      sourcemap: true,
+      preserveModules: true,
+      preserveModulesRoot: 'src',
+      entryFileNames: (chunk) =>
+        chunk.facadeModuleId === path.join(root, 'src/index.ts')
+          ? 'offerwise.mjs'
+          : 'esm/[name].mjs',
+    },
   },
   {
     input: 'widgets/index.ts',
@@ -263,6 +293,40 @@ export default [
       format: 'iife',
       sourcemap: true,
       plugins: [terser({ format: { comments: false } })],
+    },
+  },
+  {
+    // dist/offerwise-react.mjs (`offerwise/react`): the SDK and its elements stay imports of the
+    // package itself (`offerwise`, `offerwise/widgets`), so an app has one SDK module (one
+    // OfferwiseError class, one default instance for the elements), and React stays the app's.
+    input: 'src/react/index.ts',
+    external: (id) => id === 'react' || id.startsWith('react/'),
+    plugins: [
+      {
+        name: 'offerwise-react-imports',
+        resolveId(source, importer) {
+          if (!importer?.includes(`${path.sep}src${path.sep}react${path.sep}`)) return null;
+          if (!source.startsWith('.')) return null;
+          const target = path.relative(root, path.resolve(path.dirname(importer), source));
+          const entry = { 'src/index.js': 'offerwise', 'widgets/index.js': 'offerwise/widgets' }[
+            target.split(path.sep).join('/')
+          ];
+          if (entry) return { id: entry, external: true };
+          // Anything else of the SDK would be a second copy of it inside this file.
+          if (!target.startsWith(`src${path.sep}react${path.sep}`))
+            this.error(`${importer} imports ${source}: src/react/ may use only ../index.js`);
+          return null;
+        },
+      },
+      ts(),
+    ],
+    output: {
+      file: 'dist/offerwise-react.mjs',
+      format: 'es',
+      sourcemap: true,
+      // A server component (Next.js's app router) may render a component that uses hooks only
+      // from a module marked 'use client'; rollup drops a directive written in the source.
+      banner: "'use client';",
     },
   },
   {

@@ -420,9 +420,16 @@ export class Offerwise {
     return this.diagnosticsHub.listen(listener);
   }
 
-  /** Resolves when everything tracked so far is committed. */
+  /**
+   * Resolves when everything tracked so far is committed, and the decision half, if it is being
+   * loaded, has started (it applies `consentMode` and may change consent).
+   */
   settled(): Promise<void> {
-    return quiet(this.service.idle());
+    const starting = this.loading?.then(
+      () => undefined,
+      () => undefined,
+    );
+    return quiet(Promise.resolve(starting).then(() => this.service.idle()));
   }
 
   /** Stops listening to `dataLayer`, stops timers, closes storage after pending writes. */

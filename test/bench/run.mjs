@@ -614,6 +614,8 @@ async function writeReport(results, info) {
     'size_ort_wasm',
     'size_model_onnx',
     'size_model_json',
+    'size_esm_first_load',
+    'size_esm_decision_chunk',
   ]
     .map((name) => byName[name])
     .filter(Boolean);
@@ -752,7 +754,7 @@ async function writeReport(results, info) {
           '|---|---|---|---|---|---|',
           ...sizeLines.map(
             (r) =>
-              `| \`${r.file}\`${r.name === 'size_core_no_widgets' ? ' — **the script tag (core, without widgets)**' : r.name === 'size_runtime' ? " — the tag's second file (decision half, elements, Lit)" : ''} | ${kb(r.brotli)} (${bytes(r.brotli)} bytes) | ${kb(r.gzip)} | ${kb(r.bytes)} | ${check(r).text} | ${mark(r)} |`,
+              `| ${r.name.startsWith('size_esm_') ? r.file : `\`${r.file}\``}${r.name === 'size_core_no_widgets' ? ' — **the script tag (core, without widgets)**' : r.name === 'size_runtime' ? " — the tag's second file (decision half, elements, Lit)" : ''} | ${kb(r.brotli)} (${bytes(r.brotli)} bytes) | ${kb(r.gzip)} | ${kb(r.bytes)} | ${check(r).text} | ${mark(r)} |`,
           ),
           ...(core
             ? [

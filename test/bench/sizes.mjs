@@ -20,6 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { rollup } from 'rollup';
 import { minify } from 'terser';
+import { splitOf } from '../support/esm-split.mjs';
 import { distDir, repoRoot } from '../support/server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -166,6 +167,52 @@ function distFiles() {
 
 const NOTE = 'gzip level 6 (zlib default), brotli quality 11, in Node; KB = 1,000 bytes';
 
+/**
+ * The ESM build as a bundler splits it: a Vite (production) build of an app that only calls
+ * `createOffers()` and, on a click, `decide()`. Its first chunk must hold the profile half only;
+ * the decision half is the lazy chunk of the dynamic `import()` in src/decision-half-loader.ts.
+ * `offerwise` resolves to dist/offerwise.mjs (the repository's package.json marks dist/esm/ as
+ * free of side effects, as the published package does).
+ */
+export async function esmSplit() {
+  const { build } = await import('vite');
+  const dir = path.join(repoRoot, 'test/bench/.out/esm-split');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, 'index.html'),
+    '<!doctype html><script type="module" src="./main.js"></script>\n',
+  );
+  writeFileSync(
+    path.join(dir, 'main.js'),
+    [
+      "import { createOffers } from 'offerwise';",
+      "const ow = await createOffers({ consent: 'granted', dataLayer: true });",
+      "document.addEventListener('click', () => ow.decide({ placement: 'home' }));",
+      '',
+    ].join('\n'),
+  );
+  const result = await build({
+    root: dir,
+    logLevel: 'silent',
+    resolve: { alias: { offerwise: path.join(distDir, 'offerwise.mjs') } },
+    build: { write: false, modulePreload: false, target: 'es2022' },
+  });
+  const output = (Array.isArray(result) ? result[0] : result).output;
+  const { entry, first, decision, modulesOf } = splitOf(output.filter((o) => o.type === 'chunk'));
+  const sized = (list) => {
+    const each = list.map((c) => sizesOf(Buffer.from(c.code)));
+    const sum = (key) => each.reduce((n, x) => n + x[key], 0);
+    return {
+      bytes: sum('bytes'),
+      gzip: sum('gzip'),
+      brotli: sum('brotli'),
+      chunks: list.length,
+      modules: modulesOf(list).length,
+    };
+  };
+  return { first: sized(first), decision: sized([decision]), entry: sized([entry]) };
+}
+
 export async function runSizesBench({ emit = () => undefined } = {}) {
   const results = [];
   const out = (r) => {
@@ -205,6 +252,24 @@ export async function runSizesBench({ emit = () => undefined } = {}) {
       note: `${what}; ${NOTE}`,
     });
   }
+  const split = await esmSplit();
+  out({
+    name: 'size_esm_first_load',
+    value: split.first.brotli,
+    unit: 'bytes (brotli)',
+    file: "a Vite app's first load (createOffers only)",
+    ...split.first,
+    entryBrotli: split.entry.brotli,
+    note: `the ESM build under a bundler: what a Vite production build (minified) of an app that calls createOffers() and, on a click, decide() loads first — its entry chunk and the chunk of modules both halves share (it imports it); no decision-half module (checked); brotli/gzip/bytes summed per chunk; modules = files of dist/esm/; ${NOTE}`,
+  });
+  out({
+    name: 'size_esm_decision_chunk',
+    value: split.decision.brotli,
+    unit: 'bytes (brotli)',
+    file: "the same app's lazy chunk (decision half)",
+    ...split.decision,
+    note: `the chunk Vite makes of the dynamic import() of dist/esm/decision-half.mjs: catalog, predictor client, decisions, outbox, comlink; ${NOTE}`,
+  });
   return { results };
 }
 

@@ -19,6 +19,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.mjs';
+import { splitOf, type BuiltChunk } from '../support/esm-split.mjs';
 import { requireChromium } from '../support/e2e.js';
 import { distDir, repoRoot, startServer } from '../support/server.mjs';
 
@@ -244,4 +245,76 @@ describe.skipIf(!hasChromium)('the packed package under bundlers', () => {
       await server.close();
     }
   }, 90_000);
+
+  it('React: offerwise/react renders on a server in Node, and in a Vite app the provider serves useDecision() and <ow-offers>, decided by the model, with no console error', async () => {
+    const { build, preview } = await import('vite');
+    const dir = appWith(tarball, 'react');
+    rmSync(path.join(dir, 'main.js'));
+    cpSync(path.join(repoRoot, 'test/integration/fixtures/react'), dir, { recursive: true });
+    const entry = path.join(dir, 'node_modules/offerwise/dist/offerwise-react.mjs');
+    // Next.js's app router: a server component renders the provider from a 'use client' module.
+    expect(readFileSync(entry, 'utf8').startsWith("'use client';\n")).toBe(true);
+
+    // A server render as Node runs it: the packed files, `offerwise` found as the package itself.
+    const ssr = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { createElement as h } from 'react';
+        import { renderToString } from 'react-dom/server';
+        import { OfferwiseProvider, useDecision } from 'offerwise/react';
+        function Home() {
+          const { loading } = useDecision('home');
+          const offers = h('ow-offers', { placement: 'home', limit: 1 });
+          return h('main', null, offers, h('p', null, loading ? 'loading' : 'ready'));
+        }
+        const app = h(OfferwiseProvider, { config: { consent: 'granted' } }, h(Home));
+        process.stdout.write(renderToString(app));`,
+      ],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    expect(ssr).toBe(
+      '<main><ow-offers placement="home" limit="1"></ow-offers><p>loading</p></main>',
+    );
+
+    // JSX through Vite's own transform (no React plugin), React's automatic runtime.
+    const built = await build({
+      root: dir,
+      logLevel: 'silent',
+      build: { outDir: 'dist', emptyOutDir: true },
+    });
+    // The ESM split: the page loads the profile half first, the decision half as a lazy chunk
+    // (splitOf throws naming any decision-half module in the first load).
+    const { output } = (Array.isArray(built) ? built[0] : built) as unknown as {
+      output: (BuiltChunk & { type: string })[];
+    };
+    const split = splitOf(output.filter((o) => o.type === 'chunk'));
+    expect(split.modulesOf([split.decision])).toContain('decide/decider.mjs');
+    expect(split.modulesOf(split.first)).toContain('offerwise.mjs');
+    const server = await preview({
+      root: dir,
+      logLevel: 'silent',
+      preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
+    });
+    try {
+      const result = (await open(server.resolvedUrls!.local[0]!)) as unknown as {
+        error?: string;
+        hook: { source: string; offerIds: string[] };
+        element: { source: string; offerIds: string[] };
+        elementUsedProvider: boolean;
+        shown: string;
+        consoleErrors: string[];
+      };
+      expect(result).toEqual({
+        hook: { source: 'model', offerIds: ['c-shoes-10'] },
+        element: { source: 'model', offerIds: ['c-shoes-10'] },
+        elementUsedProvider: true,
+        shown: 'c-shoes-10',
+        consoleErrors: [],
+      });
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 });

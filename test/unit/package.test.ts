@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  name?: string;
   private?: boolean;
   license?: string;
   author?: string;
@@ -22,8 +23,11 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
   devDependencies?: Record<string, string>;
 };
 const dependencies = Object.keys(pkg.dependencies ?? {});
-/** What the shipped code may import: its dependencies, and peers the page brings (a framework). */
-const installed = [...dependencies, ...Object.keys(pkg.peerDependencies ?? {})];
+/**
+ * What the shipped code may import: its dependencies, peers the page brings (a framework), and
+ * the package itself (`offerwise/react` imports `offerwise`, so an app has one SDK module).
+ */
+const installed = [...dependencies, ...Object.keys(pkg.peerDependencies ?? {}), pkg.name!];
 
 /** `lit/directive.js` → `lit`; `@scope/name/x` → `@scope/name`. */
 function packageOf(specifier: string): string {
@@ -140,7 +144,12 @@ describe('package.json is publishable', () => {
     `imports from dist/ only what it depends on (skipped without dist/${bundles.join(', dist/')}: run npm run build)`,
     () => {
       const imported = new Set<string>();
-      for (const file of readdirSync(dist).filter((f) => /\.m?js$/.test(f))) {
+      const scripts = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter(
+        (f) => /\.m?js$/.test(f) && !f.startsWith('types'),
+      );
+      // The ESM build is one file per module (dist/esm/).
+      expect(scripts.filter((f) => f.startsWith('esm')).length).toBeGreaterThan(10);
+      for (const file of scripts) {
         const specifiers = bundleImports(readFileSync(path.join(dist, file), 'utf8'));
         for (const specifier of specifiers) {
           expect(installed, `dist/${file} imports ${specifier}`).toContain(packageOf(specifier));
