@@ -15,7 +15,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launchChromiumOnDisk } from '../support/browser.mjs';
-import { distDir, mimeType, startServer } from '../support/server.mjs';
+import { distDir, mimeType, startServer, servedDistFiles } from '../support/server.mjs';
 import { PAGE_PERCENTILES, round, roundAll } from './common.mjs';
 
 const OFFERS = 200;
@@ -127,7 +127,7 @@ const PAGE = [
 
 /** Serves dist/ under `prefix`, every response no-store and cross-origin isolated. */
 function serveDist(server, prefix) {
-  const files = readdirSync(distDir).filter((f) => f !== 'types' && !f.endsWith('.map'));
+  const files = servedDistFiles();
   for (const file of files) {
     const body = readFileSync(path.join(distDir, file));
     server.route(`${prefix}${file}`, (req, res) => {

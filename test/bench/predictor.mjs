@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launchChromiumOnDisk } from '../support/browser.mjs';
-import { distDir, mimeType, startServer } from '../support/server.mjs';
+import { distDir, mimeType, startServer, servedDistFiles } from '../support/server.mjs';
 import { PAGE_PERCENTILES, round, roundAll } from './common.mjs';
 
 const FEATURES = 34;
@@ -86,7 +86,7 @@ function median(values) {
 /** Serves dist/ under `prefix`, every response isolated; `cache(file)` gives its Cache-Control. */
 function serveDist(server, prefix, cache) {
   const hits = new Map();
-  const files = readdirSync(distDir).filter((f) => f !== 'types' && !f.endsWith('.map'));
+  const files = servedDistFiles();
   for (const file of files) {
     const body = readFileSync(path.join(distDir, file));
     server.route(`${prefix}${file}`, (req, res) => {

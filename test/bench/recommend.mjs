@@ -16,7 +16,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { launchChromiumOnDisk } from '../support/browser.mjs';
-import { distDir, mimeType, startServer } from '../support/server.mjs';
+import { distDir, mimeType, startServer, servedDistFiles } from '../support/server.mjs';
 import { PAGE_PERCENTILES, round, roundAll } from './common.mjs';
 
 const ITEMS = 5_000;
@@ -232,7 +232,7 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.
 
 /** Serves dist/ under `prefix`, every response no-store and cross-origin isolated. */
 function serveDist(server, prefix) {
-  const files = readdirSync(distDir).filter((f) => f !== 'types' && !f.endsWith('.map'));
+  const files = servedDistFiles();
   for (const file of files) {
     const body = readFileSync(path.join(distDir, file));
     server.route(`${prefix}${file}`, (req, res) => {

@@ -36,7 +36,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { launchChromiumOnDisk } from '../support/browser.mjs';
-import { distDir, mimeType, startServer } from '../support/server.mjs';
+import { distDir, mimeType, startServer, servedDistFiles } from '../support/server.mjs';
 import { round, roundAll } from './common.mjs';
 
 /** Untimed visits first: the first one is cold (HTTP cache, IndexedDB and the model's wasm). */
@@ -392,7 +392,7 @@ async function resetCaps(dbName) {
 
 /** Serves dist/ (read once, so a concurrent build does not change it mid-run) as a CDN would. */
 export function serveDist(server, prefix, hits) {
-  const files = readdirSync(distDir).filter((f) => f !== 'types' && !f.endsWith('.map'));
+  const files = servedDistFiles();
   for (const file of files) {
     const body = readFileSync(path.join(distDir, file));
     const pathname = `${prefix}${file}`;

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openPage, requireChromium, useHarness, type PageWindow } from '../support/e2e.js';
-import { distDir, mimeType, type StaticServer } from '../support/server.mjs';
+import { distDir, mimeType, type StaticServer, servedDistFiles } from '../support/server.mjs';
 
 const hasChromium = requireChromium();
 
@@ -72,7 +72,7 @@ function recordProblems(): void {
 /** Serves dist/ under `prefix`, the catalog and the shop page, every response with the CSP. */
 function serveShop(server: StaticServer, prefix: string, model?: string): string {
   const headers = { 'content-security-policy': CSP };
-  for (const file of readdirSync(distDir).filter((f) => f !== 'types' && !f.endsWith('.map'))) {
+  for (const file of servedDistFiles()) {
     const body = readFileSync(path.join(distDir, file));
     server.route(`${prefix}offerwise/${file}`, (req, res) => {
       res.writeHead(200, {

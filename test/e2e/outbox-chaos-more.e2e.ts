@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import type { FlushSummary } from '../../src/feedback/outbox.js';
 import type { FeedbackType } from '../../src/feedback/policy.js';
 import { launchChromiumOnDisk } from '../support/browser.mjs';
-import { distDir, mimeType } from '../support/server.mjs';
+import { distDir, mimeType, servedDistFiles } from '../support/server.mjs';
 import {
   catalog,
   chaosSetUp,
@@ -752,7 +752,7 @@ describe.skipIf(!hasChromium)('outbox chaos in Chromium, R5–R16', () => {
       h.server.route(ENDPOINT, collectorRoute(c));
       // The built files under /r5/ with caching allowed (the bundle is parsed once, then from the
       // code cache: cheap navigations).
-      for (const file of readdirSync(distDir).filter((f) => !f.endsWith('.map') && f !== 'types')) {
+      for (const file of servedDistFiles()) {
         const body = readFileSync(path.join(distDir, file));
         h.server.route(`/r5/${file}`, {
           body,
@@ -974,7 +974,8 @@ describe.skipIf(!hasChromium)('outbox chaos in Chromium, R5–R16', () => {
       closed++;
     };
     const started = Date.now();
-    while (Date.now() - started < 12_000) {
+    // 12 s of churn, and at least TABS tabs opened (a loaded machine opens them more slowly).
+    while (Date.now() - started < 12_000 || opened < TABS) {
       if (open.length === 0 || (open.length < TABS && random() < 0.55)) {
         const tab = await openPage(context, url);
         await createIn(tab.page);
@@ -1297,7 +1298,7 @@ describe.skipIf(!hasChromium)('outbox chaos in Chromium, R5–R16', () => {
     h.server.route(ENDPOINT, collectorRoute(c));
     const headers = { 'content-security-policy': R16_CSP };
     const hits = new Map<string, number>();
-    for (const file of readdirSync(distDir).filter((f) => !f.endsWith('.map') && f !== 'types')) {
+    for (const file of servedDistFiles()) {
       const body = readFileSync(path.join(distDir, file));
       h.server.route(`/r16/offerwise/${file}`, (req, res) => {
         hits.set(file, (hits.get(file) ?? 0) + 1);

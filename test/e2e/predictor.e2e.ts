@@ -14,7 +14,13 @@ import type { Predictor, PredictorOptions, ScoreResult } from '../../src/predict
 import type { ModelMetadata } from '../../src/predictor/types.js';
 import { launchChromium, launchChromiumOnDisk } from '../support/browser.mjs';
 import { openPage, requireChromium, type EmbedApi, type WatchedPage } from '../support/e2e.js';
-import { distDir, mimeType, startServer, type StaticServer } from '../support/server.mjs';
+import {
+  distDir,
+  mimeType,
+  startServer,
+  type StaticServer,
+  servedDistFiles,
+} from '../support/server.mjs';
 import { nanModel, NAN_FEATURE } from '../support/nan-model.js';
 import type { Decision } from '../../src/decide/types.js';
 
@@ -33,9 +39,7 @@ const WASM_CSP =
 const WASM_TT_CSP = `${WASM_CSP}; require-trusted-types-for 'script'`;
 
 /** The built files: every dist/ file but the type declarations and source maps. */
-const distFiles = existsSync(distDir)
-  ? readdirSync(distDir).filter((f) => !f.endsWith('.map') && f !== 'types')
-  : [];
+const distFiles = existsSync(distDir) ? servedDistFiles() : [];
 const metadataFile = distFiles.find((f) => /^offerwise-model-[0-9a-f]{12}\.json$/.test(f));
 const modelFile = distFiles.find((f) => /^offerwise-model-[0-9a-f]{12}\.onnx$/.test(f));
 const wasmFile = distFiles.find((f) => f.endsWith('.wasm'));

@@ -38,6 +38,7 @@ export interface StaticServer {
 
 export const repoRoot: string;
 export const distDir: string;
+export function servedDistFiles(): string[];
 export const MIME_TYPES: Record<string, string>;
 export function mimeType(file: string): string;
 export function startServer(options?: ServerOptions): Promise<StaticServer>;

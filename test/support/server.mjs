@@ -2,7 +2,7 @@
 // Listens on 127.0.0.1 only. Unknown files get a plain 404, never an HTML fallback: a missing
 // script or .wasm answered with a page fails in confusing ways ("expected magic word 00 61 73 6d").
 // Types: server.d.mts beside this file.
-import { createReadStream } from 'node:fs';
+import { createReadStream, readdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
@@ -12,6 +12,18 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 /** Where `npm run build` writes the bundles. */
 export const distDir = path.join(repoRoot, 'dist');
+
+/**
+ * The files of dist/ a page may fetch, as paths relative to it (`offerwise.iife.js`,
+ * `esm/offerwise.mjs`, …): every file but the type declarations and the source maps.
+ */
+export function servedDistFiles() {
+  return readdirSync(distDir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && !e.name.endsWith('.map'))
+    .map((e) => path.relative(distDir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .filter((f) => !f.startsWith('types/'))
+    .sort();
+}
 
 /** MIME types by extension; anything else is served as application/octet-stream. */
 export const MIME_TYPES = {
