@@ -30,6 +30,8 @@ export default defineConfig({
           include: ['test/e2e/**/*.e2e.ts', 'test/integration/**/*.e2e.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          // One Chromium for the run, shared by the files (test/support/e2e-browser.mjs).
+          globalSetup: ['test/support/e2e-browser.mjs'],
           // One Chromium at a time: the machine has two cores.
           fileParallelism: false,
         },

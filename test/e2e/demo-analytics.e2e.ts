@@ -168,7 +168,16 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
     // and nothing else about the decision (no candidates, no model output).
     const withPolicies = events.filter((e) => e.policies !== undefined);
     // Exactly the personalized decisions (a shopper in the 5% holdout gets none).
-    expect(withPolicies.map((e) => e.decisionId).sort()).toEqual(
+    // On failure: what reached the collector for each visit's decision (the policies ride on the
+    // impression of the decision's first offer only).
+    const perVisit = visits.map(
+      (v) =>
+        `${v.decisionId} logged=${v.logged}: ${events
+          .filter((e) => e.decisionId === v.decisionId)
+          .map((e) => `${e.type} ${e.offerId}${e.policies ? ' +policies' : ''}`)
+          .join(', ')}`,
+    );
+    expect(withPolicies.map((e) => e.decisionId).sort(), perVisit.join('\n')).toEqual(
       visits
         .filter((v) => v.logged)
         .map((v) => v.decisionId)

@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, LaunchOptions } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserServer, LaunchOptions } from 'playwright-core';
 
 export interface ChromiumStatus {
   executablePath: string;
@@ -12,9 +12,15 @@ export function chromiumPath(): string;
 export function chromiumStatus(): ChromiumStatus;
 /** True when Chromium is there; throws when it is missing under CI=true; else warns and returns false. */
 export function requireChromium(): boolean;
-/** Headless Chromium with the project's flags; `args` are appended to them. */
+export const SHARED_BROWSER_ENV: string;
+/**
+ * Headless Chromium with the project's flags; `args` are appended to them. Without options under
+ * the e2e run: a connection to the run's shared Chromium.
+ */
 export function launchChromium(options?: Omit<LaunchOptions, 'executablePath'>): Promise<Browser>;
 /** One persistent (on-disk) context in a temporary profile made and removed by playwright. */
 export function launchChromiumOnDisk(
   options?: Omit<LaunchOptions, 'executablePath'>,
 ): Promise<BrowserContext>;
+/** A Chromium server the e2e files connect to. */
+export function launchSharedChromium(): Promise<BrowserServer>;
