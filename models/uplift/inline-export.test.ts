@@ -3,31 +3,13 @@ import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { scoreInline } from '../../src/predictor/inline.js';
 import { inlineNetworkFromOnnx } from './inline-export.js';
-import { writeUpliftNetwork, type UpliftNetworkSpec } from './onnx-writer.js';
+import { writeUpliftNetwork } from './onnx-writer.js';
+import { smallSpec } from '../../test/support/small-network.js';
 
 const { onnx } = onnxProto;
 
-// 3 features → 2 hidden (ReLU) → 2 logits; weights are multiples of 0.25 (exact in float32).
-const SPEC: UpliftNetworkSpec = {
-  featureCount: 3,
-  layers: [
-    {
-      inputs: 3,
-      outputs: 2,
-      weights: new Float32Array([1, -1, 0.5, 0.5, 0.5, -1]),
-      bias: new Float32Array([0, 0.5]),
-      activation: 'relu',
-    },
-    {
-      inputs: 2,
-      outputs: 2,
-      weights: new Float32Array([1, -0.5, -1, 1]),
-      bias: new Float32Array([0.25, -0.25]),
-      activation: 'none',
-    },
-  ],
-  metadata: {},
-};
+// The hand-worked network of test/support/small-network.ts.
+const SPEC = smallSpec();
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 

@@ -9,65 +9,9 @@ import {
   type UpliftNetworkSpec,
 } from './onnx-writer.js';
 import { createScorer, type Scorer } from './onnx-scorer.js';
+import { SMALL_NETWORK_ROWS, smallSpec } from '../../test/support/small-network.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-
-/**
- * F = 3 features → hidden 2 (relu) → 2 logits [treated, control]. All weights are multiples of
- * 0.25, so float32 holds them exactly and the logits below are exact.
- *
- *   hidden:  h0 = relu( 1·x0 − 1·x1 + 0.5·x2 + 0   )
- *            h1 = relu( 0.5·x0 + 0.5·x1 − 1·x2 + 0.5 )
- *   logits:  t  = 1·h0 − 0.5·h1 + 0.25
- *            c  = −1·h0 + 1·h1 − 0.25
- */
-function smallSpec(): UpliftNetworkSpec {
-  return {
-    featureCount: 3,
-    layers: [
-      {
-        inputs: 3,
-        outputs: 2,
-        weights: new Float32Array([1, -1, 0.5, 0.5, 0.5, -1]),
-        bias: new Float32Array([0, 0.5]),
-        activation: 'relu',
-      },
-      {
-        inputs: 2,
-        outputs: 2,
-        weights: new Float32Array([1, -0.5, -1, 1]),
-        bias: new Float32Array([0.25, -0.25]),
-        activation: 'none',
-      },
-    ],
-    metadata: { model_version: '2026-11-28', feature_spec: 'v3', 'a.first': 'sorted first' },
-    producerName: 'offerwise-test',
-    producerVersion: '0.0.1',
-    docString: 'hand-specified test network',
-  };
-}
-
-/**
- * The rows and their forward pass, worked out by hand:
- *
- *   row A [ 1, 0,  0]: h0 = 1 − 0 + 0 = 1;          h1 = 0.5 + 0 − 0 + 0.5 = 1
- *                      t = 1 − 0.5 + 0.25 = 0.75;   c = −1 + 1 − 0.25 = −0.25
- *   row B [ 0, 2,  0]: h0 = −2 → relu 0;            h1 = 0 + 1 − 0 + 0.5 = 1.5
- *                      t = −0.75 + 0.25 = −0.5;     c = 1.5 − 0.25 = 1.25
- *   row C [ 2, 1, −2]: h0 = 2 − 1 − 1 = 0 → 0;      h1 = 1 + 0.5 + 2 + 0.5 = 4
- *                      t = −2 + 0.25 = −1.75;       c = 4 − 0.25 = 3.75
- *   row D [−1, 1,  1]: h0 = −1 − 1 + 0.5 = −1.5 → 0; h1 = −0.5 + 0.5 − 1 + 0.5 = −0.5 → 0
- *                      t = 0.25;                    c = −0.25   (both units clamped: biases only)
- *
- *   p = sigmoid(logit):  σ(0.75) = 0.679178699…, σ(−0.25) = 0.437823499…, σ(−0.5) = 0.377540669…,
- *   σ(1.25) = 0.777299861…, σ(−1.75) = 0.148047198…, σ(3.75) = 0.977022630…, σ(0.25) = 0.562176501…
- */
-const ROWS = [
-  { x: [1, 0, 0], t: 0.75, c: -0.25, pT: 0.679178699, pC: 0.437823499 },
-  { x: [0, 2, 0], t: -0.5, c: 1.25, pT: 0.377540669, pC: 0.777299861 },
-  { x: [2, 1, -2], t: -1.75, c: 3.75, pT: 0.148047198, pC: 0.97702263 },
-  { x: [-1, 1, 1], t: 0.25, c: -0.25, pT: 0.562176501, pC: 0.437823499 },
-];
 
 /** A plain float64 forward pass, to check the hand-computed logits above. */
 function forward(layers: DenseLayer[], x: number[]): number[] {
@@ -111,7 +55,7 @@ function layer(
 describe('writeUpliftNetwork', () => {
   it('the hand-computed logits agree with a plain forward pass', () => {
     const spec = smallSpec();
-    for (const row of ROWS) {
+    for (const row of SMALL_NETWORK_ROWS) {
       expect(forward(spec.layers, row.x)).toEqual([row.t, row.c]);
       expect(sigmoid(row.t)).toBeCloseTo(row.pT, 8);
       expect(sigmoid(row.c)).toBeCloseTo(row.pC, 8);
@@ -244,48 +188,55 @@ describe('scoring with onnxruntime-web/wasm', () => {
   });
 
   it('matches the hand-computed forward pass to 1e-6 (including relu at zero)', async () => {
-    const result = await scorer.score(new Float32Array(ROWS.flatMap((r) => r.x)), 3);
+    const result = await scorer.score(new Float32Array(SMALL_NETWORK_ROWS.flatMap((r) => r.x)), 3);
     expectClose(
       result.pTreated,
-      ROWS.map((r) => r.pT),
+      SMALL_NETWORK_ROWS.map((r) => r.pT),
       1e-6,
     );
     expectClose(
       result.pControl,
-      ROWS.map((r) => r.pC),
+      SMALL_NETWORK_ROWS.map((r) => r.pC),
       1e-6,
     );
     expectClose(
       result.uplift,
-      ROWS.map((r) => r.pT - r.pC),
+      SMALL_NETWORK_ROWS.map((r) => r.pT - r.pC),
       1e-6,
     );
     // And against sigmoid of the exact logits.
     expectClose(
       result.pTreated,
-      ROWS.map((r) => sigmoid(r.t)),
+      SMALL_NETWORK_ROWS.map((r) => sigmoid(r.t)),
     );
     expectClose(
       result.uplift,
-      ROWS.map((r) => sigmoid(r.t) - sigmoid(r.c)),
+      SMALL_NETWORK_ROWS.map((r) => sigmoid(r.t) - sigmoid(r.c)),
     );
   });
 
   it('scores one row, and rows passed as a view into a larger buffer', async () => {
-    const one = await scorer.score(new Float32Array(ROWS[1]!.x), 3);
-    expectClose(one.pTreated, [ROWS[1]!.pT]);
-    const padded = new Float32Array([9, 9, 9, ...ROWS[2]!.x, ...ROWS[3]!.x, 9]);
+    const one = await scorer.score(new Float32Array(SMALL_NETWORK_ROWS[1]!.x), 3);
+    expectClose(one.pTreated, [SMALL_NETWORK_ROWS[1]!.pT]);
+    const padded = new Float32Array([
+      9,
+      9,
+      9,
+      ...SMALL_NETWORK_ROWS[2]!.x,
+      ...SMALL_NETWORK_ROWS[3]!.x,
+      9,
+    ]);
     const view = await scorer.score(padded.subarray(3, 9), 3);
-    expectClose(view.pControl, [ROWS[2]!.pC, ROWS[3]!.pC]);
+    expectClose(view.pControl, [SMALL_NETWORK_ROWS[2]!.pC, SMALL_NETWORK_ROWS[3]!.pC]);
   });
 
   it('runs concurrent calls one after the other', async () => {
-    const rows = new Float32Array(ROWS.flatMap((r) => r.x));
+    const rows = new Float32Array(SMALL_NETWORK_ROWS.flatMap((r) => r.x));
     const results = await Promise.all([1, 2, 3, 4].map(() => scorer.score(rows, 3)));
     for (const result of results) {
       expectClose(
         result.uplift,
-        ROWS.map((r) => r.pT - r.pC),
+        SMALL_NETWORK_ROWS.map((r) => r.pT - r.pC),
       );
     }
   });
@@ -340,9 +291,9 @@ describe('scoring with onnxruntime-web/wasm', () => {
 
   it('release() lets calls already made finish, then later calls reject', async () => {
     const temporary = await createScorer(writeUpliftNetwork(smallSpec()));
-    const pending = temporary.score(new Float32Array(ROWS[0]!.x), 3);
+    const pending = temporary.score(new Float32Array(SMALL_NETWORK_ROWS[0]!.x), 3);
     await temporary.release();
-    expectClose((await pending).pTreated, [ROWS[0]!.pT]);
+    expectClose((await pending).pTreated, [SMALL_NETWORK_ROWS[0]!.pT]);
     await temporary.release(); // idempotent
     await expect(temporary.score(new Float32Array(3), 3)).rejects.toThrow(/released/);
   });
@@ -356,7 +307,7 @@ describe('scoring with onnxruntime-web/wasm', () => {
     await expect(createScorer(flipped)).rejects.toThrow();
     await expect(createScorer(new Uint8Array(0))).rejects.toThrow(/non-empty Uint8Array/);
     // The runtime still scores afterwards.
-    const result = await scorer.score(new Float32Array(ROWS[0]!.x), 3);
-    expectClose(result.pTreated, [ROWS[0]!.pT]);
+    const result = await scorer.score(new Float32Array(SMALL_NETWORK_ROWS[0]!.x), 3);
+    expectClose(result.pTreated, [SMALL_NETWORK_ROWS[0]!.pT]);
   });
 });
