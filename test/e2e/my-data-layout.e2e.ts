@@ -5,26 +5,9 @@
 // extra lines only, in one layout change.
 import { describe, expect, it } from 'vitest';
 import { openPage, requireChromium, sdkPage, useHarness, type PageWindow } from '../support/e2e.js';
+import { layoutShifts, prepareContext } from '../support/page-vitals.js';
 
 const hasChromium = requireChromium();
-
-interface LayoutWindow {
-  shifts: { value: number; at: number }[];
-}
-
-/** Records the layout shifts without recent input from the start of the page. */
-function recorder(): void {
-  const w = window as unknown as LayoutWindow;
-  w.shifts = [];
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries() as (PerformanceEntry & {
-      value: number;
-      hadRecentInput: boolean;
-    })[]) {
-      if (!entry.hadRecentInput) w.shifts.push({ value: entry.value, at: entry.startTime });
-    }
-  }).observe({ type: 'layout-shift', buffered: true });
-}
 
 const shopPage = sdkPage({ consent: 'granted', datalayer: 'off' }).replace(
   '<body></body>',
@@ -55,7 +38,7 @@ describe.skipIf(!hasChromium)('<ow-my-data> reserves its facts list', () => {
       it(`${width}×${height}, ${shopper}: the facts take the reserved lines, longer ones grow it once`, async () => {
         const url = h.server.page(`/my-data-${width}.html`, shopPage);
         const context = await h.browser.newContext({ viewport: { width, height } });
-        await context.addInitScript(recorder);
+        await prepareContext(context);
         const { page, errors } = await openPage(context, url);
 
         const names = shopper === 'new' ? [] : LONG_NAMES;
@@ -88,24 +71,25 @@ describe.skipIf(!hasChromium)('<ow-my-data> reserves its facts list', () => {
         }, names);
 
         const measure = () =>
-          page.evaluate(() => {
-            const el = document.querySelector('ow-my-data')!;
-            const root = el.shadowRoot!;
-            const list = root.querySelector('[part="facts"]')!;
-            const lineHeight = parseFloat(getComputedStyle(list).lineHeight);
-            return {
-              lineHeight,
-              list: list.getBoundingClientRect().height,
-              storage: root.querySelector('[part="storage"]')!.getBoundingClientRect().height,
-              placeholders: root.querySelectorAll('[part="fact-placeholder"]').length,
-              // How many lines each fact takes.
-              lines: [...root.querySelectorAll('[part="fact"]')].map((f) =>
-                Math.round(f.getBoundingClientRect().height / lineHeight),
-              ),
-              below: document.getElementById('below')!.getBoundingClientRect().top,
-              shifts: (window as unknown as LayoutWindow).shifts,
-            };
-          });
+          page
+            .evaluate(() => {
+              const el = document.querySelector('ow-my-data')!;
+              const root = el.shadowRoot!;
+              const list = root.querySelector('[part="facts"]')!;
+              const lineHeight = parseFloat(getComputedStyle(list).lineHeight);
+              return {
+                lineHeight,
+                list: list.getBoundingClientRect().height,
+                storage: root.querySelector('[part="storage"]')!.getBoundingClientRect().height,
+                placeholders: root.querySelectorAll('[part="fact-placeholder"]').length,
+                // How many lines each fact takes.
+                lines: [...root.querySelectorAll('[part="fact"]')].map((f) =>
+                  Math.round(f.getBoundingClientRect().height / lineHeight),
+                ),
+                below: document.getElementById('below')!.getBoundingClientRect().top,
+              };
+            })
+            .then(async (m) => ({ ...m, shifts: (await layoutShifts(page)).shifts }));
         const reserved = await measure();
         expect(reserved.placeholders).toBe(5);
 
