@@ -317,4 +317,45 @@ describe.skipIf(!hasChromium)('the packed package under bundlers', () => {
       await server.close();
     }
   }, 60_000);
+
+  it('Vue 3: a Vite app with no plugin (templates compiled by Vue\'s full build) hears the model\'s decision through @ow-decision, and <ow-offers :limit="1"> renders it with the instance given to useOfferwise(), with no console error', async () => {
+    const { build, preview } = await import('vite');
+    const dir = appWith(tarball, 'vue');
+    rmSync(path.join(dir, 'main.js'));
+    cpSync(path.join(repoRoot, 'test/integration/fixtures/vue'), dir, { recursive: true });
+    await build({
+      root: dir,
+      logLevel: 'silent',
+      // `vue` is the runtime-only build; templates written in JS (no .vue files, so no plugin to
+      // compile them ahead) need the build that carries the compiler, as Vue's docs say.
+      resolve: { alias: [{ find: /^vue$/, replacement: 'vue/dist/vue.esm-bundler.js' }] },
+      build: { outDir: 'dist', emptyOutDir: true },
+    });
+    const server = await preview({
+      root: dir,
+      logLevel: 'silent',
+      preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
+    });
+    try {
+      const result = (await open(server.resolvedUrls!.local[0]!)) as unknown as {
+        error?: string;
+        listener: { source: string; offerIds: string[] };
+        element: { limit: unknown; rendered: [string, string, boolean][] };
+        elementUsedInstance: boolean;
+        shown: string;
+        consoleErrors: string[];
+      };
+      // The catalog's one offer for `home`, a coupon, scored by the worker; `:limit="1"` reached
+      // the element as the number 1 (a property, the element being defined before the mount).
+      expect(result).toEqual({
+        listener: { source: 'model', offerIds: ['c-shoes-10'] },
+        element: { limit: 1, rendered: [['ow-coupon', 'c-shoes-10', true]] },
+        elementUsedInstance: true,
+        shown: 'c-shoes-10',
+        consoleErrors: [],
+      });
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 });
