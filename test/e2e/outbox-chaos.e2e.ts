@@ -140,7 +140,7 @@ describe.skipIf(!hasChromium)('outbox chaos in Chromium', () => {
   });
 
   it('R4: reloads at random points while reporting, 20% 5xx: none lost after a healthy page flushes', async () => {
-    const RELOADS = 12;
+    const RELOADS = 8;
     const BATCH = 50;
     const c = newCollector();
     const random = scenarioRandom(4);

@@ -246,6 +246,36 @@ describe.skipIf(!hasChromium)('the packed package under bundlers', () => {
     }
   }, 90_000);
 
+  it('esbuild (emits no `new URL` assets): the documented recipe — dist/ copied beside the bundle and the folder given as the asset base — and the worker scores', async () => {
+    const { build } = await import('esbuild');
+    const dir = appWith(tarball, 'esbuild');
+    const out = path.join(dir, 'out');
+    const result = await build({
+      entryPoints: [path.join(dir, 'main.js')],
+      bundle: true,
+      format: 'esm',
+      splitting: true,
+      outdir: out,
+      logLevel: 'silent',
+      metafile: true,
+    });
+    expect(result.errors).toEqual([]);
+    // The ESM split holds under esbuild too: the decision half is a chunk of its own.
+    const chunks = Object.entries(result.metafile!.outputs).filter(([f]) => f.endsWith('.js'));
+    expect(chunks.length).toBeGreaterThan(1);
+    cpSync(path.join(dir, 'node_modules/offerwise/dist'), path.join(out, 'offerwise'), {
+      recursive: true,
+      filter: (src) => !src.includes(`${path.sep}types`),
+    });
+    cpSync(path.join(FIXTURE, 'index.html'), path.join(out, 'index.html'));
+    const server = await startServer({ roots: [out] });
+    try {
+      expectWorkerScores(await open(server.url('/index.html?assets=/offerwise/')));
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
   it('React: offerwise/react renders on a server in Node, and in a Vite app the provider serves useDecision() and <ow-offers>, decided by the model, with no console error', async () => {
     const { build, preview } = await import('vite');
     const dir = appWith(tarball, 'react');
