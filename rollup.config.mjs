@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import tsc from 'typescript';
@@ -175,6 +176,26 @@ function versionedCopy() {
   };
 }
 
+/** The script tag's budget: its first file, brotli at quality 11 (the README's promise to shops). */
+const TAG_BUDGET_BYTES = 15_000;
+
+/** Fails the build when the script tag's first file is over its budget. */
+function tagBudget() {
+  return {
+    name: 'offerwise-tag-budget',
+    writeBundle(options, bundle) {
+      const chunk = Object.values(bundle).find((o) => o.type === 'chunk');
+      const size = brotliCompressSync(Buffer.from(chunk.code), {
+        params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 },
+      }).length;
+      if (size > TAG_BUDGET_BYTES)
+        this.error(
+          `${options.file} is ${size} bytes brotli, over its budget of ${TAG_BUDGET_BYTES}: code only the decision half needs belongs in the second file (src/decision-half.ts)`,
+        );
+    },
+  };
+}
+
 /**
  * The script tag loads the decision half as its second file instead of linking it:
  * src/script-tag/loader.ts stands in for src/decision-half-loader.ts.
@@ -287,7 +308,14 @@ export default [
   {
     // After the runtime file: its hash is stamped into the loader.
     input: 'src/script-tag/core.ts',
-    plugins: [stamp(), scriptTagLoader(), nodeResolve({ browser: true }), ts(), versionedCopy()],
+    plugins: [
+      stamp(),
+      scriptTagLoader(),
+      nodeResolve({ browser: true }),
+      ts(),
+      versionedCopy(),
+      tagBudget(),
+    ],
     output: {
       file: 'dist/offerwise.iife.js',
       format: 'iife',

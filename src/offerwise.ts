@@ -110,9 +110,8 @@ export class Offerwise {
     if (this.destroyed) return this.refuseDestroyed('runtime');
     if (this.loaded) return Promise.resolve(this.loaded);
     if (this.loading) return this.loading;
-    const create = (module: RuntimeModule) => {
-      if (this.destroyed)
-        throw new OfferwiseError('destroyed', 'this offerwise instance was destroyed');
+    const create = (module: RuntimeModule): Runtime | Promise<never> => {
+      if (this.destroyed) return this.refuseDestroyed('runtime');
       this.loaded ??= module.createRuntime({
         config: this.config,
         diagnostics: this.diagnosticsHub,
@@ -425,11 +424,7 @@ export class Offerwise {
    * loaded, has started (it applies `consentMode` and may change consent).
    */
   settled(): Promise<void> {
-    const starting = this.loading?.then(
-      () => undefined,
-      () => undefined,
-    );
-    return quiet(Promise.resolve(starting).then(() => this.service.idle()));
+    return quiet(Promise.allSettled([this.loading]).then(() => this.service.idle()));
   }
 
   /** Stops listening to `dataLayer`, stops timers, closes storage after pending writes. */
