@@ -1,69 +1,12 @@
 // offerwise/jsx-react (jsx/react.d.ts) compiled as an app compiles it: React 19's own JSX types,
 // the entry, and the element types it imports, from the sources here rather than a build in
 // dist/types (the unit tests run before the build). What compiles here compiles in a React app.
-import path from 'node:path';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { compileApps } from '../support/compile-app.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-const options: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.ESNext,
-  moduleResolution: ts.ModuleResolutionKind.Bundler,
-  jsx: ts.JsxEmit.ReactJSX,
-  lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
-  strict: true,
-  skipLibCheck: true,
-  noEmit: true,
-  types: [],
-};
-
-/** The compiler's messages on each of `apps` (file name → .tsx source), `line: message`. */
+/** The compiler's messages on each of `apps`, `line: message` (test/support/compile-app.ts). */
 function compile(apps: Record<string, string>): Record<string, string[]> {
-  const files = new Map(Object.entries(apps).map(([name, code]) => [path.join(ROOT, name), code]));
-  const host = ts.createCompilerHost(options, true);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (file, language, ...rest) => {
-    const code = files.get(file);
-    return code === undefined
-      ? getSourceFile(file, language, ...rest)
-      : ts.createSourceFile(file, code, language, true, ts.ScriptKind.TSX);
-  };
-  const fileExists = host.fileExists.bind(host);
-  host.fileExists = (file) => files.has(file) || fileExists(file);
-  // The entry imports the element types from the build; here they come from the sources.
-  const built = path.join(ROOT, 'dist/types/widgets/jsx.js');
-  host.resolveModuleNameLiterals = (literals, containingFile, _redirect, compilerOptions) =>
-    literals.map((literal) =>
-      path.resolve(path.dirname(containingFile), literal.text) === built
-        ? {
-            resolvedModule: {
-              resolvedFileName: path.join(ROOT, 'widgets/jsx.ts'),
-              extension: ts.Extension.Ts,
-              isExternalLibraryImport: false,
-            },
-          }
-        : ts.resolveModuleName(literal.text, containingFile, compilerOptions, host),
-    );
-  const program = ts.createProgram({
-    rootNames: [path.join(ROOT, 'jsx/react.d.ts'), ...files.keys()],
-    options,
-    host,
-  });
-  const out: Record<string, string[]> = {};
-  for (const [name, file] of Object.keys(apps).map(
-    (name) => [name, program.getSourceFile(path.join(ROOT, name))!] as const,
-  )) {
-    out[name] = [
-      ...program.getSyntacticDiagnostics(file),
-      ...program.getSemanticDiagnostics(file),
-    ].map((d) => {
-      const line = d.start === undefined ? 0 : file.getLineAndCharacterOfPosition(d.start).line;
-      return `${line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
-    });
-  }
-  return out;
+  return compileApps(apps, { jsx: true, roots: ['jsx/react.d.ts'] });
 }
 
 describe('offerwise/jsx-react', () => {

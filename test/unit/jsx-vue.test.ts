@@ -7,64 +7,12 @@
 // `$props` of its instance, with `@ow-decision` as `onOwDecision`. This test checks those same
 // props, and `h()` with the component type, in plain TypeScript; what vue-tsc adds (reading the
 // template, its fallthrough attributes) is not covered.
-import path from 'node:path';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { compileApps } from '../support/compile-app.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-const options: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.ESNext,
-  moduleResolution: ts.ModuleResolutionKind.Bundler,
-  lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
-  strict: true,
-  skipLibCheck: true,
-  noEmit: true,
-  types: [],
-};
-
-/** The compiler's messages on each of `apps` (file name → .ts source), `line: message`. */
+/** The compiler's messages on each of `apps`, `line: message` (test/support/compile-app.ts). */
 function compile(apps: Record<string, string>): Record<string, string[]> {
-  const files = new Map(Object.entries(apps).map(([name, code]) => [path.join(ROOT, name), code]));
-  const host = ts.createCompilerHost(options, true);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (file, language, ...rest) => {
-    const code = files.get(file);
-    return code === undefined
-      ? getSourceFile(file, language, ...rest)
-      : ts.createSourceFile(file, code, language, true, ts.ScriptKind.TS);
-  };
-  const fileExists = host.fileExists.bind(host);
-  host.fileExists = (file) => files.has(file) || fileExists(file);
-  // The entry imports the element types from the build; here they come from the sources.
-  const built = path.join(ROOT, 'dist/types/widgets/jsx.js');
-  host.resolveModuleNameLiterals = (literals, containingFile, _redirect, compilerOptions) =>
-    literals.map((literal) =>
-      path.resolve(path.dirname(containingFile), literal.text) === built
-        ? {
-            resolvedModule: {
-              resolvedFileName: path.join(ROOT, 'widgets/jsx.ts'),
-              extension: ts.Extension.Ts,
-              isExternalLibraryImport: false,
-            },
-          }
-        : ts.resolveModuleName(literal.text, containingFile, compilerOptions, host),
-    );
-  const program = ts.createProgram({ rootNames: [...files.keys()], options, host });
-  const out: Record<string, string[]> = {};
-  for (const [name, file] of Object.keys(apps).map(
-    (name) => [name, program.getSourceFile(path.join(ROOT, name))!] as const,
-  )) {
-    out[name] = [
-      ...program.getSyntacticDiagnostics(file),
-      ...program.getSemanticDiagnostics(file),
-    ].map((d) => {
-      const line = d.start === undefined ? 0 : file.getLineAndCharacterOfPosition(d.start).line;
-      return `${line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
-    });
-  }
-  return out;
+  return compileApps(apps);
 }
 
 /** What every app file starts with: the entry as an app imports it, and the props vue-tsc checks. */
