@@ -154,8 +154,31 @@ describe.skipIf(!hasChromium)('the packed package under bundlers', () => {
     expect(result.elements).toEqual(['ow-offers', 'ow-recommendations']);
   }
 
+  /** The fixture app `test/integration/fixtures/<name>` in place of the plain one. */
+  function fixtureApp(name: string): string {
+    const dir = appWith(tarball, name);
+    rmSync(path.join(dir, 'main.js'));
+    cpSync(path.join(repoRoot, 'test/integration/fixtures', name), dir, { recursive: true });
+    return dir;
+  }
+
+  /** Runs `use` with the URL of `vite preview` serving `dir`'s build, then stops the server. */
+  async function withPreview<T>(dir: string, use: (url: string) => Promise<T>): Promise<T> {
+    const { preview } = await import('vite');
+    const server = await preview({
+      root: dir,
+      logLevel: 'silent',
+      preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
+    });
+    try {
+      return await use(server.resolvedUrls!.local[0]!);
+    } finally {
+      await server.close();
+    }
+  }
+
   it('Vite: `vite build` emits the worker, the .wasm and the model; under `vite preview` and `vite dev` the worker scores, and a worker URL it did not emit is named', async () => {
-    const { build, createServer, preview } = await import('vite');
+    const { build, createServer } = await import('vite');
     const dir = appWith(tarball, 'vite');
     await build({ root: dir, logLevel: 'silent', build: { outDir: 'dist', emptyOutDir: true } });
     const emitted = filesIn(path.join(dir, 'dist'));
@@ -170,13 +193,7 @@ describe.skipIf(!hasChromium)('the packed package under bundlers', () => {
         String(pattern),
       ).toBe(true);
     }
-    const server = await preview({
-      root: dir,
-      logLevel: 'silent',
-      preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
-    });
-    try {
-      const base = server.resolvedUrls!.local[0]!;
+    await withPreview(dir, async (base) => {
       expectWorkerScores(await open(base));
       // The SPA fallback answers the missing worker with index.html.
       const missing = await open(`${base}?worker=/assets/not-emitted.mjs`);
@@ -186,9 +203,7 @@ describe.skipIf(!hasChromium)('the packed package under bundlers', () => {
       expect(crash?.[1]).toMatch(
         /the worker script http:\/\/127\.0\.0\.1:\d+\/assets\/not-emitted\.mjs answered HTTP 200 with content type "text\/html[^"]*", expected HTTP 200 with a JavaScript content type/,
       );
-    } finally {
-      await server.close();
-    }
+    });
     // And `vite dev`, which pre-bundles dependencies into node_modules/.vite/deps/.
     const dev = await createServer({
       root: dir,
@@ -277,10 +292,8 @@ describe.skipIf(!hasChromium)('the packed package under bundlers', () => {
   }, 60_000);
 
   it('React: offerwise/react renders on a server in Node, and in a Vite app the provider serves useDecision() and <ow-offers>, decided by the model, with no console error', async () => {
-    const { build, preview } = await import('vite');
-    const dir = appWith(tarball, 'react');
-    rmSync(path.join(dir, 'main.js'));
-    cpSync(path.join(repoRoot, 'test/integration/fixtures/react'), dir, { recursive: true });
+    const { build } = await import('vite');
+    const dir = fixtureApp('react');
     const entry = path.join(dir, 'node_modules/offerwise/dist/offerwise-react.mjs');
     // Next.js's app router: a server component renders the provider from a 'use client' module.
     expect(readFileSync(entry, 'utf8').startsWith("'use client';\n")).toBe(true);
@@ -322,13 +335,8 @@ describe.skipIf(!hasChromium)('the packed package under bundlers', () => {
     const split = splitOf(output.filter((o) => o.type === 'chunk'));
     expect(split.modulesOf([split.decision])).toContain('decide/decider.mjs');
     expect(split.modulesOf(split.first)).toContain('offerwise.mjs');
-    const server = await preview({
-      root: dir,
-      logLevel: 'silent',
-      preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
-    });
-    try {
-      const result = (await open(server.resolvedUrls!.local[0]!)) as unknown as {
+    await withPreview(dir, async (url) => {
+      const result = (await open(url)) as unknown as {
         error?: string;
         hook: { source: string; offerIds: string[] };
         element: { source: string; offerIds: string[] };
@@ -343,16 +351,12 @@ describe.skipIf(!hasChromium)('the packed package under bundlers', () => {
         shown: 'c-shoes-10',
         consoleErrors: [],
       });
-    } finally {
-      await server.close();
-    }
+    });
   }, 60_000);
 
   it('Vue 3: a Vite app with no plugin (templates compiled by Vue\'s full build) hears the model\'s decision through @ow-decision, and <ow-offers :limit="1"> renders it with the instance given to useOfferwise(), with no console error', async () => {
-    const { build, preview } = await import('vite');
-    const dir = appWith(tarball, 'vue');
-    rmSync(path.join(dir, 'main.js'));
-    cpSync(path.join(repoRoot, 'test/integration/fixtures/vue'), dir, { recursive: true });
+    const { build } = await import('vite');
+    const dir = fixtureApp('vue');
     await build({
       root: dir,
       logLevel: 'silent',
@@ -361,13 +365,8 @@ describe.skipIf(!hasChromium)('the packed package under bundlers', () => {
       resolve: { alias: [{ find: /^vue$/, replacement: 'vue/dist/vue.esm-bundler.js' }] },
       build: { outDir: 'dist', emptyOutDir: true },
     });
-    const server = await preview({
-      root: dir,
-      logLevel: 'silent',
-      preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
-    });
-    try {
-      const result = (await open(server.resolvedUrls!.local[0]!)) as unknown as {
+    await withPreview(dir, async (url) => {
+      const result = (await open(url)) as unknown as {
         error?: string;
         listener: { source: string; offerIds: string[] };
         element: { limit: unknown; rendered: [string, string, boolean][] };
@@ -384,8 +383,6 @@ describe.skipIf(!hasChromium)('the packed package under bundlers', () => {
         shown: 'c-shoes-10',
         consoleErrors: [],
       });
-    } finally {
-      await server.close();
-    }
+    });
   }, 60_000);
 });
