@@ -80,6 +80,38 @@ export function couponOffer(overrides: Partial<Offer> = {}): Offer {
   };
 }
 
+/** The clock the flash-sale tests run at: the sale below runs from an hour before to an hour after. */
+export const SALE_T0 = Date.parse('2026-11-28T12:00:00.000Z');
+const HOUR = 3_600_000;
+
+/** A two-hour flash sale of three boots around {@link SALE_T0}; `overrides` win. */
+export function flashSaleOffer(overrides: Partial<Offer> = {}): Offer {
+  return {
+    id: 'fs-1',
+    type: 'flash_sale',
+    title: 'Two-hour boots sale',
+    category: 'mens',
+    member_only: false,
+    placements: [],
+    starts_at: SALE_T0 - HOUR,
+    ends_at: SALE_T0 + HOUR,
+    items: [
+      {
+        item_id: 'sku-1',
+        item_name: 'Chelsea boot',
+        url: '/p/sku-1',
+        image: '/img/sku-1.jpg',
+        price: 80,
+        sale_price: 56,
+        stock: 3,
+      },
+      { item_id: 'sku-2', item_name: 'Desert boot', url: '/p/sku-2', price: 90, sale_price: 60 },
+      { item_id: 'sku-3', item_name: 'Hiking boot', price: 120, sale_price: 84, stock: 40 },
+    ],
+    ...overrides,
+  };
+}
+
 /** The hostile strings every element must render as text. */
 export const XSS_CORPUS = [
   '<img src=x onerror=alert(1)>',

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { diagnosticsOf, reportsOf } from '../../test/support/widgets.js';
+import { diagnosticsOf, flashSaleOffer, reportsOf, SALE_T0 } from '../../test/support/widgets.js';
 import type { Catalog, Offer } from '../../src/decide/types.js';
 import type { Offerwise } from '../../src/offerwise.js';
 import type { Recommendation } from '../../src/recommend/recommend.js';
@@ -7,35 +7,8 @@ import { clockStatus } from './countdown.controller.js';
 import './flash-sale.js';
 import { DEFAULT_FLASH_SALE_MESSAGES, type OwFlashSale } from './flash-sale.js';
 
-const T0 = Date.parse('2026-11-28T12:00:00.000Z');
+const T0 = SALE_T0;
 const HOUR = 3600_000;
-
-function sale(overrides: Partial<Offer> = {}): Offer {
-  return {
-    id: 'fs-1',
-    type: 'flash_sale',
-    title: 'Two-hour boots sale',
-    category: 'mens',
-    member_only: false,
-    placements: [],
-    starts_at: T0 - HOUR,
-    ends_at: T0 + HOUR,
-    items: [
-      {
-        item_id: 'sku-1',
-        item_name: 'Chelsea boot',
-        url: '/p/sku-1',
-        image: '/img/sku-1.jpg',
-        price: 80,
-        sale_price: 56,
-        stock: 3,
-      },
-      { item_id: 'sku-2', item_name: 'Desert boot', url: '/p/sku-2', price: 90, sale_price: 60 },
-      { item_id: 'sku-3', item_name: 'Hiking boot', price: 120, sale_price: 84, stock: 40 },
-    ],
-    ...overrides,
-  };
-}
 
 function catalog(overrides: Partial<Catalog> = {}): Catalog {
   return {
@@ -117,7 +90,7 @@ afterEach(() => {
 
 describe('<ow-flash-sale>', () => {
   it('shows each item with image, name, sale and former price, and stock', async () => {
-    const el = await mount(sale(), fakeOfferwise());
+    const el = await mount(flashSaleOffer(), fakeOfferwise());
     expect(names(el)).toEqual(['Chelsea boot', 'Desert boot', 'Hiking boot']);
 
     const img = $(el, 'img[part="image"]')!;
@@ -152,7 +125,7 @@ describe('<ow-flash-sale>', () => {
   });
 
   it('counts down live, ending soon and ended, and announces the end once', async () => {
-    const el = await mount(sale({ ends_at: T0 + 10 * 60_000 + 2000 }), fakeOfferwise());
+    const el = await mount(flashSaleOffer({ ends_at: T0 + 10 * 60_000 + 2000 }), fakeOfferwise());
     const timer = () => $(el, '[part="timer"]')!;
     expect(timer().getAttribute('role')).toBe('timer');
     expect(text(timer())).toBe('Ends in 00:10:02');
@@ -185,13 +158,13 @@ describe('<ow-flash-sale>', () => {
 
   it('says "Starts in" before the sale and does not announce a sale already over', async () => {
     const upcoming = await mount(
-      sale({ starts_at: T0 + 2 * HOUR + 5000, ends_at: T0 + 4 * HOUR }),
+      flashSaleOffer({ starts_at: T0 + 2 * HOUR + 5000, ends_at: T0 + 4 * HOUR }),
       fakeOfferwise(),
     );
     expect(text($(upcoming, '[part="timer"]'))).toBe('Starts in 02:00:05');
     expect($(upcoming, '[part="base"]')!.classList.contains('base--upcoming')).toBe(true);
 
-    const over = await mount(sale({ ends_at: T0 - 1 }), fakeOfferwise());
+    const over = await mount(flashSaleOffer({ ends_at: T0 - 1 }), fakeOfferwise());
     expect(text($(over, '[part="timer"]'))).toBe('This sale has ended');
     expect(text($(over, '[part="announcer"]'))).toBe('');
   });
@@ -199,19 +172,19 @@ describe('<ow-flash-sale>', () => {
   it('uses the server clock: serverOffset, else the catalog offset', async () => {
     // The shop's clock is 30 minutes ahead of this device: 30 minutes of the hour are gone.
     const fromCatalog = await mount(
-      sale(),
+      flashSaleOffer(),
       fakeOfferwise({ catalog: catalog({ server_time: T0 + 1800_000, received_at: T0 }) }),
     );
     expect(text($(fromCatalog, '[part="timer-value"]'))).toBe('00:30:00');
 
-    const explicit = await mount(sale(), fakeOfferwise(), { serverOffset: -HOUR });
+    const explicit = await mount(flashSaleOffer(), fakeOfferwise(), { serverOffset: -HOUR });
     expect(text($(explicit, '[part="timer-value"]'))).toBe('02:00:00');
   });
 
   it('orders items by recommend(), keeping the catalog order until it answers or when it fails', async () => {
     let answer!: (r: Partial<Recommendation>) => void;
     const fake = fakeOfferwise({ recommend: () => new Promise((resolve) => (answer = resolve)) });
-    const el = await mount(sale(), fake);
+    const el = await mount(flashSaleOffer(), fake);
     expect(fake.recommend).toHaveBeenCalledWith({
       placement: 'flash-sale',
       candidates: ['sku-1', 'sku-2', 'sku-3'],
@@ -224,18 +197,18 @@ describe('<ow-flash-sale>', () => {
     expect(names(el)).toEqual(['Hiking boot', 'Chelsea boot', 'Desert boot']);
 
     const failing = fakeOfferwise({ recommend: () => Promise.reject(new Error('boom')) });
-    const other = await mount(sale(), failing);
+    const other = await mount(flashSaleOffer(), failing);
     expect(names(other)).toEqual(['Chelsea boot', 'Desert boot', 'Hiking boot']);
 
     // Without an instance nothing is asked and the catalog order (and no currency) stays.
-    const alone = await mount(sale(), undefined);
+    const alone = await mount(flashSaleOffer(), undefined);
     expect(names(alone)).toEqual(['Chelsea boot', 'Desert boot', 'Hiking boot']);
     expect(text(alone.shadowRoot!.querySelector('[part="sale-price"]'))).toBe('now 56.00');
   });
 
   it('reports a click and fires ow-click', async () => {
     const fake = fakeOfferwise();
-    const el = await mount(sale(), fake, { decisionId: 'd-1' });
+    const el = await mount(flashSaleOffer(), fake, { decisionId: 'd-1' });
     const clicks: CustomEvent[] = [];
     document.body.addEventListener('ow-click', (e) => clicks.push(e));
     el.addEventListener('click', (e) => e.preventDefault()); // stay on the page
@@ -251,7 +224,7 @@ describe('<ow-flash-sale>', () => {
     const fake = fakeOfferwise();
     const hub = diagnosticsOf(fake.ow);
     fake.report.mockRejectedValue(new Error('invalid_feedback'));
-    const el = await mount(sale(), fake, { decisionId: 'd-1' });
+    const el = await mount(flashSaleOffer(), fake, { decisionId: 'd-1' });
     el.addEventListener('click', (e) => e.preventDefault());
     $(el, 'a[part="link"]')!.click();
     await settle(el);
@@ -279,7 +252,7 @@ describe('<ow-flash-sale>', () => {
       const fake = fakeOfferwise();
       const seen: CustomEvent[] = [];
       document.body.addEventListener('ow-impression', (e) => seen.push(e));
-      const el = await mount(sale(), fake, { decisionId: 'd-7' });
+      const el = await mount(flashSaleOffer(), fake, { decisionId: 'd-7' });
       const show = () =>
         observers
           .at(-1)!
@@ -296,7 +269,7 @@ describe('<ow-flash-sale>', () => {
       expect(fake.report).toHaveBeenCalledWith('d-7', 'fs-1', 'impression');
 
       // The same decision shown again by another element is not a new impression.
-      const again = await mount(sale(), fake, { decisionId: 'd-7' });
+      const again = await mount(flashSaleOffer(), fake, { decisionId: 'd-7' });
       show();
       await vi.advanceTimersByTimeAsync(1000);
       await settle(again);
@@ -307,7 +280,9 @@ describe('<ow-flash-sale>', () => {
   });
 
   it('renders <ow-why> with the explanation and the category', async () => {
-    const el = await mount(sale(), fakeOfferwise(), { explanation: 'Because you like boots' });
+    const el = await mount(flashSaleOffer(), fakeOfferwise(), {
+      explanation: 'Because you like boots',
+    });
     const why = $(el, 'ow-why') as
       (HTMLElement & { explanation?: string; category?: string }) | null;
     expect(why?.explanation).toBe('Because you like boots');
@@ -315,7 +290,7 @@ describe('<ow-flash-sale>', () => {
   });
 
   it('takes its words from messages', async () => {
-    const el = await mount(sale(), fakeOfferwise(), {
+    const el = await mount(flashSaleOffer(), fakeOfferwise(), {
       messages: {
         ...DEFAULT_FLASH_SALE_MESSAGES,
         endsIn: 'Endet in',
@@ -334,7 +309,7 @@ describe('<ow-flash-sale>', () => {
       "'><iframe src=javascript:alert(1)>",
       '${alert(1)}{{7*7}}',
     ];
-    const offer = sale({
+    const offer = flashSaleOffer({
       title: corpus[1]!,
       items: corpus.map((name, i) => ({
         item_id: `x-${i}`,
@@ -367,7 +342,10 @@ describe('<ow-flash-sale>', () => {
   it('renders nothing without a flash sale', async () => {
     const none = await mount(undefined, fakeOfferwise());
     expect(none.shadowRoot!.querySelector('[part="base"]')).toBeNull();
-    const coupon = await mount(sale({ type: 'coupon', items: undefined }), fakeOfferwise());
+    const coupon = await mount(
+      flashSaleOffer({ type: 'coupon', items: undefined }),
+      fakeOfferwise(),
+    );
     expect(coupon.shadowRoot!.querySelector('[part="base"]')).toBeNull();
   });
 
@@ -380,7 +358,7 @@ describe('<ow-flash-sale>', () => {
       sale_price: 56,
     });
     const el = await mount(
-      sale({ title, ends_at: T0 + 2000, items: [item(1), item(2)] }),
+      flashSaleOffer({ title, ends_at: T0 + 2000, items: [item(1), item(2)] }),
       fakeOfferwise(),
     );
     const isolated = (selector: string) =>

@@ -1,4 +1,4 @@
-import { diagnosticsOf, reportsOf } from '../../test/support/widgets.js';
+import { diagnosticsOf, flashSaleOffer, reportsOf, SALE_T0 } from '../../test/support/widgets.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Catalog, Offer } from '../../src/decide/types.js';
 import type { Offerwise } from '../../src/offerwise.js';
@@ -152,19 +152,10 @@ describe('<ow-recommendations> limit', () => {
 });
 
 describe('<ow-flash-sale> numbers', () => {
-  const T0 = Date.parse('2026-11-28T12:00:00.000Z');
-  const HOUR = 3_600_000;
-  const sale: Offer = {
-    id: 'fs-1',
-    type: 'flash_sale',
-    title: 'Two-hour boots sale',
-    category: 'mens',
-    member_only: false,
-    placements: [],
-    starts_at: T0 - HOUR,
-    ends_at: T0 + HOUR,
+  const T0 = SALE_T0;
+  const sale = flashSaleOffer({
     items: [{ item_id: 'sku-1', item_name: 'Chelsea boot', price: 80, sale_price: 56 }],
-  };
+  });
 
   async function mount(props: Record<string, unknown>, attributes: Record<string, string> = {}) {
     vi.useFakeTimers();
