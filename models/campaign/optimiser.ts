@@ -223,14 +223,14 @@ export interface ComparisonRow {
   methods: Record<Method, { mean: number; min: number; optimumHits: number }>;
 }
 
-/** GA, SA and random search on the synthetic objectives, over `seeds` seeds per budget. */
+/** GA, SA, PSO and random search on the synthetic objectives, over `seeds` seeds per budget. */
 export function compareMethods(budgets: readonly number[], seeds: number): ComparisonRow[] {
   const rows: ComparisonRow[] = [];
   for (const name of ['quadratic', 'rastrigin'] as const) {
     const s = synthetic(name);
     for (const budget of budgets) {
       const methods = {} as ComparisonRow['methods'];
-      for (const method of ['ga', 'sa', 'random'] as const) {
+      for (const method of ['ga', 'sa', 'pso', 'random'] as const) {
         const r = Array.from(
           { length: seeds },
           (_, i) => search(method, s.dims, s.f, { budget, seed: i + 1 }).bestValue / s.optimum,
@@ -250,11 +250,11 @@ export function compareMethods(budgets: readonly number[], seeds: number): Compa
 /** The comparison as a markdown table (the README's). */
 export function comparisonTable(rows: readonly ComparisonRow[], seeds: number): string {
   const lines = [
-    '| objective | budget | GA mean (min) | SA mean (min) | random mean (min) | exact optimum GA / SA / random |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| objective | budget | GA mean (min) | SA mean (min) | PSO mean (min) | random mean (min) | exact optimum found GA / SA / PSO / random |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const row of rows) {
-    const methods = [row.methods.ga, row.methods.sa, row.methods.random];
+    const methods = [row.methods.ga, row.methods.sa, row.methods.pso, row.methods.random];
     const cells = methods.map(
       (m) => `${(100 * m.mean).toFixed(2)}% (${(100 * m.min).toFixed(2)}%)`,
     );

@@ -1,8 +1,8 @@
 /**
  * Seeded, deterministic black-box search over a discrete space: a genetic algorithm, simulated
- * annealing and random search (the baseline). Every method maximises `f` and spends at most
- * `budget` evaluations of distinct points (a point already evaluated is looked up, not counted),
- * so methods compare at equal evaluation budgets.
+ * annealing, particle swarm optimisation and random search (the baseline). Every method maximises
+ * `f` and spends at most `budget` evaluations of distinct points (a point already evaluated is
+ * looked up, not counted), so methods compare at equal evaluation budgets.
  */
 import { seededRandom } from '../../src/decide/random.js';
 
@@ -23,6 +23,8 @@ export interface SearchResult {
   best: number[];
   bestValue: number;
   evaluations: number;
+  /** Points proposed, repeats (looked up, free) included: the work beyond the budget. */
+  proposals: number;
   trace: TracePoint[];
 }
 
@@ -43,7 +45,24 @@ export interface SaOptions {
   tEnd?: number;
 }
 
-export type Method = 'ga' | 'sa' | 'random';
+export interface PsoOptions {
+  /** Particles; default 10. */
+  swarm?: number;
+  /** Inertia w; default 0.729 (with c1 = c2 = 1.49445: Clerc's constriction, χ = 0.729, φ = 4.1). */
+  inertia?: number;
+  /** Cognitive coefficient c1 (pull towards the particle's own best); default 1.49445. */
+  cognitive?: number;
+  /** Social coefficient c2 (pull towards the swarm's best); default 1.49445. */
+  social?: number;
+  /** Velocity clamp as a share of each dimension's index range (at least 1 index); default 0.2. */
+  vmax?: number;
+  /** Moves in a row without a new point after which a particle is re-seeded; default 8. */
+  patience?: number;
+  /** Share of re-seeds that probe from the swarm's best along one dimension; default 0.9. */
+  probe?: number;
+}
+
+export type Method = 'ga' | 'sa' | 'pso' | 'random';
 
 class BudgetExhausted extends Error {}
 
@@ -87,6 +106,7 @@ class Evaluator {
       best: this.best,
       bestValue: this.bestValue,
       evaluations: this.evaluations,
+      proposals: this.proposals,
       trace: this.trace,
     };
   }
@@ -245,17 +265,111 @@ export function annealingSearch(
   });
 }
 
+/**
+ * Particle swarm optimisation (global-best topology) on each dimension's index line
+ * [0, size − 1]; a particle's continuous position is rounded to the nearest index to be evaluated.
+ * Categorical dimensions get the same treatment, their values in the order listed: the swarm can
+ * settle on any of them, but "between" two categories means nothing, so on a categorical setting
+ * the swarm's pull is a biased random choice rather than a move towards similar values.
+ * Per dimension: v ← w·v + c1·r1·(p − x) + c2·r2·(g − x) (r1, r2 uniform on [0, 1), p the
+ * particle's best point, g the swarm's), v clamped to ±vmax, x ← x + v; a position past an end is
+ * put on the end and that velocity component zeroed.
+ * On a grid the swarm soon collapses onto points already evaluated, which cost no budget but
+ * teach nothing: a particle whose last `patience` moves brought no new point is re-seeded and
+ * forgets its own best. With probability `probe` it restarts at the swarm's best with a velocity
+ * along one random dimension (a line probe: the settings a GA mutation or an SA move would try),
+ * else at a uniform random point with a random velocity. The search ends when the budget is spent,
+ * every point of the space has been evaluated, or 100 × swarm moves in a row bring no new point.
+ */
+export function particleSwarmSearch(
+  dims: readonly Dimension[],
+  f: (point: readonly number[]) => number,
+  options: { budget: number; seed: number } & PsoOptions,
+): SearchResult {
+  const random = seededRandom(options.seed);
+  const ev = new Evaluator(f, options.budget);
+  const size = Math.max(1, options.swarm ?? 10);
+  const w = options.inertia ?? 0.729;
+  const c1 = options.cognitive ?? 1.49445;
+  const c2 = options.social ?? 1.49445;
+  const patience = Math.max(1, options.patience ?? 8);
+  const probe = options.probe ?? 0.9;
+  const top = dims.map((d) => Math.max(0, d.values.length - 1));
+  // At least one index, so that a setting of two or three values can change in one move.
+  const vmax = top.map((t) => Math.max(1, (options.vmax ?? 0.2) * t));
+  const spaceSize = dims.reduce((n, d) => n * d.values.length, 1);
+  const velocity = () => vmax.map((m) => (2 * random() - 1) * m);
+  let g: number[] = [];
+  let gValue = -Infinity;
+  const seed = (start: number[], v: number[]) => {
+    const value = ev.value(start);
+    if (value > gValue) {
+      g = start;
+      gValue = value;
+    }
+    return { x: [...start], v, best: start, bestValue: value, stale: 0 };
+  };
+  return run(ev, () => {
+    const swarm = Array.from({ length: size }, () => seed(randomPoint(dims, random), velocity()));
+    let idle = 0;
+    while (ev.evaluations < spaceSize && idle < 100 * size) {
+      for (let j = 0; j < swarm.length; j++) {
+        const p = swarm[j]!;
+        for (let i = 0; i < dims.length; i++) {
+          let v =
+            w * p.v[i]! +
+            c1 * random() * (p.best[i]! - p.x[i]!) +
+            c2 * random() * (g[i]! - p.x[i]!);
+          v = Math.max(-vmax[i]!, Math.min(vmax[i]!, v));
+          let x = p.x[i]! + v;
+          if (x < 0 || x > top[i]!) {
+            x = Math.max(0, Math.min(top[i]!, x));
+            v = 0;
+          }
+          p.x[i] = x;
+          p.v[i] = v;
+        }
+        const before = ev.evaluations;
+        const point = p.x.map((x) => Math.round(x));
+        const value = ev.value(point);
+        if (value > p.bestValue) {
+          p.best = point;
+          p.bestValue = value;
+        }
+        if (value > gValue) {
+          g = point;
+          gValue = value;
+        }
+        p.stale = ev.evaluations > before ? 0 : p.stale + 1;
+        if (p.stale >= patience) {
+          if (random() < probe) {
+            const k = Math.floor(random() * dims.length);
+            const speed = Math.max(1, random() * vmax[k]!) * (random() < 0.5 ? -1 : 1);
+            swarm[j] = seed(
+              [...g],
+              g.map((_, i) => (i === k ? speed : 0)),
+            );
+          } else swarm[j] = seed(randomPoint(dims, random), velocity());
+        }
+        idle = ev.evaluations > before ? 0 : idle + 1;
+      }
+    }
+  });
+}
+
 export function search(
   method: Method,
   dims: readonly Dimension[],
   f: (point: readonly number[]) => number,
-  options: { budget: number; seed: number } & GaOptions & SaOptions,
+  options: { budget: number; seed: number } & GaOptions & SaOptions & PsoOptions,
 ): SearchResult {
   switch (method) {
     case 'ga':
       return geneticSearch(dims, f, options);
     case 'sa':
       return annealingSearch(dims, f, options);
+    case 'pso':
+      return particleSwarmSearch(dims, f, options);
     case 'random':
       return randomSearch(dims, f, options);
   }

@@ -1,8 +1,8 @@
 /**
  * `npm run optimize -- --feedback <files…> [--out <dir>]`   (a collector's logs: the catalog's policies)
- * `npm run optimize -- --feedback <files…> --space <json> [--method ga|sa|random] [--budget 300]
+ * `npm run optimize -- --feedback <files…> --space <json> [--method ga|sa|pso|random] [--budget 300]
  *   [--seed 1] [--out <dir>] [--truth <truth.json>] [--oracle true]`   (a simulation's logs)
- * `npm run optimize -- --synthetic quadratic|rastrigin [--method ga|sa|random] [--budget] [--seed]`
+ * `npm run optimize -- --synthetic quadratic|rastrigin [--method ga|sa|pso|random] [--budget] [--seed]`
  * `npm run optimize -- --table true [--budgets 300 1000] [--seeds 20]`
  *
  * Searches campaign settings for the best estimated value on the logged traffic
@@ -41,7 +41,7 @@ export function main(argv: readonly string[], log: Log = stderrLog) {
       orders: {},
       catalog: {},
       space: {},
-      method: { default: 'ga', choices: ['ga', 'sa', 'random'] },
+      method: { default: 'ga', choices: ['ga', 'sa', 'pso', 'random'] },
       budget: { default: '300', integer: true },
       seed: { default: '1', integer: true },
       out: {},
