@@ -21,7 +21,7 @@ export interface Standardizer {
  * logits of [treated, control].
  */
 export interface Network {
-  family: 'two-model-logistic' | 'two-head-mlp';
+  family: 'two-model-logistic' | 'linear-svm' | 'two-head-mlp';
   standardizer: Standardizer;
   layers: Layer[];
 }
