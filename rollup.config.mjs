@@ -64,10 +64,24 @@ function stamp(assetDir = './') {
   };
 }
 
-/** Emits the .wasm and the default model beside the bundles (once). */
+/**
+ * Emits the .wasm and the default model beside the bundles (once). A model file of an earlier
+ * training (another hash) is removed first: it would otherwise be packed beside the current one.
+ */
 function assets() {
   return {
     name: 'offerwise-assets',
+    buildStart() {
+      const dist = path.join(root, 'dist');
+      if (!existsSync(dist)) return;
+      for (const file of readdirSync(dist)) {
+        if (
+          /^offerwise-model-[0-9a-f]{12}\.(onnx|json)$/.test(file) &&
+          !Object.values(FILES).includes(file)
+        )
+          rmSync(path.join(dist, file));
+      }
+    },
     generateBundle() {
       this.emitFile({ type: 'asset', fileName: FILES.wasm, source: wasmBytes });
       this.emitFile({ type: 'asset', fileName: FILES.model, source: modelBytes });

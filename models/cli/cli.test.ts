@@ -266,12 +266,32 @@ describe('the recommendation CLIs', () => {
 });
 
 describe('the uplift CLIs', () => {
+  it("train --study yes runs the men's-arm study on the same folds and writes no model", () => {
+    const result = train(
+      ['--data', csv, '--folds', '2', '--study', 'yes', '--out', join(dir, 'none')],
+      log,
+    );
+    if (!('study' in result)) throw new Error('no study');
+    expect(result.study.map((r) => r.method)).toEqual([
+      'two-model-logistic',
+      'linear-svm',
+      'per-arm-logistic',
+      'per-arm-svm',
+      'class-transformation',
+      'x-learner',
+    ]);
+    for (const r of result.study)
+      expect(Number.isFinite((r as unknown as { mens: { mean: number } }).mens.mean)).toBe(true);
+    expect(existsSync(join(dir, 'none.onnx'))).toBe(false);
+  });
+
   it('train writes the model its summary names, and eval and replay read the same file', async () => {
     const out = join(dir, 'model', 'small');
     const trained = train(
       ['--data', csv, '--out', out, '--folds', '2', '--fallback-ts', join(dir, 'fallback.ts')],
       log,
     );
+    if (!('sha256' in trained)) throw new Error('train wrote no model');
     const bytes = readFileSync(`${out}.onnx`);
     expect(trained.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(trained.bytes).toBe(bytes.length);

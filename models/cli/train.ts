@@ -1,6 +1,8 @@
 /**
  * `npm run train -- --data <hillstrom csv> --out models/default [--outcome visit|conversion]
  *   [--seed 1] [--folds 5] [--fallback-ts <file>]`
+ * `npm run train -- --data <hillstrom csv> --study yes`: the men's-arm study instead (per-arm fits,
+ *   class transformation, X-learner against the baseline on the same folds; writes nothing).
  *
  * Fits the offer model (models/uplift/training.ts) and writes `<out>.onnx`, `<out>.json` and
  * `REPORT.md` beside them; for the default model also the SDK's built-in fallback scorer
@@ -11,7 +13,9 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from '../lib/args.js';
 import { runCli, stderrLog, type Log } from '../lib/cli.js';
 import { MODELS_DIR } from '../lib/paths.js';
+import { parseHillstrom } from '../lib/hillstrom.js';
 import { fallbackModule } from '../uplift/fallback-module.js';
+import { compareUpliftMethods, meanAndSd, studyTable } from '../uplift/meta-learners.js';
 import { renderModelReport } from '../uplift/model-report.js';
 import { train, type TrainOptions } from '../uplift/training.js';
 
@@ -27,8 +31,10 @@ export function main(argv: readonly string[], log: Log = stderrLog) {
     seed: { default: '1', integer: true },
     folds: { default: '5', integer: true },
     'fallback-ts': {},
+    study: { default: 'no', choices: ['yes', 'no'] },
   });
   const text = readFileSync(args.data, 'utf8');
+  if (args.study === 'yes') return study(text, args, log);
   const options: TrainOptions = {
     outcome: args.outcome,
     seed: Number(args.seed),
@@ -60,6 +66,28 @@ export function main(argv: readonly string[], log: Log = stderrLog) {
     bytes: m.modelBytes,
     sha256: m.modelSha256,
     cv: result.results.map((r) => ({ family: r.family, selectionScore: r.selectionScore })),
+  };
+}
+
+/** The study's table on stderr (Markdown) and per method the mean and fold sd of each Qini. */
+function study(text: string, args: { outcome: string; seed: string; folds: string }, log: Log) {
+  const options = {
+    outcome: args.outcome as TrainOptions['outcome'],
+    seed: Number(args.seed),
+    folds: Number(args.folds),
+  };
+  const results = compareUpliftMethods(parseHillstrom(text), options, undefined, log);
+  log(studyTable(results));
+  return {
+    study: results.map((r) => ({
+      method: r.method,
+      ...Object.fromEntries(
+        (['womens', 'mens', 'any'] as const).map((arm) => [
+          arm,
+          meanAndSd(r.folds.map((f) => f[arm])),
+        ]),
+      ),
+    })),
   };
 }
 

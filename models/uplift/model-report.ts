@@ -3,9 +3,18 @@ import type { FamilyResult, TrainOptions, TrainResult } from './training.js';
 
 const f4 = (n: number) => n.toFixed(4);
 
+const pm = (mean: number, sd: number) => `${f4(mean)} ± ${f4(sd)}`;
+
 function row(result: FamilyResult, chosen: boolean): string {
   const m = result.mean;
-  return `| ${result.family}${chosen ? ' (chosen)' : ''} | ${f4(m.womens.qini_auc)} | ${f4(m.mens.qini_auc)} | ${f4(m.any.qini_auc)} | ${f4(m.womens.uplift_auc)} | ${f4(m.womens.uplift_at_30)} | ${f4(m.any.uplift_at_30)} | ${f4(m.auc_visit)} |`;
+  const s = result.sd;
+  return `| ${result.family}${chosen ? ' (chosen)' : ''} | ${result.bytes} | ${pm(result.selectionScore, sdOf(result.foldScores))} | ${pm(m.womens.qini_auc, s.womens.qini_auc)} | ${pm(m.mens.qini_auc, s.mens.qini_auc)} | ${pm(m.any.qini_auc, s.any.qini_auc)} | ${pm(m.womens.uplift_auc, s.womens.uplift_auc)} | ${pm(m.womens.uplift_at_30, s.womens.uplift_at_30)} | ${pm(m.any.uplift_at_30, s.any.uplift_at_30)} | ${pm(m.auc_visit, s.auc_visit)} |`;
+}
+
+function sdOf(values: readonly number[]): number {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  return n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
 }
 
 /**
@@ -50,18 +59,33 @@ control sample for both categories, so there are ${meta.training.samples} sample
 
 - **two-model-logistic** (baseline): two L2-regularised logistic regressions (Newton's method),
   one on treated samples, one on control samples.
+- **linear-svm** (the seed's SVM): per arm a class-balanced L2 linear SVM (hinge loss, dual
+  coordinate descent), its scores calibrated by Platt scaling fitted on out-of-fold scores.
+- **uplift-tree**: one uplift tree (Rzepakowski–Jaroszewicz Euclidean-divergence splits on ≤ 32
+  quantile bins, depth ≤ 3, ≥ 200 treated and 200 control samples per leaf), leaves holding the
+  smoothed treated and control rates.
 - **two-head-mlp**: one shared ReLU layer and two logistic heads (treated, control); each sample
   trains the head of its own arm (Adam, mini-batches, L2, fixed epochs, seeded).
+- **boosted-t-learner**: per arm a gradient-boosted classifier (log-loss, Newton leaves, depth-2
+  trees, 150 rounds, learning rate 0.05, subsampled rows).
+- **uplift-forest**: 100 uplift trees (depth ≤ 4) on half-size subsamples drawn without
+  replacement, half the features as candidates at each split; the mean of the leaves' rates.
 
-Both see standardized features; a feature that is constant in the data (browsing affinity, cart,
-offer terms — the campaign data has none) gets weight 0, so it cannot move the scores at serving.
+The networks and the SVM are exported as \`Gemm\` layers on standardized features; the trees as
+one \`ai.onnx.ml\` \`TreeEnsembleRegressor\` (opset 1), which ONNX Runtime Web's wasm build runs. A
+feature that is constant in the data (browsing affinity, cart, offer terms — the campaign data has
+none) gets weight 0 in a linear layer and no split in a tree, so it cannot move the scores at
+serving.
 
 ## Cross-validation (${options.folds} folds, stratified by arm × outcome, inside the training file)
 
-Mean over folds. Selection: the higher mean of womens and mens Qini AUC (the baseline wins ties).
+Mean ± standard deviation over the folds. Selection score: the mean of womens and mens Qini AUC.
+Choice: the one-standard-error rule — every family whose score is within one standard error of
+the paired fold differences from the best family's ties with it, and of the ties the smallest
+file (bytes: a fold model's ONNX file) ships.
 
-| family | Qini womens | Qini mens | Qini any | uplift AUC womens | uplift@30 womens | uplift@30 any | AUC ${options.outcome} |
-|---|---|---|---|---|---|---|---|
+| family | bytes | selection score | Qini womens | Qini mens | Qini any | uplift AUC womens | uplift@30 womens | uplift@30 any | AUC ${options.outcome} |
+|---|---|---|---|---|---|---|---|---|---|
 ${result.results.map((r) => row(r, r === chosen)).join('\n')}
 
 Folds of the chosen model (${chosen.family}):

@@ -16,27 +16,91 @@ import {
 import { parseHillstrom, type HillstromRow } from '../lib/hillstrom.js';
 import { DEFAULT_LOGISTIC, fitTwoModelLogistic } from './logistic.js';
 import { DEFAULT_MLP, fitTwoHeadMlp } from './mlp.js';
-import { exportLayers, predict, type Network } from './network.js';
+import { DEFAULT_SVM, fitLinearSvm } from './svm.js';
+import {
+  DEFAULT_BOOSTED,
+  DEFAULT_UPLIFT_FOREST,
+  DEFAULT_UPLIFT_TREE,
+  fitBoostedTLearner,
+  fitUpliftForest,
+  fitUpliftTree,
+  predictTrees,
+  type TreeFamily,
+  type TreeModel,
+} from './trees.js';
+import { writeTreeModel } from './tree-onnx.js';
+import { exportLayers, predict, type Network, type Predictions } from './network.js';
 import { writeUpliftNetwork } from './onnx-writer.js';
 import { seededRandom } from '../../src/decide/random.js';
 import { shuffle } from '../lib/random.js';
 
-export type Family = Network['family'];
-export const FAMILIES: readonly Family[] = ['two-model-logistic', 'two-head-mlp'];
+export type Family = Network['family'] | TreeFamily;
+/** In order of size: a tie (see `choose`) goes to the earlier one. */
+export const FAMILIES: readonly Family[] = [
+  'two-model-logistic',
+  'linear-svm',
+  'uplift-tree',
+  'two-head-mlp',
+  'boosted-t-learner',
+  'uplift-forest',
+];
 
 export interface TrainOptions {
   outcome: Outcome;
   seed: number;
   folds: number;
+  /** The families to compare (default all, in `FAMILIES` order). */
+  families?: readonly Family[];
+  /**
+   * Fit this family on every row without cross-validating (the result's `results` is empty): the
+   * shipped model's bytes, reproduced in seconds once its family is known.
+   */
+  family?: Family;
 }
+
+type Report = Omit<EvaluationReport, 'outcome'>;
 
 export interface FamilyResult {
   family: Family;
   /** Mean over folds. */
-  mean: Omit<EvaluationReport, 'outcome'>;
-  folds: Omit<EvaluationReport, 'outcome'>[];
+  mean: Report;
+  /** Standard deviation over folds (n − 1). */
+  sd: Report;
+  folds: Report[];
   /** What selection compares: the mean of womens and mens Qini AUC. */
   selectionScore: number;
+  /** The same per fold. */
+  foldScores: number[];
+  /** Bytes of the ONNX file of a fold's model (mean over folds). */
+  bytes: number;
+}
+
+/** A fitted model: how training scores it and how it is written. */
+interface Fitted {
+  predict(x: Float32Array): Predictions;
+  write(spec: {
+    metadata: Record<string, string>;
+    producerName?: string;
+    docString?: string;
+  }): Uint8Array;
+  hyperparameters: Record<string, unknown>;
+}
+
+function networkModel(network: Network, hyperparameters: Record<string, unknown>): Fitted {
+  return {
+    predict: (x) => predict(network, x),
+    write: (spec) =>
+      writeUpliftNetwork({ featureCount: FEATURE_COUNT, layers: exportLayers(network), ...spec }),
+    hyperparameters,
+  };
+}
+
+function treeModel(model: TreeModel): Fitted {
+  return {
+    predict: (x) => predictTrees(model, x),
+    write: (spec) => writeTreeModel(model, { featureCount: FEATURE_COUNT, ...spec }),
+    hyperparameters: { ...model.options },
+  };
 }
 
 function fit(
@@ -44,10 +108,46 @@ function fit(
   samples: ReturnType<typeof buildSamples>,
   indices: number[],
   seed: number,
-): Network {
-  return family === 'two-model-logistic'
-    ? fitTwoModelLogistic(samples.x, samples.treated, samples.y, indices, DEFAULT_LOGISTIC)
-    : fitTwoHeadMlp(samples.x, samples.treated, samples.y, indices, { ...DEFAULT_MLP, seed });
+): Fitted {
+  switch (family) {
+    case 'two-model-logistic':
+      return networkModel(
+        fitTwoModelLogistic(samples.x, samples.treated, samples.y, indices, DEFAULT_LOGISTIC),
+        { ...DEFAULT_LOGISTIC },
+      );
+    case 'linear-svm':
+      return networkModel(
+        fitLinearSvm(samples.x, samples.treated, samples.y, indices, {
+          ...DEFAULT_SVM,
+          seed,
+          groups: samples.row,
+        }),
+        { ...DEFAULT_SVM, seed },
+      );
+    case 'two-head-mlp':
+      return networkModel(
+        fitTwoHeadMlp(samples.x, samples.treated, samples.y, indices, { ...DEFAULT_MLP, seed }),
+        { ...DEFAULT_MLP, seed },
+      );
+    case 'uplift-tree':
+      return treeModel(
+        fitUpliftTree(samples.x, samples.treated, samples.y, indices, DEFAULT_UPLIFT_TREE),
+      );
+    case 'uplift-forest':
+      return treeModel(
+        fitUpliftForest(samples.x, samples.treated, samples.y, indices, {
+          ...DEFAULT_UPLIFT_FOREST,
+          seed,
+        }),
+      );
+    case 'boosted-t-learner':
+      return treeModel(
+        fitBoostedTLearner(samples.x, samples.treated, samples.y, indices, {
+          ...DEFAULT_BOOSTED,
+          seed,
+        }),
+      );
+  }
 }
 
 /** Assigns rows to folds so that each (arm × outcome) stratum is spread evenly. */
@@ -73,11 +173,8 @@ export function stratifiedFolds(
   return fold;
 }
 
-function scoresOf(
-  network: Network,
-  features: Record<OfferCategory, Float32Array>,
-): ScoresByCategory {
-  return { mens: predict(network, features.mens), womens: predict(network, features.womens) };
+function scoresOf(model: Fitted, features: Record<OfferCategory, Float32Array>): ScoresByCategory {
+  return { mens: model.predict(features.mens), womens: model.predict(features.womens) };
 }
 
 function subset(x: Float32Array, rows: number[]): Float32Array {
@@ -88,20 +185,50 @@ function subset(x: Float32Array, rows: number[]): Float32Array {
   return out;
 }
 
-function meanOf(reports: Omit<EvaluationReport, 'outcome'>[]): Omit<EvaluationReport, 'outcome'> {
+/** The mean (or, with `sd`, the standard deviation over folds) of every metric. */
+function summarize(reports: Report[], sd = false): Report {
+  const n = reports.length;
+  const stat = (values: number[]) => {
+    const mean = values.reduce((a, b) => a + b, 0) / n;
+    if (!sd) return mean;
+    return n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  };
   const arm = (key: 'womens' | 'mens' | 'any'): ArmMetrics => {
     const out = { n: 0, ate: 0, qini_auc: 0, uplift_auc: 0, uplift_at_30: 0 };
-    for (const r of reports)
-      for (const m of Object.keys(out) as (keyof ArmMetrics)[])
-        out[m] += r[key][m] / reports.length;
+    for (const m of Object.keys(out) as (keyof ArmMetrics)[])
+      out[m] = stat(reports.map((r) => r[key][m]));
     return out;
   };
   return {
     womens: arm('womens'),
     mens: arm('mens'),
     any: arm('any'),
-    auc_visit: reports.reduce((s, r) => s + r.auc_visit, 0) / reports.length,
+    auc_visit: stat(reports.map((r) => r.auc_visit)),
   };
+}
+
+/**
+ * The one-standard-error rule (Breiman et al., CART): the family with the best mean selection
+ * score sets the bar; a family whose mean falls short of it by no more than the standard error of
+ * their paired fold differences ties with it, and of the ties the smallest file wins (then the
+ * earlier in `FAMILIES`). So a bigger model ships only when it is better outside the fold noise.
+ * Returns the results with the chosen one first, the others by score.
+ */
+export function choose(results: readonly FamilyResult[]): FamilyResult[] {
+  const best = results.reduce((a, b) => (b.selectionScore > a.selectionScore ? b : a));
+  const ties = (r: FamilyResult) => {
+    const d = r.foldScores.map((s, i) => best.foldScores[i]! - s);
+    const k = d.length;
+    const mean = d.reduce((a, b) => a + b, 0) / k;
+    const se = k > 1 ? Math.sqrt(d.reduce((a, v) => a + (v - mean) ** 2, 0) / (k - 1) / k) : 0;
+    return mean <= se;
+  };
+  const rank = (a: FamilyResult) => FAMILIES.indexOf(a.family);
+  const chosen = results.filter(ties).sort((a, b) => a.bytes - b.bytes || rank(a) - rank(b))[0]!;
+  const others = results
+    .filter((r) => r !== chosen)
+    .sort((a, b) => b.selectionScore - a.selectionScore || rank(a) - rank(b));
+  return [chosen, ...others];
 }
 
 /** Cross-validates every family; returns them with the chosen one first. */
@@ -114,21 +241,23 @@ export function crossValidate(
   const fold = stratifiedFolds(rows, options.outcome, options.folds, options.seed);
   const features = { mens: rowFeatures(rows, 'mens'), womens: rowFeatures(rows, 'womens') };
   const results: FamilyResult[] = [];
-  for (const family of FAMILIES) {
-    const reports: Omit<EvaluationReport, 'outcome'>[] = [];
+  for (const family of options.families ?? FAMILIES) {
+    const reports: Report[] = [];
+    let bytes = 0;
     for (let k = 0; k < options.folds; k++) {
       const train: number[] = [];
       for (let s = 0; s < samples.count; s++) if (fold[samples.row[s]!] !== k) train.push(s);
       const held: number[] = [];
       rows.forEach((_, i) => fold[i] === k && held.push(i));
-      const network = fit(family, samples, train, options.seed + k);
+      const model = fit(family, samples, train, options.seed + k);
+      bytes += model.write({ metadata: {} }).length / options.folds;
       const heldFeatures = {
         mens: subset(features.mens, held),
         womens: subset(features.womens, held),
       };
       const { outcome: _outcome, ...report } = evaluateScores(
         held.map((i) => rows[i]!),
-        scoresOf(network, heldFeatures),
+        scoresOf(model, heldFeatures),
         options.outcome,
       );
       reports.push(report);
@@ -136,20 +265,18 @@ export function crossValidate(
         `${family} fold ${k + 1}/${options.folds}: qini womens ${report.womens.qini_auc.toFixed(4)} mens ${report.mens.qini_auc.toFixed(4)}`,
       );
     }
-    const mean = meanOf(reports);
+    const mean = summarize(reports);
     results.push({
       family,
       mean,
+      sd: summarize(reports, true),
       folds: reports,
       selectionScore: (mean.womens.qini_auc + mean.mens.qini_auc) / 2,
+      foldScores: reports.map((r) => (r.womens.qini_auc + r.mens.qini_auc) / 2),
+      bytes: Math.round(bytes),
     });
   }
-  // Higher selection score first; the baseline wins ties (it is simpler).
-  return results.sort(
-    (a, b) =>
-      b.selectionScore - a.selectionScore ||
-      FAMILIES.indexOf(a.family) - FAMILIES.indexOf(b.family),
-  );
+  return choose(results);
 }
 
 function round(value: number, digits = 6): number {
@@ -181,19 +308,18 @@ export function train(
   log: (line: string) => void = () => undefined,
 ): TrainResult {
   const rows = parseHillstrom(text);
-  const results = crossValidate(rows, options, log);
-  const chosen = results[0]!;
-  log(`chosen: ${chosen.family} (mean Qini womens/mens ${chosen.selectionScore.toFixed(4)})`);
+  const results = options.family ? [] : crossValidate(rows, options, log);
+  const chosen = { family: options.family ?? results[0]!.family };
+  if (results[0])
+    log(`chosen: ${chosen.family} (mean Qini womens/mens ${results[0].selectionScore.toFixed(4)})`);
   const samples = buildSamples(rows, options.outcome);
   const all = Array.from({ length: samples.count }, (_, i) => i);
-  const network = fit(chosen.family, samples, all, options.seed);
+  const model = fit(chosen.family, samples, all, options.seed);
   const trainingSha = sha256(text);
   // The baseline's coefficients ship too: the SDK's fallback scorer when the model cannot run.
-  const baseline =
-    chosen.family === 'two-model-logistic'
-      ? network
-      : fit('two-model-logistic', samples, all, options.seed);
-  const [linear] = exportLayers(baseline);
+  const [linear] = exportLayers(
+    fitTwoModelLogistic(samples.x, samples.treated, samples.y, all, DEFAULT_LOGISTIC),
+  );
   const onnxMetadata: Record<string, string> = {
     feature_spec_version: String(FEATURE_SPEC_VERSION),
     feature_names: FEATURE_NAMES.join(','),
@@ -202,9 +328,7 @@ export function train(
     seed: String(options.seed),
     training_sha256: trainingSha,
   };
-  const onnx = writeUpliftNetwork({
-    featureCount: FEATURE_COUNT,
-    layers: exportLayers(network),
+  const onnx = model.write({
     metadata: onnxMetadata,
     producerName: 'offerwise-train',
     docString: `offerwise uplift model (${chosen.family}) for outcome "${options.outcome}"`,
@@ -218,10 +342,7 @@ export function train(
     family: chosen.family,
     seed: options.seed,
     training: { file: dataName, sha256: trainingSha, rows: rows.length, samples: samples.count },
-    hyperparameters:
-      chosen.family === 'two-model-logistic'
-        ? DEFAULT_LOGISTIC
-        : { ...DEFAULT_MLP, seed: options.seed },
+    hyperparameters: model.hyperparameters,
     inputs: [{ name: 'features', type: 'float32', shape: ['N', FEATURE_COUNT] }],
     outputs: [
       { name: 'p_treated', type: 'float32', shape: ['N'], meaning: 'P(outcome | offer shown)' },
@@ -231,9 +352,16 @@ export function train(
     crossValidation: {
       folds: options.folds,
       stratifiedBy: 'arm × outcome, by row',
-      selection: 'highest mean of womens and mens Qini AUC',
+      selection:
+        'mean of womens and mens Qini AUC; within one standard error of the best (paired folds), the smallest file',
       families: rounded(
-        results.map(({ family, mean, selectionScore }) => ({ family, selectionScore, mean })),
+        results.map(({ family, mean, sd, selectionScore, bytes }) => ({
+          family,
+          selectionScore,
+          bytes,
+          mean,
+          sd,
+        })),
       ),
     },
     modelBytes: onnx.length,

@@ -286,8 +286,9 @@ describe("the main thread's copy of the shipped model (DEFAULT_INLINE)", () => {
       }
     }
     expect(worst).toBeLessThanOrEqual(1e-6);
-    // The rows vary enough for the check to mean something.
-    expect(new Set(Array.from(expected.uplift)).size).toBeGreaterThan(100);
+    // The rows vary enough for the check to mean something: they reach several leaves of the
+    // shipped depth-3 tree (at most 8; a network would give about one value per row).
+    expect(new Set(Array.from(expected.uplift)).size).toBeGreaterThanOrEqual(4);
   });
 
   it('answers before the worker is ready, then the worker takes over with the same scores', async () => {

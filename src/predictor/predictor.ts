@@ -5,7 +5,7 @@ import { trustedScriptUrl } from '../util/trusted.js';
 import { assetUrl, describeScriptUrl, metadataUrlFor } from './assets.js';
 import { DEFAULT_FALLBACK, DEFAULT_INLINE } from './default-fallback.js';
 import { scoreFallback, type LinearUpliftModel } from './fallback.js';
-import { scoreInline, type InlineNetwork } from './inline.js';
+import { scoreInline, type InlineModel } from './inline.js';
 import type { LoadedModel, ModelMetadata, UpliftScores } from './types.js';
 import type { WorkerApi } from './worker-api.js';
 import { transferable, WorkerClient, type WorkerLike } from './worker-client.js';
@@ -31,7 +31,7 @@ export interface PredictorOptions {
    * run; default: the shipped model's copy when `model` is not given, none otherwise (the SDK has
    * no copy of a shop's own model). `false`: none.
    */
-  inline?: InlineNetwork | false;
+  inline?: InlineModel | false;
   /** Timeout of one scoring call to the worker, ms. Default 1,000. */
   callTimeoutMs?: number;
   /** Time allowed to fetch the model and start ONNX Runtime, ms. Default 30,000. */
@@ -48,7 +48,7 @@ export interface PredictorOptions {
 export interface ScoreResult extends UpliftScores {
   source: 'model' | 'fallback';
   /**
-   * For model scores: ONNX Runtime in the worker, or the main thread's copy of the same network
+   * For model scores: ONNX Runtime in the worker, or the main thread's copy of the same model
    * (while the worker starts, or where it cannot run; equal to within 1e-6).
    */
   engine?: 'worker' | 'inline';
@@ -126,7 +126,7 @@ export function invalidOutput(scores: UpliftScores, rows: number): string | unde
  */
 export class Predictor {
   private readonly fallbackModel: LinearUpliftModel;
-  private readonly inline: InlineNetwork | undefined;
+  private readonly inline: InlineModel | undefined;
   private readonly client: WorkerClient<WorkerApi> | undefined;
   private loadedModel: LoadedModel | undefined;
   /** Set when the model or the runtime cannot be used on this page: permanent. */

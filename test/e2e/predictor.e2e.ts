@@ -317,8 +317,9 @@ describe.skipIf(!hasChromium)('predictor in Chromium', () => {
     expectClose(scores.uplift, expected.uplift, 1e-5);
     expectClose(scores.pTreated, expected.pTreated, 1e-5);
     expectClose(scores.pControl, expected.pControl, 1e-5);
-    // Not a constant: the rows really went through the model.
-    expect(new Set(scores.uplift.map((u) => u.toFixed(6))).size).toBe(rows.length / FEATURES);
+    // Not a constant: the rows really went through the model (the shipped depth-3 tree gives one
+    // value per leaf reached, not one per row).
+    expect(new Set(scores.uplift.map((u) => u.toFixed(6))).size).toBeGreaterThan(1);
     // Every asset came from beside the script, on the page's origin.
     for (const file of [workerFile, metadataFile, modelFile, wasmFile]) {
       expect(requests).toContain(`${BASE}${file}`);
@@ -342,7 +343,7 @@ describe.skipIf(!hasChromium)('predictor in Chromium', () => {
     expect(settled.ready).toEqual([true]);
     expect(later).toMatchObject({ source: 'model', engine: 'worker' });
     expect(later.modelVersion).toBe(metadata.modelSha256.slice(0, 12));
-    // The same network in this browser's JavaScript and in ONNX Runtime's wasm.
+    // The same model in this browser's JavaScript and in ONNX Runtime's wasm.
     expectClose(early.uplift, Float32Array.from(later.uplift), 1e-6);
     expectClose(early.pTreated, Float32Array.from(later.pTreated), 1e-6);
     expect(settled.diagnostics).toEqual([]);
