@@ -1,5 +1,5 @@
 /**
- * `npm run replay -- --data <hillstrom csv> [--folds 5] [--seed 1] [--share 0.3]
+ * `npm run replay -- --data <hillstrom csv> [--folds 5] [--seed 1] [--share 0.3] [--family <the shipped one>]
  *   [--segments models/default-segments.json | none] [--epsilon 2 | inf]
  *   [--profile-terms interest bought … | none]`
  *
@@ -8,7 +8,8 @@
  * (the default), also the `learned` policy: effects learned per fold on the training folds
  * (`npm run learn -- --hillstrom`), groups reported through k-RR at `--epsilon`.
  */
-import { basename } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { numberFlag, parseArgs } from '../lib/args.js';
 import { runCli } from '../lib/cli.js';
 import { readHillstrom } from '../lib/hillstrom.js';
@@ -20,6 +21,16 @@ import {
   readSegments,
 } from '../learning/io.js';
 import { replay } from '../uplift/replay.js';
+import { FAMILIES, type Family } from '../uplift/training.js';
+import { MODELS_DIR } from '../lib/paths.js';
+
+/** The family of the shipped model: what "uplift (the model)" replays by default. */
+function shippedFamily(): string {
+  const metadata = JSON.parse(readFileSync(join(MODELS_DIR, 'default.json'), 'utf8')) as {
+    family: string;
+  };
+  return metadata.family;
+}
 
 export async function main(argv: readonly string[]) {
   const args = parseArgs(argv, {
@@ -30,6 +41,7 @@ export async function main(argv: readonly string[]) {
     segments: { default: DEFAULT_SEGMENTS },
     epsilon: { default: '2' },
     'profile-terms': PROFILE_TERMS_FLAG,
+    family: { default: shippedFamily(), choices: [...FAMILIES] },
   });
   const epsilon = epsilonFlag(args.epsilon);
   const segments = args.segments === 'none' ? undefined : readSegments(args.segments);
@@ -39,6 +51,7 @@ export async function main(argv: readonly string[]) {
     folds: Number(args.folds),
     seed: Number(args.seed),
     share,
+    family: args.family as Family,
     ...(segments
       ? {
           learned: {
@@ -49,7 +62,13 @@ export async function main(argv: readonly string[]) {
         }
       : {}),
   });
-  return { data: basename(args.data), rows: rows.length, share, incrementalVisitsPer1000: result };
+  return {
+    data: basename(args.data),
+    rows: rows.length,
+    share,
+    family: args.family,
+    incrementalVisitsPer1000: result,
+  };
 }
 
 await runCli('replay', import.meta.url, main);

@@ -30,7 +30,12 @@ function synthetic(): string {
 
 describe('offline replay', () => {
   it('ranks by uplift better than by likelihood to buy, discount order or chance', async () => {
-    const result = await replay(parseHillstrom(synthetic()), { folds: 3, seed: 1, share: 0.25 });
+    const result = await replay(parseHillstrom(synthetic()), {
+      folds: 3,
+      seed: 1,
+      share: 0.25,
+      family: 'two-head-mlp',
+    });
     const by = Object.fromEntries(result.map((r) => [r.policy, r]));
     // Targeting the quarter the model ranks first should capture most of the +100.
     expect(by.uplift!.targeted).toBeGreaterThan(70);

@@ -15,10 +15,9 @@
 import type { ProfileTerm } from '../../src/features/profile-vector.js';
 import { buildSamples, OFFER_CATEGORIES, rowFeatures, type OfferCategory } from './dataset.js';
 import type { HillstromRow } from '../lib/hillstrom.js';
-import { DEFAULT_MLP, fitTwoHeadMlp } from './mlp.js';
-import { predict, type Predictions } from './network.js';
+import type { Predictions } from './network.js';
 import { seededRandom } from '../../src/decide/random.js';
-import { stratifiedFolds } from './training.js';
+import { fit, stratifiedFolds, type Family, type Fitted } from './training.js';
 import { validateEffects } from '../../src/learning/effects.js';
 import type { Segments } from '../../src/learning/types.js';
 import { hillstromCells, hillstromOffers, learnedUplift } from '../learning/hillstrom.js';
@@ -83,11 +82,11 @@ export interface ReplayLearning {
   profileTerms?: readonly ProfileTerm[];
 }
 
-/** The learned policy's scores of `held`, from effects learned on `train` with `network`. */
+/** The learned policy's scores of `held`, from effects learned on `train` with `model`. */
 async function learnedScores(
   train: readonly HillstromRow[],
   held: readonly HillstromRow[],
-  network: Parameters<typeof predict>[0],
+  model: Fitted,
   scores: Record<OfferCategory, Predictions>,
   learning: ReplayLearning,
   seed: number,
@@ -99,7 +98,7 @@ async function learnedScores(
     seed,
   });
   const score = async (x: Float32Array) => {
-    const p = predict(network, x);
+    const p = model.predict(x);
     return {
       pTreated: Float32Array.from(p.pTreated),
       pControl: Float32Array.from(p.pControl),
@@ -119,7 +118,14 @@ async function learnedScores(
 
 export async function replay(
   rows: readonly HillstromRow[],
-  options: { folds: number; seed: number; share: number; learned?: ReplayLearning },
+  options: {
+    folds: number;
+    seed: number;
+    share: number;
+    /** The model family each fold fits (the shipped model's: models/default.json). */
+    family: Family;
+    learned?: ReplayLearning;
+  },
 ): Promise<ReplayRow[]> {
   const policies: Policy[] = options.learned ? [...POLICIES, 'learned'] : [...POLICIES];
   const samples = buildSamples(rows, 'visit');
@@ -130,20 +136,17 @@ export async function replay(
   for (let k = 0; k < options.folds; k++) {
     const train: number[] = [];
     for (let s = 0; s < samples.count; s++) if (fold[samples.row[s]!] !== k) train.push(s);
-    const network = fitTwoHeadMlp(samples.x, samples.treated, samples.y, train, {
-      ...DEFAULT_MLP,
-      seed: options.seed + k,
-    });
+    const model = fit(options.family, samples, train, options.seed + k);
     const held = rows.filter((_, i) => fold[i] === k);
     const scores = {
-      mens: predict(network, rowFeatures(held, 'mens')),
-      womens: predict(network, rowFeatures(held, 'womens')),
+      mens: model.predict(rowFeatures(held, 'mens')),
+      womens: model.predict(rowFeatures(held, 'womens')),
     };
     const learned = options.learned
       ? await learnedScores(
           rows.filter((_, i) => fold[i] !== k),
           held,
-          network,
+          model,
           scores,
           options.learned,
           options.seed + k,

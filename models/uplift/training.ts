@@ -76,7 +76,7 @@ export interface FamilyResult {
 }
 
 /** A fitted model: how training scores it and how it is written. */
-interface Fitted {
+export interface Fitted {
   predict(x: Float32Array): Predictions;
   write(spec: {
     metadata: Record<string, string>;
@@ -103,7 +103,8 @@ function treeModel(model: TreeModel): Fitted {
   };
 }
 
-function fit(
+/** Fits one family on the selected samples (fold models use seed + fold). */
+export function fit(
   family: Family,
   samples: ReturnType<typeof buildSamples>,
   indices: number[],
