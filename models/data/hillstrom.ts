@@ -9,23 +9,11 @@
  * cut parses each field and writes it the training file's way: whichever way the original spells
  * a value, the result is the same bytes.
  */
-import { OfferwiseError } from '../../src/util/errors.js';
+import { HILLSTROM_COLUMNS } from '../lib/hillstrom.js';
+import { dataError } from './data-error.js';
 import { decodeIds, encodeIds, type EncodedIds } from './ids.js';
 
-export const HILLSTROM_COLUMNS = [
-  'recency',
-  'history_segment',
-  'history',
-  'mens',
-  'womens',
-  'zip_code',
-  'newbie',
-  'channel',
-  'segment',
-  'visit',
-  'conversion',
-  'spend',
-] as const;
+export { HILLSTROM_COLUMNS };
 
 /** Columns holding numbers, written in their shortest form. */
 const NUMERIC = new Set([
@@ -53,18 +41,6 @@ export interface HillstromCut {
   rowIds: EncodedIds;
 }
 
-function csvError(source: string, field: string, got: string, expected: string): OfferwiseError {
-  return new OfferwiseError(
-    'load_failed',
-    `${source}: ${field}: got ${got}, expected ${expected}`,
-    {
-      field,
-      value: got,
-      expected,
-    },
-  );
-}
-
 /**
  * RFC 4180 records of `text`: fields optionally quoted (a quote inside written twice, line breaks
  * allowed), lines ending in `\n` or `\r\n`, the last one with or without; blank lines are no
@@ -81,7 +57,7 @@ export function parseCsv(text: string, source: string): { line: number; fields: 
     // Most lines hold no quote: split them as they are.
     if (!line.includes('"')) {
       if (line.includes('\r'))
-        throw csvError(source, `line ${start}`, '"\\r"', 'no bare carriage return');
+        throw dataError(source, `line ${start}`, '"\\r"', 'no bare carriage return');
       records.push({ line: start, fields: line.split(',') });
       continue;
     }
@@ -93,7 +69,7 @@ export function parseCsv(text: string, source: string): { line: number; fields: 
         if (!quoted) break;
         // A quoted field goes on over the line break.
         if (++n === lines.length)
-          throw csvError(source, `line ${start}`, 'an open quote at the end', 'a closing quote');
+          throw dataError(source, `line ${start}`, 'an open quote at the end', 'a closing quote');
         field += '\n';
         line = lines[n]!.endsWith('\r') ? lines[n]!.slice(0, -1) : lines[n]!;
         i = -1;
@@ -111,7 +87,7 @@ export function parseCsv(text: string, source: string): { line: number; fields: 
         fields.push(field);
         field = '';
       } else if (c === '"' || c === '\r')
-        throw csvError(
+        throw dataError(
           source,
           `line ${n + 1}`,
           JSON.stringify(c),
@@ -145,7 +121,7 @@ export function cutHillstrom(originalCsv: string, cut: HillstromCut, source: str
   const records = parseCsv(originalCsv, source);
   const header = records[0]?.fields ?? [];
   if (header.join(',') !== HILLSTROM_COLUMNS.join(','))
-    throw csvError(
+    throw dataError(
       source,
       'header',
       JSON.stringify(header.join(',')),
@@ -154,7 +130,7 @@ export function cutHillstrom(originalCsv: string, cut: HillstromCut, source: str
   const rows = records.slice(1);
   // A download cut short ends mid-file: name it as the truncation it most likely is.
   if (rows.length !== cut.sourceRows)
-    throw csvError(
+    throw dataError(
       source,
       'rows',
       rows.length.toLocaleString('en-US'),
@@ -164,9 +140,9 @@ export function cutHillstrom(originalCsv: string, cut: HillstromCut, source: str
   const out = [['row_id', ...HILLSTROM_COLUMNS].join(',')];
   for (const id of keep) {
     const record = rows[id];
-    if (!record) throw csvError(source, 'rowIds', String(id), `below ${rows.length}`);
+    if (!record) throw dataError(source, 'rowIds', String(id), `below ${rows.length}`);
     if (record.fields.length !== HILLSTROM_COLUMNS.length)
-      throw csvError(
+      throw dataError(
         source,
         `line ${record.line}`,
         `${record.fields.length} fields`,
@@ -177,7 +153,12 @@ export function cutHillstrom(originalCsv: string, cut: HillstromCut, source: str
       if (!NUMERIC.has(column)) return formatField(value);
       const number = shortestNumber(value);
       if (number === undefined)
-        throw csvError(source, `line ${record.line}: ${column}`, JSON.stringify(value), 'a number');
+        throw dataError(
+          source,
+          `line ${record.line}: ${column}`,
+          JSON.stringify(value),
+          'a number',
+        );
       return number;
     });
     out.push(`${id},${fields.join(',')}`);
@@ -198,7 +179,7 @@ export function describeHillstrom(
   const records = parseCsv(trainingCsv, file);
   const header = records[0]?.fields.join(',');
   const expected = ['row_id', ...HILLSTROM_COLUMNS].join(',');
-  if (header !== expected) throw csvError(file, 'header', JSON.stringify(header), expected);
+  if (header !== expected) throw dataError(file, 'header', JSON.stringify(header), expected);
   const ids: number[] = [];
   for (const { line, fields } of records.slice(1)) {
     ids.push(Number(fields[0]));
@@ -206,7 +187,12 @@ export function describeHillstrom(
       const column = HILLSTROM_COLUMNS[c]!;
       const canonical = NUMERIC.has(column) ? shortestNumber(value) : value;
       if (canonical !== value)
-        throw csvError(file, `line ${line}: ${column}`, JSON.stringify(value), 'its shortest form');
+        throw dataError(
+          file,
+          `line ${line}: ${column}`,
+          JSON.stringify(value),
+          'its shortest form',
+        );
     });
   }
   return {

@@ -24,6 +24,7 @@ import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { OfferwiseError } from '../../src/util/errors.js';
+import { dataError } from './data-error.js';
 import { decodeIds, encodeIds, type EncodedIds } from './ids.js';
 
 export const YOOCHOOSE_HEADER = 'SessionId\tItemId\tTime';
@@ -45,18 +46,6 @@ export interface YoochooseCut {
   window: { from: number; to: number };
   sessions: EncodedIds;
   items: EncodedIds;
-}
-
-function dataError(source: string, field: string, got: string, expected: string): OfferwiseError {
-  return new OfferwiseError(
-    'load_failed',
-    `${source}: ${field}: got ${got}, expected ${expected}`,
-    {
-      field,
-      value: got,
-      expected,
-    },
-  );
 }
 
 /** Unix ms → `1396437466.94` / `1396445665.0` (Python's float printing, at ms precision). */

@@ -34,7 +34,8 @@ export interface HillstromRow {
   spend: number;
 }
 
-const REQUIRED_COLUMNS = [
+/** The original file's columns, in its order. */
+export const HILLSTROM_COLUMNS = [
   'recency',
   'history_segment',
   'history',
@@ -49,7 +50,7 @@ const REQUIRED_COLUMNS = [
   'spend',
 ] as const;
 
-type RequiredColumn = (typeof REQUIRED_COLUMNS)[number];
+type RequiredColumn = (typeof HILLSTROM_COLUMNS)[number];
 
 const ZIPS = new Map<string, HillstromRow['zip']>([
   ['Urban', 'urban'],
@@ -198,7 +199,7 @@ export function parseHillstrom(text: string): HillstromRow[] {
     if (index.has(name)) throw new Error(`line 1: column ${JSON.stringify(name)} appears twice`);
     index.set(name, i);
   });
-  const missing = REQUIRED_COLUMNS.filter((name) => !index.has(name));
+  const missing = HILLSTROM_COLUMNS.filter((name) => !index.has(name));
   if (missing.length > 0) {
     const names = missing.map((name) => `"${name}"`).join(', ');
     throw new Error(`line 1: missing required column${missing.length > 1 ? 's' : ''} ${names}`);
@@ -266,7 +267,7 @@ const spelling = <T>(choices: Map<string, T>, value: T) =>
 export function formatHillstrom(rows: readonly HillstromRow[]): string {
   const quote = (field: string) =>
     /[",\n\r]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
-  const lines = [`row_id,${REQUIRED_COLUMNS.join(',')}`];
+  const lines = [`row_id,${HILLSTROM_COLUMNS.join(',')}`];
   for (const row of rows) {
     const fields = [
       String(row.rowId),

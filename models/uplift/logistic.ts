@@ -18,7 +18,7 @@ export interface LogisticOptions {
 export const DEFAULT_LOGISTIC: LogisticOptions = { l2: 1, iterations: 25 };
 
 /** Solves `a·x = b` for a symmetric positive-definite `a` (n×n, row-major) by Cholesky. */
-function solve(a: Float64Array, b: Float64Array, n: number): Float64Array {
+export function choleskySolve(a: Float64Array, b: Float64Array, n: number): Float64Array {
   const l = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
@@ -44,15 +44,21 @@ function solve(a: Float64Array, b: Float64Array, n: number): Float64Array {
 }
 
 /**
- * L2-regularised logistic regression by Newton's method (IRLS) on standardized features.
- * Returns the weights per feature (0 for inactive ones) and the intercept.
+ * A GLM on standardized features with an L2 penalty `l2` on the weights (not the intercept), by
+ * Newton's method: `link` 'logit' is logistic regression (IRLS) on targets in [0, 1], 'identity'
+ * ridge regression (one step is exact). `target` and `sampleWeight` (1 each when absent) are
+ * indexed like `indices`: position k belongs to sample `indices[k]`. Returns the weights per
+ * feature (0 for inactive ones) and the intercept.
  */
-export function fitLogistic(
+export function fitGlm(
   x: Float32Array,
-  y: Uint8Array,
+  target: ArrayLike<number>,
+  sampleWeight: ArrayLike<number> | undefined,
   indices: ArrayLike<number>,
   standardizer: Standardizer,
-  options: LogisticOptions = DEFAULT_LOGISTIC,
+  link: 'logit' | 'identity',
+  l2: number,
+  iterations: number,
 ): { weights: Float64Array; bias: number } {
   const f = FEATURE_COUNT;
   const columns: number[] = [];
@@ -61,33 +67,33 @@ export function fitLogistic(
   const beta = new Float64Array(d);
   const row = new Float64Array(f);
   const z = new Float64Array(d);
-  for (let iteration = 0; iteration < options.iterations; iteration++) {
+  for (let iteration = 0; iteration < iterations; iteration++) {
     const hessian = new Float64Array(d * d);
     const gradient = new Float64Array(d);
     for (let k = 0; k < indices.length; k++) {
-      const i = indices[k]!;
-      standardizeRow(x, i, standardizer, row);
+      standardizeRow(x, indices[k]!, standardizer, row);
       for (let c = 0; c < columns.length; c++) z[c] = row[columns[c]!]!;
       z[d - 1] = 1;
       let eta = 0;
       for (let c = 0; c < d; c++) eta += beta[c]! * z[c]!;
-      const p = sigmoid(eta);
-      const w = Math.max(p * (1 - p), 1e-10);
-      const r = p - y[i]!;
+      const mean = link === 'logit' ? sigmoid(eta) : eta;
+      const sw = sampleWeight ? sampleWeight[k]! : 1;
+      const curvature = sw * (link === 'logit' ? Math.max(mean * (1 - mean), 1e-10) : 1);
+      const residual = sw * (mean - target[k]!);
       for (let a = 0; a < d; a++) {
-        gradient[a]! += r * z[a]!;
-        const wa = w * z[a]!;
-        for (let b = 0; b <= a; b++) hessian[a * d + b]! += wa * z[b]!;
+        gradient[a]! += residual * z[a]!;
+        const ca = curvature * z[a]!;
+        for (let b = 0; b <= a; b++) hessian[a * d + b]! += ca * z[b]!;
       }
     }
     for (let a = 0; a < d; a++) {
       for (let b = 0; b < a; b++) hessian[b * d + a] = hessian[a * d + b]!;
       if (a < d - 1) {
-        hessian[a * d + a]! += options.l2;
-        gradient[a]! += options.l2 * beta[a]!;
+        hessian[a * d + a]! += l2;
+        gradient[a]! += l2 * beta[a]!;
       }
     }
-    const step = solve(hessian, gradient, d);
+    const step = choleskySolve(hessian, gradient, d);
     let largest = 0;
     for (let a = 0; a < d; a++) {
       beta[a]! -= step[a]!;
@@ -98,6 +104,30 @@ export function fitLogistic(
   const weights = new Float64Array(f);
   columns.forEach((j, c) => (weights[j] = beta[c]!));
   return { weights, bias: beta[d - 1]! };
+}
+
+/**
+ * L2-regularised logistic regression by Newton's method (IRLS) on standardized features.
+ * Returns the weights per feature (0 for inactive ones) and the intercept.
+ */
+export function fitLogistic(
+  x: Float32Array,
+  y: Uint8Array,
+  indices: ArrayLike<number>,
+  standardizer: Standardizer,
+  options: LogisticOptions = DEFAULT_LOGISTIC,
+): { weights: Float64Array; bias: number } {
+  const target = Float64Array.from(indices, (i) => y[i]!);
+  return fitGlm(
+    x,
+    target,
+    undefined,
+    indices,
+    standardizer,
+    'logit',
+    options.l2,
+    options.iterations,
+  );
 }
 
 /**

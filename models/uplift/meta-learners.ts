@@ -18,7 +18,7 @@ import {
   type Outcome,
 } from './dataset.js';
 import { evaluateScores } from './evaluation.js';
-import { DEFAULT_LOGISTIC, fitLogistic, fitTwoModelLogistic } from './logistic.js';
+import { DEFAULT_LOGISTIC, fitGlm, fitLogistic, fitTwoModelLogistic } from './logistic.js';
 import {
   fitStandardizer,
   predict,
@@ -54,38 +54,9 @@ function linearScores(model: LinearModel, x: Float32Array): Float64Array {
   return out;
 }
 
-/** Cholesky solve of `a·x = b`, `a` symmetric positive definite (n×n, row-major). */
-function choleskySolve(a: Float64Array, b: Float64Array, n: number): Float64Array {
-  const l = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let sum = a[i * n + j]!;
-      for (let k = 0; k < j; k++) sum -= l[i * n + k]! * l[j * n + k]!;
-      if (i === j) l[i * n + i] = Math.sqrt(Math.max(sum, 1e-12));
-      else l[i * n + j] = sum / l[j * n + j]!;
-    }
-  }
-  const z = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let sum = b[i]!;
-    for (let k = 0; k < i; k++) sum -= l[i * n + k]! * z[k]!;
-    z[i] = sum / l[i * n + i]!;
-  }
-  const out = new Float64Array(n);
-  for (let i = n - 1; i >= 0; i--) {
-    let sum = z[i]!;
-    for (let k = i + 1; k < n; k++) sum -= l[k * n + i]! * out[k]!;
-    out[i] = sum / l[i * n + i]!;
-  }
-  return out;
-}
-
 /**
- * A weighted GLM on standardized features with an L2 penalty `l2` on the weights (not the
- * intercept): `link` 'logit' runs Newton (IRLS) on the weighted log-loss of targets in [0, 1];
- * 'identity' is weighted ridge regression (one Newton step is exact). `target` and `sampleWeight`
- * are indexed like `indices` (position k belongs to sample `indices[k]`). `logistic.ts` has no
- * sample weights, which class transformation needs to balance the arms.
+ * `fitGlm` with sample weights, which class transformation needs to balance the arms; 'identity'
+ * takes one Newton step (exact for ridge regression).
  */
 export function fitWeightedGlm(
   x: Float32Array,
@@ -96,51 +67,9 @@ export function fitWeightedGlm(
   link: 'logit' | 'identity',
   l2 = DEFAULT_LOGISTIC.l2,
 ): LinearModel {
-  const columns: number[] = [];
-  for (let j = 0; j < FEATURE_COUNT; j++) if (standardizer.active[j]) columns.push(j);
-  const d = columns.length + 1;
-  const beta = new Float64Array(d);
-  const row = new Float64Array(FEATURE_COUNT);
-  const z = new Float64Array(d);
   const iterations = link === 'logit' ? DEFAULT_LOGISTIC.iterations : 1;
-  for (let iteration = 0; iteration < iterations; iteration++) {
-    const hessian = new Float64Array(d * d);
-    const gradient = new Float64Array(d);
-    for (let k = 0; k < indices.length; k++) {
-      const i = indices[k]!;
-      standardizeRow(x, i, standardizer, row);
-      for (let c = 0; c < columns.length; c++) z[c] = row[columns[c]!]!;
-      z[d - 1] = 1;
-      let eta = 0;
-      for (let c = 0; c < d; c++) eta += beta[c]! * z[c]!;
-      const mean = link === 'logit' ? sigmoid(eta) : eta;
-      const sw = sampleWeight[k]!;
-      const curvature = sw * (link === 'logit' ? Math.max(mean * (1 - mean), 1e-10) : 1);
-      const residual = sw * (mean - target[k]!);
-      for (let a = 0; a < d; a++) {
-        gradient[a]! += residual * z[a]!;
-        const ca = curvature * z[a]!;
-        for (let b = 0; b <= a; b++) hessian[a * d + b]! += ca * z[b]!;
-      }
-    }
-    for (let a = 0; a < d; a++) {
-      for (let b = 0; b < a; b++) hessian[b * d + a] = hessian[a * d + b]!;
-      if (a < d - 1) {
-        hessian[a * d + a]! += l2;
-        gradient[a]! += l2 * beta[a]!;
-      }
-    }
-    const step = choleskySolve(hessian, gradient, d);
-    let largest = 0;
-    for (let a = 0; a < d; a++) {
-      beta[a]! -= step[a]!;
-      largest = Math.max(largest, Math.abs(step[a]!));
-    }
-    if (largest < 1e-10) break;
-  }
-  const weights = new Float64Array(FEATURE_COUNT);
-  columns.forEach((j, c) => (weights[j] = beta[c]!));
-  return { standardizer, weights, bias: beta[d - 1]! };
+  const fit = fitGlm(x, target, sampleWeight, indices, standardizer, link, l2, iterations);
+  return { standardizer, ...fit };
 }
 
 function split(treated: Uint8Array, indices: readonly number[]): [number[], number[]] {

@@ -28,17 +28,21 @@ export interface DenseLayer {
   activation: 'relu' | 'none';
 }
 
-export interface UpliftNetworkSpec {
-  /** Name of the graph input; 'features' by default. */
-  inputName?: string;
-  featureCount: number;
-  /** The last layer has outputs = 2: the logits of [treated, control]. */
-  layers: DenseLayer[];
+/** What every writer stores beside the graph (the network's and the tree writer's specs). */
+export interface ModelInfo {
   /** Stored in the model's metadata_props, sorted by key. */
   metadata: Record<string, string>;
   producerName?: string;
   producerVersion?: string;
   docString?: string;
+}
+
+export interface UpliftNetworkSpec extends ModelInfo {
+  /** Name of the graph input; 'features' by default. */
+  inputName?: string;
+  featureCount: number;
+  /** The last layer has outputs = 2: the logits of [treated, control]. */
+  layers: DenseLayer[];
 }
 
 /** A spec that cannot be written; the message names the field (e.g. `layers[1].weights`). */
@@ -65,6 +69,13 @@ const SQUEEZE_AXES = 'squeeze_axes';
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT64 = onnx.TensorProto.DataType.INT64;
 
+/** A graph's parts, filled in order by a writer and `addUpliftOutputs`. */
+export interface GraphParts {
+  nodes: Onnx.INodeProto[];
+  initializers: Onnx.ITensorProto[];
+  valueInfo: Onnx.IValueInfoProto[];
+}
+
 /** Serialises the network. Throws `UpliftSpecError` for an invalid spec. */
 export function writeUpliftNetwork(spec: UpliftNetworkSpec): Uint8Array {
   const inputName = validateSpec(spec);
@@ -72,9 +83,8 @@ export function writeUpliftNetwork(spec: UpliftNetworkSpec): Uint8Array {
   const featureCount = spec.featureCount;
   const lastIndex = layers.length - 1;
 
-  const nodes: Onnx.INodeProto[] = [];
-  const initializers: Onnx.ITensorProto[] = [];
-  const valueInfo: Onnx.IValueInfoProto[] = [];
+  const parts: GraphParts = { nodes: [], initializers: [], valueInfo: [] };
+  const { nodes, initializers, valueInfo } = parts;
 
   let current = inputName;
   layers.forEach((layer, i) => {
@@ -102,8 +112,27 @@ export function writeUpliftNetwork(spec: UpliftNetworkSpec): Uint8Array {
     }
   });
 
-  nodes.push(node('Sigmoid', 'sigmoid', [current], ['probabilities']));
-  valueInfo.push(floatValue('probabilities', [BATCH_DIM, 2]));
+  addUpliftOutputs(parts, current);
+  return encodeUpliftModel(parts, {
+    graphName: GRAPH_NAME,
+    inputName,
+    featureCount,
+    opsetImport: [{ domain: '', version: OPSET_VERSION }],
+    defaultProducerName: DEFAULT_PRODUCER_NAME,
+    info: spec,
+  });
+}
+
+/**
+ * The tail every model shares: `logits` [N,2] (when given) → Sigmoid → `probabilities` [N,2] →
+ * Split → Squeeze → p_treated, p_control [N] → Sub → uplift [N].
+ */
+export function addUpliftOutputs(parts: GraphParts, logits?: string): void {
+  const { nodes, initializers, valueInfo } = parts;
+  if (logits !== undefined) {
+    nodes.push(node('Sigmoid', 'sigmoid', [logits], ['probabilities']));
+    valueInfo.push(floatValue('probabilities', [BATCH_DIM, 2]));
+  }
   nodes.push(
     node(
       'Split',
@@ -119,28 +148,43 @@ export function writeUpliftNetwork(spec: UpliftNetworkSpec): Uint8Array {
   nodes.push(node('Squeeze', 'squeeze_treated', ['p_treated_col', SQUEEZE_AXES], ['p_treated']));
   nodes.push(node('Squeeze', 'squeeze_control', ['p_control_col', SQUEEZE_AXES], ['p_control']));
   nodes.push(node('Sub', 'uplift', ['p_treated', 'p_control'], ['uplift']));
+}
 
+/**
+ * The model around a writer's graph: input `[N, featureCount]`, the `OUTPUT_NAMES` outputs,
+ * metadata sorted by key (so the same model always gives the same bytes).
+ */
+export function encodeUpliftModel(
+  parts: GraphParts,
+  options: {
+    graphName: string;
+    inputName: string;
+    featureCount: number;
+    opsetImport: Onnx.IOperatorSetIdProto[];
+    defaultProducerName: string;
+    info: ModelInfo;
+  },
+): Uint8Array {
+  const { info } = options;
   const graph: Onnx.IGraphProto = {
-    name: GRAPH_NAME,
-    node: nodes,
-    initializer: initializers,
-    input: [floatValue(inputName, [BATCH_DIM, featureCount])],
+    name: options.graphName,
+    node: parts.nodes,
+    initializer: parts.initializers,
+    input: [floatValue(options.inputName, [BATCH_DIM, options.featureCount])],
     output: OUTPUT_NAMES.map((name) => floatValue(name, [BATCH_DIM])),
-    valueInfo,
+    valueInfo: parts.valueInfo,
   };
-
   const model: Onnx.IModelProto = {
     irVersion: IR_VERSION,
-    opsetImport: [{ domain: '', version: OPSET_VERSION }],
-    producerName: spec.producerName ?? DEFAULT_PRODUCER_NAME,
+    opsetImport: options.opsetImport,
+    producerName: info.producerName ?? options.defaultProducerName,
     graph,
-    metadataProps: Object.keys(spec.metadata)
+    metadataProps: Object.keys(info.metadata)
       .sort()
-      .map((key) => ({ key, value: spec.metadata[key] })),
+      .map((key) => ({ key, value: info.metadata[key] })),
   };
-  if (spec.producerVersion !== undefined) model.producerVersion = spec.producerVersion;
-  if (spec.docString !== undefined) model.docString = spec.docString;
-
+  if (info.producerVersion !== undefined) model.producerVersion = info.producerVersion;
+  if (info.docString !== undefined) model.docString = info.docString;
   const encoded = onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
   // protobufjs returns a Node Buffer that may be a view into a shared pool: copy it out.
   return new Uint8Array(encoded);
@@ -255,22 +299,32 @@ function validateSpec(spec: UpliftNetworkSpec): string {
     previousOutputs = layer.outputs;
   });
 
-  if (spec.metadata === null || typeof spec.metadata !== 'object') {
-    throw new UpliftSpecError('metadata', 'expected an object of strings');
+  checkModelInfo(spec, (field, value, expected) => {
+    const got = value === null ? 'null' : typeof value === 'string' ? `"${value}"` : typeof value;
+    return new UpliftSpecError(field, `expected ${expected}, got ${got}`);
+  });
+  return inputName;
+}
+
+/**
+ * Checks the metadata and producer fields; `fail(field, value, expected)` makes the writer's own
+ * error (fields relative to the spec, e.g. `metadata.version`).
+ */
+export function checkModelInfo(
+  info: ModelInfo,
+  fail: (field: string, value: unknown, expected: string) => Error,
+): void {
+  if (info.metadata === null || typeof info.metadata !== 'object') {
+    throw fail('metadata', info.metadata, 'an object of strings');
   }
-  for (const [key, value] of Object.entries(spec.metadata)) {
-    if (key === '') throw new UpliftSpecError('metadata', 'keys must be non-empty');
-    if (typeof value !== 'string') {
-      throw new UpliftSpecError(`metadata.${key}`, `expected a string, got ${typeof value}`);
-    }
+  for (const [key, value] of Object.entries(info.metadata)) {
+    if (key === '') throw fail('metadata', key, 'non-empty keys');
+    if (typeof value !== 'string') throw fail(`metadata.${key}`, value, 'a string');
   }
   for (const field of ['producerName', 'producerVersion', 'docString'] as const) {
-    const value = spec[field];
-    if (value !== undefined && typeof value !== 'string') {
-      throw new UpliftSpecError(field, `expected a string, got ${typeof value}`);
-    }
+    const value = info[field];
+    if (value !== undefined && typeof value !== 'string') throw fail(field, value, 'a string');
   }
-  return inputName;
 }
 
 function checkFloats(field: string, values: unknown, expected: number, why: string): void {
@@ -293,23 +347,24 @@ function isPositiveInteger(value: unknown): value is number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Protobuf building blocks
+// Protobuf building blocks (the tree writer's too)
 
-function node(
+export function node(
   opType: string,
   name: string,
   input: string[],
   output: string[],
   attribute: Onnx.IAttributeProto[] = [],
+  domain = '',
 ): Onnx.INodeProto {
-  return { opType, name, input, output, attribute, domain: '' };
+  return { opType, name, input, output, attribute, domain };
 }
 
-function intAttribute(name: string, value: number): Onnx.IAttributeProto {
+export function intAttribute(name: string, value: number): Onnx.IAttributeProto {
   return { name, type: onnx.AttributeProto.AttributeType.INT, i: value };
 }
 
-function floatValue(name: string, dims: Array<number | string>): Onnx.IValueInfoProto {
+export function floatValue(name: string, dims: Array<number | string>): Onnx.IValueInfoProto {
   return {
     name,
     type: {
@@ -331,7 +386,7 @@ function floatTensor(name: string, dims: number[], values: Float32Array): Onnx.I
   return { name, dims, dataType: FLOAT, rawData: raw };
 }
 
-function int64Tensor(name: string, dims: number[], values: number[]): Onnx.ITensorProto {
+export function int64Tensor(name: string, dims: number[], values: number[]): Onnx.ITensorProto {
   const raw = new Uint8Array(values.length * 8);
   const view = new DataView(raw.buffer);
   values.forEach((v, j) => view.setBigInt64(j * 8, BigInt(v), true));

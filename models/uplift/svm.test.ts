@@ -231,7 +231,7 @@ describe('fitLinearSvm', () => {
       expect(fromOrt.pControl[i]).toBeCloseTo(fromTrainer.pControl[i]!, 5);
       expect(fromOrt.uplift[i]).toBeCloseTo(fromTrainer.uplift[i]!, 5);
     }
-  });
+  }, 20_000);
 
   it('is deterministic by seed', () => {
     const a = fitLinearSvm(data.x, data.treated, data.y, data.indices, options);

@@ -101,7 +101,7 @@ describe('training', () => {
       expect(fromOrt.pTreated[i]).toBeCloseTo(fromTrainer.pTreated[i]!, 5);
       expect(fromOrt.uplift[i]).toBeCloseTo(fromTrainer.uplift[i]!, 5);
     }
-  });
+  }, 20_000);
 
   it('refuses a model trained on another feature spec', async () => {
     const onnx = writeUpliftNetwork({

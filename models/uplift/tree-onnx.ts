@@ -16,11 +16,17 @@ import type { onnx as Onnx } from 'onnx-proto';
 import { fieldError } from '../../src/util/errors.js';
 import { checkTreeModel, type TreeModel } from './trees.js';
 import {
+  addUpliftOutputs,
   BATCH_DIM,
+  checkModelInfo,
   DEFAULT_INPUT_NAME,
-  IR_VERSION,
+  encodeUpliftModel,
+  floatValue,
+  intAttribute,
+  node,
   OPSET_VERSION,
-  OUTPUT_NAMES,
+  type GraphParts,
+  type ModelInfo,
 } from './onnx-writer.js';
 
 const { onnx } = onnxProto;
@@ -28,22 +34,14 @@ const { onnx } = onnxProto;
 export const ML_DOMAIN = 'ai.onnx.ml';
 export const ML_OPSET_VERSION = 1;
 
-export interface TreeModelSpec {
+export interface TreeModelSpec extends ModelInfo {
   /** Features per row; must equal the model's. */
   featureCount: number;
-  /** Stored in the model's metadata_props, sorted by key. */
-  metadata: Record<string, string>;
-  producerName?: string;
-  producerVersion?: string;
-  docString?: string;
 }
 
 const DEFAULT_PRODUCER_NAME = 'offerwise-tree-writer';
 const GRAPH_NAME = 'offerwise_uplift_trees';
-const SQUEEZE_AXES = 'squeeze_axes';
 
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
-const INT64 = onnx.TensorProto.DataType.INT64;
 const Attribute = onnx.AttributeProto.AttributeType;
 
 /**
@@ -111,62 +109,32 @@ export function writeTreeModel(model: TreeModel, spec: TreeModelSpec): Uint8Arra
     floatsAttribute('target_weights', targetWeights),
   );
 
-  const nodes: Onnx.INodeProto[] = [
-    node(
-      'TreeEnsembleRegressor',
-      'trees',
-      [DEFAULT_INPUT_NAME],
-      [ensembleOutput],
-      attributes,
-      ML_DOMAIN,
-    ),
-  ];
-  const valueInfo: Onnx.IValueInfoProto[] = [floatValue(ensembleOutput, [BATCH_DIM, 2])];
-  if (sum) {
-    nodes.push(node('Sigmoid', 'sigmoid', ['logits'], ['probabilities']));
-    valueInfo.push(floatValue('probabilities', [BATCH_DIM, 2]));
-  }
-  nodes.push(
-    node(
-      'Split',
-      'split',
-      ['probabilities'],
-      ['p_treated_col', 'p_control_col'],
-      [intAttribute('axis', 1)],
-    ),
-    node('Squeeze', 'squeeze_treated', ['p_treated_col', SQUEEZE_AXES], ['p_treated']),
-    node('Squeeze', 'squeeze_control', ['p_control_col', SQUEEZE_AXES], ['p_control']),
-    node('Sub', 'uplift', ['p_treated', 'p_control'], ['uplift']),
-  );
-  valueInfo.push(
-    floatValue('p_treated_col', [BATCH_DIM, 1]),
-    floatValue('p_control_col', [BATCH_DIM, 1]),
-  );
-
-  const graph: Onnx.IGraphProto = {
-    name: GRAPH_NAME,
-    node: nodes,
-    initializer: [int64Tensor(SQUEEZE_AXES, [1], [1])],
-    input: [floatValue(DEFAULT_INPUT_NAME, [BATCH_DIM, spec.featureCount])],
-    output: OUTPUT_NAMES.map((name) => floatValue(name, [BATCH_DIM])),
-    valueInfo,
+  const parts: GraphParts = {
+    nodes: [
+      node(
+        'TreeEnsembleRegressor',
+        'trees',
+        [DEFAULT_INPUT_NAME],
+        [ensembleOutput],
+        attributes,
+        ML_DOMAIN,
+      ),
+    ],
+    initializers: [],
+    valueInfo: [floatValue(ensembleOutput, [BATCH_DIM, 2])],
   };
-  const proto: Onnx.IModelProto = {
-    irVersion: IR_VERSION,
+  addUpliftOutputs(parts, sum ? 'logits' : undefined);
+  return encodeUpliftModel(parts, {
+    graphName: GRAPH_NAME,
+    inputName: DEFAULT_INPUT_NAME,
+    featureCount: spec.featureCount,
     opsetImport: [
       { domain: '', version: OPSET_VERSION },
       { domain: ML_DOMAIN, version: ML_OPSET_VERSION },
     ],
-    producerName: spec.producerName ?? DEFAULT_PRODUCER_NAME,
-    graph,
-    metadataProps: Object.keys(spec.metadata)
-      .sort()
-      .map((key) => ({ key, value: spec.metadata[key] })),
-  };
-  if (spec.producerVersion !== undefined) proto.producerVersion = spec.producerVersion;
-  if (spec.docString !== undefined) proto.docString = spec.docString;
-  // protobufjs returns a Node Buffer that may be a view into a shared pool: copy it out.
-  return new Uint8Array(onnx.ModelProto.encode(onnx.ModelProto.create(proto)).finish());
+    defaultProducerName: DEFAULT_PRODUCER_NAME,
+    info: spec,
+  });
 }
 
 function checkSpec(model: TreeModel, spec: TreeModelSpec): void {
@@ -181,41 +149,13 @@ function checkSpec(model: TreeModel, spec: TreeModelSpec): void {
       `the model's featureCount ${model.featureCount}`,
     );
   }
-  if (spec.metadata === null || typeof spec.metadata !== 'object') {
-    throw fieldError('invalid_input', 'spec.metadata', spec.metadata, 'an object of strings');
-  }
-  for (const [key, value] of Object.entries(spec.metadata)) {
-    if (key === '') throw fieldError('invalid_input', 'spec.metadata', key, 'non-empty keys');
-    if (typeof value !== 'string') {
-      throw fieldError('invalid_input', `spec.metadata.${key}`, value, 'a string');
-    }
-  }
-  for (const field of ['producerName', 'producerVersion', 'docString'] as const) {
-    const value = spec[field];
-    if (value !== undefined && typeof value !== 'string') {
-      throw fieldError('invalid_input', `spec.${field}`, value, 'a string');
-    }
-  }
+  checkModelInfo(spec, (field, value, expected) =>
+    fieldError('invalid_input', `spec.${field}`, value, expected),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
-// Protobuf building blocks (onnx-writer.ts keeps its own private; these add the ML domain and
-// the list attributes the tree operator takes)
-
-function node(
-  opType: string,
-  name: string,
-  input: string[],
-  output: string[],
-  attribute: Onnx.IAttributeProto[] = [],
-  domain = '',
-): Onnx.INodeProto {
-  return { opType, name, input, output, attribute, domain };
-}
-
-function intAttribute(name: string, value: number): Onnx.IAttributeProto {
-  return { name, type: Attribute.INT, i: value };
-}
+// The list attributes the tree operator takes (onnx-writer.ts has the rest)
 
 function intsAttribute(name: string, values: number[]): Onnx.IAttributeProto {
   return { name, type: Attribute.INTS, ints: values };
@@ -232,25 +172,4 @@ function stringAttribute(name: string, value: string): Onnx.IAttributeProto {
 function stringsAttribute(name: string, values: string[]): Onnx.IAttributeProto {
   const encoder = new TextEncoder();
   return { name, type: Attribute.STRINGS, strings: values.map((v) => encoder.encode(v)) };
-}
-
-function floatValue(name: string, dims: Array<number | string>): Onnx.IValueInfoProto {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType: FLOAT,
-        shape: {
-          dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })),
-        },
-      },
-    },
-  };
-}
-
-function int64Tensor(name: string, dims: number[], values: number[]): Onnx.ITensorProto {
-  const raw = new Uint8Array(values.length * 8);
-  const view = new DataView(raw.buffer);
-  values.forEach((v, j) => view.setBigInt64(j * 8, BigInt(v), true));
-  return { name, dims, dataType: INT64, rawData: raw };
 }
