@@ -1,11 +1,13 @@
 /**
- * `npm run reproduce [-- --only model|recs|analytics] [--data data] [--out reproduce]`
+ * `npm run reproduce [-- --only model|recs|analytics|ope] [--data data] [--out reproduce]`
  *
  * Rebuilds the tables the README and the docs quote (models/reproduce/): `model` (training CV,
  * the refit's bytes against models/default.onnx, in-sample eval, replay), `recs` (eval:recs with
- * tuning) and `analytics` (the optimiser's validation table), from the files `npm run data`
- * writes into `--data`. Writes `<out>/<part>.json` and `<out>/<part>.md`, logs progress and each
- * part's seconds on stderr, and prints one JSON object last:
+ * tuning), `analytics` (the optimiser's validation table) and `ope` (the OPE coverage table: 100
+ * simulations per catalog, about 11 minutes on 2 cores), from the files `npm run data` writes
+ * into `--data`; without `--only`, all four in that order. Writes `<out>/<part>.json` and
+ * `<out>/<part>.md`, logs progress and each part's seconds on stderr, and prints one JSON object
+ * last:
  * `{ parts: { <part>: { seconds, claims, differ: [{ id, doc, quoted, reproduced }] } }, differ,
  * machine: { cpus, model, node } }`. Exit status 1 when a quoted number differs beyond its noise.
  */

@@ -3,11 +3,18 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { COVERAGE_POLICIES, COVERAGE_REWARDS, type CoverageRow } from '../campaign/ope-coverage.js';
 import { MODELS_DIR } from '../lib/paths.js';
 import { CLAIMS, claimsOf } from './claims.js';
-import { numbersIn, PARTS, type Claim } from './compare.js';
+import { compareClaim, numbersIn, PARTS, type Claim } from './compare.js';
 import { cellsOf, locateClaim, sectionOf } from './locate.js';
-import { OPTIMISER_BUDGETS, OPTIMISER_SEEDS, optimiserValues } from './parts.js';
+import {
+  OPTIMISER_BUDGETS,
+  OPTIMISER_SEEDS,
+  opeDocRows,
+  opeValues,
+  optimiserValues,
+} from './parts.js';
 
 const ROOT = join(MODELS_DIR, '..');
 const docs = new Map<string, string>();
@@ -71,6 +78,105 @@ describe('the claims and the docs', () => {
     expect(keys.filter((k) => !(k in values))).toEqual([]);
     expect(values['optimiser.quadratic.300.ga']).toEqual([99, 98]);
     expect(values['optimiser.quadratic.300.hits_of_seeds']).toEqual([3, 3, 3, 3, 20]);
+  });
+
+  // Shares that are exact in binary, so the points are exact too.
+  const coverageRows = (): CoverageRow[] =>
+    COVERAGE_POLICIES.flatMap((policy) =>
+      COVERAGE_REWARDS.flatMap((reward) => {
+        const exact: CoverageRow = {
+          policy,
+          reward,
+          source: 'exact',
+          essShare: 0.5,
+          coverage: { ips: 0.75, snips: 0.5, dr: 0.25 },
+          width: { ips: 5.125, snips: 5 },
+          bias: { ips: -0.079, snips: 0 },
+          meanAbsError: { ips: 0.1, snips: 0.1 },
+        };
+        // As the simulation's catalogs have it: every policy but uniform is reported.
+        if (policy === 'uniform') return [exact];
+        return [
+          exact,
+          {
+            ...exact,
+            source: 'reported' as const,
+            essShare: 0.25,
+            coverage: { ips: 1, snips: 0.5 },
+            width: { ips: 5.25, snips: 5 },
+            bias: { ips: 6.6e-4, snips: 0 },
+          },
+        ];
+      }),
+    );
+
+  it('the ope claims are the keys the coverage runs produce, in points', () => {
+    const rows = coverageRows();
+    const values = {
+      ...opeValues('standard', { decisionsPerRun: 2686, rows }),
+      ...opeValues('wide', { decisionsPerRun: 2692, rows }),
+    };
+    const keys = claimsOf('ope').map((c) => c.key);
+    expect(keys.filter((k) => !(k in values))).toEqual([]);
+    expect(keys.length).toBe(63);
+    expect(values['ope.standard.decisions']).toBe(2686);
+    expect(values['ope.standard.uniform.claim.ips']).toEqual([75]);
+    expect(values['ope.standard.greedy.net.ips']).toEqual([75, 100]);
+    expect(values['ope.standard.greedy.net.ess_exact']).toBe(50);
+    expect(values['ope.wide.revenue.net.ess']).toEqual([50, 25]);
+    expect(values['ope.wide.revenue.net.dr']).toBe(25);
+    expect(values['ope.wide.revenue.net.bias_ips']).toEqual([-0.079, 6.6e-4]);
+    expect(values['ope.wide.revenue.net.width_ips']).toEqual([5.125, 5.25]);
+  });
+
+  it('an ope cell with a — takes the exact number only; a bias is read with its exponent', () => {
+    const byId = (id: string) => CLAIMS.find((c) => c.id === `docs/analytics.md#${id}`)!;
+    const ips = byId('ope.standard.uniform.claim.ips');
+    expect(ips).toMatchObject({ quoted: '94% / —', value: 94, tolerance: 0.5 });
+    expect(compareClaim(ips, [94]).status).toBe('match');
+    // A reported value where the doc has none is a difference.
+    expect(compareClaim(ips, [94, 94]).status).toBe('differ');
+    expect(compareClaim(ips, [93]).status).toBe('differ');
+    const bias = byId('ope.standard.uniform.claim.bias_ips');
+    expect(bias).toMatchObject({ value: -3.0e-4, tolerance: 0.000005 });
+    expect(compareClaim(bias, [-3.04e-4]).status).toBe('match');
+    expect(compareClaim(bias, [-3.06e-4])).toMatchObject({
+      status: 'differ',
+      reproducedText: '−3.1e-4 / —',
+    });
+    const net = byId('ope.wide.revenue.claim.bias_ips');
+    expect(net).toMatchObject({ value: [-7.0e-4, -7.3e-4], tolerance: 0.000005 });
+    expect(compareClaim(net, [-7.04e-4, -7.26e-4]).status).toBe('match');
+  });
+
+  it('writes the coverage table as docs/analytics.md does: standard rows, then wide revenue', () => {
+    const rows = coverageRows();
+    const table = opeDocRows({
+      standard: { decisionsPerRun: 1, rows },
+      wide: { decisionsPerRun: 1, rows },
+    });
+    expect(table.length).toBe(12);
+    expect(table[0]).toEqual([
+      'uniform',
+      'claim',
+      'standard',
+      '50%',
+      '75% / —',
+      '50% / —',
+      '25%',
+      '−0.079 / —',
+    ]);
+    expect(table[2]![3]).toBe('50%');
+    expect(table[11]).toEqual([
+      'revenue',
+      'net',
+      'wide',
+      '50% / 25%',
+      '75% / 100%',
+      '50% / 50%',
+      '25%',
+      '−0.079 / 6.6e-4',
+    ]);
   });
 });
 

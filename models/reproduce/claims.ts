@@ -4,8 +4,8 @@
  * (claims.test.ts) finds each quote at its place in its doc, so editing a doc number without
  * editing it here fails the test. Left out on purpose: the published session-rec anchors (other
  * people's numbers), "before" figures of earlier models (the two-head MLP's replay and in-sample
- * numbers, the recommendations "before this work"), and the OPE coverage table (see
- * models/reproduce/parts.ts).
+ * numbers, the recommendations "before this work"), and the ranges in the prose below the OPE
+ * coverage table (summaries over its cells, not outputs of a run).
  */
 import { halfUnits, numbersIn, type Claim, type Part } from './compare.js';
 
@@ -641,6 +641,85 @@ function optimiserClaims(): Claim[] {
   return out;
 }
 
+// ---- ope ---------------------------------------------------------------------------------
+
+const OPE_SECTION = 'Off-policy evaluation: `npm run ope`';
+
+/**
+ * docs/analytics.md's coverage table: policy, reward, catalog, then the cells as written. A `—`
+ * (no reported row) is no number: the quote holds the exact one only, so a reported value where
+ * the doc has none makes the claim differ.
+ */
+const OPE_ROWS = [
+  ['uniform', 'claim', 'standard', '41%', '94% / —', '94% / —', '95%', '−3.0e-4 / —'],
+  ['uniform', 'net', 'standard', '41%', '90% / —', '92% / —', '92%', '0.048 / —'],
+  [
+    'biggest_discount',
+    'claim',
+    'standard',
+    '5%',
+    '93% / 92%',
+    '93% / 93%',
+    '94%',
+    '1.5e-3 / 1.5e-3',
+  ],
+  ['biggest_discount', 'net', 'standard', '5%', '93% / 92%', '92% / 92%', '91%', '0.34 / 0.34'],
+  ['greedy', 'claim', 'standard', '98%', '95% / 94%', '95% / 94%', '96%', '−1.1e-4 / −1.1e-4'],
+  ['greedy', 'net', 'standard', '98%', '90% / 90%', '90% / 90%', '91%', '−0.015 / −0.015'],
+  ['warm', 'claim', 'standard', '58%', '93% / 93%', '95% / 95%', '95%', '−2.0e-4 / −2.0e-4'],
+  ['warm', 'net', 'standard', '58%', '92% / 91%', '92% / 92%', '92%', '0.034 / 0.034'],
+  ['revenue', 'claim', 'standard', '29%', '92% / 93%', '91% / 91%', '91%', '−1.4e-3 / −1.4e-3'],
+  ['revenue', 'net', 'standard', '29%', '91% / 90%', '90% / 91%', '91%', '−0.064 / −0.064'],
+  ['revenue', 'claim', 'wide', '20% / 20%', '95% / 95%', '95% / 95%', '95%', '−7.0e-4 / −7.3e-4'],
+  ['revenue', 'net', 'wide', '20% / 20%', '97% / 96%', '96% / 96%', '95%', '0.21 / 0.21'],
+] as const;
+
+function opeClaims(): Claim[] {
+  const out: Claim[] = [];
+  for (const [policy, reward, catalog, ess, ips, snips, dr, bias] of OPE_ROWS) {
+    const place = (cell: number) => ({
+      doc: ANALYTICS_MD,
+      section: OPE_SECTION,
+      row: [policy, reward, catalog],
+      cell,
+    });
+    const k = (m: string) => `ope.${catalog}.${policy}.${reward}.${m}`;
+    out.push(
+      // One ESS for the standard catalog, whose reported odds are the exact ones.
+      quote('ope', 'coverage', k(catalog === 'standard' ? 'ess_exact' : 'ess'), place(3), ess),
+      quote('ope', 'coverage', k('ips'), place(4), ips),
+      quote('ope', 'coverage', k('snips'), place(5), snips),
+      quote('ope', 'coverage', k('dr'), place(6), dr),
+      quote('ope', 'coverage', k('bias_ips'), place(7), bias),
+    );
+  }
+  const section = { doc: ANALYTICS_MD, section: OPE_SECTION };
+  out.push(
+    quote(
+      'ope',
+      'standard',
+      'ope.standard.decisions',
+      { ...section, near: '(2,691 personalized decisions a run)' },
+      '2,691',
+    ),
+    quote(
+      'ope',
+      'wide',
+      'ope.wide.decisions',
+      { ...section, near: '(2,699 decisions a run,' },
+      '2,699',
+    ),
+    quote(
+      'ope',
+      'wide',
+      'ope.wide.revenue.net.width_ips',
+      { ...section, near: '(wide `revenue` net: 5.30 / 5.30 for IPS)' },
+      '5.30 / 5.30',
+    ),
+  );
+  return out;
+}
+
 export const CLAIMS: readonly Claim[] = [
   ...cvClaims(),
   ...shippedClaims(),
@@ -648,6 +727,7 @@ export const CLAIMS: readonly Claim[] = [
   ...replayClaims(),
   ...recsClaims(),
   ...optimiserClaims(),
+  ...opeClaims(),
 ];
 
 export function claimsOf(part: Part): Claim[] {

@@ -24,8 +24,8 @@ describe('npm run reproduce', () => {
   });
 
   it('refuses an unknown part', async () => {
-    await expect(main(['--only', 'ope'], () => {})).rejects.toThrow(
-      '--only: got "ope", expected one of model, recs, analytics',
+    await expect(main(['--only', 'ope-coverage'], () => {})).rejects.toThrow(
+      '--only: got "ope-coverage", expected one of model, recs, analytics, ope',
     );
   });
 });

@@ -37,6 +37,17 @@ describe('reading a quote', () => {
     expect(halfUnits('1,352')).toEqual([0.5]);
   });
 
+  it('reads a number written with an exponent, its last digit scaled', () => {
+    expect(numbersIn('6.6e-4 / —')).toEqual([0.00066]);
+    expect(numbersIn('−1.0e−3 / 1.1e-3')).toEqual([-0.001, 0.0011]);
+    expect(numbersIn('2e3')).toEqual([2000]);
+    expect(halfUnits('6.6e-4 / 1.05e-3')).toEqual([0.000005, 0.000005]);
+    expect(halfUnits('2e3')).toEqual([500]);
+    expect(formatLike('6.6e-4 / —', 0.0012345)).toBe('1.2e-3 / —');
+    expect(formatLike('1.0e-3', -0.00104)).toBe('−1.0e-3');
+    expect(formatLike('2e3', 25000)).toBe('3e4');
+  });
+
   it('writes a reproduced value the way the quote is written', () => {
     expect(formatLike('0.0614 ± 0.0192', [0.061449, 0.01916])).toBe('0.0614 ± 0.0192');
     expect(formatLike('0.0027 ± 0.0162', [-0.00304, 0.0109])).toBe('−0.0030 ± 0.0109');

@@ -3,10 +3,11 @@
  * rebuilt. A claim is one quoted text of a doc (`0.0614 ± 0.0192`, `70.8`, `1,352`): the numbers
  * in it are its value, and everything is deterministic by seed, so the noise it allows is half a
  * unit of each number's last quoted digit (a claim may state more). A reproduced value matches
- * when every number is within that of the quoted one.
+ * when every number is within that of the quoted one. A number may be written with an exponent
+ * (`6.6e-4`): its last digit is then the mantissa's, scaled.
  */
 
-export const PARTS = ['model', 'recs', 'analytics'] as const;
+export const PARTS = ['model', 'recs', 'analytics', 'ope'] as const;
 export type Part = (typeof PARTS)[number];
 
 /** A reproduced quantity: one number, several (`mean ± sd`, `HR / MRR`), or a text (a hash). */
@@ -43,18 +44,27 @@ export interface Claim {
   key: string;
 }
 
-const NUMBER = /[−-]?\d[\d,]*(?:\.\d+)?/g;
+const NUMBER = /[−-]?\d[\d,]*(?:\.\d+)?(?:e[−-]?\d+)?/g;
 
 /** The numbers written in a quote, in order (`−` and `-` are minus signs, `,` groups thousands). */
 export function numbersIn(quoted: string): number[] {
-  return (quoted.match(NUMBER) ?? []).map((s) => Number(s.replace('−', '-').replace(/,/g, '')));
+  return (quoted.match(NUMBER) ?? []).map((s) => Number(s.replace(/−/g, '-').replace(/,/g, '')));
+}
+
+/** A written number's mantissa, its decimals and its exponent (0 without one). */
+function parts(written: string): { mantissa: string; decimals: number; exponent: number } {
+  const [mantissa, exponent] = written.split('e') as [string, string | undefined];
+  const decimals = mantissa.includes('.') ? mantissa.length - mantissa.indexOf('.') - 1 : 0;
+  return { mantissa, decimals, exponent: exponent ? Number(exponent.replace('−', '-')) : 0 };
 }
 
 /** Half a unit of the last written digit of each number of a quote. */
 export function halfUnits(quoted: string): number[] {
   return (quoted.match(NUMBER) ?? []).map((s) => {
-    const decimals = s.includes('.') ? s.length - s.indexOf('.') - 1 : 0;
-    return 0.5 / 10 ** decimals;
+    const { decimals, exponent } = parts(s);
+    // A division by an exact power of ten keeps 0.5 / 10 ** 4 the double 0.00005.
+    const places = decimals - exponent;
+    return places >= 0 ? 0.5 / 10 ** places : 0.5 * 10 ** -places;
   });
 }
 
@@ -63,8 +73,11 @@ export function halfUnits(quoted: string): number[] {
  * quote grouped them, `−` for a minus.
  */
 function formatAs(written: string, value: number): string {
-  const decimals = written.includes('.') ? written.length - written.indexOf('.') - 1 : 0;
-  let text = Math.abs(value).toFixed(decimals);
+  const { mantissa, decimals } = parts(written);
+  let text =
+    mantissa === written
+      ? Math.abs(value).toFixed(decimals)
+      : Math.abs(value).toExponential(decimals).replace('e+', 'e');
   if (written.includes(',')) {
     const [whole, fraction] = text.split('.');
     text = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',') + (fraction ? `.${fraction}` : '');

@@ -19,6 +19,7 @@ import {
   DATA_FILES,
   reproduceAnalytics,
   reproduceModel,
+  reproduceOpe,
   reproduceRecs,
   type PartOutput,
 } from './parts.js';
@@ -28,6 +29,7 @@ export const PART_FILES: Record<Part, readonly string[]> = {
   model: [DATA_FILES.hillstrom],
   recs: [DATA_FILES.yoochoose],
   analytics: [],
+  ope: [DATA_FILES.hillstrom],
 };
 
 /** Throws one line naming the first missing file and how to get it. */
@@ -67,6 +69,7 @@ const RUNNERS: Record<Part, Runner> = {
   model: reproduceModel,
   recs: reproduceRecs,
   analytics: (_dataDir, log) => reproduceAnalytics(log),
+  ope: reproduceOpe,
 };
 
 /** A part's Markdown: what was run where, the tables, what was left out, then the comparison. */
