@@ -70,10 +70,21 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
   }
 
   /**
-   * Opens `url`, waits until the impression of the first offer on screen reached the collector,
-   * and returns its decision and whether it was personalized (outside the sticky 5% holdout).
+   * Opens `url`, waits until the impression of the decision's first offer reached the collector,
+   * and returns its decision and whether it was personalized (outside the sticky 5% holdout). The
+   * first offer is the decision's (`ow-decision`'s `offerIds[0]`), not the first card on screen:
+   * an active flash sale is drawn first as a band, and the policies ride on the impression of the
+   * decision's first offer, which may be a card further down.
    */
   async function visit(page: Page, url: string): Promise<{ decisionId: string; logged: boolean }> {
+    await page.addInitScript(() => {
+      const w = window as unknown as { owDecisions?: { decisionId: string; offerIds: string[] }[] };
+      if (w.owDecisions) return; // one listener per page, however many visits added this script
+      const list: { decisionId: string; offerIds: string[] }[] = (w.owDecisions = []);
+      document.addEventListener('ow-decision', (event) =>
+        list.push((event as CustomEvent<{ decisionId: string; offerIds: string[] }>).detail),
+      );
+    });
     await page.goto(server.url(url));
     await page.waitForFunction(
       () =>
@@ -82,21 +93,26 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
       undefined,
       POLL,
     );
-    // The first card as it is now (read again on every poll: an element may render anew).
+    // The decision on screen and its first offer's card (read again on every poll: an element may
+    // render anew).
     const firstCard = () =>
       page.evaluate(() => {
-        const card = document
-          .querySelector('ow-offers')!
-          .shadowRoot!.querySelector('[part~="offer"]') as unknown as {
-          decisionId: string;
-          offer: { id: string };
-        };
+        const w = window as unknown as {
+          owDecisions: { decisionId: string; offerIds: string[] }[];
+        } & PageWindow;
+        const cards = [
+          ...document.querySelector('ow-offers')!.shadowRoot!.querySelectorAll('[part~="offer"]'),
+        ] as unknown as (Element & { decisionId: string; offer: { id: string } })[];
+        const decisionId = cards[0]!.decisionId;
+        const decided = w.owDecisions.filter((d) => d.decisionId === decisionId).at(-1);
+        const offerId = decided?.offerIds[0] ?? cards[0]!.offer.id;
+        const card = cards.find((c) => c.offer.id === offerId) ?? cards[0]!;
         // As a shopper does: scroll to it (a flash sale card is taller than half the viewport).
-        (card as unknown as Element).scrollIntoView({ block: 'start' });
-        const inspection = (window as unknown as PageWindow).offerwise.inspect(card.decisionId);
+        card.scrollIntoView({ block: 'start' });
+        const inspection = w.offerwise.inspect(decisionId);
         return {
-          decisionId: card.decisionId,
-          offerId: card.offer.id,
+          decisionId,
+          offerId,
           logged: inspection !== undefined && inspection.personalized && !inspection.holdout,
         };
       });
