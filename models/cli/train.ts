@@ -15,7 +15,8 @@ import { runCli, stderrLog, type Log } from '../lib/cli.js';
 import { MODELS_DIR } from '../lib/paths.js';
 import { parseHillstrom } from '../lib/hillstrom.js';
 import { fallbackModule } from '../uplift/fallback-module.js';
-import { compareUpliftMethods, meanAndSd, studyTable } from '../uplift/meta-learners.js';
+import { meanAndSd } from '../lib/stats.js';
+import { compareUpliftMethods, studyTable } from '../uplift/meta-learners.js';
 import { renderModelReport } from '../uplift/model-report.js';
 import { train, type TrainOptions } from '../uplift/training.js';
 

@@ -38,6 +38,7 @@ import { evaluateModel } from '../uplift/evaluate-model.js';
 import { replay, type ReplayRow } from '../uplift/replay.js';
 import { train, type Family, type TrainOptions } from '../uplift/training.js';
 import type { Table, Value } from './compare.js';
+import { meanAndSd } from '../lib/stats.js';
 
 export interface PartOutput {
   /** What the part ran, as commands a person can type. */
@@ -65,13 +66,6 @@ function fixed(x: number, digits: number): string {
 const pm = (mean: number, sd: number, digits = 4) =>
   `${fixed(mean, digits)} ± ${fixed(sd, digits)}`;
 
-function meanSd(values: readonly number[]): [number, number] {
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const sd = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
-  return [mean, sd];
-}
-
 /** The settings of `npm run train`'s defaults, which made models/default.onnx. */
 export const TRAIN_OPTIONS: TrainOptions = { outcome: 'visit', seed: 1, folds: 5 };
 
@@ -85,7 +79,8 @@ export async function reproduceModel(dataDir: string, log: Log): Promise<PartOut
   const cvRows: string[][] = [];
   trained.results.forEach((r, i) => {
     const k = (m: string) => `cv.${r.family}.${m}`;
-    const selection = meanSd(r.foldScores);
+    const { mean, sd } = meanAndSd(r.foldScores);
+    const selection: [number, number] = [mean, sd];
     values[k('bytes')] = r.bytes;
     values[k('selection')] = selection;
     for (const arm of ['womens', 'mens', 'any'] as const)

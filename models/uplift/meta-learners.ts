@@ -30,6 +30,7 @@ import {
 } from './network.js';
 import { DEFAULT_SVM, fitLinearSvm } from './svm.js';
 import { stratifiedFolds } from './training.js';
+import { meanAndSd } from '../lib/stats.js';
 
 /** Scores raw feature rows `[N, F]`. */
 export type Predictor = (x: Float32Array) => Predictions;
@@ -330,16 +331,6 @@ export function compareUpliftMethods(
     });
   }
   return results;
-}
-
-/** Mean and sample standard deviation over folds. */
-export function meanAndSd(values: readonly number[]): { mean: number; sd: number } {
-  const mean = values.reduce((s, v) => s + v, 0) / values.length;
-  const sd =
-    values.length > 1
-      ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1))
-      : 0;
-  return { mean, sd };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { FEATURE_SPEC_VERSION } from '../../src/features/spec.js';
+import { meanAndSd } from '../lib/stats.js';
 import type { FamilyResult, TrainOptions, TrainResult } from './training.js';
 
 const f4 = (n: number) => n.toFixed(4);
@@ -8,13 +9,7 @@ const pm = (mean: number, sd: number) => `${f4(mean)} ± ${f4(sd)}`;
 function row(result: FamilyResult, chosen: boolean): string {
   const m = result.mean;
   const s = result.sd;
-  return `| ${result.family}${chosen ? ' (chosen)' : ''} | ${result.bytes} | ${pm(result.selectionScore, sdOf(result.foldScores))} | ${pm(m.womens.qini_auc, s.womens.qini_auc)} | ${pm(m.mens.qini_auc, s.mens.qini_auc)} | ${pm(m.any.qini_auc, s.any.qini_auc)} | ${pm(m.womens.uplift_auc, s.womens.uplift_auc)} | ${pm(m.womens.uplift_at_30, s.womens.uplift_at_30)} | ${pm(m.any.uplift_at_30, s.any.uplift_at_30)} | ${pm(m.auc_visit, s.auc_visit)} |`;
-}
-
-function sdOf(values: readonly number[]): number {
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  return n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  return `| ${result.family}${chosen ? ' (chosen)' : ''} | ${result.bytes} | ${pm(result.selectionScore, meanAndSd(result.foldScores).sd)} | ${pm(m.womens.qini_auc, s.womens.qini_auc)} | ${pm(m.mens.qini_auc, s.mens.qini_auc)} | ${pm(m.any.qini_auc, s.any.qini_auc)} | ${pm(m.womens.uplift_auc, s.womens.uplift_auc)} | ${pm(m.womens.uplift_at_30, s.womens.uplift_at_30)} | ${pm(m.any.uplift_at_30, s.any.uplift_at_30)} | ${pm(m.auc_visit, s.auc_visit)} |`;
 }
 
 /**

@@ -29,6 +29,7 @@ import {
   type TreeModel,
 } from './trees.js';
 import { writeTreeModel } from './tree-onnx.js';
+import { meanAndSd } from '../lib/stats.js';
 import { exportLayers, predict, type Network, type Predictions } from './network.js';
 import { writeUpliftNetwork } from './onnx-writer.js';
 import { seededRandom } from '../../src/decide/random.js';
@@ -186,14 +187,9 @@ function subset(x: Float32Array, rows: number[]): Float32Array {
   return out;
 }
 
-/** The mean (or, with `sd`, the standard deviation over folds) of every metric. */
-function summarize(reports: Report[], sd = false): Report {
-  const n = reports.length;
-  const stat = (values: number[]) => {
-    const mean = values.reduce((a, b) => a + b, 0) / n;
-    if (!sd) return mean;
-    return n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
-  };
+/** Every metric's mean, or its standard deviation, over the folds. */
+function summarize(reports: Report[], which: 'mean' | 'sd'): Report {
+  const stat = (values: number[]) => meanAndSd(values)[which];
   const arm = (key: 'womens' | 'mens' | 'any'): ArmMetrics => {
     const out = { n: 0, ate: 0, qini_auc: 0, uplift_auc: 0, uplift_at_30: 0 };
     for (const m of Object.keys(out) as (keyof ArmMetrics)[])
@@ -218,11 +214,8 @@ function summarize(reports: Report[], sd = false): Report {
 export function choose(results: readonly FamilyResult[]): FamilyResult[] {
   const best = results.reduce((a, b) => (b.selectionScore > a.selectionScore ? b : a));
   const ties = (r: FamilyResult) => {
-    const d = r.foldScores.map((s, i) => best.foldScores[i]! - s);
-    const k = d.length;
-    const mean = d.reduce((a, b) => a + b, 0) / k;
-    const se = k > 1 ? Math.sqrt(d.reduce((a, v) => a + (v - mean) ** 2, 0) / (k - 1) / k) : 0;
-    return mean <= se;
+    const { mean, sd } = meanAndSd(r.foldScores.map((s, i) => best.foldScores[i]! - s));
+    return mean <= sd / Math.sqrt(r.foldScores.length);
   };
   const rank = (a: FamilyResult) => FAMILIES.indexOf(a.family);
   const chosen = results.filter(ties).sort((a, b) => a.bytes - b.bytes || rank(a) - rank(b))[0]!;
@@ -266,11 +259,11 @@ export function crossValidate(
         `${family} fold ${k + 1}/${options.folds}: qini womens ${report.womens.qini_auc.toFixed(4)} mens ${report.mens.qini_auc.toFixed(4)}`,
       );
     }
-    const mean = summarize(reports);
+    const mean = summarize(reports, 'mean');
     results.push({
       family,
       mean,
-      sd: summarize(reports, true),
+      sd: summarize(reports, 'sd'),
       folds: reports,
       selectionScore: (mean.womens.qini_auc + mean.mens.qini_auc) / 2,
       foldScores: reports.map((r) => (r.womens.qini_auc + r.mens.qini_auc) / 2),
