@@ -85,6 +85,8 @@ export interface Fitted {
     docString?: string;
   }): Uint8Array;
   hyperparameters: Record<string, unknown>;
+  /** The network, for the families that are one. */
+  network?: Network;
 }
 
 function networkModel(network: Network, hyperparameters: Record<string, unknown>): Fitted {
@@ -93,6 +95,7 @@ function networkModel(network: Network, hyperparameters: Record<string, unknown>
     write: (spec) =>
       writeUpliftNetwork({ featureCount: FEATURE_COUNT, layers: exportLayers(network), ...spec }),
     hyperparameters,
+    network,
   };
 }
 
@@ -310,9 +313,12 @@ export function train(
   const all = Array.from({ length: samples.count }, (_, i) => i);
   const model = fit(chosen.family, samples, all, options.seed);
   const trainingSha = sha256(text);
-  // The baseline's coefficients ship too: the SDK's fallback scorer when the model cannot run.
+  // The baseline's coefficients ship too: the SDK's fallback scorer when the model cannot run
+  // (the model itself when the baseline was chosen).
   const [linear] = exportLayers(
-    fitTwoModelLogistic(samples.x, samples.treated, samples.y, all, DEFAULT_LOGISTIC),
+    chosen.family === 'two-model-logistic'
+      ? model.network!
+      : fitTwoModelLogistic(samples.x, samples.treated, samples.y, all, DEFAULT_LOGISTIC),
   );
   const onnxMetadata: Record<string, string> = {
     feature_spec_version: String(FEATURE_SPEC_VERSION),
