@@ -66,6 +66,14 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
     });
     contexts.push(context);
     const tab = await openPage(context);
+    // Every decision an element puts on screen, for `visit` to find the decision's first offer.
+    await tab.page.addInitScript(() => {
+      const w = window as unknown as { owDecisions?: { decisionId: string; offerIds: string[] }[] };
+      const list: { decisionId: string; offerIds: string[] }[] = (w.owDecisions = []);
+      document.addEventListener('ow-decision', (event) =>
+        list.push((event as CustomEvent<{ decisionId: string; offerIds: string[] }>).detail),
+      );
+    });
     return tab.page;
   }
 
@@ -77,14 +85,6 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
    * decision's first offer, which may be a card further down.
    */
   async function visit(page: Page, url: string): Promise<{ decisionId: string; logged: boolean }> {
-    await page.addInitScript(() => {
-      const w = window as unknown as { owDecisions?: { decisionId: string; offerIds: string[] }[] };
-      if (w.owDecisions) return; // one listener per page, however many visits added this script
-      const list: { decisionId: string; offerIds: string[] }[] = (w.owDecisions = []);
-      document.addEventListener('ow-decision', (event) =>
-        list.push((event as CustomEvent<{ decisionId: string; offerIds: string[] }>).detail),
-      );
-    });
     await page.goto(server.url(url));
     await page.waitForFunction(
       () =>
