@@ -21,6 +21,9 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           include: ['src/**/*.test.ts', 'models/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          // A cap for a hung test, not a speed check: the CPU-heavy ones (100,000 decisions, a
+          // week of the simulator) took 3–5 s alone and over 5 s (vitest's default) under load.
+          testTimeout: 30_000,
         },
       },
       {

@@ -68,7 +68,7 @@ describe('the learning loop', () => {
     expect(Object.keys(effects.offers).length).toBeGreaterThan(1);
     for (const e of Object.values(effects.offers)) expect(e.groups).toHaveLength(4);
     // The learner's default profile terms, learned through the claims (net is an order reward).
-    expect(Object.keys(effects.profile!)).toEqual(['interest', 'bought']);
+    expect(Object.keys(effects.profile!)).toEqual(['interest', 'bought', 'recent']);
     for (const slope of Object.values(effects.profile!)) expect(Number.isFinite(slope)).toBe(true);
 
     // The wire: the group report only on impressions, and only the contract's four fields.

@@ -3,7 +3,7 @@
  *   [--segments models/default-segments.json | none] [--catalog <catalog.json>]
  *   [--reward net|click|claim|order|revenue|discount] [--model models/default.onnx]
  *   [--scorer model|fallback] [--model-term yes|no] [--objective uplift|conversion|revenue] [--valid-days 14]
- *   [--temperature-factor 0.1] [--profile-terms interest bought … | none] [--now <ISO date-time>]`
+ *   [--temperature-factor 0.1] [--profile-terms interest bought recent … | none] [--now <ISO date-time>]`
  *
  * `npm run learn -- --hillstrom <csv> --out <effects.json> [--segments <file>] [--split 0.7]
  *   [--split-seed 1] [--epsilon 2] [--outcome visit|conversion|spend]`

@@ -2,7 +2,7 @@
  * `npm run loop -- --out <dir> [--world models/campaign/worlds/browsing.json] [--shoppers 20000]
  *   [--weeks 4] [--seed 1] [--epsilon 2] [--segments <file>] [--scorer model|fallback]
  *   [--model models/default.onnx] [--exploration 0.05] [--temperature-factor 0.1]
- *   [--no-noise yes|no] [--k <groups>] [--model-term yes|no] [--profile-terms interest bought … | none] [--window <weeks>]`
+ *   [--no-noise yes|no] [--k <groups>] [--model-term yes|no] [--profile-terms interest bought recent … | none] [--window <weeks>]`
  *
  * The learning loop end to end (models/campaign/loop.ts): week 1 with the shipped model, then
  * each week learn on every log so far, publish, and run the next week with the new effects; then

@@ -1,7 +1,7 @@
 /**
  * `npm run replay -- --data <hillstrom csv> [--folds 5] [--seed 1] [--share 0.3] [--family <the shipped one>]
  *   [--segments models/default-segments.json | none] [--epsilon 2 | inf]
- *   [--profile-terms interest bought … | none]`
+ *   [--profile-terms interest bought recent … | none]`
  *
  * Offline replay of targeting policies on randomised campaign data (models/uplift/replay.ts):
  * prints incremental visits per 1,000 shoppers over sending nothing, per policy; with segments

@@ -1,36 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { validateEffects } from '../../src/learning/effects.js';
-import { buildEffects, type CellRow } from './effects-file.js';
+import { buildEffects, claimValue, type CellRow } from './effects-file.js';
 
 const AT = Date.UTC(2026, 10, 28, 12);
 const IDS = ['a', 'b', 'c'];
 /**
  * The groups' profile terms for each offer (`PROFILE_TERMS` order: interest, bought, depthPrice,
- * depthCoupon, anyDiffuse); c is an `any` offer, whose only term is how spread the browsing is.
+ * depthCoupon, anyDiffuse, recent); c is an `any` offer, whose only term is how spread the
+ * browsing is.
  */
 const TERMS = new Map<string, number[][]>([
   [
     'a',
     [
-      [0.8, 1, 0, 0, 0],
-      [0.2, 0, 0, 0, 0],
-      [0.5, 0.5, 0, 0, 0],
+      [0.8, 1, 0, 0, 0, 0],
+      [0.2, 0, 0, 0, 0, 0],
+      [0.5, 0.5, 0, 0, 0, 0],
     ],
   ],
   [
     'b',
     [
-      [0.1, 0, 0, 0, 0],
-      [0.6, 1, 0, 0, 0],
-      [0.3, 0.5, 0, 0, 0],
+      [0.1, 0, 0, 0, 0, 0],
+      [0.6, 1, 0, 0, 0, 0],
+      [0.3, 0.5, 0, 0, 0, 0],
     ],
   ],
   [
     'c',
     [
-      [0, 0, 0, 0, 0.2],
-      [0, 0, 0, 0, 0.6],
-      [0, 0, 0, 0, 0.9],
+      [0, 0, 0, 0, 0.2, 0],
+      [0, 0, 0, 0, 0.6, 0],
+      [0, 0, 0, 0, 0.9, 0],
     ],
   ],
 ]);
@@ -80,9 +81,11 @@ describe('buildEffects', () => {
       surrogate: claims,
       generatedAt: AT,
     });
+    // Without the claimed decisions' rewards, λ is the prior's fitted slope on the claims.
     expect(summary.surrogate!.lambda).toBeCloseTo(20, 2);
+    expect(summary.surrogate!.priorLambda).toBeCloseTo(20, 2);
     expect(summary.surrogate!.gamma).toEqual(
-      [0.1, 0.05, 0, 0, 0.04].map((x) => expect.closeTo(x, 4)),
+      [0.1, 0.05, 0, 0, 0.04, 0].map((x) => expect.closeTo(x, 4)),
     );
     expect(file.profile).toEqual({
       interest: expect.closeTo(2, 3),
@@ -90,6 +93,7 @@ describe('buildEffects', () => {
       depthPrice: 0,
       depthCoupon: 0,
       anyDiffuse: expect.closeTo(0.8, 3),
+      recent: 0,
     });
     // The claims explain every difference: nothing is left to shrink, each cell keeps its value.
     expect(file.offers.a!.groups![0]!.mean).toBeCloseTo(1 + 20 * 0.23, 3);
@@ -111,7 +115,32 @@ describe('buildEffects', () => {
       generatedAt: AT,
     });
     expect(backwards.summary.surrogate!.lambda).toBe(0);
-    expect(Object.values(backwards.file.profile!)).toEqual([0, 0, 0, 0, 0]);
+    expect(Object.values(backwards.file.profile!)).toEqual([0, 0, 0, 0, 0, 0]);
+
+    // With the claimed decisions' rewards, λ is the value of a claim read from the orders: here
+    // every cell's claimers earn 15 more than its other decisions (claim share p, mean reward y:
+    // the others earn y − 15p, the claimers y − 15p + 15), so λ = 15 and the slopes 15 · γ,
+    // while the prior keeps its own slope 20 (the cells' means are unchanged).
+    const claimedReward = rewards.map((r, i) => {
+      const p = claims[i]!.sums.s1 / claims[i]!.sums.n;
+      const y = r.sums.s1 / r.sums.n;
+      const c = r.sums.n * p;
+      const yc = c * (y - 15 * p + 15);
+      return { ...r, sums: { ...r.sums, s1: yc, t1: yc } };
+    });
+    const valued = buildEffects(rewards, {
+      reward: 'net',
+      segments: { k: 3, sha256: 'f'.repeat(64) },
+      profileTerms: TERMS,
+      surrogate: claims,
+      claimedReward,
+      generatedAt: AT,
+    });
+    expect(valued.summary.surrogate!.lambda).toBeCloseTo(15, 9);
+    expect(valued.summary.surrogate!.priorLambda).toBeCloseTo(20, 2);
+    expect(valued.file.profile!.interest).toBeCloseTo(1.5, 3);
+    expect(valued.file.profile!.anyDiffuse).toBeCloseTo(0.6, 3);
+    expect(valued.file.offers.a!.groups![0]!.mean).toBeCloseTo(1 + 20 * 0.23, 3);
 
     // A click or claim reward has no surrogate: its slopes are fitted on its own table.
     const direct = buildEffects(claims, {
@@ -132,5 +161,73 @@ describe('buildEffects', () => {
       generatedAt: AT,
     });
     expect(none.file.profile).toBeUndefined();
+  });
+
+  it('reads the value of a claim from the orders, within cells, worked by hand', () => {
+    // Sums of one cell from its decisions [propensity, reward, claimed].
+    const row = (
+      offerId: string,
+      group: number,
+      decisions: [number, number, 0 | 1][],
+      arm: CellRow['arm'] = 'personalized',
+    ) => {
+      const sums = (f: (y: number, c: number) => number) => {
+        let s0 = 0;
+        let s1 = 0;
+        for (const [pi, y, c] of decisions) {
+          s0 += 1 / pi;
+          s1 += f(y, c) / pi;
+        }
+        return { n: decisions.length, s0, s1, s2: 0, t0: 0, t1: 0, t2: 0 };
+      };
+      const at = { offerId, arm, group, epsilon: 2, firstAt: AT, lastAt: AT };
+      return {
+        reward: { ...at, sums: sums((y) => y) },
+        claims: { ...at, sums: sums((_, c) => c) },
+        both: { ...at, sums: sums((y, c) => y * c) },
+      };
+    };
+    const cells = [
+      // W = 8, C = 4, Y = 40, Yc = 32: claimers 32 / 4 = 8, the others 8 / 4 = 2; difference 6,
+      // weight C(W − C)/W = 2.
+      row('a', 0, [
+        [0.5, 10, 1],
+        [0.5, 6, 1],
+        [0.5, 1, 0],
+        [0.5, 3, 0],
+      ]),
+      // W = 12, C = 4, Y = 56, Yc = 48: 12 against 8 / 8 = 1; difference 11, weight 32/12 = 8/3.
+      row('b', 1, [
+        [0.25, 12, 1],
+        [0.25, 0, 0],
+        [0.25, 2, 0],
+      ]),
+      // Every decision claimed, none claimed, or the holdout: no difference to read.
+      row('c', 0, [[0.5, 9, 1]]),
+      row('c', 1, [[0.5, 4, 0]]),
+      row(
+        'a',
+        0,
+        [
+          [0.5, 50, 1],
+          [0.5, 0, 0],
+        ],
+        'holdout',
+      ),
+    ];
+    const value = claimValue(
+      cells.map((c) => c.reward),
+      cells.map((c) => c.claims),
+      cells.map((c) => c.both),
+    );
+    // (2 · 6 + 8/3 · 11) / (2 + 8/3) = (124/3) / (14/3) = 62/7.
+    expect(value).toBeCloseTo(62 / 7, 12);
+    // Claimers who earn less than the others: held at 0. No cell with both: undefined.
+    const less = row('a', 0, [
+      [1, 1, 1],
+      [1, 5, 0],
+    ]);
+    expect(claimValue([less.reward], [less.claims], [less.both])).toBe(0);
+    expect(claimValue([cells[2]!.reward], [cells[2]!.claims], [cells[2]!.both])).toBeUndefined();
   });
 });

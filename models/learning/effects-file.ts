@@ -59,6 +59,13 @@ export interface BuildOptions {
    * the profile slopes are then read from them (`surrogateOf`).
    */
   surrogate?: readonly CellRow[];
+  /**
+   * With `surrogate`: the cells of the reward counted on claimed decisions only (the cell query
+   * over `reward * claimed`). The value of one claim (`claimValue`), which turns the claims'
+   * slopes into the reward's, is then read from them; without, it is the prior's fitted slope on
+   * the claims.
+   */
+  claimedReward?: readonly CellRow[];
   generatedAt: number;
   /** Days the file stays valid (decisions ignore it after). Default 14. */
   validDays?: number;
@@ -75,8 +82,12 @@ export interface BuildSummary {
   beta: number;
   /** The profile slopes (null without profile terms). */
   profile: Effects['profile'] | null;
-  /** With the claims as surrogate: their slopes γ and the reward's slope λ on them. */
-  surrogate: { gamma: number[]; lambda: number } | null;
+  /**
+   * With the claims as surrogate: their slopes γ, λ the value of one claim that scales them into
+   * the reward's slopes (`claimValue`, or the prior's slope when the claimed cells are absent) and
+   * `priorLambda`, the reward prior's own fitted slope on the claims.
+   */
+  surrogate: { gamma: number[]; lambda: number; priorLambda: number } | null;
   temperature: number;
 }
 
@@ -189,6 +200,41 @@ function surrogateOf(
   return { means: fit.posteriors.map((p) => p.mean), gamma: fit.gamma };
 }
 
+/**
+ * The value of one claim on the reward's scale, from the orders themselves: in every (offer,
+ * reported group) cell of the personalized arm, the inverse-propensity-weighted mean reward of the
+ * decisions whose offer was claimed minus that of the others, averaged over the cells with the
+ * weight C·(W − C)/W (W = Σ 1/π, C = Σ claimed/π: the precision of a difference of two means),
+ * at least 0. Comparing within an offer and a group takes out most of who is shown what; what is
+ * left is self-selection (a shopper who claims was likelier to buy anyway), so it errs high,
+ * the side that costs less here (docs/learning.md). Undefined without a cell that has both.
+ */
+export function claimValue(
+  reward: readonly CellRow[],
+  claims: readonly CellRow[],
+  claimedReward: readonly CellRow[],
+): number | undefined {
+  const key = (r: CellRow) => `${r.offerId}\u0000${r.group}\u0000${r.epsilon}`;
+  const personalized = (rows: readonly CellRow[]) =>
+    new Map(rows.filter((r) => r.arm === 'personalized').map((r) => [key(r), r.sums]));
+  const claimed = personalized(claims);
+  const both = personalized(claimedReward);
+  let sum = 0;
+  let weight = 0;
+  for (const r of reward) {
+    if (r.arm !== 'personalized') continue;
+    const c = claimed.get(key(r))?.s1 ?? 0;
+    const yc = both.get(key(r))?.s1 ?? 0;
+    const w = r.sums.s0;
+    if (!(c > 0) || !(w - c > 1e-9 * w)) continue;
+    const difference = yc / c - (r.sums.s1 - yc) / (w - c);
+    const cellWeight = (c * (w - c)) / w;
+    sum += cellWeight * difference;
+    weight += cellWeight;
+  }
+  return weight > 0 ? Math.max(0, sum / weight) : undefined;
+}
+
 export function buildEffects(
   rows: readonly CellRow[],
   options: BuildOptions,
@@ -264,9 +310,16 @@ export function buildEffects(
           shrinkSlopes: surrogate === undefined,
         })
       : undefined;
-  // The reward's profile slopes: fitted on its own table, or λ · γ through the claims.
+  // The reward's profile slopes: fitted on its own table, or λ · γ through the claims, λ the
+  // value of one claim read from the orders (steadier than the prior's slope on the claims, which
+  // is fitted from the noisy reward cells' residuals and fell to 0 in some weeks of the loop).
+  const lambda = surrogate
+    ? ((options.claimedReward &&
+        claimValue(personalized, options.surrogate!, options.claimedReward)) ??
+      groups!.gamma[0]!)
+    : 0;
   const slopes = surrogate
-    ? surrogate.gamma.map((g) => groups!.gamma[0]! * g)
+    ? surrogate.gamma.map((g) => lambda * g)
     : useProfile
       ? groups!.gamma
       : undefined;
@@ -338,7 +391,9 @@ export function buildEffects(
       tau2: Object.fromEntries(offerIds.map((id, o) => [id, groups?.tau2[o] ?? offers.tau2[0]!])),
       beta: groups?.beta ?? 0,
       profile,
-      surrogate: surrogate ? { gamma: surrogate.gamma, lambda: groups!.gamma[0]! } : null,
+      surrogate: surrogate
+        ? { gamma: surrogate.gamma, lambda, priorLambda: groups!.gamma[0]! }
+        : null,
       temperature,
     },
   };

@@ -1,7 +1,7 @@
 /**
  * `npm run learn -- --hillstrom <csv> --out <effects.json> [--segments models/default-segments.json
  *   | none] [--epsilon 2 | inf] [--outcome visit|conversion|spend] [--split 1] [--rest <csv>]
- *   [--seed 1] [--model models/default.onnx] [--scorer model|fallback] [--profile-terms interest bought … | none]`
+ *   [--seed 1] [--model models/default.onnx] [--scorer model|fallback] [--profile-terms interest bought recent … | none]`
  *
  * Learns the e-mails' effects from a Hillstrom-format campaign (models/learning/hillstrom.ts).
  * `--split f` learns on a seeded fraction f of the rows and writes the others to `--rest`, so

@@ -97,9 +97,10 @@ LEFT JOIN (SELECT "decisionId", COUNT(*) AS orders, SUM(value) AS revenue,
 /**
  * The per-cell sums of `learn_samples` (one row per offer, arm, reported group and ε): what
  * SNIPS and its variance need (`estimate.ts`: S0 = Σ 1/π … T2 = Σ y²/π²), and the window; of the
- * reward, or of the claims (the surrogate the learner reads the profile slopes from).
+ * reward, of the claims (the surrogate the learner reads the profile slopes from), or of the
+ * reward on claimed decisions only (`reward * claimed`: the value of a claim, `claimValue`).
  */
-export function cellsSql(column: 'reward' | 'claimed' = 'reward'): string {
+export function cellsSql(column: 'reward' | 'claimed' | 'reward * claimed' = 'reward'): string {
   return `SELECT "offerId", arm, "group", epsilon, COUNT(*) AS n,
   SUM(1.0 / propensity) AS s0, SUM(${column} / propensity) AS s1,
   SUM(${column} * ${column} / propensity) AS s2,

@@ -19,7 +19,7 @@ import { buildEffects, type BuildSummary, type CellRow, type EffectsFile } from 
 import { CELLS_SQL, cellsSql, sampleSql } from './learn-sql.js';
 
 /** The profile terms learned unless told otherwise (docs/learning.md says why these). */
-export const DEFAULT_PROFILE_TERMS: readonly ProfileTerm[] = ['interest', 'bought'];
+export const DEFAULT_PROFILE_TERMS: readonly ProfileTerm[] = ['interest', 'bought', 'recent'];
 
 export interface LearnOptions {
   reward: EffectReward;
@@ -73,12 +73,14 @@ export async function readCells(db: DuckDBConnection, sql = CELLS_SQL): Promise<
 
 /**
  * The effects file from per-cell rows (the part after SQL, shared with the Hillstrom learner);
- * `claims`: the same cells counting claims, the surrogate of an order reward (`buildEffects`).
+ * `claims`: the same cells counting claims, the surrogate of an order reward, and
+ * `claimedReward` the reward on claimed decisions only, for the value of a claim (`buildEffects`).
  */
 export async function effectsFromCells(
   cells: readonly CellRow[],
   options: LearnOptions,
   claims?: readonly CellRow[],
+  claimedReward?: readonly CellRow[],
 ): Promise<LearnResult> {
   const now = options.now ?? Date.now();
   let predictions: Map<string, number[]> | undefined;
@@ -111,6 +113,7 @@ export async function effectsFromCells(
     ...(predictions ? { predictions } : {}),
     ...(profileTerms ? { profileTerms, terms } : {}),
     ...(profileTerms && claims ? { surrogate: claims } : {}),
+    ...(profileTerms && claims && claimedReward ? { claimedReward } : {}),
     generatedAt: now,
     ...(options.validDays !== undefined ? { validDays: options.validDays } : {}),
     ...(options.temperatureFactor !== undefined
@@ -159,7 +162,8 @@ export async function learnFromLogs(
       (options.profileTerms ?? DEFAULT_PROFILE_TERMS).length > 0
         ? await readCells(db, cellsSql('claimed'))
         : undefined;
-    return await effectsFromCells(await readCells(db), options, claims);
+    const claimedReward = claims ? await readCells(db, cellsSql('reward * claimed')) : undefined;
+    return await effectsFromCells(await readCells(db), options, claims, claimedReward);
   } finally {
     db.closeSync();
     instance.closeSync();

@@ -12,11 +12,11 @@ import { CATALOG_DB_NAME, CatalogSource, type CatalogSourceOptions } from './sou
 const SEGMENTS = {
   format: 'offerwise-segments',
   version: 1,
-  vector: { version: 1, categories: ['womens'] },
-  standardization: { mean: Array<number>(11).fill(0), scale: Array<number>(11).fill(1) },
+  vector: { version: 2, categories: ['womens'] },
+  standardization: { mean: Array<number>(12).fill(0), scale: Array<number>(12).fill(1) },
   centroids: [
-    [1, ...Array<number>(10).fill(0)],
-    [13, ...Array<number>(10).fill(0)],
+    [1, ...Array<number>(11).fill(0)],
+    [13, ...Array<number>(11).fill(0)],
   ],
   spread: [2, 8],
   labels: ['recent buyers', 'lapsed'],

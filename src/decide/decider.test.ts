@@ -336,16 +336,16 @@ describe('ow.decide()', () => {
 
 describe('Decider with shopper groups and learned effects', () => {
   const SEGMENTS_SHA = 'a'.repeat(64);
-  // Categories womens and mens: 13 dimensions, standardization the identity. A shopper with no
-  // history has the vector [13, 0, …, 0] (recency capped at 13 months, nothing else): at distance
-  // 0 from group 0, and 1 from group 1, which differs only in the womens interest share.
-  const d = 13;
+  // Categories womens and mens: 9 + 3·2 = 15 dimensions, standardization the identity. A shopper
+  // with no history has the vector [13, 0, …, 0] (recency capped at 13 months, nothing else): at
+  // distance 0 from group 0, and 1 from group 1, which differs only in the womens interest share.
+  const d = 15;
   const zero = Array<number>(d).fill(0);
   const segments = {
     ...validateSegments({
       format: 'offerwise-segments',
       version: 1,
-      vector: { version: 1, categories: ['womens', 'mens'] },
+      vector: { version: 2, categories: ['womens', 'mens'] },
       standardization: { mean: zero, scale: Array<number>(d).fill(1) },
       centroids: [
         [13, ...zero.slice(1)],

@@ -9,7 +9,9 @@ import type { ProfileSnapshot } from '../profile/snapshot.js';
  *
  * Version of this layout: a segments file records it and the device refuses one of another.
  */
-export const PROFILE_VECTOR_VERSION = 1;
+export const PROFILE_VECTOR_VERSION = 2;
+/** A category bought within this many days is a recent purchase of it (`recent_<category>`). */
+export const RECENT_DAYS = 30;
 
 const DAY_MS = 86_400_000;
 const MONTH_DAYS = 30.4375;
@@ -39,6 +41,7 @@ export function profileVectorNames(categories: readonly string[]): string[] {
     'discounted_share',
     ...categories.map((c) => `interest_${c}`),
     ...categories.map((c) => `bought_${c}`),
+    ...categories.map((c) => `recent_${c}`),
     'log_engagement',
     'log_price',
     'log_cart_value',
@@ -59,12 +62,14 @@ const log1p = (x: number | null | undefined) =>
 export function profileVector(
   profile: VectorProfile,
   categories: readonly string[],
-  out: Float64Array = new Float64Array(9 + 2 * categories.length),
+  out: Float64Array = new Float64Array(9 + 3 * categories.length),
 ): Float64Array {
   const days = profile.daysSinceLastPurchase;
   const bought = new Set<string>();
+  const recent = new Set<string>();
   for (const entry of profile.purchasedCategories) {
     if (profile.at - entry.lastAt <= 365 * DAY_MS) bought.add(entry.category);
+    if (profile.at - entry.lastAt <= RECENT_DAYS * DAY_MS) recent.add(entry.category);
   }
   let total = 0;
   const scores = new Map<string, number>();
@@ -88,6 +93,7 @@ export function profileVector(
   put(orders > 0 ? Math.min(1, profile.purchases.discounted / orders) : 0);
   for (const c of categories) put(total > 0 ? (scores.get(c) ?? 0) / total : 0);
   for (const c of categories) put(bought.has(c) ? 1 : 0);
+  for (const c of categories) put(recent.has(c) ? 1 : 0);
   put(log1p(total));
   put(log1p(profile.price.average));
   put(log1p(profile.cart.value));
@@ -103,6 +109,7 @@ export const PROFILE_TERMS = [
   'depthPrice',
   'depthCoupon',
   'anyDiffuse',
+  'recent',
 ] as const;
 export type ProfileTerm = (typeof PROFILE_TERMS)[number];
 
@@ -133,8 +140,9 @@ export function offerTerms(
   for (let j = 0; j < n; j++) largest = Math.max(largest, vector[5 + j]!);
   out[0] = c < 0 ? 0 : vector[5 + c]!;
   out[1] = c < 0 ? 0 : vector[5 + n + c]!;
-  out[2] = depth * vector[5 + 2 * n + 1]!; // log_price
+  out[2] = depth * vector[5 + 3 * n + 1]!; // log_price
   out[3] = depth * vector[4]!; // discounted_share
   out[4] = offer.category === 'any' ? 1 - largest : 0;
+  out[5] = c < 0 ? 0 : vector[5 + 2 * n + c]!;
   return out;
 }

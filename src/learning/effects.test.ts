@@ -57,26 +57,36 @@ describe('effects', () => {
 
   it("adds the profile slopes × the shopper's deviation from the groups, worked by hand", () => {
     const effects = validateEffects(
-      file({ profile: { interest: 2, bought: -0.5, depthPrice: -1, anyDiffuse: 4 } }),
+      file({
+        profile: { interest: 2, bought: -0.5, depthPrice: -1, anyDiffuse: 4, recent: -0.4 },
+      }),
     );
-    expect(effects.profile).toEqual({ interest: 2, bought: -0.5, depthPrice: -1, anyDiffuse: 4 });
+    expect(effects.profile).toEqual({
+      interest: 2,
+      bought: -0.5,
+      depthPrice: -1,
+      anyDiffuse: 4,
+      recent: -0.4,
+    });
     // a: 3.31 as above; the shopper browses a's category 0.3 more than the groups, bought it
-    // within a year where 40% of the groups did (1 − 0.4 = 0.6) and looks at prices whose depth ×
-    // log is 0.1 above the groups': 2·0.3 − 0.5·0.6 − 1·0.1 = 0.2 → 3.51 (depthCoupon has no
-    // slope, anyDiffuse's term is 0). b has no group values and `new` is unknown: no profile part.
+    // within a year where 40% of the groups did (1 − 0.4 = 0.6), within the last 30 days where
+    // 10% of the groups did (1 − 0.1 = 0.9), and looks at prices whose depth × log is 0.1 above
+    // the groups': 2·0.3 − 0.5·0.6 − 1·0.1 − 0.4·0.9 = 0.6 − 0.3 − 0.1 − 0.36 = −0.16 → 3.15
+    // (depthCoupon has no slope, anyDiffuse's term is 0). b has no group values and `new` is
+    // unknown: no profile part.
     const { scores, used } = effectScores(
       ['a', 'b', 'new'],
       [0.07, 0.02, 0],
       effects,
       [0.75, 0.25],
       [
-        [0.3, 0.6, 0.1, 7, 0],
-        [1, 1, 1, 1, 1],
-        [1, 1, 1, 1, 1],
+        [0.3, 0.6, 0.1, 7, 0, 0.9],
+        [1, 1, 1, 1, 1, 1],
+        [1, 1, 1, 1, 1, 1],
       ],
     );
-    expect(scores[0]).toBeCloseTo(3.51, 12);
-    expect(used[0]!.profile).toBeCloseTo(0.2, 12);
+    expect(scores[0]).toBeCloseTo(3.15, 12);
+    expect(used[0]!.profile).toBeCloseTo(-0.16, 12);
     expect(scores.slice(1)).toEqual([2, 2.5]);
     expect(used[1]!.profile).toBeUndefined();
     // No deviation given: no profile part; a file without slopes ignores deviations.
@@ -86,7 +96,7 @@ describe('effects', () => {
     const plain = validateEffects(file());
     expect(plain.profile).toBeUndefined();
     expect(
-      effectScores(['a'], [0.07], plain, [0.75, 0.25], [[0.3, 0.6, 0, 0, 0]]).scores[0],
+      effectScores(['a'], [0.07], plain, [0.75, 0.25], [[0.3, 0.6, 0, 0, 0, 0.9]]).scores[0],
     ).toBeCloseTo(3.31, 12);
   });
 
@@ -110,7 +120,7 @@ describe('effects', () => {
       'effects.profile.bought: got "x", expected a number from -1000000 to 1000000',
     );
     expect(() => validateEffects(file({ profile: { age: 1 } }))).toThrow(
-      'effects.profile.age: got 1, expected one of the profile terms interest, bought, depthPrice, depthCoupon, anyDiffuse',
+      'effects.profile.age: got 1, expected one of the profile terms interest, bought, depthPrice, depthCoupon, anyDiffuse, recent',
     );
     expect(() =>
       validateEffects(

@@ -16,15 +16,16 @@ const SEGMENTS_SHA = '5e1f0a9c3b7d'.padEnd(64, '0');
 const open: Offerwise[] = [];
 let posted: { events: Record<string, unknown>[] }[] = [];
 
-// Categories shoes and bags (13 dimensions); the engagement, price, cart and tenure dimensions
-// scaled down so that the interest shares decide: group 1 is "shoe browsers".
-const d = 13;
+// Categories shoes and bags (9 + 3·2 = 15 dimensions: interest, bought and recent per category);
+// the engagement, price, cart and tenure dimensions (the last 4) scaled down so that the interest
+// shares decide: group 1 is "shoe browsers".
+const d = 15;
 const zero = Array<number>(d).fill(0);
 const segments = {
   format: 'offerwise-segments',
   version: 1,
-  vector: { version: 1, categories: ['shoes', 'bags'] },
-  standardization: { mean: zero, scale: [...Array<number>(9).fill(1), 100, 100, 100, 100] },
+  vector: { version: 2, categories: ['shoes', 'bags'] },
+  standardization: { mean: zero, scale: [...Array<number>(11).fill(1), 100, 100, 100, 100] },
   centroids: [
     [13, ...zero.slice(1)],
     [13, 0, 0, 0, 0, 1, ...zero.slice(6)],

@@ -24,11 +24,11 @@ function profile(over: Partial<ProfileSnapshot> = {}): ProfileSnapshot {
 describe('profileVector', () => {
   it('describes the shopper alone, worked by hand', () => {
     const p = profile({
-      daysSinceLastPurchase: 60.875, // 2 months
+      daysSinceLastPurchase: 15.21875, // half a month: the shoes below
       firstSeenAt: NOW - 99 * DAY,
       purchases: {
-        d30: { count: 0, spend: 0 },
-        d90: { count: 1, spend: 40 },
+        d30: { count: 1, spend: 30 },
+        d90: { count: 2, spend: 70 },
         d365: { count: 3, spend: 149 },
         total: { count: 4, spend: 180 },
         discounted: 1,
@@ -39,16 +39,23 @@ describe('profileVector', () => {
         { category: 'garden', score: 2 },
       ],
       purchasedCategories: [
-        { category: 'womens', count: 2, lastAt: NOW - 61 * DAY },
+        { category: 'womens', count: 2, lastAt: NOW - 61 * DAY }, // within a year, not 30 days
         { category: 'mens', count: 1, lastAt: NOW - 400 * DAY }, // more than a year: not counted
+        { category: 'shoes', count: 1, lastAt: NOW - 15.21875 * DAY }, // within 30 days: recent
       ],
       price: { average: 49, min: 10, max: 90, band: 'mid' },
       cart: { lines: [], itemCount: 0, value: 0, currency: null },
     });
     const categories = ['womens', 'mens', 'shoes'];
-    expect(profileVectorNames(categories)).toHaveLength(15);
+    // 9 + 3 × 3 categories: interest, bought and recent for each.
+    expect(profileVectorNames(categories)).toHaveLength(18);
+    expect(profileVectorNames(categories).slice(11, 14)).toEqual([
+      'recent_womens',
+      'recent_mens',
+      'recent_shoes',
+    ]);
     expect([...profileVector(p, categories)]).toEqual([
-      2, // 60.875 / 30.4375 months
+      0.5, // 15.21875 / 30.4375 months
       1,
       Math.log(150), // log1p(149)
       Math.log(4), // log1p(3)
@@ -56,9 +63,12 @@ describe('profileVector', () => {
       0.6, // womens 6 of 10
       0,
       0.2, // shoes 2 of 10 (garden is not one of the categories but counts in the total)
-      1, // bought womens within a year
+      1, // bought womens within a year (61 days ago)
       0, // mens bought 400 days ago
-      0,
+      1, // shoes bought 15.2 days ago
+      0, // womens: 61 days ago is more than 30, so bought but not recent
+      0, // mens: 400 days ago
+      1, // shoes: 15.2 days ago is within 30 days
       Math.log(11), // log1p(total affinity 10)
       Math.log(50), // log1p(49)
       0, // empty cart
@@ -66,18 +76,27 @@ describe('profileVector', () => {
     ]);
     // A shopper with no history at all.
     expect([...profileVector(profile(), categories)]).toEqual([
-      13, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+      13, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     ]);
+    // Recent means within 30 days, the 30th day included: mens bought exactly 30 days ago is
+    // recent (dimension 12), a millisecond more is not (bought within a year still, dimension 9).
+    const at = (ms: number) =>
+      profileVector(
+        profile({ purchasedCategories: [{ category: 'mens', count: 1, lastAt: NOW - ms }] }),
+        categories,
+      );
+    expect([at(30 * DAY)[9], at(30 * DAY)[12]]).toEqual([1, 1]);
+    expect([at(30 * DAY + 1)[9], at(30 * DAY + 1)[12]]).toEqual([1, 0]);
   });
 });
 
 function segmentsFile(over: Record<string, unknown> = {}) {
-  // One category: 11 dimensions. Two groups differing only in recency (dimension 0).
-  const d = 11;
+  // One category: 9 + 3 = 12 dimensions. Two groups differing only in recency (dimension 0).
+  const d = 12;
   return {
     format: 'offerwise-segments',
     version: 1,
-    vector: { version: 1, categories: ['womens'] },
+    vector: { version: 2, categories: ['womens'] },
     standardization: { mean: Array(d).fill(0), scale: Array(d).fill(1) },
     centroids: [
       [1, ...Array(d - 1).fill(0)],
@@ -115,55 +134,73 @@ describe('segments', () => {
   });
 
   it("measures the shopper's profile terms for an offer against the groups', by hand", () => {
-    // One category (womens): dimensions 4 discounted_share, 5 interest, 6 bought, 8 log_price.
-    // Standardized with mean 0.5 and scale 0.25 on 4…6 and mean 3, scale 1 on 8: group 0's raw
-    // values discounted 0.5, interest 0.75, bought 1, log_price 4; group 1's 0.5, 0.25, 0, 2.
-    const mean = Array(11).fill(0);
-    const scale = Array(11).fill(1);
-    mean[4] = mean[5] = mean[6] = 0.5;
-    scale[4] = scale[5] = scale[6] = 0.25;
-    mean[8] = 3;
+    // One category (womens): dimensions 4 discounted_share, 5 interest, 6 bought, 7 recent,
+    // 9 log_price. Standardized with mean 0.5 and scale 0.25 on 4…7 and mean 3, scale 1 on 9:
+    // group 0's raw values discounted 0.5, interest 0.75, bought 1, recent 0.5 + 1·0.25 = 0.75,
+    // log_price 4; group 1's 0.5, 0.25, 0, recent 0.5 − 2·0.25 = 0, log_price 2.
+    const mean = Array(12).fill(0);
+    const scale = Array(12).fill(1);
+    mean[4] = mean[5] = mean[6] = mean[7] = 0.5;
+    scale[4] = scale[5] = scale[6] = scale[7] = 0.25;
+    mean[9] = 3;
     const segments = validateSegments(
       segmentsFile({
         standardization: { mean, scale },
         centroids: [
-          [1, 0, 0, 0, 0, 1, 2, 0, 1, 0, 0],
-          [13, 0, 0, 0, 0, -1, -2, 0, -1, 0, 0],
+          [1, 0, 0, 0, 0, 1, 2, 1, 0, 1, 0, 0],
+          [13, 0, 0, 0, 0, -1, -2, -2, 0, -1, 0, 0],
         ],
       }),
     );
     const coupon = { category: 'womens', discount: { percent: 20 } };
     const anyOffer = { category: 'any', discount: { percent: 10 } };
-    // Terms: interest, bought, depth × log_price, depth × discounted share, any × (1 − max share).
+    // Terms: interest, bought, depth × log_price, depth × discounted share, any × (1 − max share),
+    // recent (bought the offer's category within 30 days).
     expect(groupProfileTerms(segments, 0, coupon)).toEqual(
-      [0.75, 1, 0.8, 0.1, 0].map((x) => expect.closeTo(x, 12)),
+      [0.75, 1, 0.8, 0.1, 0, 0.75].map((x) => expect.closeTo(x, 12)),
     );
     expect(groupProfileTerms(segments, 1, coupon)).toEqual(
-      [0.25, 0, 0.4, 0.1, 0].map((x) => expect.closeTo(x, 12)),
+      [0.25, 0, 0.4, 0.1, 0, 0].map((x) => expect.closeTo(x, 12)),
     );
+    // `any` names no category of the layout: no interest, bought or recent term.
     expect(groupProfileTerms(segments, 0, anyOffer)).toEqual(
-      [0, 0, 0.4, 0.05, 0.25].map((x) => expect.closeTo(x, 12)),
+      [0, 0, 0.4, 0.05, 0.25, 0].map((x) => expect.closeTo(x, 12)),
     );
     // A shopper who browses only womens (share 1) at e⁴ − 1 (log_price 4), never bought,
     // weighted 0.25 / 0.75: interest 1 − (0.25·0.75 + 0.75·0.25) = 0.625, bought −0.25,
-    // depth × price 0.8 − (0.25·0.8 + 0.75·0.4) = 0.3, depth × discounted 0 − 0.1.
-    const placed = {
+    // depth × price 0.8 − (0.25·0.8 + 0.75·0.4) = 0.3, depth × discounted 0 − 0.1,
+    // recent 0 − (0.25·0.75 + 0.75·0) = −0.1875.
+    const browses = {
+      categories: [{ category: 'womens', score: 3 }],
+      price: { average: Math.expm1(4), min: null, max: null, band: null },
+    };
+    const placed = { ...placeShopper(profile(browses), segments), weights: [0.25, 0.75] };
+    expect([placed.vector[5], placed.vector[6], placed.vector[7]]).toEqual([1, 0, 0]);
+    expect(profileDeviation(placed, segments, coupon)).toEqual(
+      [0.625, -0.25, 0.3, -0.1, 0, -0.1875].map((x) => expect.closeTo(x, 12)),
+    );
+    // Another category: no interest, bought or recent term; the depth terms still apply.
+    expect(profileDeviation(placed, segments, { ...coupon, category: 'shoes' })).toEqual(
+      [0, 0, 0.3, -0.1, 0, 0].map((x) => expect.closeTo(x, 12)),
+    );
+    // The same shopper having bought womens 10 days ago (one order, no discount: share 0 / 1):
+    // bought and recent are 1, so bought 1 − 0.25 = 0.75 and recent 1 − 0.1875 = 0.8125.
+    const order = { count: 1, spend: 50 };
+    const bought = {
       ...placeShopper(
         profile({
-          categories: [{ category: 'womens', score: 3 }],
-          price: { average: Math.expm1(4), min: null, max: null, band: null },
+          ...browses,
+          daysSinceLastPurchase: 10,
+          purchases: { d30: order, d90: order, d365: order, total: order, discounted: 0 },
+          purchasedCategories: [{ category: 'womens', count: 1, lastAt: NOW - 10 * DAY }],
         }),
         segments,
       ),
       weights: [0.25, 0.75],
     };
-    expect(placed.vector[5]).toBe(1);
-    expect(profileDeviation(placed, segments, coupon)).toEqual(
-      [0.625, -0.25, 0.3, -0.1, 0].map((x) => expect.closeTo(x, 12)),
-    );
-    // Another category: no interest or bought term; the depth terms still apply.
-    expect(profileDeviation(placed, segments, { ...coupon, category: 'shoes' })).toEqual(
-      [0, 0, 0.3, -0.1, 0].map((x) => expect.closeTo(x, 12)),
+    expect([bought.vector[4], bought.vector[6], bought.vector[7]]).toEqual([0, 1, 1]);
+    expect(profileDeviation(bought, segments, coupon)).toEqual(
+      [0.625, 0.75, 0.3, -0.1, 0, 0.8125].map((x) => expect.closeTo(x, 12)),
     );
   });
 
@@ -172,14 +209,14 @@ describe('segments', () => {
       'segments.format: got "x", expected "offerwise-segments"',
     );
     expect(() =>
-      validateSegments(segmentsFile({ vector: { version: 2, categories: ['a'] } })),
-    ).toThrow("segments.vector.version: got 2, expected 1 (this SDK's profile vector)");
+      validateSegments(segmentsFile({ vector: { version: 1, categories: ['a'] } })),
+    ).toThrow("segments.vector.version: got 1, expected 2 (this SDK's profile vector)");
     expect(() => validateSegments(segmentsFile({ spread: [2, 0] }))).toThrow(
       'segments.spread[1]: got 0, expected a positive finite number',
     );
     expect(() =>
-      validateSegments(segmentsFile({ centroids: [[1, 2, 3], Array(11).fill(0)] })),
-    ).toThrow('segments.centroids[0]: got array(3), expected an array of 11 numbers');
+      validateSegments(segmentsFile({ centroids: [[1, 2, 3], Array(12).fill(0)] })),
+    ).toThrow('segments.centroids[0]: got array(3), expected an array of 12 numbers');
     expect(() => validateSegments(segmentsFile({ labels: ['a'] }))).toThrow(
       'segments.labels: got array(1), expected 2 labels of 1 to 100 characters',
     );

@@ -82,7 +82,7 @@ export interface Effects {
   /**
    * How the shopper's own profile enters (groups only): score += Σ slope · (the shopper's term −
    * the groups'), over the terms of `offerTerms` (`PROFILE_TERMS`: interest, bought, depthPrice,
-   * depthCoupon, anyDiffuse). Absent: no such term.
+   * depthCoupon, anyDiffuse, recent). Absent: no such term.
    */
   profile?: Partial<Record<ProfileTerm, number>>;
   offers: Record<string, OfferEffect>;

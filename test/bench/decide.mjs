@@ -64,16 +64,16 @@ window.benchCatalog = (n, maxClaims = false) => {
     placements: { home: { limit: ${LIMIT} } }, offers };
 };
 // The learning files inline (as the catalog source hands them to decisions once checked): 12
-// groups over the profile vector of the 20 categories (9 + 2 × 20 dimensions), effects for every
+// groups over the profile vector of the 20 categories (9 + 3 × 20 dimensions), effects for every
 // offer and group with the model's part, learned on these very segments (same SHA-256).
 window.benchLearning = (catalog) => {
   const categories = Array.from({ length: 20 }, (_, i) => 'cat' + i);
-  const d = 9 + 2 * categories.length;
+  const d = 9 + 3 * categories.length;
   const k = 12;
   const sha = 'ab'.repeat(32);
   const wave = (g, j) => Math.round(Math.sin(g * 7.1 + j * 1.3) * 1000) / 1000;
   const segments = { format: 'offerwise-segments', version: 1,
-    vector: { version: 1, categories },
+    vector: { version: 2, categories },
     standardization: { mean: Array(d).fill(0.1), scale: Array(d).fill(0.5) },
     centroids: Array.from({ length: k }, (_, g) => Array.from({ length: d }, (_, j) => wave(g, j))),
     spread: Array.from({ length: k }, (_, g) => 2 + (g % 3)),
@@ -91,7 +91,7 @@ window.benchLearning = (catalog) => {
     window: { from: iso(now - 28 * 86400000), to: iso(now - 3600000) }, epsilon: 2,
     segments_sha256: sha, k, temperature: 0.002, model: { beta: 0.5 },
     profile: { interest: 0.02, bought: -0.004, depthPrice: -0.001, depthCoupon: 0.003,
-      anyDiffuse: 0.01 }, offers,
+      anyDiffuse: 0.01, recent: -0.02 }, offers,
     sha256: 'cd'.repeat(32) };
   return { ...catalog, segments, effects };
 };

@@ -67,7 +67,7 @@ afterEach(async () => {
 // A segments file with two groups over the categories shoes and bags: shoppers who have browsed
 // nothing sit at group 0; shoe views move them to group 1 (the interest dimensions dominate).
 function segmentsCatalog(labels: [string, string]) {
-  const zero = Array<number>(13).fill(0);
+  const zero = Array<number>(15).fill(0);
   return {
     version: 1,
     server_time: new Date(T0).toISOString(),
@@ -86,8 +86,8 @@ function segmentsCatalog(labels: [string, string]) {
     segments: {
       format: 'offerwise-segments',
       version: 1,
-      vector: { version: 1, categories: ['shoes', 'bags'] },
-      standardization: { mean: zero, scale: [...Array<number>(9).fill(1), 100, 100, 100, 100] },
+      vector: { version: 2, categories: ['shoes', 'bags'] },
+      standardization: { mean: zero, scale: [...Array<number>(11).fill(1), 100, 100, 100, 100] },
       centroids: [
         [13, ...zero.slice(1)],
         [13, 0, 0, 0, 0, 1, ...zero.slice(6)],
