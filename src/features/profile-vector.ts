@@ -5,9 +5,10 @@ import type { ProfileSnapshot } from '../profile/snapshot.js';
  * segments`) are fitted on and what the device assigns itself to a group with. Beside
  * `buildFeatures` (spec.ts), which describes a (profile, offer) pair for the model, this describes
  * the shopper alone. The categories are the segments file's (the shop's main categories), so the
- * vector's length is 9 + 2 × categories. It never leaves the device.
+ * vector's length is 9 + 3 × categories. It never leaves the device.
  *
  * Version of this layout: a segments file records it and the device refuses one of another.
+ * Version 2 added `recent_<category>` (bought within `RECENT_DAYS`).
  */
 export const PROFILE_VECTOR_VERSION = 2;
 /** A category bought within this many days is a recent purchase of it (`recent_<category>`). */
@@ -55,9 +56,10 @@ const log1p = (x: number | null | undefined) =>
 /**
  * The shopper as a vector (raw, not standardized): recency and frequency of purchases, spend,
  * the share of purchases with a discount, the browsing interest per category (its share of the
- * decayed affinity), the categories bought within a year, how much the shopper browses at all,
- * the price level they look at, the cart and how long they have been known. Every value is
- * finite; a missing input has the encoding of a shopper without that history.
+ * decayed affinity), the categories bought within a year and within 30 days, how much the
+ * shopper browses at all, the price level they look at, the cart and how long they have been
+ * known. Every value is finite; a missing input has the encoding of a shopper without that
+ * history.
  */
 export function profileVector(
   profile: VectorProfile,
@@ -124,8 +126,10 @@ export interface TermOffer {
  * the raw scale), in `PROFILE_TERMS` order: the browsing share of the offer's category, whether it
  * was bought within a year, the discount depth (percent / 100; 0 for an amount) times the log of
  * the price level looked at and times the share of purchases made with a discount (price
- * sensitivity), and for an `any` offer how spread the browsing is (1 − the largest share). Terms
- * of a category the layout does not name are 0. Linear in the vector but for the last.
+ * sensitivity), for an `any` offer how spread the browsing is (1 − the largest share), and whether
+ * the category was bought within `RECENT_DAYS` (a centroid's value is the group's share of such
+ * shoppers). Terms of a category the layout does not name are 0. Linear in the vector but for
+ * `anyDiffuse`.
  */
 export function offerTerms(
   vector: ArrayLike<number>,
