@@ -245,25 +245,32 @@ function replayClaims(): Claim[] {
     ],
     ['random', 'random', '60.1', '18.8'],
   ] as const;
-  const section = 'Offline replay: does uplift ranking pay?';
-  for (const [policy, row, everyone, targeted] of modelRows) {
-    out.push(
-      quote(
-        'model',
-        'replay',
-        `replay.${policy}.everyone`,
-        { doc: MODEL_MD, section, row, cell: 1 },
-        everyone,
-      ),
-      quote(
-        'model',
-        'replay',
-        `replay.${policy}.targeted`,
-        { doc: MODEL_MD, section, row, cell: 2 },
-        targeted,
-      ),
-    );
-  }
+  // One replay table row: its "everyone" and "targeted (top 30%)" cells.
+  const table = (
+    doc: string,
+    section: string,
+    rows: readonly (readonly [string, string, string, string])[],
+  ) => {
+    for (const [policy, row, everyone, targeted] of rows) {
+      out.push(
+        quote(
+          'model',
+          'replay',
+          `replay.${policy}.everyone`,
+          { doc, section, row, cell: 1 },
+          everyone,
+        ),
+        quote(
+          'model',
+          'replay',
+          `replay.${policy}.targeted`,
+          { doc, section, row, cell: 2 },
+          targeted,
+        ),
+      );
+    }
+  };
+  table(MODEL_MD, 'Offline replay: does uplift ranking pay?', modelRows);
   const learningRows = [
     ['uplift', 'uplift (the model: uplift tree)', '70.8', '18.6'],
     ['most_likely_to_buy', 'most likely to buy', '67.6', '20.0'],
@@ -273,24 +280,7 @@ function replayClaims(): Claim[] {
     ['learned_exact', 'learned, exact groups (`--epsilon inf`)', '75.5', '27.0'],
   ] as const;
   const hillstrom = 'Hillstrom (real data)';
-  for (const [policy, row, everyone, targeted] of learningRows) {
-    out.push(
-      quote(
-        'model',
-        'replay',
-        `replay.${policy}.everyone`,
-        { doc: LEARNING_MD, section: hillstrom, row, cell: 1 },
-        everyone,
-      ),
-      quote(
-        'model',
-        'replay',
-        `replay.${policy}.targeted`,
-        { doc: LEARNING_MD, section: hillstrom, row, cell: 2 },
-        targeted,
-      ),
-    );
-  }
+  table(LEARNING_MD, hillstrom, learningRows);
   out.push(
     quote(
       'model',
