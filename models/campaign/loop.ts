@@ -82,6 +82,9 @@ export interface LoopOptions {
     values: readonly number[];
     probabilities: readonly number[];
     scores: readonly number[];
+    /** The simulated shopper (its latent traits) and the decision's time. */
+    shopper: BrowsingShopper;
+    at: number;
   }) => void;
 }
 
@@ -291,6 +294,8 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
               values,
               probabilities: taken,
               scores: candidates.map((c) => c.score),
+              shopper,
+              at: clock,
             });
             sums.n++;
             sums.policy += dot(taken);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateEffects } from '../../src/learning/effects.js';
-import { buildEffects, claimValue, type CellRow } from './effects-file.js';
+import { buildEffects, claimValue, claimValueEstimate, type CellRow } from './effects-file.js';
 
 const AT = Date.UTC(2026, 10, 28, 12);
 const IDS = ['a', 'b', 'c'];
@@ -119,14 +119,16 @@ describe('buildEffects', () => {
 
     // With the claimed decisions' rewards, λ is the value of a claim read from the orders: here
     // every cell's claimers earn 15 more than its other decisions (claim share p, mean reward y:
-    // the others earn y − 15p, the claimers y − 15p + 15), so λ = 15 and the slopes 15 · γ,
-    // while the prior keeps its own slope 20 (the cells' means are unchanged).
+    // the others earn y − 15p, the claimers y − 15p + 15, all alike), so λ = 15 and the slopes
+    // 15 · γ. And each cell is the surrogate index: its claims (exact here) times its offer's value
+    // of a claim, 15 for every offer; the reward's own levels (a, c), which do not go through the
+    // claims, are not in it (docs/learning.md, the surrogacy assumption).
     const claimedReward = rewards.map((r, i) => {
       const p = claims[i]!.sums.s1 / claims[i]!.sums.n;
       const y = r.sums.s1 / r.sums.n;
       const c = r.sums.n * p;
-      const yc = c * (y - 15 * p + 15);
-      return { ...r, sums: { ...r.sums, s1: yc, t1: yc } };
+      const mean = y - 15 * p + 15;
+      return { ...r, sums: { ...r.sums, s1: c * mean, s2: c * mean * mean, t1: c * mean } };
     });
     const valued = buildEffects(rewards, {
       reward: 'net',
@@ -137,10 +139,14 @@ describe('buildEffects', () => {
       generatedAt: AT,
     });
     expect(valued.summary.surrogate!.lambda).toBeCloseTo(15, 9);
-    expect(valued.summary.surrogate!.priorLambda).toBeCloseTo(20, 2);
+    expect(valued.summary.surrogate!.priorLambda).toBeNull();
+    for (const id of IDS) expect(valued.summary.surrogate!.perClaim![id]!.mean).toBeCloseTo(15, 9);
     expect(valued.file.profile!.interest).toBeCloseTo(1.5, 3);
     expect(valued.file.profile!.anyDiffuse).toBeCloseTo(0.6, 3);
-    expect(valued.file.offers.a!.groups![0]!.mean).toBeCloseTo(1 + 20 * 0.23, 3);
+    // a in group 0: claims 0.1 + 0 + 0.1 · 0.8 + 0.05 · 1 = 0.23, so 15 · 0.23; c in group 2:
+    // 0.2 − 0.01 + 0.04 · 0.9 = 0.226, so 15 · 0.226.
+    expect(valued.file.offers.a!.groups![0]!.mean).toBeCloseTo(15 * 0.23, 3);
+    expect(valued.file.offers.c!.groups![2]!.mean).toBeCloseTo(15 * 0.226, 3);
 
     // A click or claim reward has no surrogate: its slopes are fitted on its own table.
     const direct = buildEffects(claims, {
@@ -172,13 +178,17 @@ describe('buildEffects', () => {
       arm: CellRow['arm'] = 'personalized',
     ) => {
       const sums = (f: (y: number, c: number) => number) => {
-        let s0 = 0;
-        let s1 = 0;
+        const s = { n: decisions.length, s0: 0, s1: 0, s2: 0, t0: 0, t1: 0, t2: 0 };
         for (const [pi, y, c] of decisions) {
-          s0 += 1 / pi;
-          s1 += f(y, c) / pi;
+          const x = f(y, c);
+          s.s0 += 1 / pi;
+          s.s1 += x / pi;
+          s.s2 += (x * x) / pi;
+          s.t0 += 1 / pi ** 2;
+          s.t1 += x / pi ** 2;
+          s.t2 += (x * x) / pi ** 2;
         }
-        return { n: decisions.length, s0, s1, s2: 0, t0: 0, t1: 0, t2: 0 };
+        return s;
       };
       const at = { offerId, arm, group, epsilon: 2, firstAt: AT, lastAt: AT };
       return {
@@ -229,5 +239,35 @@ describe('buildEffects', () => {
     ]);
     expect(claimValue([less.reward], [less.claims], [less.both])).toBe(0);
     expect(claimValue([cells[2]!.reward], [cells[2]!.claims], [cells[2]!.both])).toBeUndefined();
+
+    // Its standard error. Within-cell spreads (Σ (y − mean)²/π): claimed a 272 − 32²/4 = 16, b
+    // 576 − 48²/4 = 0; the others a 20 − 8²/4 = 4, b 16 − 8²/8 = 8. Pooled variances: claimed
+    // 16/8 = 2, others 12/12 = 1. Decisions per unit weight ρ = S0/T0: a 8/16 = 0.5, b 12/48 =
+    // 0.25. A's difference: 2/(0.5 · 4) + 1/(0.5 · 4) = 1.5; b's 2/(0.25 · 4) + 1/(0.25 · 8) =
+    // 2.5. So Var = (2 · 3/14)² · 1.5 + (8/3 · 3/14)² · 2.5 = (54 + 160)/196 = 107/98.
+    const all = [
+      cells.map((c) => c.reward),
+      cells.map((c) => c.claims),
+      cells.map((c) => c.both),
+    ] as const;
+    const estimate = claimValueEstimate(...all)!;
+    expect(estimate.mean).toBeCloseTo(62 / 7, 12);
+    expect(estimate.se).toBeCloseTo(Math.sqrt(107 / 98), 12);
+    // Per offer, with its own cells' spreads: a alone, claimed 16/4 = 4 and others 4/4 = 1:
+    // 4/2 + 1/2 = 2.5; b alone, 0 and 8/8 = 1: 0 + 1/(0.25 · 8) = 0.5.
+    expect(claimValueEstimate(...all, 'a')).toEqual({
+      mean: expect.closeTo(6, 12),
+      se: expect.closeTo(Math.sqrt(2.5), 12),
+    });
+    expect(claimValueEstimate(...all, 'b')).toEqual({
+      mean: expect.closeTo(11, 12),
+      se: expect.closeTo(Math.sqrt(0.5), 12),
+    });
+    // Per offer it keeps its sign: a claim that earns less than no claim is worth less than 0.
+    expect(claimValueEstimate([less.reward], [less.claims], [less.both], 'a')!.mean).toBeCloseTo(
+      -4,
+      12,
+    );
+    expect(claimValueEstimate(...all, 'c')).toBeUndefined();
   });
 });

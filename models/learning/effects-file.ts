@@ -84,10 +84,17 @@ export interface BuildSummary {
   profile: Effects['profile'] | null;
   /**
    * With the claims as surrogate: their slopes γ, λ the value of one claim that scales them into
-   * the reward's slopes (`claimValue`, or the prior's slope when the claimed cells are absent) and
-   * `priorLambda`, the reward prior's own fitted slope on the claims.
+   * the reward's slopes (`claimValue`, or the prior's slope when the claimed cells are absent);
+   * with the claimed cells, `perClaim` the value of one claim of each offer (the surrogate index:
+   * the cells are the claims' values times it) and `priorLambda` null; without them,
+   * `priorLambda` the reward prior's own fitted slope on the claims and `perClaim` null.
    */
-  surrogate: { gamma: number[]; lambda: number; priorLambda: number } | null;
+  surrogate: {
+    gamma: number[];
+    lambda: number;
+    priorLambda: number | null;
+    perClaim: Record<string, ClaimValue | null> | null;
+  } | null;
   temperature: number;
 }
 
@@ -196,43 +203,101 @@ function surrogateOf(
     x: termsOf(Math.floor(i / k), i % k),
     ...value,
   }));
-  const fit = shrink(cells, offerIds.length, k, { useModel: false, covariates: count });
-  return { means: fit.posteriors.map((p) => p.mean), gamma: fit.gamma };
+  // The claims' slopes are not shrunk by their standard errors: the claim cells are precise
+  // enough, and a slope shrunk to 0 in one week (the `recent` one, as the loop's own coupons
+  // changed who had just bought) left the next week offering shoppers what they had just bought
+  // (docs/learning.md, Results).
+  const fit = shrink(cells, offerIds.length, k, {
+    useModel: false,
+    covariates: count,
+    shrinkSlopes: false,
+  });
+  return {
+    means: fit.posteriors.map((p) => p.mean),
+    sds: fit.posteriors.map((p) => p.sd),
+    gamma: fit.gamma,
+  };
+}
+
+/** The value of one claim and its standard error (`claimValueEstimate`). */
+export interface ClaimValue {
+  mean: number;
+  se: number;
 }
 
 /**
  * The value of one claim on the reward's scale, from the orders themselves: in every (offer,
- * reported group) cell of the personalized arm, the inverse-propensity-weighted mean reward of the
- * decisions whose offer was claimed minus that of the others, averaged over the cells with the
- * weight C·(W − C)/W (W = Σ 1/π, C = Σ claimed/π: the precision of a difference of two means),
- * at least 0. Comparing within an offer and a group takes out most of who is shown what; what is
- * left is self-selection (a shopper who claims was likelier to buy anyway), so it errs high,
- * the side that costs less here (docs/learning.md). Undefined without a cell that has both.
+ * reported group) cell of the personalized arm (of `offerId` only, when given), the
+ * inverse-propensity-weighted mean reward of the decisions whose offer was claimed minus that of
+ * the others, averaged over the cells with the weight C·(W − C)/W (W = Σ 1/π, C = Σ claimed/π: the
+ * precision of a difference of two means). Comparing within an offer and a group takes out most of
+ * who is shown what; what is left is self-selection (a shopper who claims was likelier to buy
+ * anyway), so it errs high, the side that costs less here (docs/learning.md). Undefined without a
+ * cell that has both.
+ *
+ * The standard error: each cell's difference has variance σ²_c / (ρ·C) + σ²_u / (ρ·(W − C)), σ²_c
+ * and σ²_u the weighted within-cell variances of the claimed and the other decisions' rewards,
+ * pooled over the cells, and ρ = S0 / T0 the cell's decisions per unit of weight (1/π when every
+ * propensity is π); the average's variance is Σ weight² · variance / (Σ weight)².
  */
-export function claimValue(
+export function claimValueEstimate(
   reward: readonly CellRow[],
   claims: readonly CellRow[],
   claimedReward: readonly CellRow[],
-): number | undefined {
+  offerId?: string,
+): ClaimValue | undefined {
   const key = (r: CellRow) => `${r.offerId}\u0000${r.group}\u0000${r.epsilon}`;
   const personalized = (rows: readonly CellRow[]) =>
     new Map(rows.filter((r) => r.arm === 'personalized').map((r) => [key(r), r.sums]));
   const claimed = personalized(claims);
   const both = personalized(claimedReward);
-  let sum = 0;
-  let weight = 0;
+  const parts: { weight: number; difference: number; c: number; u: number; rho: number }[] = [];
+  let spreadC = 0;
+  let spreadU = 0;
+  let totalC = 0;
+  let totalU = 0;
   for (const r of reward) {
-    if (r.arm !== 'personalized') continue;
+    if (r.arm !== 'personalized' || (offerId !== undefined && r.offerId !== offerId)) continue;
     const c = claimed.get(key(r))?.s1 ?? 0;
     const yc = both.get(key(r))?.s1 ?? 0;
+    const yc2 = both.get(key(r))?.s2 ?? 0;
     const w = r.sums.s0;
-    if (!(c > 0) || !(w - c > 1e-9 * w)) continue;
-    const difference = yc / c - (r.sums.s1 - yc) / (w - c);
-    const cellWeight = (c * (w - c)) / w;
-    sum += cellWeight * difference;
-    weight += cellWeight;
+    const u = w - c;
+    if (!(c > 0) || !(u > 1e-9 * w)) continue;
+    const yu = r.sums.s1 - yc;
+    spreadC += Math.max(0, yc2 - (yc * yc) / c);
+    spreadU += Math.max(0, r.sums.s2 - yc2 - (yu * yu) / u);
+    totalC += c;
+    totalU += u;
+    parts.push({
+      weight: (c * u) / w,
+      difference: yc / c - yu / u,
+      c,
+      u,
+      rho: r.sums.t0 > 0 ? w / r.sums.t0 : 1,
+    });
   }
-  return weight > 0 ? Math.max(0, sum / weight) : undefined;
+  const weight = parts.reduce((a, p) => a + p.weight, 0);
+  if (!(weight > 0)) return undefined;
+  const varianceC = spreadC / totalC;
+  const varianceU = spreadU / totalU;
+  let mean = 0;
+  let variance = 0;
+  for (const p of parts) {
+    mean += (p.weight * p.difference) / weight;
+    variance += (p.weight / weight) ** 2 * (varianceC / (p.rho * p.c) + varianceU / (p.rho * p.u));
+  }
+  return { mean, se: Math.sqrt(variance) };
+}
+
+/** The value of one claim over every offer (`claimValueEstimate`), at least 0. */
+export function claimValue(
+  reward: readonly CellRow[],
+  claims: readonly CellRow[],
+  claimedReward: readonly CellRow[],
+): number | undefined {
+  const estimate = claimValueEstimate(reward, claims, claimedReward);
+  return estimate && Math.max(0, estimate.mean);
 }
 
 export function buildEffects(
@@ -283,10 +348,34 @@ export function buildEffects(
     useProfile && options.surrogate
       ? surrogateOf(options.surrogate, offerIds, k!, termsOf, selected.length)
       : undefined;
-  const cells: Cell[] = (table?.values ?? []).map((value, i) => {
+  // The surrogate index (with the claimed decisions' rewards): a cell's value is its claims'
+  // posterior mean times the offer's value of one claim, read from the orders. The reward cells
+  // themselves are too noisy to rank offers within a group (an order's basket varies more than
+  // the offers' differences); the claims are not, and the value of a claim, pooled over the
+  // offer's cells, is steady. Its variance: v²·sd_c² + c²·se_v².
+  const perClaim =
+    surrogate && options.claimedReward
+      ? offerIds.map((id) =>
+          claimValueEstimate(personalized, options.surrogate!, options.claimedReward!, id),
+        )
+      : undefined;
+  const cells: Cell[] = (table?.values ?? []).map((direct, i) => {
     const o = Math.floor(i / k!);
     const g = i % k!;
-    const x = surrogate ? [surrogate.means[i]!] : useProfile ? termsOf(o, g) : undefined;
+    const v = perClaim?.[o];
+    const value = v
+      ? {
+          y: v.mean * surrogate!.means[i]!,
+          v: (v.mean * surrogate!.sds[i]!) ** 2 + (surrogate!.means[i]! * v.se) ** 2,
+        }
+      : direct;
+    const x = perClaim
+      ? undefined
+      : surrogate
+        ? [surrogate.means[i]!]
+        : useProfile
+          ? termsOf(o, g)
+          : undefined;
     return {
       offer: o,
       group: g,
@@ -302,7 +391,7 @@ export function buildEffects(
     k !== undefined
       ? shrink(cells, offerIds.length, k, {
           useModel,
-          covariates: surrogate ? 1 : useProfile ? selected.length : 0,
+          covariates: perClaim ? 0 : surrogate ? 1 : useProfile ? selected.length : 0,
           // λ ≥ 0: within an offer, more claims are not taken to lower the reward. λ is not shrunk
           // by its standard error: a weight on the shopper's own profile that is too small cost
           // more than one too large (docs/learning.md, Results).
@@ -392,7 +481,14 @@ export function buildEffects(
       beta: groups?.beta ?? 0,
       profile,
       surrogate: surrogate
-        ? { gamma: surrogate.gamma, lambda, priorLambda: groups!.gamma[0]! }
+        ? {
+            gamma: surrogate.gamma,
+            lambda,
+            priorLambda: perClaim ? null : groups!.gamma[0]!,
+            perClaim: perClaim
+              ? Object.fromEntries(offerIds.map((id, o) => [id, perClaim[o] ?? null]))
+              : null,
+          }
         : null,
       temperature,
     },
