@@ -270,4 +270,65 @@ describe('buildEffects', () => {
     );
     expect(claimValueEstimate(...all, 'c')).toBeUndefined();
   });
+  it('uses the surrogate index per offer, and the reward cells for an offer never claimed', () => {
+    // Two offers × two exact groups, 1,000,000 decisions a cell. Offer a: claims 0.1 and 0.3, its
+    // claimers earn 20 more than the others in every cell, so its value of a claim is 20 and its
+    // cells 20 · 0.1 = 2 and 20 · 0.3 = 6. Offer d (a deep coupon): claims 0.2 in both groups and
+    // its claimers earn 5 less (the discount costs more than the order brings): −5 · 0.2 = −1.
+    // Offer b: never claimed, so no value of a claim: its cells stay the reward's own, 1.5 and 2.5.
+    const n = 1_000_000;
+    const at = (offerId: string, group: number) => ({
+      offerId,
+      arm: 'personalized' as const,
+      group,
+      epsilon: null,
+      firstAt: AT,
+      lastAt: AT + 1000,
+    });
+    // One cell's three rows from its claim share p, its others' reward u and its claimers' u + gap
+    // (every decision at propensity 1, every claimer and every other alike: no spread).
+    const rows = (offerId: string, group: number, p: number, u: number, gap: number) => {
+      const c = n * p;
+      const yc = c * (u + gap);
+      const y = yc + (n - c) * u;
+      const y2 = c * (u + gap) ** 2 + (n - c) * u * u;
+      const sums = (s1: number, s2: number) => ({ n, s0: n, s1, s2, t0: n, t1: s1, t2: s2 });
+      return {
+        reward: { ...at(offerId, group), sums: sums(y, y2) },
+        claims: { ...at(offerId, group), sums: sums(c, c) },
+        both: { ...at(offerId, group), sums: sums(yc, c * (u + gap) ** 2) },
+      };
+    };
+    const cells = [
+      rows('a', 0, 0.1, 3, 20),
+      rows('a', 1, 0.3, 1, 20),
+      rows('d', 0, 0.2, 4, -5),
+      rows('d', 1, 0.2, 2, -5),
+      rows('b', 0, 0, 1.5, 0),
+      rows('b', 1, 0, 2.5, 0),
+    ];
+    const terms = new Map(['a', 'b', 'd'].map((id) => [id, [[0.5], [0.2]]]));
+    const { file, summary } = buildEffects(
+      cells.map((c) => c.reward),
+      {
+        reward: 'net',
+        segments: { k: 2, sha256: 'e'.repeat(64) },
+        profileTerms: terms,
+        terms: ['interest'],
+        surrogate: cells.map((c) => c.claims),
+        claimedReward: cells.map((c) => c.both),
+        generatedAt: AT,
+      },
+    );
+    const perClaim = summary.surrogate!.perClaim!;
+    expect(perClaim.a!.mean).toBeCloseTo(20, 9);
+    expect(perClaim.d!.mean).toBeCloseTo(-5, 9);
+    expect(perClaim.b).toBeNull();
+    // Every claimer alike and every other alike: no spread, so no error on the value of a claim.
+    expect(perClaim.a!.se).toBeCloseTo(0, 9);
+    const means = (id: string) => file.offers[id]!.groups!.map((g) => g.mean);
+    expect(means('a')).toEqual([expect.closeTo(2, 3), expect.closeTo(6, 3)]);
+    expect(means('d')).toEqual([expect.closeTo(-1, 3), expect.closeTo(-1, 3)]);
+    expect(means('b')).toEqual([expect.closeTo(1.5, 3), expect.closeTo(2.5, 3)]);
+  });
 });
