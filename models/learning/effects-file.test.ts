@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { validateEffects } from '../../src/learning/effects.js';
-import { buildEffects, claimValue, claimValueEstimate, type CellRow } from './effects-file.js';
+import {
+  buildEffects,
+  claimValue,
+  claimValueEstimate,
+  groupClaimValues,
+  type CellRow,
+} from './effects-file.js';
 
 const AT = Date.UTC(2026, 10, 28, 12);
 const IDS = ['a', 'b', 'c'];
@@ -120,9 +126,10 @@ describe('buildEffects', () => {
     // With the claimed decisions' rewards, λ is the value of a claim read from the orders: here
     // every cell's claimers earn 15 more than its other decisions (claim share p, mean reward y:
     // the others earn y − 15p, the claimers y − 15p + 15, all alike), so λ = 15 and the slopes
-    // 15 · γ. And each cell is the surrogate index: its claims (exact here) times its offer's value
-    // of a claim, 15 for every offer; the reward's own levels (a, c), which do not go through the
-    // claims, are not in it (docs/learning.md, the surrogacy assumption).
+    // 15 · γ. And each cell is the surrogate index: its claims (exact here) times the value of a
+    // claim of its offer in its group (`groupClaimValues`, worked by hand in its own test; pooled
+    // over offers it is close to, not exactly, 15 here); the reward's own levels (a, c), which do
+    // not go through the claims, are not in it (docs/learning.md, the surrogacy assumption).
     const claimedReward = rewards.map((r, i) => {
       const p = claims[i]!.sums.s1 / claims[i]!.sums.n;
       const y = r.sums.s1 / r.sums.n;
@@ -143,10 +150,13 @@ describe('buildEffects', () => {
     for (const id of IDS) expect(valued.summary.surrogate!.perClaim![id]!.mean).toBeCloseTo(15, 9);
     expect(valued.file.profile!.interest).toBeCloseTo(1.5, 3);
     expect(valued.file.profile!.anyDiffuse).toBeCloseTo(0.6, 3);
-    // a in group 0: claims 0.1 + 0 + 0.1 · 0.8 + 0.05 · 1 = 0.23, so 15 · 0.23; c in group 2:
-    // 0.2 − 0.01 + 0.04 · 0.9 = 0.226, so 15 · 0.226.
-    expect(valued.file.offers.a!.groups![0]!.mean).toBeCloseTo(15 * 0.23, 3);
-    expect(valued.file.offers.c!.groups![2]!.mean).toBeCloseTo(15 * 0.226, 3);
+    // a in group 0: claims 0.1 + 0 + 0.1 · 0.8 + 0.05 · 1 = 0.23; c in group 2:
+    // 0.2 − 0.01 + 0.04 · 0.9 = 0.226.
+    const perGroup = groupClaimValues(rewards, claims, claimedReward, IDS, 3);
+    for (const g of perGroup.flat()) expect(g).toBeGreaterThan(13);
+    expect(valued.summary.surrogate!.perClaim!.a!.groups[0]).toBeCloseTo(perGroup[0]![0]!, 3);
+    expect(valued.file.offers.a!.groups![0]!.mean).toBeCloseTo(perGroup[0]![0]! * 0.23, 3);
+    expect(valued.file.offers.c!.groups![2]!.mean).toBeCloseTo(perGroup[2]![2]! * 0.226, 3);
 
     // A click or claim reward has no surrogate: its slopes are fitted on its own table.
     const direct = buildEffects(claims, {
@@ -270,12 +280,15 @@ describe('buildEffects', () => {
     );
     expect(claimValueEstimate(...all, 'c')).toBeUndefined();
   });
-  it('uses the surrogate index per offer, and the reward cells for an offer never claimed', () => {
-    // Two offers × two exact groups, 1,000,000 decisions a cell. Offer a: claims 0.1 and 0.3, its
-    // claimers earn 20 more than the others in every cell, so its value of a claim is 20 and its
-    // cells 20 · 0.1 = 2 and 20 · 0.3 = 6. Offer d (a deep coupon): claims 0.2 in both groups and
-    // its claimers earn 5 less (the discount costs more than the order brings): −5 · 0.2 = −1.
-    // Offer b: never claimed, so no value of a claim: its cells stay the reward's own, 1.5 and 2.5.
+  it('uses the surrogate index per offer and group, and the reward cells for an offer never claimed', () => {
+    // Two offers × two exact groups, 1,000,000 decisions a cell, propensity 1, every claimer of a
+    // cell earning alike and every other alike. Claim shares: a 0.1, d 0.2 in both groups. Claimed
+    // decisions earn a: 20 and 40, d: 10 and 20 (group 1's baskets twice group 0's); the others 2
+    // in group 0 and 5 in group 1, whatever the offer. Offer b is never claimed (2 and 5).
+    // M_a = 30, M_d = 15; ρ_0 = (0.1 · 20 + 0.2 · 10)/(0.1 · 30 + 0.2 · 15) = 2/3, ρ_1 = 4/3;
+    // U_0 = 2, U_1 = 5. So v = a: 30 · 2/3 − 2 = 18, 30 · 4/3 − 5 = 35; d: 8, 15; and the cells
+    // (claims × value) a: 1.8, 3.5; d: 1.6, 3.0. b keeps its reward cells: 2 and 5.
+    // Per offer (within-cell differences, equal weights): a (18 + 35)/2 = 26.5, d (8 + 15)/2 = 11.5.
     const n = 1_000_000;
     const at = (offerId: string, group: number) => ({
       offerId,
@@ -285,27 +298,26 @@ describe('buildEffects', () => {
       firstAt: AT,
       lastAt: AT + 1000,
     });
-    // One cell's three rows from its claim share p, its others' reward u and its claimers' u + gap
-    // (every decision at propensity 1, every claimer and every other alike: no spread).
-    const rows = (offerId: string, group: number, p: number, u: number, gap: number) => {
+    const rows = (offerId: string, group: number, p: number, claimed: number, other: number) => {
       const c = n * p;
-      const yc = c * (u + gap);
-      const y = yc + (n - c) * u;
-      const y2 = c * (u + gap) ** 2 + (n - c) * u * u;
+      const yc = c * claimed;
+      const y2c = c * claimed * claimed;
+      const y = yc + (n - c) * other;
+      const y2 = y2c + (n - c) * other * other;
       const sums = (s1: number, s2: number) => ({ n, s0: n, s1, s2, t0: n, t1: s1, t2: s2 });
       return {
         reward: { ...at(offerId, group), sums: sums(y, y2) },
         claims: { ...at(offerId, group), sums: sums(c, c) },
-        both: { ...at(offerId, group), sums: sums(yc, c * (u + gap) ** 2) },
+        both: { ...at(offerId, group), sums: sums(yc, y2c) },
       };
     };
     const cells = [
-      rows('a', 0, 0.1, 3, 20),
-      rows('a', 1, 0.3, 1, 20),
-      rows('d', 0, 0.2, 4, -5),
-      rows('d', 1, 0.2, 2, -5),
-      rows('b', 0, 0, 1.5, 0),
-      rows('b', 1, 0, 2.5, 0),
+      rows('a', 0, 0.1, 20, 2),
+      rows('a', 1, 0.1, 40, 5),
+      rows('d', 0, 0.2, 10, 2),
+      rows('d', 1, 0.2, 20, 5),
+      rows('b', 0, 0, 0, 2),
+      rows('b', 1, 0, 0, 5),
     ];
     const terms = new Map(['a', 'b', 'd'].map((id) => [id, [[0.5], [0.2]]]));
     const { file, summary } = buildEffects(
@@ -321,14 +333,92 @@ describe('buildEffects', () => {
       },
     );
     const perClaim = summary.surrogate!.perClaim!;
-    expect(perClaim.a!.mean).toBeCloseTo(20, 9);
-    expect(perClaim.d!.mean).toBeCloseTo(-5, 9);
+    expect(perClaim.a).toEqual({
+      mean: expect.closeTo(26.5, 9),
+      // Every claimer alike and every other alike in a cell: no spread, no error.
+      se: expect.closeTo(0, 9),
+      groups: [expect.closeTo(18, 4), expect.closeTo(35, 4)],
+    });
+    expect(perClaim.d!.mean).toBeCloseTo(11.5, 9);
+    expect(perClaim.d!.groups).toEqual([expect.closeTo(8, 4), expect.closeTo(15, 4)]);
     expect(perClaim.b).toBeNull();
-    // Every claimer alike and every other alike: no spread, so no error on the value of a claim.
-    expect(perClaim.a!.se).toBeCloseTo(0, 9);
     const means = (id: string) => file.offers[id]!.groups!.map((g) => g.mean);
-    expect(means('a')).toEqual([expect.closeTo(2, 3), expect.closeTo(6, 3)]);
-    expect(means('d')).toEqual([expect.closeTo(-1, 3), expect.closeTo(-1, 3)]);
-    expect(means('b')).toEqual([expect.closeTo(1.5, 3), expect.closeTo(2.5, 3)]);
+    expect(means('a')).toEqual([expect.closeTo(1.8, 3), expect.closeTo(3.5, 3)]);
+    expect(means('d')).toEqual([expect.closeTo(1.6, 3), expect.closeTo(3, 3)]);
+    expect(means('b')).toEqual([expect.closeTo(2, 3), expect.closeTo(5, 3)]);
+  });
+
+  it('reads the value of a claim per offer and group from de-biased sums, worked by hand', () => {
+    // Two offers × two groups, propensity 1. Per cell W decisions, C claims, Yc the claimed ones'
+    // reward, Y all of it:
+    //   a/0: 100, 20, 200, 300   a/1: 100, 40, 600, 660
+    //   b/0: 100, 10, 50, 130    b/1: 100, 20, 200, 280
+    // M_a = 800/60 = 40/3, M_b = 250/30 = 25/3.
+    // Group 0: ρ = (200 + 50)/(20 · 40/3 + 10 · 25/3) = 250/350 = 5/7; U = (100 + 80)/(80 + 90)
+    //   = 18/17. v_a0 = 40/3 · 5/7 − 18/17 = 3022/357, v_b0 = 25/3 · 5/7 − 18/17 = 1747/357.
+    // Group 1: ρ = 800/(40 · 40/3 + 20 · 25/3) = 800/700 = 8/7; U = (60 + 80)/(60 + 80) = 1.
+    //   v_a1 = 320/21 − 1 = 299/21, v_b1 = 200/21 − 1 = 179/21.
+    const table: [string, number, number, number, number, number][] = [
+      ['a', 0, 100, 20, 200, 300],
+      ['a', 1, 100, 40, 600, 660],
+      ['b', 0, 100, 10, 50, 130],
+      ['b', 1, 100, 20, 200, 280],
+    ];
+    const sums = (n: number, s1: number) => ({ n, s0: n, s1, s2: 0, t0: n, t1: s1, t2: 0 });
+    const rows = (cells: typeof table, epsilon: number | null) => {
+      const at = (id: string, g: number) => ({
+        offerId: id,
+        arm: 'personalized' as const,
+        group: g,
+        epsilon,
+        firstAt: AT,
+        lastAt: AT,
+      });
+      return {
+        reward: cells.map(([id, g, w, , , y]) => ({ ...at(id, g), sums: sums(w, y) })),
+        claims: cells.map(([id, g, w, c]) => ({ ...at(id, g), sums: sums(w, c) })),
+        both: cells.map(([id, g, w, , yc]) => ({ ...at(id, g), sums: sums(w, yc) })),
+      };
+    };
+    const expected = [
+      [3022 / 357, 299 / 21],
+      [1747 / 357, 179 / 21],
+    ];
+    const exact = rows(table, null);
+    const values = groupClaimValues(exact.reward, exact.claims, exact.both, ['a', 'b'], 2);
+    values.forEach((row, o) => row.forEach((v, g) => expect(v).toBeCloseTo(expected[o]![g]!, 12)));
+
+    // The same decisions reported through 2-ary randomized response at ε = ln 3 (p = 3/4, q =
+    // 1/4), each reported cell holding its expected mix (3/4 of its own group, 1/4 of the other):
+    // the de-biasing weights 3/2 and −1/2 give back the exact sums, so the same values.
+    const mixed = table.map(([id, g, ...own]) => {
+      const other = table.find(([i, h]) => i === id && h !== g)!.slice(2) as number[];
+      return [id, g, ...own.map((x, j) => 0.75 * x + 0.25 * other[j]!)] as (typeof table)[number];
+    });
+    const reported = rows(mixed, Math.log(3));
+    const debiased = groupClaimValues(
+      reported.reward,
+      reported.claims,
+      reported.both,
+      ['a', 'b'],
+      2,
+    );
+    debiased.forEach((row, o) => row.forEach((v, g) => expect(v).toBeCloseTo(expected[o]![g]!, 9)));
+
+    // An offer never claimed has none; a group too thin (de-biased claims under 5) neither.
+    const thin = rows(
+      [
+        ['a', 0, 100, 2, 20, 30],
+        ['a', 1, 100, 40, 600, 660],
+        ['c', 0, 100, 0, 0, 7],
+        ['c', 1, 100, 0, 0, 9],
+      ],
+      null,
+    );
+    expect(groupClaimValues(thin.reward, thin.claims, thin.both, ['a', 'c'], 2)).toEqual([
+      // Group 1: ρ = 600/(40 · 620/42), so M_a · ρ = 600/40 = 15; U = (60 + 9)/(60 + 100).
+      [undefined, expect.closeTo(15 - 69 / 160, 12)],
+      [undefined, undefined],
+    ]);
   });
 });

@@ -12,6 +12,7 @@ import { EFFECTS_FORMAT } from '../../src/learning/effects.js';
 import { PROFILE_TERMS, type ProfileTerm } from '../../src/features/profile-vector.js';
 import { debiasWeight } from '../../src/learning/randomized-response.js';
 import {
+  MIN_CELL_WEIGHT,
   groupEstimates,
   rewardVariance,
   snips,
@@ -85,15 +86,16 @@ export interface BuildSummary {
   /**
    * With the claims as surrogate: their slopes γ, λ the value of one claim that scales them into
    * the reward's slopes (`claimValue`, or the prior's slope when the claimed cells are absent);
-   * with the claimed cells, `perClaim` the value of one claim of each offer (the surrogate index:
-   * the cells are the claims' values times it) and `priorLambda` null; without them,
+   * with the claimed cells, `perClaim` the value of one claim of each offer, and per group where
+   * the group's sums allow (`groupClaimValues`; null: the offer's is used) — the surrogate index:
+   * the cells are the claims' values times it — and `priorLambda` null; without them,
    * `priorLambda` the reward prior's own fitted slope on the claims and `perClaim` null.
    */
   surrogate: {
     gamma: number[];
     lambda: number;
     priorLambda: number | null;
-    perClaim: Record<string, ClaimValue | null> | null;
+    perClaim: Record<string, (ClaimValue & { groups: (number | null)[] }) | null> | null;
   } | null;
   temperature: number;
 }
@@ -300,6 +302,79 @@ export function claimValue(
   return estimate && Math.max(0, estimate.mean);
 }
 
+/**
+ * The value of one claim per (offer, group): a claim is worth the order it brings less the
+ * discount, against what the shopper would have bought anyway, and both depend on the group (its
+ * baskets, how often it buys without a coupon). Per true group g, from the k-RR de-biased sums
+ * (weights h(r, g) of `debiasWeight`, h = 1[r = g] for exact reports):
+ *
+ *   v_og = M_o · ρ_g − U_g
+ *
+ * M_o = Σ Yc / Σ C the offer's mean reward of a claimed decision over every report (Yc = Σ
+ * y·claimed/π, C = Σ claimed/π), ρ_g = Σ_o h·Yc / Σ_o h·C·M_o how much more (or less) the group's
+ * claimed decisions earn than the offers' pooled means say (one number per group, pooled over the
+ * offers), and U_g = Σ_o h·(Y − Yc) / Σ_o h·(W − C) the group's mean reward of a decision whose
+ * offer was not claimed (pooled over the offers). Pooling over the offers is what keeps the
+ * de-biased sums of a thin (offer, group) cell out of it. Undefined for an offer never claimed and
+ * for a group whose de-biased claims or unclaimed weight is under `MIN_CELL_WEIGHT`, or whose ρ_g
+ * is not positive.
+ */
+export function groupClaimValues(
+  reward: readonly CellRow[],
+  claims: readonly CellRow[],
+  claimedReward: readonly CellRow[],
+  offerIds: readonly string[],
+  k: number,
+): (number | undefined)[][] {
+  const key = (r: CellRow) => `${r.offerId}\u0000${r.group}\u0000${r.epsilon}`;
+  const personalized = (rows: readonly CellRow[]) =>
+    new Map(rows.filter((r) => r.arm === 'personalized').map((r) => [key(r), r.sums]));
+  const claimed = personalized(claims);
+  const both = personalized(claimedReward);
+  const o2i = new Map(offerIds.map((id, i) => [id, i]));
+  // Pooled over groups (every report), per offer: Σ Yc / Σ C.
+  const yc = new Array<number>(offerIds.length).fill(0);
+  const c = new Array<number>(offerIds.length).fill(0);
+  // Per true group (de-biased): Σ_o h·Yc, Σ_o h·C·M_o, Σ_o h·(Y − Yc), Σ_o h·(W − C).
+  const rows = reward.filter((r) => r.arm === 'personalized' && o2i.has(r.offerId));
+  for (const r of rows) {
+    const o = o2i.get(r.offerId)!;
+    yc[o]! += both.get(key(r))?.s1 ?? 0;
+    c[o]! += claimed.get(key(r))?.s1 ?? 0;
+  }
+  const M = yc.map((y, o) => (c[o]! > 0 ? y / c[o]! : undefined));
+  const out: (number | undefined)[][] = offerIds.map(() => new Array(k).fill(undefined));
+  for (let g = 0; g < k; g++) {
+    let num = 0;
+    let den = 0;
+    let un = 0;
+    let uw = 0;
+    let claimsG = 0;
+    for (const r of rows) {
+      if (r.group === null) continue;
+      const h = debiasWeight(r.group, g, k, r.epsilon ?? Infinity);
+      const o = o2i.get(r.offerId)!;
+      const rc = claimed.get(key(r))?.s1 ?? 0;
+      const ryc = both.get(key(r))?.s1 ?? 0;
+      if (M[o] !== undefined) {
+        num += h * ryc;
+        den += h * rc * M[o]!;
+        claimsG += h * rc;
+      }
+      un += h * (r.sums.s1 - ryc);
+      uw += h * (r.sums.s0 - rc);
+    }
+    if (!(den > 0) || !(uw >= MIN_CELL_WEIGHT) || !(claimsG >= MIN_CELL_WEIGHT)) continue;
+    const rho = num / den;
+    const u = un / uw;
+    if (!(rho > 0)) continue;
+    offerIds.forEach((_, o) => {
+      if (M[o] !== undefined) out[o]![g] = M[o]! * rho - u;
+    });
+  }
+  return out;
+}
+
 export function buildEffects(
   rows: readonly CellRow[],
   options: BuildOptions,
@@ -349,20 +424,27 @@ export function buildEffects(
       ? surrogateOf(options.surrogate, offerIds, k!, termsOf, selected.length)
       : undefined;
   // The surrogate index (with the claimed decisions' rewards): a cell's value is its claims'
-  // posterior mean times the offer's value of one claim, read from the orders. The reward cells
-  // themselves are too noisy to rank offers within a group (an order's basket varies more than
-  // the offers' differences); the claims are not, and the value of a claim, pooled over the
-  // offer's cells, is steady. Its variance: v²·sd_c² + c²·se_v².
+  // posterior mean times the value of one claim of the offer in the group, read from the orders.
+  // The reward cells themselves are too noisy to rank offers within a group (an order's basket
+  // varies more than the offers' differences); the claims are not, and the value of a claim,
+  // built from sums pooled over offers or groups, is steady. Its variance: v²·sd_c² + c²·se_v²,
+  // se_v the offer's (`claimValueEstimate`).
   const perClaim =
     surrogate && options.claimedReward
       ? offerIds.map((id) =>
           claimValueEstimate(personalized, options.surrogate!, options.claimedReward!, id),
         )
       : undefined;
+  // Per (offer, group) where the group's sums allow it (`groupClaimValues`), else the offer's.
+  const perGroup = perClaim
+    ? groupClaimValues(personalized, options.surrogate!, options.claimedReward!, offerIds, k!)
+    : undefined;
   const cells: Cell[] = (table?.values ?? []).map((direct, i) => {
     const o = Math.floor(i / k!);
     const g = i % k!;
-    const v = perClaim?.[o];
+    const v0 = perClaim?.[o];
+    const vg = perGroup?.[o]?.[g];
+    const v = v0 && vg !== undefined ? { mean: vg, se: v0.se } : v0;
     const value = v
       ? {
           y: v.mean * surrogate!.means[i]!,
@@ -486,7 +568,17 @@ export function buildEffects(
             lambda,
             priorLambda: perClaim ? null : groups!.gamma[0]!,
             perClaim: perClaim
-              ? Object.fromEntries(offerIds.map((id, o) => [id, perClaim[o] ?? null]))
+              ? Object.fromEntries(
+                  offerIds.map((id, o) => [
+                    id,
+                    perClaim[o]
+                      ? {
+                          ...perClaim[o],
+                          groups: perGroup![o]!.map((v) => (v === undefined ? null : round6(v))),
+                        }
+                      : null,
+                  ]),
+                )
               : null,
           }
         : null,
