@@ -127,6 +127,14 @@ async function readAll(tx: ReadTx<StateDB>): Promise<Snapshot> {
   return { counters, meta, claims, decisions };
 }
 
+/** Whether a transaction at `now` that found `meta` stored sweeps the counters (daily). */
+function sweepDue(meta: MetaRecord, now: number): boolean {
+  const swept = meta.sweptAt;
+  return (
+    typeof swept !== 'number' || !Number.isFinite(swept) || Math.abs(now - swept) >= SWEEP_EVERY_MS
+  );
+}
+
 /** A token unique enough to tell two writes of the counters apart (96 random bits). */
 function newRev(): string {
   try {
@@ -276,14 +284,10 @@ export class StateStore {
   private advance(meta: MetaRecord): { frame: Frame; next: MetaRecord; sweepDue: boolean } {
     const now = this.time();
     const session = touchSession(meta.session, now, this.sessionTimeoutMs);
-    const swept = meta.sweptAt;
     return {
       frame: { now, sessionId: session.id, ...windowStarts(now) },
       next: { ...meta, session, rev: newRev() },
-      sweepDue:
-        typeof swept !== 'number' ||
-        !Number.isFinite(swept) ||
-        Math.abs(now - swept) >= SWEEP_EVERY_MS,
+      sweepDue: sweepDue(meta, now),
     };
   }
 
@@ -423,17 +427,19 @@ export class StateStore {
     // these stores interleaves with: a `rev` other than the copy's (another tab, or this one,
     // wrote since) is seen here, and the reservation is made again from what is stored.
     const known = this.copy;
-    if (known !== undefined && !this.advance(known.meta).sweepDue) {
+    if (known !== undefined && !sweepDue(known.meta, this.time())) {
       try {
         const result = await this.db.write(
           ['counters', 'meta', 'decisions'],
           async (tx) => {
             written = undefined;
+            const { frame, next, sweepDue } = this.advance(known.meta);
+            // The day turned since the check above: the sweep reads every counter.
+            if (sweepDue) throw new CallerError(STALE);
             // Asked before any write of this transaction, so it reads what was there before.
             const stored = tx.get('meta', META_KEY);
             // Should choose throw before it is awaited, the aborted read must not go unhandled.
             stored.catch(() => undefined);
-            const { frame, next } = this.advance(known.meta);
             const counters = new Map(known.counters);
             const chosen = run(counters, frame);
             const copy = recordShown(tx, counters, frame, next, chosen.result, chosen.shown);
