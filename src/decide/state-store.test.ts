@@ -127,6 +127,9 @@ describe('reserve and choose', () => {
     await expect(store.reserve('p', [''], NO_CAPS, showAll)).rejects.toMatchObject({
       field: 'reserve().candidates[0]',
     });
+    await expect(
+      store.reserve('p', ['a', 7 as unknown as string], NO_CAPS, showAll),
+    ).rejects.toMatchObject({ code: 'invalid_input', field: 'reserve().candidates[1]' });
     await expect(store.record('a', '')).rejects.toMatchObject({ code: 'invalid_input' });
     expect(() => new StateStore({ sessionTimeoutMs: 0 })).toThrow(OfferwiseError);
   });

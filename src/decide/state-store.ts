@@ -375,7 +375,10 @@ export class StateStore {
       );
     }
     const ids = [...new Set(candidates)];
-    ids.forEach((id, i) => checkName(`reserve().candidates[${i}]`, id));
+    // The field's name is built only for a bad id (this runs for every candidate of a decision).
+    ids.forEach((id, i) => {
+      if (typeof id !== 'string' || id === '') checkName(`reserve().candidates[${i}]`, id);
+    });
     checkRules(rules);
     if (typeof choose !== 'function') {
       throw fieldError('invalid_input', 'reserve().choose', choose, 'a function');
