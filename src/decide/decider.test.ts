@@ -262,6 +262,79 @@ describe('Decider', () => {
     }
   });
 
+  it('reads claims while the model scores, and drops the offers claimed out before choosing', async () => {
+    const limited: Catalog = {
+      ...catalog,
+      offers: offers.map((o) => (o.id === 'w10' || o.id === 'm5' ? { ...o, max_claims: 1 } : o)),
+    };
+    await store.addClaim('w10');
+    const events: string[] = [];
+    let release!: () => void;
+    const scored = new Promise<void>((resolve) => (release = resolve));
+    let rows = 0;
+    const score = scorer({ w10: 0.05, w20: 0.04, m5: 0.03 }, ['w10', 'w20', 'm5']);
+    const deps: ConstructorParameters<typeof Decider>[0] = {
+      catalog: async () => limited,
+      profile: async () =>
+        toSnapshot(emptyAggregates(), NOW, DEFAULT_PROFILE_OPTIONS, 'indexeddb', 'granted'),
+      consent: () => 'granted',
+      score: async (r) => {
+        events.push('score asked');
+        rows = r.length / FEATURE_COUNT;
+        await scored;
+        events.push('scored');
+        return score(r);
+      },
+      state: {
+        reserve: (p, c, r, f) => store.reserve(p, c, r, f),
+        allClaims: async () => {
+          events.push('claims asked');
+          const claims = await store.allClaims();
+          events.push('claims read');
+          release(); // the scores arrive only after the claims: both were under way at once
+          return claims;
+        },
+        lastDecision: (p) => store.lastDecision(p),
+        shopperSeed: async () => seed,
+      },
+      now: () => NOW,
+      newId: () => 'decision-claims',
+    };
+    const d = new Decider(deps);
+    const decision = await d.decide({ placement: 'home' });
+    expect(events).toEqual(['claims asked', 'score asked', 'claims read', 'scored']);
+    // Scored: every offer the other rules allow (w10, w20, m5); chosen from those not claimed
+    // out: w10 has its one claim, so w20 and m5 remain, and m5 is alone in its slot.
+    expect(rows).toBe(3);
+    expect(decision.offers.map((o) => o.offerId).sort()).toEqual(['m5', 'w20']);
+    // Slot 1: softmax over [0.04, 0.03] / 0.01 = 0.7311, 0.2689, mixed with the 10% floor
+    // (0.9 p + 0.05): 0.708, 0.292, on whole points 71 and 29; slot 2 has one candidate left.
+    const first = decision.offers[0]!;
+    expect(first.propensity).toBe(first.offerId === 'w20' ? 0.71 : 0.29);
+    expect(decision.offers[1]!.propensity).toBe(1);
+    const inspection = d.inspect(decision.decisionId)!;
+    expect(inspection.candidates.map((c) => [c.offerId, c.shown])).toEqual([
+      ['w20', true],
+      ['m5', true],
+    ]);
+    expect(inspection.candidates[0]!.uplift).toBeCloseTo(0.04, 6);
+    expect(inspection.candidates[1]!.uplift).toBeCloseTo(0.03, 6);
+    // A failed claims read fails the decision (decide() turns that into an empty one), and the
+    // scoring under way meanwhile rejects nothing unhandled.
+    const failing = new Decider({
+      ...deps,
+      state: {
+        reserve: (p, c, r, f) => store.reserve(p, c, r, f),
+        allClaims: async () => {
+          throw new Error('claims unreadable');
+        },
+        lastDecision: (p) => store.lastDecision(p),
+        shopperSeed: async () => seed,
+      },
+    });
+    await expect(failing.decide({ placement: 'home' })).rejects.toThrow('claims unreadable');
+  });
+
   it('names a malformed request', async () => {
     await expect(decider().decide(undefined as never)).rejects.toThrow(
       'decide(): got undefined, expected an object like { placement: "home" }',

@@ -164,7 +164,8 @@ export function inHoldout(seed: number, share: number): boolean {
  * otherwise the documented non-personalized ranking (the catalog's own order, propensity 1).
  */
 export class Decider {
-  private readonly inspections = new Map<string, DecisionInspection>();
+  /** What each of the last 100 decisions weighed: built on first inspection, then kept. */
+  private readonly inspections = new Map<string, DecisionInspection | (() => DecisionInspection)>();
   /** Diagnostics already reported, by code and effects file. */
   private readonly reported = new Set<string>();
 
@@ -175,7 +176,11 @@ export class Decider {
 
   /** What decision `decisionId` weighed, if it is one of the last 100 made by this decider. */
   inspect(decisionId: string): DecisionInspection | undefined {
-    const found = this.inspections.get(decisionId);
+    let found = this.inspections.get(decisionId);
+    if (typeof found === 'function') {
+      found = found();
+      this.inspections.set(decisionId, found);
+    }
     return found ? structuredClone(found) : undefined;
   }
 
@@ -184,35 +189,45 @@ export class Decider {
     this.inspections.clear();
   }
 
+  /**
+   * Keeps what `decision` weighed for {@link inspect}. The candidates and the policies' odds are
+   * built on the first `inspect()` of the decision, from values that no later call changes.
+   */
   private keep(
     decision: Decision,
     personalized: boolean,
-    candidates: Omit<InspectedCandidate, 'shown' | 'propensity' | 'explanation' | 'allowed'>[],
     allowed: ReadonlySet<string>,
-    policies?: Record<string, number>,
+    candidates: () => Omit<
+      InspectedCandidate,
+      'shown' | 'propensity' | 'explanation' | 'allowed'
+    >[],
+    policies: () => Record<string, number> | undefined = () => undefined,
     learned: Pick<DecisionInspection, 'group' | 'effects'> = {},
   ): Decision {
-    const shown = new Map(decision.offers.map((o) => [o.offerId, o]));
-    this.inspections.set(decision.decisionId, {
-      decisionId: decision.decisionId,
-      placement: decision.placement,
-      source: decision.source,
-      modelVersion: decision.modelVersion,
-      personalized,
-      holdout: decision.holdout === true,
-      candidates: candidates.map((c) => ({
-        ...c,
-        allowed: allowed.has(c.offerId),
-        shown: shown.has(c.offerId),
-        ...(shown.has(c.offerId)
-          ? {
-              propensity: shown.get(c.offerId)!.propensity,
-              explanation: shown.get(c.offerId)!.explanation,
-            }
-          : {}),
-      })),
-      ...(policies ? { policies } : {}),
-      ...learned,
+    this.inspections.set(decision.decisionId, () => {
+      const shown = new Map(decision.offers.map((o) => [o.offerId, o]));
+      const odds = policies();
+      return {
+        decisionId: decision.decisionId,
+        placement: decision.placement,
+        source: decision.source,
+        modelVersion: decision.modelVersion,
+        personalized,
+        holdout: decision.holdout === true,
+        candidates: candidates().map((c) => ({
+          ...c,
+          allowed: allowed.has(c.offerId),
+          shown: shown.has(c.offerId),
+          ...(shown.has(c.offerId)
+            ? {
+                propensity: shown.get(c.offerId)!.propensity,
+                explanation: shown.get(c.offerId)!.explanation,
+              }
+            : {}),
+        })),
+        ...(odds ? { policies: odds } : {}),
+        ...learned,
+      };
     });
     if (this.inspections.size > MAX_INSPECTIONS) {
       this.inspections.delete(this.inspections.keys().next().value as string);
@@ -258,29 +273,40 @@ export class Decider {
     if (!catalog) return empty;
     const limit = request.limit ?? catalog.placements[placement]?.limit ?? 1;
     const context: FeatureContext = { channel: 'web', ...request.context };
-    const claims = catalog.offers.some((o) => o.max_claims !== undefined)
-      ? await this.deps.state.allClaims()
-      : {};
-    const offers = eligibleOffers(
-      { catalog, placement, profile, context, claims, now: at },
-      this.options.eligibility,
-    );
-    if (offers.length === 0) return empty;
+    const eligibility = { catalog, placement, profile, context, claims: {}, now: at };
+    // Claims are read while the model scores: every other rule is checked now, `max_claims`
+    // once they arrive (by the same rules, on the offers that passed the others).
+    const claimsRead = catalog.offers.some((o) => o.max_claims !== undefined)
+      ? this.deps.state.allClaims()
+      : undefined;
+    const open = eligibleOffers(eligibility, this.options.eligibility);
+    const withinClaims = (claims: Record<string, number>): ReadonlySet<string> =>
+      new Set(
+        eligibleOffers(
+          { ...eligibility, catalog: { ...catalog, offers: open }, claims },
+          this.options.eligibility,
+        ).map((o) => o.id),
+      );
+    if (open.length === 0) {
+      claimsRead?.catch(() => undefined);
+      return empty;
+    }
 
     const personalized = this.deps.consent() === 'granted';
     const holdout =
       personalized && inHoldout(await this.deps.state.shopperSeed(), this.options.holdoutShare);
-    const explainOne = (offer: Offer) =>
-      explain(offer, profile, {
-        ...(context.member !== undefined ? { member: context.member } : {}),
-        serverNow: serverNow(catalog, at),
-        currency: catalog.currency,
-        ...(this.options.locale !== undefined ? { locale: this.options.locale } : {}),
-        ...(this.options.messages ? { messages: this.options.messages } : {}),
-      });
+    const explanationOptions = {
+      ...(context.member !== undefined ? { member: context.member } : {}),
+      serverNow: serverNow(catalog, at),
+      currency: catalog.currency,
+      ...(this.options.locale !== undefined ? { locale: this.options.locale } : {}),
+      ...(this.options.messages ? { messages: this.options.messages } : {}),
+    };
+    const explainOne = (offer: Offer) => explain(offer, profile, explanationOptions);
     // The decision is built inside the cap reservation, so it is saved in the same commit.
     let allowedByCaps: ReadonlySet<string> = new Set();
     const reserve = (
+      offers: readonly Offer[],
       pick: (allowed: Set<string>, max: number) => DecidedOffer[],
       modelVersion: string,
       source: Decision['source'],
@@ -290,8 +316,9 @@ export class Decider {
         offers.map((o) => o.id),
         this.options.caps,
         (allowed, room) => {
-          allowedByCaps = new Set(allowed);
-          const offersShown = pick(new Set(allowed), Math.min(limit, room));
+          const allowedSet = new Set(allowed);
+          allowedByCaps = allowedSet;
+          const offersShown = pick(allowedSet, Math.min(limit, room));
           const decision: Decision = {
             decisionId,
             placement,
@@ -306,9 +333,13 @@ export class Decider {
       );
 
     if (!personalized || holdout) {
+      const claimed = claimsRead && withinClaims(await claimsRead);
+      const offers = claimed ? open.filter((o) => claimed.has(o.id)) : open;
+      if (offers.length === 0) return empty;
       // Non-personalized: the shop's own order, no exploration, the same for every shopper.
       const generic = genericExplanation(this.options.messages);
       const { decision } = await reserve(
+        offers,
         (allowed, max) => {
           const shown: DecidedOffer[] = [];
           const categories = new Set<string>();
@@ -328,36 +359,43 @@ export class Decider {
         'none',
         'fallback',
       );
-      return this.keep(
-        decision,
-        false,
+      return this.keep(decision, false, allowedByCaps, () =>
         offers.map((o) => ({ offerId: o.id, category: o.category, score: 0 })),
-        allowedByCaps,
       );
     }
     // Offer times are on the shop's clock; the profile's `at` is the shopper's.
     const offset = catalog.server_time - catalog.received_at;
-    const rows = new Float32Array(offers.length * FEATURE_COUNT);
-    offers.forEach((offer, i) =>
+    const rows = new Float32Array(open.length * FEATURE_COUNT);
+    open.forEach((offer, i) =>
       buildFeatures(profile, featureOffer(offer, offset), context, rows, i * FEATURE_COUNT),
     );
-    const scores = await this.deps.score(rows, FEATURE_COUNT, this.options.budgetMs);
-    const modelScores = offers.map((offer, i) =>
-      expectedValue(
-        offer,
-        { pTreated: scores.pTreated[i]!, pControl: scores.pControl[i]!, uplift: scores.uplift[i]! },
-        profile,
-        this.options.value,
-      ),
-    );
+    // The worker scores while this thread places the shopper and reads the claims.
+    const scoring = this.deps.score(rows, FEATURE_COUNT, this.options.budgetMs);
     const learned = this.learned(catalog, profile, at);
+    const deviations = learned.deviate && open.map((o) => learned.deviate!(o));
+    const [scores, claims] = await Promise.all([scoring, claimsRead]);
+    // Positions in `open` of the offers still eligible with the claims.
+    const claimed = claims && withinClaims(claims);
+    const kept = claimed
+      ? open.flatMap((o, i) => (claimed.has(o.id) ? [i] : []))
+      : open.map((_, i) => i);
+    if (kept.length === 0) return empty;
+    const offers = kept.map((i) => open[i]!);
+    const predictions = kept.map((i) => ({
+      pTreated: scores.pTreated[i]!,
+      pControl: scores.pControl[i]!,
+      uplift: scores.uplift[i]!,
+    }));
+    const modelScores = offers.map((offer, j) =>
+      expectedValue(offer, predictions[j]!, profile, this.options.value),
+    );
     const scored = learned.effects
       ? effectScores(
           offers.map((o) => o.id),
           modelScores,
           learned.effects,
           learned.weights,
-          learned.deviate && offers.map((o) => learned.deviate!(o)),
+          deviations && kept.map((i) => deviations[i]!),
         )
       : undefined;
     const candidates: Candidate[] = offers.map((offer, i) => ({
@@ -371,6 +409,7 @@ export class Decider {
       : this.options.policy;
     const byId = new Map(offers.map((o) => [o.id, o]));
     const { decision } = await reserve(
+      offers,
       (allowed, max) =>
         choose(
           candidates.filter((c) => allowed.has(c.offerId)),
@@ -386,26 +425,29 @@ export class Decider {
       scores.modelVersion,
       scores.source,
     );
-    const predictions = offers.map((offer, i) => ({
-      offer,
-      prediction: {
-        pTreated: scores.pTreated[i]!,
-        pControl: scores.pControl[i]!,
-        uplift: scores.uplift[i]!,
-      },
-    }));
+    const allowed = allowedByCaps;
+    // What inspect() shows is put together only when asked for (the QA panel, the first
+    // impression's report): nothing of it is on the way to the decision.
     return this.keep(
       decision,
       true,
-      candidates.map((c, i) => ({
-        offerId: c.offerId,
-        category: c.category,
-        score: c.score,
-        ...predictions[i]!.prediction,
-        ...(scored ? { modelScore: modelScores[i]!, effect: scored.used[i]! } : {}),
-      })),
-      allowedByCaps,
-      policyOdds(catalog, predictions, profile, allowedByCaps, decision.offers[0]?.offerId),
+      allowed,
+      () =>
+        candidates.map((c, i) => ({
+          offerId: c.offerId,
+          category: c.category,
+          score: c.score,
+          ...predictions[i]!,
+          ...(scored ? { modelScore: modelScores[i]!, effect: scored.used[i]! } : {}),
+        })),
+      () =>
+        policyOdds(
+          catalog,
+          offers.map((offer, i) => ({ offer, prediction: predictions[i]! })),
+          profile,
+          allowed,
+          decision.offers[0]?.offerId,
+        ),
       learned.inspection,
     );
   }

@@ -84,6 +84,29 @@ describe('explain', () => {
     ).toBe('Du stöberst oft in Womens Shoes');
     expect(genericExplanation({ generic: 'Jetzt verfügbar' })).toBe('Jetzt verfügbar');
   });
+
+  it('formats amounts per locale and currency, each its own (formatters are kept between calls)', () => {
+    const lapsed = p({ daysSinceLastPurchase: 120 });
+    const five = { ...offer, category: 'any', discount: { amount: 5 } };
+    const line = (currency: string, locale: string) =>
+      explain(five, lapsed, { ...opts, currency, locale });
+    for (let round = 0; round < 2; round++) {
+      expect(line('EUR', 'en-GB')).toBe("It's been a while — here's €5.00 off");
+      expect(line('USD', 'en-US')).toBe("It's been a while — here's $5.00 off");
+      expect(line('EUR', 'de-DE')).toBe("It's been a while — here's 5,00\u00a0€ off");
+      // A currency Intl refuses: the amount and the code, every time.
+      expect(line('EURO', 'en-GB')).toBe("It's been a while — here's 5 EURO off");
+    }
+  });
+
+  it('inserts names and amounts as they are: no replacement patterns', () => {
+    const bought = p({
+      purchasedCategories: [{ category: "a$'b$&", count: 1, lastAt: NOW - DAY }],
+    });
+    expect(explain({ ...offer, category: "a$'b$&" }, bought, opts)).toBe(
+      "You have bought A$'b$& here before",
+    );
+  });
 });
 
 describe('right-to-left names in explanations', () => {

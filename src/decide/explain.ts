@@ -39,14 +39,34 @@ export function titleCase(category: string): string {
   );
 }
 
+/** Formatters by locale and currency: building one costs more than a whole explanation. */
+const formatters = new Map<string, Intl.NumberFormat | null>();
+/** Bounds the cache should a page cycle through many locales or currencies. */
+const MAX_FORMATTERS = 32;
+
+/** The currency formatter of `locale` and `currency`; null where Intl cannot make one. */
+function currencyFormat(currency: string, locale: string | undefined): Intl.NumberFormat | null {
+  const key = `${locale ?? ''}\u0000${currency}`;
+  let format = formatters.get(key);
+  if (format === undefined) {
+    try {
+      format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    } catch {
+      format = null;
+    }
+    if (formatters.size >= MAX_FORMATTERS) formatters.clear();
+    formatters.set(key, format);
+  }
+  return format;
+}
+
 function discountText(offer: Offer, currency: string, locale: string | undefined): string {
   if (offer.discount?.percent !== undefined) return `${offer.discount.percent}% off`;
   if (offer.discount?.amount !== undefined) {
-    try {
-      return `${new Intl.NumberFormat(locale, { style: 'currency', currency }).format(offer.discount.amount)} off`;
-    } catch {
-      return `${offer.discount.amount} ${currency} off`;
-    }
+    const format = currencyFormat(currency, locale);
+    return format
+      ? `${format.format(offer.discount.amount)} off`
+      : `${offer.discount.amount} ${currency} off`;
   }
   return 'an offer';
 }
@@ -71,10 +91,11 @@ export function explain(
 ): string {
   const m = { ...DEFAULT_MESSAGES, ...options.messages };
   const category = offer.category !== 'any' ? offer.category : undefined;
+  // Each part is worked out only when the template names it.
   const fill = (template: string) =>
     template
-      .replace('{category}', category ? isolateBidi(titleCase(category)) : '')
-      .replace('{discount}', discountText(offer, options.currency, options.locale));
+      .replace('{category}', () => (category ? isolateBidi(titleCase(category)) : ''))
+      .replace('{discount}', () => discountText(offer, options.currency, options.locale));
   if (category) {
     const bought = profile.purchasedCategories.find((c) => c.category === category);
     if (bought && profile.at - bought.lastAt <= 365 * DAY_MS) return fill(m.boughtCategory);

@@ -7,7 +7,7 @@ import type { GroupReportMemo } from '../learning/randomized-response.js';
 
 export const DEFAULT_STATE_DB_NAME = 'offerwise-decisions';
 /** Version of the decision-state database; each rung of {@link upgradeStateSchema} adds one. */
-export const STATE_SCHEMA_VERSION = 1;
+export const STATE_SCHEMA_VERSION = 2;
 export const META_KEY = 'meta';
 
 export interface MetaRecord {
@@ -16,9 +16,10 @@ export interface MetaRecord {
   /** When stale keys were last swept. */
   sweptAt?: number;
   /**
-   * A new random token with every transaction that may change `counters` (each goes through
-   * `begin`, which writes this record): while it is unchanged, a copy of the counters read
-   * earlier is still what is stored, in this tab or any other.
+   * A new random token with every transaction that writes `counters` or this record (from
+   * version 2: version 1 changed it only with the counters): while it is unchanged, a copy of
+   * this record and of the counters read or written earlier is still what is stored, in this tab
+   * or any other.
    */
   rev?: string;
   /** Today's group-report draws (`dailyReport`): the same answer all day, at most 3 groups. */
@@ -43,9 +44,16 @@ export const TABLES: StoreNames<StateDB>[] = ['counters', 'meta', 'claims', 'dec
  * only IndexedDB requests may run here.
  *
  * v1: `counters`, `meta`, `claims` and `decisions` (see {@link StateDB}).
+ * v2: the same stores and records; what changed is a promise of every writer: each transaction
+ * that writes `meta` gives it a new `rev` (v1 code did so only with the counters), so that a tab
+ * may decide from its copy of `meta` and the counters while `rev` is unchanged. The version keeps
+ * v1 code, which would write `meta` without a new `rev`, out of a database v2 code uses (it opens
+ * it no more: its store falls back to memory, reported as `state_fallback`).
  */
 export function upgradeStateSchema(db: IDBPDatabase<StateDB>, oldVersion: number): void {
   if (oldVersion < 1) {
     for (const table of TABLES) db.createObjectStore(table);
   }
+  // v1 → v2: nothing to move. A v1 record is a v2 record; no tab holds a copy across the upgrade
+  // (copies live in memory, and the connection that held one is closed for the upgrade).
 }

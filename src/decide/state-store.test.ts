@@ -127,6 +127,9 @@ describe('reserve and choose', () => {
     await expect(store.reserve('p', [''], NO_CAPS, showAll)).rejects.toMatchObject({
       field: 'reserve().candidates[0]',
     });
+    await expect(
+      store.reserve('p', ['a', 7 as unknown as string], NO_CAPS, showAll),
+    ).rejects.toMatchObject({ code: 'invalid_input', field: 'reserve().candidates[1]' });
     await expect(store.record('a', '')).rejects.toMatchObject({ code: 'invalid_input' });
     expect(() => new StateStore({ sessionTimeoutMs: 0 })).toThrow(OfferwiseError);
   });
@@ -183,13 +186,139 @@ describe('the copy of the counters', () => {
     expect(reads()).toBe(3);
     expect(await show(b, 'p', 'y', rules)).toEqual(['y']);
     expect(await allowedOf(a, 'p', ['x', 'y', 'z'], rules)).toEqual(['z']);
-    // record() changes a counter: the next reserve reads again and sees it.
+    // record() changes a counter: this tab's copy follows it (no read), and the next reserve sees it.
     await a.record('z', 'p');
     await a.record('z', 'p');
     const before = reads();
     expect(await allowedOf(a, 'p', ['x', 'y', 'z'], rules)).toEqual([]);
+    expect(reads()).toBe(before);
+    // Another tab's record() is seen as well: its count, read from the store.
+    await b.record('w', 'p');
+    await b.record('w', 'p');
+    expect(await allowedOf(a, 'p', ['w', 'v'], rules)).toEqual(['v']);
     expect(reads()).toBe(before + 1);
     expect(diagnostics).toEqual([]);
+  });
+
+  it('chooses from a stale copy at most once: another tab’s reservation between the copy and the transaction is seen', async () => {
+    const rules = rulesWith('offer', 'session', 1);
+    const a = make();
+    const b = make();
+    expect(await show(a, 'p', 'x', rules)).toEqual(['x']); // A's copy: x shown, y not
+    const calls: string[][] = [];
+    // B's reservation of y is asked for first, so its transaction runs first; A's is asked for
+    // at once after, while its copy (made before B's) still says y is free, and chooses from it.
+    const [fromB, fromA] = await Promise.all([
+      show(b, 'hero', 'y', rules),
+      a.reserve('p', ['x', 'y', 'z'], rules, (allowed) => {
+        calls.push(allowed);
+        return { shown: allowed.filter((id) => id !== 'z') };
+      }),
+    ]);
+    expect(fromB).toEqual(['y']);
+    // First from the stale copy (y allowed), then, that transaction aborted with nothing written,
+    // from what is stored: y was shown by B, so A shows nothing.
+    expect(calls).toEqual([['y', 'z'], ['z']]);
+    expect(fromA.shown).toEqual([]);
+    const { counters } = await a.contents();
+    expect(counters['offer:y']!.times).toEqual([clock]); // B's impression only
+    expect(counters['offer:z']).toBeUndefined();
+    expect(counters['placement:p']!.times).toEqual([clock]); // x; nothing of the aborted attempt
+    expect(counters['overall']!.session!.count).toBe(2); // x and y
+    // The copy is current again: the next reservation chooses once, from it.
+    calls.length = 0;
+    await a.reserve('p', ['y', 'z'], rules, (allowed) => {
+      calls.push(allowed);
+      return { shown: allowed };
+    });
+    expect(calls).toEqual([['z']]);
+    expect(diagnostics).toEqual([]);
+  });
+
+  it('two reservations at once in one tab: the second sees the first, from one copy', async () => {
+    const rules = rulesWith('offer', 'session', 1);
+    const a = make();
+    expect(await show(a, 'p', 'x', rules)).toEqual(['x']);
+    const results = await Promise.all([
+      show(a, 'p', 'y', rules),
+      show(a, 'hero', 'y', rules),
+      show(a, 'side', 'y', rules),
+    ]);
+    expect(results.flat()).toEqual(['y']);
+    expect((await make().contents()).counters['offer:y']!.times).toHaveLength(1);
+  });
+
+  it('a stale copy never overwrites what another tab wrote to the meta record', async () => {
+    const a = make();
+    const b = make();
+    await show(a, 'p', 'x', NO_CAPS); // A has a copy of meta and the counters
+    // Each time B changes the meta record after A's copy was made, then A reserves from its
+    // copy, finds it stale, and reserves again from the stored record, keeping B's change.
+    // 1. The day's group-report draw.
+    expect(
+      await b.groupReport({ group: 1, day: 20_000, key: 'k/1', k: 4, epsilon: 1 }, () => 0.1),
+    ).toBe(1);
+    await show(a, 'p', 'y', NO_CAPS);
+    expect((await make().contents()).groupReport).toEqual({
+      day: 20_000,
+      key: 'k/1',
+      draws: [{ group: 1, reported: 1 }],
+    });
+    // 2. The shopper's seed, which A's copy does not have.
+    const seed = await b.shopperSeed();
+    await show(a, 'p', 'z', NO_CAPS);
+    expect((await make().contents()).seed).toBe(seed);
+    // 3. A saved decision, after 31 minutes without activity: B begins session 2; A, a minute
+    // later, continues it (from its copy it would have begun one of its own at its own time).
+    clock += 31 * MINUTE;
+    await b.saveDecision({
+      decisionId: 'd-b',
+      placement: 'hero',
+      offers: [],
+      modelVersion: 'm',
+      source: 'model',
+      at: clock,
+    });
+    const begun = clock;
+    clock += MINUTE;
+    await show(a, 'p', 'w', NO_CAPS);
+    expect((await make().contents()).session).toEqual({ id: 2, start: begun, last: clock });
+    expect(await a.shopperSeed()).toBe(seed);
+    expect(await a.lastDecision('hero')).toMatchObject({ decisionId: 'd-b' });
+    expect(diagnostics).toEqual([]);
+  });
+
+  it('keeps its copy through its own seed, group report and saved decision (no counters read)', async () => {
+    const reads = countCounterReads();
+    const a = make();
+    await show(a, 'p', 'x', NO_CAPS);
+    expect(reads()).toBe(1);
+    await a.shopperSeed();
+    await a.groupReport({ group: 0, day: 20_000, key: 'k/1', k: 4, epsilon: 1 }, () => 0.1);
+    await a.saveDecision({
+      decisionId: 'd-a',
+      placement: 'hero',
+      offers: [],
+      modelVersion: 'm',
+      source: 'model',
+      at: clock,
+    });
+    let calls = 0;
+    await a.reserve('p', ['y'], NO_CAPS, (allowed) => {
+      calls++;
+      return { shown: allowed };
+    });
+    expect(calls).toBe(1); // chosen from the copy, which was current
+    expect(reads()).toBe(1);
+    const state = await make().contents();
+    expect(state.groupReport?.draws).toEqual([{ group: 0, reported: 0 }]);
+    expect(Object.keys(state.counters).sort()).toEqual([
+      'offer:x',
+      'offer:y',
+      'overall',
+      'placement:p',
+    ]);
+    expect(state.decisions['hero']).toMatchObject({ decisionId: 'd-a' });
   });
 
   it('returns once its writes are queued; a commit that fails later is reported and not counted', async () => {
@@ -532,5 +661,52 @@ describe('degrading to memory', () => {
     expect(
       diagnostics.some((d) => d.code === 'state_fallback' && d.message.includes('VersionError')),
     ).toBe(true);
+  });
+});
+
+describe('schema version 2', () => {
+  it('opens a version 1 database as it is: its counters, session and seed carry on', async () => {
+    // As v1 code left it: x shown once this session, the seed drawn, the sweep done today.
+    const v1 = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open(DEFAULT_STATE_DB_NAME, 1);
+      req.onupgradeneeded = () => {
+        for (const table of ['counters', 'meta', 'claims', 'decisions']) {
+          req.result.createObjectStore(table);
+        }
+        const tx = req.transaction!;
+        tx.objectStore('counters').put({ times: [clock], session: { id: 4, count: 1 } }, 'offer:x');
+        tx.objectStore('meta').put(
+          {
+            session: { id: 4, start: clock - MINUTE, last: clock },
+            seed: 1234,
+            sweptAt: clock,
+            rev: 'v1-rev',
+          },
+          'meta',
+        );
+        tx.objectStore('claims').put(2, 'x');
+      };
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    v1.close();
+    const store = make();
+    const rules = rulesWith('offer', 'session', 1);
+    expect(await allowedOf(store, 'p', ['x', 'y'], rules)).toEqual(['y']);
+    expect(await store.shopperSeed()).toBe(1234);
+    expect(await store.claims('x')).toBe(2);
+    const state = await store.contents();
+    expect(state.storage).toBe('indexeddb');
+    expect(state.session).toEqual({ id: 4, start: clock - MINUTE, last: clock });
+    const version = await new Promise<number>((resolve, reject) => {
+      const req = indexedDB.open(DEFAULT_STATE_DB_NAME);
+      req.onsuccess = () => {
+        resolve(req.result.version);
+        req.result.close();
+      };
+      req.onerror = () => reject(req.error);
+    });
+    expect(version).toBe(2);
+    expect(diagnostics).toEqual([]);
   });
 });

@@ -107,6 +107,16 @@ export interface GroupReportRequest {
 
 type Snapshot = Required<MemorySnapshot<StateDB>>;
 
+/** What is stored while `meta.rev` is `rev`: the meta record and every counter. */
+interface StateCopy {
+  rev: string;
+  meta: MetaRecord;
+  counters: ReadonlyMap<string, CounterRecord>;
+}
+
+/** Thrown inside a reservation's transaction when the copy it chose from was stale. */
+const STALE = Symbol('stale copy');
+
 async function readAll(tx: ReadTx<StateDB>): Promise<Snapshot> {
   const [counters, meta, claims, decisions] = await Promise.all([
     tx.entries('counters'),
@@ -115,6 +125,14 @@ async function readAll(tx: ReadTx<StateDB>): Promise<Snapshot> {
     tx.entries('decisions'),
   ]);
   return { counters, meta, claims, decisions };
+}
+
+/** Whether a transaction at `now` that found `meta` stored sweeps the counters (daily). */
+function sweepDue(meta: MetaRecord, now: number): boolean {
+  const swept = meta.sweptAt;
+  return (
+    typeof swept !== 'number' || !Number.isFinite(swept) || Math.abs(now - swept) >= SWEEP_EVERY_MS
+  );
 }
 
 /** A token unique enough to tell two writes of the counters apart (96 random bits). */
@@ -163,11 +181,14 @@ export class StateStore {
   private readonly db: FallbackBackend<StateDB>;
   private seed: number | undefined;
   /**
-   * The counters as stored when `meta.rev` was `rev` (see {@link MetaRecord.rev}): `reserve`
-   * reads the one meta record instead of every counter while nothing has changed. Set only after
-   * the transaction that wrote them committed.
+   * The meta record and every counter as this tab last wrote or read them, when `meta.rev` was
+   * `rev`. Every transaction that writes `meta` or `counters` writes a new `rev` (schema v2), so
+   * while the stored `meta.rev` is `rev`, this is exactly what is stored, in this tab or any
+   * other: `reserve` then needs neither the counters nor the meta record before it chooses (see
+   * {@link reserve}). Set once the transaction that wrote it has asked to commit; a commit that
+   * fails leaves the old `rev` stored, which no longer matches.
    */
-  private counters: { rev: string; map: ReadonlyMap<string, CounterRecord> } | undefined;
+  private copy: StateCopy | undefined;
 
   constructor(options: StateStoreOptions = {}) {
     this.name =
@@ -216,8 +237,10 @@ export class StateStore {
         const meta = snapshot.meta?.find(([key]) => key === META_KEY)?.[1] ?? {};
         if (seed !== undefined && !isSeed(meta.seed)) {
           const others = (snapshot.meta ?? []).filter(([key]) => key !== META_KEY);
-          snapshot.meta = [...others, [META_KEY, { ...meta, seed }]];
+          snapshot.meta = [...others, [META_KEY, { ...meta, seed, rev: newRev() }]];
         }
+        // Memory starts from what could be read, not from what this tab last wrote.
+        this.copy = undefined;
         return snapshot;
       },
     });
@@ -237,7 +260,7 @@ export class StateStore {
    * is dropped; the next transaction meets the failure and falls back if it persists.
    */
   private readonly lateCommitFailure = (error: unknown): void => {
-    this.counters = undefined;
+    this.copy = undefined;
     this.report(
       'state_commit_failed',
       `a reservation did not commit (${describeError(error)}); its impressions are not counted`,
@@ -254,36 +277,56 @@ export class StateStore {
     return typeof t === 'number' && Number.isFinite(t) ? t : Date.now();
   }
 
-  /** Reads the session and sweeps stale keys when due; returns the frame of this transaction. */
+  /**
+   * The meta record a transaction that found `meta` stored writes (the session continued or
+   * begun, a new `rev`), the frame it computes in, and whether the daily sweep is due.
+   */
+  private advance(meta: MetaRecord): { frame: Frame; next: MetaRecord; sweepDue: boolean } {
+    const now = this.time();
+    const session = touchSession(meta.session, now, this.sessionTimeoutMs);
+    return {
+      frame: { now, sessionId: session.id, ...windowStarts(now) },
+      next: { ...meta, session, rev: newRev() },
+      sweepDue: sweepDue(meta, now),
+    };
+  }
+
+  /**
+   * Reads the session and sweeps stale keys when due; returns the frame of this transaction, the
+   * meta record to write, and the counters as stored when this tab's copy is current (or swept).
+   */
   private async begin(
     tx: WriteTx<StateDB>,
   ): Promise<{ frame: Frame; meta: MetaRecord; cached: Map<string, CounterRecord> | undefined }> {
     const meta = (await tx.get('meta', META_KEY)) ?? {};
-    const now = this.time();
-    const session = touchSession(meta.session, now, this.sessionTimeoutMs);
-    const starts = windowStarts(now);
-    const next: MetaRecord = { ...meta, session, rev: newRev() };
-    const known = this.counters;
+    const { frame, next, sweepDue } = this.advance(meta);
+    const known = this.copy;
     let cached =
       known !== undefined && typeof meta.rev === 'string' && known.rev === meta.rev
-        ? new Map(known.map)
+        ? new Map(known.counters)
         : undefined;
-    const swept = meta.sweptAt;
-    if (
-      typeof swept !== 'number' ||
-      !Number.isFinite(swept) ||
-      Math.abs(now - swept) >= SWEEP_EVERY_MS
-    ) {
+    if (sweepDue) {
       // What the sweep leaves is what is stored: it serves as this transaction's copy.
-      const { kept, changed } = sweep(await tx.entries('counters'), now, session.id);
+      const { kept, changed } = sweep(await tx.entries('counters'), frame.now, frame.sessionId);
       for (const [key, record] of changed) {
         if (record) tx.put('counters', record, key);
         else tx.delete('counters', key);
       }
       cached = kept;
-      next.sweptAt = now;
+      next.sweptAt = frame.now;
     }
-    return { frame: { now, sessionId: session.id, ...starts }, meta: next, cached };
+    return { frame, meta: next, cached };
+  }
+
+  /**
+   * After a transaction that read `read` (the stored meta record) wrote `written` and left the
+   * counters alone: this tab's copy carries over to the new `rev` when it was current.
+   */
+  private carryCopy(read: MetaRecord | undefined, written: MetaRecord): void {
+    const known = this.copy;
+    if (known !== undefined && read?.rev === known.rev && typeof written.rev === 'string') {
+      this.copy = { rev: written.rev, meta: written, counters: known.counters };
+    }
   }
 
   /**
@@ -307,6 +350,13 @@ export class StateStore {
    * - If the database fails after `choose` ran, the reservation is run again (on a reopened
    *   connection or on the memory fallback) and `choose` is called again; only the last call's
    *   result is recorded and returned.
+   * - With a copy of the state from this tab's last transaction, `choose` is called with what
+   *   the copy allows, before the transaction has read anything, and the writes are asked for at
+   *   once; the transaction then reads `meta` (asked for first, so before those writes) and keeps
+   *   them only if its `rev` is the copy's: then the copy is what is stored, and the choice is
+   *   the one a read of the store would have given. Otherwise the transaction aborts (nothing
+   *   written, no diagnostic) and the reservation runs again from what is stored, calling
+   *   `choose` a second time. Either way the check and the writes are one transaction.
    * - Every reservation counts as session activity, even one that shows nothing.
    */
   async reserve<T extends { shown: readonly string[] }>(
@@ -325,54 +375,111 @@ export class StateStore {
       );
     }
     const ids = [...new Set(candidates)];
-    ids.forEach((id, i) => checkName(`reserve().candidates[${i}]`, id));
+    // The field's name is built only for a bad id (this runs for every candidate of a decision).
+    ids.forEach((id, i) => {
+      if (typeof id !== 'string' || id === '') checkName(`reserve().candidates[${i}]`, id);
+    });
     checkRules(rules);
     if (typeof choose !== 'function') {
       throw fieldError('invalid_input', 'reserve().choose', choose, 'a function');
     }
-    let written: { rev: string; map: Map<string, CounterRecord> } | undefined;
+    /** Records `shown` and the decision; the copy this leaves once it commits. */
+    const recordShown = (
+      tx: WriteTx<StateDB>,
+      counters: Map<string, CounterRecord>,
+      frame: Frame,
+      meta: MetaRecord,
+      result: T,
+      shown: readonly string[],
+    ): StateCopy => {
+      for (const [key, record] of impressions(counters, placement, shown, frame)) {
+        tx.put('counters', record, key);
+        counters.set(key, record);
+      }
+      tx.put('meta', meta, META_KEY);
+      // A decision returned with the choice is kept as the placement's last one, in the same commit.
+      const decision = (result as { decision?: Decision }).decision;
+      if (decision !== undefined && decision !== null && decision.placement === placement) {
+        tx.put('decisions', decision, placement);
+      }
+      return { rev: meta.rev!, meta, counters };
+    };
+    const run = (counters: Map<string, CounterRecord>, frame: Frame) => {
+      const { allowed, room } = allowance(counters, placement, ids, rules, frame);
+      let result: T;
+      try {
+        result = choose(allowed.slice(), Math.max(0, room));
+      } catch (error) {
+        throw new CallerError(error);
+      }
+      return { result, shown: checkShown(result, allowed), room };
+    };
+    const roomExceeded = (shown: number, room: number) => {
+      if (shown > room) {
+        this.report(
+          'state_room_exceeded',
+          `placement "${placement}" showed ${shown} offers with room for ${Math.max(0, room)}; placement/overall caps are exceeded`,
+        );
+      }
+    };
+    let written: StateCopy | undefined;
+
+    // Optimistic: with a copy, choose from it and write at once, while the meta record is read;
+    // keep the writes only if the record read is the copy's (its `rev`), else abort them all.
+    // The check and the writes are one readwrite transaction, which no other transaction on
+    // these stores interleaves with: a `rev` other than the copy's (another tab, or this one,
+    // wrote since) is seen here, and the reservation is made again from what is stored.
+    const known = this.copy;
+    if (known !== undefined && !sweepDue(known.meta, this.time())) {
+      try {
+        const result = await this.db.write(
+          ['counters', 'meta', 'decisions'],
+          async (tx) => {
+            written = undefined;
+            const { frame, next, sweepDue } = this.advance(known.meta);
+            // The day turned since the check above: the sweep reads every counter.
+            if (sweepDue) throw new CallerError(STALE);
+            // Asked before any write of this transaction, so it reads what was there before.
+            const stored = tx.get('meta', META_KEY);
+            // Should choose throw before it is awaited, the aborted read must not go unhandled.
+            stored.catch(() => undefined);
+            const counters = new Map(known.counters);
+            const chosen = run(counters, frame);
+            const copy = recordShown(tx, counters, frame, next, chosen.result, chosen.shown);
+            if ((await stored)?.rev !== known.rev) throw new CallerError(STALE);
+            roomExceeded(chosen.shown.length, chosen.room);
+            written = copy;
+            return chosen.result;
+          },
+          this.lateCommitFailure,
+        );
+        this.copy = written;
+        return result;
+      } catch (error) {
+        if (error !== STALE) throw error;
+        // Nothing of it was written: choose again from what is stored.
+      }
+    }
+
     const result = await this.db.write(
       ['counters', 'meta', 'decisions'],
       async (tx) => {
         written = undefined;
         const { frame, meta, cached } = await this.begin(tx);
         // One read of every counter (the store is small: keys untouched for 8 days are pruned)
-        // costs far less than one request per candidate; none at all while the copy of the last
-        // transaction is still current.
+        // costs far less than one request per candidate.
         const counters = cached ?? new Map(await tx.entries('counters'));
-        const { allowed, room } = allowance(counters, placement, ids, rules, frame);
-        let result: T;
-        try {
-          result = choose(allowed.slice(), Math.max(0, room));
-        } catch (error) {
-          throw new CallerError(error);
-        }
-        const shown = checkShown(result, allowed);
-        if (shown.length > room) {
-          this.report(
-            'state_room_exceeded',
-            `placement "${placement}" showed ${shown.length} offers with room for ${Math.max(0, room)}; placement/overall caps are exceeded`,
-          );
-        }
-        for (const [key, record] of impressions(counters, placement, shown, frame)) {
-          tx.put('counters', record, key);
-          counters.set(key, record);
-        }
-        tx.put('meta', meta, META_KEY);
-        written = { rev: meta.rev!, map: counters };
-        // A decision returned with the choice is kept as the placement's last one, in the same commit.
-        const decision = (result as { decision?: Decision }).decision;
-        if (decision !== undefined && decision !== null && decision.placement === placement) {
-          tx.put('decisions', decision, placement);
-        }
-        return result;
+        const chosen = run(counters, frame);
+        roomExceeded(chosen.shown.length, chosen.room);
+        written = recordShown(tx, counters, frame, meta, chosen.result, chosen.shown);
+        return chosen.result;
       },
       this.lateCommitFailure,
     );
-    // Queued ahead of any later transaction: the counters stored are `written` once it commits.
+    // Queued ahead of any later transaction: what is stored is `written` once it commits.
     // Keeping the copy now is safe even if the commit fails: the database then still holds the
     // old `meta.rev`, which no longer matches the copy's, so the next reserve reads the counters.
-    this.counters = written;
+    this.copy = written;
     return result;
   }
 
@@ -385,12 +492,17 @@ export class StateStore {
   async record(offerId: string, placement: string): Promise<void> {
     checkName('record().offerId', offerId);
     checkName('record().placement', placement);
-    await this.db.write(['counters', 'meta'], async (tx) => {
-      const { frame, meta } = await this.begin(tx);
+    const copy = await this.db.write(['counters', 'meta'], async (tx) => {
+      const { frame, meta, cached } = await this.begin(tx);
       const key = offerKey(offerId);
-      tx.put('counters', bumped(await tx.get('counters', key), 1, frame), key);
+      const next = bumped(cached ? cached.get(key) : await tx.get('counters', key), 1, frame);
+      tx.put('counters', next, key);
       tx.put('meta', meta, META_KEY);
+      cached?.set(key, next);
+      return cached && { rev: meta.rev!, meta, counters: cached };
     });
+    // With every counter known (the copy was current, or swept), the copy follows the write.
+    if (copy) this.copy = copy;
   }
 
   /** Claims of an offer so far (for `max_claims`). */
@@ -431,13 +543,16 @@ export class StateStore {
     }
     const placement = checkName('saveDecision().decision.placement', decision.placement);
     const now = this.clock();
-    await this.db.write(['decisions', 'meta'], async (tx) => {
+    const [read, written] = await this.db.write(['decisions', 'meta'], async (tx) => {
       // Saving a decision is session activity, like showing one.
-      const meta = (await tx.get('meta', META_KEY)) ?? {};
-      const session = touchSession(meta.session, now, this.sessionTimeoutMs);
-      tx.put('meta', { ...meta, session }, META_KEY);
+      const meta = await tx.get('meta', META_KEY);
+      const session = touchSession(meta?.session, now, this.sessionTimeoutMs);
+      const next: MetaRecord = { ...meta, session, rev: newRev() };
+      tx.put('meta', next, META_KEY);
       tx.put('decisions', decision, placement);
+      return [meta, next] as const;
     });
+    this.carryCopy(read, written);
   }
 
   /**
@@ -467,13 +582,15 @@ export class StateStore {
    */
   async shopperSeed(): Promise<number> {
     if (this.seed !== undefined) return this.seed;
-    const seed = await this.db.write(['meta'], async (tx) => {
-      const meta = (await tx.get('meta', META_KEY)) ?? {};
-      if (isSeed(meta.seed)) return meta.seed;
+    const [seed, read, written] = await this.db.write(['meta'], async (tx) => {
+      const meta = await tx.get('meta', META_KEY);
+      if (isSeed(meta?.seed)) return [meta.seed] as const;
       const drawn = randomUint32();
-      tx.put('meta', { ...meta, seed: drawn }, META_KEY);
-      return drawn;
+      const next: MetaRecord = { ...meta, seed: drawn, rev: newRev() };
+      tx.put('meta', next, META_KEY);
+      return [drawn, meta, next] as const;
     });
+    if (written) this.carryCopy(read, written);
     this.seed = seed;
     return seed;
   }
@@ -497,12 +614,14 @@ export class StateStore {
       throw fieldError('invalid_input', 'groupReport().epsilon', epsilon, 'a positive number');
     }
     if ((await this.db.kind()) !== 'indexeddb') return undefined;
-    const reported = await this.db.write(['meta'], async (tx) => {
-      const meta = (await tx.get('meta', META_KEY)) ?? {};
-      const next = dailyReport(memoOf(meta.groupReport), group, day, key, k, epsilon, random);
-      tx.put('meta', { ...meta, groupReport: next.memo }, META_KEY);
-      return next.reported;
+    const [reported, read, written] = await this.db.write(['meta'], async (tx) => {
+      const meta = await tx.get('meta', META_KEY);
+      const next = dailyReport(memoOf(meta?.groupReport), group, day, key, k, epsilon, random);
+      const record: MetaRecord = { ...meta, groupReport: next.memo, rev: newRev() };
+      tx.put('meta', record, META_KEY);
+      return [next.reported, meta, record] as const;
     });
+    this.carryCopy(read, written);
     return this.db.storage === 'indexeddb' ? reported : undefined;
   }
 
@@ -530,7 +649,7 @@ export class StateStore {
   async forget(): Promise<void> {
     await this.db.kind();
     this.seed = undefined;
-    this.counters = undefined;
+    this.copy = undefined;
     this.db.reset();
     await deleteDatabase(this.name, 'state_forget_pending', 'decision-state database', this.report);
   }

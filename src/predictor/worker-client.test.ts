@@ -230,6 +230,24 @@ describe('WorkerClient', () => {
     expect(workers[0]?.terminateCalls).toBe(0);
   });
 
+  it('posts a call to a ready worker before call() returns, to a starting one once it is ready', async () => {
+    const { client, workers } = setup({ options: withLoad });
+    const posted: unknown[] = [];
+    const early = client.call((api) => api.add(1, 1));
+    const post = vi.spyOn(workers[0]!, 'postMessage');
+    post.mockImplementation(function (this: FakeWorker, message, transfer) {
+      posted.push(message);
+      FakeWorker.prototype.postMessage.call(this, message, transfer);
+    });
+    expect(posted).toEqual([]); // starting: init (load) goes first, then the call
+    await expect(early).resolves.toBe(2);
+    expect(client.state).toBe('ready');
+    posted.length = 0;
+    const call = client.call((api) => api.add(2, 3));
+    expect(posted).toHaveLength(1); // already on its way
+    await expect(call).resolves.toBe(5);
+  });
+
   it('moves transferred buffers to the worker', async () => {
     const { client } = setup();
     const bytes = new Uint8Array(16);

@@ -5,6 +5,7 @@ import { validateEvent } from '../events/validate.js';
 import type { NormalizedEvent } from '../events/types.js';
 import { IdbStore } from './idb-store.js';
 import { DEFAULT_PROFILE_OPTIONS } from './options.js';
+import { toSnapshot } from './snapshot.js';
 
 const AT = Date.UTC(2026, 10, 28, 12);
 const opened: IdbStore[] = [];
@@ -66,13 +67,44 @@ describe('the copy of the aggregates (read(true), for decisions)', () => {
     expect(reads()).toBe(before + 1);
   });
 
-  it('hands out copies: changing a result changes nothing stored or cached', async () => {
+  it('read(true) hands out the copy itself, which a commit replaces whole and never changes', async () => {
     const store = await open();
     await store.write(views('a'));
     const first = await store.read(true);
-    first.eventCounts.view_item = 99;
+    // No clone per decision: the same object until the next commit.
+    expect(await store.read(true)).toBe(first);
+    // read() always gives a fresh object; changing it changes neither the copy nor what is stored.
+    const fresh = await store.read();
+    expect(fresh).not.toBe(first);
+    fresh.eventCounts.view_item = 99;
     expect((await store.read(true)).eventCounts).toEqual({ view_item: 1 });
     expect((await store.read()).eventCounts).toEqual({ view_item: 1 });
+    await store.write(views('b'));
+    const second = await store.read(true);
+    expect(second).not.toBe(first);
+    expect(second.eventCounts).toEqual({ view_item: 2 });
+    // What an earlier decision read is left as it was.
+    expect(first.eventCounts).toEqual({ view_item: 1 });
+    expect(first.recent.viewed.map((r) => r.id)).toEqual(['a']);
+  });
+
+  it('a snapshot of the shared copy is a copy: changing it changes nothing cached', async () => {
+    const store = await open();
+    await store.write(views('a', 'b'));
+    const snapshot = toSnapshot(
+      await store.read(true),
+      AT,
+      DEFAULT_PROFILE_OPTIONS,
+      'indexeddb',
+      'granted',
+    );
+    snapshot.recent.viewed.length = 0;
+    snapshot.cart.lines.push({ id: 'x', quantity: 1 });
+    snapshot.eventCounts.view_item = 99;
+    const again = await store.read(true);
+    expect(again.recent.viewed.map((r) => r.id).sort()).toEqual(['a', 'b']);
+    expect(again.cart).toEqual([]);
+    expect(again.eventCounts).toEqual({ view_item: 2 });
   });
 
   it('drops the copy when another tab announces a write, then reads what that tab stored', async () => {

@@ -213,8 +213,12 @@ export class IdbStore implements ProfileStore {
     return contents.events.length > 0 ? this.write(contents.events) : { duplicatePurchases: 0 };
   }
 
+  /**
+   * `read(true)` hands out the copy itself, not a clone (decisions read it on every call): the
+   * caller must not change it. Nothing here changes it either: every commit replaces it whole.
+   */
   async read(cached = false): Promise<Aggregates> {
-    if (cached && this.cached) return structuredClone(this.cached);
+    if (cached && this.cached) return this.cached;
     const generation = this.generation;
     const aggregates = await this.link.transaction(
       ['state'],

@@ -31,7 +31,8 @@ export interface ProfileStore {
   adopt(contents: StoreContents): Promise<WriteOutcome>;
   /**
    * The aggregates. `cached`: a copy kept in memory may answer, which can miss another tab's
-   * write of the last moments (it is dropped when that tab announces the write).
+   * write of the last moments (it is dropped when that tab announces the write); that copy is
+   * shared, read-only for the caller (`toSnapshot` copies what it hands on).
    */
   read(cached?: boolean): Promise<Aggregates>;
   /** Read-modify-writes the aggregates atomically (e.g. a muted category). */

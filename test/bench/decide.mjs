@@ -11,6 +11,11 @@
 //
 // Every response carries COOP/COEP (performance.now() ticks in 5 µs steps) and the browser has an
 // on-disk profile, so the decision state and the profile really live in IndexedDB on disk.
+//
+// DECIDE_CPU_THROTTLE=<rate> slows the page's main thread by that factor (Chromium's CPU
+// throttling, through CDP; the worker and the browser's IndexedDB are not slowed): a way to see
+// what main-thread work costs on a slower device, or to compare with rows measured on a slower
+// host. Results then carry `cpuThrottle`; `npm run bench` never sets it.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,6 +29,16 @@ const WARMUP_CALLS = 100;
 const TIMED_CALLS = 300;
 /** Attempts (250 ms apart) to wait for a decision by the model. */
 const MODEL_ATTEMPTS = 120;
+
+/** Main-thread slow-down factor (see the top of this file); undefined: none. */
+const CPU_THROTTLE = process.env.DECIDE_CPU_THROTTLE
+  ? Number(process.env.DECIDE_CPU_THROTTLE)
+  : undefined;
+if (CPU_THROTTLE !== undefined && !(CPU_THROTTLE >= 1)) {
+  throw new Error(
+    `DECIDE_CPU_THROTTLE: got ${process.env.DECIDE_CPU_THROTTLE}, expected a number ≥ 1`,
+  );
+}
 
 const ISOLATION = {
   'cross-origin-opener-policy': 'same-origin',
@@ -276,6 +291,10 @@ export async function runDecideBench({ emit = () => undefined } = {}) {
   try {
     const page = await context.newPage();
     page.on('pageerror', (error) => errors.push(error));
+    if (CPU_THROTTLE !== undefined) {
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_THROTTLE });
+    }
     await page.goto(server.url('/decide.html'));
     if (!(await page.evaluate(() => crossOriginIsolated))) {
       throw new Error('decide bench page is not cross-origin isolated');
@@ -358,6 +377,7 @@ export async function runDecideBench({ emit = () => undefined } = {}) {
         profileLatency: roundAll(r.profileLatency, 3),
         shopper: r.profile,
         ...(r.learned ? { learned: r.learned } : {}),
+        ...(CPU_THROTTLE !== undefined ? { cpuThrottle: CPU_THROTTLE } : {}),
         note: "await ow.decide({ placement, limit: 3, context: { member: true } }) on the page: the profile (this tab's copy), claims (only with max_claims), features of every offer, score(), expected value, the policy in one readwrite IndexedDB transaction with the cap counters (meta token read; counters from the copy while current), explanations, the decision saved in that transaction (returns once its commit is requested, before it completes); caps never bind; profileLatency = profile() alone (always a database read), for scale",
       });
     }

@@ -373,6 +373,46 @@ describe.skipIf(!hasChromium)('decide() in Chromium', () => {
     for (const tab of [a, b, reader]) expect(await problems(tab)).toEqual([]);
   });
 
+  it('a tab whose copy of the caps is stale sees the other tab’s reservations: tabs taking turns', async () => {
+    // Each tab keeps a copy of the counters from its own last decision and chooses from it
+    // before its transaction has read anything; taking turns, every decision's copy misses the
+    // other tab's last reservation, so each must be seen in the transaction and chosen again.
+    const N = 6;
+    const context = await newContext();
+    const a = await openPage(context, url);
+    const b = await openPage(context, url);
+    const offers = coupons(N);
+    const config: OfferwiseConfig = {
+      consent: 'granted',
+      catalog: catalogOf(offers),
+      decisions: { holdoutShare: 0, caps: { offer: { session: 1 }, placement: {}, overall: {} } },
+    };
+    await Promise.all([createIn(a.page, config), createIn(b.page, config)]);
+    const request = { placement: 'home', limit: 1 };
+    const shown: string[] = [];
+    for (let turn = 0; turn < N + 2; turn++) {
+      const [decision] = await decideIn((turn % 2 === 0 ? a : b).page, request);
+      const offer = decision!.offers[0]?.offerId;
+      if (turn < N) {
+        // Never one the other tab (or this one) showed already.
+        expect(offer, `turn ${turn}`).toBeDefined();
+        expect(shown, `turn ${turn}`).not.toContain(offer);
+        shown.push(offer!);
+      } else {
+        expect(decision!.offers, `turn ${turn}: every offer is at its cap`).toEqual([]);
+      }
+    }
+    expect([...shown].sort()).toEqual(offers.map((o) => o.id).sort());
+    const state = await stateOf(a.page);
+    for (const offer of offers) {
+      expect(state.counters[`offer:${offer.id}`]?.session?.count, offer.id).toBe(1);
+    }
+    expect(state.counters['placement:home']?.session?.count).toBe(N);
+    expect(await diagnosticCodes(a.page)).toEqual([]);
+    expect(await diagnosticCodes(b.page)).toEqual([]);
+    for (const tab of [a, b]) expect(await problems(tab)).toEqual([]);
+  });
+
   it('decides with the shipped model from the first decision of a fresh page: shape, propensities, explanations', async () => {
     const context = await newContext();
     const requests: string[] = [];
