@@ -313,21 +313,27 @@ describe.skipIf(!hasChromium)('decide() in Chromium', () => {
     return context;
   }
 
-  it('caps hold across two tabs deciding at once: each offer shown once in all', async () => {
-    const N = 8;
-    const ROUNDS = 30;
-    /** decide() calls each tab starts together in every round. */
-    const PER_TAB = 3;
+  /** Two tabs of one browser, each with an SDK over `n` coupons capped at one show a session. */
+  async function twoTabs(n: number) {
     const context = await newContext();
     const a = await openPage(context, url);
     const b = await openPage(context, url);
-    const offers = coupons(N);
+    const offers = coupons(n);
     const config: OfferwiseConfig = {
       consent: 'granted',
       catalog: catalogOf(offers),
       decisions: { holdoutShare: 0, caps: { offer: { session: 1 }, placement: {}, overall: {} } },
     };
     await Promise.all([createIn(a.page, config), createIn(b.page, config)]);
+    return { context, a, b, offers, config };
+  }
+
+  it('caps hold across two tabs deciding at once: each offer shown once in all', async () => {
+    const N = 8;
+    const ROUNDS = 30;
+    /** decide() calls each tab starts together in every round. */
+    const PER_TAB = 3;
+    const { context, a, b, offers, config } = await twoTabs(N);
 
     const byTab: Record<'a' | 'b', Decision[]> = { a: [], b: [] };
     const request = { placement: 'home', limit: 1 };
@@ -378,16 +384,7 @@ describe.skipIf(!hasChromium)('decide() in Chromium', () => {
     // before its transaction has read anything; taking turns, every decision's copy misses the
     // other tab's last reservation, so each must be seen in the transaction and chosen again.
     const N = 6;
-    const context = await newContext();
-    const a = await openPage(context, url);
-    const b = await openPage(context, url);
-    const offers = coupons(N);
-    const config: OfferwiseConfig = {
-      consent: 'granted',
-      catalog: catalogOf(offers),
-      decisions: { holdoutShare: 0, caps: { offer: { session: 1 }, placement: {}, overall: {} } },
-    };
-    await Promise.all([createIn(a.page, config), createIn(b.page, config)]);
+    const { a, b, offers } = await twoTabs(N);
     const request = { placement: 'home', limit: 1 };
     const shown: string[] = [];
     for (let turn = 0; turn < N + 2; turn++) {
