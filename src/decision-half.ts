@@ -159,16 +159,23 @@ export class Runtime {
         `an offer of decision ${decisionId}`,
       );
     }
-    if (type === 'claim')
-      await this.state()
-        .addClaim(offerId)
-        .catch(() => undefined);
-    if (type === 'dismiss')
-      await this.state()
-        .record(offerId, decision.placement)
-        .catch(() => undefined);
-    if (!this.outbox) return { id: null };
-    const result = await this.outbox.enqueue({
+    // The claim (or dismissal) is counted while its event is stored, not before: a shopper who
+    // claims and leaves the page at once must not lose the event to the count's write.
+    const counted =
+      type === 'claim'
+        ? this.state()
+            .addClaim(offerId)
+            .catch(() => undefined)
+        : type === 'dismiss'
+          ? this.state()
+              .record(offerId, decision.placement)
+              .catch(() => undefined)
+          : undefined;
+    if (!this.outbox) {
+      await counted;
+      return { id: null };
+    }
+    const enqueued = this.outbox.enqueue({
       type,
       decisionId,
       offerId,
@@ -178,6 +185,7 @@ export class Runtime {
       ...(type === 'impression' ? this.policiesToLog(decision, offerId) : {}),
       ...(type === 'impression' ? await this.groupToLog(decision, offerId) : {}),
     });
+    const [result] = await Promise.all([enqueued, counted]);
     return { id: result.id };
   }
 

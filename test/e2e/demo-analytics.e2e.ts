@@ -150,6 +150,15 @@ describe.skipIf(!hasChromium)('campaign analytics on the demo collector’s logs
       .first()
       .click();
     const code = await page.locator('ow-offers').locator('input[readonly]').first().inputValue();
+    // The claim reaches the collector before the shopper moves on: what follows needs it, and a
+    // claim racing a navigation (the card shows the code before the event is stored) is the
+    // outbox's own tests' subject, not this one's.
+    await expect
+      .poll(async () => {
+        await flush(page);
+        return (await received()).some((e) => e.type === 'claim');
+      }, POLL)
+      .toBe(true);
     await page.goto(server.url('/product.html?id=' + (await firstShoe(page))));
     await page.getByRole('button', { name: 'Add to cart' }).click();
     await page.goto(server.url('/checkout.html'));
