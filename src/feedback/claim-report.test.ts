@@ -3,25 +3,19 @@
 // shopper who leaves the page in that moment must not lose the event to the count's write. Through
 // a real instance (fake-indexeddb), with the count's write never finishing.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { stubCollector, type StubCollector } from '../../test/support/fetch-collector.js';
 import { freshIndexedDB } from '../../test/support/fake-idb.js';
 import { StateStore } from '../decide/state-store.js';
 import { createOffers, type Offerwise } from '../offerwise.js';
 
 const T0 = Date.UTC(2026, 11, 7, 12);
 const open: Offerwise[] = [];
-let posted: { events: Record<string, unknown>[] }[] = [];
-const sent = () => posted.flatMap((b) => b.events);
+let collector: StubCollector;
+const sent = () => collector.sent();
 
 beforeEach(() => {
   freshIndexedDB();
-  posted = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (_url: string, init: RequestInit) => {
-      posted.push(JSON.parse(String(init.body)) as { events: Record<string, unknown>[] });
-      return new Response(null, { status: 204 });
-    }),
-  );
+  collector = stubCollector();
 });
 
 afterEach(async () => {

@@ -3,13 +3,14 @@
 // (what `npm run ope` needs from a collector's logs), and nothing else about the decision: no
 // candidates, no model outputs. Never on other events, never twice, never without consent.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { stubCollector, type StubCollector } from '../../test/support/fetch-collector.js';
 import { freshIndexedDB, view } from '../../test/support/fake-idb.js';
 import type { OfferwiseConfig } from '../config.js';
 import { createOffers, type Offerwise } from '../offerwise.js';
 
 const T0 = Date.UTC(2026, 10, 28, 12);
 const open: Offerwise[] = [];
-let posted: { events: Record<string, unknown>[] }[] = [];
+let collector: StubCollector;
 
 function catalog(offers: number, policies?: unknown[]) {
   return {
@@ -50,14 +51,7 @@ async function make(config: OfferwiseConfig = {}, offers = 4, policies: unknown[
 
 beforeEach(() => {
   freshIndexedDB();
-  posted = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (_url: string, init: RequestInit) => {
-      posted.push(JSON.parse(String(init.body)) as { events: Record<string, unknown>[] });
-      return new Response(null, { status: 204 });
-    }),
-  );
+  collector = stubCollector();
 });
 
 afterEach(async () => {
@@ -65,7 +59,7 @@ afterEach(async () => {
   vi.unstubAllGlobals();
 });
 
-const sent = () => posted.flatMap((b) => b.events);
+const sent = () => collector.sent();
 
 describe('candidate policies on the wire', () => {
   it('the first impression of the first offer carries each policy’s odds of it, once', async () => {
@@ -120,7 +114,7 @@ describe('candidate policies on the wire', () => {
     expect(sent()).toHaveLength(1);
     expect(sent()[0]).not.toHaveProperty('policies');
 
-    posted = [];
+    collector.clear();
     const anonymous = await make({ consent: 'denied', measurement: 'anonymous', dbName: 'anon' });
     const d2 = await anonymous.decide({ placement: 'home' });
     await anonymous.report(d2.decisionId, d2.offers[0]!.offerId, 'impression');
@@ -130,7 +124,7 @@ describe('candidate policies on the wire', () => {
     expect(sent()[0]).not.toHaveProperty('policies');
     expect(sent()[0]).not.toHaveProperty('decisionId');
 
-    posted = [];
+    collector.clear();
     const forgetful = await make({ dbName: 'forget' });
     const d3 = await forgetful.decide({ placement: 'home' });
     await forgetful.forget();

@@ -5,6 +5,7 @@
 // memo repeats the answer; never without consent, under anonymous measurement, Global Privacy
 // Control, the holdout, with learning off, or without a segments file of known SHA-256.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { stubCollector, type StubCollector } from '../../test/support/fetch-collector.js';
 import { freshIndexedDB, view } from '../../test/support/fake-idb.js';
 import type { OfferwiseConfig } from '../config.js';
 import { localDay } from '../decision-half.js';
@@ -14,7 +15,7 @@ import { createOffers, type Offerwise } from '../offerwise.js';
 const T0 = Date.UTC(2026, 10, 28, 12);
 const SEGMENTS_SHA = '5e1f0a9c3b7d'.padEnd(64, '0');
 const open: Offerwise[] = [];
-let posted: { events: Record<string, unknown>[] }[] = [];
+let collector: StubCollector;
 
 // Categories shoes and bags (9 + 3·2 = 15 dimensions: interest, bought and recent per category);
 // the engagement, price, cart and tenure dimensions (the last 4) scaled down so that the interest
@@ -81,14 +82,7 @@ async function showAll(ow: Offerwise) {
 
 beforeEach(() => {
   freshIndexedDB();
-  posted = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (_url: string, init: RequestInit) => {
-      posted.push(JSON.parse(String(init.body)) as { events: Record<string, unknown>[] });
-      return new Response(null, { status: 204 });
-    }),
-  );
+  collector = stubCollector();
 });
 
 afterEach(async () => {
@@ -97,7 +91,7 @@ afterEach(async () => {
 });
 
 const stateOf = async (ow: Offerwise) => (await ow.exportData()).decisions as StateContents;
-const sent = () => posted.flatMap((b) => b.events);
+const sent = () => collector.sent();
 const GROUP_KEYS = ['group', 'groupK', 'groupEpsilon', 'groupSet'];
 const withGroup = () => sent().filter((e) => GROUP_KEYS.some((k) => k in e));
 
@@ -140,7 +134,7 @@ describe('the group report on the wire', () => {
     );
     expect(JSON.stringify(sent())).not.toMatch(/shoe browsers|weights|shoes/);
     // Later decisions the same day repeat the same answer: no new draw, no extra privacy loss.
-    posted = [];
+    collector.clear();
     await showAll(ow);
     await showAll(ow);
     expect(withGroup().map((e) => e.group)).toEqual([report!.group, report!.group]);
