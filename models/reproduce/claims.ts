@@ -251,21 +251,16 @@ function replayClaims(): Claim[] {
     section: string,
     rows: readonly (readonly [string, string, string, string])[],
   ) => {
-    for (const [policy, row, everyone, targeted] of rows) {
-      out.push(
-        quote(
-          'model',
-          'replay',
-          `replay.${policy}.everyone`,
-          { doc, section, row, cell: 1 },
-          everyone,
-        ),
-        quote(
-          'model',
-          'replay',
-          `replay.${policy}.targeted`,
-          { doc, section, row, cell: 2 },
-          targeted,
+    for (const [policy, row, ...values] of rows) {
+      (['everyone', 'targeted'] as const).forEach((column, i) =>
+        out.push(
+          quote(
+            'model',
+            'replay',
+            `replay.${policy}.${column}`,
+            { doc, section, row, cell: i + 1 },
+            values[i]!,
+          ),
         ),
       );
     }
