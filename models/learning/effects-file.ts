@@ -248,21 +248,52 @@ export function claimValueEstimate(
   claimedReward: readonly CellRow[],
   offerId?: string,
 ): ClaimValue | undefined {
+  return estimateClaimValue(
+    reward.filter((r) => offerId === undefined || r.offerId === offerId),
+    claimSums(claims, claimedReward),
+  );
+}
+
+/** What the claim queries hold for one reward cell: claims C, and Σ y·claimed/π and its square. */
+interface ClaimSums {
+  c: number;
+  yc: number;
+  yc2: number;
+}
+
+/**
+ * The claims' and the claimed decisions' sums of a personalized reward cell, looked up by its
+ * offer, reported group and ε (0 where a query has no such cell). Built once per learner run.
+ */
+function claimSums(
+  claims: readonly CellRow[],
+  claimedReward: readonly CellRow[],
+): (r: CellRow) => ClaimSums {
   const key = (r: CellRow) => `${r.offerId}\u0000${r.group}\u0000${r.epsilon}`;
   const personalized = (rows: readonly CellRow[]) =>
     new Map(rows.filter((r) => r.arm === 'personalized').map((r) => [key(r), r.sums]));
   const claimed = personalized(claims);
   const both = personalized(claimedReward);
+  return (r) => {
+    const cell = key(r);
+    const b = both.get(cell);
+    return { c: claimed.get(cell)?.s1 ?? 0, yc: b?.s1 ?? 0, yc2: b?.s2 ?? 0 };
+  };
+}
+
+/** {@link claimValueEstimate} over the reward cells `reward` (the personalized ones count). */
+function estimateClaimValue(
+  reward: readonly CellRow[],
+  claimedOf: (r: CellRow) => ClaimSums,
+): ClaimValue | undefined {
   const parts: { weight: number; difference: number; c: number; u: number; rho: number }[] = [];
   let spreadC = 0;
   let spreadU = 0;
   let totalC = 0;
   let totalU = 0;
   for (const r of reward) {
-    if (r.arm !== 'personalized' || (offerId !== undefined && r.offerId !== offerId)) continue;
-    const c = claimed.get(key(r))?.s1 ?? 0;
-    const yc = both.get(key(r))?.s1 ?? 0;
-    const yc2 = both.get(key(r))?.s2 ?? 0;
+    if (r.arm !== 'personalized') continue;
+    const { c, yc, yc2 } = claimedOf(r);
     const w = r.sums.s0;
     const u = w - c;
     if (!(c > 0) || !(u > 1e-9 * w)) continue;
@@ -326,11 +357,16 @@ export function groupClaimValues(
   offerIds: readonly string[],
   k: number,
 ): (number | undefined)[][] {
-  const key = (r: CellRow) => `${r.offerId}\u0000${r.group}\u0000${r.epsilon}`;
-  const personalized = (rows: readonly CellRow[]) =>
-    new Map(rows.filter((r) => r.arm === 'personalized').map((r) => [key(r), r.sums]));
-  const claimed = personalized(claims);
-  const both = personalized(claimedReward);
+  return valuesByGroup(reward, claimSums(claims, claimedReward), offerIds, k);
+}
+
+/** {@link groupClaimValues} with the claim queries' lookup already built. */
+function valuesByGroup(
+  reward: readonly CellRow[],
+  claimedOf: (r: CellRow) => ClaimSums,
+  offerIds: readonly string[],
+  k: number,
+): (number | undefined)[][] {
   const o2i = new Map(offerIds.map((id, i) => [id, i]));
   // Pooled over groups (every report), per offer: Σ Yc / Σ C.
   const yc = new Array<number>(offerIds.length).fill(0);
@@ -339,8 +375,9 @@ export function groupClaimValues(
   const rows = reward.filter((r) => r.arm === 'personalized' && o2i.has(r.offerId));
   for (const r of rows) {
     const o = o2i.get(r.offerId)!;
-    yc[o]! += both.get(key(r))?.s1 ?? 0;
-    c[o]! += claimed.get(key(r))?.s1 ?? 0;
+    const sums = claimedOf(r);
+    yc[o]! += sums.yc;
+    c[o]! += sums.c;
   }
   const M = yc.map((y, o) => (c[o]! > 0 ? y / c[o]! : undefined));
   const out: (number | undefined)[][] = offerIds.map(() => new Array(k).fill(undefined));
@@ -354,8 +391,7 @@ export function groupClaimValues(
       if (r.group === null) continue;
       const h = debiasWeight(r.group, g, k, r.epsilon ?? Infinity);
       const o = o2i.get(r.offerId)!;
-      const rc = claimed.get(key(r))?.s1 ?? 0;
-      const ryc = both.get(key(r))?.s1 ?? 0;
+      const { c: rc, yc: ryc } = claimedOf(r);
       if (M[o] !== undefined) {
         num += h * ryc;
         den += h * rc * M[o]!;
@@ -429,16 +465,21 @@ export function buildEffects(
   // varies more than the offers' differences); the claims are not, and the value of a claim,
   // built from sums pooled over offers or groups, is steady. Its variance: v²·sd_c² + c²·se_v²,
   // se_v the offer's (`claimValueEstimate`).
-  const perClaim =
+  const claimedOf =
     surrogate && options.claimedReward
-      ? offerIds.map((id) =>
-          claimValueEstimate(personalized, options.surrogate!, options.claimedReward!, id),
-        )
+      ? claimSums(options.surrogate!, options.claimedReward)
       : undefined;
-  // Per (offer, group) where the group's sums allow it (`groupClaimValues`), else the offer's.
-  const perGroup = perClaim
-    ? groupClaimValues(personalized, options.surrogate!, options.claimedReward!, offerIds, k!)
+  const byOffer = new Map<string, CellRow[]>();
+  for (const r of personalized) {
+    const list = byOffer.get(r.offerId);
+    if (list) list.push(r);
+    else byOffer.set(r.offerId, [r]);
+  }
+  const perClaim = claimedOf
+    ? offerIds.map((id) => estimateClaimValue(byOffer.get(id) ?? [], claimedOf))
     : undefined;
+  // Per (offer, group) where the group's sums allow it (`groupClaimValues`), else the offer's.
+  const perGroup = claimedOf ? valuesByGroup(personalized, claimedOf, offerIds, k!) : undefined;
   const cells: Cell[] = (table?.values ?? []).map((direct, i) => {
     const o = Math.floor(i / k!);
     const g = i % k!;
@@ -484,10 +525,9 @@ export function buildEffects(
   // The reward's profile slopes: fitted on its own table, or λ · γ through the claims, λ the
   // value of one claim read from the orders (steadier than the prior's slope on the claims, which
   // is fitted from the noisy reward cells' residuals and fell to 0 in some weeks of the loop).
+  const overall = claimedOf && estimateClaimValue(personalized, claimedOf);
   const lambda = surrogate
-    ? ((options.claimedReward &&
-        claimValue(personalized, options.surrogate!, options.claimedReward)) ??
-      groups!.gamma[0]!)
+    ? ((overall ? Math.max(0, overall.mean) : undefined) ?? groups!.gamma[0]!)
     : 0;
   const slopes = surrogate
     ? surrogate.gamma.map((g) => lambda * g)
