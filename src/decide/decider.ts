@@ -10,6 +10,7 @@ import { placeShopper, profileDeviation } from '../learning/segments.js';
 import type { Effects, Segments } from '../learning/types.js';
 import { firstSlotProbabilities, type WeighedCandidate } from './candidate-policy.js';
 import {
+  claimedOut,
   eligibleOffers,
   serverNow,
   DEFAULT_ELIGIBILITY,
@@ -275,18 +276,14 @@ export class Decider {
     const context: FeatureContext = { channel: 'web', ...request.context };
     const eligibility = { catalog, placement, profile, context, claims: {}, now: at };
     // Claims are read while the model scores: every other rule is checked now, `max_claims`
-    // once they arrive (by the same rules, on the offers that passed the others).
+    // once they arrive (`claimedOut`, the eligibility rule itself, on the offers that passed).
     const claimsRead = catalog.offers.some((o) => o.max_claims !== undefined)
       ? this.deps.state.allClaims()
       : undefined;
     const open = eligibleOffers(eligibility, this.options.eligibility);
+    // The offers that passed every other rule: only the claims' rule is left to check.
     const withinClaims = (claims: Record<string, number>): ReadonlySet<string> =>
-      new Set(
-        eligibleOffers(
-          { ...eligibility, catalog: { ...catalog, offers: open }, claims },
-          this.options.eligibility,
-        ).map((o) => o.id),
-      );
+      new Set(open.filter((o) => !claimedOut(o, claims)).map((o) => o.id));
     if (open.length === 0) {
       claimsRead?.catch(() => undefined);
       return empty;

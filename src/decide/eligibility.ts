@@ -33,6 +33,11 @@ export function serverNow(catalog: Catalog, localNow: number): number {
   return localNow + (catalog.server_time - catalog.received_at);
 }
 
+/** Whether `offer` has reached its `max_claims` on this device (`claims`: claims per offer id). */
+export function claimedOut(offer: Offer, claims: Readonly<Record<string, number>>): boolean {
+  return offer.max_claims !== undefined && (claims[offer.id] ?? 0) >= offer.max_claims;
+}
+
 /**
  * Why `offer` cannot be shown now, or `undefined` when it can; an eligible flash sale comes back
  * with only the items the shopper may still buy. Pure: everything it needs is in `input`.
@@ -59,8 +64,7 @@ export function checkOffer(
   }
   if (offer.remaining !== undefined && offer.remaining <= 0) return { reason: 'budget' };
   if (offer.member_only && input.context.member !== true) return { reason: 'members_only' };
-  if (offer.max_claims !== undefined && (input.claims[offer.id] ?? 0) >= offer.max_claims)
-    return { reason: 'claimed' };
+  if (claimedOut(offer, input.claims)) return { reason: 'claimed' };
   if (offer.min_spend !== undefined && offer.min_spend > 0 && options.minSpend.kind === 'share') {
     const d365 = input.profile.purchases.d365;
     const typicalOrder = d365.count > 0 ? d365.spend / d365.count : 0;
