@@ -228,6 +228,12 @@ export class Outbox {
       notBefore: 0,
     };
     let stored: 'indexeddb' | 'memory';
+    // Remembered for a page leave before the commit, not after it: a page that goes while the
+    // add is still running would otherwise lose the event (the add may never finish). A leave in
+    // that moment sends it and leases it in a transaction queued after the add's; if the commit
+    // never lands, the server has it; if it lands but the lease does not, it goes again on the
+    // next page and the server dedupes on id.
+    this.pageLeave?.remember(row);
     try {
       const result = await this.store.add([row]);
       stored = result.stored;
@@ -242,8 +248,8 @@ export class Outbox {
           'a decision made after the last forget() or withdrawal',
         );
       }
-      if (!result.evicted.includes(key)) this.pageLeave?.remember(row);
     } catch (error) {
+      this.pageLeave?.forget([key]);
       if (error instanceof OfferwiseError) {
         if (error.code === 'destroyed' || error.code === 'invalid_feedback') throw error;
       }

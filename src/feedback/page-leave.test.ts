@@ -125,6 +125,40 @@ describe('page leave', () => {
     b.destroy();
   });
 
+  it('a page that goes while an event is still being stored sends it, once', async () => {
+    const o = make({ keepalive: true });
+    // Not awaited: the page leaves before the IndexedDB add has committed (nothing would send it
+    // if the add never finished, as when the page is torn down).
+    const accepted = o.enqueue(fb());
+    window.dispatchEvent(new Event('pagehide'));
+    const { id } = await accepted;
+    await idle();
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]!.init).toMatchObject({ keepalive: true });
+    expect(server.requests[0]!.ids).toEqual([id]);
+    // Leased by the leave in a transaction after the add's, then acknowledged by the 2xx.
+    expect(await o.status()).toMatchObject({ pending: 0, inFlight: 0 });
+    await vi.advanceTimersByTimeAsync(120_000);
+    await o.flush();
+    expect(server.requests).toHaveLength(1);
+    expect(server.delivered.get(id!)).toBe(1);
+    o.destroy();
+  });
+
+  it('an event the page left with but the collector refused is stored and sent by the regular sender', async () => {
+    server.decide = (req) => (req.init.keepalive ? { status: 503 } : { status: 200 });
+    const o = make({ keepalive: true });
+    const accepted = o.enqueue(fb());
+    window.dispatchEvent(new Event('pagehide'));
+    const { id } = await accepted;
+    await idle();
+    expect(server.requests).toHaveLength(1);
+    expect(await o.status()).toMatchObject({ pending: 1, inFlight: 0 });
+    expect(await o.flush()).toMatchObject({ delivered: 1, remaining: 0 });
+    expect(server.delivered.get(id!)).toBe(1);
+    o.destroy();
+  });
+
   it('sendBeacon only where fetch keepalive is missing', async () => {
     const beacon = vi.spyOn(navigator, 'sendBeacon').mockImplementation(() => true);
     const o = make({ keepalive: false });
