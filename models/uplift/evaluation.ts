@@ -22,6 +22,12 @@ export interface EvaluationReport {
   womens: ArmMetrics;
   mens: ArmMetrics;
   any: ArmMetrics;
+  /**
+   * A shopper's best offer vs none: the rows that got the e-mail their scores call best (either
+   * e-mail on a tie) against no e-mail, ranked by that e-mail's uplift. `any` keeps every e-mail,
+   * so it measures the best offer's score against a random e-mail's outcome (docs/learning.md).
+   */
+  best: ArmMetrics;
   /** ROC AUC of the response heads: p_treated for rows that got an e-mail, p_control for the others. */
   auc_visit: number;
 }
@@ -52,12 +58,15 @@ export function evaluateScores(
   scores: ScoresByCategory,
   outcome: 'visit' | 'conversion',
 ): EvaluationReport {
-  const compare = (keep: (row: HillstromRow) => boolean, score: (i: number) => number) => {
+  const compare = (
+    keep: (row: HillstromRow, i: number) => boolean,
+    score: (i: number) => number,
+  ) => {
     const y: number[] = [];
     const u: number[] = [];
     const t: number[] = [];
     rows.forEach((row, i) => {
-      if (!keep(row)) return;
+      if (!keep(row, i)) return;
       y.push(row[outcome]);
       u.push(score(i));
       t.push(row.arm === 'none' ? 0 : 1);
@@ -86,6 +95,15 @@ export function evaluateScores(
     ),
     any: compare(
       () => true,
+      (i) => Math.max(scores.mens.uplift[i]!, scores.womens.uplift[i]!),
+    ),
+    best: compare(
+      (row, i) => {
+        if (row.arm === 'none') return true;
+        const mens = scores.mens.uplift[i]!;
+        const womens = scores.womens.uplift[i]!;
+        return mens === womens || (row.arm === 'mens') === mens > womens;
+      },
       (i) => Math.max(scores.mens.uplift[i]!, scores.womens.uplift[i]!),
     ),
     auc_visit: rocAuc(truth, response),

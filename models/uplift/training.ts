@@ -193,7 +193,7 @@ function subset(x: Float32Array, rows: number[]): Float32Array {
 /** Every metric's mean, or its standard deviation, over the folds. */
 function summarize(reports: Report[], which: 'mean' | 'sd'): Report {
   const stat = (values: number[]) => meanAndSd(values)[which];
-  const arm = (key: 'womens' | 'mens' | 'any'): ArmMetrics => {
+  const arm = (key: 'womens' | 'mens' | 'any' | 'best'): ArmMetrics => {
     const out = { n: 0, ate: 0, qini_auc: 0, uplift_auc: 0, uplift_at_30: 0 };
     for (const m of Object.keys(out) as (keyof ArmMetrics)[])
       out[m] = stat(reports.map((r) => r[key][m]));
@@ -203,6 +203,7 @@ function summarize(reports: Report[], which: 'mean' | 'sd'): Report {
     womens: arm('womens'),
     mens: arm('mens'),
     any: arm('any'),
+    best: arm('best'),
     auc_visit: stat(reports.map((r) => r.auc_visit)),
   };
 }
