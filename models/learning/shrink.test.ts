@@ -55,7 +55,7 @@ describe('empirical-Bayes shrinkage', () => {
   });
 
   it('finds the model’s slope when the model explains the differences', () => {
-    // y = 1 + 2 · pred with pred = [[0, 1], [0, 0]]: b = 2, nothing left to shrink.
+    // y = 1 + 2 · pred with pred = [[0, 1], [0, 0]], v = 10⁻¹²: b = 2, nothing left to shrink.
     const s = shrink(
       table(
         [
@@ -66,7 +66,7 @@ describe('empirical-Bayes shrinkage', () => {
           [0, 1],
           [0, 0],
         ],
-      ),
+      ).map((cell) => ({ ...cell, v: 1e-12 })),
       2,
       2,
     );
@@ -89,6 +89,31 @@ describe('empirical-Bayes shrinkage', () => {
       2,
     );
     expect(backwards.beta).toBe(0);
+  });
+
+  it('shrinks the model’s slope by its standard error', () => {
+    // The same cells with v = 0.5 each: the two-way residuals are ±0.5 for y and ±0.25 for pred.
+    // Fixed effect (w = 2): b = Σ w·rx·ry / Σ w·rx² = 1 / 0.5 = 2 with se² = 1 / 0.5 = 2, shrunk
+    // to 2 · (1 − 2/4) = 1; its residuals ±0.25 give per offer Q = 2 · 2 · 0.0625 = 0.25 on no
+    // degree of freedom left (4 cells, 4 parameters): τ² = 0.25 / (4 − 8/4) = 0.125. Random
+    // effects (w = 1 / 0.625 = 1.6): b = 2 again, se² = 1 / (4 · 1.6 · 0.0625) = 2.5, shrunk to
+    // 2 · (1 − 2.5/4) = 0.75.
+    const noisy = (v: number) =>
+      table(
+        [
+          [1, 3],
+          [1, 1],
+        ],
+        [
+          [0, 1],
+          [0, 0],
+        ],
+      ).map((cell) => ({ ...cell, v }));
+    expect(shrink(noisy(0.5), 2, 2).beta).toBeCloseTo(0.75, 9);
+    // v = 1: se² = 4 = b² already in the fixed-effect fit, then τ² = 0.5 and se² = 6 > b²: 0.
+    expect(shrink(noisy(1), 2, 2).beta).toBe(0);
+    // Without shrinkage (as for the claims' fit) the slope stays 2 (and τ² = 0).
+    expect(shrink(noisy(0.5), 2, 2, { shrinkSlopes: false }).beta).toBeCloseTo(2, 9);
   });
 
   it('finds the profile slopes between groups, of either sign', () => {

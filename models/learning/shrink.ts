@@ -194,14 +194,16 @@ function fitPrior(cells: readonly Cell[], weights: readonly number[], spec: Prio
     active[worst] = false;
     slopes[worst] = 0;
   }
-  // A covariate's slope is shrunk by its own noise (positive-part James–Stein on one coefficient:
-  // × max(0, 1 − se²/γ²), se² from the inverse of the normal equations, the weights being inverse
-  // variances): a term the cells barely vary in, or that others explain, gets no slope instead of
-  // a wild one.
+  // Each slope, the model's included, is shrunk by its own noise (positive-part James–Stein on
+  // one coefficient: × max(0, 1 − se²/γ²), se² from the inverse of the normal equations, the
+  // weights being inverse variances): a term the cells barely vary in, or that others explain,
+  // gets no slope instead of a wild one. The model's slope is read from what the offer and group
+  // levels leave of the cells; with few groups that is one or two numbers, and unshrunk it came
+  // out anywhere from 0 to 23 on Hillstrom's splits (docs/learning.md).
   const idx = active.flatMap((on, j) => (on ? [j] : []));
   const A = normal(idx);
   idx.forEach((j, r) => {
-    if ((useModel && j === 0) || !shrinkSlopes) return;
+    if (!shrinkSlopes) return;
     const unit = solve(
       A,
       idx.map((_, q) => (q === r ? 1 : 0)),
