@@ -1,8 +1,10 @@
 /**
  * `npm run segments -- --out <segments.json> [--world models/campaign/worlds/browsing.json]
  *   [--shoppers 6000] [--hillstrom ../shared/data/hillstrom-train.csv | none]
- *   [--hillstrom-rows 4000] [--seed 1] [--k-min 4] [--k-max 12] [--k <k>]`
+ *   [--hillstrom-rows 4000] [--seed 1] [--k-min 4] [--k-max 12] [--k <k>] [--dims <names>]`
  *
+ * `--dims bought` (comma-separated names of profile dimensions, or families such as `bought`)
+ * defines the groups on those dimensions only (a version-2 file with their weights).
  * Fits shopper groups (models/learning/fit-segments.ts) on the profiles of a browsing world's
  * traffic and on Hillstrom rows, and writes the segments file the catalog names. Prints k, the
  * silhouette of every k tried, the groups' sizes and labels, and the file's SHA-256.
@@ -11,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { seededRandom } from '../../src/decide/random.js';
 import { validateSegments } from '../../src/learning/segments.js';
-import type { VectorProfile } from '../../src/features/profile-vector.js';
+import { profileVectorNames, type VectorProfile } from '../../src/features/profile-vector.js';
 import { browsingWorldOf, DEFAULT_BROWSING_WORLD, readWorld } from '../campaign/world-file.js';
 import { SIM_START } from '../campaign/world.js';
 import { numberFlag, parseArgs } from '../lib/args.js';
@@ -35,6 +37,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     'k-min': { default: '4', integer: true },
     'k-max': { default: '12', integer: true },
     k: { integer: true },
+    dims: { expected: 'comma-separated profile dimensions or families, e.g. bought' },
   });
   const kMin = numberFlag('k-min', args['k-min'], { min: 2, max: 16, integer: true });
   const kMax = numberFlag('k-max', args['k-max'], { min: kMin, max: 16, integer: true });
@@ -59,6 +62,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     kMin,
     kMax,
     ...(k !== undefined ? { k } : {}),
+    ...(args.dims !== undefined ? { dimensions: args.dims.split(',').map((d) => d.trim()) } : {}),
   });
   // What the SDK will load must pass its own validation.
   validateSegments(fit.segments);
@@ -68,6 +72,13 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     out: args.out,
     sha256: createHash('sha256').update(text).digest('hex'),
     k: fit.k,
+    ...(fit.segments.weights
+      ? {
+          dims: profileVectorNames(world.categories).filter(
+            (_, j) => fit.segments.weights![j]! > 0,
+          ),
+        }
+      : {}),
     silhouette: Object.fromEntries(fit.scores.map((s) => [s.k, round(s.silhouette)])),
     profiles: { browsing: browsing.length, hillstrom: hillstrom.length },
     groups: fit.segments.labels.map((label, g) => ({ label, size: fit.sizes[g] })),

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { profileVectorNames } from '../../src/features/profile-vector.js';
-import { validateSegments } from '../../src/learning/segments.js';
+import { placeShopper, validateSegments } from '../../src/learning/segments.js';
+import type { HillstromRow } from '../lib/hillstrom.js';
 import { browsingWorldOf, DEFAULT_BROWSING_WORLD, readWorld } from '../campaign/world-file.js';
 import { SIM_START } from '../campaign/world.js';
-import { fitSegments, groupLabel, groupSizes } from './fit-segments.js';
-import { browsingProfiles } from './profiles.js';
+import { dimensionWeights, fitSegments, groupLabel, groupSizes } from './fit-segments.js';
+import { unstandardize } from './kmeans.js';
+import { browsingProfiles, hillstromProfile } from './profiles.js';
 
 const CATEGORIES = ['womens', 'mens', 'shoes'];
 
@@ -68,4 +70,85 @@ describe('fitting groups on a browsing world’s traffic', () => {
     const again = fitSegments(profiles, world.categories, { seed: 2, kMin: 4, kMax: 6 });
     expect(JSON.stringify(again.segments)).toBe(JSON.stringify(fit.segments));
   }, 60_000);
+});
+
+describe('groups on chosen dimensions (--dims)', () => {
+  // Hillstrom-like rows: buyers of mens only (recency 2 months), of womens only (4), of both (6),
+  // with spends that differ inside each kind, so that k-means on every dimension would not find
+  // the three kinds.
+  const kinds = [
+    { mens: true, womens: false, recency: 2 },
+    { mens: false, womens: true, recency: 4 },
+    { mens: true, womens: true, recency: 6 },
+  ];
+  const rows: HillstromRow[] = kinds.flatMap((kind, k) =>
+    Array.from({ length: 10 + 5 * k }, (_, i) => ({
+      rowId: 100 * k + i,
+      recency: kind.recency,
+      history: 30 + 97 * i,
+      mens: kind.mens,
+      womens: kind.womens,
+      newbie: i % 2 === 0,
+      zip: 'urban' as const,
+      channel: 'web' as const,
+      arm: 'none' as const,
+      visit: 0 as const,
+      conversion: 0 as const,
+      spend: 0,
+    })),
+  );
+  const profiles = rows.map(hillstromProfile);
+  const categories = ['womens', 'mens'];
+
+  it('groups by the named dimensions only, the others at their group means (version 2)', () => {
+    const fit = fitSegments(profiles, categories, { seed: 1, kMin: 2, dimensions: ['bought'] });
+    // Three distinct values on bought_womens × bought_mens: k is at most 3, and 3 separates them
+    // exactly (silhouette 1).
+    expect(fit.scores.map((s) => s.k)).toEqual([2, 3]);
+    expect(fit.k).toBe(3);
+    expect(fit.scores[1]!.silhouette).toBe(1);
+    expect(fit.sizes).toEqual([20, 15, 10]);
+    const names = profileVectorNames(categories);
+    expect(fit.segments.version).toBe(2);
+    expect(names.filter((_, j) => fit.segments.weights![j] === 1)).toEqual([
+      'bought_womens',
+      'bought_mens',
+    ]);
+    expect(fit.segments.weights!.filter((w) => w === 0)).toHaveLength(names.length - 2);
+    // Every centroid, read back, has its members' recency (the same within a kind) although
+    // recency weighs nothing, and its kind's purchases.
+    const back = fit.segments.centroids.map((c) => unstandardize(c, fit.segments.standardization));
+    const at = (g: number, name: string) => back[g]![names.indexOf(name)]!;
+    expect([0, 1, 2].map((g) => at(g, 'recency_months'))).toEqual(
+      [6, 4, 2].map((r) => expect.closeTo(r, 4)),
+    );
+    expect([0, 1, 2].map((g) => [at(g, 'bought_womens'), at(g, 'bought_mens')])).toEqual(
+      [
+        [1, 1],
+        [1, 0],
+        [0, 1],
+      ].map((pair) => pair.map((x) => expect.closeTo(x, 4))),
+    );
+    // The device places each profile where the fit did.
+    const segments = validateSegments(fit.segments);
+    expect(groupSizes(profiles, fit.segments)).toEqual(fit.sizes);
+    const kindOf = (p: (typeof profiles)[number]) => placeShopper(p, segments).group;
+    expect(kindOf(profiles[0]!)).toBe(2); // mens only: the smallest group
+    expect(kindOf(profiles[10]!)).toBe(1); // womens only
+    expect(kindOf(profiles[25]!)).toBe(0); // both
+  });
+
+  it('says when k cannot be reached on those dimensions, or a name is not one', () => {
+    expect(() => fitSegments(profiles, categories, { seed: 1, dimensions: ['bought'] })).toThrow(
+      'segments: the profiles take 3 distinct values on the dimensions grouped on, fewer than k = 4 (lower --k-min)',
+    );
+    expect(() => dimensionWeights(categories, ['bought', 'bogus'])).toThrow(
+      '--dims: "bogus" is not a profile dimension',
+    );
+    expect(dimensionWeights(categories, ['recency_months', 'recent_mens'])).toEqual(
+      profileVectorNames(categories).map((n) =>
+        n === 'recency_months' || n === 'recent_mens' ? 1 : 0,
+      ),
+    );
+  });
 });

@@ -25,12 +25,15 @@ import {
 /** The segments file as written (JSON), the shape `validateSegments` accepts. */
 export interface SegmentsFile {
   format: typeof SEGMENTS_FORMAT;
-  version: 1;
+  /** 1, or 2 when the groups are defined on some dimensions only (`weights`). */
+  version: 1 | 2;
   vector: { version: number; categories: string[] };
   standardization: { mean: number[]; scale: number[] };
   centroids: number[][];
   spread: number[];
   labels: string[];
+  /** Version 2: each dimension's weight in the distance (0 leaves it out of the grouping). */
+  weights?: number[];
 }
 
 export interface FitSegmentsOptions {
@@ -46,6 +49,12 @@ export interface FitSegmentsOptions {
   tolerance?: number;
   /** Use this k instead of choosing one. */
   k?: number;
+  /**
+   * The dimensions the groups are defined on, by name (`profileVectorNames`); default all. The
+   * others still get their group's mean in the centroids (labels and profile terms read them)
+   * but weigh nothing in the distance (the file's `weights`, version 2).
+   */
+  dimensions?: readonly string[];
 }
 
 export interface KScore {
@@ -131,24 +140,36 @@ export function fitSegments(
   const raw = profiles.map((p) => profileVector(p, categories));
   const standardization = fitStandardization(raw);
   const points = raw.map((x) => standardize(x, standardization));
+  const weights = options.dimensions && dimensionWeights(categories, options.dimensions);
+  // k-means, the silhouette and the spread work in the weighted space (√w · z).
+  const space = weights ? points.map((z) => z.map((v, j) => v * Math.sqrt(weights[j]!))) : points;
+  const distinct = new Set(space.map((z) => Array.from(z).join(','))).size;
+  if (distinct < kMin) {
+    throw new Error(
+      `segments: the profiles take ${distinct} distinct values on the dimensions grouped on, fewer than k = ${kMin}${options.k === undefined ? ' (lower --k-min)' : ''}`,
+    );
+  }
   const random = seededRandom(options.seed);
   const order = shuffle(
     points.map((_, i) => i),
     random,
   );
   const sample = order.slice(0, options.silhouetteSample ?? 1500);
-  const samplePoints = sample.map((i) => points[i]!);
+  const samplePoints = sample.map((i) => space[i]!);
   const fits = new Map<number, ReturnType<typeof kmeans>>();
   const scores: KScore[] = [];
-  for (let k = kMin; k <= kMax; k++) {
-    const fit = kmeans(points, k, random, { restarts: options.restarts ?? 5 });
+  // No more groups than distinct points: a larger k would only split identical profiles.
+  for (let k = kMin; k <= Math.min(kMax, distinct); k++) {
+    const fit = kmeans(space, k, random, { restarts: options.restarts ?? 5 });
     fits.set(k, fit);
     const labels = sample.map((i) => fit.labels[i]!);
     scores.push({ k, silhouette: silhouette(samplePoints, labels, k), inertia: fit.inertia });
   }
   const k = options.k ?? chooseK(scores, options.tolerance);
   const fit = fits.get(k)!;
-  const groups = fit.centroids
+  // The centroids in standardized space: each group's mean of every dimension, weighed or not.
+  const centroids = weights ? memberMeans(points, fit.labels, k) : fit.centroids;
+  const groups = centroids
     .map((centroid, g) => ({ centroid, spread: fit.spread[g]!, size: fit.sizes[g]! }))
     .sort((a, b) => b.size - a.size || a.centroid[0]! - b.centroid[0]!);
   const labels = uniqueLabels(
@@ -160,7 +181,7 @@ export function fitSegments(
     sizes: groups.map((g) => g.size),
     segments: {
       format: SEGMENTS_FORMAT,
-      version: 1,
+      version: weights ? 2 : 1,
       vector: { version: PROFILE_VECTOR_VERSION, categories: [...categories] },
       standardization: {
         mean: standardization.mean.map(round6),
@@ -170,16 +191,56 @@ export function fitSegments(
       // A group of identical profiles has no spread; soft weights need a positive one.
       spread: groups.map((g) => round6(Math.max(1e-3, g.spread))),
       labels,
+      ...(weights ? { weights } : {}),
     },
   };
+}
+
+/**
+ * Weights 1 for the named dimensions, 0 for the others. A name is a dimension of
+ * `profileVectorNames` (`bought_womens`) or a family of them (`bought`: every `bought_<category>`).
+ */
+export function dimensionWeights(
+  categories: readonly string[],
+  dimensions: readonly string[],
+): number[] {
+  const all = names(categories);
+  const on = new Set<string>();
+  for (const name of dimensions) {
+    const matched = all.includes(name)
+      ? [name]
+      : categories.map((c) => `${name}_${c}`).filter((n) => all.includes(n));
+    if (matched.length === 0) {
+      throw new Error(
+        `--dims: "${name}" is not a profile dimension; expected one of ${all.join(', ')}, or a family (interest, bought, recent)`,
+      );
+    }
+    for (const n of matched) on.add(n);
+  }
+  return all.map((n) => (on.has(n) ? 1 : 0));
+}
+
+function memberMeans(points: readonly Float64Array[], labels: Int32Array, k: number): number[][] {
+  const d = points[0]!.length;
+  const sums = Array.from({ length: k }, () => new Array<number>(d).fill(0));
+  const counts = new Array<number>(k).fill(0);
+  points.forEach((z, i) => {
+    const g = labels[i]!;
+    counts[g]!++;
+    for (let j = 0; j < d; j++) sums[g]![j]! += z[j]!;
+  });
+  return sums.map((sum, g) => sum.map((x) => x / Math.max(1, counts[g]!)));
 }
 
 /** How many of `profiles` fall in each group of a segments file (nearest centroid). */
 export function groupSizes(profiles: readonly VectorProfile[], segments: SegmentsFile): number[] {
   const sizes = segments.centroids.map(() => 0);
+  const w = segments.weights?.map(Math.sqrt);
+  const weigh = (z: ArrayLike<number>) => (w ? Array.from(z, (v, j) => v * w[j]!) : z);
+  const centroids = segments.centroids.map(weigh);
   for (const p of profiles) {
     const z = standardize(profileVector(p, segments.vector.categories), segments.standardization);
-    sizes[nearestCentroid(z, segments.centroids)]!++;
+    sizes[nearestCentroid(weigh(z), centroids)]!++;
   }
   return sizes;
 }

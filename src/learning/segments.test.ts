@@ -204,6 +204,53 @@ describe('segments', () => {
     );
   });
 
+  it('weighs the dimensions of a version-2 file, worked by hand', () => {
+    // Only bought_womens (dimension 6) weighs: group 0 is recent (recency 1) without it, group 1
+    // lapsed (recency 13) with it. A shopper 3 months since a purchase, womens bought 10 days ago:
+    // unweighted, recency alone puts them in group 0 (d² ≥ 2² against ≥ 10²); weighted, d² is 1
+    // to group 0 (spread 2) and 0 to group 1 (spread 8): exponents 0.25 and 0, so weights
+    // 1 / (1 + e^0.25) = 0.437823 and e^0.25 / (1 + e^0.25) = 0.562177.
+    const weights = Array(12).fill(0);
+    weights[6] = 1;
+    const centroids = [
+      [1, ...Array(11).fill(0)],
+      [13, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0],
+    ];
+    const file = segmentsFile({ version: 2, weights, centroids });
+    const shopper = profile({
+      daysSinceLastPurchase: 3 * 30.4375,
+      purchasedCategories: [{ category: 'womens', count: 1, lastAt: NOW - 10 * DAY }],
+    });
+    const placed = placeShopper(shopper, validateSegments(file));
+    expect(placed.group).toBe(1);
+    expect(placed.weights[0]).toBeCloseTo(1 / (1 + Math.exp(0.25)), 12);
+    expect(placed.weights[1]).toBeCloseTo(Math.exp(0.25) / (1 + Math.exp(0.25)), 12);
+    // The same centroids as version 1 (every dimension weighs 1): recency decides.
+    expect(placeShopper(shopper, validateSegments(segmentsFile({ centroids }))).group).toBe(0);
+  });
+
+  it('refuses weights that are missing, negative, all zero, or in a version-1 file', () => {
+    const weights = Array(12).fill(1);
+    expect(() => validateSegments(segmentsFile({ version: 2 }))).toThrow(
+      'segments.weights: got undefined, expected an array of 12 numbers (version 2)',
+    );
+    expect(() =>
+      validateSegments(
+        segmentsFile({ version: 2, weights: weights.map((w, j) => (j === 3 ? -1 : w)) }),
+      ),
+    ).toThrow('segments.weights[3]: got -1, expected a finite number ≥ 0');
+    expect(() =>
+      validateSegments(segmentsFile({ version: 2, weights: Array(12).fill(0) })),
+    ).toThrow('segments.weights: got array(12), expected at least one weight above 0');
+    expect(() => validateSegments(segmentsFile({ weights }))).toThrow(
+      'segments.weights: got array(12), expected absent in version 1 (weights need version 2)',
+    );
+    expect(() => validateSegments(segmentsFile({ version: 3, weights }))).toThrow(
+      'segments.version: got 3, expected 1 or 2',
+    );
+    expect(validateSegments(segmentsFile({ version: 2, weights })).weights).toEqual(weights);
+  });
+
   it('refuses a broken file, naming the field, the value and what was expected', () => {
     expect(() => validateSegments(segmentsFile({ format: 'x' }))).toThrow(
       'segments.format: got "x", expected "offerwise-segments"',

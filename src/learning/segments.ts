@@ -47,7 +47,7 @@ export function validateSegments(input: unknown): Segments {
   if (!isPlainObject(input)) bad('', input, 'a segments object');
   const raw = input as Record<string, unknown>;
   if (raw.format !== SEGMENTS_FORMAT) bad('format', raw.format, `"${SEGMENTS_FORMAT}"`);
-  if (raw.version !== 1) bad('version', raw.version, '1');
+  if (raw.version !== 1 && raw.version !== 2) bad('version', raw.version, '1 or 2');
   const vector = raw.vector;
   if (!isPlainObject(vector)) bad('vector', vector, '{ version, categories }');
   const v = vector as Record<string, unknown>;
@@ -85,14 +85,31 @@ export function validateSegments(input: unknown): Segments {
   ) {
     bad('labels', labels, `${k} labels of 1 to 100 characters`);
   }
+  // Version 2 has the dimensions' weights; version 1 has none (every dimension weighs 1).
+  let weights: number[] | undefined;
+  if (raw.version === 2) {
+    if (!Array.isArray(raw.weights) || raw.weights.length !== d) {
+      bad('weights', raw.weights, `an array of ${d} numbers (version 2)`);
+    }
+    weights = (raw.weights as unknown[]).map((w, j) => {
+      if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
+        bad(`weights[${j}]`, w, 'a finite number ≥ 0');
+      }
+      return w as number;
+    });
+    if (!weights.some((w) => w > 0)) bad('weights', raw.weights, 'at least one weight above 0');
+  } else if (raw.weights !== undefined) {
+    bad('weights', raw.weights, 'absent in version 1 (weights need version 2)');
+  }
   return {
     format: SEGMENTS_FORMAT,
-    version: 1,
+    version: weights ? 2 : 1,
     vector: { version: PROFILE_VECTOR_VERSION, categories: [...cats] },
     standardization: { mean, scale },
     centroids,
     spread,
     labels: (labels as string[]).map((l) => l.trim()),
+    ...(weights ? { weights } : {}),
   };
 }
 
@@ -113,12 +130,13 @@ export interface GroupPlacement {
 /** Places the profile among the groups (microseconds: one vector, k distances). */
 export function placeShopper(profile: VectorProfile, segments: Segments): GroupPlacement {
   const { mean, scale } = segments.standardization;
+  const weights = segments.weights;
   const x = profileVector(profile, segments.vector.categories);
   const d2 = segments.centroids.map((c) => {
     let sum = 0;
     for (let j = 0; j < c.length; j++) {
       const z = (x[j]! - mean[j]!) / scale[j]!;
-      sum += (z - c[j]!) ** 2;
+      sum += (weights ? weights[j]! : 1) * (z - c[j]!) ** 2;
     }
     return sum;
   });

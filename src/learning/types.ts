@@ -8,7 +8,8 @@ import type { ProfileTerm } from '../features/profile-vector.js';
 /** A validated segments file (`npm run segments`): k-means groups of profile vectors. */
 export interface Segments {
   format: 'offerwise-segments';
-  version: 1;
+  /** 1, or 2 when the groups are defined on some dimensions only (`weights`). */
+  version: 1 | 2;
   /** The profile-vector layout the centroids live in. */
   vector: { version: number; categories: string[] };
   /** z = (x − mean) / scale, per dimension. */
@@ -19,6 +20,11 @@ export interface Segments {
   spread: number[];
   /** A human label per group, from its centroid ("recent women's buyers"). */
   labels: string[];
+  /**
+   * Version 2: each dimension's weight in the distance to a centroid (≥ 0, at least one > 0);
+   * absent (version 1): every dimension weighs 1.
+   */
+  weights?: number[];
   /**
    * SHA-256 (hex) of the file as served, set by the catalog source when it checked it (or the one
    * an inline copy names); undefined when unknown. The group report names the groups by it.
