@@ -3,7 +3,8 @@
  *   [--effects <effects.json> [--segments models/default-segments.json | none]]`
  *
  * Scores every row with the exported model through ONNX Runtime (models/uplift/evaluate-model.ts)
- * and prints one JSON object: for womens vs none, mens vs none and any vs none, `n`, `ate`,
+ * and prints one JSON object: for womens vs none, mens vs none, any vs none and best vs none
+ * (the rows that got the e-mail their scores call best), `n`, `ate`,
  * `qini_auc`, `uplift_auc`, `uplift_at_30`, plus `auc_visit` of the response heads. With
  * `--effects`, the uplifts ranked are those of a decision with the learned effects applied
  * (`npm run learn -- --hillstrom`), the rows placed in the groups of `--segments`.
