@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { profileVectorNames } from '../../src/features/profile-vector.js';
 import { placeShopper, validateSegments } from '../../src/learning/segments.js';
-import type { HillstromRow } from '../lib/hillstrom.js';
+import { hillstromRow } from '../../test/support/hillstrom-row.js';
 import { browsingWorldOf, DEFAULT_BROWSING_WORLD, readWorld } from '../campaign/world-file.js';
 import { SIM_START } from '../campaign/world.js';
 import { dimensionWeights, fitSegments, groupLabel, groupSizes } from './fit-segments.js';
@@ -81,21 +81,10 @@ describe('groups on chosen dimensions (--dims)', () => {
     { mens: false, womens: true, recency: 4 },
     { mens: true, womens: true, recency: 6 },
   ];
-  const rows: HillstromRow[] = kinds.flatMap((kind, k) =>
-    Array.from({ length: 10 + 5 * k }, (_, i) => ({
-      rowId: 100 * k + i,
-      recency: kind.recency,
-      history: 30 + 97 * i,
-      mens: kind.mens,
-      womens: kind.womens,
-      newbie: i % 2 === 0,
-      zip: 'urban' as const,
-      channel: 'web' as const,
-      arm: 'none' as const,
-      visit: 0 as const,
-      conversion: 0 as const,
-      spend: 0,
-    })),
+  const rows = kinds.flatMap((kind, k) =>
+    Array.from({ length: 10 + 5 * k }, (_, i) =>
+      hillstromRow('none', 0, 100 * k + i, { ...kind, history: 30 + 97 * i, newbie: i % 2 === 0 }),
+    ),
   );
   const profiles = rows.map(hillstromProfile);
   const categories = ['womens', 'mens'];

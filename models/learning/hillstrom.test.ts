@@ -3,26 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateEffects } from '../../src/learning/effects.js';
 import { fallbackScore } from '../campaign/simulator.js';
-import { readHillstrom, type HillstromRow } from '../lib/hillstrom.js';
+import { readHillstrom } from '../lib/hillstrom.js';
+import { hillstromRow } from '../../test/support/hillstrom-row.js';
 import { SHARED_DATA_DIR } from '../lib/paths.js';
 import { hillstromCells, hillstromOffers, learnedUplift } from './hillstrom.js';
 import { DEFAULT_SEGMENTS, readSegments } from './io.js';
 import { effectsFromCells } from './learn.js';
 
-const row = (arm: HillstromRow['arm'], visit: 0 | 1, rowId: number): HillstromRow => ({
-  rowId,
-  recency: 3,
-  history: 120,
-  mens: true,
-  womens: false,
-  newbie: false,
-  zip: 'urban',
-  channel: 'web',
-  arm,
-  visit,
-  conversion: 0,
-  spend: 0,
-});
+const row = hillstromRow;
 
 describe('a Hillstrom campaign as logged decisions', () => {
   it('sums each arm at the arm share as its propensity, the no-e-mail arm as the holdout', () => {

@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { HillstromRow } from '../lib/hillstrom.js';
+import { hillstromRow } from '../../test/support/hillstrom-row.js';
 import { evaluateScores } from './evaluation.js';
 
-const row = (arm: HillstromRow['arm'], visit: 0 | 1, rowId: number): HillstromRow => ({
-  rowId,
-  recency: 1,
-  history: 100,
-  mens: true,
-  womens: false,
-  newbie: false,
-  zip: 'urban',
-  channel: 'web',
-  arm,
-  visit,
-  conversion: 0,
-  spend: 0,
-});
+const row = hillstromRow;
 
 describe('evaluateScores: any and best vs none', () => {
   // Seven rows, four times over (so that every top 30% holds treated and control rows): the e-mail

@@ -5,6 +5,20 @@ import { fb, idle, make, server, useOutboxHarness, type Req } from '../../test/s
 // The request made when the page goes away (page-leave.ts), through the Outbox.
 useOutboxHarness();
 
+/**
+ * An event handed over and the page left at once, before its IndexedDB add has committed (nothing
+ * would send it if the add never finished, as when the page is torn down): one leave request.
+ */
+async function leaveWhileStoring() {
+  const o = make({ keepalive: true });
+  const accepted = o.enqueue(fb());
+  window.dispatchEvent(new Event('pagehide'));
+  const { id } = await accepted;
+  await idle();
+  expect(server.requests).toHaveLength(1);
+  return { o, id };
+}
+
 describe('page leave', () => {
   it('beacons on pagehide (text/plain, ≤ 60 KiB) and keeps the rows leased', async () => {
     const beacons: { size: number; type: string; body: string }[] = [];
@@ -126,14 +140,7 @@ describe('page leave', () => {
   });
 
   it('a page that goes while an event is still being stored sends it, once', async () => {
-    const o = make({ keepalive: true });
-    // Not awaited: the page leaves before the IndexedDB add has committed (nothing would send it
-    // if the add never finished, as when the page is torn down).
-    const accepted = o.enqueue(fb());
-    window.dispatchEvent(new Event('pagehide'));
-    const { id } = await accepted;
-    await idle();
-    expect(server.requests).toHaveLength(1);
+    const { o, id } = await leaveWhileStoring();
     expect(server.requests[0]!.init).toMatchObject({ keepalive: true });
     expect(server.requests[0]!.ids).toEqual([id]);
     // Leased by the leave in a transaction after the add's, then acknowledged by the 2xx.
@@ -147,12 +154,7 @@ describe('page leave', () => {
 
   it('an event the page left with but the collector refused is stored and sent by the regular sender', async () => {
     server.decide = (req) => (req.init.keepalive ? { status: 503 } : { status: 200 });
-    const o = make({ keepalive: true });
-    const accepted = o.enqueue(fb());
-    window.dispatchEvent(new Event('pagehide'));
-    const { id } = await accepted;
-    await idle();
-    expect(server.requests).toHaveLength(1);
+    const { o, id } = await leaveWhileStoring();
     expect(await o.status()).toMatchObject({ pending: 1, inFlight: 0 });
     expect(await o.flush()).toMatchObject({ delivered: 1, remaining: 0 });
     expect(server.delivered.get(id!)).toBe(1);
