@@ -229,6 +229,16 @@ describe('segments', () => {
     expect(placeShopper(shopper, validateSegments(segmentsFile({ centroids }))).group).toBe(0);
   });
 
+  it('places a shopper wholly in the nearest group when distances overflow (an unchecked file)', () => {
+    // Not through validateSegments: a scale of 1e-300 makes every distance Infinity.
+    const raw = segmentsFile({
+      standardization: { mean: Array(12).fill(0), scale: Array(12).fill(1e-300) },
+    }) as unknown as Parameters<typeof placeShopper>[1];
+    const placed = placeShopper(profile({ daysSinceLastPurchase: 3 * 30.4375 }), raw);
+    expect(placed.weights).toEqual([1, 0]);
+    expect(placed.group).toBe(0);
+  });
+
   it('refuses weights that are missing, negative, all zero, or in a version-1 file', () => {
     const weights = Array(12).fill(1);
     expect(() => validateSegments(segmentsFile({ version: 2 }))).toThrow(
@@ -238,7 +248,7 @@ describe('segments', () => {
       validateSegments(
         segmentsFile({ version: 2, weights: weights.map((w, j) => (j === 3 ? -1 : w)) }),
       ),
-    ).toThrow('segments.weights[3]: got -1, expected a finite number ≥ 0');
+    ).toThrow('segments.weights[3]: got -1, expected a finite number from 0 to 1000000');
     expect(() =>
       validateSegments(segmentsFile({ version: 2, weights: Array(12).fill(0) })),
     ).toThrow('segments.weights: got array(12), expected at least one weight above 0');
@@ -259,7 +269,7 @@ describe('segments', () => {
       validateSegments(segmentsFile({ vector: { version: 1, categories: ['a'] } })),
     ).toThrow("segments.vector.version: got 1, expected 2 (this SDK's profile vector)");
     expect(() => validateSegments(segmentsFile({ spread: [2, 0] }))).toThrow(
-      'segments.spread[1]: got 0, expected a positive finite number',
+      'segments.spread[1]: got 0, expected a positive finite number from 0 to 1000000000',
     );
     expect(() =>
       validateSegments(segmentsFile({ centroids: [[1, 2, 3], Array(12).fill(0)] })),
@@ -267,6 +277,24 @@ describe('segments', () => {
     expect(() => validateSegments(segmentsFile({ labels: ['a'] }))).toThrow(
       'segments.labels: got array(1), expected 2 labels of 1 to 100 characters',
     );
+    // Bounds that keep every distance finite for any profile (a hostile or broken file).
+    expect(() =>
+      validateSegments(
+        segmentsFile({
+          standardization: { mean: Array(12).fill(0), scale: Array(12).fill(1e-300) },
+        }),
+      ),
+    ).toThrow(
+      'segments.standardization.scale[0]: got 1e-300, expected a positive finite number from 1e-9 to 1000000000',
+    );
+    expect(() =>
+      validateSegments(segmentsFile({ centroids: [Array(12).fill(1e300), Array(12).fill(0)] })),
+    ).toThrow(
+      'segments.centroids[0][0]: got 1e+300, expected a finite number from -1000000000 to 1000000000',
+    );
+    expect(() =>
+      validateSegments(segmentsFile({ version: 2, weights: Array(12).fill(1e308) })),
+    ).toThrow('segments.weights[0]: got 1e+308, expected a finite number from 0 to 1000000');
     const error = (() => {
       try {
         validateSegments(null);

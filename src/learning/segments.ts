@@ -27,13 +27,36 @@ const bad = (field: string, value: unknown, expected: string): never => {
   throw fieldError('invalid_segments', `segments.${field}`, value, expected);
 };
 
-function numbers(value: unknown, field: string, length: number, positive = false): number[] {
+/**
+ * Bounds that keep every squared distance finite for any profile vector (whose values are logs,
+ * shares and months): a file outside them is refused rather than placing shoppers by NaN.
+ */
+const LIMIT = { value: 1e9, scale: [1e-9, 1e9], weight: 1e6 } as const;
+
+function numbers(
+  value: unknown,
+  field: string,
+  length: number,
+  range: readonly [number, number] = [-LIMIT.value, LIMIT.value],
+  positive = false,
+): number[] {
   if (!Array.isArray(value) || value.length !== length) {
     bad(field, value, `an array of ${length} numbers`);
   }
+  const [low, high] = range;
   return (value as unknown[]).map((v, i) => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || (positive && !(v > 0))) {
-      bad(`${field}[${i}]`, v, positive ? 'a positive finite number' : 'a finite number');
+    if (
+      typeof v !== 'number' ||
+      !Number.isFinite(v) ||
+      (positive && !(v > 0)) ||
+      v < low ||
+      v > high
+    ) {
+      bad(
+        `${field}[${i}]`,
+        v,
+        `a${positive ? ' positive' : ''} finite number from ${low} to ${high}`,
+      );
     }
     return v as number;
   });
@@ -69,14 +92,14 @@ export function validateSegments(input: unknown): Segments {
   if (!isPlainObject(std)) bad('standardization', std, '{ mean, scale }');
   const s = std as Record<string, unknown>;
   const mean = numbers(s.mean, 'standardization.mean', d);
-  const scale = numbers(s.scale, 'standardization.scale', d, true);
+  const scale = numbers(s.scale, 'standardization.scale', d, LIMIT.scale, true);
   const centroidsRaw = raw.centroids;
   if (!Array.isArray(centroidsRaw) || centroidsRaw.length < 2 || centroidsRaw.length > MAX_GROUPS) {
     bad('centroids', centroidsRaw, `an array of 2 to ${MAX_GROUPS} centroids`);
   }
   const k = (centroidsRaw as unknown[]).length;
   const centroids = (centroidsRaw as unknown[]).map((c, g) => numbers(c, `centroids[${g}]`, d));
-  const spread = numbers(raw.spread, 'spread', k, true);
+  const spread = numbers(raw.spread, 'spread', k, [0, LIMIT.value], true);
   const labels = raw.labels;
   if (
     !Array.isArray(labels) ||
@@ -88,15 +111,10 @@ export function validateSegments(input: unknown): Segments {
   // Version 2 has the dimensions' weights; version 1 has none (every dimension weighs 1).
   let weights: number[] | undefined;
   if (raw.version === 2) {
-    if (!Array.isArray(raw.weights) || raw.weights.length !== d) {
+    if (!Array.isArray(raw.weights)) {
       bad('weights', raw.weights, `an array of ${d} numbers (version 2)`);
     }
-    weights = (raw.weights as unknown[]).map((w, j) => {
-      if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
-        bad(`weights[${j}]`, w, 'a finite number ≥ 0');
-      }
-      return w as number;
-    });
+    weights = numbers(raw.weights, 'weights', d, [0, LIMIT.weight]);
     if (!weights.some((w) => w > 0)) bad('weights', raw.weights, 'at least one weight above 0');
   } else if (raw.weights !== undefined) {
     bad('weights', raw.weights, 'absent in version 1 (weights need version 2)');
@@ -146,10 +164,13 @@ export function placeShopper(profile: VectorProfile, segments: Segments): GroupP
   const least = Math.min(...exponents);
   const raw = exponents.map((e) => Math.exp(least - e));
   const total = raw.reduce((a, b) => a + b, 0);
+  // A validated file keeps every distance finite; should one still overflow, the shopper is
+  // wholly in the nearest group rather than in none (NaN weights).
+  const soft = raw.map((w) => w / total);
   return {
     group,
     label: segments.labels[group]!,
-    weights: raw.map((w) => w / total),
+    weights: soft.every(Number.isFinite) ? soft : soft.map((_, g) => (g === group ? 1 : 0)),
     vector: x,
   };
 }
