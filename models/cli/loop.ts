@@ -78,6 +78,8 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
       world.categories,
       {
         seed,
+        // As a shop would fit them for its reports' ε (k ≤ e^ε + 1); both runs share them.
+        ...(epsilon > 0 ? { epsilon } : {}),
         ...(args.k !== undefined
           ? { k: numberFlag('k', args.k, { min: 2, max: 16, integer: true }) }
           : {}),

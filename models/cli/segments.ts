@@ -1,7 +1,11 @@
 /**
  * `npm run segments -- --out <segments.json> [--world models/campaign/worlds/browsing.json]
  *   [--shoppers 6000] [--hillstrom ../shared/data/hillstrom-train.csv | none]
- *   [--hillstrom-rows 4000] [--seed 1] [--k-min 4] [--k-max 12] [--k <k>] [--dims <names>]`
+ *   [--hillstrom-rows 4000] [--seed 1] [--k-min 4] [--k-max 12] [--k <k>] [--dims <names>]
+ *   [--epsilon 2 | inf]`
+ *
+ * `--epsilon` (default 2, the SDK's `learning.epsilon`) caps k so that a device's randomized report
+ * names its true group at least half the time (k ≤ e^ε + 1: 8 at ε = 2).
  *
  * `--dims bought` (comma-separated names of profile dimensions, or families such as `bought`)
  * defines the groups on those dimensions only (a version-2 file with their weights).
@@ -22,6 +26,7 @@ import { readHillstrom } from '../lib/hillstrom.js';
 import { SHARED_DATA_DIR } from '../lib/paths.js';
 import { shuffle } from '../lib/random.js';
 import { fitSegments } from '../learning/fit-segments.js';
+import { epsilonFlag } from '../learning/io.js';
 import { browsingProfiles, hillstromProfile } from '../learning/profiles.js';
 
 const round = (x: number) => Number(x.toFixed(4));
@@ -38,7 +43,9 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     'k-max': { default: '12', integer: true },
     k: { integer: true },
     dims: { expected: 'comma-separated profile dimensions or families, e.g. bought' },
+    epsilon: { default: '2' },
   });
+  const epsilon = epsilonFlag(args.epsilon);
   const kMin = numberFlag('k-min', args['k-min'], { min: 2, max: 16, integer: true });
   const kMax = numberFlag('k-max', args['k-max'], { min: kMin, max: 16, integer: true });
   const k =
@@ -63,6 +70,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     kMax,
     ...(k !== undefined ? { k } : {}),
     ...(args.dims !== undefined ? { dimensions: args.dims.split(',').map((d) => d.trim()) } : {}),
+    epsilon,
   });
   // What the SDK will load must pass its own validation.
   validateSegments(fit.segments);
@@ -72,6 +80,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     out: args.out,
     sha256: createHash('sha256').update(text).digest('hex'),
     k: fit.k,
+    epsilon: Number.isFinite(epsilon) ? epsilon : 'inf',
     ...(fit.segments.weights
       ? {
           dims: profileVectorNames(world.categories).filter(

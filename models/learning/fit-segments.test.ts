@@ -4,7 +4,13 @@ import { placeShopper, validateSegments } from '../../src/learning/segments.js';
 import { hillstromRow } from '../../test/support/hillstrom-row.js';
 import { browsingWorldOf, DEFAULT_BROWSING_WORLD, readWorld } from '../campaign/world-file.js';
 import { SIM_START } from '../campaign/world.js';
-import { dimensionWeights, fitSegments, groupLabel, groupSizes } from './fit-segments.js';
+import {
+  dimensionWeights,
+  fitSegments,
+  groupLabel,
+  groupSizes,
+  kForEpsilon,
+} from './fit-segments.js';
 import { unstandardize } from './kmeans.js';
 import { browsingProfiles, hillstromProfile } from './profiles.js';
 
@@ -140,4 +146,34 @@ describe('groups on chosen dimensions (--dims)', () => {
       ),
     );
   });
+});
+
+describe('k for the reports’ ε', () => {
+  it('caps k where a report names the true group at least half the time', () => {
+    // e^ε / (e^ε + k − 1) ≥ 1/2 ⇔ k ≤ e^ε + 1: e² + 1 = 8.39, e + 1 = 3.72, e^0.1 + 1 = 2.11.
+    expect(kForEpsilon(2)).toBe(8);
+    expect(kForEpsilon(1)).toBe(3);
+    expect(kForEpsilon(0.1)).toBe(2);
+    expect(kForEpsilon(Math.log(11))).toBe(12); // e^ε + 1 = 12 exactly: p = 11/22
+    expect(kForEpsilon(Infinity)).toBe(Infinity);
+    expect(() => kForEpsilon(0)).toThrow('segments: ε must be above 0, got 0');
+    // The true-group probability at the cap is at least 1/2, one group more and it is below.
+    for (const eps of [0.7, 1.5, 2, 3]) {
+      const k = kForEpsilon(eps);
+      const p = (kk: number) => Math.exp(eps) / (Math.exp(eps) + kk - 1);
+      expect(p(k)).toBeGreaterThanOrEqual(0.5);
+      expect(p(k + 1)).toBeLessThan(0.5);
+    }
+  });
+
+  it('tries no k above the cap, and lowers k-min to it', () => {
+    const world = browsingWorldOf(readWorld(DEFAULT_BROWSING_WORLD), DEFAULT_BROWSING_WORLD);
+    const profiles = browsingProfiles(world, 120, 4, SIM_START);
+    const fit = fitSegments(profiles, world.categories, { seed: 2, kMax: 6, epsilon: 1 });
+    // ε = 1 caps k at 3, below the default k-min of 4: only k = 3 is tried.
+    expect(fit.scores.map((s) => s.k)).toEqual([3]);
+    expect(fit.k).toBe(3);
+    // A k given outright is kept (the caller chose it).
+    expect(fitSegments(profiles, world.categories, { seed: 2, k: 5, epsilon: 1 }).k).toBe(5);
+  }, 60_000);
 });

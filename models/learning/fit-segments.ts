@@ -50,6 +50,11 @@ export interface FitSegmentsOptions {
   /** Use this k instead of choosing one. */
   k?: number;
   /**
+   * The ε the devices will report their group at: k is capped at {@link kForEpsilon} (a report
+   * names the true group at least half the time). Infinity or undefined: no cap.
+   */
+  epsilon?: number;
+  /**
    * The dimensions the groups are defined on, by name (`profileVectorNames`); default all. The
    * others still get their group's mean in the centroids (labels and profile terms read them)
    * but weigh nothing in the distance (the file's `weights`, version 2).
@@ -132,8 +137,9 @@ export function fitSegments(
   categories: readonly string[],
   options: FitSegmentsOptions,
 ): SegmentsFit {
-  const kMin = options.k ?? options.kMin ?? 4;
-  const kMax = options.k ?? options.kMax ?? 12;
+  const cap = kForEpsilon(options.epsilon ?? Infinity);
+  const kMax = options.k ?? Math.min(options.kMax ?? 12, cap);
+  const kMin = options.k ?? Math.min(options.kMin ?? 4, kMax);
   if (profiles.length < 2 * kMax) {
     throw new Error(`segments: ${profiles.length} profiles, expected at least ${2 * kMax}`);
   }
@@ -194,6 +200,17 @@ export function fitSegments(
       ...(weights ? { weights } : {}),
     },
   };
+}
+
+/**
+ * The most groups whose k-ary randomized response at ε names the true group at least half the
+ * time: e^ε / (e^ε + k − 1) ≥ 1/2, so k ≤ e^ε + 1 (8 at ε = 2, 3 at ε = 1; at least 2). More
+ * groups than that make most reports another group's, and the de-biased cells of the learner
+ * (`npm run learn`) noisier than the groups are informative (docs/learning.md, Results).
+ */
+export function kForEpsilon(epsilon: number): number {
+  if (!(epsilon > 0)) throw new Error(`segments: ε must be above 0, got ${epsilon}`);
+  return Number.isFinite(epsilon) ? Math.max(2, Math.floor(Math.exp(epsilon) + 1)) : Infinity;
 }
 
 /**

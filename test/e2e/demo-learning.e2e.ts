@@ -22,6 +22,9 @@ import { openPage, requireChromium, type PageWindow } from '../support/e2e.js';
 const hasChromium = requireChromium();
 const POLL = { timeout: 30_000, interval: 250 };
 const SEGMENTS_FILE = fileURLToPath(new URL('../../models/default-segments.json', import.meta.url));
+/** The shipped file's number of groups (8: k ≤ e^ε + 1 at the default ε = 2). */
+const K = (JSON.parse(readFileSync(SEGMENTS_FILE, 'utf8')) as { centroids: unknown[] }).centroids
+  .length;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 interface Received {
@@ -127,7 +130,7 @@ describe.skipIf(!hasChromium)('demo: the learning loop', () => {
     // Shoppers browse with consent (the demo's pages grant it), each in a browser of their own.
     // The women's shopper claims her coupon: the learner has a reward to count.
     // Fourteen home visits: the policy is nearly greedy, so a first slot's propensity is often
-    // near 1, and at ε = 2 with 12 groups an offer's group cell needs about two reports of the
+    // near 1, and at ε = 2 with 8 groups an offer's group cell needs about two reports of the
     // same group to pass the learner's minimum de-biased weight (5). With six visits (three or
     // four reported decisions) whether any offer had group values depended on the draws and on
     // which flash sale the ten-minute cycle showed: the test failed at some times of day.
@@ -153,9 +156,9 @@ describe.skipIf(!hasChromium)('demo: the learning loop', () => {
     expect(withGroup.length).toBeGreaterThan(0);
     for (const e of withGroup) {
       expect(e.type).toBe('impression');
-      expect(e).toMatchObject({ groupK: 12, groupEpsilon: 2, groupSet: segmentsSha.slice(0, 12) });
+      expect(e).toMatchObject({ groupK: K, groupEpsilon: 2, groupSet: segmentsSha.slice(0, 12) });
       expect(e.group).toBeGreaterThanOrEqual(0);
-      expect(e.group).toBeLessThan(12);
+      expect(e.group).toBeLessThan(K);
     }
     // One group report per decision at most.
     const reportsPerDecision = new Map<string, number>();
@@ -182,12 +185,12 @@ describe.skipIf(!hasChromium)('demo: the learning loop', () => {
     const effectsSha = (await result.getAttribute('data-sha256'))!;
     // No order was placed: the learner values decisions by their claims.
     expect(await result.textContent()).toMatch(
-      /^Published effects [0-9a-f]{12} \(claim, 12 groups/,
+      new RegExp(`^Published effects [0-9a-f]{12} \\(claim, ${K} groups`),
     );
     const bytes = readFileSync(path.join(dataDir, 'effects.json'));
     expect(sha256(bytes)).toBe(effectsSha);
     const effects = validateEffects(JSON.parse(bytes.toString('utf8')));
-    expect(effects).toMatchObject({ k: 12, epsilon: 2, segments_sha256: segmentsSha });
+    expect(effects).toMatchObject({ k: K, epsilon: 2, segments_sha256: segmentsSha });
     // Per-group values where the reports allow them (the learner leaves them out of an offer
     // whose group cells are all empty); the home page's offers had most of the traffic.
     const byGroup = Object.keys(effects.offers).filter((id) => effects.offers[id]!.groups);
@@ -212,7 +215,7 @@ describe.skipIf(!hasChromium)('demo: the learning loop', () => {
     expect(inspected.personalized).toBe(true);
     expect(inspected.holdout).not.toBe(true);
     expect(inspected.group!.segments).toBe(segmentsSha);
-    expect(inspected.group!.weights).toHaveLength(12);
+    expect(inspected.group!.weights).toHaveLength(K);
     expect(inspected.group!.weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
     expect(inspected.effects).toMatchObject({ sha256: effectsSha, byGroup: true });
     expect(inspected.effects!.temperature).toBe(effects.temperature);
