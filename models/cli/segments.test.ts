@@ -1,0 +1,53 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { validateSegments } from '../../src/learning/segments.js';
+import { main } from './segments.js';
+
+// `npm run segments` on a small browsing population (no Hillstrom rows): the cap on k for the
+// reports' ε, the dimensions to group on, and one-line errors.
+const quiet = () => undefined;
+const out = () => join(mkdtempSync(join(tmpdir(), 'segments-cli-')), 'segments.json');
+
+describe('npm run segments', () => {
+  it('caps k at e^ε + 1 for the reports’ ε, and not at all for inf', async () => {
+    const file = out();
+    const capped = await main(
+      ['--out', file, '--shoppers', '300', '--hillstrom', 'none', '--epsilon', '1'],
+      quiet,
+    );
+    // e + 1 = 3.72: only k = 3 is tried (k-min 4 lowered to the cap).
+    expect(capped).toMatchObject({ k: 3, epsilon: 1 });
+    expect(Object.keys(capped.silhouette)).toEqual(['3']);
+    expect(validateSegments(JSON.parse(readFileSync(file, 'utf8'))).centroids).toHaveLength(3);
+    const open = await main(
+      [
+        '--out',
+        out(),
+        '--shoppers',
+        '300',
+        '--hillstrom',
+        'none',
+        '--epsilon',
+        'inf',
+        '--k-max',
+        '5',
+      ],
+      quiet,
+    );
+    expect(open).toMatchObject({ epsilon: 'inf' });
+    expect(Object.keys(open.silhouette)).toEqual(['4', '5']);
+  }, 60_000);
+
+  it('says what is wrong in one line', async () => {
+    const run = (...extra: string[]) =>
+      main(['--out', out(), '--shoppers', '300', '--hillstrom', 'none', ...extra], quiet);
+    await expect(run('--epsilon', '0')).rejects.toThrow(
+      '--epsilon: got "0", expected a number in (0, 100]',
+    );
+    await expect(run('--dims', 'bogus')).rejects.toThrow(
+      /^--dims: "bogus" is not a profile dimension; expected one of recency_months/,
+    );
+  }, 60_000);
+});
