@@ -199,7 +199,7 @@ function fitPrior(cells: readonly Cell[], weights: readonly number[], spec: Prio
   // weights being inverse variances): a term the cells barely vary in, or that others explain,
   // gets no slope instead of a wild one. The model's slope is read from what the offer and group
   // levels leave of the cells; with few groups that is one or two numbers, and unshrunk it came
-  // out anywhere from 0 to 23 on Hillstrom's splits (docs/learning.md).
+  // out anywhere from 0 to thousands on Hillstrom's splits (docs/learning.md).
   const idx = active.flatMap((on, j) => (on ? [j] : []));
   const A = normal(idx);
   idx.forEach((j, r) => {
