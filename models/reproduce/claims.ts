@@ -305,7 +305,7 @@ function replayClaims(): Claim[] {
       'model',
       'replay',
       'replay.learned.targeted',
-      { ...loop, near: 'and 21.5 in the top 30%' },
+      { ...loop, near: '21.5 in the top 30%' },
       '21.5',
     ),
     quote(
