@@ -1,3 +1,4 @@
+import type { StoreNames } from 'idb';
 import type { ReportDiagnostic } from '../util/diagnostic-codes.js';
 import { describeError, fieldError } from '../util/errors.js';
 import { FallbackBackend } from '../util/fallback-backend.js';
@@ -330,6 +331,30 @@ export class StateStore {
   }
 
   /**
+   * One transaction on `stores` that leaves the counters alone: reads the meta record, lets
+   * `update` make its other writes and say how the record changes (no `patch`: it does not),
+   * writes it with a new `rev` (the promise of schema v2) and carries this tab's copy over.
+   */
+  private async updateMeta<R>(
+    stores: StoreNames<StateDB>[],
+    update: (
+      meta: MetaRecord | undefined,
+      tx: WriteTx<StateDB>,
+    ) => { value: R; patch?: Partial<MetaRecord> },
+  ): Promise<R> {
+    const [value, read, written] = await this.db.write(stores, async (tx) => {
+      const meta = await tx.get('meta', META_KEY);
+      const { value, patch } = update(meta, tx);
+      if (patch === undefined) return [value] as const;
+      const next: MetaRecord = { ...meta, ...patch, rev: newRev() };
+      tx.put('meta', next, META_KEY);
+      return [value, meta, next] as const;
+    });
+    if (written) this.carryCopy(read, written);
+    return value;
+  }
+
+  /**
    * Exact across tabs: in ONE readwrite transaction, reads the counters of `placement`, of every
    * candidate offer and the overall counter, computes which candidates are still allowed under
    * `rules`, calls `choose(allowed, room)` synchronously, then records one impression for each
@@ -543,16 +568,14 @@ export class StateStore {
     }
     const placement = checkName('saveDecision().decision.placement', decision.placement);
     const now = this.clock();
-    const [read, written] = await this.db.write(['decisions', 'meta'], async (tx) => {
-      // Saving a decision is session activity, like showing one.
-      const meta = await tx.get('meta', META_KEY);
-      const session = touchSession(meta?.session, now, this.sessionTimeoutMs);
-      const next: MetaRecord = { ...meta, session, rev: newRev() };
-      tx.put('meta', next, META_KEY);
+    await this.updateMeta(['decisions', 'meta'], (meta, tx) => {
       tx.put('decisions', decision, placement);
-      return [meta, next] as const;
+      // Saving a decision is session activity, like showing one.
+      return {
+        value: undefined,
+        patch: { session: touchSession(meta?.session, now, this.sessionTimeoutMs) },
+      };
     });
-    this.carryCopy(read, written);
   }
 
   /**
@@ -582,15 +605,11 @@ export class StateStore {
    */
   async shopperSeed(): Promise<number> {
     if (this.seed !== undefined) return this.seed;
-    const [seed, read, written] = await this.db.write(['meta'], async (tx) => {
-      const meta = await tx.get('meta', META_KEY);
-      if (isSeed(meta?.seed)) return [meta.seed] as const;
+    const seed = await this.updateMeta(['meta'], (meta) => {
+      if (isSeed(meta?.seed)) return { value: meta.seed };
       const drawn = randomUint32();
-      const next: MetaRecord = { ...meta, seed: drawn, rev: newRev() };
-      tx.put('meta', next, META_KEY);
-      return [drawn, meta, next] as const;
+      return { value: drawn, patch: { seed: drawn } };
     });
-    if (written) this.carryCopy(read, written);
     this.seed = seed;
     return seed;
   }
@@ -614,14 +633,10 @@ export class StateStore {
       throw fieldError('invalid_input', 'groupReport().epsilon', epsilon, 'a positive number');
     }
     if ((await this.db.kind()) !== 'indexeddb') return undefined;
-    const [reported, read, written] = await this.db.write(['meta'], async (tx) => {
-      const meta = await tx.get('meta', META_KEY);
+    const reported = await this.updateMeta(['meta'], (meta) => {
       const next = dailyReport(memoOf(meta?.groupReport), group, day, key, k, epsilon, random);
-      const record: MetaRecord = { ...meta, groupReport: next.memo, rev: newRev() };
-      tx.put('meta', record, META_KEY);
-      return [next.reported, meta, record] as const;
+      return { value: next.reported, patch: { groupReport: next.memo } };
     });
-    this.carryCopy(read, written);
     return this.db.storage === 'indexeddb' ? reported : undefined;
   }
 
