@@ -155,6 +155,17 @@ function controlOf(holdout: readonly CellRow[], k: number | undefined) {
   return { baseline, byGroup };
 }
 
+/** The rows of each offer, in their order (one pass instead of a filter per offer). */
+function rowsByOffer(rows: readonly CellRow[]): Map<string, CellRow[]> {
+  const out = new Map<string, CellRow[]>();
+  for (const r of rows) {
+    const list = out.get(r.offerId);
+    if (list) list.push(r);
+    else out.set(r.offerId, [r]);
+  }
+  return out;
+}
+
 /**
  * Per offer and group (index offer · k + group): the de-biased value of showing the offer minus
  * the control's, and how many decisions it rests on; `hasGroups` per offer.
@@ -171,8 +182,9 @@ function groupTable(rows: readonly CellRow[], offerIds: readonly string[], k: nu
   const values: { y?: number; v?: number }[] = [];
   const counts: number[] = [];
   const hasGroups: boolean[] = [];
+  const byOffer = rowsByOffer(personalized);
   for (const id of offerIds) {
-    const mine = personalized.filter((r) => r.offerId === id);
+    const mine = byOffer.get(id) ?? [];
     const reported = reportedCells(mine);
     const estimates = groupEstimates(reported, k, rewardVariance(sumsOf(mine)) || pooledVariance);
     hasGroups.push(estimates.some((e) => e !== undefined));
@@ -329,9 +341,11 @@ export function claimValue(
   claims: readonly CellRow[],
   claimedReward: readonly CellRow[],
 ): number | undefined {
-  const estimate = claimValueEstimate(reward, claims, claimedReward);
-  return estimate && Math.max(0, estimate.mean);
+  return atLeastZero(claimValueEstimate(reward, claims, claimedReward));
 }
+
+/** λ from an estimate of the value of a claim: within an offer, claims never lower the reward. */
+const atLeastZero = (estimate: ClaimValue | undefined) => estimate && Math.max(0, estimate.mean);
 
 /**
  * The value of one claim per (offer, group): a claim is worth the order it brings less the
@@ -372,10 +386,11 @@ function valuesByGroup(
   const yc = new Array<number>(offerIds.length).fill(0);
   const c = new Array<number>(offerIds.length).fill(0);
   // Per true group (de-biased): Σ_o h·Yc, Σ_o h·C·M_o, Σ_o h·(Y − Yc), Σ_o h·(W − C).
-  const rows = reward.filter((r) => r.arm === 'personalized' && o2i.has(r.offerId));
-  for (const r of rows) {
-    const o = o2i.get(r.offerId)!;
-    const sums = claimedOf(r);
+  // Each row's offer and claim sums, looked up once (not once per group).
+  const rows = reward
+    .filter((r) => r.arm === 'personalized' && o2i.has(r.offerId))
+    .map((r) => ({ r, o: o2i.get(r.offerId)!, sums: claimedOf(r) }));
+  for (const { o, sums } of rows) {
     yc[o]! += sums.yc;
     c[o]! += sums.c;
   }
@@ -387,11 +402,10 @@ function valuesByGroup(
     let un = 0;
     let uw = 0;
     let claimsG = 0;
-    for (const r of rows) {
+    for (const { r, o, sums } of rows) {
       if (r.group === null) continue;
       const h = debiasWeight(r.group, g, k, r.epsilon ?? Infinity);
-      const o = o2i.get(r.offerId)!;
-      const { c: rc, yc: ryc } = claimedOf(r);
+      const { c: rc, yc: ryc } = sums;
       if (M[o] !== undefined) {
         num += h * ryc;
         den += h * rc * M[o]!;
@@ -427,8 +441,9 @@ export function buildEffects(
   const pooled: Cell[] = [];
   const pooledN: number[] = [];
   const pooledVariance = rewardVariance(sumsOf(personalized));
+  const byOffer = rowsByOffer(personalized);
   offerIds.forEach((id, o) => {
-    const mine = personalized.filter((r) => r.offerId === id);
+    const mine = byOffer.get(id) ?? [];
     const value = snips(
       mine.map((r) => ({ sums: r.sums, h: 1 })),
       rewardVariance(sumsOf(mine)) || pooledVariance,
@@ -469,12 +484,6 @@ export function buildEffects(
     surrogate && options.claimedReward
       ? claimSums(options.surrogate!, options.claimedReward)
       : undefined;
-  const byOffer = new Map<string, CellRow[]>();
-  for (const r of personalized) {
-    const list = byOffer.get(r.offerId);
-    if (list) list.push(r);
-    else byOffer.set(r.offerId, [r]);
-  }
   const perClaim = claimedOf
     ? offerIds.map((id) => estimateClaimValue(byOffer.get(id) ?? [], claimedOf))
     : undefined;
@@ -525,9 +534,8 @@ export function buildEffects(
   // The reward's profile slopes: fitted on its own table, or λ · γ through the claims, λ the
   // value of one claim read from the orders (steadier than the prior's slope on the claims, which
   // is fitted from the noisy reward cells' residuals and fell to 0 in some weeks of the loop).
-  const overall = claimedOf && estimateClaimValue(personalized, claimedOf);
   const lambda = surrogate
-    ? ((overall ? Math.max(0, overall.mean) : undefined) ?? groups!.gamma[0]!)
+    ? ((claimedOf && atLeastZero(estimateClaimValue(personalized, claimedOf))) ?? groups!.gamma[0]!)
     : 0;
   const slopes = surrogate
     ? surrogate.gamma.map((g) => lambda * g)
