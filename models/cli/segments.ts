@@ -9,6 +9,7 @@
  *
  * `--dims bought` (comma-separated names of profile dimensions, or families such as `bought`)
  * defines the groups on those dimensions only (a version-2 file with their weights).
+ *
  * Fits shopper groups (models/learning/fit-segments.ts) on the profiles of a browsing world's
  * traffic and on Hillstrom rows, and writes the segments file the catalog names. Prints k, the
  * silhouette of every k tried, the groups' sizes and labels, and the file's SHA-256.

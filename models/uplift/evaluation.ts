@@ -73,6 +73,8 @@ export function evaluateScores(
     });
     return armMetrics(y, u, t);
   };
+  // A row's best offer: what `any` and `best` rank by.
+  const bestUplift = (i: number) => Math.max(scores.mens.uplift[i]!, scores.womens.uplift[i]!);
   const response: number[] = [];
   const truth: number[] = [];
   rows.forEach((row, i) => {
@@ -93,19 +95,13 @@ export function evaluateScores(
       (r) => r.arm !== 'womens',
       (i) => scores.mens.uplift[i]!,
     ),
-    any: compare(
-      () => true,
-      (i) => Math.max(scores.mens.uplift[i]!, scores.womens.uplift[i]!),
-    ),
-    best: compare(
-      (row, i) => {
-        if (row.arm === 'none') return true;
-        const mens = scores.mens.uplift[i]!;
-        const womens = scores.womens.uplift[i]!;
-        return mens === womens || (row.arm === 'mens') === mens > womens;
-      },
-      (i) => Math.max(scores.mens.uplift[i]!, scores.womens.uplift[i]!),
-    ),
+    any: compare(() => true, bestUplift),
+    best: compare((row, i) => {
+      if (row.arm === 'none') return true;
+      const mens = scores.mens.uplift[i]!;
+      const womens = scores.womens.uplift[i]!;
+      return mens === womens || (row.arm === 'mens') === mens > womens;
+    }, bestUplift),
     auc_visit: rocAuc(truth, response),
   };
 }
