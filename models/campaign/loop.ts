@@ -446,7 +446,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
       writeFileSync(join(dir, 'effects.json'), text);
       effects = { ...learned.effects, sha256: createHash('sha256').update(text).digest('hex') };
       log(
-        `loop: learned on weeks 1-${w + 1}: temperature ${learned.effects.temperature}, beta ${learned.summary.beta.toFixed(3)}`,
+        `loop: learned on weeks 1-${w + 1}: temperature ${learned.effects.temperature}, beta ${learned.summary.beta.toFixed(3)}, absent groups [${learned.summary.absentGroups.join(',')}]`,
       );
     }
   } finally {

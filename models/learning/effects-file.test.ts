@@ -421,4 +421,60 @@ describe('buildEffects', () => {
       [undefined, undefined],
     ]);
   });
+
+  it('gives a group the reports do not show no level of its own', () => {
+    // k = 3, ε = ln 4: p = 2/3, q = 1/6; h = 5/3 for the reported group, −1/3 for the others.
+    // Per offer 600 decisions truly in group 0 and 600 in group 1 (π = 1/2), none in group 2,
+    // reported as the channel expects (400/100/100 and 100/400/100), plus 15 more reported as
+    // group 2 whose reward is 10. Group 2's de-biased weight per offer: 5/3 · 2 · 215 − 1/3 · 2 ·
+    // 1000 = 50 (above the cell floor of 5), 100 over both offers, whose noise is
+    // √(2 · (25/9 · 4 · 215 + 1/9 · 4 · 1000)) = √5666.7 = 75.3: under 2 sds, absent. Unchecked,
+    // its value for offer a (rewards 1 and 3 in groups 0 and 1) would be
+    // (5/3 · 1100 − 1/3 · 4000) / 50 = 10, far above what either group earns.
+    const epsilon = Math.log(4);
+    const rewards = { a: [1, 3], b: [2, 4] };
+    const rows: CellRow[] = [];
+    for (const [id, [y0, y1]] of Object.entries(rewards) as [string, number[]][]) {
+      const mixes: [number, number, number][] = [
+        [400, 100, 0],
+        [100, 400, 0],
+        [100, 100, 15],
+      ];
+      mixes.forEach(([n0, n1, extra], reported) => {
+        const n = n0 + n1 + extra;
+        const y = n0 * y0! + n1 * y1! + extra * 10;
+        const y2 = n0 * y0! ** 2 + n1 * y1! ** 2 + extra * 100;
+        rows.push({
+          offerId: id,
+          arm: 'personalized',
+          group: reported,
+          epsilon,
+          sums: { n, s0: 2 * n, s1: 2 * y, s2: 2 * y2, t0: 4 * n, t1: 4 * y, t2: 4 * y2 },
+          firstAt: AT,
+          lastAt: AT,
+        });
+      });
+    }
+    const { file, summary } = buildEffects(rows, {
+      reward: 'net',
+      segments: { k: 3, sha256: 'f'.repeat(64) },
+      generatedAt: AT,
+    });
+    expect(summary.absentGroups).toEqual([2]);
+    // Groups 0 and 1 are learned (near 1 and 3, 2 and 4; the 15 extra reports move them a
+    // little); group 2 gets the prior without a group level: the offer's own level, between them.
+    for (const id of ['a', 'b'] as const) {
+      const [g0, g1, g2] = file.offers[id]!.groups!.map((g) => g.mean);
+      expect(g0).toBeCloseTo(rewards[id][0]!, 0);
+      expect(g1).toBeCloseTo(rewards[id][1]!, 0);
+      expect(g2).toBeGreaterThan(Math.min(g0!, g1!));
+      expect(g2).toBeLessThan(Math.max(g0!, g1!));
+    }
+    // The same decisions with exact reports of groups 0 and 1 only: nothing absent to report.
+    const exact = buildEffects(
+      rows.filter((r) => r.group !== 2).map((r) => ({ ...r, epsilon: null })),
+      { reward: 'net', segments: { k: 3, sha256: 'f'.repeat(64) }, generatedAt: AT },
+    );
+    expect(exact.summary.absentGroups).toEqual([2]);
+  });
 });

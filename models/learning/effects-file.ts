@@ -14,6 +14,7 @@ import { debiasWeight } from '../../src/learning/randomized-response.js';
 import {
   MIN_CELL_WEIGHT,
   groupEstimates,
+  presentGroups,
   rewardVariance,
   snips,
   type CellSums,
@@ -78,6 +79,11 @@ export interface BuildOptions {
 export interface BuildSummary {
   offers: number;
   decisions: { personalized: number; holdout: number; withGroup: number };
+  /**
+   * The groups the decisions do not show (`presentGroups`): their cells took the prior without a
+   * level of their own. Empty without groups.
+   */
+  absentGroups: number[];
   baseline: { mean: number; se: number; byGroup: boolean } | null;
   tau2: Record<string, number>;
   beta: number;
@@ -140,7 +146,11 @@ function minus(value: Estimate, control: Estimate | undefined) {
 }
 
 /** The control: the holdout's reward, pooled and per group when its decisions carry groups. */
-function controlOf(holdout: readonly CellRow[], k: number | undefined) {
+function controlOf(
+  holdout: readonly CellRow[],
+  k: number | undefined,
+  present: readonly boolean[] | undefined,
+) {
   const variance = rewardVariance(sumsOf(holdout));
   const baseline =
     holdout.length > 0
@@ -151,7 +161,7 @@ function controlOf(holdout: readonly CellRow[], k: number | undefined) {
       : undefined;
   const cells = reportedCells(holdout);
   const byGroup =
-    k !== undefined && cells.length > 0 ? groupEstimates(cells, k, variance) : undefined;
+    k !== undefined && cells.length > 0 ? groupEstimates(cells, k, variance, present) : undefined;
   return { baseline, byGroup };
 }
 
@@ -170,11 +180,17 @@ function rowsByOffer(rows: readonly CellRow[]): Map<string, CellRow[]> {
  * Per offer and group (index offer · k + group): the de-biased value of showing the offer minus
  * the control's, and how many decisions it rests on; `hasGroups` per offer.
  */
-function groupTable(rows: readonly CellRow[], offerIds: readonly string[], k: number) {
+function groupTable(
+  rows: readonly CellRow[],
+  offerIds: readonly string[],
+  k: number,
+  present: readonly boolean[],
+) {
   const personalized = rows.filter((r) => r.arm === 'personalized');
   const { baseline, byGroup } = controlOf(
     rows.filter((r) => r.arm === 'holdout'),
     k,
+    present,
   );
   // An offer whose few rewards were all equal (no click yet) has no variance of its own: it
   // takes that of every offer's rewards, so its cells count as observed, with an honest error.
@@ -186,7 +202,12 @@ function groupTable(rows: readonly CellRow[], offerIds: readonly string[], k: nu
   for (const id of offerIds) {
     const mine = byOffer.get(id) ?? [];
     const reported = reportedCells(mine);
-    const estimates = groupEstimates(reported, k, rewardVariance(sumsOf(mine)) || pooledVariance);
+    const estimates = groupEstimates(
+      reported,
+      k,
+      rewardVariance(sumsOf(mine)) || pooledVariance,
+      present,
+    );
     hasGroups.push(estimates.some((e) => e !== undefined));
     estimates.forEach((e, g) => {
       values.push(e ? minus(e, byGroup?.[g] ?? baseline) : {});
@@ -208,8 +229,9 @@ function surrogateOf(
   k: number,
   termsOf: (offer: number, group: number) => readonly number[],
   count: number,
+  present: readonly boolean[],
 ) {
-  const { values } = groupTable(claims, offerIds, k);
+  const { values } = groupTable(claims, offerIds, k, present);
   const cells: Cell[] = values.map((value, i) => ({
     offer: Math.floor(i / k),
     group: i % k,
@@ -380,6 +402,7 @@ function valuesByGroup(
   claimedOf: (r: CellRow) => ClaimSums,
   offerIds: readonly string[],
   k: number,
+  present?: readonly boolean[],
 ): (number | undefined)[][] {
   const o2i = new Map(offerIds.map((id, i) => [id, i]));
   // Pooled over groups (every report), per offer: Σ Yc / Σ C.
@@ -397,6 +420,7 @@ function valuesByGroup(
   const M = yc.map((y, o) => (c[o]! > 0 ? y / c[o]! : undefined));
   const out: (number | undefined)[][] = offerIds.map(() => new Array(k).fill(undefined));
   for (let g = 0; g < k; g++) {
+    if (present && !present[g]) continue;
     let num = 0;
     let den = 0;
     let un = 0;
@@ -436,7 +460,9 @@ export function buildEffects(
     throw new Error('learn: no personalized decision with an impression in the logs');
   }
   const k = options.segments?.k;
-  const { baseline, byGroup: controlByGroup } = controlOf(holdout, k);
+  // The groups the decisions show at all (every report, personalized and holdout alike).
+  const present = k !== undefined ? presentGroups(reportedCells(rows), k) : undefined;
+  const { baseline, byGroup: controlByGroup } = controlOf(holdout, k, present);
 
   const pooled: Cell[] = [];
   const pooledN: number[] = [];
@@ -451,7 +477,7 @@ export function buildEffects(
     pooled.push({ offer: 0, group: o, pred: 0, ...(value ? minus(value, baseline) : {}) });
     pooledN.push(mine.reduce((n, r) => n + r.sums.n, 0));
   });
-  const table = k !== undefined ? groupTable(rows, offerIds, k) : undefined;
+  const table = k !== undefined ? groupTable(rows, offerIds, k, present!) : undefined;
   const hasGroups = table?.hasGroups ?? [];
   const counts = table?.counts ?? [];
   // The selected terms of each (offer, group), in the order of `selected`.
@@ -472,7 +498,7 @@ export function buildEffects(
     );
   const surrogate =
     useProfile && options.surrogate
-      ? surrogateOf(options.surrogate, offerIds, k!, termsOf, selected.length)
+      ? surrogateOf(options.surrogate, offerIds, k!, termsOf, selected.length, present!)
       : undefined;
   // The surrogate index (with the claimed decisions' rewards): a cell's value is its claims'
   // posterior mean times the value of one claim of the offer in the group, read from the orders.
@@ -488,7 +514,9 @@ export function buildEffects(
     ? offerIds.map((id) => estimateClaimValue(byOffer.get(id) ?? [], claimedOf))
     : undefined;
   // Per (offer, group) where the group's sums allow it (`groupClaimValues`), else the offer's.
-  const perGroup = claimedOf ? valuesByGroup(personalized, claimedOf, offerIds, k!) : undefined;
+  const perGroup = claimedOf
+    ? valuesByGroup(personalized, claimedOf, offerIds, k!, present)
+    : undefined;
   const cells: Cell[] = (table?.values ?? []).map((direct, i) => {
     const o = Math.floor(i / k!);
     const g = i % k!;
@@ -604,6 +632,7 @@ export function buildEffects(
         holdout: holdout.reduce((n, r) => n + r.sums.n, 0),
         withGroup: personalized.filter((r) => r.group !== null).reduce((n, r) => n + r.sums.n, 0),
       },
+      absentGroups: present ? present.flatMap((on, g) => (on ? [] : [g])) : [],
       baseline: baseline
         ? { mean: baseline.mean, se: baseline.se, byGroup: controlByGroup !== undefined }
         : null,

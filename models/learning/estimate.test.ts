@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/decide/random.js';
 import { randomizeGroup, responseProbabilities } from '../../src/learning/randomized-response.js';
-import { groupEstimates, rewardVariance, snips, type CellSums } from './estimate.js';
+import { groupEstimates, presentGroups, rewardVariance, snips, type CellSums } from './estimate.js';
 
 /** The sums of a list of (propensity, reward) decisions. */
 function sums(decisions: readonly [number, number][]): CellSums {
@@ -112,5 +112,39 @@ describe('SNIPS from cell sums', () => {
       expect(est!.se).toBeGreaterThan(0.02);
       expect(est!.se).toBeLessThan(0.2);
     });
+  });
+
+  it('tells a group no decision is in from a thin one, worked by hand', () => {
+    // k = 2, ε = ln 3: h = 1.5 for the reported group, −0.5 for the other; π = 1, so S0 = T0 = n.
+    const at = (n0: number, n1: number) => {
+      const cell = (n: number) => ({ n, s0: n, s1: 0, s2: 0, t0: n, t1: 0, t2: 0 });
+      return [
+        { sums: cell(n0), reported: 0, epsilon: Math.log(3) },
+        { sums: cell(n1), reported: 1, epsilon: Math.log(3) },
+      ];
+    };
+    // 100 decisions, all truly in group 0, reported as the channel expects (75 / 25). Group 1:
+    // weight 1.5·25 − 0.5·75 = 0, Σh²T0 = 2.25·25 + 0.25·75 = 75, sd 8.66: absent. Group 0:
+    // 112.5 − 12.5 = 100 against 2·√(2.25·75 + 0.25·25) = 26.9: present.
+    expect(presentGroups(at(75, 25), 2)).toEqual([true, false]);
+    // 70 / 30: group 1 weighs 45 − 35 = 10 (above the floor of 5) but under 2·√(67.5 + 17.5)
+    // = 18.4: still absent. 60 / 40: 60 − 30 = 30 ≥ 2·√(90 + 15) = 20.5: present.
+    expect(presentGroups(at(70, 30), 2)).toEqual([true, false]);
+    expect(presentGroups(at(60, 40), 2)).toEqual([true, true]);
+    // Exact reports at π = 1/3: S0 = 3n, T0 = 9n; present from 4 decisions (12 ≥ 2·√36).
+    const exact = (n: number) => [
+      {
+        sums: { n, s0: 3 * n, s1: 0, s2: 0, t0: 9 * n, t1: 0, t2: 0 },
+        reported: 1,
+        epsilon: Infinity,
+      },
+    ];
+    expect(presentGroups(exact(3), 2)).toEqual([false, false]);
+    expect(presentGroups(exact(4), 2)).toEqual([false, true]);
+    // An absent group gets no estimate even where its own cell would pass the cell floor.
+    const e = groupEstimates(at(70, 30), 2, 0, presentGroups(at(70, 30), 2));
+    expect(e[0]).toBeDefined();
+    expect(e[1]).toBeUndefined();
+    expect(groupEstimates(at(70, 30), 2, 0)[1]).toBeDefined();
   });
 });

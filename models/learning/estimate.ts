@@ -97,18 +97,53 @@ export interface ReportedCell {
 }
 
 /**
+ * How many standard deviations of its own noise a group's de-biased weight must reach, over every
+ * decision, for the group to count as present (`presentGroups`).
+ */
+export const PRESENT_Z = 2;
+
+/**
+ * Which true groups the decisions show at all. Under k-RR a group no device is in still gets a
+ * share q of the reports, and its de-biased weight Σ h·S0 is then 0 ± √(Σ h²·T0) (each decision
+ * adds h/π, of second moment h²/π²): a few dozen either way on a file of thousands. Its cells'
+ * ratios are noise over a near-zero denominator, and the prior's level for the group, fitted from
+ * them alone, would come out as noise too and reach every shopper who is a little in the group (the
+ * device blends groups by soft weights). A group counts as present when its weight over all the
+ * decisions is at least `PRESENT_Z` of those standard deviations (and `MIN_CELL_WEIGHT`); an absent
+ * group's cells are unobserved, so they take the prior without a level of their own. A group with
+ * real members is far above the bar (a 1% group of 20,000 decisions weighs about 5 sds at ε = 2,
+ * k = 8), and with exact reports the bar is 4 decisions at a constant propensity.
+ */
+export function presentGroups(cells: readonly ReportedCell[], k: number): boolean[] {
+  return Array.from({ length: k }, (_, g) => {
+    let weight = 0;
+    let squares = 0;
+    for (const c of cells) {
+      const h = debiasWeight(c.reported, g, k, c.epsilon);
+      weight += h * c.sums.s0;
+      squares += h * h * c.sums.t0;
+    }
+    return weight >= MIN_CELL_WEIGHT && weight >= PRESENT_Z * Math.sqrt(squares);
+  });
+}
+
+/**
  * The value of the offer for each true group 0…k−1 from its reported-group cells, de-biased by
- * inverting the k-RR channel of each cell's ε; undefined for a group too thin to estimate.
+ * inverting the k-RR channel of each cell's ε; undefined for a group too thin to estimate or, with
+ * `present`, absent from the decisions (`presentGroups`).
  */
 export function groupEstimates(
   cells: readonly ReportedCell[],
   k: number,
   variance: number,
+  present?: readonly boolean[],
 ): (Estimate | undefined)[] {
   return Array.from({ length: k }, (_, g) =>
-    snips(
-      cells.map((c) => ({ sums: c.sums, h: debiasWeight(c.reported, g, k, c.epsilon) })),
-      variance,
-    ),
+    present && !present[g]
+      ? undefined
+      : snips(
+          cells.map((c) => ({ sums: c.sums, h: debiasWeight(c.reported, g, k, c.epsilon) })),
+          variance,
+        ),
   );
 }

@@ -45,7 +45,7 @@ describe('a Hillstrom campaign as logged decisions', () => {
     const rows = readHillstrom(real);
     const segments = readSegments(DEFAULT_SEGMENTS);
     const cells = hillstromCells(rows, { outcome: 'visit', segments, epsilon: 2, seed: 1 });
-    const { effects } = await effectsFromCells(cells, {
+    const { effects, summary } = await effectsFromCells(cells, {
       reward: 'click',
       segments,
       offers: hillstromOffers(),
@@ -53,6 +53,14 @@ describe('a Hillstrom campaign as logged decisions', () => {
       now: Date.UTC(2026, 0, 1),
     });
     const valid = validateEffects(effects);
+    // The groups no row of the campaign is in (its customers all bought, none browsed) are told
+    // apart from the randomized reports: absent exactly where the exact reports have no row.
+    const exact = hillstromCells(rows, { outcome: 'visit', segments, epsilon: Infinity, seed: 1 });
+    const empty = Array.from({ length: segments.centroids.length }, (_, g) => g).filter(
+      (g) => !exact.some((c) => c.group === g),
+    );
+    expect(empty.length).toBeGreaterThan(0);
+    expect(summary.absentGroups).toEqual(empty);
     expect(valid).toMatchObject({ k: segments.centroids.length, epsilon: 2, reward: 'click' });
     // The campaign's own average lifts (visits, e-mail minus none): men's ≈ 7.7 points, women's
     // ≈ 4.5; the learner's pooled values must say the same within their errors.

@@ -44,6 +44,7 @@ export function printable(out: string, text: string, result: LearnResult) {
     epsilon: effects.epsilon,
     window: effects.window,
     decisions: summary.decisions,
+    absentGroups: summary.absentGroups,
     baseline: summary.baseline,
     beta: summary.beta,
     profile: summary.profile,
