@@ -6,7 +6,9 @@
  * Offline replay of targeting policies on randomised campaign data (models/uplift/replay.ts):
  * prints incremental visits per 1,000 shoppers over sending nothing, per policy; with segments
  * (the default), also the `learned` policy: effects learned per fold on the training folds
- * (`npm run learn -- --hillstrom`), groups reported through k-RR at `--epsilon`.
+ * (`npm run learn -- --hillstrom`), groups reported through k-RR at `--epsilon`. Every value has
+ * its standard error (`se`), and `differences` pairs the learned policy (the model's without
+ * segments) with each other policy shopper by shopper: the difference and its standard error.
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -67,7 +69,8 @@ export async function main(argv: readonly string[]) {
     rows: rows.length,
     share,
     family: args.family,
-    incrementalVisitsPer1000: result,
+    incrementalVisitsPer1000: result.rows,
+    differences: result.differences,
   };
 }
 

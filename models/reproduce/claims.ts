@@ -271,7 +271,7 @@ function replayClaims(): Claim[] {
     ['most_likely_to_buy', 'most likely to buy', '67.6', '20.0'],
     ['biggest_discount', "biggest discount (= men's)", '76.7', '22.0'],
     ['random', 'random', '60.1', '18.8'],
-    ['learned', 'learned, ε = 2', '76.7', '21.5'],
+    ['learned', 'learned, ε = 2', '76.7', '20.0'],
     ['learned_exact', 'learned, exact groups (`--epsilon inf`)', '76.7', '20.4'],
   ] as const;
   const hillstrom = 'Hillstrom (real data)';
@@ -305,8 +305,8 @@ function replayClaims(): Claim[] {
       'model',
       'replay',
       'replay.learned.targeted',
-      { ...loop, near: '21.5 in the top 30%' },
-      '21.5',
+      { ...loop, near: '20.0 in the top 30%' },
+      '20.0',
     ),
     quote(
       'model',

@@ -145,9 +145,9 @@ export async function reproduceModel(dataDir: string, log: Log): Promise<PartOut
     values[`replay.${name}.targeted`] = r.targeted;
     replayRows.push([name, fixed(r.everyone, 1), fixed(r.targeted, 1)]);
   };
-  for (const r of atTwo) addReplay(r, r.policy);
+  for (const r of atTwo.rows) addReplay(r, r.policy);
   addReplay(
-    exact.find((r) => r.policy === 'learned')!,
+    exact.rows.find((r) => r.policy === 'learned')!,
     'learned_exact',
   );
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseHillstrom } from '../lib/hillstrom.js';
 import { seededRandom } from '../../src/decide/random.js';
-import { replay } from './replay.js';
+import { perThousand, replay } from './replay.js';
 
 /**
  * The women's e-mail lifts visits from 10% to 50% for women's buyers on the web and does nothing
@@ -29,6 +29,16 @@ function synthetic(): string {
 }
 
 describe('offline replay', () => {
+  it('gives a value per 1,000 and its standard error from per-shopper terms', () => {
+    // Terms 3, 0, −3, 0: mean 0; Σ(t − t̄)² = 18, / (n − 1) = 6, / n = 1.5, √1.5 = 1.2247…
+    const spread = perThousand(Float64Array.from([3, 0, -3, 0]));
+    expect(spread.mean).toBe(0);
+    expect(spread.se).toBeCloseTo(1000 * Math.sqrt(1.5), 9);
+    // Terms 3 each (every shopper visits, each got the e-mail): 3,000 per 1,000, no spread.
+    expect(perThousand(Float64Array.from([3, 3, 3]))).toEqual({ mean: 3000, se: 0 });
+    expect(perThousand(new Float64Array(0))).toEqual({ mean: 0, se: 0 });
+  });
+
   it('ranks by uplift better than by likelihood to buy, discount order or chance', async () => {
     const result = await replay(parseHillstrom(synthetic()), {
       folds: 3,
@@ -36,12 +46,28 @@ describe('offline replay', () => {
       share: 0.25,
       family: 'two-head-mlp',
     });
-    const by = Object.fromEntries(result.map((r) => [r.policy, r]));
+    const by = Object.fromEntries(result.rows.map((r) => [r.policy, r]));
     // Targeting the quarter the model ranks first should capture most of the +100.
     expect(by.uplift!.targeted).toBeGreaterThan(70);
     expect(by.uplift!.targeted).toBeGreaterThan(by.random!.targeted + 30);
     expect(by.uplift!.targeted).toBeGreaterThan(by.biggest_discount!.targeted + 30);
     // "Always the men's e-mail" gains nothing in expectation.
     expect(Math.abs(by.biggest_discount!.everyone)).toBeLessThan(25);
+    // The model's policy against each other one, shopper by shopper: the mean of the differences
+    // is the difference of the means.
+    expect(result.differences.map((d) => [d.policy, d.against])).toEqual([
+      ['uplift', 'most_likely_to_buy'],
+      ['uplift', 'biggest_discount'],
+      ['uplift', 'random'],
+    ]);
+    for (const d of result.differences) {
+      expect(d.everyone.difference).toBeCloseTo(by.uplift!.everyone - by[d.against]!.everyone, 9);
+      expect(d.targeted.difference).toBeCloseTo(by.uplift!.targeted - by[d.against]!.targeted, 9);
+      expect(d.targeted.se).toBeGreaterThan(0);
+    }
+    // 9,000 shoppers, a third of each arm: an IPW term is ±3·visit or 0, so the standard error
+    // of a value per 1,000 is about 1000·√(Σ(t − t̄)²/(n − 1)/n), a few visits per 1,000.
+    expect(by.uplift!.se.everyone).toBeGreaterThan(1);
+    expect(by.uplift!.se.everyone).toBeLessThan(20);
   }, 60_000);
 });

@@ -33,7 +33,36 @@ export interface ReplayRow {
   everyone: number;
   /** Only the top `share` of shoppers by the policy's score get one. */
   targeted: number;
+  /** Standard errors of the two (per 1,000, over the shoppers' IPW terms). */
+  se: { everyone: number; targeted: number };
 }
+
+/**
+ * One policy against another on the same shoppers: the mean of the per-shopper differences of
+ * their IPW terms (per 1,000) and its standard error. Where two policies send a shopper the same
+ * thing the difference is 0, so the pairing removes the noise the two share and says whether a
+ * gap of a few visits per 1,000 is resolvable on the file.
+ */
+export interface ReplayDifference {
+  policy: Policy;
+  against: Policy;
+  everyone: { difference: number; se: number };
+  targeted: { difference: number; se: number };
+}
+
+/** Mean and standard error of the mean (× 1,000) of per-shopper terms. */
+export function perThousand(terms: Float64Array): { mean: number; se: number } {
+  const n = terms.length;
+  let sum = 0;
+  for (const t of terms) sum += t;
+  const mean = n > 0 ? sum / n : 0;
+  let squares = 0;
+  for (const t of terms) squares += (t - mean) ** 2;
+  const se = n > 1 ? Math.sqrt(squares / (n - 1) / n) : 0;
+  return { mean: 1000 * mean, se: 1000 * se };
+}
+
+const minus = (a: Float64Array, b: Float64Array) => a.map((x, i) => x - b[i]!);
 
 /** Per shopper: the chosen offer and the score used to decide who is targeted. */
 function plan(
@@ -126,18 +155,24 @@ export async function replay(
     family: Family;
     learned?: ReplayLearning;
   },
-): Promise<ReplayRow[]> {
+): Promise<{ rows: ReplayRow[]; differences: ReplayDifference[] }> {
   const policies: Policy[] = options.learned ? [...POLICIES, 'learned'] : [...POLICIES];
   const samples = buildSamples(rows, 'visit');
   const fold = stratifiedFolds(rows, 'visit', options.folds, options.seed);
-  const totals = new Map<Policy, { everyone: number; targeted: number }>(
-    policies.map((p) => [p, { everyone: 0, targeted: 0 }]),
+  // Each shopper's IPW term under each policy (in the file's row order): the values are their
+  // means, the standard errors and the paired differences come from them.
+  const terms = new Map<Policy, { everyone: Float64Array; targeted: Float64Array }>(
+    policies.map((p) => [
+      p,
+      { everyone: new Float64Array(rows.length), targeted: new Float64Array(rows.length) },
+    ]),
   );
   for (let k = 0; k < options.folds; k++) {
     const train: number[] = [];
     for (let s = 0; s < samples.count; s++) if (fold[samples.row[s]!] !== k) train.push(s);
     const model = fit(options.family, samples, train, options.seed + k);
-    const held = rows.filter((_, i) => fold[i] === k);
+    const heldIndex = rows.flatMap((_, i) => (fold[i] === k ? [i] : []));
+    const held = heldIndex.map((i) => rows[i]!);
     const scores = {
       mens: model.predict(rowFeatures(held, 'mens')),
       womens: model.predict(rowFeatures(held, 'womens')),
@@ -165,16 +200,41 @@ export async function replay(
         .map((p, i) => ({ i, score: p.score }))
         .sort((a, b) => b.score - a.score || a.i - b.i);
       const top = new Set(order.slice(0, Math.floor(held.length * options.share)).map((o) => o.i));
-      const total = totals.get(policy)!;
+      const own = terms.get(policy)!;
       held.forEach((row, i) => {
-        total.everyone += incremental(row, plans[i]!.offer, 'visit');
-        total.targeted += top.has(i) ? incremental(row, plans[i]!.offer, 'visit') : 0;
+        const term = incremental(row, plans[i]!.offer, 'visit');
+        own.everyone[heldIndex[i]!] = term;
+        own.targeted[heldIndex[i]!] = top.has(i) ? term : 0;
       });
     }
   }
-  return policies.map((policy) => ({
-    policy,
-    everyone: (1000 * totals.get(policy)!.everyone) / rows.length,
-    targeted: (1000 * totals.get(policy)!.targeted) / rows.length,
-  }));
+  const result = policies.map((policy): ReplayRow => {
+    const own = terms.get(policy)!;
+    const everyone = perThousand(own.everyone);
+    const targeted = perThousand(own.targeted);
+    return {
+      policy,
+      everyone: everyone.mean,
+      targeted: targeted.mean,
+      se: { everyone: everyone.se, targeted: targeted.se },
+    };
+  });
+  // The policy the replay is about (the learned one when there is one, else the model's) against
+  // each of the others.
+  const subject: Policy = options.learned ? 'learned' : 'uplift';
+  const mine = terms.get(subject)!;
+  const differences = policies
+    .filter((p) => p !== subject)
+    .map((against): ReplayDifference => {
+      const other = terms.get(against)!;
+      const everyone = perThousand(minus(mine.everyone, other.everyone));
+      const targeted = perThousand(minus(mine.targeted, other.targeted));
+      return {
+        policy: subject,
+        against,
+        everyone: { difference: everyone.mean, se: everyone.se },
+        targeted: { difference: targeted.mean, se: targeted.se },
+      };
+    });
+  return { rows: result, differences };
 }
