@@ -469,6 +469,8 @@ describe('buildEffects', () => {
       expect(g1).toBeCloseTo(rewards[id][1]!, 0);
       expect(g2).toBeGreaterThan(Math.min(g0!, g1!));
       expect(g2).toBeLessThan(Math.max(g0!, g1!));
+      // It rests on no decision (its de-biased count, 5/3 · 215 − 1/3 · 1000 = 25, is noise).
+      expect(file.offers[id]!.groups![2]!.n).toBe(0);
     }
     // The same decisions with exact reports of groups 0 and 1 only: nothing absent to report.
     const exact = buildEffects(

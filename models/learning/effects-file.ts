@@ -211,7 +211,8 @@ function groupTable(
     hasGroups.push(estimates.some((e) => e !== undefined));
     estimates.forEach((e, g) => {
       values.push(e ? minus(e, byGroup?.[g] ?? baseline) : {});
-      counts.push(groupCount(reported, g, k));
+      // An absent group rests on no decision, whatever its de-biased count came out as.
+      counts.push(present[g] ? groupCount(reported, g, k) : 0);
     });
   }
   return { values, counts, hasGroups };
