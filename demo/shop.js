@@ -1251,7 +1251,7 @@
         const counts = Object.entries(d)
           .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`)
           .join(', ');
-        learnResult.textContent = `Published effects ${result.sha256.slice(0, 12)} (${result.reward}, ${result.k ? `${result.k} groups, ε ${result.epsilon}` : 'no groups'}, temperature ${result.temperature}; ${Object.keys(result.offers ?? {}).length} offers; decisions: ${counts}). Reload: the next page's catalog names it.`;
+        learnResult.textContent = `Published effects ${result.sha256.slice(0, 12)} (${result.reward}, ${result.k ? `${result.k} groups (${result.k - (result.absentGroups ?? []).length} seen in the logs), ε ${result.epsilon}` : 'no groups'}, temperature ${result.temperature}; ${Object.keys(result.offers ?? {}).length} offers; decisions: ${counts}). Reload: the next page's catalog names it.`;
         learnResult.dataset.sha256 = result.sha256;
         return `Learned: effects ${result.sha256.slice(0, 12)} published.`;
       });
