@@ -47,7 +47,7 @@ const batch = (events: object[], dropped: Record<string, number> = {}, droppedId
  * impression, dismiss.
  * Holdout (modelVersion 'none', propensity 1): d4 home day 1: A impression, click. d5 home day 2:
  * A impression. d6 home day 2: A click only (no impression).
- * Plus: d1's A impression and click stored twice, an anonymous impression, two invalid events, a
+ * Plus: d1's A impression and click stored twice, an anonymous impression, three invalid events, a
  * line that is not JSON, and one drop counter (evicted: 4) sent twice under one `droppedId`. Orders: o1 d1 100 (coupon A; twice), o2 d2 50 (no coupon), o3 d4 30
  * (simulator style: revenue), o4 for a decision not in the logs.
  */
@@ -80,6 +80,8 @@ function fixture(dir: string) {
         ev('impression', undefined, 'A', DAY2, 1, 'none'),
         ev('hover', 'd2', 'A', DAY1, 0.9),
         ev('impression', 'd2', 'A', DAY1, 0),
+        // Under the wire's smallest propensity (0.0001): no SDK wrote it.
+        ev('impression', 'd2', 'A', DAY1 + 1, 1e-12),
       ],
       { rejected: 1, expired: 3 },
     ),
@@ -132,10 +134,10 @@ describe('npm run report', () => {
     expect(report.summary).toMatchObject({
       lines: 6,
       badLines: 1,
-      rawEvents: 16,
+      rawEvents: 17,
       events: 12,
       duplicates: 2,
-      invalidEvents: 2,
+      invalidEvents: 3,
       anonymousEvents: 1,
       decisions: 6,
       pairs: 7,

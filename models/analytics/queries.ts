@@ -23,6 +23,13 @@ import {
 } from '../../src/feedback/wire.js';
 
 /**
+ * The smallest propensity the wire carries (it keeps 4 decimals, `src/feedback/wire.ts`): an event
+ * below it was not written by the SDK, and one such row at 1e-12 would weigh 10¹² in every
+ * inverse-propensity sum. The report counts it as invalid and the learner leaves it out.
+ */
+export const MIN_PROPENSITY = 0.0001;
+
+/**
  * The SQL type of each field of a wire event (`src/feedback/wire.ts`), or null for a field the
  * report does not load. Keyed by the wire type itself: a field added to the wire does not compile
  * here until it gets a column or is left out on purpose.
@@ -150,7 +157,7 @@ const ARM = `CASE WHEN "modelVersion" = 'none' THEN 'holdout' ELSE 'personalized
 /**
  * Tables built in this order (standard SQL). `events`: one row per event id (deduped: a retried
  * or re-beaconed event is stored again by a collector that lost its memory), `valid` = 0 when a
- * copy lacks a field or has an unknown type or a propensity outside (0, 1]; its counts go to
+ * copy lacks a field or has an unknown type or a propensity outside [`MIN_PROPENSITY`, 1]; its counts go to
  * `event_stats` and `anonymous_counts` (events without a decision id) before it is dropped. `pairs`:
  * one row per decision and offer (what the decision showed, as far as feedback tells), with a flag
  * per event type, the arm, and the day of its first event. `decisions`: one row per decision.
@@ -167,7 +174,7 @@ SELECT id, MIN(type) AS type, MIN("decisionId") AS "decisionId", MIN("offerId") 
   MIN("at") AS "at", COUNT(*) AS copies,
   MIN(CASE WHEN id IS NOT NULL AND type IN (${FEEDBACK_TYPES.map(sqlString).join(', ')})
     AND "offerId" IS NOT NULL AND placement IS NOT NULL AND "modelVersion" IS NOT NULL
-    AND "at" IS NOT NULL AND propensity > 0 AND propensity <= 1 THEN 1 ELSE 0 END) AS valid
+    AND "at" IS NOT NULL AND propensity >= ${MIN_PROPENSITY} AND propensity <= 1 THEN 1 ELSE 0 END) AS valid
 FROM feedback
 GROUP BY id`,
   },

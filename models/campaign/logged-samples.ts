@@ -9,6 +9,7 @@ import type { FullWireEvent } from '../../src/feedback/wire.js';
 import type { DecisionRecord, RunLogs } from './logs.js';
 import { parsePolicy, type PolicySpec } from './policy.js';
 import type { Reward } from './truth.js';
+import { MIN_PROPENSITY } from '../analytics/queries.js';
 
 /** A wire event as read from a file: the SDK's fields, none of them trusted yet. */
 type UntrustedWireEvent = { [K in keyof FullWireEvent]?: unknown };
@@ -199,8 +200,9 @@ export interface PolicyJoinResult {
 
 /**
  * One sample per decision whose first impression carries the catalog policies' odds (a
- * personalized decision's first-slot offer, in the SDK). A malformed `policies` object is left
- * out and counted (`malformed_policies`), never trusted.
+ * personalized decision's first-slot offer, in the SDK). A malformed `policies` object, or a
+ * propensity the wire cannot carry (under `MIN_PROPENSITY` or above 1), is left out and counted
+ * (`malformed_policies`), never trusted.
  */
 export function joinPolicyLogs(
   batches: readonly unknown[],
@@ -222,7 +224,7 @@ export function joinPolicyLogs(
     const valid =
       entries.length > 0 &&
       entries.every(([, p]) => typeof p === 'number' && p >= 0 && p <= 1) &&
-      first.propensity > 0 &&
+      first.propensity >= MIN_PROPENSITY &&
       first.propensity <= 1;
     if (!valid) {
       excluded.malformed_policies!++;

@@ -213,7 +213,7 @@ describe('reported candidate policies (what the SDK sends)', () => {
     }
   });
 
-  it('joins by hand: the first impression with odds, deduped, malformed odds left out', () => {
+  it('joins by hand: the first impression with odds, deduped, malformed odds or propensity left out', () => {
     const impression = (id: string, decisionId: string, offerId: string, extra = {}) => ({
       id,
       type: 'impression',
@@ -234,11 +234,13 @@ describe('reported candidate policies (what the SDK sends)', () => {
         impression('e4', 'd2', 'a', { propensity: 0.25, policies: { greedy: 0.5, big: 1 } }),
         impression('e5', 'd3', 'a', { policies: { greedy: 'x' } }),
         impression('e6', 'd4', 'a'), // not personalized: no odds
+        // A propensity no SDK writes (under the wire's 0.0001): its weight would be 10¹².
+        impression('e7', 'd5', 'a', { propensity: 1e-12, policies: { greedy: 1, big: 0 } }),
       ],
     };
     const joined = joinPolicyLogs([batch, batch], undefined, 'claim');
-    expect(joined.duplicates).toBe(6);
-    expect(joined.excluded).toEqual({ malformed_policies: 1 });
+    expect(joined.duplicates).toBe(7);
+    expect(joined.excluded).toEqual({ malformed_policies: 2 });
     expect(joined.policyIds).toEqual({ greedy: 2, big: 2 });
     expect(joined.samples.map((x) => [x.decisionId, x.offerId, x.propensity, x.reward])).toEqual([
       ['d1', 'b', 0.5, 1],

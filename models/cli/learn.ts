@@ -16,6 +16,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Offer } from '../../src/decide/types.js';
 import { DEFAULT_VALUE } from '../../src/decide/value.js';
 import { EFFECT_REWARDS } from '../../src/learning/effects.js';
+import { MIN_PROPENSITY } from '../analytics/queries.js';
 import { loadCatalog } from '../campaign/world.js';
 import { numberFlag, parseArgs } from '../lib/args.js';
 import { runCli, stderrLog, type Log } from '../lib/cli.js';
@@ -90,6 +91,12 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
         temperatureFactor,
       },
     );
+    const leftOut = result.leftOut?.impressions ?? 0;
+    if (leftOut > 0) {
+      log(
+        `learn: ${leftOut} impression${leftOut === 1 ? '' : 's'} left out: propensity outside [${MIN_PROPENSITY}, 1] (the wire carries 4 decimals; no SDK wrote it)`,
+      );
+    }
     if (!segments) log('learn: no segments (--segments none): offer effects only');
     else if (result.summary.decisions.withGroup === 0) {
       log(

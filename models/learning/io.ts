@@ -45,6 +45,7 @@ export function printable(out: string, text: string, result: LearnResult) {
     window: effects.window,
     decisions: summary.decisions,
     absentGroups: summary.absentGroups,
+    ...(result.leftOut ? { leftOut: result.leftOut } : {}),
     baseline: summary.baseline,
     beta: summary.beta,
     profile: summary.profile,

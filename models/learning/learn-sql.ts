@@ -7,8 +7,16 @@
  * the estimator needs (`models/learning/estimate.ts`); nothing per decision goes to TypeScript.
  */
 import type { EffectReward } from '../../src/learning/types.js';
+import { MIN_PROPENSITY } from '../analytics/queries.js';
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/** A propensity the wire can carry (a smaller one would dominate every inverse-propensity sum). */
+const VALID_PROPENSITY = `propensity >= ${MIN_PROPENSITY} AND propensity <= 1`;
+
+/** Impressions left out of `learn_decisions` for their propensity (run after `learn_events`). */
+export const LEFT_OUT_SQL = `SELECT COUNT(*) AS n FROM learn_events
+WHERE type = 'impression' AND NOT COALESCE(${VALID_PROPENSITY}, FALSE)`;
 
 /** What makes a group report usable: the segments file the learner was given, its k. */
 export interface ReportFilter {
@@ -69,7 +77,7 @@ FROM (SELECT "decisionId", "offerId", propensity, "at",
         ROW_NUMBER() OVER (PARTITION BY "decisionId"
           ORDER BY CASE WHEN "group" IS NULL THEN 1 ELSE 0 END, "at", "offerId") AS position
       FROM learn_events
-      WHERE type = 'impression' AND propensity > 0 AND propensity <= 1
+      WHERE type = 'impression' AND ${VALID_PROPENSITY}
         AND "modelVersion" IS NOT NULL AND "at" IS NOT NULL) AS ranked
 WHERE position = 1`,
     `CREATE TABLE learn_samples AS

@@ -15,8 +15,8 @@ const AT = Date.UTC(2026, 10, 28, 12);
  * clicked; `c-b` in four at 0.5, none clicked. The impressions are sent twice (a retry), as a
  * collector may store them.
  */
-function collectorFile(): string {
-  const events = [];
+function collectorFile(extra: readonly object[] = [], name = 'feedback.jsonl'): string {
+  const events: object[] = [];
   for (let d = 0; d < 8; d++) {
     const offerId = d < 4 ? 'c-a' : 'c-b';
     const base = {
@@ -31,9 +31,11 @@ function collectorFile(): string {
       events.push(toWireEvent({ ...base, type: 'click', at: AT + 60_000 }, `c-${d}`, AT, 'full'));
     }
   }
-  const batch = toWireBatch('full', AT + 120_000, events);
-  const file = join(dir, 'feedback.jsonl');
-  const line = JSON.stringify({ receivedAt: new Date(AT + 120_000).toISOString(), ...batch });
+  const batch = toWireBatch('full', AT + 120_000, events as Parameters<typeof toWireBatch>[2]);
+  // Events no SDK could write (the wire refuses them) go into the stored line as they are.
+  const stored = { ...batch, events: [...batch.events, ...extra] };
+  const file = join(dir, name);
+  const line = JSON.stringify({ receivedAt: new Date(AT + 120_000).toISOString(), ...stored });
   writeFileSync(file, `${line}\n${line}\n`);
   return file;
 }
@@ -80,6 +82,40 @@ describe('npm run learn on collector files', () => {
     const effects = validateEffects(JSON.parse(readFileSync(out, 'utf8')));
     expect(effects.offers['c-a']!.groups).toBeUndefined();
     expect(effects.valid_until).toBe(Date.UTC(2026, 11, 13));
+  });
+
+  it('leaves out an impression whose propensity no SDK writes, and says so', async () => {
+    // A clicked decision of c-b logged at propensity 10⁻¹² would weigh 10¹² against the others'
+    // 2 and make c-b's value 1; under the wire's smallest propensity (0.0001) it is left out, so
+    // the effects are those worked out by hand above.
+    const base = { decisionId: 'd-x', offerId: 'c-b', placement: 'home', modelVersion: 'm-1' };
+    const hostile = [
+      { ...base, id: 'i-x', type: 'impression', propensity: 1e-12, at: AT },
+      { ...base, id: 'c-x', type: 'click', propensity: 1e-12, at: AT + 60_000 },
+    ];
+    const lines: string[] = [];
+    const result = await learn(
+      [
+        '--feedback',
+        collectorFile(hostile, 'hostile.jsonl'),
+        '--out',
+        join(dir, 'hostile-effects.json'),
+        '--segments',
+        'none',
+        '--reward',
+        'click',
+        '--now',
+        '2026-11-29T00:00:00Z',
+      ],
+      (line) => lines.push(line),
+    );
+    expect(result.leftOut).toEqual({ impressions: 1 });
+    expect(lines).toContain(
+      'learn: 1 impression left out: propensity outside [0.0001, 1] (the wire carries 4 decimals; no SDK wrote it)',
+    );
+    expect(result.decisions.personalized).toBe(8);
+    expect(result.offers['c-a']!.mean).toBeCloseTo(0.375, 5);
+    expect(result.offers['c-b']!.mean).toBeCloseTo(0.09375, 5);
   });
 
   it('refuses a net reward without the orders, naming the flag', async () => {

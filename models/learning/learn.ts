@@ -16,7 +16,7 @@ import { classifyFeedback } from '../analytics/effect-report.js';
 import { LOAD_CLEANUP, loadingSql } from '../analytics/queries.js';
 import { centroidPredictions, type Scorer } from './centroid.js';
 import { buildEffects, type BuildSummary, type CellRow, type EffectsFile } from './effects-file.js';
-import { CELLS_SQL, cellsSql, sampleSql } from './learn-sql.js';
+import { CELLS_SQL, cellsSql, LEFT_OUT_SQL, sampleSql } from './learn-sql.js';
 
 /** The profile terms learned unless told otherwise (docs/learning.md says why these). */
 export const DEFAULT_PROFILE_TERMS: readonly ProfileTerm[] = ['interest', 'bought', 'recent'];
@@ -44,6 +44,11 @@ export interface LearnOptions {
 export interface LearnResult {
   effects: EffectsFile;
   summary: BuildSummary;
+  /**
+   * From a collector's files: impressions left out for a propensity the wire cannot carry
+   * (under `MIN_PROPENSITY`, above 1 or missing), which no SDK wrote.
+   */
+  leftOut?: { impressions: number };
 }
 
 const num = (v: unknown): number =>
@@ -154,6 +159,7 @@ export async function learnFromLogs(
     await db.run(events!);
     await db.run(LOAD_CLEANUP);
     for (const sql of rest) await db.run(sql);
+    const [leftOut] = (await db.runAndReadAll(LEFT_OUT_SQL)).getRowObjectsJS();
     // An order reward is noisy (most of an order's value comes with or without the offer): the
     // profile slopes are read from the claims (docs/learning.md).
     const claims =
@@ -163,7 +169,8 @@ export async function learnFromLogs(
         ? await readCells(db, cellsSql('claimed'))
         : undefined;
     const claimedReward = claims ? await readCells(db, cellsSql('reward * claimed')) : undefined;
-    return await effectsFromCells(await readCells(db), options, claims, claimedReward);
+    const result = await effectsFromCells(await readCells(db), options, claims, claimedReward);
+    return { ...result, leftOut: { impressions: num(leftOut?.n) } };
   } finally {
     db.closeSync();
     instance.closeSync();
