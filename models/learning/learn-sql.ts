@@ -7,6 +7,7 @@
  * the estimator needs (`models/learning/estimate.ts`); nothing per decision goes to TypeScript.
  */
 import type { EffectReward } from '../../src/learning/types.js';
+import { MAX_GROUP_EPSILON } from '../../src/feedback/wire.js';
 import { MIN_PROPENSITY } from '../analytics/queries.js';
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -48,16 +49,14 @@ const REWARD_SQL: Record<EffectReward, string> = {
  *   offer was claimed (the surrogate of a noisy order reward).
  */
 export function sampleSql(reward: EffectReward, filter: ReportFilter | undefined): string[] {
-  const group = filter
-    ? `CASE WHEN "groupSet" = ${sqlString(filter.groupSet)} AND "groupK" = ${filter.k}
-      AND "group" >= 0 AND "group" < "groupK" AND "groupEpsilon" > 0 AND "groupEpsilon" <= 100
-      THEN "group" END`
-    : 'CAST(NULL AS BIGINT)';
-  const epsilon = filter
-    ? `CASE WHEN "groupSet" = ${sqlString(filter.groupSet)} AND "groupK" = ${filter.k}
-      AND "group" >= 0 AND "group" < "groupK" AND "groupEpsilon" > 0 AND "groupEpsilon" <= 100
-      THEN "groupEpsilon" END`
-    : 'CAST(NULL AS DOUBLE)';
+  // A report is used only when it is of the given segments file and within the wire's bounds.
+  const usable = filter
+    ? `"groupSet" = ${sqlString(filter.groupSet)} AND "groupK" = ${filter.k}
+      AND "group" >= 0 AND "group" < "groupK"
+      AND "groupEpsilon" > 0 AND "groupEpsilon" <= ${MAX_GROUP_EPSILON}`
+    : undefined;
+  const group = usable ? `CASE WHEN ${usable} THEN "group" END` : 'CAST(NULL AS BIGINT)';
+  const epsilon = usable ? `CASE WHEN ${usable} THEN "groupEpsilon" END` : 'CAST(NULL AS DOUBLE)';
   return [
     `CREATE TABLE learn_events AS
 SELECT id, MIN(type) AS type, MIN("decisionId") AS "decisionId", MIN("offerId") AS "offerId",

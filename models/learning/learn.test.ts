@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { toWireBatch, toWireEvent } from '../../src/feedback/wire.js';
 import { validateEffects } from '../../src/learning/effects.js';
 import { main as learn } from '../cli/learn.js';
+import { DEFAULT_SEGMENTS, readSegments } from './io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'learn-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -116,6 +117,47 @@ describe('npm run learn on collector files', () => {
     expect(result.decisions.personalized).toBe(8);
     expect(result.offers['c-a']!.mean).toBeCloseTo(0.375, 5);
     expect(result.offers['c-b']!.mean).toBeCloseTo(0.09375, 5);
+  });
+
+  it('counts a group report only when it is of the segments file and within the wire’s bounds', async () => {
+    const segments = readSegments(DEFAULT_SEGMENTS);
+    const k = segments.centroids.length;
+    const groupSet = segments.sha256.slice(0, 12);
+    const report = { group: 1, groupK: k, groupEpsilon: 2, groupSet };
+    const decision = (d: string, extra: object) => ({
+      id: `i-g${d}`,
+      type: 'impression',
+      decisionId: `g-${d}`,
+      offerId: 'c-a',
+      placement: 'home',
+      propensity: 0.5,
+      modelVersion: 'm-1',
+      at: AT,
+      ...extra,
+    });
+    const reported = [
+      decision('ok-1', report),
+      decision('ok-2', { ...report, group: k - 1 }),
+      // Written by no SDK of this file, or out of the wire's bounds: the decisions count, their
+      // reports do not.
+      decision('other-file', { ...report, groupSet: 'f'.repeat(12) }),
+      decision('other-k', { ...report, groupK: k + 4 }),
+      decision('group-k', { ...report, group: k }),
+      decision('negative', { ...report, group: -1 }),
+      decision('eps-big', { ...report, groupEpsilon: 50 }),
+      decision('eps-zero', { ...report, groupEpsilon: 0 }),
+    ];
+    const result = await learn([
+      '--feedback',
+      collectorFile(reported, 'reports.jsonl'),
+      '--out',
+      join(dir, 'reports-effects.json'),
+      '--reward',
+      'click',
+      '--now',
+      '2026-11-29T00:00:00Z',
+    ]);
+    expect(result.decisions).toEqual({ personalized: 16, holdout: 0, withGroup: 2 });
   });
 
   it('refuses a net reward without the orders, naming the flag', async () => {
