@@ -41,25 +41,31 @@ function collectorFile(extra: readonly object[] = [], name = 'feedback.jsonl'): 
   return file;
 }
 
+/** `npm run learn` on a feedback file with the click reward at a fixed time; its stderr lines. */
+async function learnClicks(feedback: string, out: string, segments: readonly string[] = ['none']) {
+  const lines: string[] = [];
+  const segmentsArgs = segments.length > 0 ? ['--segments', ...segments] : [];
+  const result = await learn(
+    [
+      '--feedback',
+      feedback,
+      '--out',
+      out,
+      ...segmentsArgs,
+      '--reward',
+      'click',
+      '--now',
+      '2026-11-29T00:00:00Z',
+    ],
+    (line) => lines.push(line),
+  );
+  return { result, lines };
+}
+
 describe('npm run learn on collector files', () => {
   it('writes the offer effects worked out by hand (SNIPS, then DerSimonian–Laird)', async () => {
     const out = join(dir, 'effects.json');
-    const lines: string[] = [];
-    const result = await learn(
-      [
-        '--feedback',
-        collectorFile(),
-        '--out',
-        out,
-        '--segments',
-        'none',
-        '--reward',
-        'click',
-        '--now',
-        '2026-11-29T00:00:00Z',
-      ],
-      (line) => lines.push(line),
-    );
+    const { result, lines } = await learnClicks(collectorFile(), out);
     // SNIPS: c-a 2 of 4 → 0.5, variance Σw²(y − V)² / (Σw)² = 16 · 0.25 / 64 = 1/16; c-b 0 of 4,
     // no variance of its own: the pooled one, Σy²/π / Σ1/π − V² = 4/16 − 1/16 = 3/16, gives
     // 3/16 · 16 / 64 = 3/64. DerSimonian–Laird: weights 16 and 64/3, fixed level 3/14,
@@ -94,21 +100,9 @@ describe('npm run learn on collector files', () => {
       { ...base, id: 'i-x', type: 'impression', propensity: 1e-12, at: AT },
       { ...base, id: 'c-x', type: 'click', propensity: 1e-12, at: AT + 60_000 },
     ];
-    const lines: string[] = [];
-    const result = await learn(
-      [
-        '--feedback',
-        collectorFile(hostile, 'hostile.jsonl'),
-        '--out',
-        join(dir, 'hostile-effects.json'),
-        '--segments',
-        'none',
-        '--reward',
-        'click',
-        '--now',
-        '2026-11-29T00:00:00Z',
-      ],
-      (line) => lines.push(line),
+    const { result, lines } = await learnClicks(
+      collectorFile(hostile, 'hostile.jsonl'),
+      join(dir, 'hostile-effects.json'),
     );
     expect(result.leftOut).toEqual({ impressions: 1 });
     expect(lines).toContain(
@@ -147,16 +141,12 @@ describe('npm run learn on collector files', () => {
       decision('eps-big', { ...report, groupEpsilon: 50 }),
       decision('eps-zero', { ...report, groupEpsilon: 0 }),
     ];
-    const result = await learn([
-      '--feedback',
+    // The default segments file (no --segments flag).
+    const { result } = await learnClicks(
       collectorFile(reported, 'reports.jsonl'),
-      '--out',
       join(dir, 'reports-effects.json'),
-      '--reward',
-      'click',
-      '--now',
-      '2026-11-29T00:00:00Z',
-    ]);
+      [],
+    );
     expect(result.decisions).toEqual({ personalized: 16, holdout: 0, withGroup: 2 });
   });
 
