@@ -49,7 +49,7 @@ const batch = (events: object[], dropped: Record<string, number> = {}, droppedId
  * A impression. d6 home day 2: A click only (no impression).
  * Plus: d1's A impression and click stored twice, an anonymous impression, three invalid events, a
  * line that is not JSON, and one drop counter (evicted: 4) sent twice under one `droppedId`. Orders: o1 d1 100 (coupon A; twice), o2 d2 50 (no coupon), o3 d4 30
- * (simulator style: revenue), o4 for a decision not in the logs.
+ * (simulator style: revenue), o4 for a decision not in the logs, o5 with a value of −10⁹ (invalid).
  */
 function fixture(dir: string) {
   const d1a = ev('impression', 'd1', 'A', DAY1, 0.9);
@@ -111,6 +111,8 @@ function fixture(dir: string) {
         at: DAY1,
       }),
       JSON.stringify({ orderId: 'o4', decisionId: 'dX', value: 10, at: DAY1 }),
+      // Not an order: left out and counted, d1's revenue stays 100.
+      JSON.stringify({ orderId: 'o5', decisionId: 'd1', value: -1e9, at: DAY1 }),
     ].join('\n') + '\n',
   );
   return { feedback, orders };
@@ -144,7 +146,14 @@ describe('npm run report', () => {
       firstDay: '2025-01-01',
       lastDay: '2025-01-02',
       dropped: { evicted: 4, expired: 3, rejected: 3 },
-      orders: { lines: 5, orders: 4, revenue: 190, matchedOrders: 3, matchedRevenue: 180 },
+      orders: {
+        lines: 6,
+        invalid: 1,
+        orders: 4,
+        revenue: 190,
+        matchedOrders: 3,
+        matchedRevenue: 180,
+      },
     });
     const json = JSON.parse(readFileSync(path.join(dir, 'out/report.json'), 'utf8'));
     expect(json.summary.events).toBe(12);

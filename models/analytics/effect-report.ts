@@ -10,7 +10,14 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DEFINITIONS } from './definitions.js';
 import { renderHtml } from './html.js';
-import { ANALYSIS, LOAD_CLEANUP, loadingSql, QUERIES, type QueryName } from './queries.js';
+import {
+  ANALYSIS,
+  LOAD_CLEANUP,
+  loadingSql,
+  MAX_ORDER_VALUE,
+  QUERIES,
+  type QueryName,
+} from './queries.js';
 import { classification, meanDifference, newcombe, ratio, sweep, wilson } from './stats.js';
 import type { Classification } from './stats.js';
 import { readTrace } from './trace.js';
@@ -227,6 +234,7 @@ export async function runReport(options: ReportOptions): Promise<EffectReport> {
       orders: hasOrders
         ? {
             lines: num(o.raw_orders),
+            invalid: num(o.invalid_orders),
             orders: num(o.orders),
             revenue: num(o.revenue),
             matchedOrders: num(o.matched_orders),
@@ -243,6 +251,10 @@ export async function runReport(options: ReportOptions): Promise<EffectReport> {
     if (summary.anonymousEvents > 0)
       warnings.push(
         `${summary.anonymousEvents} event(s) have no decision id (anonymous measurement): counted, not in the rates.`,
+      );
+    if (summary.orders && summary.orders.invalid > 0)
+      warnings.push(
+        `${summary.orders.invalid} order line(s) left out: value not a number in [0, ${MAX_ORDER_VALUE}] or discount not in [0, value].`,
       );
     if (summary.orders && summary.orders.matchedOrders < summary.orders.orders)
       warnings.push(

@@ -29,6 +29,17 @@ import {
  */
 export const MIN_PROPENSITY = 0.0001;
 
+/** The largest order value the report and the learner take (an order above it is not one). */
+export const MAX_ORDER_VALUE = 1e9;
+
+/**
+ * An order line the report and the learner use: a value in [0, `MAX_ORDER_VALUE`] and a discount
+ * (when given) in [0, value]. One negative or absurd line would otherwise move an offer's learned
+ * value by millions (a −10⁹ order did in a test) or overflow the sums of squares.
+ */
+export const VALID_ORDER = `value >= 0 AND value <= ${MAX_ORDER_VALUE}
+  AND COALESCE(discount, 0) >= 0 AND COALESCE(discount, 0) <= value`;
+
 /**
  * The SQL type of each field of a wire event (`src/feedback/wire.ts`), or null for a field the
  * report does not load. Keyed by the wire type itself: a field added to the wire does not compile
@@ -223,7 +234,7 @@ GROUP BY "decisionId", "offerId", placement`,
     sql: `CREATE TABLE order_lines AS
 SELECT "orderId", MIN("decisionId") AS "decisionId", MIN("offerId") AS "offerId", MIN(value) AS value
 FROM orders
-WHERE "orderId" IS NOT NULL AND "decisionId" IS NOT NULL AND value IS NOT NULL
+WHERE "orderId" IS NOT NULL AND "decisionId" IS NOT NULL AND ${VALID_ORDER}
 GROUP BY "orderId"`,
   },
   {
@@ -295,7 +306,8 @@ FROM event_stats AS s`,
   orders: `SELECT COALESCE(SUM(orders), 0) AS orders, COALESCE(SUM(revenue), 0) AS revenue,
   (SELECT COALESCE(SUM(orders), 0) FROM decision_orders) AS matched_orders,
   (SELECT COALESCE(SUM(revenue), 0) FROM decision_orders) AS matched_revenue,
-  (SELECT COUNT(*) FROM orders) AS raw_orders
+  (SELECT COUNT(*) FROM orders) AS raw_orders,
+  (SELECT COUNT(*) FROM orders WHERE NOT COALESCE(${VALID_ORDER}, FALSE)) AS invalid_orders
 FROM order_totals`,
 
   /** Per offer, placement and day (of the pair's first event). */

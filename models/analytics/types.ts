@@ -94,7 +94,9 @@ export interface EffectReport {
     orders: {
       /** Lines of the orders file read. */
       lines: number;
-      /** Orders after dedupe on orderId (with a decision id and a value). */
+      /** Lines left out: value not a number in [0, 10⁹] or discount not in [0, value]. */
+      invalid: number;
+      /** Orders after dedupe on orderId (with a decision id and a valid value). */
       orders: number;
       revenue: number;
       /** Of those, orders whose decision is in the feedback. */

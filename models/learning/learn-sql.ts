@@ -8,16 +8,21 @@
  */
 import type { EffectReward } from '../../src/learning/types.js';
 import { MAX_GROUP_EPSILON } from '../../src/feedback/wire.js';
-import { MIN_PROPENSITY } from '../analytics/queries.js';
+import { MIN_PROPENSITY, VALID_ORDER } from '../analytics/queries.js';
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /** A propensity the wire can carry (a smaller one would dominate every inverse-propensity sum). */
 const VALID_PROPENSITY = `propensity >= ${MIN_PROPENSITY} AND propensity <= 1`;
 
-/** Impressions left out of `learn_decisions` for their propensity (run after `learn_events`). */
-export const LEFT_OUT_SQL = `SELECT COUNT(*) AS n FROM learn_events
-WHERE type = 'impression' AND NOT COALESCE(${VALID_PROPENSITY}, FALSE)`;
+/**
+ * What the learner left out (run after `learn_events`): impressions for their propensity, order
+ * lines for their value or discount (`VALID_ORDER`; a value that is not a number reads as null).
+ */
+export const LEFT_OUT_SQL = `SELECT
+  (SELECT COUNT(*) FROM learn_events
+    WHERE type = 'impression' AND NOT COALESCE(${VALID_PROPENSITY}, FALSE)) AS impressions,
+  (SELECT COUNT(*) FROM orders WHERE NOT COALESCE(${VALID_ORDER}, FALSE)) AS orders`;
 
 /** What makes a group report usable: the segments file the learner was given, its k. */
 export interface ReportFilter {
@@ -94,7 +99,7 @@ LEFT JOIN (SELECT "decisionId", COUNT(*) AS orders, SUM(value) AS revenue,
            FROM (SELECT "orderId", MIN("decisionId") AS "decisionId", MIN(value) AS value,
                    MIN(COALESCE(discount, 0)) AS discount
                  FROM orders
-                 WHERE "orderId" IS NOT NULL AND "decisionId" IS NOT NULL AND value IS NOT NULL
+                 WHERE "orderId" IS NOT NULL AND "decisionId" IS NOT NULL AND ${VALID_ORDER}
                  GROUP BY "orderId") AS lines
            GROUP BY "decisionId") AS o
   ON o."decisionId" = d."decisionId"`,

@@ -41,26 +41,26 @@ function collectorFile(extra: readonly object[] = [], name = 'feedback.jsonl'): 
   return file;
 }
 
-/** `npm run learn` on a feedback file with the click reward at a fixed time; its stderr lines. */
-async function learnClicks(feedback: string, out: string, segments: readonly string[] = ['none']) {
+/** `npm run learn` with these flags at a fixed time; its stderr lines. */
+async function runLearn(args: readonly string[]) {
   const lines: string[] = [];
-  const segmentsArgs = segments.length > 0 ? ['--segments', ...segments] : [];
-  const result = await learn(
-    [
-      '--feedback',
-      feedback,
-      '--out',
-      out,
-      ...segmentsArgs,
-      '--reward',
-      'click',
-      '--now',
-      '2026-11-29T00:00:00Z',
-    ],
-    (line) => lines.push(line),
+  const result = await learn([...args, '--now', '2026-11-29T00:00:00Z'], (line) =>
+    lines.push(line),
   );
   return { result, lines };
 }
+
+/** `npm run learn` on a feedback file with the click reward (segments: none by default). */
+const learnClicks = (feedback: string, out: string, segments: readonly string[] = ['none']) =>
+  runLearn([
+    '--feedback',
+    feedback,
+    '--out',
+    out,
+    ...(segments.length > 0 ? ['--segments', ...segments] : []),
+    '--reward',
+    'click',
+  ]);
 
 describe('npm run learn on collector files', () => {
   it('writes the offer effects worked out by hand (SNIPS, then DerSimonian–Laird)', async () => {
@@ -104,7 +104,7 @@ describe('npm run learn on collector files', () => {
       collectorFile(hostile, 'hostile.jsonl'),
       join(dir, 'hostile-effects.json'),
     );
-    expect(result.leftOut).toEqual({ impressions: 1 });
+    expect(result.leftOut).toEqual({ impressions: 1, orders: 0 });
     expect(lines).toContain(
       'learn: 1 impression left out: propensity outside [0.0001, 1] (the wire carries 4 decimals; no SDK wrote it)',
     );
@@ -148,6 +148,51 @@ describe('npm run learn on collector files', () => {
       [],
     );
     expect(result.decisions).toEqual({ personalized: 16, holdout: 0, withGroup: 2 });
+  });
+
+  it('leaves out order lines that are not orders, and says how many', async () => {
+    const orders = (name: string, extra: readonly object[]) => {
+      const file = join(dir, name);
+      const lines = [
+        { orderId: 'o1', decisionId: 'd-0', value: 40, discount: 4, at: AT },
+        { orderId: 'o2', decisionId: 'd-5', value: 25, at: AT },
+        ...extra,
+      ];
+      writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      return file;
+    };
+    const run = (ordersFile: string, out: string) =>
+      runLearn([
+        '--feedback',
+        collectorFile(),
+        '--orders',
+        ordersFile,
+        '--out',
+        join(dir, out),
+        '--segments',
+        'none',
+      ]);
+    const clean = await run(orders('orders.jsonl', []), 'clean.json');
+    // A refund written as a negative order, an absurd value, a discount above the value or below
+    // 0, a value that is not a number: each would move d-1's or d-6's reward (−10⁹ moved an
+    // offer's learned value by millions); all five are left out.
+    const hostile = await run(
+      orders('orders-hostile.jsonl', [
+        { orderId: 'x1', decisionId: 'd-1', value: -1e9, at: AT },
+        { orderId: 'x2', decisionId: 'd-1', value: 1e300, at: AT },
+        { orderId: 'x3', decisionId: 'd-6', value: 50, discount: 80, at: AT },
+        { orderId: 'x4', decisionId: 'd-6', value: 50, discount: -5, at: AT },
+        { orderId: 'x5', decisionId: 'd-6', value: 'abc', at: AT },
+      ]),
+      'hostile.json',
+    );
+    expect(clean.result.leftOut).toEqual({ impressions: 0, orders: 0 });
+    expect(hostile.result.leftOut).toEqual({ impressions: 0, orders: 5 });
+    expect(hostile.lines).toContain(
+      'learn: 5 order lines left out: value not a number in [0, 1000000000] or discount not in [0, value]',
+    );
+    expect(hostile.result.offers).toEqual(clean.result.offers);
+    expect(hostile.result.temperature).toBe(clean.result.temperature);
   });
 
   it('refuses a net reward without the orders, naming the flag', async () => {

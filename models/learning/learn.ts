@@ -46,9 +46,10 @@ export interface LearnResult {
   summary: BuildSummary;
   /**
    * From a collector's files: impressions left out for a propensity the wire cannot carry
-   * (under `MIN_PROPENSITY`, above 1 or missing), which no SDK wrote.
+   * (under `MIN_PROPENSITY`, above 1 or missing), which no SDK wrote, and order lines for a value
+   * or discount outside `VALID_ORDER`.
    */
-  leftOut?: { impressions: number };
+  leftOut?: { impressions: number; orders: number };
 }
 
 const num = (v: unknown): number =>
@@ -170,7 +171,10 @@ export async function learnFromLogs(
         : undefined;
     const claimedReward = claims ? await readCells(db, cellsSql('reward * claimed')) : undefined;
     const result = await effectsFromCells(await readCells(db), options, claims, claimedReward);
-    return { ...result, leftOut: { impressions: num(leftOut?.n) } };
+    return {
+      ...result,
+      leftOut: { impressions: num(leftOut?.impressions), orders: num(leftOut?.orders) },
+    };
   } finally {
     db.closeSync();
     instance.closeSync();
