@@ -7,10 +7,16 @@
  * the estimator needs (`models/learning/estimate.ts`); nothing per decision goes to TypeScript.
  */
 import type { EffectReward } from '../../src/learning/types.js';
-import { MAX_GROUP_EPSILON } from '../../src/feedback/wire.js';
 import { MIN_PROPENSITY, VALID_ORDER } from '../analytics/queries.js';
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/**
+ * The largest ε a report is used with. The SDK's wire stops at 10 (`MAX_GROUP_EPSILON`); the
+ * loop's no-noise run writes its exact reports as 100, whose k-RR weights equal exact ones to
+ * double precision. Above 100 a report is not used (its decision still counts, without a group).
+ */
+export const MAX_REPORT_EPSILON = 100;
 
 /** A propensity the wire can carry (a smaller one would dominate every inverse-propensity sum). */
 const VALID_PROPENSITY = `propensity >= ${MIN_PROPENSITY} AND propensity <= 1`;
@@ -54,11 +60,12 @@ const REWARD_SQL: Record<EffectReward, string> = {
  *   offer was claimed (the surrogate of a noisy order reward).
  */
 export function sampleSql(reward: EffectReward, filter: ReportFilter | undefined): string[] {
-  // A report is used only when it is of the given segments file and within the wire's bounds.
+  // A report is used only when it is of the given segments file, names a group of it and has a
+  // usable ε (`MAX_REPORT_EPSILON`).
   const usable = filter
     ? `"groupSet" = ${sqlString(filter.groupSet)} AND "groupK" = ${filter.k}
       AND "group" >= 0 AND "group" < "groupK"
-      AND "groupEpsilon" > 0 AND "groupEpsilon" <= ${MAX_GROUP_EPSILON}`
+      AND "groupEpsilon" > 0 AND "groupEpsilon" <= ${MAX_REPORT_EPSILON}`
     : undefined;
   const group = usable ? `CASE WHEN ${usable} THEN "group" END` : 'CAST(NULL AS BIGINT)';
   const epsilon = usable ? `CASE WHEN ${usable} THEN "groupEpsilon" END` : 'CAST(NULL AS DOUBLE)';

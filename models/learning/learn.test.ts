@@ -113,7 +113,7 @@ describe('npm run learn on collector files', () => {
     expect(result.offers['c-b']!.mean).toBeCloseTo(0.09375, 5);
   });
 
-  it('counts a group report only when it is of the segments file and within the wire’s bounds', async () => {
+  it('counts a group report only when it is of the segments file, names a group of it and has a usable ε', async () => {
     const segments = readSegments(DEFAULT_SEGMENTS);
     const k = segments.centroids.length;
     const groupSet = segments.sha256.slice(0, 12);
@@ -132,13 +132,15 @@ describe('npm run learn on collector files', () => {
     const reported = [
       decision('ok-1', report),
       decision('ok-2', { ...report, group: k - 1 }),
-      // Written by no SDK of this file, or out of the wire's bounds: the decisions count, their
-      // reports do not.
+      // How the loop's no-noise run writes an exact report (docs/learning.md): used.
+      decision('exact', { ...report, groupEpsilon: 100 }),
+      // Of another segments file or k, a group out of [0, k), ε above 100 (the loop's exact
+      // reports are written as 100) or 0: the decisions count, their reports do not.
       decision('other-file', { ...report, groupSet: 'f'.repeat(12) }),
       decision('other-k', { ...report, groupK: k + 4 }),
       decision('group-k', { ...report, group: k }),
       decision('negative', { ...report, group: -1 }),
-      decision('eps-big', { ...report, groupEpsilon: 50 }),
+      decision('eps-big', { ...report, groupEpsilon: 150 }),
       decision('eps-zero', { ...report, groupEpsilon: 0 }),
     ];
     // The default segments file (no --segments flag).
@@ -147,7 +149,7 @@ describe('npm run learn on collector files', () => {
       join(dir, 'reports-effects.json'),
       [],
     );
-    expect(result.decisions).toEqual({ personalized: 16, holdout: 0, withGroup: 2 });
+    expect(result.decisions).toEqual({ personalized: 17, holdout: 0, withGroup: 3 });
   });
 
   it('leaves out order lines that are not orders, and says how many', async () => {
