@@ -16,7 +16,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Offer } from '../../src/decide/types.js';
 import { DEFAULT_VALUE } from '../../src/decide/value.js';
 import { EFFECT_REWARDS } from '../../src/learning/effects.js';
-import { MAX_ORDER_VALUE, MIN_PROPENSITY } from '../analytics/queries.js';
 import { loadCatalog } from '../campaign/world.js';
 import { numberFlag, parseArgs } from '../lib/args.js';
 import { runCli, stderrLog, type Log } from '../lib/cli.js';
@@ -24,6 +23,7 @@ import { MODELS_DIR } from '../lib/paths.js';
 import {
   DEFAULT_SEGMENTS,
   printable,
+  resultWarnings,
   PROFILE_TERMS_FLAG,
   profileTermsFlag,
   readSegments,
@@ -91,17 +91,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
         temperatureFactor,
       },
     );
-    const { impressions = 0, orders = 0 } = result.leftOut ?? {};
-    if (impressions > 0) {
-      log(
-        `learn: ${impressions} impression${impressions === 1 ? '' : 's'} left out: propensity outside [${MIN_PROPENSITY}, 1] (the wire carries 4 decimals; no SDK wrote it)`,
-      );
-    }
-    if (orders > 0) {
-      log(
-        `learn: ${orders} order line${orders === 1 ? '' : 's'} left out: value not a number in [0, ${MAX_ORDER_VALUE}] or discount not in [0, value]`,
-      );
-    }
+    for (const warning of resultWarnings(result)) log(warning);
     if (!segments) log('learn: no segments (--segments none): offer effects only');
     else if (result.summary.decisions.withGroup === 0) {
       log(

@@ -18,6 +18,7 @@ import {
   DEFAULT_SEGMENTS,
   epsilonFlag,
   printable,
+  resultWarnings,
   PROFILE_TERMS_FLAG,
   profileTermsFlag,
   readSegments,
@@ -86,6 +87,7 @@ export async function hillstromMain(argv: readonly string[], log: Log) {
       // A campaign file has no clock: the file is dated now and valid for the default 14 days.
       now: Date.now(),
     });
+    for (const warning of resultWarnings(result)) log(warning);
     const text = writeEffects(args.out, result);
     return {
       ...printable(args.out, text, result),

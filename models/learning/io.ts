@@ -10,6 +10,7 @@ import { validateSegments } from '../../src/learning/segments.js';
 import type { Segments } from '../../src/learning/types.js';
 import { numberFlag } from '../lib/args.js';
 import { MODELS_DIR } from '../lib/paths.js';
+import { MAX_ORDER_VALUE, MIN_PROPENSITY } from '../analytics/queries.js';
 import { DEFAULT_PROFILE_TERMS, type LearnResult } from './learn.js';
 
 /** The segments the shipped demo and docs use (`npm run segments`). */
@@ -32,6 +33,32 @@ export function readSegments(file: string): Segments & { sha256: string } {
 
 /** The model the decisions ran (ONNX through ONNX Runtime), or the SDK's fallback scorer. */
 export { scorerOf } from '../campaign/simulator.js';
+
+/**
+ * What a shop should know about a result before publishing it (the CLIs log each line on stderr):
+ * rows left out of the logs, and values that are not incremental for want of a holdout.
+ */
+export function resultWarnings(result: LearnResult): string[] {
+  const out: string[] = [];
+  const { impressions = 0, orders = 0 } = result.leftOut ?? {};
+  const s = (n: number) => (n === 1 ? '' : 's');
+  if (impressions > 0) {
+    out.push(
+      `learn: ${impressions} impression${s(impressions)} left out: propensity outside [${MIN_PROPENSITY}, 1] (the wire carries 4 decimals; no SDK wrote it)`,
+    );
+  }
+  if (orders > 0) {
+    out.push(
+      `learn: ${orders} order line${s(orders)} left out: value not a number in [0, ${MAX_ORDER_VALUE}] or discount not in [0, value]`,
+    );
+  }
+  if (result.summary.decisions.holdout === 0) {
+    out.push(
+      'learn: no holdout decisions: the values are what a decision earns with each offer, not over no offer (the choice between offers is the same)',
+    );
+  }
+  return out;
+}
 
 /** The part of a result the CLI prints. */
 export function printable(out: string, text: string, result: LearnResult) {

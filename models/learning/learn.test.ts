@@ -86,6 +86,10 @@ describe('npm run learn on collector files', () => {
       surrogate: null,
     });
     expect(lines).toContain('learn: no segments (--segments none): offer effects only');
+    // The fixture has no holdout (every decision personalized): the values are not incremental.
+    expect(lines).toContain(
+      'learn: no holdout decisions: the values are what a decision earns with each offer, not over no offer (the choice between offers is the same)',
+    );
     const effects = validateEffects(JSON.parse(readFileSync(out, 'utf8')));
     expect(effects.offers['c-a']!.groups).toBeUndefined();
     expect(effects.valid_until).toBe(Date.UTC(2026, 11, 13));
