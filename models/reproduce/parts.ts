@@ -145,7 +145,15 @@ export async function reproduceModel(dataDir: string, log: Log): Promise<PartOut
     values[`replay.${name}.targeted`] = r.targeted;
     replayRows.push([name, fixed(r.everyone, 1), fixed(r.targeted, 1)]);
   };
-  for (const r of atTwo.rows) addReplay(r, r.policy);
+  for (const r of atTwo.rows) {
+    addReplay(r, r.policy);
+    values[`replay.${r.policy}.se`] = [r.se.everyone, r.se.targeted];
+  }
+  // The learned policy minus each rule, shopper by shopper: [difference, its standard error].
+  for (const d of atTwo.differences) {
+    values[`replay.learned_minus.${d.against}.everyone`] = [d.everyone.difference, d.everyone.se];
+    values[`replay.learned_minus.${d.against}.targeted`] = [d.targeted.difference, d.targeted.se];
+  }
   addReplay(
     exact.rows.find((r) => r.policy === 'learned')!,
     'learned_exact',
