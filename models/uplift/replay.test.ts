@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseHillstrom } from '../lib/hillstrom.js';
 import { seededRandom } from '../../src/decide/random.js';
-import { perThousand, replay } from './replay.js';
+import { armShares, incremental, perThousand, replay } from './replay.js';
 
 /**
  * The women's e-mail lifts visits from 10% to 50% for women's buyers on the web and does nothing
@@ -29,6 +29,25 @@ function synthetic(): string {
 }
 
 describe('offline replay', () => {
+  it('weighs each arm by its share of the file, and refuses a file without one', () => {
+    const rows = parseHillstrom(synthetic()).slice(0, 4);
+    // Round-robin arms: men's, women's, none, men's → shares 1/2, 1/4, 1/4.
+    expect(rows.map((r) => r.arm)).toEqual(['mens', 'womens', 'none', 'mens']);
+    const shares = armShares(rows);
+    expect(shares).toEqual({ mens: 0.5, womens: 0.25, none: 0.25 });
+    const visited = (i: number) => ({ ...rows[i]!, visit: 1 as const });
+    // A visit in the men's arm counts 1 / 0.5 = 2 for a policy that sends the men's e-mail, 0
+    // for one that sends the women's; a visit in the no-e-mail arm counts −1 / 0.25 = −4 for
+    // any policy that sends something, 0 for one that sends nothing.
+    expect(incremental(visited(0), 'mens', 'visit', shares)).toBe(2);
+    expect(incremental(visited(0), 'womens', 'visit', shares)).toBe(0);
+    expect(incremental(visited(2), 'womens', 'visit', shares)).toBe(-4);
+    expect(incremental(visited(2), undefined, 'visit', shares)).toBe(0);
+    expect(() => armShares(rows.filter((r) => r.arm !== 'none'))).toThrow(
+      "replay: the file has no rows of the no-e-mail arm: each arm's outcomes are weighed by its share, so all three must be there",
+    );
+  });
+
   it('gives a value per 1,000 and its standard error from per-shopper terms', () => {
     // Terms 3, 0, −3, 0: mean 0; Σ(t − t̄)² = 18, / (n − 1) = 6, / n = 1.5, √1.5 = 1.2247…
     const spread = perThousand(Float64Array.from([3, 0, -3, 0]));

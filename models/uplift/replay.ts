@@ -2,9 +2,10 @@
  * Offline replay on randomised campaign data: for each fold, the model is trained on the other
  * folds, then each policy picks, for every held-out shopper, an offer (the men's or the women's
  * e-mail) and whether to send it at all (the top `share` of shoppers by the policy's own score).
- * Because the e-mails were assigned at random (1/3 each), the value of any policy is estimated
- * without bias by inverse propensity weighting: a shopper contributes their outcome × 3 when
- * the e-mail they actually got is the one the policy picks. Prints incremental visits per 1,000
+ * Because the e-mails were assigned at random, the value of any policy is estimated without bias
+ * by inverse propensity weighting, each arm's share of the file as its propensity (about 1/3 each
+ * in Hillstrom): a shopper contributes their outcome over that share when the e-mail they
+ * actually got is the one the policy picks. Prints incremental visits per 1,000
  * shoppers over sending nothing.
  *
  * With `learned`, a fifth policy ranks by what a decision with learned effects scores
@@ -92,15 +93,41 @@ function plan(
   }
 }
 
-/** IPW value per shopper of sending `offer` (or nothing) relative to sending nothing. */
-function incremental(
+/** Each arm's share of the rows: the probability a shopper got it (the logged propensity). */
+export type ArmShares = Record<HillstromRow['arm'], number>;
+
+/** The arms' shares; every arm must have rows, or the others cannot be weighed against it. */
+export function armShares(rows: readonly HillstromRow[]): ArmShares {
+  const count: ArmShares = { mens: 0, womens: 0, none: 0 };
+  for (const row of rows) count[row.arm]++;
+  for (const arm of ['mens', 'womens', 'none'] as const) {
+    if (count[arm] === 0) {
+      throw new Error(
+        `replay: the file has no rows of the ${arm === 'none' ? 'no-e-mail' : `${arm} e-mail`} arm: each arm's outcomes are weighed by its share, so all three must be there`,
+      );
+    }
+  }
+  return {
+    mens: count.mens / rows.length,
+    womens: count.womens / rows.length,
+    none: count.none / rows.length,
+  };
+}
+
+/**
+ * IPW value per shopper of sending `offer` (or nothing) relative to sending nothing: the outcome
+ * over its arm's share when the shopper got the policy's e-mail, minus it over the no-e-mail
+ * share when they got none.
+ */
+export function incremental(
   row: HillstromRow,
   offer: OfferCategory | undefined,
   outcome: 'visit',
+  shares: ArmShares,
 ): number {
   if (offer === undefined) return 0;
   const y = row[outcome];
-  return (row.arm === offer ? 3 * y : 0) - (row.arm === 'none' ? 3 * y : 0);
+  return (row.arm === offer ? y / shares[offer] : 0) - (row.arm === 'none' ? y / shares.none : 0);
 }
 
 /** The learned policy's groups and the ε of their simulated reports. */
@@ -157,6 +184,7 @@ export async function replay(
   },
 ): Promise<{ rows: ReplayRow[]; differences: ReplayDifference[] }> {
   const policies: Policy[] = options.learned ? [...POLICIES, 'learned'] : [...POLICIES];
+  const shares = armShares(rows);
   const samples = buildSamples(rows, 'visit');
   const fold = stratifiedFolds(rows, 'visit', options.folds, options.seed);
   // Each shopper's IPW term under each policy (in the file's row order): the values are their
@@ -202,7 +230,7 @@ export async function replay(
       const top = new Set(order.slice(0, Math.floor(held.length * options.share)).map((o) => o.i));
       const own = terms.get(policy)!;
       held.forEach((row, i) => {
-        const term = incremental(row, plans[i]!.offer, 'visit');
+        const term = incremental(row, plans[i]!.offer, 'visit', shares);
         own.everyone[heldIndex[i]!] = term;
         own.targeted[heldIndex[i]!] = top.has(i) ? term : 0;
       });
