@@ -12,6 +12,7 @@ import { syntheticRows } from '../campaign/world.js';
 import { formatHillstrom, type HillstromRow } from '../lib/hillstrom.js';
 import { MODELS_DIR } from '../lib/paths.js';
 import { main as evalMain } from './eval.js';
+import { main as learn } from './learn.js';
 import { main as evalRecs } from './eval-recs.js';
 import { main as neighbours } from './neighbours.js';
 import { main as ope } from './ope.js';
@@ -303,6 +304,40 @@ describe('the uplift CLIs', () => {
     const evaluated = await evalMain(['--data', csv, '--model', `${out}.onnx`]);
     expect(evaluated.womens.n).toBe(rows.filter((r) => r.arm !== 'mens').length);
     expect(evaluated.any.n).toBe(rows.length);
+
+    // Effects learned on the shipped segments, scored with another segments file: refused (the
+    // SDK would use their pooled values), named; with --segments none, their pooled values.
+    const effects = join(dir, 'effects.json');
+    await learn(['--hillstrom', csv, '--model', `${out}.onnx`, '--out', effects], log);
+    const shipped = readFileSync(join(MODELS_DIR, 'default-segments.json'), 'utf8');
+    const other = join(dir, 'other-segments.json');
+    writeFileSync(other, JSON.stringify(JSON.parse(shipped)));
+    await expect(
+      evalMain([
+        '--data',
+        csv,
+        '--model',
+        `${out}.onnx`,
+        '--effects',
+        effects,
+        '--segments',
+        other,
+      ]),
+    ).rejects.toThrow(
+      `--effects ${effects}: learned on segments ${createHash('sha256').update(shipped).digest('hex').slice(0, 12)}…, but --segments ${other} is ${createHash('sha256').update(readFileSync(other)).digest('hex').slice(0, 12)}…: pass the file it was learned with, or --segments none for its pooled values`,
+    );
+    const pooled = await evalMain([
+      '--data',
+      csv,
+      '--model',
+      `${out}.onnx`,
+      '--effects',
+      effects,
+      '--segments',
+      'none',
+    ]);
+    // Every row gets the same two scores: nothing is ranked.
+    expect(pooled.womens.qini_auc).toBe(0);
 
     const replayed = await replay(['--data', csv, '--folds', '2', '--share', '0.5']);
     expect(replayed).toMatchObject({ rows: rows.length, share: 0.5 });

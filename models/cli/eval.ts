@@ -38,6 +38,17 @@ export async function main(argv: readonly string[]) {
       );
     }
     const segments = args.segments === 'none' ? undefined : readSegments(args.segments);
+    // The SDK would fall back to the pooled values (with a diagnostic); scoring the rows so
+    // without saying it would report a Qini of groups that were never applied.
+    if (
+      segments &&
+      effects.segments_sha256 !== null &&
+      effects.segments_sha256 !== segments.sha256
+    ) {
+      throw new Error(
+        `--effects ${args.effects}: learned on segments ${effects.segments_sha256.slice(0, 12)}…, but --segments ${args.segments} is ${segments.sha256.slice(0, 12)}…: pass the file it was learned with, or --segments none for its pooled values`,
+      );
+    }
     learned = { effects, segments };
   }
   const report = await evaluateModel(bytes, readFileSync(args.data, 'utf8'), args.outcome, learned);
