@@ -312,7 +312,7 @@ describe('the uplift CLIs', () => {
     const shipped = readFileSync(join(MODELS_DIR, 'default-segments.json'), 'utf8');
     const other = join(dir, 'other-segments.json');
     writeFileSync(other, JSON.stringify(JSON.parse(shipped)));
-    await expect(
+    const evalWith = (segments: string) =>
       evalMain([
         '--data',
         csv,
@@ -321,21 +321,14 @@ describe('the uplift CLIs', () => {
         '--effects',
         effects,
         '--segments',
-        other,
-      ]),
-    ).rejects.toThrow(
-      `--effects ${effects}: learned on segments ${createHash('sha256').update(shipped).digest('hex').slice(0, 12)}…, but --segments ${other} is ${createHash('sha256').update(readFileSync(other)).digest('hex').slice(0, 12)}…: pass the file it was learned with, or --segments none for its pooled values`,
+        segments,
+      ]);
+    const sha12 = (text: string | Buffer) =>
+      createHash('sha256').update(text).digest('hex').slice(0, 12);
+    await expect(evalWith(other)).rejects.toThrow(
+      `--effects ${effects}: learned on segments ${sha12(shipped)}…, but --segments ${other} is ${sha12(readFileSync(other))}…: pass the file it was learned with, or --segments none for its pooled values`,
     );
-    const pooled = await evalMain([
-      '--data',
-      csv,
-      '--model',
-      `${out}.onnx`,
-      '--effects',
-      effects,
-      '--segments',
-      'none',
-    ]);
+    const pooled = await evalWith('none');
     // Every row gets the same two scores: nothing is ranked.
     expect(pooled.womens.qini_auc).toBe(0);
 
