@@ -13,8 +13,8 @@ import { renderHtml } from './html.js';
 import {
   ANALYSIS,
   LOAD_CLEANUP,
+  INVALID_ORDER_REASON,
   loadingSql,
-  MAX_ORDER_VALUE,
   QUERIES,
   type QueryName,
 } from './queries.js';
@@ -253,9 +253,7 @@ export async function runReport(options: ReportOptions): Promise<EffectReport> {
         `${summary.anonymousEvents} event(s) have no decision id (anonymous measurement): counted, not in the rates.`,
       );
     if (summary.orders && summary.orders.invalid > 0)
-      warnings.push(
-        `${summary.orders.invalid} order line(s) left out: value not a number in [0, ${MAX_ORDER_VALUE}] or discount not in [0, value].`,
-      );
+      warnings.push(`${summary.orders.invalid} order line(s) left out: ${INVALID_ORDER_REASON}.`);
     if (summary.orders && summary.orders.matchedOrders < summary.orders.orders)
       warnings.push(
         `${summary.orders.orders - summary.orders.matchedOrders} order(s) name a decision not found in the feedback.`,

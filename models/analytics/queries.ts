@@ -29,6 +29,12 @@ import {
  */
 export const MIN_PROPENSITY = 0.0001;
 
+/** A propensity the wire can carry, as SQL over a `propensity` column (the report, the learner). */
+export const VALID_PROPENSITY = `propensity >= ${MIN_PROPENSITY} AND propensity <= 1`;
+
+/** The same test for one logged propensity read in TypeScript (`npm run ope`). */
+export const isValidPropensity = (p: number) => p >= MIN_PROPENSITY && p <= 1;
+
 /** The largest order value the report and the learner take (an order above it is not one). */
 export const MAX_ORDER_VALUE = 1e9;
 
@@ -39,6 +45,12 @@ export const MAX_ORDER_VALUE = 1e9;
  */
 export const VALID_ORDER = `value >= 0 AND value <= ${MAX_ORDER_VALUE}
   AND COALESCE(discount, 0) >= 0 AND COALESCE(discount, 0) <= value`;
+
+/** How many lines of `orders` fail {@link VALID_ORDER} (a value that is not a number reads as null). */
+export const INVALID_ORDER_LINES = `(SELECT COUNT(*) FROM orders WHERE NOT COALESCE(${VALID_ORDER}, FALSE))`;
+
+/** Why such a line is left out, in the report's and the learner's warnings. */
+export const INVALID_ORDER_REASON = `value not a number in [0, ${MAX_ORDER_VALUE}] or discount not in [0, value]`;
 
 /**
  * The SQL type of each field of a wire event (`src/feedback/wire.ts`), or null for a field the
@@ -185,7 +197,7 @@ SELECT id, MIN(type) AS type, MIN("decisionId") AS "decisionId", MIN("offerId") 
   MIN("at") AS "at", COUNT(*) AS copies,
   MIN(CASE WHEN id IS NOT NULL AND type IN (${FEEDBACK_TYPES.map(sqlString).join(', ')})
     AND "offerId" IS NOT NULL AND placement IS NOT NULL AND "modelVersion" IS NOT NULL
-    AND "at" IS NOT NULL AND propensity >= ${MIN_PROPENSITY} AND propensity <= 1 THEN 1 ELSE 0 END) AS valid
+    AND "at" IS NOT NULL AND ${VALID_PROPENSITY} THEN 1 ELSE 0 END) AS valid
 FROM feedback
 GROUP BY id`,
   },
@@ -307,7 +319,7 @@ FROM event_stats AS s`,
   (SELECT COALESCE(SUM(orders), 0) FROM decision_orders) AS matched_orders,
   (SELECT COALESCE(SUM(revenue), 0) FROM decision_orders) AS matched_revenue,
   (SELECT COUNT(*) FROM orders) AS raw_orders,
-  (SELECT COUNT(*) FROM orders WHERE NOT COALESCE(${VALID_ORDER}, FALSE)) AS invalid_orders
+  ${INVALID_ORDER_LINES} AS invalid_orders
 FROM order_totals`,
 
   /** Per offer, placement and day (of the pair's first event). */

@@ -9,7 +9,7 @@ import type { FullWireEvent } from '../../src/feedback/wire.js';
 import type { DecisionRecord, RunLogs } from './logs.js';
 import { parsePolicy, type PolicySpec } from './policy.js';
 import type { Reward } from './truth.js';
-import { MIN_PROPENSITY } from '../analytics/queries.js';
+import { isValidPropensity } from '../analytics/queries.js';
 
 /** A wire event as read from a file: the SDK's fields, none of them trusted yet. */
 type UntrustedWireEvent = { [K in keyof FullWireEvent]?: unknown };
@@ -224,8 +224,7 @@ export function joinPolicyLogs(
     const valid =
       entries.length > 0 &&
       entries.every(([, p]) => typeof p === 'number' && p >= 0 && p <= 1) &&
-      first.propensity >= MIN_PROPENSITY &&
-      first.propensity <= 1;
+      isValidPropensity(first.propensity);
     if (!valid) {
       excluded.malformed_policies!++;
       continue;

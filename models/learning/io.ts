@@ -10,7 +10,7 @@ import { validateSegments } from '../../src/learning/segments.js';
 import type { Segments } from '../../src/learning/types.js';
 import { numberFlag } from '../lib/args.js';
 import { MODELS_DIR } from '../lib/paths.js';
-import { MAX_ORDER_VALUE, MIN_PROPENSITY } from '../analytics/queries.js';
+import { INVALID_ORDER_REASON, MIN_PROPENSITY } from '../analytics/queries.js';
 import { DEFAULT_PROFILE_TERMS, type LearnResult } from './learn.js';
 
 /** The segments the shipped demo and docs use (`npm run segments`). */
@@ -48,9 +48,7 @@ export function resultWarnings(result: LearnResult): string[] {
     );
   }
   if (orders > 0) {
-    out.push(
-      `learn: ${orders} order line${s(orders)} left out: value not a number in [0, ${MAX_ORDER_VALUE}] or discount not in [0, value]`,
-    );
+    out.push(`learn: ${orders} order line${s(orders)} left out: ${INVALID_ORDER_REASON}`);
   }
   if (result.summary.decisions.holdout === 0) {
     out.push(

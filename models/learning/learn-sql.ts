@@ -7,7 +7,7 @@
  * the estimator needs (`models/learning/estimate.ts`); nothing per decision goes to TypeScript.
  */
 import type { EffectReward } from '../../src/learning/types.js';
-import { MIN_PROPENSITY, VALID_ORDER } from '../analytics/queries.js';
+import { INVALID_ORDER_LINES, VALID_ORDER, VALID_PROPENSITY } from '../analytics/queries.js';
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
@@ -18,9 +18,6 @@ const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
  */
 export const MAX_REPORT_EPSILON = 100;
 
-/** A propensity the wire can carry (a smaller one would dominate every inverse-propensity sum). */
-const VALID_PROPENSITY = `propensity >= ${MIN_PROPENSITY} AND propensity <= 1`;
-
 /**
  * What the learner left out (run after `learn_events`): impressions for their propensity, order
  * lines for their value or discount (`VALID_ORDER`; a value that is not a number reads as null).
@@ -28,7 +25,7 @@ const VALID_PROPENSITY = `propensity >= ${MIN_PROPENSITY} AND propensity <= 1`;
 export const LEFT_OUT_SQL = `SELECT
   (SELECT COUNT(*) FROM learn_events
     WHERE type = 'impression' AND NOT COALESCE(${VALID_PROPENSITY}, FALSE)) AS impressions,
-  (SELECT COUNT(*) FROM orders WHERE NOT COALESCE(${VALID_ORDER}, FALSE)) AS orders`;
+  ${INVALID_ORDER_LINES} AS orders`;
 
 /** What makes a group report usable: the segments file the learner was given, its k. */
 export interface ReportFilter {
