@@ -15,6 +15,7 @@ import { shuffle } from '../lib/random.js';
 import {
   chooseK,
   fitStandardization,
+  groupSums,
   kmeans,
   nearestCentroid,
   silhouette,
@@ -148,7 +149,8 @@ export function fitSegments(
   const points = raw.map((x) => standardize(x, standardization));
   const weights = options.dimensions && dimensionWeights(categories, options.dimensions);
   // k-means, the silhouette and the spread work in the weighted space (√w · z).
-  const space = weights ? points.map((z) => z.map((v, j) => v * Math.sqrt(weights[j]!))) : points;
+  const weigh = weighing(weights);
+  const space = weights ? points.map((z) => weigh(z) as Float64Array) : points;
   const distinct = new Set(space.map((z) => Array.from(z).join(','))).size;
   if (distinct < kMin) {
     throw new Error(
@@ -238,22 +240,21 @@ export function dimensionWeights(
 }
 
 function memberMeans(points: readonly Float64Array[], labels: Int32Array, k: number): number[][] {
-  const d = points[0]!.length;
-  const sums = Array.from({ length: k }, () => new Array<number>(d).fill(0));
-  const counts = new Array<number>(k).fill(0);
-  points.forEach((z, i) => {
-    const g = labels[i]!;
-    counts[g]!++;
-    for (let j = 0; j < d; j++) sums[g]![j]! += z[j]!;
-  });
-  return sums.map((sum, g) => sum.map((x) => x / Math.max(1, counts[g]!)));
+  const { sums, counts } = groupSums(points, labels, k);
+  return sums.map((sum, g) => Array.from(sum, (x) => x / Math.max(1, counts[g]!)));
 }
+
+/** A point in the weighted space the groups are fitted in (√w · z), or as it is without weights. */
+const weighing = (weights: readonly number[] | undefined) => {
+  const root = weights?.map(Math.sqrt);
+  return (z: ArrayLike<number>): ArrayLike<number> =>
+    root ? Float64Array.from(z, (v, j) => v * root[j]!) : z;
+};
 
 /** How many of `profiles` fall in each group of a segments file (nearest centroid). */
 export function groupSizes(profiles: readonly VectorProfile[], segments: SegmentsFile): number[] {
   const sizes = segments.centroids.map(() => 0);
-  const w = segments.weights?.map(Math.sqrt);
-  const weigh = (z: ArrayLike<number>) => (w ? Array.from(z, (v, j) => v * w[j]!) : z);
+  const weigh = weighing(segments.weights);
   const centroids = segments.centroids.map(weigh);
   for (const p of profiles) {
     const z = standardize(profileVector(p, segments.vector.categories), segments.standardization);

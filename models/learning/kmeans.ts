@@ -108,6 +108,21 @@ function seedCentroids(points: readonly Float64Array[], k: number, random: () =>
   return centroids;
 }
 
+/** Per group of `labels` (0…k−1): the sum of its points, and how many it has. */
+export function groupSums(points: readonly Float64Array[], labels: Int32Array, k: number) {
+  const d = points[0]!.length;
+  const sums = Array.from({ length: k }, () => new Float64Array(d));
+  const counts = new Array<number>(k).fill(0);
+  for (let i = 0; i < points.length; i++) {
+    const c = labels[i]!;
+    counts[c]!++;
+    const x = points[i]!;
+    const s = sums[c]!;
+    for (let j = 0; j < d; j++) s[j]! += x[j]!;
+  }
+  return { sums, counts };
+}
+
 function lloyd(points: readonly Float64Array[], start: Float64Array[], maxIterations: number) {
   const k = start.length;
   const d = points[0]!.length;
@@ -123,15 +138,7 @@ function lloyd(points: readonly Float64Array[], start: Float64Array[], maxIterat
       }
     }
     if (!moved) break;
-    const sums = Array.from({ length: k }, () => new Float64Array(d));
-    const counts = new Array<number>(k).fill(0);
-    for (let i = 0; i < points.length; i++) {
-      const c = labels[i]!;
-      counts[c]!++;
-      const x = points[i]!;
-      const s = sums[c]!;
-      for (let j = 0; j < d; j++) s[j]! += x[j]!;
-    }
+    const { sums, counts } = groupSums(points, labels, k);
     for (let c = 0; c < k; c++) {
       if (counts[c]! > 0) {
         for (let j = 0; j < d; j++) centroids[c]![j] = sums[c]![j]! / counts[c]!;
