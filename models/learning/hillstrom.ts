@@ -15,7 +15,7 @@ import { randomizeGroup } from '../../src/learning/randomized-response.js';
 import { placeShopper, profileDeviation } from '../../src/learning/segments.js';
 import type { EffectReward, Effects, Segments } from '../../src/learning/types.js';
 import { loadCatalog } from '../campaign/world.js';
-import type { HillstromRow } from '../lib/hillstrom.js';
+import { armShares, type HillstromRow } from '../lib/hillstrom.js';
 import { OFFER_CATEGORIES, REFERENCE_TIME, type OfferCategory } from '../uplift/dataset.js';
 import type { CellSums } from './estimate.js';
 import type { CellRow } from './effects-file.js';
@@ -84,8 +84,7 @@ export function hillstromCells(
   options: HillstromCellOptions,
 ): CellRow[] {
   if (rows.length === 0) throw new Error('learn --hillstrom: the file has no rows');
-  const share = new Map<string, number>();
-  for (const row of rows) share.set(row.arm, (share.get(row.arm) ?? 0) + 1 / rows.length);
+  const share = armShares(rows);
   const random = seededRandom(options.seed);
   const k = options.segments?.centroids.length;
   const cells = new Map<string, CellRow>();
@@ -111,7 +110,7 @@ export function hillstromCells(
       };
       cells.set(key, cell);
     }
-    const pi = share.get(row.arm)!;
+    const pi = share[row.arm];
     const y = row[options.outcome];
     const s = cell.sums;
     s.n++;

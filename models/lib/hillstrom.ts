@@ -71,6 +71,20 @@ const ARMS = new Map<string, HillstromRow['arm']>([
   ['No E-Mail', 'none'],
 ]);
 
+/** Each arm's share of the rows: the probability a shopper got it (the logged propensity). */
+export type ArmShares = Record<HillstromRow['arm'], number>;
+
+/** The arms' shares of `rows` (0 for an arm without rows). */
+export function armShares(rows: readonly HillstromRow[]): ArmShares {
+  const count: ArmShares = { mens: 0, womens: 0, none: 0 };
+  for (const row of rows) count[row.arm]++;
+  return {
+    mens: count.mens / rows.length,
+    womens: count.womens / rows.length,
+    none: count.none / rows.length,
+  };
+}
+
 interface CsvRecord {
   /** Line on which the record starts (1-based). */
   line: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseHillstrom } from '../lib/hillstrom.js';
 import { seededRandom } from '../../src/decide/random.js';
-import { armShares, incremental, perThousand, replay } from './replay.js';
+import { incremental, perThousand, replay, replayShares } from './replay.js';
 
 /**
  * The women's e-mail lifts visits from 10% to 50% for women's buyers on the web and does nothing
@@ -33,7 +33,7 @@ describe('offline replay', () => {
     const rows = parseHillstrom(synthetic()).slice(0, 4);
     // Round-robin arms: men's, women's, none, men's → shares 1/2, 1/4, 1/4.
     expect(rows.map((r) => r.arm)).toEqual(['mens', 'womens', 'none', 'mens']);
-    const shares = armShares(rows);
+    const shares = replayShares(rows);
     expect(shares).toEqual({ mens: 0.5, womens: 0.25, none: 0.25 });
     const visited = (i: number) => ({ ...rows[i]!, visit: 1 as const });
     // A visit in the men's arm counts 1 / 0.5 = 2 for a policy that sends the men's e-mail, 0
@@ -43,7 +43,7 @@ describe('offline replay', () => {
     expect(incremental(visited(0), 'womens', 'visit', shares)).toBe(0);
     expect(incremental(visited(2), 'womens', 'visit', shares)).toBe(-4);
     expect(incremental(visited(2), undefined, 'visit', shares)).toBe(0);
-    expect(() => armShares(rows.filter((r) => r.arm !== 'none'))).toThrow(
+    expect(() => replayShares(rows.filter((r) => r.arm !== 'none'))).toThrow(
       "replay: the file has no rows of the no-e-mail arm: each arm's outcomes are weighed by its share, so all three must be there",
     );
   });

@@ -15,7 +15,7 @@
  */
 import type { ProfileTerm } from '../../src/features/profile-vector.js';
 import { buildSamples, OFFER_CATEGORIES, rowFeatures, type OfferCategory } from './dataset.js';
-import type { HillstromRow } from '../lib/hillstrom.js';
+import { armShares, type ArmShares, type HillstromRow } from '../lib/hillstrom.js';
 import type { Predictions } from './network.js';
 import { seededRandom } from '../../src/decide/random.js';
 import { fit, stratifiedFolds, type Family, type Fitted } from './training.js';
@@ -93,25 +93,17 @@ function plan(
   }
 }
 
-/** Each arm's share of the rows: the probability a shopper got it (the logged propensity). */
-export type ArmShares = Record<HillstromRow['arm'], number>;
-
-/** The arms' shares; every arm must have rows, or the others cannot be weighed against it. */
-export function armShares(rows: readonly HillstromRow[]): ArmShares {
-  const count: ArmShares = { mens: 0, womens: 0, none: 0 };
-  for (const row of rows) count[row.arm]++;
+/** The arms' shares (`armShares`); every arm must have rows, or the others cannot be weighed against it. */
+export function replayShares(rows: readonly HillstromRow[]): ArmShares {
+  const shares = armShares(rows);
   for (const arm of ['mens', 'womens', 'none'] as const) {
-    if (count[arm] === 0) {
+    if (shares[arm] === 0) {
       throw new Error(
         `replay: the file has no rows of the ${arm === 'none' ? 'no-e-mail' : `${arm} e-mail`} arm: each arm's outcomes are weighed by its share, so all three must be there`,
       );
     }
   }
-  return {
-    mens: count.mens / rows.length,
-    womens: count.womens / rows.length,
-    none: count.none / rows.length,
-  };
+  return shares;
 }
 
 /**
@@ -184,7 +176,7 @@ export async function replay(
   },
 ): Promise<{ rows: ReplayRow[]; differences: ReplayDifference[] }> {
   const policies: Policy[] = options.learned ? [...POLICIES, 'learned'] : [...POLICIES];
-  const shares = armShares(rows);
+  const shares = replayShares(rows);
   const samples = buildSamples(rows, 'visit');
   const fold = stratifiedFolds(rows, 'visit', options.folds, options.seed);
   // Each shopper's IPW term under each policy (in the file's row order): the values are their
