@@ -1,7 +1,7 @@
 /**
  * `npm run replay -- --data <hillstrom csv> [--folds 5] [--seed 1] [--share 0.3] [--family <the shipped one>]
  *   [--segments models/default-segments.json | none] [--epsilon 2 | inf]
- *   [--profile-terms interest bought recent … | none]`
+ *   [--profile-terms interest bought recent … | none] [--bootstrap 200]`
  *
  * Offline replay of targeting policies on randomised campaign data (models/uplift/replay.ts):
  * prints incremental visits per 1,000 shoppers over sending nothing, per policy; with segments
@@ -9,11 +9,13 @@
  * (`npm run learn -- --hillstrom`), groups reported through k-RR at `--epsilon`. Every value has
  * its standard error (`se`), and `differences` pairs the learned policy (the model's without
  * segments) with each other policy shopper by shopper: the difference and its standard error.
+ * `--bootstrap n` repeats the whole replay on n resamples of the shoppers (models refitted, effects
+ * relearned) and adds `bootstrap`: every value's and difference's full standard error and 95% range.
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { numberFlag, parseArgs } from '../lib/args.js';
-import { runCli } from '../lib/cli.js';
+import { runCli, type Log } from '../lib/cli.js';
 import { readHillstrom } from '../lib/hillstrom.js';
 import {
   DEFAULT_SEGMENTS,
@@ -22,7 +24,7 @@ import {
   profileTermsFlag,
   readSegments,
 } from '../learning/io.js';
-import { replay } from '../uplift/replay.js';
+import { bootstrapReplay, replay } from '../uplift/replay.js';
 import { FAMILIES, type Family } from '../uplift/training.js';
 import { MODELS_DIR } from '../lib/paths.js';
 
@@ -34,7 +36,7 @@ function shippedFamily(): string {
   return metadata.family;
 }
 
-export async function main(argv: readonly string[]) {
+export async function main(argv: readonly string[], log: Log = () => {}) {
   const args = parseArgs(argv, {
     data: { required: true, expected: 'a Hillstrom-format CSV file' },
     folds: { default: '5', integer: true },
@@ -44,12 +46,14 @@ export async function main(argv: readonly string[]) {
     epsilon: { default: '2' },
     'profile-terms': PROFILE_TERMS_FLAG,
     family: { default: shippedFamily(), choices: [...FAMILIES] },
+    bootstrap: { default: '0', integer: true },
   });
+  const runs = numberFlag('bootstrap', args.bootstrap, { min: 0, max: 10_000 });
   const epsilon = epsilonFlag(args.epsilon);
   const segments = args.segments === 'none' ? undefined : readSegments(args.segments);
   const share = numberFlag('share', args.share, { min: 0, max: 1, aboveMin: true });
   const rows = readHillstrom(args.data);
-  const result = await replay(rows, {
+  const options = {
     folds: Number(args.folds),
     seed: Number(args.seed),
     share,
@@ -63,7 +67,18 @@ export async function main(argv: readonly string[]) {
           },
         }
       : {}),
-  });
+  };
+  const result = await replay(rows, options);
+  const bootstrap =
+    runs > 0
+      ? await bootstrapReplay(rows, {
+          ...options,
+          runs,
+          progress: (run) => {
+            if (run % 10 === 0 || run === runs) log(`replay: bootstrap ${run} of ${runs}`);
+          },
+        })
+      : undefined;
   return {
     data: basename(args.data),
     rows: rows.length,
@@ -71,6 +86,7 @@ export async function main(argv: readonly string[]) {
     family: args.family,
     incrementalVisitsPer1000: result.rows,
     differences: result.differences,
+    ...(bootstrap ? { bootstrap } : {}),
   };
 }
 

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { parseHillstrom } from '../lib/hillstrom.js';
 import { seededRandom } from '../../src/decide/random.js';
-import { incremental, perThousand, replay, replayShares } from './replay.js';
+import {
+  bootstrapReplay,
+  incremental,
+  perThousand,
+  quantile,
+  replay,
+  replayShares,
+  resampleWithinFolds,
+  spreadOf,
+} from './replay.js';
+import { stratifiedFolds } from './training.js';
 
 /**
  * The women's e-mail lifts visits from 10% to 50% for women's buyers on the web and does nothing
@@ -88,5 +98,72 @@ describe('offline replay', () => {
     // of a value per 1,000 is about 1000·√(Σ(t − t̄)²/(n − 1)/n), a few visits per 1,000.
     expect(by.uplift!.se.everyone).toBeGreaterThan(1);
     expect(by.uplift!.se.everyone).toBeLessThan(20);
+  }, 60_000);
+
+  it('resamples each fold from its own rows, as many as it has', () => {
+    // Fold 0 holds rows 0 and 2, fold 1 rows 1, 3 and 4. Draws: ⌊0·2⌋ = 0 → row 0, ⌊0.99·2⌋ = 1 →
+    // row 2; ⌊0.5·3⌋ = 1 → row 3, ⌊0.1·3⌋ = 0 → row 1, ⌊0.7·3⌋ = 2 → row 4.
+    const draws = [0, 0.99, 0.5, 0.1, 0.7];
+    const drawn = resampleWithinFolds([0, 1, 0, 1, 1], 2, () => draws.shift()!);
+    expect(drawn).toEqual({ index: [0, 2, 3, 1, 4], fold: [0, 0, 1, 1, 1] });
+    // Many draws: every drawn row keeps its fold, and each fold keeps its size.
+    const fold = Array.from({ length: 300 }, (_, i) => (i * 7) % 3);
+    const many = resampleWithinFolds(fold, 3, seededRandom(5));
+    expect(many.index.every((i, j) => fold[i] === many.fold[j])).toBe(true);
+    expect([0, 1, 2].map((k) => many.fold.filter((f) => f === k).length)).toEqual([100, 100, 100]);
+    expect(new Set(many.index).size).toBeLessThan(300);
+  });
+
+  it('spreads: standard deviation and the middle 95% by interpolated quantiles', () => {
+    // 1 … 5: the 2.5% quantile lies 0.1 of the way from the 1st to the 2nd value, the 97.5% 0.9
+    // of the way from the 4th to the 5th.
+    expect(quantile([1, 2, 3, 4, 5], 0.025)).toBeCloseTo(1.1, 12);
+    expect(quantile([1, 2, 3, 4, 5], 0.975)).toBeCloseTo(4.9, 12);
+    expect(quantile([7], 0.5)).toBe(7);
+    // 3, 1, 2: mean 2, Σ(x − 2)² = 2, / (3 − 1) = 1.
+    const spread = spreadOf([3, 1, 2]);
+    expect(spread.se).toBeCloseTo(1, 12);
+    expect(spread.low).toBeCloseTo(1.05, 12);
+    expect(spread.high).toBeCloseTo(2.95, 12);
+  });
+
+  it('takes the folds it is given, and refuses folds that do not fit the rows', async () => {
+    const rows = parseHillstrom(synthetic());
+    const options = { folds: 3, seed: 2, share: 0.25, family: 'uplift-tree' as const };
+    const fold = stratifiedFolds(rows, 'visit', 3, 2);
+    expect(await replay(rows, { ...options, fold })).toEqual(await replay(rows, options));
+    await expect(replay(rows, { ...options, fold: fold.slice(1) })).rejects.toThrow(
+      'replay: 8999 folds given for 9000 rows',
+    );
+  });
+
+  it('bootstraps the whole replay: refits on resampled shoppers, seeded', async () => {
+    const rows = parseHillstrom(synthetic());
+    const options = { folds: 3, seed: 1, share: 0.25, family: 'two-head-mlp' as const, runs: 4 };
+    const seen: number[] = [];
+    const boot = await bootstrapReplay(rows, { ...options, progress: (run) => seen.push(run) });
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(boot.runs).toBe(4);
+    expect(boot.values.map((v) => v.policy)).toEqual([
+      'uplift',
+      'most_likely_to_buy',
+      'biggest_discount',
+      'random',
+    ]);
+    expect(boot.differences.map((d) => [d.policy, d.against])).toEqual([
+      ['uplift', 'most_likely_to_buy'],
+      ['uplift', 'biggest_discount'],
+      ['uplift', 'random'],
+    ]);
+    for (const d of boot.differences) {
+      expect(d.targeted.se).toBeGreaterThan(0);
+      expect(d.targeted.low).toBeLessThanOrEqual(d.targeted.high);
+    }
+    // The model finds the quarter who respond on every resample: about +100 against chance's +25.
+    const random = boot.differences.find((d) => d.against === 'random')!;
+    expect(random.targeted.above).toBe(1);
+    expect(random.targeted.low).toBeGreaterThan(30);
+    // The same seed gives the same bootstrap.
+    expect(await bootstrapReplay(rows, options)).toEqual(boot);
   }, 60_000);
 });

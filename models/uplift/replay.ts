@@ -173,12 +173,17 @@ export async function replay(
     /** The model family each fold fits (the shipped model's: models/default.json). */
     family: Family;
     learned?: ReplayLearning;
+    /** Each row's fold (0 … folds − 1); default: stratified by arm and visit, seeded. */
+    fold?: ArrayLike<number>;
   },
 ): Promise<{ rows: ReplayRow[]; differences: ReplayDifference[] }> {
   const policies: Policy[] = options.learned ? [...POLICIES, 'learned'] : [...POLICIES];
   const shares = replayShares(rows);
   const samples = buildSamples(rows, 'visit');
-  const fold = stratifiedFolds(rows, 'visit', options.folds, options.seed);
+  const fold = options.fold ?? stratifiedFolds(rows, 'visit', options.folds, options.seed);
+  if (fold.length !== rows.length) {
+    throw new Error(`replay: ${fold.length} folds given for ${rows.length} rows`);
+  }
   // Each shopper's IPW term under each policy (in the file's row order): the values are their
   // means, the standard errors and the paired differences come from them.
   const terms = new Map<Policy, { everyone: Float64Array; targeted: Float64Array }>(
@@ -257,4 +262,125 @@ export async function replay(
       };
     });
   return { rows: result, differences };
+}
+
+/**
+ * One bootstrap resample that keeps the folds apart: each fold's rows are drawn with replacement
+ * from that fold alone, as many as it has, so that a shopper drawn twice is never both trained on
+ * and scored. Returns the drawn rows' indices and each one's fold.
+ */
+export function resampleWithinFolds(
+  fold: ArrayLike<number>,
+  folds: number,
+  random: () => number,
+): { index: number[]; fold: number[] } {
+  const members: number[][] = Array.from({ length: folds }, () => []);
+  for (let i = 0; i < fold.length; i++) members[fold[i]!]!.push(i);
+  const index: number[] = [];
+  const out: number[] = [];
+  members.forEach((rows, k) => {
+    for (let j = 0; j < rows.length; j++) {
+      index.push(rows[Math.floor(random() * rows.length)]!);
+      out.push(k);
+    }
+  });
+  return { index, fold: out };
+}
+
+/** Spread of a bootstrap's estimates: standard deviation and the 2.5% and 97.5% quantiles. */
+export interface Spread {
+  /** Standard deviation over the runs: the estimate's standard error, refits included. */
+  se: number;
+  /** The middle 95% of the runs (quantiles interpolated between order statistics). */
+  low: number;
+  high: number;
+}
+
+/** Quantile q of sorted values, interpolated linearly between order statistics (R's type 7). */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  const at = (sorted.length - 1) * q;
+  const below = Math.floor(at);
+  const above = Math.min(sorted.length - 1, below + 1);
+  return sorted[below]! + (at - below) * (sorted[above]! - sorted[below]!);
+}
+
+export function spreadOf(values: readonly number[]): Spread {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const se = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return { se, low: quantile(sorted, 0.025), high: quantile(sorted, 0.975) };
+}
+
+/** What the bootstrap adds to a replay: each value's and each difference's full spread. */
+export interface ReplayBootstrap {
+  runs: number;
+  values: { policy: Policy; everyone: Spread; targeted: Spread }[];
+  differences: {
+    policy: Policy;
+    against: Policy;
+    /** `above`: the share of runs in which the difference came out above 0. */
+    everyone: Spread & { above: number };
+    targeted: Spread & { above: number };
+  }[];
+}
+
+/**
+ * The replay's standard errors hold each fold's fitted model and learned effects fixed: they are
+ * the held-out shoppers' noise alone. The bootstrap repeats the whole replay on `runs` resamples of
+ * the shoppers (within the same folds, `resampleWithinFolds`), each with its own seed for the fits,
+ * the randomized group reports and the rules' random order, so that its spread also holds how the
+ * models, the learned effects and thus the policies' choices would differ on another draw of
+ * shoppers (Efron's nonparametric bootstrap of the procedure).
+ */
+export async function bootstrapReplay(
+  rows: readonly HillstromRow[],
+  options: Parameters<typeof replay>[1] & { runs: number; progress?: (run: number) => void },
+): Promise<ReplayBootstrap> {
+  const { runs, progress, ...replayOptions } = options;
+  const fold = options.fold ?? stratifiedFolds(rows, 'visit', options.folds, options.seed);
+  const random = seededRandom(options.seed ^ 0xb0075);
+  const values = new Map<Policy, { everyone: number[]; targeted: number[] }>();
+  const differences = new Map<
+    Policy,
+    { against: Policy; everyone: number[]; targeted: number[] }
+  >();
+  let subject: Policy | undefined;
+  for (let run = 0; run < runs; run++) {
+    const drawn = resampleWithinFolds(fold, options.folds, random);
+    const result = await replay(
+      drawn.index.map((i) => rows[i]!),
+      { ...replayOptions, fold: drawn.fold, seed: options.seed + 1 + run },
+    );
+    for (const r of result.rows) {
+      const v = values.get(r.policy) ?? { everyone: [], targeted: [] };
+      v.everyone.push(r.everyone);
+      v.targeted.push(r.targeted);
+      values.set(r.policy, v);
+    }
+    for (const d of result.differences) {
+      subject = d.policy;
+      const v = differences.get(d.against) ?? { against: d.against, everyone: [], targeted: [] };
+      v.everyone.push(d.everyone.difference);
+      v.targeted.push(d.targeted.difference);
+      differences.set(d.against, v);
+    }
+    progress?.(run + 1);
+  }
+  const above = (xs: number[]) => xs.filter((x) => x > 0).length / xs.length;
+  return {
+    runs,
+    values: [...values].map(([policy, v]) => ({
+      policy,
+      everyone: spreadOf(v.everyone),
+      targeted: spreadOf(v.targeted),
+    })),
+    differences: [...differences.values()].map((d) => ({
+      policy: subject!,
+      against: d.against,
+      everyone: { ...spreadOf(d.everyone), above: above(d.everyone) },
+      targeted: { ...spreadOf(d.targeted), above: above(d.targeted) },
+    })),
+  };
 }
