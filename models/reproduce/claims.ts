@@ -311,14 +311,14 @@ function replayClaims(): Claim[] {
       'model',
       'replay',
       'replay.learned.everyone',
-      { ...loop, near: '76.8 incremental visits per 1,000 sending to everyone' },
+      { ...loop, near: 'rule: 76.8 per 1,000 to everyone' },
       '76.8',
     ),
     quote(
       'model',
       'replay',
       'replay.biggest_discount.everyone',
-      { ...loop, near: 'sending to everyone (best rule 76.8)' },
+      { ...loop, near: 'to everyone (best rule 76.8)' },
       '76.8',
     ),
     quote(
@@ -332,7 +332,7 @@ function replayClaims(): Claim[] {
       'model',
       'replay',
       'replay.biggest_discount.targeted',
-      { ...loop, near: 'in the top 30% (22.0)' },
+      { ...loop, near: 'in the top 30% (22.0 ± 3.3)' },
       '22.0',
     ),
   );
