@@ -341,5 +341,21 @@ describe('the uplift CLIs', () => {
       'random',
       'learned',
     ]);
+    expect(replayed).not.toHaveProperty('bootstrap');
+    // --bootstrap: the whole replay again on resampled shoppers, progress on stderr.
+    const booted = await replay(
+      ['--data', csv, '--folds', '2', '--share', '0.5', '--bootstrap', '2', '--segments', 'none'],
+      log,
+    );
+    expect(booted.bootstrap!.runs).toBe(2);
+    expect(booted.bootstrap!.differences.map((d) => d.against)).toEqual([
+      'most_likely_to_buy',
+      'biggest_discount',
+      'random',
+    ]);
+    expect(notes).toContain('replay: bootstrap 2 of 2');
+    await expect(replay(['--data', csv, '--bootstrap', '1'])).rejects.toThrow(
+      '--bootstrap: got 1, expected 0 (no bootstrap) or at least 2 runs (a spread)',
+    );
   }, 60_000);
 });

@@ -49,6 +49,9 @@ export async function main(argv: readonly string[], log: Log = () => {}) {
     bootstrap: { default: '0', integer: true },
   });
   const runs = numberFlag('bootstrap', args.bootstrap, { min: 0, max: 10_000 });
+  if (runs === 1) {
+    throw new Error('--bootstrap: got 1, expected 0 (no bootstrap) or at least 2 runs (a spread)');
+  }
   const epsilon = epsilonFlag(args.epsilon);
   const segments = args.segments === 'none' ? undefined : readSegments(args.segments);
   const share = numberFlag('share', args.share, { min: 0, max: 1, aboveMin: true });
