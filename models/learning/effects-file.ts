@@ -176,32 +176,52 @@ function rowsByOffer(rows: readonly CellRow[]): Map<string, CellRow[]> {
   return out;
 }
 
+/** One table's rows split once: the arms, each offer's rows and the control (`controlOf`). */
+interface Arms {
+  personalized: CellRow[];
+  holdout: CellRow[];
+  byOffer: Map<string, CellRow[]>;
+  control: ReturnType<typeof controlOf>;
+  /** The variance of every offer's rewards: an offer's own when its rewards were all equal. */
+  pooledVariance: number;
+}
+
+function armsOf(
+  rows: readonly CellRow[],
+  k: number | undefined,
+  present: readonly boolean[] | undefined,
+): Arms {
+  const personalized = rows.filter((r) => r.arm === 'personalized');
+  const holdout = rows.filter((r) => r.arm === 'holdout');
+  return {
+    personalized,
+    holdout,
+    byOffer: rowsByOffer(personalized),
+    control: controlOf(holdout, k, present),
+    pooledVariance: rewardVariance(sumsOf(personalized)),
+  };
+}
+
 /**
  * Per offer and group (index offer · k + group): the de-biased value of showing the offer minus
  * the control's, and how many decisions it rests on; `hasGroups` per offer.
  */
 function groupTable(
-  rows: readonly CellRow[],
+  arms: Arms,
   offerIds: readonly string[],
   k: number,
   present: readonly boolean[],
 ) {
-  const personalized = rows.filter((r) => r.arm === 'personalized');
-  const { baseline, byGroup } = controlOf(
-    rows.filter((r) => r.arm === 'holdout'),
-    k,
-    present,
-  );
-  // An offer whose few rewards were all equal (no click yet) has no variance of its own: it
-  // takes that of every offer's rewards, so its cells count as observed, with an honest error.
-  const pooledVariance = rewardVariance(sumsOf(personalized));
+  const { byOffer, pooledVariance } = arms;
+  const { baseline, byGroup } = arms.control;
   const values: { y?: number; v?: number }[] = [];
   const counts: number[] = [];
   const hasGroups: boolean[] = [];
-  const byOffer = rowsByOffer(personalized);
   for (const id of offerIds) {
     const mine = byOffer.get(id) ?? [];
     const reported = reportedCells(mine);
+    // An offer whose few rewards were all equal (no click yet) has no variance of its own: it
+    // takes that of every offer's rewards, so its cells count as observed, with an honest error.
     const estimates = groupEstimates(
       reported,
       k,
@@ -232,7 +252,7 @@ function surrogateOf(
   count: number,
   present: readonly boolean[],
 ) {
-  const { values } = groupTable(claims, offerIds, k, present);
+  const { values } = groupTable(armsOf(claims, k, present), offerIds, k, present);
   const cells: Cell[] = values.map((value, i) => ({
     offer: Math.floor(i / k),
     group: i % k,
@@ -454,21 +474,19 @@ export function buildEffects(
   rows: readonly CellRow[],
   options: BuildOptions,
 ): { file: EffectsFile; summary: BuildSummary } {
-  const personalized = rows.filter((r) => r.arm === 'personalized');
-  const holdout = rows.filter((r) => r.arm === 'holdout');
-  const offerIds = [...new Set(personalized.map((r) => r.offerId))].sort();
-  if (offerIds.length === 0) {
-    throw new Error('learn: no personalized decision with an impression in the logs');
-  }
   const k = options.segments?.k;
   // The groups the decisions show at all (every report, personalized and holdout alike).
   const present = k !== undefined ? presentGroups(reportedCells(rows), k) : undefined;
-  const { baseline, byGroup: controlByGroup } = controlOf(holdout, k, present);
+  const arms = armsOf(rows, k, present);
+  const { personalized, holdout, byOffer, pooledVariance } = arms;
+  const { baseline, byGroup: controlByGroup } = arms.control;
+  const offerIds = [...byOffer.keys()].sort();
+  if (offerIds.length === 0) {
+    throw new Error('learn: no personalized decision with an impression in the logs');
+  }
 
   const pooled: Cell[] = [];
   const pooledN: number[] = [];
-  const pooledVariance = rewardVariance(sumsOf(personalized));
-  const byOffer = rowsByOffer(personalized);
   offerIds.forEach((id, o) => {
     const mine = byOffer.get(id) ?? [];
     const value = snips(
@@ -478,7 +496,7 @@ export function buildEffects(
     pooled.push({ offer: 0, group: o, pred: 0, ...(value ? minus(value, baseline) : {}) });
     pooledN.push(mine.reduce((n, r) => n + r.sums.n, 0));
   });
-  const table = k !== undefined ? groupTable(rows, offerIds, k, present!) : undefined;
+  const table = k !== undefined ? groupTable(arms, offerIds, k, present!) : undefined;
   const hasGroups = table?.hasGroups ?? [];
   const counts = table?.counts ?? [];
   // The selected terms of each (offer, group), in the order of `selected`.
