@@ -17,6 +17,7 @@ import {
   loadingSql,
   QUERIES,
   type QueryName,
+  NOT_A_BATCH,
 } from './queries.js';
 import { classification, meanDifference, newcombe, ratio, sweep, wilson } from './stats.js';
 import type { Classification } from './stats.js';
@@ -243,9 +244,7 @@ export async function runReport(options: ReportOptions): Promise<EffectReport> {
         : null,
     };
     if (summary.badLines > 0)
-      warnings.push(
-        `${summary.badLines} line(s) of the feedback files are not wire-format batches.`,
-      );
+      warnings.push(`${summary.badLines} line(s) of the feedback files left out: ${NOT_A_BATCH}.`);
     if (summary.invalidEvents > 0)
       warnings.push(`${summary.invalidEvents} event(s) lack a field or have an invalid value.`);
     if (summary.anonymousEvents > 0)

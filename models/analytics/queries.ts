@@ -174,6 +174,9 @@ FROM read_json(${sqlString(input.orders)},
 /** DuckDB-specific: frees the parsed batches once `events` holds the deduped events. */
 export const LOAD_CLEANUP = 'DROP TABLE IF EXISTS batches';
 
+/** What a feedback line counted in `load_stats.bad_lines` is not (the report and learn say it). */
+export const NOT_A_BATCH = 'not a wire-format batch (not JSON, cut short, or without `v`)';
+
 const DAY_MS = 86_400_000;
 const ARM = `CASE WHEN "modelVersion" = 'none' THEN 'holdout' ELSE 'personalized' END`;
 

@@ -10,7 +10,7 @@ import { validateSegments } from '../../src/learning/segments.js';
 import type { Segments } from '../../src/learning/types.js';
 import { numberFlag } from '../lib/args.js';
 import { MODELS_DIR } from '../lib/paths.js';
-import { INVALID_ORDER_REASON, MIN_PROPENSITY } from '../analytics/queries.js';
+import { INVALID_ORDER_REASON, MIN_PROPENSITY, NOT_A_BATCH } from '../analytics/queries.js';
 import { DEFAULT_PROFILE_TERMS, type LearnResult } from './learn.js';
 
 /** The segments the shipped demo and docs use (`npm run segments`). */
@@ -40,7 +40,7 @@ export { scorerOf } from '../campaign/simulator.js';
  */
 export function resultWarnings(result: LearnResult): string[] {
   const out: string[] = [];
-  const { impressions = 0, orders = 0 } = result.leftOut ?? {};
+  const { impressions = 0, orders = 0, lines = 0 } = result.leftOut ?? {};
   const s = (n: number) => (n === 1 ? '' : 's');
   if (impressions > 0) {
     out.push(
@@ -49,6 +49,11 @@ export function resultWarnings(result: LearnResult): string[] {
   }
   if (orders > 0) {
     out.push(`learn: ${orders} order line${s(orders)} left out: ${INVALID_ORDER_REASON}`);
+  }
+  if (lines > 0) {
+    out.push(
+      `learn: ${lines} feedback line${s(lines)} left out: ${lines === 1 ? 'is' : 'are'} ${NOT_A_BATCH}`,
+    );
   }
   if (result.summary.decisions.holdout === 0) {
     out.push(

@@ -20,12 +20,14 @@ export const MAX_REPORT_EPSILON = 100;
 
 /**
  * What the learner left out (run after `learn_events`): impressions for their propensity, order
- * lines for their value or discount (`VALID_ORDER`; a value that is not a number reads as null).
+ * lines for their value or discount (`VALID_ORDER`; a value that is not a number reads as null),
+ * and feedback lines that are not wire-format batches (`load_stats`, as the report counts them).
  */
 export const LEFT_OUT_SQL = `SELECT
   (SELECT COUNT(*) FROM learn_events
     WHERE type = 'impression' AND NOT COALESCE(${VALID_PROPENSITY}, FALSE)) AS impressions,
-  ${INVALID_ORDER_LINES} AS orders`;
+  ${INVALID_ORDER_LINES} AS orders,
+  (SELECT bad_lines FROM load_stats) AS lines`;
 
 /** What makes a group report usable: the segments file the learner was given, its k. */
 export interface ReportFilter {

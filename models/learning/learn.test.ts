@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -108,13 +108,27 @@ describe('npm run learn on collector files', () => {
       collectorFile(hostile, 'hostile.jsonl'),
       join(dir, 'hostile-effects.json'),
     );
-    expect(result.leftOut).toEqual({ impressions: 1, orders: 0 });
+    expect(result.leftOut).toEqual({ impressions: 1, orders: 0, lines: 0 });
     expect(lines).toContain(
       'learn: 1 impression left out: propensity outside [0.0001, 1] (the wire carries 4 decimals; no SDK wrote it)',
     );
     expect(result.decisions.personalized).toBe(8);
     expect(result.offers['c-a']!.mean).toBeCloseTo(0.375, 5);
     expect(result.offers['c-b']!.mean).toBeCloseTo(0.09375, 5);
+  });
+
+  it('leaves out feedback lines that are not batches (garbage, a line cut short), and says so', async () => {
+    const clean = await learnClicks(collectorFile(), join(dir, 'lines-clean.json'));
+    const file = collectorFile([], 'cut.jsonl');
+    // A crash mid-write leaves half a line; a file edited by hand, a line that is not JSON.
+    appendFileSync(file, 'not json at all\n{"v":1,"sentAt":1,"events":[{"id":"i-9","type":"impr\n');
+    const cut = await learnClicks(file, join(dir, 'lines-cut.json'));
+    expect(clean.result.leftOut).toEqual({ impressions: 0, orders: 0, lines: 0 });
+    expect(cut.result.leftOut).toEqual({ impressions: 0, orders: 0, lines: 2 });
+    expect(cut.lines).toContain(
+      'learn: 2 feedback lines left out: are not a wire-format batch (not JSON, cut short, or without `v`)',
+    );
+    expect(cut.result.offers).toEqual(clean.result.offers);
   });
 
   it('counts a group report only when it is of the segments file, names a group of it and has a usable ε', async () => {
@@ -192,8 +206,8 @@ describe('npm run learn on collector files', () => {
       ]),
       'hostile.json',
     );
-    expect(clean.result.leftOut).toEqual({ impressions: 0, orders: 0 });
-    expect(hostile.result.leftOut).toEqual({ impressions: 0, orders: 5 });
+    expect(clean.result.leftOut).toEqual({ impressions: 0, orders: 0, lines: 0 });
+    expect(hostile.result.leftOut).toEqual({ impressions: 0, orders: 5, lines: 0 });
     expect(hostile.lines).toContain(
       'learn: 5 order lines left out: value not a number in [0, 1000000000] or discount not in [0, value]',
     );

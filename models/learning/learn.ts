@@ -49,7 +49,7 @@ export interface LearnResult {
    * (under `MIN_PROPENSITY`, above 1 or missing), which no SDK wrote, and order lines for a value
    * or discount outside `VALID_ORDER`.
    */
-  leftOut?: { impressions: number; orders: number };
+  leftOut?: { impressions: number; orders: number; lines: number };
 }
 
 const num = (v: unknown): number =>
@@ -173,7 +173,11 @@ export async function learnFromLogs(
     const result = await effectsFromCells(await readCells(db), options, claims, claimedReward);
     return {
       ...result,
-      leftOut: { impressions: num(leftOut?.impressions), orders: num(leftOut?.orders) },
+      leftOut: {
+        impressions: num(leftOut?.impressions),
+        orders: num(leftOut?.orders),
+        lines: num(leftOut?.lines),
+      },
     };
   } finally {
     db.closeSync();
