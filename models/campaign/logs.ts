@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Offer } from '../../src/decide/types.js';
 import type { FullWireEvent, WireBatch } from '../../src/feedback/wire.js';
+import { NOT_A_BATCH } from '../analytics/queries.js';
 import { readJsonl } from '../lib/jsonl.js';
 import type { TrueOutcome } from './truth.js';
 import { loadCatalog } from './world.js';
@@ -118,16 +119,29 @@ export function readLogs(args: {
         loadCatalog(JSON.parse(readFileSync(catalogPath, 'utf8'))).offers.map((o) => [o.id, o]),
       )
     : new Map<string, Offer>();
-  const batches = files.flatMap((f) => readJsonl(f));
-  const orders = existsSync(ordersPath) ? readJsonl(ordersPath) : undefined;
+  // The collector's logs are append-only: a line cut short by a crash (or otherwise not JSON) is
+  // left out and counted, as `npm run report` and `learn` do, and the rest is read.
+  const warnings: string[] = [];
+  let badLines = 0;
+  const batches = files.flatMap((f) => readJsonl(f, { skipBad: () => badLines++ }));
+  if (badLines > 0) {
+    warnings.push(`${badLines} line(s) of the feedback files left out: ${NOT_A_BATCH}`);
+  }
+  let badOrders = 0;
+  const orders = existsSync(ordersPath)
+    ? readJsonl(ordersPath, { skipBad: () => badOrders++ })
+    : undefined;
+  if (badOrders > 0) {
+    warnings.push(`${badOrders} line(s) of ${ordersPath} left out: not JSON (cut short?)`);
+  }
   if (!hasDecisions)
-    return { batches, decisions: undefined, orders, offers, offerNotInCatalog: 0, warnings: [] };
+    return { batches, decisions: undefined, orders, offers, offerNotInCatalog: 0, warnings };
+  // The decisions side file is the simulator's own output, read strictly.
   const decisions = readJsonl<DecisionRecord>(decisionsPath);
   // A decision that weighed an offer the catalog does not have cannot be re-decided by another
   // policy (its discount and margin are unknown): left out, counted, named in a warning.
   const known = decisions.filter((d) => d.candidates.every((c) => offers.has(c.offerId)));
   const unknown = decisions.length - known.length;
-  const warnings: string[] = [];
   if (unknown > 0) {
     const missing = new Set(
       decisions.flatMap((d) => d.candidates.map((c) => c.offerId)).filter((id) => !offers.has(id)),

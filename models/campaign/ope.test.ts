@@ -296,6 +296,20 @@ describe('readLogs and the policy source', () => {
     );
   });
 
+  it('leaves out log lines that are not JSON (a crash cuts the last one short), and warns', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ope-readlogs-'));
+    const batch = JSON.stringify({ v: 1, events: [] });
+    writeFileSync(join(dir, 'feedback.jsonl'), `${batch}\nnot json\n${batch}\n{"v":1,"ev`);
+    writeFileSync(join(dir, 'orders.jsonl'), `{"orderId":"o1"}\n{"orderId":"o2","reve`);
+    const logs = readLogs({ feedback: [join(dir, 'feedback.jsonl')] });
+    expect(logs.batches).toHaveLength(2);
+    expect(logs.orders).toEqual([{ orderId: 'o1' }]);
+    expect(logs.warnings).toEqual([
+      '2 line(s) of the feedback files left out: not a wire-format batch (not JSON, cut short, or without `v`)',
+      `1 line(s) of ${join(dir, 'orders.jsonl')} left out: not JSON (cut short?)`,
+    ]);
+  });
+
   it('leaves out decisions of decisions.jsonl that weighed offers the catalog lacks', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ope-readlogs-'));
     const d1 = decision('d1');

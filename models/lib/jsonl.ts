@@ -3,11 +3,15 @@ import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 
 /**
- * Reads a JSONL file; a line that is not JSON is an error naming the file and line. Reads 16 MiB
- * at a time, so files larger than V8's longest string (about 512 MiB: the decisions of a million
- * visits) can be read.
+ * Reads a JSONL file; a line that is not JSON is an error naming the file and line, unless
+ * `skipBad` is given: then it is left out and `skipBad` hears of it (an append-only log cut short
+ * by a crash ends in half a line). Reads 16 MiB at a time, so files larger than V8's longest
+ * string (about 512 MiB: the decisions of a million visits) can be read.
  */
-export function readJsonl<T = unknown>(path: string): T[] {
+export function readJsonl<T = unknown>(
+  path: string,
+  options: { skipBad?: (lineNo: number) => void } = {},
+): T[] {
   const out: T[] = [];
   let lineNo = 0;
   const take = (line: string) => {
@@ -16,7 +20,8 @@ export function readJsonl<T = unknown>(path: string): T[] {
     try {
       out.push(JSON.parse(line) as T);
     } catch {
-      throw new Error(`${path}:${lineNo}: expected one JSON object per line`);
+      if (options.skipBad) options.skipBad(lineNo);
+      else throw new Error(`${path}:${lineNo}: expected one JSON object per line`);
     }
   };
   const fd = openSync(path, 'r');
