@@ -2,13 +2,18 @@
 // (models/default-segments.json) and, once learned, the effects file, each by URL and SHA-256; the
 // QA panel's "Learn from the logs" (POST /api/learn, QA token) runs the offline learner
 // (`npx tsx models/cli/learn.ts`) on the collector's files in the data directory and publishes what
-// it wrote, so that the next decisions of every shopper use it.
+// it wrote, so that the next decisions of every shopper use it. "Simulate shoppers" (POST
+// /api/simulate, QA token) adds a week of simulated shoppers ending now, decided by the SDK's own
+// code with the demo's coupons, groups and ε (`npm run loop -- --weeks 1`, the browsing world's
+// shoppers), kept apart in simulated-feedback.jsonl and simulated-orders.jsonl: the learner reads
+// them beside the real logs, so that QA sees group effects without dozens of visits.
 import { spawn } from 'node:child_process';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFile, rename, rm, stat } from 'node:fs/promises';
+import { appendFile, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { demoCatalog } from './catalog.mjs';
 
 const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_SEGMENTS_FILE = path.join(repoDir, 'models', 'default-segments.json');
@@ -16,6 +21,13 @@ export const SEGMENTS_URL = '/api/learning/segments.json';
 export const EFFECTS_URL = '/api/learning/effects.json';
 /** The learner reads every log so far and scores with ONNX Runtime: a minute is plenty. */
 const LEARN_TIMEOUT_MS = 120_000;
+/** Shoppers one "Simulate shoppers" adds: a week of them is about 700 decisions. */
+export const SIMULATED_SHOPPERS = 300;
+/** The ε the demo's devices report their group at (the SDK's default `learning.epsilon`). */
+const DEMO_EPSILON = 2;
+const DAY_MS = 86_400_000;
+/** The browsing world whose shoppers the simulation draws (docs/learning.md, World files). */
+const BROWSING_WORLD = path.join(repoDir, 'models', 'campaign', 'worlds', 'browsing.json');
 /** What of the learner's stderr a failed run shows (its message is the last line). */
 const STDERR_KEPT = 2_000;
 
@@ -42,22 +54,43 @@ async function stampOf(file) {
   }
 }
 
-/** The learner's argv: every collector file there is, the catalog the logged offers came from. */
-function learnArgs({ dataDir, segmentsFile, out, files }) {
-  const args = ['--feedback', path.join(dataDir, 'feedback.jsonl'), '--out', out];
+/**
+ * The learner's argv: every feedback file there is (the collector's, the simulated shoppers'),
+ * the orders (`orders`: one file; null before any order) and the catalog the offers came from.
+ */
+function learnArgs({ dataDir, segmentsFile, out, files, orders }) {
+  const feedback = ['feedback.jsonl', 'simulated-feedback.jsonl'].filter((f) => files.has(f));
+  const args = ['--feedback', ...feedback.map((f) => path.join(dataDir, f)), '--out', out];
   args.push('--segments', segmentsFile);
   // The net value of a decision needs the orders attributed to it; before any order, claims.
-  if (files.has('orders.jsonl')) args.push('--orders', path.join(dataDir, 'orders.jsonl'));
+  if (orders) args.push('--orders', orders);
   else args.push('--reward', 'claim');
   if (files.has('catalog.json')) args.push('--catalog', path.join(dataDir, 'catalog.json'));
   return args;
 }
 
-/** Runs `tsx models/cli/learn.ts …`; resolves with its last stdout line parsed, or rejects. */
-function runLearner(args) {
+/**
+ * The simulated week's world: the browsing world's shoppers and responses, the demo's coupons as
+ * its offers (the demo's five categories are the world's).
+ */
+async function demoWorld() {
+  const world = JSON.parse(await readFile(BROWSING_WORLD, 'utf8'));
+  const coupons = demoCatalog(Date.now()).offers.filter(
+    (o) => o.type === 'coupon' && typeof o.discount?.percent === 'number',
+  );
+  return {
+    ...world,
+    name: 'the demo shop: browsing shoppers, the demo coupons',
+    offers: coupons.map((o) => ({ id: o.id, category: o.category, percent: o.discount.percent })),
+  };
+}
+
+/** Runs `tsx <script> …`; resolves with its last stdout line parsed, or rejects. */
+function runCli(script, args) {
+  const name = path.basename(script, '.ts');
   const tsx = createRequire(import.meta.url).resolve('tsx/cli');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsx, 'models/cli/learn.ts', ...args], {
+    const child = spawn(process.execPath, [tsx, script, ...args], {
       cwd: repoDir,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -76,13 +109,13 @@ function runLearner(args) {
         const why = signal
           ? `killed (${signal}) after ${LEARN_TIMEOUT_MS / 1000} s`
           : `exit ${code}`;
-        reject(new Error(`learn failed (${why}): ${stderr.trim() || 'no message'}`));
+        reject(new Error(`${name} failed (${why}): ${stderr.trim() || 'no message'}`));
         return;
       }
       try {
         resolve(JSON.parse(stdout.trim().split('\n').at(-1)));
       } catch {
-        reject(new Error(`learn printed no JSON result: ${stdout.slice(-200)}`));
+        reject(new Error(`${name} printed no JSON result: ${stdout.slice(-200)}`));
       }
     });
   });
@@ -135,44 +168,140 @@ export async function createLearning({ dataDir, qaToken, segmentsFile = DEFAULT_
     res.end(req.method === 'HEAD' ? undefined : file.bytes);
   };
 
-  async function learn(req, res) {
-    const send = (status, body) => {
-      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify(body));
-    };
+  const send = (res, status, body) => {
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(body));
+  };
+  /** One run at a time (learning or simulating): each reads or appends the files the other uses. */
+  let busy;
+  const admitRun = (req, res) => {
     if (req.method !== 'POST') {
       res.writeHead(405, { allow: 'POST' }).end();
-      return;
+      return false;
     }
-    if (!admitQa(req, res)) return;
-    req.resume(); // no body is read: the request says "learn now", nothing more
-    if (running) {
-      send(409, { error: 'learning already runs: wait for it to finish' });
-      return;
+    if (!admitQa(req, res)) return false;
+    req.resume(); // no body is read: the request says "run now", nothing more
+    if (busy) {
+      send(res, 409, { error: `${busy} already runs: wait for it to finish` });
+      return false;
     }
+    return true;
+  };
+
+  async function learn(req, res) {
+    if (!admitRun(req, res)) return;
     const files = new Set();
-    for (const name of ['feedback.jsonl', 'orders.jsonl', 'catalog.json']) {
+    for (const name of [
+      'feedback.jsonl',
+      'orders.jsonl',
+      'simulated-feedback.jsonl',
+      'simulated-orders.jsonl',
+      'catalog.json',
+    ]) {
       if (await fileOf(path.join(dataDir, name))) files.add(name);
     }
-    if (!files.has('feedback.jsonl')) {
-      send(409, { error: 'no feedback logged yet: browse the shop with consent first' });
+    if (!files.has('feedback.jsonl') && !files.has('simulated-feedback.jsonl')) {
+      send(res, 409, {
+        error: 'no feedback logged yet: browse the shop with consent first, or simulate shoppers',
+      });
       return;
     }
+    busy = 'learning';
+    const n = ++runs;
     // Written beside, then renamed: the file served is always a whole one.
-    const out = path.join(dataDir, `.effects-${process.pid}-${++runs}.json`);
-    running = runLearner(learnArgs({ dataDir, segmentsFile, out, files }));
+    const out = path.join(dataDir, `.effects-${process.pid}-${n}.json`);
+    // The learner takes one orders file: the real and the simulated orders, one after the other.
+    const orderFiles = ['orders.jsonl', 'simulated-orders.jsonl'].filter((f) => files.has(f));
+    let orders = orderFiles.length === 1 ? path.join(dataDir, orderFiles[0]) : null;
+    if (orderFiles.length === 2) {
+      orders = path.join(dataDir, `.orders-${process.pid}-${n}.jsonl`);
+      const texts = await Promise.all(
+        orderFiles.map((f) => readFile(path.join(dataDir, f), 'utf8')),
+      );
+      await writeFile(orders, texts.map((t) => (t.endsWith('\n') ? t : `${t}\n`)).join(''));
+    }
+    running = runCli(
+      'models/cli/learn.ts',
+      learnArgs({ dataDir, segmentsFile, out, files, orders }),
+    );
+    // Answered once the run is over and cleaned up, so that the next request finds it done.
+    let reply;
     try {
       const result = await running;
       await rename(out, effectsFile);
       effects = await fileOf(effectsFile);
       effectsStamp = await stampOf(effectsFile);
-      send(200, { ...result, out: 'effects.json', sha256: effects.sha256, url: EFFECTS_URL });
+      reply = [200, { ...result, out: 'effects.json', sha256: effects.sha256, url: EFFECTS_URL }];
     } catch (error) {
       await rm(out, { force: true });
-      send(500, { error: error instanceof Error ? error.message : String(error) });
+      reply = [500, { error: error instanceof Error ? error.message : String(error) }];
     } finally {
+      if (orderFiles.length === 2) await rm(orders, { force: true });
       running = undefined;
+      busy = undefined;
     }
+    send(res, ...reply);
+  }
+
+  /**
+   * Adds a week of simulated shoppers ending now (`SIMULATED_SHOPPERS`, a new seed each time, so
+   * their events' ids never repeat): decided by the SDK's code with the shipped model, placed in
+   * the demo's groups and reported at the demo's ε, responding as the browsing world's truth says.
+   */
+  async function simulate(req, res) {
+    if (!admitRun(req, res)) return;
+    busy = 'a simulation';
+    const n = ++runs;
+    const worldFile = path.join(dataDir, `.world-${process.pid}-${n}.json`);
+    const out = path.join(dataDir, `.simulated-${process.pid}-${n}`);
+    let reply;
+    try {
+      await writeFile(worldFile, JSON.stringify(await demoWorld()));
+      const seed = 1 + Math.floor(Math.random() * 2_000_000_000);
+      const result = await runCli('models/cli/loop.ts', [
+        '--world',
+        worldFile,
+        '--segments',
+        segmentsFile,
+        '--weeks',
+        '1',
+        '--shoppers',
+        String(SIMULATED_SHOPPERS),
+        '--seed',
+        String(seed),
+        '--epsilon',
+        String(DEMO_EPSILON),
+        '--no-noise',
+        'no',
+        '--start',
+        new Date(Date.now() - 7 * DAY_MS).toISOString(),
+        '--out',
+        out,
+      ]);
+      const week = path.join(out, 'week-1');
+      for (const [from, to] of [
+        ['feedback.jsonl', 'simulated-feedback.jsonl'],
+        ['orders.jsonl', 'simulated-orders.jsonl'],
+      ]) {
+        await appendFile(path.join(dataDir, to), await readFile(path.join(week, from)));
+      }
+      reply = [
+        200,
+        {
+          shoppers: SIMULATED_SHOPPERS,
+          decisions: result.weeks[0].decisions,
+          seed,
+          files: ['simulated-feedback.jsonl', 'simulated-orders.jsonl'],
+        },
+      ];
+    } catch (error) {
+      reply = [500, { error: error instanceof Error ? error.message : String(error) }];
+    } finally {
+      await rm(worldFile, { force: true });
+      await rm(out, { recursive: true, force: true });
+      busy = undefined;
+    }
+    send(res, ...reply);
   }
 
   return {
@@ -180,6 +309,7 @@ export async function createLearning({ dataDir, qaToken, segmentsFile = DEFAULT_
       [SEGMENTS_URL]: serve(() => segments),
       [EFFECTS_URL]: serve(() => effects),
       '/api/learn': learn,
+      '/api/simulate': simulate,
     },
     /** What the campaign catalog says about the learning files now. */
     async catalogEntries() {

@@ -23,6 +23,6 @@ export interface DemoServer extends StaticServer {
  * Serves the demo shop (pages at /, dist/ under /offerwise/, /api/catalog, the collector's
  * /api/feedback and /api/orders, the learning files /api/learning/segments.json and
  * /api/learning/effects.json, and the QA routes /api/feedback/received, GET /api/orders,
- * /api/faults and POST /api/learn, which need the `X-QA-Token` header).
+ * /api/faults, POST /api/learn and POST /api/simulate, which need the `X-QA-Token` header).
  */
 export function startDemoServer(options?: DemoServerOptions): Promise<DemoServer>;

@@ -4,7 +4,7 @@
 // generated from catalog.mjs; the campaign catalog (/api/catalog); the collector (collector.mjs:
 // /api/feedback, /api/orders, and for QA, with the token printed at start-up,
 // /api/feedback/received and /api/faults); the learning loop (learning.mjs: the segments and
-// effects files the catalog names, and POST /api/learn). Uses the same static server as the
+// effects files the catalog names, POST /api/learn and POST /api/simulate). Uses the same static server as the
 // browser tests (test/support/server.mjs).
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { CATEGORIES, PRODUCTS, demoCatalog, imageUrl, productUrl } from './catalog.mjs';

@@ -913,6 +913,12 @@
       id: 'qa-learn',
       text: 'Learn from the logs',
     });
+    // A week of simulated shoppers (demo/learning.mjs): group effects without dozens of visits.
+    const simulateButton = el('button', {
+      type: 'button',
+      id: 'qa-simulate',
+      text: 'Simulate 300 shoppers',
+    });
     const learnResult = el('p', { class: 'qa-small', id: 'qa-learn-result', role: 'status' });
     const qaLocked = el('p', { class: 'qa-small', id: 'qa-locked', hidden: true, text: QA_LOCKED });
     /** Shows the collector's controls, or says how to unlock them. */
@@ -920,6 +926,7 @@
       qaLocked.hidden = yes;
       for (const input of Object.values(faultInputs)) input.disabled = !yes;
       learnButton.disabled = !yes;
+      simulateButton.disabled = !yes;
       return yes;
     };
     unlocked(typeof session.get('qa-token', null) === 'string');
@@ -953,9 +960,9 @@
         'Learning loop',
         el('p', {
           class: 'qa-small',
-          text: "Sends this tab's outbox, runs the offline learner (npm run learn) on the collector's logs and publishes the effects file the catalog names: the next page's decisions use it (each decision above shows the shopper's group and the effect used).",
+          text: "Sends this tab's outbox, runs the offline learner (npm run learn) on the collector's logs and publishes the effects file the catalog names: the next page's decisions use it (each decision above shows the shopper's group and the effect used). Simulate adds a week of 300 simulated shoppers (the SDK's own decisions with these coupons, groups and ε; kept apart from the real logs) so that group effects show after one click.",
         }),
-        el('div', { class: 'qa-buttons' }, learnButton),
+        el('div', { class: 'qa-buttons' }, simulateButton, learnButton),
         learnResult,
       ),
       section(
@@ -1236,6 +1243,18 @@
         const s = await ow.flush();
         lastFlush = JSON.stringify(s);
         return `flush(): ${lastFlush}`;
+      });
+      act(simulateButton, async () => {
+        say('Simulating a week of 300 shoppers…');
+        const response = await qaFetch('/api/simulate', { method: 'POST' });
+        if (!response) return QA_LOCKED;
+        const result = await response.json();
+        if (!response.ok) {
+          learnResult.textContent = result.error;
+          return `Simulation failed: ${result.error}`;
+        }
+        learnResult.textContent = `Added a simulated week: ${result.shoppers} shoppers, ${result.decisions} decisions (simulated-feedback.jsonl). Learn from the logs to use them.`;
+        return `Simulated ${result.decisions} decisions.`;
       });
       act(learnButton, async () => {
         say('Learning from the logs…');

@@ -67,6 +67,8 @@ export interface LoopOptions {
   score: (rows: Float32Array, featureCount: number) => Promise<ScoreResult>;
   /** Where the logs and the effects of each week go (as a collector and a shop would keep them). */
   out: string;
+  /** When week 1 starts (ms since the epoch); default the simulator's fixed start (`SIM_START`). */
+  start?: number;
   /** Exploration of the SDK's policy once effects exist (week 1: the SDK's default). */
   exploration?: number;
   /** The learner's temperature factor (× mean posterior sd). */
@@ -180,7 +182,8 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
   const { world, segments, epsilon } = options;
   const log = options.log ?? (() => undefined);
   const days = options.weeks * 7;
-  const rawCatalog = loopCatalog(world, SIM_START, days);
+  const origin = options.start ?? SIM_START;
+  const rawCatalog = loopCatalog(world, origin, days);
   const offers = new Map<string, Offer>(loadCatalog(rawCatalog).offers.map((o) => [o.id, o]));
   const worldOffers = new Map(world.offers.map((o) => [o.id, o]));
   const k = segments.centroids.length;
@@ -190,12 +193,12 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
   const wireEpsilon = Number.isFinite(epsilon) ? Math.round(epsilon * 100) / 100 : 100;
   const random = seededRandom(options.seed);
   const devices: Device[] = Array.from({ length: options.shoppers }, (_, i) => ({
-    shopper: newShopper(world, i, SIM_START, random),
+    shopper: newShopper(world, i, origin, random),
     store: undefined as unknown as StateStore,
     holdoutSeed: Math.floor(random() * 4294967296),
     memo: undefined,
   }));
-  let clock = SIM_START;
+  let clock = origin;
   for (const d of devices) d.store = new StateStore({ memoryOnly: true, now: () => clock });
 
   const weeks: WeekValues[] = [];
@@ -246,7 +249,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
         );
         for (let day = w * 7; day < w * 7 + 7; day++) {
           if (r() >= shopper.dailyVisit) continue;
-          const start = SIM_START + day * DAY_MS + Math.floor((8 + 14 * r()) * HOUR_MS);
+          const start = origin + day * DAY_MS + Math.floor((8 + 14 * r()) * HOUR_MS);
           clock = browse(world, shopper, start, r) + 60_000;
           profile = snapshotOf(shopper, clock);
           allowed = [];
@@ -436,7 +439,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
           offers: [...offers.values()],
           ...(options.modelTerm === false ? {} : { score: options.score }),
           ...(options.profileTerms ? { profileTerms: options.profileTerms } : {}),
-          now: SIM_START + (w + 1) * 7 * DAY_MS,
+          now: origin + (w + 1) * 7 * DAY_MS,
           ...(options.temperatureFactor !== undefined
             ? { temperatureFactor: options.temperatureFactor }
             : {}),

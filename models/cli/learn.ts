@@ -17,7 +17,7 @@ import type { Offer } from '../../src/decide/types.js';
 import { DEFAULT_VALUE } from '../../src/decide/value.js';
 import { EFFECT_REWARDS } from '../../src/learning/effects.js';
 import { loadCatalog } from '../campaign/world.js';
-import { numberFlag, parseArgs } from '../lib/args.js';
+import { numberFlag, parseArgs, timeFlag } from '../lib/args.js';
 import { runCli, stderrLog, type Log } from '../lib/cli.js';
 import { MODELS_DIR } from '../lib/paths.js';
 import {
@@ -63,9 +63,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     max: 100,
     aboveMin: true,
   });
-  const now = args.now === undefined ? Date.now() : Date.parse(args.now);
-  if (!Number.isFinite(now))
-    throw new Error(`--now: got ${JSON.stringify(args.now)}, expected an ISO date-time`);
+  const now = args.now === undefined ? Date.now() : timeFlag('now', args.now);
   const segments = args.segments === 'none' ? undefined : readSegments(args.segments);
   let offers: Offer[] | undefined;
   if (args.catalog !== undefined) {

@@ -2,12 +2,15 @@
  * `npm run loop -- --out <dir> [--world models/campaign/worlds/browsing.json] [--shoppers 20000]
  *   [--weeks 4] [--seed 1] [--epsilon 2] [--segments <file>] [--scorer model|fallback]
  *   [--model models/default.onnx] [--exploration 0.05] [--temperature-factor 0.1]
- *   [--no-noise yes|no] [--k <groups>] [--model-term yes|no] [--profile-terms interest bought recent … | none] [--window <weeks>]`
+ *   [--no-noise yes|no] [--k <groups>] [--model-term yes|no] [--profile-terms interest bought recent … | none] [--window <weeks>]
+ *   [--start <ISO time>]`
  *
  * The learning loop end to end (models/campaign/loop.ts): week 1 with the shipped model, then
  * each week learn on every log so far, publish, and run the next week with the new effects; then
  * the same loop with exact groups (ε = ∞) for `noNoise`. The groups are fitted on the world's
- * own traffic unless `--segments` names a file. Prints, as the last line, the TRUE net value per
+ * own traffic unless `--segments` names a file. `--start` dates week 1 (default the simulator's
+ * fixed start): the demo's QA panel simulates a week of shoppers ending now, so that what it
+ * learns from them is not stale. Prints, as the last line, the TRUE net value per
  * personalized decision of each week (`policy`, `static`, `uniform`, `bestRule`, `oracle`,
  * `noNoise`) and `gapClosed` = (policy − uniform) / (oracle − uniform) of the last week.
  *
@@ -25,7 +28,7 @@ import { runLoop, type LoopResult } from '../campaign/loop.js';
 import { scorerOf } from '../campaign/simulator.js';
 import { browsingWorldOf, DEFAULT_BROWSING_WORLD, readWorld } from '../campaign/world-file.js';
 import { SIM_START } from '../campaign/world.js';
-import { numberFlag, parseArgs } from '../lib/args.js';
+import { numberFlag, parseArgs, timeFlag } from '../lib/args.js';
 import { runCli, stderrLog, type Log } from '../lib/cli.js';
 import { MODELS_DIR } from '../lib/paths.js';
 import { fitSegments } from '../learning/fit-segments.js';
@@ -52,6 +55,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     'model-term': { default: 'no', choices: ['yes', 'no'] },
     'profile-terms': PROFILE_TERMS_FLAG,
     window: { default: '0', integer: true },
+    start: {},
   });
   const started = performance.now();
   const world = browsingWorldOf(readWorld(args.world), args.world);
@@ -67,6 +71,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     max: 100,
     aboveMin: true,
   });
+  const start = args.start === undefined ? SIM_START : timeFlag('start', args.start);
 
   let segments: Segments & { sha256: string };
   if (args.segments !== undefined) segments = readSegments(args.segments);
@@ -74,7 +79,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     // The shop fits its groups on its own traffic before the loop starts: another population of
     // the same world, four weeks of browsing before the first week.
     const fit = fitSegments(
-      browsingProfiles(world, Math.min(6000, Math.max(200, shoppers)), seed + 7919, SIM_START),
+      browsingProfiles(world, Math.min(6000, Math.max(200, shoppers)), seed + 7919, start),
       world.categories,
       {
         seed,
@@ -112,6 +117,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
       modelTerm: args['model-term'] === 'yes',
       profileTerms: profileTermsFlag(args['profile-terms']),
       log,
+      start,
     });
   try {
     const main = await run(epsilon, args.out);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { OfferwiseError } from '../../src/util/errors.js';
-import { numberFlag, parseArgs } from './args.js';
+import { numberFlag, parseArgs, timeFlag } from './args.js';
 
 const spec = {
   data: { required: true, expected: 'a CSV file' },
@@ -137,5 +137,17 @@ describe('numberFlag', () => {
     expect(() => numberFlag('days', 'NaN', { min: 1, max: 10 })).toThrow(
       '--days: got "NaN", expected a number from 1 to 10',
     );
+  });
+});
+
+describe('timeFlag', () => {
+  it('takes an ISO date-time from 2000 to 2100 and names what it refuses', () => {
+    expect(timeFlag('start', '2026-12-01T00:00:00Z')).toBe(Date.UTC(2026, 11, 1));
+    expect(timeFlag('now', '2026-12-01')).toBe(Date.UTC(2026, 11, 1));
+    for (const bad of ['yesterday', '1999-12-31T23:59:59Z', '2100-01-01T00:00:00Z', '12/01/2026']) {
+      expect(() => timeFlag('start', bad)).toThrow(
+        `--start: got ${JSON.stringify(bad)}, expected an ISO date-time from 2000 to 2100`,
+      );
+    }
   });
 });

@@ -145,3 +145,14 @@ export function numberFlag(name: string, value: string, range: NumberRange): num
       : `${kind} from ${range.min} to ${range.max}`,
   );
 }
+
+/** An ISO 8601 date-time from 2000 to 2100 (`--now`, `--start`), as ms since the epoch. */
+export function timeFlag(name: string, value: string): number {
+  const t = Date.parse(value);
+  if (!/^\d{4}-\d\d-\d\d/.test(value) || !(t >= Date.UTC(2000, 0, 1) && t < Date.UTC(2100, 0, 1))) {
+    throw new Error(
+      `--${name}: got ${JSON.stringify(value)}, expected an ISO date-time from 2000 to 2100`,
+    );
+  }
+  return t;
+}

@@ -277,4 +277,49 @@ describe.skipIf(!hasChromium)('demo: the learning loop', () => {
     expect(errors).toEqual([]);
     expect(next.errors).toEqual([]);
   }, 300_000);
+
+  it('QA: "Simulate 300 shoppers" adds a simulated week; learning from it sees more groups', async () => {
+    const { page, errors } = await newTab(`/#qa=${server.qaToken}`);
+    await browse(page);
+    await page.getByRole('button', { name: 'QA panel' }).click();
+    const panel = page.getByRole('complementary', { name: 'QA panel' });
+    const result = panel.locator('#qa-learn-result');
+    await panel.getByRole('button', { name: 'Simulate 300 shoppers' }).click();
+    await expect
+      .poll(() => result.textContent(), { timeout: 120_000, interval: 500 })
+      .toMatch(/^Added a simulated week|failed/);
+    expect(await result.textContent()).toMatch(
+      /^Added a simulated week: 300 shoppers, \d+ decisions \(simulated-feedback\.jsonl\)/,
+    );
+    // Kept apart from the collector's file, and of the demo's coupons, groups and ε.
+    const simulated = readFileSync(path.join(dataDir, 'simulated-feedback.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .flatMap((line) => (JSON.parse(line) as { events: Received[] }).events);
+    const reports = simulated.filter((e) => e.group !== undefined);
+    expect(reports.length).toBeGreaterThan(100);
+    for (const e of reports) {
+      expect(e).toMatchObject({
+        groupK: K,
+        groupEpsilon: 2,
+        groupSet: sha256(readFileSync(SEGMENTS_FILE)).slice(0, 12),
+      });
+    }
+    // Learning now reads the real and the simulated logs; the simulated orders make it net.
+    await panel.getByRole('button', { name: 'Learn from the logs' }).click();
+    await expect
+      .poll(
+        async () =>
+          (await result.getAttribute('data-sha256')) ??
+          (await page.locator('#qa-status').textContent()),
+        { timeout: 150_000, interval: 500 },
+      )
+      .toMatch(/^[0-9a-f]{64}$|Learning failed/);
+    expect(await result.textContent()).toMatch(
+      new RegExp(
+        `^Published effects [0-9a-f]{12} \\(net, ${K} groups \\([3-${K}] seen in the logs\\)`,
+      ),
+    );
+    expect(errors).toEqual([]);
+  }, 300_000);
 });

@@ -74,7 +74,7 @@ describe('the demo server’s learning files', () => {
     const none = await learn({ headers });
     expect(none.status).toBe(409);
     expect(await none.json()).toEqual({
-      error: 'no feedback logged yet: browse the shop with consent first',
+      error: 'no feedback logged yet: browse the shop with consent first, or simulate shoppers',
     });
   });
 
@@ -83,4 +83,64 @@ describe('the demo server’s learning files', () => {
       'demo: the segments file /nonexistent/segments.json does not exist',
     );
   });
+
+  it('simulates a week of shoppers with the demo coupons, groups and ε, and learns from them', async () => {
+    const { server, dataDir, catalog } = await start();
+    const post = (route: string, headers: Record<string, string> = {}) =>
+      fetch(server.url(route), { method: 'POST', headers });
+    expect((await post('/api/simulate')).status).toBe(401);
+    const qa = { 'x-qa-token': server.qaToken };
+    const coupons = ((await catalog()).offers as { id: string; type: string }[])
+      .filter((o) => o.type === 'coupon')
+      .map((o) => o.id);
+    const simulated = await post('/api/simulate', qa);
+    const body = (await simulated.json()) as { shoppers: number; decisions: number };
+    expect(simulated.status).toBe(200);
+    expect(body.shoppers).toBe(300);
+    // 300 shoppers visiting about 2.4 times a week: several hundred decisions.
+    expect(body.decisions).toBeGreaterThan(300);
+    const lines = readFileSync(path.join(dataDir, 'simulated-feedback.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { events: Record<string, unknown>[] });
+    const events = lines.flatMap((l) => l.events);
+    // What a device sends, and nothing else: the demo's coupons, the demo's segments file and ε.
+    const segmentsSha = sha256(
+      readFileSync(new URL('../../models/default-segments.json', import.meta.url)),
+    );
+    expect(new Set(events.map((e) => e.offerId)).size).toBeGreaterThan(1);
+    for (const e of events) expect(coupons).toContain(e.offerId);
+    const reports = events.filter((e) => e.group !== undefined);
+    expect(reports.length).toBeGreaterThan(100);
+    for (const e of reports) {
+      expect(e).toMatchObject({ groupK: 8, groupEpsilon: 2, groupSet: segmentsSha.slice(0, 12) });
+    }
+    // Dated within the week before now, so that what is learned from them is not stale.
+    const at = events.map((e) => e.at as number);
+    expect(Math.min(...at)).toBeGreaterThan(Date.now() - 8 * 86_400_000);
+    expect(Math.max(...at)).toBeLessThanOrEqual(Date.now() + 60_000);
+    // The learner reads them beside the (absent) real logs, orders included.
+    const learned = await post('/api/learn', qa);
+    const result = (await learned.json()) as {
+      k: number;
+      absentGroups: number[];
+      reward: string;
+      offers: Record<string, unknown>;
+    };
+    expect(learned.status).toBe(200);
+    expect(result.reward).toBe('net');
+    expect(result.k).toBe(8);
+    expect(result.absentGroups.length).toBeLessThan(7);
+    for (const id of Object.keys(result.offers)) expect(coupons).toContain(id);
+    // A second simulation adds to the first (new ids), and the simulated files are the demo's own.
+    await post('/api/simulate', qa);
+    const again = readFileSync(path.join(dataDir, 'simulated-feedback.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(again.length).toBeGreaterThan(lines.length);
+    const ids = again.flatMap((l) =>
+      (JSON.parse(l) as { events: { id: string }[] }).events.map((e) => e.id),
+    );
+    expect(new Set(ids).size).toBe(ids.length);
+  }, 180_000);
 });
