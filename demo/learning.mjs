@@ -21,8 +21,8 @@ export const SEGMENTS_URL = '/api/learning/segments.json';
 export const EFFECTS_URL = '/api/learning/effects.json';
 /** The learner reads every log so far and scores with ONNX Runtime: a minute is plenty. */
 const LEARN_TIMEOUT_MS = 120_000;
-/** Shoppers one "Simulate shoppers" adds: a week of them is about 700 decisions. */
-export const SIMULATED_SHOPPERS = 300;
+/** Shoppers one "Simulate shoppers" adds: a week of them is about 2,300 decisions. */
+export const SIMULATED_SHOPPERS = 1000;
 /** The ε the demo's devices report their group at (the SDK's default `learning.epsilon`). */
 const DEMO_EPSILON = 2;
 const DAY_MS = 86_400_000;

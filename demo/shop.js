@@ -917,7 +917,7 @@
     const simulateButton = el('button', {
       type: 'button',
       id: 'qa-simulate',
-      text: 'Simulate 300 shoppers',
+      text: 'Simulate 1,000 shoppers',
     });
     const learnResult = el('p', { class: 'qa-small', id: 'qa-learn-result', role: 'status' });
     const qaLocked = el('p', { class: 'qa-small', id: 'qa-locked', hidden: true, text: QA_LOCKED });
@@ -960,7 +960,7 @@
         'Learning loop',
         el('p', {
           class: 'qa-small',
-          text: "Sends this tab's outbox, runs the offline learner (npm run learn) on the collector's logs and publishes the effects file the catalog names: the next page's decisions use it (each decision above shows the shopper's group and the effect used). Simulate adds a week of 300 simulated shoppers (the SDK's own decisions with these coupons, groups and ε; kept apart from the real logs) so that group effects show after one click.",
+          text: "Sends this tab's outbox, runs the offline learner (npm run learn) on the collector's logs and publishes the effects file the catalog names: the next page's decisions use it (each decision above shows the shopper's group and the effect used). Simulate adds a week of 1,000 simulated shoppers (the SDK's own decisions with these coupons, groups and ε; kept apart from the real logs) so that group effects show after one click.",
         }),
         el('div', { class: 'qa-buttons' }, simulateButton, learnButton),
         learnResult,
@@ -1244,28 +1244,30 @@
         lastFlush = JSON.stringify(s);
         return `flush(): ${lastFlush}`;
       });
-      act(simulateButton, async () => {
-        say('Simulating a week of 300 shoppers…');
-        const response = await qaFetch('/api/simulate', { method: 'POST' });
-        if (!response) return QA_LOCKED;
+      /**
+       * POSTs a learning-loop QA route: its JSON reply, or what to say instead (locked, or the
+       * route's error, also shown under the buttons).
+       */
+      const runLoopRoute = async (route, failed) => {
+        const response = await qaFetch(route, { method: 'POST' });
+        if (!response) return { say: QA_LOCKED };
         const result = await response.json();
-        if (!response.ok) {
-          learnResult.textContent = result.error;
-          return `Simulation failed: ${result.error}`;
-        }
+        if (response.ok) return { result };
+        learnResult.textContent = result.error;
+        return { say: `${failed}: ${result.error}` };
+      };
+      act(simulateButton, async () => {
+        say('Simulating a week of 1,000 shoppers…');
+        const { result, say: instead } = await runLoopRoute('/api/simulate', 'Simulation failed');
+        if (!result) return instead;
         learnResult.textContent = `Added a simulated week: ${result.shoppers} shoppers, ${result.decisions} decisions (simulated-feedback.jsonl). Learn from the logs to use them.`;
         return `Simulated ${result.decisions} decisions.`;
       });
       act(learnButton, async () => {
         say('Learning from the logs…');
         await ow.flush();
-        const response = await qaFetch('/api/learn', { method: 'POST' });
-        if (!response) return QA_LOCKED;
-        const result = await response.json();
-        if (!response.ok) {
-          learnResult.textContent = result.error;
-          return `Learning failed: ${result.error}`;
-        }
+        const { result, say: instead } = await runLoopRoute('/api/learn', 'Learning failed');
+        if (!result) return instead;
         const d = result.decisions ?? {};
         const counts = Object.entries(d)
           .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`)

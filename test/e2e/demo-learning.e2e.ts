@@ -105,6 +105,22 @@ describe.skipIf(!hasChromium)('demo: the learning loop', () => {
     return shownDecisions(page);
   }
 
+  /** Presses the open QA panel's "Learn from the logs" and waits for its result; its element. */
+  async function learnInPanel(page: Page) {
+    const panel = page.getByRole('complementary', { name: 'QA panel' });
+    await panel.getByRole('button', { name: 'Learn from the logs' }).click();
+    const result = panel.locator('#qa-learn-result');
+    await expect
+      .poll(
+        async () =>
+          (await result.getAttribute('data-sha256')) ??
+          (await page.locator('#qa-status').textContent()),
+        { timeout: 150_000, interval: 500 },
+      )
+      .toMatch(/^[0-9a-f]{64}$|Learning failed/);
+    return result;
+  }
+
   const inspect = (page: Page, id: string) =>
     page.evaluate(
       (decisionId) =>
@@ -189,17 +205,7 @@ describe.skipIf(!hasChromium)('demo: the learning loop', () => {
     const { page, errors } = await newTab(`/#qa=${server.qaToken}`);
     await browse(page);
     await page.getByRole('button', { name: 'QA panel' }).click();
-    const panel = page.getByRole('complementary', { name: 'QA panel' });
-    await panel.getByRole('button', { name: 'Learn from the logs' }).click();
-    const result = panel.locator('#qa-learn-result');
-    await expect
-      .poll(
-        async () =>
-          (await result.getAttribute('data-sha256')) ??
-          (await page.locator('#qa-status').textContent()),
-        { timeout: 150_000, interval: 500 },
-      )
-      .toMatch(/^[0-9a-f]{64}$|Learning failed/);
+    const result = await learnInPanel(page);
     expect(await result.getAttribute('data-sha256')).toMatch(/^[0-9a-f]{64}$/);
     const effectsSha = (await result.getAttribute('data-sha256'))!;
     // No order was placed: the learner values decisions by their claims.
@@ -278,18 +284,18 @@ describe.skipIf(!hasChromium)('demo: the learning loop', () => {
     expect(next.errors).toEqual([]);
   }, 300_000);
 
-  it('QA: "Simulate 300 shoppers" adds a simulated week; learning from it sees more groups', async () => {
+  it('QA: "Simulate 1,000 shoppers" adds a simulated week; learning from it sees more groups', async () => {
     const { page, errors } = await newTab(`/#qa=${server.qaToken}`);
     await browse(page);
     await page.getByRole('button', { name: 'QA panel' }).click();
     const panel = page.getByRole('complementary', { name: 'QA panel' });
     const result = panel.locator('#qa-learn-result');
-    await panel.getByRole('button', { name: 'Simulate 300 shoppers' }).click();
+    await panel.getByRole('button', { name: 'Simulate 1,000 shoppers' }).click();
     await expect
       .poll(() => result.textContent(), { timeout: 120_000, interval: 500 })
       .toMatch(/^Added a simulated week|failed/);
     expect(await result.textContent()).toMatch(
-      /^Added a simulated week: 300 shoppers, \d+ decisions \(simulated-feedback\.jsonl\)/,
+      /^Added a simulated week: 1000 shoppers, \d+ decisions \(simulated-feedback\.jsonl\)/,
     );
     // Kept apart from the collector's file, and of the demo's coupons, groups and ε.
     const simulated = readFileSync(path.join(dataDir, 'simulated-feedback.jsonl'), 'utf8')
@@ -306,16 +312,9 @@ describe.skipIf(!hasChromium)('demo: the learning loop', () => {
       });
     }
     // Learning now reads the real and the simulated logs; the simulated orders make it net.
-    await panel.getByRole('button', { name: 'Learn from the logs' }).click();
-    await expect
-      .poll(
-        async () =>
-          (await result.getAttribute('data-sha256')) ??
-          (await page.locator('#qa-status').textContent()),
-        { timeout: 150_000, interval: 500 },
-      )
-      .toMatch(/^[0-9a-f]{64}$|Learning failed/);
-    expect(await result.textContent()).toMatch(
+    await learnInPanel(page);
+    const learnedText = (await result.textContent())!;
+    expect(learnedText).toMatch(
       new RegExp(
         `^Published effects [0-9a-f]{12} \\(net, ${K} groups \\([3-${K}] seen in the logs\\)`,
       ),
