@@ -19,8 +19,8 @@ const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 export const DEFAULT_SEGMENTS_FILE = path.join(repoDir, 'models', 'default-segments.json');
 export const SEGMENTS_URL = '/api/learning/segments.json';
 export const EFFECTS_URL = '/api/learning/effects.json';
-/** The learner reads every log so far and scores with ONNX Runtime: a minute is plenty. */
-const LEARN_TIMEOUT_MS = 120_000;
+/** A run of the learner (every log so far) or of a simulated week (seconds each): two minutes at most. */
+const RUN_TIMEOUT_MS = 120_000;
 /** Shoppers one "Simulate shoppers" adds: a week of them is about 2,300 decisions. */
 export const SIMULATED_SHOPPERS = 1000;
 /** The ε the demo's devices report their group at (the SDK's default `learning.epsilon`). */
@@ -98,7 +98,7 @@ function runCli(script, args) {
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-STDERR_KEPT)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), LEARN_TIMEOUT_MS);
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(error);
@@ -106,9 +106,7 @@ function runCli(script, args) {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code !== 0) {
-        const why = signal
-          ? `killed (${signal}) after ${LEARN_TIMEOUT_MS / 1000} s`
-          : `exit ${code}`;
+        const why = signal ? `killed (${signal}) after ${RUN_TIMEOUT_MS / 1000} s` : `exit ${code}`;
         reject(new Error(`${name} failed (${why}): ${stderr.trim() || 'no message'}`));
         return;
       }
