@@ -9,7 +9,7 @@
 // them beside the real logs, so that QA sees group effects without dozens of visits.
 import { spawn } from 'node:child_process';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { appendFile, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -254,6 +254,8 @@ export async function createLearning({ dataDir, qaToken, segmentsFile = DEFAULT_
     const out = path.join(dataDir, `.simulated-${process.pid}-${n}`);
     let reply;
     try {
+      // On a fresh checkout nothing has been logged yet: the data directory may not exist.
+      await mkdir(dataDir, { recursive: true });
       await writeFile(worldFile, JSON.stringify(await demoWorld()));
       const seed = 1 + Math.floor(Math.random() * 2_000_000_000);
       const result = await runCli('models/cli/loop.ts', [

@@ -5,7 +5,7 @@
 // it; POST /api/learn is a QA route. The learner run itself is driven by
 // test/e2e/demo-learning.e2e.ts.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,8 +18,10 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function start(segmentsFile?: string) {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'offerwise-demo-learning-unit-'));
+async function start(segmentsFile?: string, fresh = false) {
+  // `fresh`: a data directory not made yet, as on a new checkout before anything was logged.
+  const parent = mkdtempSync(path.join(tmpdir(), 'offerwise-demo-learning-unit-'));
+  const dataDir = fresh ? path.join(parent, '.data') : parent;
   const server = await startDemoServer({
     port: 0,
     dataDir,
@@ -85,15 +87,17 @@ describe('the demo server’s learning files', () => {
   });
 
   it('simulates a week of shoppers with the demo coupons, groups and ε, and learns from them', async () => {
-    const { server, dataDir, catalog } = await start();
+    const { server, dataDir, catalog } = await start(undefined, true);
     const post = (route: string, headers: Record<string, string> = {}) =>
       fetch(server.url(route), { method: 'POST', headers });
     expect((await post('/api/simulate')).status).toBe(401);
     const qa = { 'x-qa-token': server.qaToken };
+    // First thing on a new checkout: the data directory is made for it.
+    expect(existsSync(dataDir)).toBe(false);
+    const simulated = await post('/api/simulate', qa);
     const coupons = ((await catalog()).offers as { id: string; type: string }[])
       .filter((o) => o.type === 'coupon')
       .map((o) => o.id);
-    const simulated = await post('/api/simulate', qa);
     const body = (await simulated.json()) as { shoppers: number; decisions: number };
     expect(simulated.status).toBe(200);
     expect(body.shoppers).toBe(1000);
