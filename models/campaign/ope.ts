@@ -11,6 +11,7 @@ import { FEATURE_COUNT } from '../../src/features/spec.js';
 import type { LoggedSample, PolicySample } from './logged-samples.js';
 import { decisionOdds, type PolicySpec, type Prediction } from './policy.js';
 import type { Reward, TrueOutcome } from './truth.js';
+import { quantile } from '../lib/stats.js';
 
 export interface Interval {
   value: number;
@@ -98,13 +99,6 @@ export function directModel(
     const id = samples[i]!.decision.candidates[c]!.offerId;
     return (fit.alpha.get(id) ?? fit.pooled) + fit.beta * predictions[i]![c]!.pTreated;
   };
-}
-
-function quantile(sorted: readonly number[], q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
 /** Per-sample terms of the estimators: weight, reward, DR term, DM term. */

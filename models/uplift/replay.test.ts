@@ -5,13 +5,13 @@ import {
   bootstrapReplay,
   incremental,
   perThousand,
-  quantile,
   replay,
   replayShares,
   resampleWithinFolds,
   spreadOf,
 } from './replay.js';
 import { stratifiedFolds } from './training.js';
+import { quantile } from '../lib/stats.js';
 
 /**
  * The women's e-mail lifts visits from 10% to 50% for women's buyers on the web and does nothing

@@ -16,6 +16,7 @@
 import type { ProfileTerm } from '../../src/features/profile-vector.js';
 import { buildSamples, OFFER_CATEGORIES, rowFeatures, type OfferCategory } from './dataset.js';
 import { armShares, type ArmShares, type HillstromRow } from '../lib/hillstrom.js';
+import { meanAndSd, quantile } from '../lib/stats.js';
 import type { Predictions } from './network.js';
 import { seededRandom } from '../../src/decide/random.js';
 import { fit, stratifiedFolds, type Family, type Fitted } from './training.js';
@@ -296,21 +297,13 @@ export interface Spread {
   high: number;
 }
 
-/** Quantile q of sorted values, interpolated linearly between order statistics (R's type 7). */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const at = (sorted.length - 1) * q;
-  const below = Math.floor(at);
-  const above = Math.min(sorted.length - 1, below + 1);
-  return sorted[below]! + (at - below) * (sorted[above]! - sorted[below]!);
-}
-
 export function spreadOf(values: readonly number[]): Spread {
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const se = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
   const sorted = [...values].sort((a, b) => a - b);
-  return { se, low: quantile(sorted, 0.025), high: quantile(sorted, 0.975) };
+  return {
+    se: meanAndSd(values).sd,
+    low: quantile(sorted, 0.025),
+    high: quantile(sorted, 0.975),
+  };
 }
 
 /** What the bootstrap adds to a replay: each value's and each difference's full spread. */
