@@ -26,6 +26,9 @@ export const SIMULATED_SHOPPERS = 1000;
 /** The ε the demo's devices report their group at (the SDK's default `learning.epsilon`). */
 const DEMO_EPSILON = 2;
 const DAY_MS = 86_400_000;
+/** The collector's logs and the simulated shoppers' (kept apart), in the data directory. */
+const LOGS = { feedback: 'feedback.jsonl', orders: 'orders.jsonl' };
+const SIMULATED = { feedback: 'simulated-feedback.jsonl', orders: 'simulated-orders.jsonl' };
 /** The browsing world whose shoppers the simulation draws (docs/learning.md, World files). */
 const BROWSING_WORLD = path.join(repoDir, 'models', 'campaign', 'worlds', 'browsing.json');
 /** What of the learner's stderr a failed run shows (its message is the last line). */
@@ -59,7 +62,7 @@ async function stampOf(file) {
  * the orders (`orders`: one file; null before any order) and the catalog the offers came from.
  */
 function learnArgs({ dataDir, segmentsFile, out, files, orders }) {
-  const feedback = ['feedback.jsonl', 'simulated-feedback.jsonl'].filter((f) => files.has(f));
+  const feedback = [LOGS.feedback, SIMULATED.feedback].filter((f) => files.has(f));
   const args = ['--feedback', ...feedback.map((f) => path.join(dataDir, f)), '--out', out];
   args.push('--segments', segmentsFile);
   // The net value of a decision needs the orders attributed to it; before any order, claims.
@@ -144,7 +147,6 @@ export async function createLearning({ dataDir, qaToken, segmentsFile = DEFAULT_
   // does one `npm run learn -- … --out <dataDir>/effects.json` writes while the server runs.
   let effects = await fileOf(effectsFile);
   let effectsStamp = await stampOf(effectsFile);
-  let running;
   let runs = 0;
 
   const serve = (getFile) => (req, res) => {
@@ -189,16 +191,11 @@ export async function createLearning({ dataDir, qaToken, segmentsFile = DEFAULT_
   async function learn(req, res) {
     if (!admitRun(req, res)) return;
     const files = new Set();
-    for (const name of [
-      'feedback.jsonl',
-      'orders.jsonl',
-      'simulated-feedback.jsonl',
-      'simulated-orders.jsonl',
-      'catalog.json',
-    ]) {
-      if (await fileOf(path.join(dataDir, name))) files.add(name);
+    // Which files there are (a stat each: the logs are not read here).
+    for (const name of [...Object.values(LOGS), ...Object.values(SIMULATED), 'catalog.json']) {
+      if ((await stampOf(path.join(dataDir, name))) !== '') files.add(name);
     }
-    if (!files.has('feedback.jsonl') && !files.has('simulated-feedback.jsonl')) {
+    if (!files.has(LOGS.feedback) && !files.has(SIMULATED.feedback)) {
       send(res, 409, {
         error: 'no feedback logged yet: browse the shop with consent first, or simulate shoppers',
       });
@@ -209,23 +206,24 @@ export async function createLearning({ dataDir, qaToken, segmentsFile = DEFAULT_
     // Written beside, then renamed: the file served is always a whole one.
     const out = path.join(dataDir, `.effects-${process.pid}-${n}.json`);
     // The learner takes one orders file: the real and the simulated orders, one after the other.
-    const orderFiles = ['orders.jsonl', 'simulated-orders.jsonl'].filter((f) => files.has(f));
-    let orders = orderFiles.length === 1 ? path.join(dataDir, orderFiles[0]) : null;
-    if (orderFiles.length === 2) {
-      orders = path.join(dataDir, `.orders-${process.pid}-${n}.jsonl`);
-      const texts = await Promise.all(
-        orderFiles.map((f) => readFile(path.join(dataDir, f), 'utf8')),
-      );
-      await writeFile(orders, texts.map((t) => (t.endsWith('\n') ? t : `${t}\n`)).join(''));
-    }
-    running = runCli(
-      'models/cli/learn.ts',
-      learnArgs({ dataDir, segmentsFile, out, files, orders }),
-    );
+    const orderFiles = [LOGS.orders, SIMULATED.orders].filter((f) => files.has(f));
+    const merged =
+      orderFiles.length === 2 ? path.join(dataDir, `.orders-${process.pid}-${n}.jsonl`) : null;
     // Answered once the run is over and cleaned up, so that the next request finds it done.
     let reply;
     try {
-      const result = await running;
+      // The learner takes one orders file: the real and the simulated orders, one after the other.
+      if (merged) {
+        const texts = await Promise.all(
+          orderFiles.map((f) => readFile(path.join(dataDir, f), 'utf8')),
+        );
+        await writeFile(merged, texts.map((t) => (t.endsWith('\n') ? t : `${t}\n`)).join(''));
+      }
+      const orders = merged ?? (orderFiles.length === 1 ? path.join(dataDir, orderFiles[0]) : null);
+      const result = await runCli(
+        'models/cli/learn.ts',
+        learnArgs({ dataDir, segmentsFile, out, files, orders }),
+      );
       await rename(out, effectsFile);
       effects = await fileOf(effectsFile);
       effectsStamp = await stampOf(effectsFile);
@@ -234,8 +232,7 @@ export async function createLearning({ dataDir, qaToken, segmentsFile = DEFAULT_
       await rm(out, { force: true });
       reply = [500, { error: error instanceof Error ? error.message : String(error) }];
     } finally {
-      if (orderFiles.length === 2) await rm(orders, { force: true });
-      running = undefined;
+      if (merged) await rm(merged, { force: true });
       busy = undefined;
     }
     send(res, ...reply);
@@ -280,8 +277,8 @@ export async function createLearning({ dataDir, qaToken, segmentsFile = DEFAULT_
       ]);
       const week = path.join(out, 'week-1');
       for (const [from, to] of [
-        ['feedback.jsonl', 'simulated-feedback.jsonl'],
-        ['orders.jsonl', 'simulated-orders.jsonl'],
+        ['feedback.jsonl', SIMULATED.feedback],
+        ['orders.jsonl', SIMULATED.orders],
       ]) {
         await appendFile(path.join(dataDir, to), await readFile(path.join(week, from)));
       }
@@ -291,7 +288,7 @@ export async function createLearning({ dataDir, qaToken, segmentsFile = DEFAULT_
           shoppers: SIMULATED_SHOPPERS,
           decisions: result.weeks[0].decisions,
           seed,
-          files: ['simulated-feedback.jsonl', 'simulated-orders.jsonl'],
+          files: Object.values(SIMULATED),
         },
       ];
     } catch (error) {
@@ -314,7 +311,7 @@ export async function createLearning({ dataDir, qaToken, segmentsFile = DEFAULT_
     /** What the campaign catalog says about the learning files now. */
     async catalogEntries() {
       const stamp = await stampOf(effectsFile);
-      if (stamp !== effectsStamp && !running) {
+      if (stamp !== effectsStamp && busy !== 'learning') {
         effects = await fileOf(effectsFile);
         effectsStamp = stamp;
       }
