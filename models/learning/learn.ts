@@ -46,8 +46,8 @@ export interface LearnResult {
   summary: BuildSummary;
   /**
    * From a collector's files: impressions left out for a propensity the wire cannot carry
-   * (under `MIN_PROPENSITY`, above 1 or missing), which no SDK wrote, and order lines for a value
-   * or discount outside `VALID_ORDER`.
+   * (under `MIN_PROPENSITY`, above 1 or missing), which no SDK wrote, order lines for a value
+   * or discount outside `VALID_ORDER`, and feedback lines that are not batches (`NOT_A_BATCH`).
    */
   leftOut?: { impressions: number; orders: number; lines: number };
 }
