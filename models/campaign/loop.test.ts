@@ -100,6 +100,14 @@ describe('the learning loop', () => {
       ].sort(),
     );
 
+    // Every event of the run has its own id (the learner drops repeats as resent events).
+    const ids = ['week-1', 'week-2'].flatMap((w) =>
+      readJsonl<FeedbackBatch>(join(dir, 'a', w, 'feedback.jsonl')).flatMap((b) =>
+        b.events.map((e) => e.id),
+      ),
+    );
+    expect(new Set(ids).size).toBe(ids.length);
+
     // Deterministic for a seed.
     const again = await runLoop({ ...options, out: join(dir, 'b') });
     expect(again.weeks).toEqual(result.weeks);

@@ -43,7 +43,7 @@ import {
   type BrowsingWorld,
 } from './browsing.js';
 import type { FeedbackBatch, OrderRecord, WireEvent } from './logs.js';
-import { simulatedState, simUuidv4, simUuidv7 } from './simulator.js';
+import { simSerialUuidv4, simulatedState, simUuidv7 } from './simulator.js';
 import type { TrueOutcome } from './truth.js';
 import { loadCatalog, SIM_START } from './world.js';
 
@@ -199,6 +199,9 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
     memo: undefined,
   }));
   let clock = origin;
+  // Event ids: a serial number in the run, keyed by the seed (see simSerialUuidv4).
+  let serial = 0;
+  const idKey = mix(options.seed, 0);
   for (const d of devices) d.store = new StateStore({ memoryOnly: true, now: () => clock });
 
   const weeks: WeekValues[] = [];
@@ -343,7 +346,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
           const outcome = truth(shown.offerId);
           const events: WireEvent[] = [];
           const event = (type: WireEvent['type'], at: number): WireEvent => ({
-            id: simUuidv4(r),
+            id: simSerialUuidv4(serial++, idKey, r),
             type,
             decisionId: decision.decisionId,
             offerId: shown.offerId,
