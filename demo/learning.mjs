@@ -61,14 +61,15 @@ async function stampOf(file) {
  * The learner's argv: every feedback file there is (the collector's, the simulated shoppers'),
  * the orders (`orders`: one file; null before any order) and the catalog the offers came from.
  */
-function learnArgs({ dataDir, segmentsFile, out, files, orders }) {
+function learnArgs({ dataDir, segmentsFile, out, files, orders, catalog }) {
   const feedback = [LOGS.feedback, SIMULATED.feedback].filter((f) => files.has(f));
   const args = ['--feedback', ...feedback.map((f) => path.join(dataDir, f)), '--out', out];
   args.push('--segments', segmentsFile);
   // The net value of a decision needs the orders attributed to it; before any order, claims.
   if (orders) args.push('--orders', orders);
   else args.push('--reward', 'claim');
-  if (files.has('catalog.json')) args.push('--catalog', path.join(dataDir, 'catalog.json'));
+  // The offers' categories and terms: the model's predictions at the groups and the profile terms.
+  args.push('--catalog', catalog);
   return args;
 }
 
@@ -209,6 +210,12 @@ export async function createLearning({ dataDir, qaToken, segmentsFile = DEFAULT_
     const orderFiles = [LOGS.orders, SIMULATED.orders].filter((f) => files.has(f));
     const merged =
       orderFiles.length === 2 ? path.join(dataDir, `.orders-${process.pid}-${n}.jsonl`) : null;
+    // The offers as served (catalog.json, written when a page asks for the catalog); before any
+    // page did (simulated shoppers only), the demo's catalog now, whose coupons they were shown.
+    const made = files.has('catalog.json')
+      ? null
+      : path.join(dataDir, `.catalog-${process.pid}-learn-${n}.json`);
+    const catalog = made ?? path.join(dataDir, 'catalog.json');
     // Answered once the run is over and cleaned up, so that the next request finds it done.
     let reply;
     try {
@@ -219,10 +226,11 @@ export async function createLearning({ dataDir, qaToken, segmentsFile = DEFAULT_
         );
         await writeFile(merged, texts.map((t) => (t.endsWith('\n') ? t : `${t}\n`)).join(''));
       }
+      if (made) await writeFile(made, JSON.stringify(demoCatalog(Date.now())));
       const orders = merged ?? (orderFiles.length === 1 ? path.join(dataDir, orderFiles[0]) : null);
       const result = await runCli(
         'models/cli/learn.ts',
-        learnArgs({ dataDir, segmentsFile, out, files, orders }),
+        learnArgs({ dataDir, segmentsFile, out, files, orders, catalog }),
       );
       await rename(out, effectsFile);
       effects = await fileOf(effectsFile);
@@ -233,6 +241,7 @@ export async function createLearning({ dataDir, qaToken, segmentsFile = DEFAULT_
       reply = [500, { error: error instanceof Error ? error.message : String(error) }];
     } finally {
       if (merged) await rm(merged, { force: true });
+      if (made) await rm(made, { force: true });
       busy = undefined;
     }
     send(res, ...reply);

@@ -5,7 +5,7 @@
 // it; POST /api/learn is a QA route. The learner run itself is driven by
 // test/e2e/demo-learning.e2e.ts.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -130,9 +130,16 @@ describe('the demo server’s learning files', () => {
       absentGroups: number[];
       reward: string;
       offers: Record<string, unknown>;
+      profile: Record<string, number> | null;
+      surrogate: { lambda: number } | null;
     };
     expect(learned.status).toBe(200);
     expect(result.reward).toBe('net');
+    // No page asked for the catalog yet: the learner still knows the offers (the demo's catalog),
+    // so it learns the profile terms through the claims, as the loop does.
+    expect(Object.keys(result.profile ?? {})).toEqual(['interest', 'bought', 'recent']);
+    expect(Number.isFinite(result.surrogate?.lambda)).toBe(true);
+    expect(readdirSync(dataDir).filter((f) => f.startsWith('.'))).toEqual([]);
     expect(result.k).toBe(8);
     expect(result.absentGroups.length).toBeLessThan(6);
     for (const id of Object.keys(result.offers)) expect(coupons).toContain(id);
