@@ -82,6 +82,10 @@ function fixture(dir: string) {
         ev('impression', 'd2', 'A', DAY1, 0),
         // Under the wire's smallest propensity (0.0001): no SDK wrote it.
         ev('impression', 'd2', 'A', DAY1 + 1, 1e-12),
+        // Not times: before 1970, and past the last ms a Date holds (it stopped the report with
+        // "Invalid time value" when it dated the days).
+        ev('impression', 'd2', 'A', -5, 0.9),
+        ev('click', 'd2', 'A', 9e15, 0.9),
       ],
       { rejected: 1, expired: 3 },
     ),
@@ -136,10 +140,10 @@ describe('npm run report', () => {
     expect(report.summary).toMatchObject({
       lines: 6,
       badLines: 1,
-      rawEvents: 17,
+      rawEvents: 19,
       events: 12,
       duplicates: 2,
-      invalidEvents: 3,
+      invalidEvents: 5,
       anonymousEvents: 1,
       decisions: 6,
       pairs: 7,

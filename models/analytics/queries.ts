@@ -21,6 +21,7 @@ import {
   type FullWireEvent,
   type WireBatch,
 } from '../../src/feedback/wire.js';
+import { MAX_AT } from '../lib/time.js';
 
 /**
  * The smallest propensity the wire carries (it keeps 4 decimals, `src/feedback/wire.ts`): an event
@@ -34,6 +35,12 @@ export const VALID_PROPENSITY = `propensity >= ${MIN_PROPENSITY} AND propensity 
 
 /** The same test for one logged propensity read in TypeScript (`npm run ope`). */
 export const isValidPropensity = (p: number) => p >= MIN_PROPENSITY && p <= 1;
+
+/** An event time the report and the learner use (`MAX_AT`), as SQL over an `"at"` column. */
+export const VALID_AT = `"at" >= 0 AND "at" <= ${MAX_AT}`;
+
+/** Why an impression with another time is left out, in the learner's warning. */
+export const INVALID_AT_REASON = `time (\`at\`) not in [0, ${MAX_AT}] ms since the epoch`;
 
 /** The largest order value the report and the learner take (an order above it is not one). */
 export const MAX_ORDER_VALUE = 1e9;
@@ -200,7 +207,7 @@ SELECT id, MIN(type) AS type, MIN("decisionId") AS "decisionId", MIN("offerId") 
   MIN("at") AS "at", COUNT(*) AS copies,
   MIN(CASE WHEN id IS NOT NULL AND type IN (${FEEDBACK_TYPES.map(sqlString).join(', ')})
     AND "offerId" IS NOT NULL AND placement IS NOT NULL AND "modelVersion" IS NOT NULL
-    AND "at" IS NOT NULL AND ${VALID_PROPENSITY} THEN 1 ELSE 0 END) AS valid
+    AND ${VALID_AT} AND ${VALID_PROPENSITY} THEN 1 ELSE 0 END) AS valid
 FROM feedback
 GROUP BY id`,
   },

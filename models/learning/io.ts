@@ -10,7 +10,12 @@ import { validateSegments } from '../../src/learning/segments.js';
 import type { Segments } from '../../src/learning/types.js';
 import { numberFlag } from '../lib/args.js';
 import { MODELS_DIR } from '../lib/paths.js';
-import { INVALID_ORDER_REASON, MIN_PROPENSITY, NOT_A_BATCH } from '../analytics/queries.js';
+import {
+  INVALID_AT_REASON,
+  INVALID_ORDER_REASON,
+  MIN_PROPENSITY,
+  NOT_A_BATCH,
+} from '../analytics/queries.js';
 import { DEFAULT_PROFILE_TERMS, type LearnResult } from './learn.js';
 
 /** The segments the shipped demo and docs use (`npm run segments`). */
@@ -40,12 +45,15 @@ export { scorerOf } from '../campaign/simulator.js';
  */
 export function resultWarnings(result: LearnResult): string[] {
   const out: string[] = [];
-  const { impressions = 0, orders = 0, lines = 0 } = result.leftOut ?? {};
+  const { impressions = 0, times = 0, orders = 0, lines = 0 } = result.leftOut ?? {};
   const s = (n: number) => (n === 1 ? '' : 's');
   if (impressions > 0) {
     out.push(
       `learn: ${impressions} impression${s(impressions)} left out: propensity outside [${MIN_PROPENSITY}, 1] (the wire carries 4 decimals; no SDK wrote it)`,
     );
+  }
+  if (times > 0) {
+    out.push(`learn: ${times} impression${s(times)} left out: ${INVALID_AT_REASON}`);
   }
   if (orders > 0) {
     out.push(`learn: ${orders} order line${s(orders)} left out: ${INVALID_ORDER_REASON}`);

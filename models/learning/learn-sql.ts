@@ -7,7 +7,12 @@
  * the estimator needs (`models/learning/estimate.ts`); nothing per decision goes to TypeScript.
  */
 import type { EffectReward } from '../../src/learning/types.js';
-import { INVALID_ORDER_LINES, VALID_ORDER, VALID_PROPENSITY } from '../analytics/queries.js';
+import {
+  INVALID_ORDER_LINES,
+  VALID_AT,
+  VALID_ORDER,
+  VALID_PROPENSITY,
+} from '../analytics/queries.js';
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
@@ -19,13 +24,17 @@ const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 export const MAX_REPORT_EPSILON = 100;
 
 /**
- * What the learner left out (run after `learn_events`): impressions for their propensity, order
- * lines for their value or discount (`VALID_ORDER`; a value that is not a number reads as null),
- * and feedback lines that are not wire-format batches (`load_stats`, as the report counts them).
+ * What the learner left out (run after `learn_events`): impressions for their propensity, and
+ * the others for their time (`VALID_AT`), order lines for their value or discount (`VALID_ORDER`;
+ * a value that is not a number reads as null), and feedback lines that are not wire-format batches
+ * (`load_stats`, as the report counts them).
  */
 export const LEFT_OUT_SQL = `SELECT
   (SELECT COUNT(*) FROM learn_events
     WHERE type = 'impression' AND NOT COALESCE(${VALID_PROPENSITY}, FALSE)) AS impressions,
+  (SELECT COUNT(*) FROM learn_events
+    WHERE type = 'impression' AND COALESCE(${VALID_PROPENSITY}, FALSE)
+      AND NOT COALESCE(${VALID_AT}, FALSE)) AS times,
   ${INVALID_ORDER_LINES} AS orders,
   (SELECT bad_lines FROM load_stats) AS lines`;
 
@@ -88,7 +97,7 @@ FROM (SELECT "decisionId", "offerId", propensity, "at",
           ORDER BY CASE WHEN "group" IS NULL THEN 1 ELSE 0 END, "at", "offerId") AS position
       FROM learn_events
       WHERE type = 'impression' AND ${VALID_PROPENSITY}
-        AND "modelVersion" IS NOT NULL AND "at" IS NOT NULL) AS ranked
+        AND "modelVersion" IS NOT NULL AND ${VALID_AT}) AS ranked
 WHERE position = 1`,
     `CREATE TABLE learn_samples AS
 SELECT d."decisionId", d."offerId", d.propensity, d.arm, d."at", d."group", d.epsilon,

@@ -108,12 +108,36 @@ describe('npm run learn on collector files', () => {
       collectorFile(hostile, 'hostile.jsonl'),
       join(dir, 'hostile-effects.json'),
     );
-    expect(result.leftOut).toEqual({ impressions: 1, orders: 0, lines: 0 });
+    expect(result.leftOut).toEqual({ impressions: 1, times: 0, orders: 0, lines: 0 });
     expect(lines).toContain(
       'learn: 1 impression left out: propensity outside [0.0001, 1] (the wire carries 4 decimals; no SDK wrote it)',
     );
     expect(result.decisions.personalized).toBe(8);
     expect(result.offers['c-a']!.mean).toBeCloseTo(0.375, 5);
+    expect(result.offers['c-b']!.mean).toBeCloseTo(0.09375, 5);
+  });
+
+  it('leaves out an impression whose time is not one (before 1970, past a Date), and says so', async () => {
+    // Two clicked decisions of c-b, dated −5 ms and 9·10¹⁵ ms (past the last ms a Date holds,
+    // which stopped the learner with "Invalid time value" when it dated its window): both left
+    // out, so the effects and the window are those of the clean logs.
+    const clean = await learnClicks(collectorFile(), join(dir, 'times-clean.json'));
+    const base = { offerId: 'c-b', placement: 'home', modelVersion: 'm-1', propensity: 0.5 };
+    const hostile = [-5, 9e15].flatMap((at, i) => [
+      { ...base, decisionId: `d-t${i}`, id: `i-t${i}`, type: 'impression', at },
+      { ...base, decisionId: `d-t${i}`, id: `c-t${i}`, type: 'click', at },
+    ]);
+    const { result, lines } = await learnClicks(
+      collectorFile(hostile, 'times.jsonl'),
+      join(dir, 'times-effects.json'),
+    );
+    expect(result.leftOut).toEqual({ impressions: 0, times: 2, orders: 0, lines: 0 });
+    expect(lines).toContain(
+      'learn: 2 impressions left out: time (`at`) not in [0, 8640000000000000] ms since the epoch',
+    );
+    expect(result.decisions.personalized).toBe(8);
+    expect(result.window).toEqual(clean.result.window);
+    expect(result.window.from).toMatch(/^2026-/);
     expect(result.offers['c-b']!.mean).toBeCloseTo(0.09375, 5);
   });
 
@@ -123,8 +147,8 @@ describe('npm run learn on collector files', () => {
     // A crash mid-write leaves half a line; a file edited by hand, a line that is not JSON.
     appendFileSync(file, 'not json at all\n{"v":1,"sentAt":1,"events":[{"id":"i-9","type":"impr\n');
     const cut = await learnClicks(file, join(dir, 'lines-cut.json'));
-    expect(clean.result.leftOut).toEqual({ impressions: 0, orders: 0, lines: 0 });
-    expect(cut.result.leftOut).toEqual({ impressions: 0, orders: 0, lines: 2 });
+    expect(clean.result.leftOut).toEqual({ impressions: 0, times: 0, orders: 0, lines: 0 });
+    expect(cut.result.leftOut).toEqual({ impressions: 0, times: 0, orders: 0, lines: 2 });
     expect(cut.lines).toContain(
       'learn: 2 feedback lines left out: are not a wire-format batch (not JSON, cut short, or without `v`)',
     );
@@ -206,8 +230,8 @@ describe('npm run learn on collector files', () => {
       ]),
       'hostile.json',
     );
-    expect(clean.result.leftOut).toEqual({ impressions: 0, orders: 0, lines: 0 });
-    expect(hostile.result.leftOut).toEqual({ impressions: 0, orders: 5, lines: 0 });
+    expect(clean.result.leftOut).toEqual({ impressions: 0, times: 0, orders: 0, lines: 0 });
+    expect(hostile.result.leftOut).toEqual({ impressions: 0, times: 0, orders: 5, lines: 0 });
     expect(hostile.lines).toContain(
       'learn: 5 order lines left out: value not a number in [0, 1000000000] or discount not in [0, value]',
     );

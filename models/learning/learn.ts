@@ -46,10 +46,11 @@ export interface LearnResult {
   summary: BuildSummary;
   /**
    * From a collector's files: impressions left out for a propensity the wire cannot carry
-   * (under `MIN_PROPENSITY`, above 1 or missing), which no SDK wrote, order lines for a value
+   * (under `MIN_PROPENSITY`, above 1 or missing), which no SDK wrote, `times`: the others left
+   * out for a time that is not one (`VALID_AT`: missing, negative or past a Date), order lines for a value
    * or discount outside `VALID_ORDER`, and feedback lines that are not batches (`NOT_A_BATCH`).
    */
-  leftOut?: { impressions: number; orders: number; lines: number };
+  leftOut?: { impressions: number; times: number; orders: number; lines: number };
 }
 
 const num = (v: unknown): number =>
@@ -175,6 +176,7 @@ export async function learnFromLogs(
       ...result,
       leftOut: {
         impressions: num(leftOut?.impressions),
+        times: num(leftOut?.times),
         orders: num(leftOut?.orders),
         lines: num(leftOut?.lines),
       },

@@ -146,6 +146,8 @@ describe('parseSessions and timeSplit', () => {
         '3\tC\tlater',
         '',
         '2\tD\t200',
+        // Past the last second a Date holds (8.64e12 s): no time, so skipped (it stopped the CLI).
+        '4\tE\t8640000000001',
       ].join('\n'),
       'test.tsv',
     );
@@ -160,10 +162,11 @@ describe('parseSessions and timeSplit', () => {
       { id: '2', clicks: [{ item: 'D', at: 200_000 }] },
     ]);
     expect(log.clicks).toBe(3);
-    expect(log.skipped).toBe(2);
+    expect(log.skipped).toBe(3);
     expect(log.problems).toEqual([
       'test.tsv line 4: ItemId: got "", expected an id of 1 to 100 characters',
-      'test.tsv line 5: Time: got "later", expected unix seconds',
+      'test.tsv line 5: Time: got "later", expected unix seconds in [0, 8640000000000]',
+      'test.tsv line 8: Time: got "8640000000001", expected unix seconds in [0, 8640000000000]',
     ]);
   });
 

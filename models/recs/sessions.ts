@@ -1,6 +1,7 @@
 // Session click logs (the YOOCHOOSE format: `SessionId<TAB>ItemId<TAB>Time`, Time in unix
 // seconds) for the recommendation CLIs. Invalid rows are skipped and counted, never guessed at.
 import { readFileSync } from 'node:fs';
+import { MAX_AT } from '../lib/time.js';
 
 export interface Click {
   item: string;
@@ -57,8 +58,11 @@ export function parseSessions(text: string, source = 'sessions'): SessionLog {
       continue;
     }
     const seconds = Number(time);
-    if (time === undefined || time === '' || !Number.isFinite(seconds) || seconds < 0) {
-      skip(n + 1, `Time: got ${JSON.stringify(time ?? '')}, expected unix seconds`);
+    if (time === undefined || time === '' || !(seconds >= 0 && seconds * 1000 <= MAX_AT)) {
+      skip(
+        n + 1,
+        `Time: got ${JSON.stringify(time ?? '')}, expected unix seconds in [0, ${MAX_AT / 1000}]`,
+      );
       continue;
     }
     let list = bySession.get(session);
