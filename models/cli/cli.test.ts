@@ -358,4 +358,22 @@ describe('the uplift CLIs', () => {
       '--bootstrap: got 1, expected 0 (no bootstrap) or at least 2 runs (a spread)',
     );
   }, 60_000);
+
+  it('name the file, line, column and value of a bad row (train, eval, learn, replay alike)', async () => {
+    const lines = readFileSync(csv, 'utf8').trimEnd().split('\n');
+    const cells = lines[1]!.split(',');
+    cells[lines[0]!.split(',').indexOf('history')] = '-5';
+    const bad = join(dir, 'bad-history.csv');
+    writeFileSync(bad, [...lines, cells.join(',')].join('\n') + '\n');
+    const problem = `${bad}: line ${lines.length + 1}, column "history": got "-5", expected a number >= 0`;
+    expect(() => train(['--data', bad, '--out', join(dir, 'bad')], log)).toThrow(
+      `bad-history.csv: line ${lines.length + 1}, column "history"`,
+    );
+    expect(() => train(['--data', bad, '--study', 'yes'], log)).toThrow(problem);
+    await expect(evalMain(['--data', bad])).rejects.toThrow(problem);
+    await expect(learn(['--hillstrom', bad, '--out', join(dir, 'bad.json')], log)).rejects.toThrow(
+      problem,
+    );
+    await expect(replay(['--data', bad])).rejects.toThrow(problem);
+  });
 });

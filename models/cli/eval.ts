@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { validateEffects } from '../../src/learning/effects.js';
 import { basename } from 'node:path';
 import { parseArgs } from '../lib/args.js';
+import { readHillstrom } from '../lib/hillstrom.js';
 import { runCli } from '../lib/cli.js';
 import { DEFAULT_SEGMENTS, readSegments } from '../learning/io.js';
 import { evaluateModel, type LearnedScoring } from '../uplift/evaluate-model.js';
@@ -51,7 +52,7 @@ export async function main(argv: readonly string[]) {
     }
     learned = { effects, segments };
   }
-  const report = await evaluateModel(bytes, readFileSync(args.data, 'utf8'), args.outcome, learned);
+  const report = await evaluateModel(bytes, readHillstrom(args.data), args.outcome, learned);
   return {
     model: args.model,
     data: basename(args.data),

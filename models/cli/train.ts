@@ -13,7 +13,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from '../lib/args.js';
 import { runCli, stderrLog, type Log } from '../lib/cli.js';
 import { MODELS_DIR } from '../lib/paths.js';
-import { parseHillstrom } from '../lib/hillstrom.js';
+import { parseHillstromFile } from '../lib/hillstrom.js';
 import { fallbackModule } from '../uplift/fallback-module.js';
 import { meanAndSd } from '../lib/stats.js';
 import { compareUpliftMethods, studyTable } from '../uplift/meta-learners.js';
@@ -71,13 +71,22 @@ export function main(argv: readonly string[], log: Log = stderrLog) {
 }
 
 /** The study's table on stderr (Markdown) and per method the mean and fold sd of each Qini. */
-function study(text: string, args: { outcome: string; seed: string; folds: string }, log: Log) {
+function study(
+  text: string,
+  args: { data: string; outcome: string; seed: string; folds: string },
+  log: Log,
+) {
   const options = {
     outcome: args.outcome as TrainOptions['outcome'],
     seed: Number(args.seed),
     folds: Number(args.folds),
   };
-  const results = compareUpliftMethods(parseHillstrom(text), options, undefined, log);
+  const results = compareUpliftMethods(
+    parseHillstromFile(text, args.data),
+    options,
+    undefined,
+    log,
+  );
   log(studyTable(results));
   return {
     study: results.map((r) => ({

@@ -252,12 +252,16 @@ export function parseHillstrom(text: string): HillstromRow[] {
 
 /** Reads and parses a Hillstrom campaign CSV file (UTF-8); parse errors are prefixed with the path. */
 export function readHillstrom(path: string): HillstromRow[] {
-  const text = readFileSync(path, 'utf8');
+  return parseHillstromFile(readFileSync(path, 'utf8'), path);
+}
+
+/** `parseHillstrom` whose errors name the file (`name`) before the line and column. */
+export function parseHillstromFile(text: string, name: string): HillstromRow[] {
   try {
     return parseHillstrom(text);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`${path}: ${message}`, { cause: error });
+    throw new Error(`${name}: ${message}`, { cause: error });
   }
 }
 

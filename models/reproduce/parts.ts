@@ -113,7 +113,7 @@ export async function reproduceModel(dataDir: string, log: Log): Promise<PartOut
   );
 
   log('reproduce: model: npm run eval (the shipped model through ONNX Runtime, in-sample)');
-  const evaluated = await evaluateModel(shipped, text, 'visit');
+  const evaluated = await evaluateModel(shipped, parseHillstrom(text), 'visit');
   for (const arm of ['womens', 'mens', 'any'] as const)
     values[`eval.${arm}`] = evaluated[arm].qini_auc;
   values['eval.auc_visit'] = evaluated.auc_visit;

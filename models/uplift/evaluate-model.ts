@@ -6,7 +6,7 @@
 import { FEATURE_COUNT, FEATURE_SPEC_VERSION } from '../../src/features/spec.js';
 import { rowFeatures, type Outcome } from './dataset.js';
 import { evaluateScores, type EvaluationReport } from './evaluation.js';
-import { parseHillstrom } from '../lib/hillstrom.js';
+import type { HillstromRow } from '../lib/hillstrom.js';
 import { readModelMetadata } from './onnx-writer.js';
 import { createScorer } from './onnx-scorer.js';
 import type { Effects, Segments } from '../../src/learning/types.js';
@@ -24,7 +24,7 @@ export interface LearnedScoring {
  */
 export async function evaluateModel(
   modelBytes: Uint8Array,
-  csv: string,
+  rows: readonly HillstromRow[],
   outcome: Outcome,
   learned?: LearnedScoring,
 ): Promise<EvaluationReport> {
@@ -34,7 +34,6 @@ export async function evaluateModel(
       `model feature_spec_version: got ${JSON.stringify(metadata.feature_spec_version)}, expected "${FEATURE_SPEC_VERSION}" (retrain with npm run train)`,
     );
   }
-  const rows = parseHillstrom(csv);
   const scorer = await createScorer(modelBytes);
   try {
     const mens = await scorer.score(rowFeatures(rows, 'mens'), FEATURE_COUNT);

@@ -73,7 +73,7 @@ describe('training', () => {
     // The planted lift is 0.5 on a sixth of the women's-arm rows: any sensible model ranks it well.
     expect(chosen.mean.womens.qini_auc).toBeGreaterThan(0.3);
     expect(Math.abs(chosen.mean.mens.ate)).toBeLessThan(0.05);
-    const report = await evaluateModel(result.onnx, csv, 'visit');
+    const report = await evaluateModel(result.onnx, parseHillstrom(csv), 'visit');
     expect(report.womens.n).toBe(2000);
     expect(report.womens.qini_auc).toBeGreaterThan(0.3);
     expect(report.auc_visit).toBeGreaterThan(0.6);
@@ -117,7 +117,7 @@ describe('training', () => {
       ],
       metadata: { feature_spec_version: String(FEATURE_SPEC_VERSION + 1) },
     });
-    await expect(evaluateModel(onnx, csv, 'visit')).rejects.toThrow(
+    await expect(evaluateModel(onnx, parseHillstrom(csv), 'visit')).rejects.toThrow(
       `model feature_spec_version: got "${FEATURE_SPEC_VERSION + 1}", expected "${FEATURE_SPEC_VERSION}"`,
     );
   });

@@ -13,7 +13,7 @@ import {
   type EvaluationReport,
   type ScoresByCategory,
 } from './evaluation.js';
-import { parseHillstrom, type HillstromRow } from '../lib/hillstrom.js';
+import { parseHillstromFile, type HillstromRow } from '../lib/hillstrom.js';
 import { DEFAULT_LOGISTIC, fitTwoModelLogistic } from './logistic.js';
 import { DEFAULT_MLP, fitTwoHeadMlp } from './mlp.js';
 import { DEFAULT_SVM, fitLinearSvm } from './svm.js';
@@ -305,7 +305,7 @@ export function train(
   options: TrainOptions,
   log: (line: string) => void = () => undefined,
 ): TrainResult {
-  const rows = parseHillstrom(text);
+  const rows = parseHillstromFile(text, dataName);
   const results = options.family ? [] : crossValidate(rows, options, log);
   const chosen = { family: options.family ?? results[0]!.family };
   if (results[0])
