@@ -10,7 +10,7 @@
  */
 import { seededRandom } from '../../src/decide/random.js';
 import type { Offer } from '../../src/decide/types.js';
-import { effectScores } from '../../src/learning/effects.js';
+import { effectScores, learnedWeights } from '../../src/learning/effects.js';
 import { randomizeGroup } from '../../src/learning/randomized-response.js';
 import { placeShopper, profileDeviation } from '../../src/learning/segments.js';
 import type { EffectReward, Effects, Segments } from '../../src/learning/types.js';
@@ -146,7 +146,9 @@ export function learnedUplift(
   const out = { mens: new Float64Array(rows.length), womens: new Float64Array(rows.length) };
   const offers = OFFER_CATEGORIES.map((c) => hillstromOffers().find((o) => o.category === c)!);
   rows.forEach((row, i) => {
-    const placed = matches ? placeShopper(hillstromProfile(row), segments) : undefined;
+    // As the decider does: placed, then weighed over the groups the file learned.
+    const found = matches ? placeShopper(hillstromProfile(row), segments) : undefined;
+    const placed = found && { ...found, weights: learnedWeights(found.weights, effects) };
     const { scores } = effectScores(
       ids,
       OFFER_CATEGORIES.map((c) => model[c].uplift[i]!),

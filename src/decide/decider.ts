@@ -5,7 +5,7 @@ import type { ProfileSnapshot } from '../profile/snapshot.js';
 import type { ScoreResult } from '../predictor/predictor.js';
 import { fieldError } from '../util/errors.js';
 import type { ReportDiagnostic } from '../util/diagnostic-codes.js';
-import { effectScores, type EffectUsed } from '../learning/effects.js';
+import { effectScores, learnedWeights, type EffectUsed } from '../learning/effects.js';
 import { placeShopper, profileDeviation } from '../learning/segments.js';
 import type { Effects, Segments } from '../learning/types.js';
 import { firstSlotProbabilities, type WeighedCandidate } from './candidate-policy.js';
@@ -491,7 +491,7 @@ export class Decider {
     let weights: number[] | undefined;
     if (placement && effects.segments_sha256 !== null) {
       if (effects.segments_sha256 === segments!.sha256 && effects.k === placement.weights.length) {
-        weights = placement.weights;
+        weights = learnedWeights(placement.weights, effects);
       } else {
         this.reportOnce(
           'effects_mismatch',
@@ -508,10 +508,11 @@ export class Decider {
       temperature: effects.temperature,
       byGroup: weights !== undefined,
     };
-    const deviate =
-      weights && effects.profile
-        ? (offer: Offer) => profileDeviation(placement!, segments!, offer)
-        : undefined;
+    // The groups' terms are blended with the weights the effects are.
+    const blended = weights && effects.profile ? { ...placement!, weights } : undefined;
+    const deviate = blended
+      ? (offer: Offer) => profileDeviation(blended, segments!, offer)
+      : undefined;
     return {
       effects,
       ...(weights ? { weights } : {}),

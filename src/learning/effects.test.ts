@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { effectScores, validateEffects } from './effects.js';
+import { effectScores, learnedGroups, learnedWeights, validateEffects } from './effects.js';
 
 const SHA = 'a'.repeat(64);
 
@@ -53,6 +53,53 @@ describe('effects', () => {
     expect(used[0]!.model).toBeCloseTo(0.06, 12);
     // Without groups (the device has no segments, or another file's): pooled values.
     expect(effectScores(['a', 'b'], [0, 0], effects, undefined).scores).toEqual([3, 2]);
+  });
+
+  it('weighs a shopper over the groups the file learned, worked by hand', () => {
+    // k = 3; group 2 has no count in any offer (the logs did not show it: only the prior's level,
+    // 2.5); group 1 has none in a but some in b, so it was learned.
+    const effects = validateEffects(
+      file({
+        k: 3,
+        model: null,
+        offers: {
+          a: {
+            mean: 3,
+            se: 0.2,
+            n: 900,
+            groups: [
+              { mean: 4, sd: 0.3, n: 900 },
+              { mean: 3, sd: 0.4, n: 0 },
+              { mean: 2.5, sd: 1, n: 0 },
+            ],
+          },
+          b: {
+            mean: 2,
+            se: 0.3,
+            n: 400,
+            groups: [
+              { mean: 1, sd: 0.3, n: 300 },
+              { mean: 3, sd: 0.4, n: -2.5 },
+              { mean: 2, sd: 1, n: 0 },
+            ],
+          },
+        },
+      }),
+    );
+    expect(learnedGroups(effects)).toEqual([true, true, false]);
+    // Shopper 50% / 20% / 30%: group 2's 30% goes to groups 0 and 1 in proportion, 5/7 and 2/7.
+    const weights = learnedWeights([0.5, 0.2, 0.3], effects);
+    expect(weights[0]).toBeCloseTo(5 / 7, 12);
+    expect(weights[1]).toBeCloseTo(2 / 7, 12);
+    expect(weights[2]).toBe(0);
+    // a: 5/7 · 4 + 2/7 · 3 = 26/7 (blending group 2 in would give 0.5·4 + 0.2·3 + 0.3·2.5 = 3.35);
+    // b: 5/7 · 1 + 2/7 · 3 = 11/7.
+    const { scores } = effectScores(['a', 'b'], [0, 0], effects, weights);
+    expect(scores[0]).toBeCloseTo(26 / 7, 12);
+    expect(scores[1]).toBeCloseTo(11 / 7, 12);
+    // Every group learned: the weights as placed; all of them on unlearned groups: as placed too.
+    expect(learnedWeights([0.75, 0.25], validateEffects(file()))).toEqual([0.75, 0.25]);
+    expect(learnedWeights([0, 0, 1], effects)).toEqual([0, 0, 1]);
   });
 
   it("adds the profile slopes × the shopper's deviation from the groups, worked by hand", () => {

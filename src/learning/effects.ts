@@ -139,6 +139,41 @@ export function validateEffects(input: unknown): Effects {
   };
 }
 
+/** Which groups each effects file learned (a file is validated once, scored many times). */
+const learnedGroupsOf = new WeakMap<Effects, boolean[]>();
+
+/**
+ * The groups `effects` learned something about: those with a count in some offer. A group the
+ * logs did not show has a count of 0 in every offer (the learner leaves out the groups whose
+ * randomized reports cannot be told from nothing, docs/learning.md) and only the prior's level as
+ * its value.
+ */
+export function learnedGroups(effects: Effects): boolean[] {
+  let learned = learnedGroupsOf.get(effects);
+  if (!learned) {
+    learned = Array.from({ length: effects.k ?? 0 }, (_, g) =>
+      Object.values(effects.offers).some((o) => (o.groups?.[g]?.n ?? 0) !== 0),
+    );
+    learnedGroupsOf.set(effects, learned);
+  }
+  return learned;
+}
+
+/**
+ * A shopper's soft group weights for scoring with `effects`: the share of a group the file did
+ * not learn goes to the learned ones, in proportion. Blending in an unlearned group's prior level
+ * would rank shoppers by how close they are to a group nobody saw, not by what was learned (on
+ * Hillstrom it put buyers of women's items only above buyers of both in the men's e-mail's
+ * ranking). Unchanged when every group was learned, or none of the weight is on a learned one.
+ */
+export function learnedWeights(weights: readonly number[], effects: Effects): number[] {
+  const learned = learnedGroups(effects);
+  if (learned.every(Boolean)) return [...weights];
+  const total = weights.reduce((sum, w, g) => sum + (learned[g] ? w : 0), 0);
+  if (!(total > 0)) return [...weights];
+  return weights.map((w, g) => (learned[g] ? w / total : 0));
+}
+
 /** What one candidate's score came from (for `inspect()` and the QA panel). */
 export interface EffectUsed {
   /** The learned value used (blended over groups when groups applied). */
