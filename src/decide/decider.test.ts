@@ -528,20 +528,10 @@ describe('Decider with shopper groups and learned effects', () => {
   it('gives a group the logs did not show no weight: its share goes to the learned groups', async () => {
     // Group 1 has no count (the learner left it out, at the prior's level 3): the shopper's
     // 0.268941 on it goes to group 0, so w10 scores group 0's 1, not 0.731059 · 1 + 0.268941 · 3.
-    const effects = effectsFile({
-      offers: {
-        w10: {
-          mean: 1.5,
-          se: 0.2,
-          n: 400,
-          groups: [
-            { mean: 1, sd: 0.3, n: 400 },
-            { mean: 3, sd: 0.5, n: 0 },
-          ],
-        },
-        w20: { mean: 2, se: 0.3, n: 200 },
-      },
-    });
+    const file = effectsFile();
+    const [g0, g1] = file.offers.w10!.groups!;
+    const w10 = { ...file.offers.w10!, groups: [g0!, { ...g1!, n: 0 }] };
+    const effects = { ...file, offers: { ...file.offers, w10 } };
     const d = learningDecider({ segments, effects });
     const decision = await d.decide({ placement: 'home', limit: 1 });
     const inspection = d.inspect(decision.decisionId)!;
