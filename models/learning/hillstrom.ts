@@ -10,7 +10,7 @@
  */
 import { seededRandom } from '../../src/decide/random.js';
 import type { Offer } from '../../src/decide/types.js';
-import { effectScores, learnedWeights } from '../../src/learning/effects.js';
+import { effectScores, learnedPlacement } from '../../src/learning/effects.js';
 import { randomizeGroup } from '../../src/learning/randomized-response.js';
 import { placeShopper, profileDeviation } from '../../src/learning/segments.js';
 import type { EffectReward, Effects, Segments } from '../../src/learning/types.js';
@@ -148,7 +148,7 @@ export function learnedUplift(
   rows.forEach((row, i) => {
     // As the decider does: placed, then weighed over the groups the file learned.
     const found = matches ? placeShopper(hillstromProfile(row), segments) : undefined;
-    const placed = found && { ...found, weights: learnedWeights(found.weights, effects) };
+    const placed = found && learnedPlacement(found, effects);
     const { scores } = effectScores(
       ids,
       OFFER_CATEGORIES.map((c) => model[c].uplift[i]!),

@@ -5,8 +5,8 @@ import type { ProfileSnapshot } from '../profile/snapshot.js';
 import type { ScoreResult } from '../predictor/predictor.js';
 import { fieldError } from '../util/errors.js';
 import type { ReportDiagnostic } from '../util/diagnostic-codes.js';
-import { effectScores, learnedWeights, type EffectUsed } from '../learning/effects.js';
-import { placeShopper, profileDeviation } from '../learning/segments.js';
+import { effectScores, learnedPlacement, type EffectUsed } from '../learning/effects.js';
+import { placeShopper, profileDeviation, type GroupPlacement } from '../learning/segments.js';
 import type { Effects, Segments } from '../learning/types.js';
 import { firstSlotProbabilities, type WeighedCandidate } from './candidate-policy.js';
 import {
@@ -488,10 +488,11 @@ export class Decider {
       );
       return { inspection };
     }
-    let weights: number[] | undefined;
+    // Where the effects apply by group: the placement weighed over the groups they learned.
+    let placed: GroupPlacement | undefined;
     if (placement && effects.segments_sha256 !== null) {
       if (effects.segments_sha256 === segments!.sha256 && effects.k === placement.weights.length) {
-        weights = learnedWeights(placement.weights, effects);
+        placed = learnedPlacement(placement, effects);
       } else {
         this.reportOnce(
           'effects_mismatch',
@@ -506,16 +507,15 @@ export class Decider {
       generated_at: effects.generated_at,
       valid_until: effects.valid_until,
       temperature: effects.temperature,
-      byGroup: weights !== undefined,
+      byGroup: placed !== undefined,
     };
-    // The groups' terms are blended with the weights the effects are.
-    const blended = weights && effects.profile ? { ...placement!, weights } : undefined;
-    const deviate = blended
-      ? (offer: Offer) => profileDeviation(blended, segments!, offer)
-      : undefined;
+    const deviate =
+      placed && effects.profile
+        ? (offer: Offer) => profileDeviation(placed, segments!, offer)
+        : undefined;
     return {
       effects,
-      ...(weights ? { weights } : {}),
+      ...(placed ? { weights: placed.weights } : {}),
       ...(deviate ? { deviate } : {}),
       inspection,
     };

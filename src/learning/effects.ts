@@ -9,6 +9,7 @@ import { parseDateTime } from '../catalog/fields.js';
 import { fieldError } from '../util/errors.js';
 import { isPlainObject } from '../util/guards.js';
 import { PROFILE_TERMS, type ProfileTerm } from '../features/profile-vector.js';
+import type { GroupPlacement } from './segments.js';
 import type { Effects, EffectReward, GroupEffect, OfferEffect } from './types.js';
 
 export const EFFECTS_FORMAT = 'offerwise-effects';
@@ -163,8 +164,8 @@ export function learnedGroups(effects: Effects): boolean[] {
  * A shopper's soft group weights for scoring with `effects`: the share of a group the file did
  * not learn goes to the learned ones, in proportion. Blending in an unlearned group's prior level
  * would rank shoppers by how close they are to a group nobody saw, not by what was learned (on
- * Hillstrom it put buyers of women's items only above buyers of both in the men's e-mail's
- * ranking). Unchanged when every group was learned, or none of the weight is on a learned one.
+ * Hillstrom the learned policy's top 30% then did worse than a random 30%, docs/learning.md).
+ * Unchanged when every group was learned, or none of the weight is on a learned one.
  */
 export function learnedWeights(weights: readonly number[], effects: Effects): number[] {
   const learned = learnedGroups(effects);
@@ -172,6 +173,17 @@ export function learnedWeights(weights: readonly number[], effects: Effects): nu
   const total = weights.reduce((sum, w, g) => sum + (learned[g] ? w : 0), 0);
   if (!(total > 0)) return [...weights];
   return weights.map((w, g) => (learned[g] ? w / total : 0));
+}
+
+/**
+ * The shopper's placement as scoring with `effects` uses it: its weights over the learned groups
+ * (`learnedWeights`), for the effects and the groups' profile terms alike. The placement itself
+ * when every group was learned.
+ */
+export function learnedPlacement(placement: GroupPlacement, effects: Effects): GroupPlacement {
+  return learnedGroups(effects).every(Boolean)
+    ? placement
+    : { ...placement, weights: learnedWeights(placement.weights, effects) };
 }
 
 /** What one candidate's score came from (for `inspect()` and the QA panel). */
