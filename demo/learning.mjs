@@ -219,7 +219,6 @@ export async function createLearning({ dataDir, qaToken, segmentsFile = DEFAULT_
     // Answered once the run is over and cleaned up, so that the next request finds it done.
     let reply;
     try {
-      // The learner takes one orders file: the real and the simulated orders, one after the other.
       if (merged) {
         const texts = await Promise.all(
           orderFiles.map((f) => readFile(path.join(dataDir, f), 'utf8')),
