@@ -1023,6 +1023,12 @@
 
     let lastFlush = 'not yet';
     let refreshing = false;
+    // The fault switches as the QA user set them win over a refresh's read of the server: each
+    // change counts in faultEdits, and faultPending while it is sent. A refresh that read the
+    // switches before a change, or while one was on its way, leaves them as the user set them
+    // (writing its stale copy back flipped a box just checked, until the next refresh).
+    let faultEdits = 0;
+    let faultPending = 0;
     async function refresh() {
       const ow = window.offerwise;
       if (refreshing || !ow || Array.isArray(ow)) return;
@@ -1190,16 +1196,19 @@
         entries.push(['Last flush()', lastFlush]);
         dl(outboxBox, entries);
 
+        const edits = faultEdits;
         const answer = await qaFetch('/api/faults');
         if (!unlocked(answer?.ok === true)) {
           faultCounts.textContent = '';
           return;
         }
         const f = await answer.json();
-        faultInputs.errorRate.value = String(f.errorRate);
-        faultInputs.latencyMs.value = String(f.latencyMs);
-        faultInputs.dropAfterCommit.checked = f.dropAfterCommit;
-        faultInputs.offline.checked = f.offline;
+        if (edits === faultEdits && faultPending === 0) {
+          faultInputs.errorRate.value = String(f.errorRate);
+          faultInputs.latencyMs.value = String(f.latencyMs);
+          faultInputs.dropAfterCommit.checked = f.dropAfterCommit;
+          faultInputs.offline.checked = f.offline;
+        }
         const c = f.counts;
         faultCounts.textContent = `Requests ${c.requests}: ${c.stored} events stored, ${c.duplicates} duplicates, ${c.invalid} invalid, ${c.failed503} answered 503, ${c.dropped} dropped after commit, ${c.offline} refused offline, ${c.rateLimited} rate-limited, ${c.refused} refused.`;
       } catch (error) {
@@ -1293,6 +1302,8 @@
       say(memberBox.checked ? 'Signed in as a member.' : 'Signed out.');
     });
     const setFault = async (body) => {
+      faultEdits++;
+      faultPending++;
       try {
         const response = await qaFetch('/api/faults', {
           method: 'POST',
@@ -1307,6 +1318,8 @@
         }
       } catch (error) {
         say(`Failed: ${String(error)}`);
+      } finally {
+        faultPending--;
       }
       refresh();
     };

@@ -346,6 +346,42 @@ describe.skipIf(!hasChromium)('demo shop', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a fault switch set while the panel reads the switches stays as set', async () => {
+    const { page, errors } = await newTab(qaLink('/'));
+    await page.getByRole('button', { name: 'QA panel' }).click();
+    const panel = page.getByRole('complementary', { name: 'QA panel' });
+    const offline = panel.getByLabel('Offline');
+    const counts = panel.locator('#qa-fault-counts');
+    await expect.poll(() => counts.textContent(), POLL).toMatch(/^Requests \d+: /);
+    // The panel reads the switches every 2 s: hold the next read until the box is checked, so
+    // that it answers with the switches as they were before (offline: false).
+    let held!: () => void;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let first = true;
+    await page.route('**/api/faults', async (route) => {
+      if (route.request().method() !== 'GET' || !first) return route.continue();
+      first = false;
+      // Read from the server now, answered after the check: a read from before the change.
+      const response = await route.fetch();
+      held();
+      await released;
+      return route.fulfill({ response });
+    });
+    await holding;
+    await offline.check();
+    await expect.poll(async () => (await faults()).offline, POLL).toBe(true);
+    // The counts line is written with the switches: once it is back, the stale read was handled.
+    await counts.evaluate((node) => (node.textContent = ''));
+    release();
+    await expect.poll(() => counts.textContent(), POLL).toMatch(/^Requests \d+: /);
+    expect(await offline.isChecked()).toBe(true);
+    await offline.uncheck();
+    await expect.poll(async () => (await faults()).offline, POLL).toBe(false);
+    expect(errors).toEqual([]);
+  });
+
   /** From a category page: the first product into the cart, checkout (with `code`), order. */
   async function placeOrder(page: Page, code?: string): Promise<string> {
     await page.locator('#product-list .card-link').first().click();
