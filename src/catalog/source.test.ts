@@ -173,6 +173,46 @@ describe('CatalogSource: fetching', () => {
     expect((await source.current())!.offers[0]!.title).toBe('Two');
   });
 
+  it('hands out the fetched catalog while it is still being written; writes keep their order', async () => {
+    // The first write is held: a first paint must not wait for it (waitMs would never end).
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    type WithStore = (mode: string, fn: unknown) => Promise<unknown>;
+    const proto = CatalogSource.prototype as unknown as { withStore: WithStore };
+    const real = proto.withStore;
+    let writes = 0;
+    const spy = vi.spyOn(proto, 'withStore').mockImplementation(async function (
+      this: unknown,
+      mode,
+      fn,
+    ) {
+      if (mode === 'readwrite' && writes++ === 0) await held;
+      return real.call(this, mode, fn);
+    });
+    try {
+      let title = 'One';
+      const fetch = vi.fn(async () => json(catalogJson(title)));
+      const source = make({ source: URL_, fetch, waitMs: 1e9 });
+      expect((await source.current())!.offers[0]!.title).toBe('One');
+      expect(await stored()).toBeUndefined();
+      // A refresh fetches again although the first catalog is not written yet.
+      title = 'Two';
+      let refreshed = false;
+      const second = source.refresh().then(() => (refreshed = true));
+      await vi.waitFor(async () => expect((await source.current())!.offers[0]!.title).toBe('Two'));
+      expect(fetch).toHaveBeenCalledTimes(2);
+      // Its write waits for the first one: the newer catalog is the one left on disk.
+      expect(refreshed).toBe(false);
+      expect(await stored()).toBeUndefined();
+      release();
+      await second;
+      expect(writes).toBe(2);
+      expect(JSON.parse((await stored())!.json)).toEqual(catalogJson('Two'));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('reports each skipped offer, capped at 20 and one summary', async () => {
     const bad = Array.from({ length: 25 }, (_, i) => ({ id: `bad-${i}`, type: 'coupon' }));
     const body = catalogJson('Ten off', {

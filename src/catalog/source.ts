@@ -137,8 +137,15 @@ export class CatalogSource {
   /** Loaded from IndexedDB. */
   private persisted: Catalog | undefined;
   private readonly persistedLoad: Promise<void>;
+  /**
+   * Settles once the first fetch has a catalog or has failed, without waiting for the catalog to
+   * be written to IndexedDB: a first paint needs the catalog, not its copy on disk.
+   */
   private readonly firstAttempt: Promise<void>;
+  private firstDone: (() => void) | undefined;
   private firstSettled = false;
+  /** The last catalog write (never rejects: storage failures are reported and absorbed). */
+  private writes: Promise<void> = Promise.resolve();
   private inFlight: Promise<void> | undefined;
   private controller: AbortController | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -200,9 +207,8 @@ export class CatalogSource {
     if (typeof source === 'string' && source.trim() !== '') {
       this.url = source.trim();
       this.persistedLoad = this.loadPersisted();
-      this.firstAttempt = this.refresh().finally(() => {
-        this.firstSettled = true;
-      });
+      this.firstAttempt = new Promise<void>((resolve) => (this.firstDone = resolve));
+      void this.refresh();
     } else {
       this.url = undefined;
       this.persistedLoad = Promise.resolve();
@@ -250,13 +256,21 @@ export class CatalogSource {
     if (this.destroyed || this.url === undefined) return Promise.resolve();
     if (this.inFlight) return this.inFlight;
     this.clearRetry();
-    const attempt = this.attempt(this.url)
+    // Settled once the fetch has its outcome: a refresh from then on fetches again, while the
+    // returned promise still waits for the catalog to be written.
+    const attempt: Promise<void> = this.attempt(this.url, () => this.settled(attempt))
       .catch((error: unknown) => this.report('catalog_unavailable', `catalog: ${String(error)}`))
-      .finally(() => {
-        this.inFlight = undefined;
-      });
+      .finally(() => this.settled(attempt));
     this.inFlight = attempt;
     return attempt;
+  }
+
+  /** `attempt`'s fetch has a catalog or has failed; only writing it may remain. */
+  private settled(attempt: Promise<void>): void {
+    if (this.inFlight === attempt) this.inFlight = undefined;
+    this.firstSettled = true;
+    this.firstDone?.();
+    this.firstDone = undefined;
   }
 
   /** Stops retries and any fetch under way, and closes the database. */
@@ -278,7 +292,8 @@ export class CatalogSource {
 
   // ---- fetching ----
 
-  private async attempt(url: string): Promise<void> {
+  /** Fetches and accepts the catalog (`received` once it is accepted), then writes it. */
+  private async attempt(url: string, received: () => void): Promise<void> {
     let text: string;
     try {
       text = await this.download(url);
@@ -302,6 +317,7 @@ export class CatalogSource {
       return;
     }
     this.failures = 0;
+    received();
     await this.persist({ source: url, json: text, received_at: receivedAt });
   }
 
@@ -474,8 +490,17 @@ export class CatalogSource {
     }
   }
 
-  private async persist(record: StoredCatalog): Promise<void> {
-    await this.withStore('readwrite', (store) => store.put(record, KEY));
+  /**
+   * Writes the received catalog. Writes go one after another in the order the catalogs were
+   * received, so that a slow write of an older catalog cannot land after a newer one (a refresh
+   * may start while the last catalog is still being written).
+   */
+  private persist(record: StoredCatalog): Promise<void> {
+    const write = this.writes.then(async () => {
+      await this.withStore('readwrite', (store) => store.put(record, KEY));
+    });
+    this.writes = write;
+    return write;
   }
 
   // ---- learning files ----

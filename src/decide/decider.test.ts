@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { databaseNames, freshIndexedDB, view } from '../../test/support/fake-idb.js';
 import { FEATURE_COUNT } from '../features/spec.js';
 import { createOffers, type Offerwise } from '../offerwise.js';
@@ -235,6 +235,25 @@ describe('Decider', () => {
     });
     expect((await d.cached('home'))?.decisionId).toBe('decision-3');
     expect(await d.cached('product')).toBeUndefined();
+  });
+
+  it('reads the claims for a cached decision alongside the last decision, not after it', async () => {
+    const d = decider();
+    const decision = await d.decide({ placement: 'home' });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const real = store.lastDecision.bind(store);
+    const last = vi.spyOn(store, 'lastDecision').mockImplementation(async (p) => {
+      await held;
+      return real(p);
+    });
+    const claims = vi.spyOn(store, 'allClaims');
+    const cached = d.cached('home');
+    // Both reads are under way before either has answered: a first paint waits for one read.
+    expect(last).toHaveBeenCalledTimes(1);
+    expect(claims).toHaveBeenCalledTimes(1);
+    release();
+    expect((await cached)?.offers).toEqual(decision.offers);
   });
 
   it('checks cached member deals against the context they were decided for', async () => {

@@ -541,13 +541,14 @@ export class Decider {
    * eligible; `source: 'cache'`. It records no impression (the shown decision will).
    */
   async cached(placement: string, context: FeatureContext = {}): Promise<Decision | undefined> {
-    const [last, catalog, profile] = await Promise.all([
+    // The claims are read alongside, not after: a first paint waits for the slowest read only.
+    const [last, catalog, profile, claims] = await Promise.all([
       this.deps.state.lastDecision(placement),
       this.deps.catalog(),
       this.deps.profile(),
+      this.deps.state.allClaims(),
     ]);
     if (!last || !catalog || last.offers.length === 0) return undefined;
-    const claims = await this.deps.state.allClaims();
     const now = this.deps.now();
     const eligible = new Set(
       eligibleOffers(
