@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateEffects } from '../../src/learning/effects.js';
+import { effectScores, validateEffects } from '../../src/learning/effects.js';
 import {
   buildEffects,
   claimValue,
@@ -105,6 +105,18 @@ describe('buildEffects', () => {
     expect(file.offers.a!.groups![0]!.mean).toBeCloseTo(1 + 20 * 0.23, 3);
     expect(file.offers.c!.groups![2]!.mean).toBeCloseTo(0.5 - 0.2 + 20 * (0.19 + 0.036), 3);
     expect(validateEffects(file).profile).toEqual(file.profile);
+    // An offer the file does not know: per group the average over a, b, c of (the group's value
+    // − the profile slopes · its terms) = mean_o(a_o) + c_g + 20 · (mean_o(a'_o) + c'_g):
+    // 7/6 + 20 · 0.35/3 = 3.5 in group 0, + 0.3 + 20 · 0.02 = 4.2 in group 1, − 0.2 − 20 · 0.01 =
+    // 3.1 in group 2.
+    expect(file.group_levels).toEqual([3.5, 4.2, 3.1].map((x) => expect.closeTo(x, 3)));
+    // On the device, for a shopper wholly in group 1 whose own terms for the new offer are
+    // interest 0.5, anyDiffuse 0.25: 4.2 + 2 · 0.5 + 0.8 · 0.25 = 5.4.
+    const fresh = effectScores(['d'], [0], validateEffects(file), [0, 1, 0], undefined, [
+      [0.5, 0, 0, 0, 0.25, 0],
+    ]);
+    expect(fresh.used[0]!.source).toBe('new');
+    expect(fresh.scores[0]).toBeCloseTo(5.4, 3);
 
     // A reward that falls as the claims rise (within offers): λ is held at 0, so no profile slope
     // follows the claims backwards.
@@ -170,6 +182,10 @@ describe('buildEffects', () => {
     expect(direct.file.profile!.interest).toBeCloseTo(0.1, 4);
     expect(direct.file.profile!.bought).toBeCloseTo(0.05, 4);
     expect(direct.file.profile!.anyDiffuse).toBeCloseTo(0.04, 4);
+    // Its levels: mean_o(a'_o) + c'_g = 0.35/3 + (0, 0.02, −0.01).
+    expect(direct.file.group_levels).toEqual(
+      [0.35 / 3, 0.35 / 3 + 0.02, 0.35 / 3 - 0.01].map((x) => expect.closeTo(x, 4)),
+    );
     // Without profile terms (no catalog), the file has no slopes.
     const none = buildEffects(rewards, {
       reward: 'net',
@@ -177,6 +193,43 @@ describe('buildEffects', () => {
       generatedAt: AT,
     });
     expect(none.file.profile).toBeUndefined();
+  });
+
+  it("writes each group's level for an offer it does not know, less the model's part, worked by hand", () => {
+    // y = a_o + c_g + 2 · pred_og, a = (1, 2, 0.5), c = (0, 0.3, −0.2): beta comes out 2 and the
+    // levels mean_o(a_o) + c_g = 7/6 + (0, 0.3, −0.2).
+    const a = [1, 2, 0.5];
+    const c = [0, 0.3, -0.2];
+    const pred = [
+      [0.1, 0.2, 0.3],
+      [0.3, 0.1, 0.2],
+      [0.2, 0.3, 0.1],
+    ];
+    const rows = IDS.flatMap((id, o) =>
+      [0, 1, 2].map((g) => cell(id, g, a[o]! + c[g]! + 2 * pred[o]![g]!, 1e-4)),
+    );
+    const { file } = buildEffects(rows, {
+      reward: 'claim',
+      segments: { k: 3, sha256: 'f'.repeat(64) },
+      predictions: new Map(IDS.map((id, o) => [id, pred[o]!])),
+      generatedAt: AT,
+    });
+    expect(file.model!.beta).toBeCloseTo(2, 3);
+    expect(file.group_levels).toEqual(
+      [7 / 6, 7 / 6 + 0.3, 7 / 6 - 0.2].map((x) => expect.closeTo(x, 3)),
+    );
+    // A shopper wholly in group 2 whose model says 0.25 for the new offer: 7/6 − 0.2 + 2 · 0.25.
+    const { scores } = effectScores(['new'], [0.25], validateEffects(file), [0, 0, 1]);
+    expect(scores[0]).toBeCloseTo(7 / 6 - 0.2 + 0.5, 3);
+    // Offer effects only (no groups): no levels.
+    const pooled = buildEffects(
+      rows.map((r) => ({ ...r, group: null })),
+      {
+        reward: 'claim',
+        generatedAt: AT,
+      },
+    );
+    expect(pooled.file.group_levels).toBeUndefined();
   });
 
   it('reads the value of a claim from the orders, within cells, worked by hand', () => {

@@ -602,6 +602,28 @@ export function buildEffects(
   // then orders the same way; the smallest the SDK accepts keeps it greedy.
   const temperature = Math.max(1e-6, (options.temperatureFactor ?? 0.1) * meanSd);
 
+  // What an offer the file does not know is worth per group, before its model and profile parts:
+  // the file's own group values less those parts, averaged over the offers learned by group (the
+  // file's rounded numbers, so that the device's sums come out as documented).
+  const beta = groups && useModel ? round6(groups.beta) : 0;
+  const learnedByGroup = offerIds.flatMap((_, o) => (groups && hasGroups[o] ? [o] : []));
+  const group_levels =
+    groups && learnedByGroup.length > 0
+      ? Array.from({ length: k! }, (_, g) => {
+          let sum = 0;
+          for (const o of learnedByGroup) {
+            const i = o * k! + g;
+            let rest = round6(groups.posteriors[i]!.mean) - beta * round6(cells[i]!.pred);
+            if (profile) {
+              const x = termsOf(o, g);
+              selected.forEach((term, j) => (rest -= (profile[term] ?? 0) * x[j]!));
+            }
+            sum += rest;
+          }
+          return round6(sum / learnedByGroup.length);
+        })
+      : undefined;
+
   const file: EffectsFile = {
     format: EFFECTS_FORMAT,
     version: 1,
@@ -616,8 +638,9 @@ export function buildEffects(
     segments_sha256: options.segments?.sha256 ?? null,
     k: k ?? null,
     temperature: round6(temperature),
-    model: groups && useModel ? { beta: round6(groups.beta) } : null,
+    model: groups && useModel ? { beta } : null,
     ...(profile ? { profile } : {}),
+    ...(group_levels ? { group_levels } : {}),
     offers: Object.fromEntries(
       offerIds.map((id, o) => {
         const p = offers.posteriors[o]!;

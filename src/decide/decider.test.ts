@@ -544,6 +544,21 @@ describe('Decider with shopper groups and learned effects', () => {
     expect(reported).toEqual([]);
   });
 
+  it("scores an offer the file does not know at its groups' levels when the file has them", async () => {
+    // m5 is not in the file; group_levels (0.5, 4): 0.731059 · 0.5 + 0.268941 · 4 = 1.441295
+    // (no model part: model null; no profile part: no slopes). The known offers are unchanged.
+    const d = learningDecider({ segments, effects: effectsFile({ group_levels: [0.5, 4] }) });
+    const decision = await d.decide({ placement: 'home', limit: 1 });
+    const [w10, w20, m5] = d.inspect(decision.decisionId)!.candidates;
+    expect(m5!.offerId).toBe('m5');
+    expect(m5!.score).toBeCloseTo(w0 * 0.5 + (1 - w0) * 4, 12);
+    expect(m5!.score).toBeCloseTo(1.441295, 6);
+    expect(m5!.effect).toEqual({ effect: m5!.score, source: 'new' });
+    expect(w10!.score).toBeCloseTo(1.537883, 6);
+    expect([w20!.score, w20!.effect?.source]).toEqual([2, 'offer']);
+    expect(reported).toEqual([]);
+  });
+
   it('gives a group the logs did not show no weight: its share goes to the learned groups', async () => {
     // Group 1 has no count (the learner left it out, at the prior's level 3): the shopper's
     // 0.268941 on it goes to group 0, so w10 scores group 0's 1, not 0.731059 · 1 + 0.268941 · 3.

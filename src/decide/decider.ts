@@ -6,7 +6,12 @@ import type { ScoreResult } from '../predictor/predictor.js';
 import { fieldError } from '../util/errors.js';
 import type { ReportDiagnostic } from '../util/diagnostic-codes.js';
 import { effectScores, learnedPlacement, type EffectUsed } from '../learning/effects.js';
-import { placeShopper, profileDeviation, type GroupPlacement } from '../learning/segments.js';
+import {
+  placeShopper,
+  profileDeviation,
+  profileTerms,
+  type GroupPlacement,
+} from '../learning/segments.js';
 import type { Effects, Segments } from '../learning/types.js';
 import { firstSlotProbabilities, type WeighedCandidate } from './candidate-policy.js';
 import {
@@ -370,6 +375,8 @@ export class Decider {
     const scoring = this.deps.score(rows, FEATURE_COUNT, this.options.budgetMs);
     const learned = this.learned(catalog, profile, at);
     const deviations = learned.deviate && open.map((o) => learned.deviate!(o));
+    // The shopper's own terms, for the offers the file does not know (scored by `group_levels`).
+    const terms = learned.terms && open.map((o) => learned.terms!(o));
     const [scores, claims] = await Promise.all([scoring, claimsRead]);
     // Positions in `open` of the offers still eligible with the claims.
     const claimed = claims && withinClaims(claims);
@@ -393,6 +400,7 @@ export class Decider {
           learned.effects,
           learned.weights,
           deviations && kept.map((i) => deviations[i]!),
+          terms && kept.map((i) => terms[i]),
         )
       : undefined;
     const candidates: Candidate[] = offers.map((offer, i) => ({
@@ -464,6 +472,7 @@ export class Decider {
     weights?: number[];
     /** The shopper's profile terms for a category, less the groups' (with profile slopes). */
     deviate?: (offer: Offer) => number[];
+    terms?: (offer: Offer) => number[] | undefined;
     inspection: Pick<DecisionInspection, 'group' | 'effects'>;
   } {
     const inspection: Pick<DecisionInspection, 'group' | 'effects'> = {};
@@ -513,10 +522,16 @@ export class Decider {
       placed && effects.profile
         ? (offer: Offer) => profileDeviation(placed, segments!, offer)
         : undefined;
+    const terms =
+      placed && effects.profile && effects.group_levels
+        ? (offer: Offer) =>
+            effects.offers[offer.id] ? undefined : profileTerms(placed, segments!, offer)
+        : undefined;
     return {
       effects,
       ...(placed ? { weights: placed.weights } : {}),
       ...(deviate ? { deviate } : {}),
+      ...(terms ? { terms } : {}),
       inspection,
     };
   }

@@ -147,6 +147,58 @@ describe('effects', () => {
     ).toBeCloseTo(3.31, 12);
   });
 
+  it('scores an offer the file does not know as the average known offer of the groups, worked by hand', () => {
+    // group_levels: what any offer is worth per group before the model's and the profile's parts.
+    const effects = validateEffects(
+      file({ group_levels: [3.5, 0.8], profile: { interest: 2, recent: -0.4 } }),
+    );
+    expect(effects.group_levels).toEqual([3.5, 0.8]);
+    // Shopper 75% in group 0, 25% in group 1; the model says 0.07 for "new"; the shopper's own
+    // terms for it: interest 0.3, recent 0.9.
+    const own = [0.3, 0, 0, 0, 0, 0.9];
+    const { scores, used } = effectScores(
+      ['new', 'b'],
+      [0.07, 0.02],
+      effects,
+      [0.75, 0.25],
+      undefined,
+      [own, undefined],
+    );
+    // level 0.75·3.5 + 0.25·0.8 = 2.825; model 2 · 0.07 = 0.14; profile 2·0.3 − 0.4·0.9 = 0.24.
+    expect(scores[0]).toBeCloseTo(2.825 + 0.14 + 0.24, 12);
+    expect(used[0]).toMatchObject({ source: 'new' });
+    expect(used[0]!.effect).toBeCloseTo(2.825, 12);
+    expect(used[0]!.model).toBeCloseTo(0.14, 12);
+    expect(used[0]!.profile).toBeCloseTo(0.24, 12);
+    // b is known (pooled only): unchanged.
+    expect([scores[1], used[1]!.source]).toEqual([2, 'offer']);
+    // A known offer whose group values are the levels plus their model and profile parts scores
+    // the same as an unknown one: a's groups rebuilt that way (its terms 0 in both groups).
+    const same = validateEffects(
+      file({
+        group_levels: [3.5, 0.8],
+        profile: { interest: 2, recent: -0.4 },
+        offers: {
+          a: {
+            mean: 3,
+            se: 0.2,
+            n: 900,
+            groups: [
+              { mean: 3.5 + 2 * 0.05, sd: 0.3, n: 500, pred: 0.05 },
+              { mean: 0.8 + 2 * 0.01, sd: 0.4, n: 400, pred: 0.01 },
+            ],
+          },
+        },
+      }),
+    );
+    const known = effectScores(['a'], [0.07], same, [0.75, 0.25], [own]).scores[0]!;
+    const unknown = effectScores(['x'], [0.07], same, [0.75, 0.25], undefined, [own]).scores[0]!;
+    expect(known).toBeCloseTo(unknown, 12);
+    // Without the shopper's groups the levels do not apply: the known candidates' mean (b's 2).
+    const pooled = effectScores(['new', 'b'], [0.07, 0.02], effects, undefined);
+    expect([pooled.scores[0], pooled.used[0]!.source]).toEqual([2, 'none']);
+  });
+
   it('refuses a broken file, naming the field', () => {
     expect(() => validateEffects(file({ reward: 'visits' }))).toThrow(
       'effects.reward: got "visits", expected click | claim | order | revenue | discount | net',
@@ -179,6 +231,22 @@ describe('effects', () => {
         }),
       ),
     ).toThrow('effects.profile: got object, expected absent (no groups)');
+    expect(() => validateEffects(file({ group_levels: [1] }))).toThrow(
+      'effects.group_levels: got array(1), expected an array of 2 numbers',
+    );
+    expect(() => validateEffects(file({ group_levels: [1, '2'] }))).toThrow(
+      'effects.group_levels[1]: got "2", expected a number from -1000000000 to 1000000000',
+    );
+    expect(() =>
+      validateEffects(
+        file({
+          k: null,
+          segments_sha256: null,
+          offers: { b: { mean: 2, se: 0.3, n: 400 } },
+          group_levels: [1, 2],
+        }),
+      ),
+    ).toThrow('effects.group_levels: got array(2), expected absent (no groups)');
     expect(() => validateEffects(file({ valid_until: 'soon' }))).toThrow(
       'effects.valid_until: got "soon", expected an ISO date-time with a zone',
     );

@@ -89,6 +89,17 @@ export function validateEffects(input: unknown): Effects {
       profile[term as ProfileTerm] = finite(slope, `profile.${term}`, -1e6, 1e6);
     }
   }
+  let group_levels: number[] | undefined;
+  if (raw.group_levels !== undefined && raw.group_levels !== null) {
+    if (k === null || !Array.isArray(raw.group_levels) || raw.group_levels.length !== k) {
+      bad(
+        'group_levels',
+        raw.group_levels,
+        k === null ? 'absent (no groups)' : `an array of ${k} numbers`,
+      );
+    }
+    group_levels = (raw.group_levels as unknown[]).map((v, g) => finite(v, `group_levels[${g}]`));
+  }
   if (!isPlainObject(raw.offers)) bad('offers', raw.offers, 'an object of offer effects by id');
   const entries = Object.entries(raw.offers as Record<string, unknown>);
   if (entries.length === 0 || entries.length > MAX_OFFERS) {
@@ -136,6 +147,7 @@ export function validateEffects(input: unknown): Effects {
     temperature,
     model,
     ...(profile ? { profile } : {}),
+    ...(group_levels ? { group_levels } : {}),
     offers,
   };
 }
@@ -190,21 +202,35 @@ export function learnedPlacement(placement: GroupPlacement, effects: Effects): G
 export interface EffectUsed {
   /** The learned value used (blended over groups when groups applied). */
   effect: number;
-  /** `group`: blended group effects; `offer`: the offer's pooled value; `none`: not in the file. */
-  source: 'group' | 'offer' | 'none';
+  /**
+   * `group`: blended group effects; `offer`: the offer's pooled value; `new`: not in the file, its
+   * groups' level for any offer (`group_levels`); `none`: not in the file, the known offers' mean.
+   */
+  source: 'group' | 'offer' | 'new' | 'none';
   /** The model's part (beta × deviation from the group's prediction), when it applied. */
   model?: number;
   /** The profile's part (the `profile` slopes × the shopper's deviation from the group's terms). */
   profile?: number;
 }
 
+/** The profile slopes · an offer's terms (`PROFILE_TERMS` order). */
+function profilePart(slopes: NonNullable<Effects['profile']>, terms: readonly number[]): number {
+  let sum = 0;
+  PROFILE_TERMS.forEach((term, j) => (sum += (slopes[term] ?? 0) * terms[j]!));
+  return sum;
+}
+
 /**
  * Scores candidates with learned effects: each offer's value for this shopper (its group effects
  * blended with `weights`, or its pooled value without groups), plus the model's deviation from
  * the groups' prediction scaled by `model.beta`, plus the shopper's profile terms' `deviations`
- * from the groups' (per offer; `profileDeviation`) scaled by the `profile` slopes. An offer the file does not know gets the mean of
- * the known ones (no better, no worse: it is explored by the policy's floor). The result is on
- * the reward's scale; the policy divides it by `effects.temperature`.
+ * from the groups' (per offer; `profileDeviation`) scaled by the `profile` slopes. An offer the
+ * file does not know (launched since it was learned) is, with groups and `group_levels`, the
+ * average known offer of the shopper's groups plus beta · its model score plus the slopes · the
+ * shopper's own `terms` for it (per offer, `profileTerms`): a known offer whose group values are
+ * the groups' levels scores exactly so. Otherwise it gets the mean of the known ones. Either way
+ * it is no better and no worse than a typical known offer, and the policy's floor explores it.
+ * The result is on the reward's scale; the policy divides it by `effects.temperature`.
  */
 export function effectScores(
   offerIds: readonly string[],
@@ -212,13 +238,27 @@ export function effectScores(
   effects: Effects,
   weights: readonly number[] | undefined,
   deviations?: readonly (readonly number[] | undefined)[],
+  terms?: readonly (readonly number[] | undefined)[],
 ): { scores: number[]; used: EffectUsed[] } {
   const known = offerIds.map((id) => effects.offers[id]);
   const means = known.filter((e): e is OfferEffect => e !== undefined).map((e) => e.mean);
   const neutral = means.length > 0 ? means.reduce((a, b) => a + b, 0) / means.length : 0;
+  const levels = weights ? effects.group_levels : undefined;
+  const beta = effects.model?.beta ?? 0;
   const used: EffectUsed[] = [];
   const scores = offerIds.map((_, i) => {
     const e = known[i];
+    if (!e && levels) {
+      let effect = 0;
+      levels.forEach((level, g) => (effect += (weights![g] ?? 0) * level));
+      const out: EffectUsed = { effect, source: 'new' };
+      let score = effect;
+      if (beta > 0) score += out.model = beta * modelScores[i]!;
+      const own = terms?.[i];
+      if (effects.profile && own) score += out.profile = profilePart(effects.profile, own);
+      used.push(out);
+      return score;
+    }
     if (!e) {
       used.push({ effect: neutral, source: 'none' });
       return neutral;
@@ -237,17 +277,12 @@ export function effectScores(
     });
     const out: EffectUsed = { effect, source: 'group' };
     let score = effect;
-    const beta = effects.model?.beta ?? 0;
     if (beta > 0 && hasPred) {
       out.model = beta * (modelScores[i]! - pred);
       score += out.model;
     }
     const d = deviations?.[i];
-    if (effects.profile && d) {
-      out.profile = 0;
-      PROFILE_TERMS.forEach((term, j) => (out.profile! += (effects.profile![term] ?? 0) * d[j]!));
-      score += out.profile;
-    }
+    if (effects.profile && d) score += out.profile = profilePart(effects.profile, d);
     used.push(out);
     return score;
   });

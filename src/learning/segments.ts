@@ -216,6 +216,19 @@ export function profileDeviation(
   return out;
 }
 
+/**
+ * The shopper's own profile terms for an offer (`offerTerms` of the placement's vector): what the
+ * `profile` slopes multiply for an offer the effects file does not know, which has no group
+ * values to deviate from.
+ */
+export function profileTerms(
+  placement: GroupPlacement,
+  segments: Pick<Segments, 'vector'>,
+  offer: TermOffer,
+): number[] {
+  return offerTerms(placement.vector, segments.vector.categories, offer);
+}
+
 /** The groups' terms depend on an offer's category and depth only: kept per segments file. */
 const groupTermsCache = new WeakMap<object, Map<string, number[][]>>();
 

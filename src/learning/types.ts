@@ -91,6 +91,15 @@ export interface Effects {
    * depthCoupon, anyDiffuse, recent). Absent: no such term.
    */
   profile?: Partial<Record<ProfileTerm, number>>;
+  /**
+   * Per group, what an offer the file does not know is worth before the model's and the
+   * profile's parts: the average over the file's offers of (group value − beta · centroid
+   * prediction − the profile slopes · the group's terms for the offer). A new offer (a campaign
+   * launched after the learner ran) is scored as the average known offer of the shopper's groups,
+   * moved by the model and the profile as a known one is. Absent (older files): such an offer
+   * gets the mean of the known offers' pooled values.
+   */
+  group_levels?: number[];
   offers: Record<string, OfferEffect>;
   /** SHA-256 (hex) of the file as served, set by the catalog source when it checked it. */
   sha256?: string;

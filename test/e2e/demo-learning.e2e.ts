@@ -247,13 +247,18 @@ describe.skipIf(!hasChromium)('demo: the learning loop', () => {
     expect(inspected.effects).toMatchObject({ sha256: effectsSha, byGroup: true });
     expect(inspected.effects!.temperature).toBe(effects.temperature);
     // Each candidate is scored from the file: by group where it has group values, else its
-    // pooled value, or (never logged) the mean of the known offers; plus the model's part and
-    // the profile's (the file's slopes × the shopper's own terms less the group's).
+    // pooled value, or (never logged: the flash sales, the members' deals) its groups' levels
+    // for any offer; plus the model's part and the profile's (the file's slopes × the shopper's
+    // own terms less the group's, or, never logged, its own terms).
+    expect(effects.group_levels).toHaveLength(K);
+    const blend = (values: number[]) =>
+      values.reduce((sum, v, j) => sum + inspected.group!.weights[j]! * v, 0);
     for (const c of inspected.candidates) {
       const entry = effects.offers[c.offerId];
-      const source = entry === undefined ? 'none' : entry.groups ? 'group' : 'offer';
+      const source = entry === undefined ? 'new' : entry.groups ? 'group' : 'offer';
       expect(c.effect!.source, c.offerId).toBe(source);
       if (source === 'offer') expect(c.effect!.effect).toBe(entry!.mean);
+      if (source === 'new') expect(c.effect!.effect).toBeCloseTo(blend(effects.group_levels!), 12);
       if (source === 'group') {
         const blended = entry!.groups!.reduce(
           (sum, g, j) => sum + inspected.group!.weights[j]! * g.mean,
