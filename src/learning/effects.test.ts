@@ -174,23 +174,9 @@ describe('effects', () => {
     expect([scores[1], used[1]!.source]).toEqual([2, 'offer']);
     // A known offer whose group values are the levels plus their model and profile parts scores
     // the same as an unknown one: a's groups rebuilt that way (its terms 0 in both groups).
-    const same = validateEffects(
-      file({
-        group_levels: [3.5, 0.8],
-        profile: { interest: 2, recent: -0.4 },
-        offers: {
-          a: {
-            mean: 3,
-            se: 0.2,
-            n: 900,
-            groups: [
-              { mean: 3.5 + 2 * 0.05, sd: 0.3, n: 500, pred: 0.05 },
-              { mean: 0.8 + 2 * 0.01, sd: 0.4, n: 400, pred: 0.01 },
-            ],
-          },
-        },
-      }),
-    );
+    const a = effects.offers.a!;
+    const groups = a.groups!.map((g, j) => ({ ...g, mean: [3.5, 0.8][j]! + 2 * g.pred! }));
+    const same = { ...effects, offers: { a: { ...a, groups } } };
     const known = effectScores(['a'], [0.07], same, [0.75, 0.25], [own]).scores[0]!;
     const unknown = effectScores(['x'], [0.07], same, [0.75, 0.25], undefined, [own]).scores[0]!;
     expect(known).toBeCloseTo(unknown, 12);
@@ -221,32 +207,28 @@ describe('effects', () => {
     expect(() => validateEffects(file({ profile: { age: 1 } }))).toThrow(
       'effects.profile.age: got 1, expected one of the profile terms interest, bought, depthPrice, depthCoupon, anyDiffuse, recent',
     );
-    expect(() =>
+    // A file without groups: no per-group field may be there.
+    const pooledWith = (over: Record<string, unknown>) => () =>
       validateEffects(
         file({
           k: null,
           segments_sha256: null,
           offers: { b: { mean: 2, se: 0.3, n: 400 } },
-          profile: { interest: 1, bought: 0 },
+          ...over,
         }),
-      ),
-    ).toThrow('effects.profile: got object, expected absent (no groups)');
+      );
+    expect(pooledWith({ profile: { interest: 1, bought: 0 } })).toThrow(
+      'effects.profile: got object, expected absent (no groups)',
+    );
     expect(() => validateEffects(file({ group_levels: [1] }))).toThrow(
       'effects.group_levels: got array(1), expected an array of 2 numbers',
     );
     expect(() => validateEffects(file({ group_levels: [1, '2'] }))).toThrow(
       'effects.group_levels[1]: got "2", expected a number from -1000000000 to 1000000000',
     );
-    expect(() =>
-      validateEffects(
-        file({
-          k: null,
-          segments_sha256: null,
-          offers: { b: { mean: 2, se: 0.3, n: 400 } },
-          group_levels: [1, 2],
-        }),
-      ),
-    ).toThrow('effects.group_levels: got array(2), expected absent (no groups)');
+    expect(pooledWith({ group_levels: [1, 2] })).toThrow(
+      'effects.group_levels: got array(2), expected absent (no groups)',
+    );
     expect(() => validateEffects(file({ valid_until: 'soon' }))).toThrow(
       'effects.valid_until: got "soon", expected an ISO date-time with a zone',
     );
