@@ -472,6 +472,7 @@ export class Decider {
     weights?: number[];
     /** The shopper's profile terms for a category, less the groups' (with profile slopes). */
     deviate?: (offer: Offer) => number[];
+    /** The shopper's own profile terms for an offer the file does not know (else undefined). */
     terms?: (offer: Offer) => number[] | undefined;
     inspection: Pick<DecisionInspection, 'group' | 'effects'>;
   } {

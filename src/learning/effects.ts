@@ -209,7 +209,10 @@ export interface EffectUsed {
   source: 'group' | 'offer' | 'new' | 'none';
   /** The model's part (beta × deviation from the group's prediction), when it applied. */
   model?: number;
-  /** The profile's part (the `profile` slopes × the shopper's deviation from the group's terms). */
+  /**
+   * The profile's part: the `profile` slopes × the shopper's deviation from the groups' terms, or
+   * (`new`) × the shopper's own terms.
+   */
   profile?: number;
 }
 
