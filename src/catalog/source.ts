@@ -142,8 +142,8 @@ export class CatalogSource {
    * be written to IndexedDB: a first paint needs the catalog, not its copy on disk.
    */
   private readonly firstAttempt: Promise<void>;
+  /** Settles `firstAttempt`; undefined once it has (or without a URL to fetch). */
   private firstDone: (() => void) | undefined;
-  private firstSettled = false;
   /** The last catalog write (never rejects: storage failures are reported and absorbed). */
   private writes: Promise<void> = Promise.resolve();
   private inFlight: Promise<void> | undefined;
@@ -213,7 +213,6 @@ export class CatalogSource {
       this.url = undefined;
       this.persistedLoad = Promise.resolve();
       this.firstAttempt = Promise.resolve();
-      this.firstSettled = true;
       if (isPlainObject(source)) {
         this.accept(source, 'the catalog object');
       } else {
@@ -236,7 +235,7 @@ export class CatalogSource {
 
   private async currentBase(): Promise<Catalog | undefined> {
     if (this.fetched || this.url === undefined) return this.fetched;
-    if (!this.firstSettled) {
+    if (this.firstDone) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
         this.firstAttempt,
@@ -268,7 +267,6 @@ export class CatalogSource {
   /** `attempt`'s fetch has a catalog or has failed; only writing it may remain. */
   private settled(attempt: Promise<void>): void {
     if (this.inFlight === attempt) this.inFlight = undefined;
-    this.firstSettled = true;
     this.firstDone?.();
     this.firstDone = undefined;
   }
