@@ -21,6 +21,7 @@ import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import tsc from 'typescript';
+import { minifyTemplates } from './widgets/build/minify-templates.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const ortVersion = JSON.parse(
@@ -294,12 +295,12 @@ export default [
     // Lit stays an import for bundlers; the few SDK helpers the elements use (link checks) are
     // inlined, the SDK instance itself is handed to them at run time.
     external: (id) => external.some((dep) => id === dep || id.startsWith(`${dep}/`)),
-    plugins: [stamp(), ts()],
+    plugins: [stamp(), ts(), minifyTemplates()],
     output: { file: 'dist/offerwise-widgets.mjs', format: 'es', sourcemap: true },
   },
   {
     input: 'widgets/index.ts',
-    plugins: [stamp(), nodeResolve({ browser: true }), ts()],
+    plugins: [stamp(), nodeResolve({ browser: true }), ts(), minifyTemplates()],
     output: {
       file: 'dist/offerwise-widgets.min.mjs',
       format: 'es',
@@ -310,7 +311,7 @@ export default [
   {
     input: 'src/script-tag/second-file.ts',
     external: (id, importer) => sharedName(id, importer) !== undefined,
-    plugins: [checkShared(), stamp(), nodeResolve({ browser: true }), ts()],
+    plugins: [checkShared(), stamp(), nodeResolve({ browser: true }), ts(), minifyTemplates()],
     output: {
       file: `dist/${FILES.runtime}`,
       format: 'iife',
