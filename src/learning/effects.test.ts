@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { effectScores, learnedGroups, learnedWeights, validateEffects } from './effects.js';
+import {
+  effectScores,
+  learnedGroups,
+  learnedWeights,
+  MAX_VALID_DAYS,
+  validateEffects,
+} from './effects.js';
 
 const SHA = 'a'.repeat(64);
 
@@ -232,5 +238,94 @@ describe('effects', () => {
     expect(() => validateEffects(file({ valid_until: 'soon' }))).toThrow(
       'effects.valid_until: got "soon", expected an ISO date-time with a zone',
     );
+  });
+
+  it('refuses times out of order, a file valid for over MAX_VALID_DAYS, and an empty offer id', () => {
+    const window = (from: string, to: string) => file({ window: { from, to } });
+    expect(() => validateEffects(window('2026-12-01T00:00:00Z', '2026-11-01T00:00:00Z'))).toThrow(
+      'effects.window.to: got "2026-11-01T00:00:00Z", expected a date-time not before window.from (2026-12-01T00:00:00Z)',
+    );
+    // One decision learned from: the window is a single instant.
+    expect(validateEffects(window('2026-11-30T00:00:00Z', '2026-11-30T00:00:00Z')).window).toEqual({
+      from: Date.UTC(2026, 10, 30),
+      to: Date.UTC(2026, 10, 30),
+    });
+    for (const valid_until of ['2026-11-30T00:00:00Z', '2026-12-01T00:00:00Z']) {
+      expect(() => validateEffects(file({ valid_until }))).toThrow(
+        `effects.valid_until: got "${valid_until}", expected a date-time after generated_at (2026-12-01T00:00:00Z)`,
+      );
+    }
+    // generated_at 2026-12-01 + 365 days (no February 29 between) = 2027-12-01: the last instant
+    // allowed; a millisecond more, or a file that never goes stale, is refused.
+    expect(MAX_VALID_DAYS).toBe(365);
+    expect(validateEffects(file({ valid_until: '2027-12-01T00:00:00Z' })).valid_until).toBe(
+      Date.UTC(2027, 11, 1),
+    );
+    for (const valid_until of ['2027-12-01T00:00:00.001Z', '9999-12-31T00:00:00Z']) {
+      expect(() => validateEffects(file({ valid_until }))).toThrow(
+        `effects.valid_until: got "${valid_until}", expected at most 365 days after generated_at (2026-12-01T00:00:00Z), the learner's --valid-days limit`,
+      );
+    }
+    expect(() => validateEffects(file({ offers: { '': { mean: 1, se: 0, n: 1 } } }))).toThrow(
+      'effects.offers[""]: got "", expected a non-empty offer id',
+    );
+  });
+
+  it('refuses a field one edit from a known one (misspelt), and ignores other unknown fields', () => {
+    const top =
+      'format, version, reward, generated_at, valid_until, window, epsilon, segments_sha256, k, temperature, model, profile, group_levels, offers, sha256';
+    const misspelt = (known: string) =>
+      `(a field one edit from a known one is refused as misspelt; known here: ${known})`;
+    expect(() => validateEffects(file({ group_level: [1, 2] }))).toThrow(
+      `effects.group_level: got array(2), expected group_levels ${misspelt(top)}`,
+    );
+    // Beside the real field, which alone would pass.
+    expect(() => validateEffects(file({ model: { beta: 2 }, modle: { beta: 1 } }))).toThrow(
+      `effects.modle: got object, expected model ${misspelt(top)}`,
+    );
+    // Case and underscores aside: camelCase, and a key that is no identifier.
+    expect(() => validateEffects(file({ groupLevels: [1, 2] }))).toThrow(
+      `effects.groupLevels: got array(2), expected group_levels ${misspelt(top)}`,
+    );
+    expect(() => validateEffects(file({ 'group-levels': [1, 2] }))).toThrow(
+      `effects["group-levels"]: got array(2), expected group_levels ${misspelt(top)}`,
+    );
+    expect(() => validateEffects(file({ model: { beta: 2, betta: 1 } }))).toThrow(
+      `effects.model.betta: got 1, expected beta ${misspelt('beta')}`,
+    );
+    expect(() =>
+      validateEffects(
+        file({ window: { form: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' } }),
+      ),
+    ).toThrow(
+      `effects.window.form: got "2026-11-01T00:00:00Z", expected from ${misspelt('from, to')}`,
+    );
+    const a = file().offers.a;
+    expect(() =>
+      validateEffects(file({ offers: { a: { mean: 3, se: 0.2, n: 900, gruops: a.groups } } })),
+    ).toThrow(
+      `effects.offers["a"].gruops: got array(2), expected groups ${misspelt('mean, se, n, groups')}`,
+    );
+    expect(() =>
+      validateEffects(
+        file({
+          offers: { a: { ...a, groups: [a.groups[0], { mean: 1, sd: 0.4, n: 400, perd: 0.01 }] } },
+        }),
+      ),
+    ).toThrow(
+      `effects.offers["a"].groups[1].perd: got 0.01, expected pred ${misspelt('mean, sd, n, pred')}`,
+    );
+    // Anything else is left for newer SDKs (as the catalog does): the same file as without it.
+    const extra = file({
+      note: 'learned on the November logs',
+      sha256: 'b'.repeat(64),
+      window: { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z', tz: 'UTC' },
+      model: { beta: 2, source: 'default.onnx' },
+      offers: {
+        a: { ...a, comment: 'x', groups: [{ ...a.groups[0], ci: [3, 5] }, a.groups[1]] },
+        b: { mean: 2, se: 0.3, n: 400, tau2: 0.1 },
+      },
+    });
+    expect(validateEffects(extra)).toEqual(validateEffects(file()));
   });
 });

@@ -9,7 +9,7 @@ import { parseDateTime } from '../catalog/fields.js';
 import { fieldError } from '../util/errors.js';
 import { isPlainObject } from '../util/guards.js';
 import { PROFILE_TERMS, type ProfileTerm } from '../features/profile-vector.js';
-import type { GroupPlacement } from './segments.js';
+import { refuseMisspeltKeys, type GroupPlacement } from './segments.js';
 import type { Effects, EffectReward, GroupEffect, OfferEffect } from './types.js';
 
 export const EFFECTS_FORMAT = 'offerwise-effects';
@@ -24,9 +24,42 @@ export const EFFECT_REWARDS: readonly EffectReward[] = [
 export type { Effects, EffectReward, GroupEffect, OfferEffect } from './types.js';
 /** Offers an effects file may describe. */
 const MAX_OFFERS = 5000;
+/**
+ * Days an effects file may stay valid after `generated_at`: the learner's `--valid-days` limit
+ * (models/cli/learn.ts). A file valid for longer would steer decisions long after the shop's
+ * offers and shoppers changed.
+ */
+export const MAX_VALID_DAYS = 365;
+const DAY_MS = 86_400_000;
+
+/** The fields of an effects file, by object (`sha256`: an inline copy's, learning-files.ts). */
+const EFFECTS_KEYS = {
+  file: [
+    'format',
+    'version',
+    'reward',
+    'generated_at',
+    'valid_until',
+    'window',
+    'epsilon',
+    'segments_sha256',
+    'k',
+    'temperature',
+    'model',
+    'profile',
+    'group_levels',
+    'offers',
+    'sha256',
+  ],
+  window: ['from', 'to'],
+  model: ['beta'],
+  offer: ['mean', 'se', 'n', 'groups'],
+  group: ['mean', 'sd', 'n', 'pred'],
+} as const;
 
 const bad = (field: string, value: unknown, expected: string): never => {
-  throw fieldError('invalid_effects', `effects.${field}`, value, expected);
+  const path = field.startsWith('[') ? `effects${field}` : `effects.${field}`;
+  throw fieldError('invalid_effects', path, value, expected);
 };
 const finite = (value: unknown, field: string, min = -1e9, max = 1e9): number => {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
@@ -47,6 +80,7 @@ const time = (value: unknown, field: string): number => {
 export function validateEffects(input: unknown): Effects {
   if (!isPlainObject(input)) bad('', input, 'an effects object');
   const raw = input as Record<string, unknown>;
+  refuseMisspeltKeys(raw, '', EFFECTS_KEYS.file, bad);
   if (raw.format !== EFFECTS_FORMAT) bad('format', raw.format, `"${EFFECTS_FORMAT}"`);
   if (raw.version !== 1) bad('version', raw.version, '1');
   if (!(EFFECT_REWARDS as readonly unknown[]).includes(raw.reward)) {
@@ -54,9 +88,27 @@ export function validateEffects(input: unknown): Effects {
   }
   const generated_at = time(raw.generated_at, 'generated_at');
   const valid_until = time(raw.valid_until, 'valid_until');
+  if (valid_until <= generated_at) {
+    bad(
+      'valid_until',
+      raw.valid_until,
+      `a date-time after generated_at (${raw.generated_at as string})`,
+    );
+  }
+  if (valid_until - generated_at > MAX_VALID_DAYS * DAY_MS) {
+    bad(
+      'valid_until',
+      raw.valid_until,
+      `at most ${MAX_VALID_DAYS} days after generated_at (${raw.generated_at as string}), the learner's --valid-days limit`,
+    );
+  }
   if (!isPlainObject(raw.window)) bad('window', raw.window, '{ from, to }');
   const w = raw.window as Record<string, unknown>;
+  refuseMisspeltKeys(w, 'window', EFFECTS_KEYS.window, bad);
   const window = { from: time(w.from, 'window.from'), to: time(w.to, 'window.to') };
+  if (window.to < window.from) {
+    bad('window.to', w.to, `a date-time not before window.from (${w.from as string})`);
+  }
   const epsilon = raw.epsilon === null ? null : finite(raw.epsilon, 'epsilon', 0, 100);
   const sha = raw.segments_sha256;
   if (sha !== null && (typeof sha !== 'string' || !/^[0-9a-f]{64}$/.test(sha))) {
@@ -70,6 +122,7 @@ export function validateEffects(input: unknown): Effects {
   let model: Effects['model'] = null;
   if (raw.model !== null && raw.model !== undefined) {
     if (!isPlainObject(raw.model)) bad('model', raw.model, '{ beta } or null');
+    refuseMisspeltKeys(raw.model as Record<string, unknown>, 'model', EFFECTS_KEYS.model, bad);
     model = { beta: finite((raw.model as Record<string, unknown>).beta, 'model.beta', 0, 1e6) };
   }
   let profile: Effects['profile'];
@@ -108,8 +161,12 @@ export function validateEffects(input: unknown): Effects {
   const offers: Record<string, OfferEffect> = Object.create(null) as Record<string, OfferEffect>;
   for (const [id, value] of entries) {
     const field = `offers[${JSON.stringify(id)}]`;
+    // The learner's ids are decisions' offer ids, never empty (feedback/wire.ts); an empty one
+    // names no catalog offer.
+    if (id === '') bad(field, id, 'a non-empty offer id');
     if (!isPlainObject(value)) bad(field, value, '{ mean, se, n, groups? }');
     const o = value as Record<string, unknown>;
+    refuseMisspeltKeys(o, field, EFFECTS_KEYS.offer, bad);
     const effect: OfferEffect = {
       mean: finite(o.mean, `${field}.mean`),
       se: finite(o.se, `${field}.se`, 0),
@@ -123,6 +180,7 @@ export function validateEffects(input: unknown): Effects {
         const gf = `${field}.groups[${i}]`;
         if (!isPlainObject(g)) bad(gf, g, '{ mean, sd, n, pred? }');
         const r = g as Record<string, unknown>;
+        refuseMisspeltKeys(r, gf, EFFECTS_KEYS.group, bad);
         const out: GroupEffect = {
           mean: finite(r.mean, `${gf}.mean`),
           sd: finite(r.sd, `${gf}.sd`, 0),

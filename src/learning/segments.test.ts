@@ -304,4 +304,50 @@ describe('segments', () => {
     })();
     expect(error?.code).toBe('invalid_segments');
   });
+
+  it('refuses a category listed twice, or "any" (an offer tied to no category)', () => {
+    const vector = (categories: string[]) => segmentsFile({ vector: { version: 2, categories } });
+    expect(() => validateSegments(vector(['womens', 'mens', 'womens']))).toThrow(
+      'segments.vector.categories[2]: got "womens", expected a category not listed before (categories[0] is it)',
+    );
+    expect(() => validateSegments(vector(['womens', 'any']))).toThrow(
+      'segments.vector.categories[1]: got "any", expected a category other than "any" (reserved for offers tied to no category)',
+    );
+  });
+
+  it('refuses a field one edit from a known one (misspelt), and ignores other unknown fields', () => {
+    const misspelt = (known: string) =>
+      `(a field one edit from a known one is refused as misspelt; known here: ${known})`;
+    const top =
+      'format, version, vector, standardization, centroids, spread, labels, weights, sha256';
+    const weights = Array(12).fill(1);
+    // Version 1 would have dropped it and weighed every dimension 1.
+    expect(() => validateSegments(segmentsFile({ weight: weights }))).toThrow(
+      `segments.weight: got array(12), expected weights ${misspelt(top)}`,
+    );
+    expect(() => validateSegments(segmentsFile({ 'label s': ['a', 'b'] }))).toThrow(
+      `segments["label s"]: got array(2), expected labels ${misspelt(top)}`,
+    );
+    expect(() =>
+      validateSegments(
+        segmentsFile({ vector: { version: 2, categories: ['womens'], Categories: ['mens'] } }),
+      ),
+    ).toThrow(
+      `segments.vector.Categories: got array(1), expected categories ${misspelt('version, categories')}`,
+    );
+    const standardization = { mean: Array(12).fill(0), scale: Array(12).fill(1) };
+    expect(() =>
+      validateSegments(segmentsFile({ standardization: { ...standardization, scales: [2] } })),
+    ).toThrow(
+      `segments.standardization.scales: got array(1), expected scale ${misspelt('mean, scale')}`,
+    );
+    // Anything else is left for newer SDKs (as the catalog does): the same file as without it.
+    const extra = segmentsFile({
+      note: 'fitted on the browsing world',
+      sha256: 'b'.repeat(64),
+      vector: { version: 2, categories: ['womens'], source: 'browsing.json' },
+      standardization: { ...standardization, method: 'z-score' },
+    });
+    expect(validateSegments(extra)).toEqual(validateSegments(segmentsFile()));
+  });
 });

@@ -24,8 +24,70 @@ export const MAX_GROUPS = 16;
 const MAX_CATEGORIES = 50;
 
 const bad = (field: string, value: unknown, expected: string): never => {
-  throw fieldError('invalid_segments', `segments.${field}`, value, expected);
+  const path = field.startsWith('[') ? `segments${field}` : `segments.${field}`;
+  throw fieldError('invalid_segments', path, value, expected);
 };
+
+/** The fields of a segments file, by object (`sha256`: an inline copy's, learning-files.ts). */
+const SEGMENTS_KEYS = {
+  file: [
+    'format',
+    'version',
+    'vector',
+    'standardization',
+    'centroids',
+    'spread',
+    'labels',
+    'weights',
+    'sha256',
+  ],
+  vector: ['version', 'categories'],
+  standardization: ['mean', 'scale'],
+} as const;
+
+/** True when `a` becomes `b` by one letter added, dropped, changed, or two neighbours swapped. */
+function oneEditApart(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1 || a === b) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    const swapped = a[i] === b[i + 1] && a[i + 1] === b[i];
+    return a.slice(i + 1) === b.slice(i + 1) || (swapped && a.slice(i + 2) === b.slice(i + 2));
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+/**
+ * Refuses a key of `object` that is not in `known` but one edit from a known key of 4 or more
+ * letters, compared in lower case without `_` (`group_level`, `modle`, `groupLevels`): a
+ * misspelt optional field would otherwise be dropped in silence. Any other unknown key is
+ * ignored, as the catalog ignores them, so that a newer learner's fields do not break older
+ * SDKs (a new field must therefore not be one edit from an existing one). Shorter keys (`k`,
+ * `n`, `se`, `sd`) are not compared: every short word is one edit from them. `path` is the
+ * object's field (`''` for the file itself). Shared with the effects file's validation.
+ */
+export function refuseMisspeltKeys(
+  object: Record<string, unknown>,
+  path: string,
+  known: readonly string[],
+  fail: (field: string, value: unknown, expected: string) => never,
+): void {
+  const fold = (key: string) => key.toLowerCase().replace(/_/g, '');
+  for (const key of Object.keys(object)) {
+    if (known.includes(key)) continue;
+    const folded = fold(key);
+    const meant = known.find(
+      (k) => k.length >= 4 && (fold(k) === folded || oneEditApart(folded, fold(k))),
+    );
+    if (meant === undefined) continue;
+    const name = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
+    fail(
+      path === '' || name.startsWith('[') ? `${path}${name}` : `${path}.${name}`,
+      object[key],
+      `${meant} (a field one edit from a known one is refused as misspelt; known here: ${known.join(', ')})`,
+    );
+  }
+}
 
 /**
  * Bounds that keep every squared distance finite for any profile vector (whose values are logs,
@@ -69,11 +131,13 @@ function numbers(
 export function validateSegments(input: unknown): Segments {
   if (!isPlainObject(input)) bad('', input, 'a segments object');
   const raw = input as Record<string, unknown>;
+  refuseMisspeltKeys(raw, '', SEGMENTS_KEYS.file, bad);
   if (raw.format !== SEGMENTS_FORMAT) bad('format', raw.format, `"${SEGMENTS_FORMAT}"`);
   if (raw.version !== 1 && raw.version !== 2) bad('version', raw.version, '1 or 2');
   const vector = raw.vector;
   if (!isPlainObject(vector)) bad('vector', vector, '{ version, categories }');
   const v = vector as Record<string, unknown>;
+  refuseMisspeltKeys(v, 'vector', SEGMENTS_KEYS.vector, bad);
   if (v.version !== PROFILE_VECTOR_VERSION) {
     bad('vector.version', v.version, `${PROFILE_VECTOR_VERSION} (this SDK's profile vector)`);
   }
@@ -87,10 +151,30 @@ export function validateSegments(input: unknown): Segments {
     bad('vector.categories', categories, `1 to ${MAX_CATEGORIES} category names`);
   }
   const cats = categories as string[];
+  cats.forEach((c, i) => {
+    // An offer's category `any` means "tied to no category" (catalog/offer.ts, offerTerms): as a
+    // group category it would give such offers the terms of a category.
+    if (c === 'any') {
+      bad(
+        `vector.categories[${i}]`,
+        c,
+        'a category other than "any" (reserved for offers tied to no category)',
+      );
+    }
+    const first = cats.indexOf(c);
+    if (first < i) {
+      bad(
+        `vector.categories[${i}]`,
+        c,
+        `a category not listed before (categories[${first}] is it)`,
+      );
+    }
+  });
   const d = profileVectorNames(cats).length;
   const std = raw.standardization;
   if (!isPlainObject(std)) bad('standardization', std, '{ mean, scale }');
   const s = std as Record<string, unknown>;
+  refuseMisspeltKeys(s, 'standardization', SEGMENTS_KEYS.standardization, bad);
   const mean = numbers(s.mean, 'standardization.mean', d);
   const scale = numbers(s.scale, 'standardization.scale', d, LIMIT.scale, true);
   const centroidsRaw = raw.centroids;
