@@ -119,7 +119,7 @@ export const BATCH_COLUMNS: readonly { name: string; type: string }[] = WIRE_FIE
  * `load_stats` tables. The JSONL files are parsed once, into a `batches` table that the runner
  * drops as soon as `events` is built ({@link LOAD_CLEANUP}).
  * JSONL lines that do not parse, or do not fit the wire format's types, are skipped; lines without
- * `v` (every wire batch has `v: 1`) are counted in `load_stats.bad_lines`.
+ * `v: 1` (every wire batch has it) are counted in `load_stats.bad_lines` and left out.
  */
 export function loadingSql(input: {
   jsonl: readonly string[];
@@ -135,6 +135,10 @@ export function loadingSql(input: {
 SELECT ${BATCH_COLUMNS.map((c) => ident(c.name)).join(', ')} FROM read_json(${list(input.jsonl)},
   format = 'newline_delimited', ignore_errors = true, maximum_object_size = 67108864,
   columns = {${BATCH_COLUMNS.map((c) => `${ident(c.name)}: '${c.type}'`).join(', ')}})`);
+    // A line counted as not a batch is left out of everything else.
+    out.push(`CREATE TABLE load_stats AS
+SELECT COUNT(*) AS lines, SUM(CASE WHEN v = 1 THEN 0 ELSE 1 END) AS bad_lines FROM batches`);
+    out.push(`DELETE FROM batches WHERE v IS NULL OR v <> 1`);
     parts.push(`SELECT ${FEEDBACK_COLUMNS.map((c) => `e.${ident(c.name)}`).join(', ')}
 FROM (SELECT unnest(events) AS e FROM batches) AS u`);
     // Counters under one `droppedId` are the same counters sent again (a reply was lost): once.
@@ -145,8 +149,6 @@ FROM (SELECT unnest(map_keys(dropped)) AS k, unnest(map_values(dropped)) AS n
     UNION ALL SELECT any_value(dropped) FROM batches WHERE "droppedId" IS NOT NULL
     GROUP BY "droppedId") AS once) AS d
 GROUP BY k`);
-    out.push(`CREATE TABLE load_stats AS
-SELECT COUNT(*) AS lines, SUM(CASE WHEN v IS NULL THEN 1 ELSE 0 END) AS bad_lines FROM batches`);
   } else {
     out.push(`CREATE TABLE dropped_counts (reason VARCHAR, n BIGINT)`);
     out.push(`CREATE TABLE load_stats AS SELECT 0 AS lines, 0 AS bad_lines`);
@@ -182,7 +184,7 @@ FROM read_json(${sqlString(input.orders)},
 export const LOAD_CLEANUP = 'DROP TABLE IF EXISTS batches';
 
 /** What a feedback line counted in `load_stats.bad_lines` is not (the report and learn say it). */
-export const NOT_A_BATCH = 'not a wire-format batch (not JSON, cut short, or without `v`)';
+export const NOT_A_BATCH = 'not a wire-format batch (not JSON, cut short, or without `v: 1`)';
 
 const DAY_MS = 86_400_000;
 const ARM = `CASE WHEN "modelVersion" = 'none' THEN 'holdout' ELSE 'personalized' END`;

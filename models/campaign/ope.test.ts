@@ -305,7 +305,7 @@ describe('readLogs and the policy source', () => {
     expect(logs.batches).toHaveLength(2);
     expect(logs.orders).toEqual([{ orderId: 'o1' }]);
     expect(logs.warnings).toEqual([
-      '2 line(s) of the feedback files left out: not a wire-format batch (not JSON, cut short, or without `v`)',
+      '2 line(s) of the feedback files left out: not a wire-format batch (not JSON, cut short, or without `v: 1`)',
       `1 line(s) of ${join(dir, 'orders.jsonl')} left out: not JSON (cut short?)`,
     ]);
   });

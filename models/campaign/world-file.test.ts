@@ -42,6 +42,72 @@ describe('world files', () => {
     expect(() => readWorld('/nonexistent/world.json')).toThrow('--world /nonexistent/world.json');
   });
 
+  it('refuse an unknown key at every level, naming it, its path and the allowed keys', () => {
+    const refused = (change: (world: ReturnType<typeof raw>) => void) => {
+      const world = raw();
+      change(world);
+      return () => validateWorld(world);
+    };
+    expect(refused((w) => (w.notes = 'x'))).toThrow(
+      'world.notes: got "x", expected no such field (one of format, version, kind, name, categories, offers, shoppers, response)',
+    );
+    expect(refused((w) => (w.shoppers.visits = 2))).toThrow(
+      'world.shoppers.visits: got 2, expected no such field (one of visitsPerWeek, visitSpread, viewsPerVisit, prices, pastMonths, pastCoupon, archetypes)',
+    );
+    expect(refused((w) => (w.shoppers.prices.cheap = [1, 2]))).toThrow(
+      'world.shoppers.prices.cheap: got array(2), expected no such field (one of sensitive, other)',
+    );
+    expect(refused((w) => (w.shoppers.archetypes[1].shares = 0.2))).toThrow(
+      'world.shoppers.archetypes[1].shares: got 0.2, expected no such field (one of name, share, interest, concentration, buyer, sensitive, history)',
+    );
+    expect(refused((w) => (w.offers[2].perc = 10))).toThrow(
+      'world.offers[2].perc: got 10, expected no such field (one of id, category, percent)',
+    );
+    const hillstrom = JSON.parse(readFileSync(HILLSTROM_WORLD, 'utf8'));
+    hillstrom.categories = ['womens', 'mens'];
+    expect(() => validateWorld(hillstrom)).toThrow(
+      'world.categories: got array(2), expected no such field (one of format, version, kind, name, offers, response)',
+    );
+  });
+
+  it('refuse basket and recency coefficients that would make a negative order, saying why', () => {
+    const refused = (change: (world: ReturnType<typeof raw>) => void) => {
+      const world = raw();
+      change(world);
+      return () => validateWorld(world);
+    };
+    expect(refused((w) => (w.response.basket.spread = 5))).toThrow(
+      'world.response.basket.spread: got 5, expected a number from 0 to 1 (a basket is its mean × U[1 − spread, 1 + spread]; above 1 it can be negative)',
+    );
+    expect(refused((w) => (w.response.basket.base = -1e6))).toThrow(
+      'world.response.basket.base: got -1000000, expected a number from 0 to 1000000 (the mean basket of a shopper who spent nothing; below 0 orders are negative)',
+    );
+    expect(refused((w) => (w.response.basket.history = -0.1))).toThrow(
+      'world.response.basket.history: got -0.1, expected a number from 0 to 1 (the mean basket added per 1 of the year’s spend; below 0 big spenders’ orders are negative)',
+    );
+    expect(refused((w) => (w.response.click.recentDays = -30))).toThrow(
+      'world.response.click.recentDays: got -30, expected a number from 0 to 3650 (the days within which a purchase of the category is recent)',
+    );
+    expect(refused((w) => delete w.response.basket.spread)).toThrow(
+      'world.response.basket.spread: got undefined, expected a number from 0 to 1',
+    );
+    // The edges are allowed: a basket from 0 to twice its mean, recency on the day only.
+    const edges = raw();
+    Object.assign(edges.response.basket, { base: 0, history: 1, spread: 1 });
+    edges.response.click.recentDays = 0;
+    const world = validateWorld(edges);
+    expect(world.kind === 'browsing' && world.response.basket).toEqual({
+      base: 0,
+      history: 1,
+      spread: 1,
+    });
+    const hillstrom = JSON.parse(readFileSync(HILLSTROM_WORLD, 'utf8'));
+    hillstrom.response.basket.base = -5;
+    expect(() => validateWorld(hillstrom)).toThrow(
+      'world.response.basket.base: got -5, expected a number from 0 to 1000000',
+    );
+  });
+
   it('drive the simulator’s truth: a world where nobody clicks gives no claims', async () => {
     const rows = syntheticRows(200, seededRandom(3));
     const base = { rows, shoppers: 60, days: 2, seed: 2, features: false };

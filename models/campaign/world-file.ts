@@ -58,31 +58,93 @@ function text(value: unknown, field: string): string {
   return value as string;
 }
 
-/**
- * The coefficients of `input` with the shape of `template`: every number of the template must be
- * there as a finite number, and nothing else (a misspelt coefficient must not fall back silently).
- */
-function coefficients<T>(input: unknown, template: T, field: string): T {
-  const raw = object(input, field);
-  const shape = template as Record<string, unknown>;
+/** Refuses a key of `raw` that is not in `allowed`: a misspelt field must not be ignored. */
+function onlyKeys(
+  raw: Record<string, unknown>,
+  allowed: readonly string[],
+  field: string,
+  noun = 'field',
+): void {
   for (const key of Object.keys(raw)) {
-    if (!Object.hasOwn(shape, key)) {
+    if (!allowed.includes(key)) {
       bad(
-        `${field}.${key}`,
+        field === '' ? key : `${field}.${key}`,
         raw[key],
-        `no such coefficient (one of ${Object.keys(shape).join(', ')})`,
+        `no such ${noun} (one of ${allowed.join(', ')})`,
       );
     }
   }
+}
+
+/** A coefficient's range narrower than any finite number, and why (for the message). */
+interface Limit {
+  min: number;
+  max: number;
+  why: string;
+}
+
+/**
+ * The coefficients of `input` with the shape of `template`: every number of the template must be
+ * there as a finite number, and nothing else (a misspelt coefficient must not fall back silently).
+ * `limits` narrows some of them, by path below `field` (`basket.spread`).
+ */
+function coefficients<T>(
+  input: unknown,
+  template: T,
+  field: string,
+  limits: Readonly<Record<string, Limit>> = {},
+  path = '',
+): T {
+  const raw = object(input, field);
+  const shape = template as Record<string, unknown>;
+  onlyKeys(raw, Object.keys(shape), field, 'coefficient');
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(shape)) {
-    out[key] =
-      typeof value === 'number'
-        ? number(raw[key], `${field}.${key}`)
-        : coefficients(raw[key], value, `${field}.${key}`);
+    const at = path === '' ? key : `${path}.${key}`;
+    const limit = limits[at];
+    if (typeof value !== 'number') {
+      out[key] = coefficients(raw[key], value, `${field}.${key}`, limits, at);
+    } else if (limit) {
+      const n = raw[key];
+      if (typeof n !== 'number' || !Number.isFinite(n) || n < limit.min || n > limit.max) {
+        bad(`${field}.${key}`, n, `a number from ${limit.min} to ${limit.max} (${limit.why})`);
+      }
+      out[key] = n;
+    } else out[key] = number(raw[key], `${field}.${key}`);
   }
   return out as T;
 }
+
+/**
+ * An order's value is (base + history·h) × U[1 − spread, 1 + spread], h ≥ 0 the year's spend, and
+ * the SDK refuses a negative one: these ranges keep every order of every shopper at 0 or above.
+ */
+const BASKET_LIMITS: Readonly<Record<string, Limit>> = {
+  'basket.base': {
+    min: 0,
+    max: 1e6,
+    why: 'the mean basket of a shopper who spent nothing; below 0 orders are negative',
+  },
+  'basket.history': {
+    min: 0,
+    max: 1,
+    why: 'the mean basket added per 1 of the year’s spend; below 0 big spenders’ orders are negative',
+  },
+};
+
+const BROWSING_LIMITS: Readonly<Record<string, Limit>> = {
+  ...BASKET_LIMITS,
+  'basket.spread': {
+    min: 0,
+    max: 1,
+    why: 'a basket is its mean × U[1 − spread, 1 + spread]; above 1 it can be negative',
+  },
+  'click.recentDays': {
+    min: 0,
+    max: 3650,
+    why: 'the days within which a purchase of the category is recent',
+  },
+};
 
 /** The shape of a browsing world's response (the values are only the template's). */
 const BROWSING_RESPONSE_SHAPE: BrowsingResponse = {
@@ -115,7 +177,39 @@ function range(value: unknown, field: string): [number, number] {
   return [low, high];
 }
 
+const BROWSING_KEYS = [
+  'format',
+  'version',
+  'kind',
+  'name',
+  'categories',
+  'offers',
+  'shoppers',
+  'response',
+];
+const HILLSTROM_KEYS = ['format', 'version', 'kind', 'name', 'offers', 'response'];
+const OFFER_KEYS = ['id', 'category', 'percent'];
+const SHOPPERS_KEYS = [
+  'visitsPerWeek',
+  'visitSpread',
+  'viewsPerVisit',
+  'prices',
+  'pastMonths',
+  'pastCoupon',
+  'archetypes',
+];
+const ARCHETYPE_KEYS = [
+  'name',
+  'share',
+  'interest',
+  'concentration',
+  'buyer',
+  'sensitive',
+  'history',
+];
+
 function browsingWorld(raw: Record<string, unknown>, name: string): BrowsingWorld {
+  onlyKeys(raw, BROWSING_KEYS, '');
   const categories = raw.categories;
   if (
     !Array.isArray(categories) ||
@@ -134,6 +228,7 @@ function browsingWorld(raw: Record<string, unknown>, name: string): BrowsingWorl
   const offers = (raw.offers as unknown[]).map((o, i) => {
     const f = `offers[${i}]`;
     const offer = object(o, f);
+    onlyKeys(offer, OFFER_KEYS, f);
     if (typeof offer.id !== 'string' || !ID.test(offer.id) || ids.has(offer.id)) {
       bad(`${f}.id`, offer.id, 'a new lower-case offer id');
     }
@@ -148,12 +243,14 @@ function browsingWorld(raw: Record<string, unknown>, name: string): BrowsingWorl
     };
   });
   const s = object(raw.shoppers, 'shoppers');
+  onlyKeys(s, SHOPPERS_KEYS, 'shoppers');
   if (!Array.isArray(s.archetypes) || s.archetypes.length === 0) {
     bad('shoppers.archetypes', s.archetypes, 'one or more archetypes');
   }
   const archetypes = (s.archetypes as unknown[]).map((a, i) => {
     const f = `shoppers.archetypes[${i}]`;
     const kind = object(a, f);
+    onlyKeys(kind, ARCHETYPE_KEYS, f);
     const interest = object(kind.interest, `${f}.interest`);
     for (const [c, v] of Object.entries(interest)) {
       if (!cats.includes(c)) bad(`${f}.interest.${c}`, v, `a category of ${cats.join(', ')}`);
@@ -173,6 +270,7 @@ function browsingWorld(raw: Record<string, unknown>, name: string): BrowsingWorl
     bad('shoppers.archetypes', 'every share 0', 'a positive share somewhere');
   }
   const prices = object(s.prices, 'shoppers.prices');
+  onlyKeys(prices, ['sensitive', 'other'], 'shoppers.prices');
   return {
     format: 'offerwise-world',
     version: 1,
@@ -192,7 +290,7 @@ function browsingWorld(raw: Record<string, unknown>, name: string): BrowsingWorl
       pastCoupon: number(s.pastCoupon, 'shoppers.pastCoupon', 0, 1),
       archetypes,
     },
-    response: coefficients(raw.response, BROWSING_RESPONSE_SHAPE, 'response'),
+    response: coefficients(raw.response, BROWSING_RESPONSE_SHAPE, 'response', BROWSING_LIMITS),
   };
 }
 
@@ -204,6 +302,7 @@ export function validateWorld(input: unknown): World {
   const name = text(raw.name, 'name');
   if (raw.kind === 'browsing') return browsingWorld(raw, name);
   if (raw.kind !== 'hillstrom') bad('kind', raw.kind, '"hillstrom" or "browsing"');
+  onlyKeys(raw, HILLSTROM_KEYS, '');
   if (raw.offers !== 'standard' && raw.offers !== 'wide') {
     bad('offers', raw.offers, '"standard" or "wide"');
   }
@@ -213,7 +312,7 @@ export function validateWorld(input: unknown): World {
     kind: 'hillstrom',
     name,
     offers: raw.offers as 'standard' | 'wide',
-    response: coefficients(raw.response, HILLSTROM_RESPONSE, 'response'),
+    response: coefficients(raw.response, HILLSTROM_RESPONSE, 'response', BASKET_LIMITS),
   };
 }
 

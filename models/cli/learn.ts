@@ -15,7 +15,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Offer } from '../../src/decide/types.js';
 import { DEFAULT_VALUE } from '../../src/decide/value.js';
-import { EFFECT_REWARDS } from '../../src/learning/effects.js';
+import { EFFECT_REWARDS, MAX_VALID_DAYS } from '../../src/learning/effects.js';
 import { loadCatalog } from '../campaign/world.js';
 import { numberFlag, parseArgs, timeFlag } from '../lib/args.js';
 import { runCli, stderrLog, type Log } from '../lib/cli.js';
@@ -55,7 +55,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
   });
   const validDays = numberFlag('valid-days', args['valid-days'], {
     min: 0,
-    max: 365,
+    max: MAX_VALID_DAYS,
     aboveMin: true,
   });
   const temperatureFactor = numberFlag('temperature-factor', args['temperature-factor'], {

@@ -31,7 +31,7 @@ import { SIM_START } from '../campaign/world.js';
 import { numberFlag, parseArgs, timeFlag } from '../lib/args.js';
 import { runCli, stderrLog, type Log } from '../lib/cli.js';
 import { MODELS_DIR } from '../lib/paths.js';
-import { fitSegments } from '../learning/fit-segments.js';
+import { fitSegments, kForEpsilon } from '../learning/fit-segments.js';
 import { browsingProfiles } from '../learning/profiles.js';
 import { PROFILE_TERMS_FLAG, profileTermsFlag, readSegments } from '../learning/io.js';
 
@@ -61,7 +61,8 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
   const world = browsingWorldOf(readWorld(args.world), args.world);
   const shoppers = numberFlag('shoppers', args.shoppers, { min: 1, max: 1e6, integer: true });
   const weeks = numberFlag('weeks', args.weeks, { min: 1, max: 52, integer: true });
-  const seed = Number(args.seed);
+  // mulberry32 (src/decide/random.ts) keeps 32 bits of its seed: a larger one would repeat a run.
+  const seed = numberFlag('seed', args.seed, { min: 0, max: 2 ** 32 - 1, integer: true });
   const epsilon =
     args.epsilon === 'inf' ? Infinity : numberFlag('epsilon', args.epsilon, { min: 0, max: 10 });
   const exploration = numberFlag('exploration', args.exploration, { min: 0, max: 1 });
@@ -74,8 +75,25 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
   const start = args.start === undefined ? SIM_START : timeFlag('start', args.start);
 
   let segments: Segments & { sha256: string };
-  if (args.segments !== undefined) segments = readSegments(args.segments);
-  else {
+  if (args.segments !== undefined) {
+    segments = readSegments(args.segments);
+    const own = segments.vector.categories;
+    if (!own.some((c) => world.categories.includes(c))) {
+      log(
+        `loop: warning: --segments ${args.segments} has the categories ${own.join(', ')}, none of the world's (${world.categories.join(', ')}): its groups cannot tell the shoppers' interests apart`,
+      );
+    }
+  } else {
+    const k =
+      args.k === undefined
+        ? undefined
+        : numberFlag('k', args.k, { min: 2, max: 16, integer: true });
+    const cap = epsilon > 0 ? kForEpsilon(epsilon) : Infinity;
+    if (k !== undefined && k > cap) {
+      log(
+        `loop: warning: --k ${k} is above the cap k ≤ e^ε + 1 (${cap} at ε = ${epsilon}): a device's report names its true group less than half the time`,
+      );
+    }
     // The shop fits its groups on its own traffic before the loop starts: another population of
     // the same world, four weeks of browsing before the first week.
     const fit = fitSegments(
@@ -85,9 +103,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
         seed,
         // As a shop would fit them for its reports' ε (k ≤ e^ε + 1); both runs share them.
         ...(epsilon > 0 ? { epsilon } : {}),
-        ...(args.k !== undefined
-          ? { k: numberFlag('k', args.k, { min: 2, max: 16, integer: true }) }
-          : {}),
+        ...(k !== undefined ? { k } : {}),
       },
     );
     const text = JSON.stringify(fit.segments, null, 2) + '\n';

@@ -14,6 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { OfferwiseError } from '../../src/util/errors.js';
 import { numberFlag, parseArgs } from '../lib/args.js';
 import { runCli, type Log } from '../lib/cli.js';
 import { readHillstrom } from '../lib/hillstrom.js';
@@ -27,6 +28,9 @@ import {
 import { bootstrapReplay, replay } from '../uplift/replay.js';
 import { FAMILIES, type Family } from '../uplift/training.js';
 import { MODELS_DIR } from '../lib/paths.js';
+
+/** Each fold refits the model; the folds' ids are bytes (`stratifiedFolds`), so 256 at most. */
+const MAX_FOLDS = 100;
 
 /** The family of the shipped model: what "uplift (the model)" replays by default. */
 function shippedFamily(): string {
@@ -52,13 +56,31 @@ export async function main(argv: readonly string[], log: Log = () => {}) {
   if (runs === 1) {
     throw new Error('--bootstrap: got 1, expected 0 (no bootstrap) or at least 2 runs (a spread)');
   }
+  const folds = numberFlag('folds', args.folds, { min: 2, max: MAX_FOLDS, integer: true });
+  // mulberry32 (src/decide/random.ts) keeps 32 bits of its seed: a larger one would repeat a run.
+  const seed = numberFlag('seed', args.seed, { min: 0, max: 2 ** 32 - 1, integer: true });
   const epsilon = epsilonFlag(args.epsilon);
   const segments = args.segments === 'none' ? undefined : readSegments(args.segments);
   const share = numberFlag('share', args.share, { min: 0, max: 1, aboveMin: true });
   const rows = readHillstrom(args.data);
+  if (rows.length === 0) {
+    throw new OfferwiseError(
+      'invalid_input',
+      `--data ${args.data}: got a header and no rows, expected at least ${folds} shoppers (one per fold)`,
+      { field: '--data', value: args.data, expected: `at least ${folds} rows` },
+    );
+  }
+  if (folds > rows.length) {
+    // A fold with no shopper would have nothing to hold out.
+    throw new OfferwiseError(
+      'invalid_input',
+      `--folds: got ${JSON.stringify(args.folds)}, expected at most ${rows.length} (the rows of ${args.data}: one or more per fold)`,
+      { field: '--folds', value: folds, expected: `at most ${rows.length}` },
+    );
+  }
   const options = {
-    folds: Number(args.folds),
-    seed: Number(args.seed),
+    folds,
+    seed,
     share,
     family: args.family as Family,
     ...(segments

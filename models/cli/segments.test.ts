@@ -49,5 +49,39 @@ describe('npm run segments', () => {
     await expect(run('--dims', 'bogus')).rejects.toThrow(
       /^--dims: "bogus" is not a profile dimension; expected one of recency_months/,
     );
+    // The loop's cap on shoppers, refused before a single profile is simulated.
+    await expect(
+      main(
+        ['--out', out(), '--shoppers', '1000000000000', '--hillstrom', 'none', '--k', '4'],
+        quiet,
+      ),
+    ).rejects.toThrow('--shoppers: got "1000000000000", expected a whole number from 0 to 1000000');
+    await expect(run('--hillstrom-rows', '10000000')).rejects.toThrow(
+      '--hillstrom-rows: got "10000000", expected a whole number from 0 to 1000000',
+    );
+    await expect(run('--seed', '99999999999999999999999')).rejects.toThrow(
+      '--seed: got "99999999999999999999999", expected a whole number from 0 to 4294967295',
+    );
+  }, 60_000);
+
+  it('takes an explicit k above the cap, with a warning naming the cap', async () => {
+    const notes: string[] = [];
+    const fit = await main(
+      ['--out', out(), '--shoppers', '300', '--hillstrom', 'none', '--k', '12'],
+      (line) => notes.push(line),
+    );
+    expect(fit).toMatchObject({ k: 12, epsilon: 2 });
+    expect(notes[0]).toBe(
+      "segments: warning: --k 12 is above the cap k ≤ e^ε + 1 (8 at ε = 2): a device's report names its true group less than half the time",
+    );
+    // At the cap, or with exact reports, nothing to warn about.
+    const quietNotes: string[] = [];
+    const log = (line: string) => quietNotes.push(line);
+    await main(['--out', out(), '--shoppers', '300', '--hillstrom', 'none', '--k', '8'], log);
+    await main(
+      ['--out', out(), '--shoppers', '300', '--hillstrom', 'none', '--k', '12', '--epsilon', 'inf'],
+      log,
+    );
+    expect(quietNotes.filter((line) => line.includes('warning'))).toEqual([]);
   }, 60_000);
 });

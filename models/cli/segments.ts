@@ -26,7 +26,7 @@ import { runCli, stderrLog, type Log } from '../lib/cli.js';
 import { readHillstrom } from '../lib/hillstrom.js';
 import { SHARED_DATA_DIR } from '../lib/paths.js';
 import { shuffle } from '../lib/random.js';
-import { fitSegments } from '../learning/fit-segments.js';
+import { fitSegments, kForEpsilon } from '../learning/fit-segments.js';
 import { epsilonFlag } from '../learning/io.js';
 import { browsingProfiles, hillstromProfile } from '../learning/profiles.js';
 
@@ -51,9 +51,24 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
   const kMax = numberFlag('k-max', args['k-max'], { min: kMin, max: 16, integer: true });
   const k =
     args.k === undefined ? undefined : numberFlag('k', args.k, { min: 2, max: 16, integer: true });
-  const seed = Number(args.seed);
+  // An explicit k may pass the cap the default keeps to, but not silently.
+  const cap = kForEpsilon(epsilon);
+  if (k !== undefined && k > cap) {
+    log(
+      `segments: warning: --k ${k} is above the cap k ≤ e^ε + 1 (${cap} at ε = ${epsilon}): a device's report names its true group less than half the time`,
+    );
+  }
+  // The loop's cap: a million shoppers already take minutes to simulate and group.
+  const shoppers = numberFlag('shoppers', args.shoppers, { min: 0, max: 1e6, integer: true });
+  const hillstromRows = numberFlag('hillstrom-rows', args['hillstrom-rows'], {
+    min: 0,
+    max: 1e6,
+    integer: true,
+  });
+  // mulberry32 (src/decide/random.ts) keeps 32 bits of its seed: a larger one would repeat a run.
+  const seed = numberFlag('seed', args.seed, { min: 0, max: 2 ** 32 - 1, integer: true });
   const world = browsingWorldOf(readWorld(args.world), args.world);
-  const browsing = browsingProfiles(world, Number(args.shoppers), seed, SIM_START);
+  const browsing = browsingProfiles(world, shoppers, seed, SIM_START);
   let hillstrom: VectorProfile[] = [];
   if (args.hillstrom !== 'none') {
     if (!existsSync(args.hillstrom)) {
@@ -62,7 +77,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
       );
     }
     const rows = shuffle([...readHillstrom(args.hillstrom)], seededRandom(seed ^ 0x4111));
-    hillstrom = rows.slice(0, Number(args['hillstrom-rows'])).map(hillstromProfile);
+    hillstrom = rows.slice(0, hillstromRows).map(hillstromProfile);
   }
   log(`segments: ${browsing.length} browsing profiles, ${hillstrom.length} Hillstrom rows`);
   const fit = fitSegments([...browsing, ...hillstrom], world.categories, {

@@ -62,6 +62,15 @@ function cell(offerId: string, group: number, y: number, d: number): CellRow {
 }
 
 describe('buildEffects', () => {
+  it('writes valid_until validDays after generated_at, and refuses a validity the SDK would refuse', () => {
+    const rows = IDS.map((id) => cell(id, 0, 1, 1e-4));
+    const build = (validDays: number) =>
+      buildEffects(rows, { reward: 'click', generatedAt: AT, validDays });
+    expect(Date.parse(build(365).file.valid_until) - AT).toBe(365 * 86_400_000);
+    expect(() => build(365.5)).toThrow('validDays: got 365.5, expected a number in (0, 365]');
+    expect(() => build(0)).toThrow('validDays: got 0, expected a number in (0, 365]');
+  });
+
   it('reads the profile slopes from the claims and carries them to the reward, worked by hand', () => {
     // Claims per decision: a'_o + c'_g + 0.1 · interest + 0.05 · bought + 0.04 · anyDiffuse, with
     // a' = (0.1, 0.05, 0.2) and c' = (0, 0.02, −0.01). Net: a_o + c_g + 20 · claims, with

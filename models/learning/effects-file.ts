@@ -8,7 +8,7 @@
  * deviation: decisions then explore where the learner is unsure and exploit where it is not.
  */
 import type { EffectReward, Effects } from '../../src/learning/types.js';
-import { EFFECTS_FORMAT } from '../../src/learning/effects.js';
+import { EFFECTS_FORMAT, MAX_VALID_DAYS } from '../../src/learning/effects.js';
 import { PROFILE_TERMS, type ProfileTerm } from '../../src/features/profile-vector.js';
 import { debiasWeight } from '../../src/learning/randomized-response.js';
 import {
@@ -474,6 +474,11 @@ export function buildEffects(
   rows: readonly CellRow[],
   options: BuildOptions,
 ): { file: EffectsFile; summary: BuildSummary } {
+  const validDays = options.validDays ?? 14;
+  // The SDK refuses a file valid for longer (validateEffects): it would not be written.
+  if (!(validDays > 0 && validDays <= MAX_VALID_DAYS)) {
+    throw new Error(`validDays: got ${validDays}, expected a number in (0, ${MAX_VALID_DAYS}]`);
+  }
   const k = options.segments?.k;
   // The groups the decisions show at all (every report, personalized and holdout alike).
   const present = k !== undefined ? presentGroups(reportedCells(rows), k) : undefined;
@@ -629,7 +634,7 @@ export function buildEffects(
     version: 1,
     reward: options.reward,
     generated_at: iso(options.generatedAt),
-    valid_until: iso(options.generatedAt + (options.validDays ?? 14) * DAY_MS),
+    valid_until: iso(options.generatedAt + validDays * DAY_MS),
     window: {
       from: iso(Math.min(...rows.map((r) => r.firstAt))),
       to: iso(Math.max(...rows.map((r) => r.lastAt))),

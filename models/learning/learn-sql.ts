@@ -38,6 +38,24 @@ export const LEFT_OUT_SQL = `SELECT
   ${INVALID_ORDER_LINES} AS orders,
   (SELECT bad_lines FROM load_stats) AS lines`;
 
+/**
+ * How the orders meet the feedback (run after `learn_decisions`): order lines read, those an
+ * order reward can use (an order id, a decision id and a valid value), and those of them that
+ * name a decision of the feedback. An order reward with none of the last has nothing to learn.
+ */
+export const ORDER_MATCH_SQL = `SELECT
+  (SELECT COUNT(*) FROM orders) AS lines,
+  (SELECT COUNT(*) FROM orders
+    WHERE "orderId" IS NOT NULL AND "decisionId" IS NOT NULL AND ${VALID_ORDER}) AS usable,
+  (SELECT COUNT(*) FROM orders
+    WHERE "orderId" IS NOT NULL AND "decisionId" IS NOT NULL AND ${VALID_ORDER}
+      AND "decisionId" IN (SELECT "decisionId" FROM learn_decisions)) AS matched`;
+
+/** Decisions of each arm with a usable first impression (run after `learn_decisions`). */
+export const ARMS_SQL = `SELECT
+  (SELECT COUNT(*) FROM learn_decisions WHERE arm = 'personalized') AS personalized,
+  (SELECT COUNT(*) FROM learn_decisions WHERE arm = 'holdout') AS holdout`;
+
 /** What makes a group report usable: the segments file the learner was given, its k. */
 export interface ReportFilter {
   /** The first 12 hex digits of the segments file's SHA-256 (the wire's `groupSet`). */

@@ -150,7 +150,7 @@ describe('npm run learn on collector files', () => {
     expect(clean.result.leftOut).toEqual({ impressions: 0, times: 0, orders: 0, lines: 0 });
     expect(cut.result.leftOut).toEqual({ impressions: 0, times: 0, orders: 0, lines: 2 });
     expect(cut.lines).toContain(
-      'learn: 2 feedback lines left out: are not a wire-format batch (not JSON, cut short, or without `v`)',
+      'learn: 2 feedback lines left out: are not a wire-format batch (not JSON, cut short, or without `v: 1`)',
     );
     expect(cut.result.offers).toEqual(clean.result.offers);
   });
@@ -237,6 +237,83 @@ describe('npm run learn on collector files', () => {
     );
     expect(hostile.result.offers).toEqual(clean.result.offers);
     expect(hostile.result.temperature).toBe(clean.result.temperature);
+  });
+
+  it('learns nothing from a line without `v: 1`: its events are left out with it', async () => {
+    const clean = await learnClicks(collectorFile(), join(dir, 'v-clean.json'));
+    // The same batch once more, without `v` and once with `v: 2`, each with a click on c-b that
+    // would make c-b's value that of c-a if it were read.
+    const file = collectorFile([], 'no-v.jsonl');
+    const click = (id: string, decisionId: string) =>
+      toWireEvent(
+        {
+          decisionId,
+          offerId: 'c-b',
+          placement: 'home',
+          propensity: 0.5,
+          modelVersion: 'm-1',
+          type: 'click',
+          at: AT + 60_000,
+        },
+        id,
+        AT,
+        'full',
+      );
+    appendFileSync(file, JSON.stringify({ sentAt: AT, events: [click('x-1', 'd-4')] }) + '\n');
+    appendFileSync(
+      file,
+      JSON.stringify({ v: 2, sentAt: AT, events: [click('x-2', 'd-5')] }) + '\n',
+    );
+    const { result, lines } = await learnClicks(file, join(dir, 'v-bad.json'));
+    expect(result.leftOut).toEqual({ impressions: 0, times: 0, orders: 0, lines: 2 });
+    expect(lines).toContain(
+      'learn: 2 feedback lines left out: are not a wire-format batch (not JSON, cut short, or without `v: 1`)',
+    );
+    expect(result.offers).toEqual(clean.result.offers);
+  });
+
+  it('refuses an order reward when no order names a decision of the feedback, saying what it read', async () => {
+    const file = join(dir, 'orders-elsewhere.jsonl');
+    const lines = [
+      { orderId: 'o1', decisionId: 'elsewhere-1', value: 40, at: AT },
+      { orderId: 'o2', value: 25, at: AT },
+      { orderId: 'o3', decisionId: 'd-0', value: 'abc', at: AT },
+    ];
+    writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const empty = join(dir, 'orders-empty.jsonl');
+    writeFileSync(empty, '');
+    const run = (orders: string) =>
+      runLearn([
+        '--feedback',
+        collectorFile(),
+        '--orders',
+        orders,
+        '--out',
+        join(dir, 'no-orders.json'),
+        '--segments',
+        'none',
+      ]);
+    await expect(run(file)).rejects.toThrow(
+      `--orders: no order in ${JSON.stringify(file)} names a decision of the feedback (3 lines, 1 with an order id, a decision id and a valid value): --reward net learns from the orders of the decisions; --reward claim learns from the claims alone`,
+    );
+    await expect(run(empty)).rejects.toThrow('(0 lines, 0 with an order id,');
+  });
+
+  it('says what it read when no line holds a personalized decision, and names a file it cannot read', async () => {
+    const csv = join(dir, 'not-feedback.jsonl');
+    writeFileSync(csv, 'recency,history,visit\n3,100,1\n');
+    await expect(learnClicks(csv, join(dir, 'csv.json'))).rejects.toThrow(
+      '--feedback: no personalized decision with an impression in the logs (0 events with a decision and an offer; 2 JSONL lines, 2 of them not a wire-format batch (not JSON, cut short, or without `v: 1`); impressions left out: 0 for their propensity, 0 for their time)',
+    );
+    const parquet = join(dir, 'fake.parquet');
+    writeFileSync(parquet, 'PAR1 but not really');
+    const error = await learnClicks(parquet, join(dir, 'parquet.json')).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    const message = (error as Error).message;
+    expect(
+      message.startsWith(`--feedback: ${JSON.stringify(parquet)} could not be read as feedback (`),
+    ).toBe(true);
+    expect(message).not.toContain('\n');
   });
 
   it('refuses a net reward without the orders, naming the flag', async () => {

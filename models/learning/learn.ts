@@ -13,10 +13,17 @@ import type { ProfileTerm } from '../../src/features/profile-vector.js';
 import { groupProfileTerms } from '../../src/learning/segments.js';
 import type { EffectReward, Segments } from '../../src/learning/types.js';
 import { classifyFeedback } from '../analytics/effect-report.js';
-import { LOAD_CLEANUP, loadingSql } from '../analytics/queries.js';
+import { LOAD_CLEANUP, loadingSql, NOT_A_BATCH } from '../analytics/queries.js';
 import { centroidPredictions, type Scorer } from './centroid.js';
 import { buildEffects, type BuildSummary, type CellRow, type EffectsFile } from './effects-file.js';
-import { CELLS_SQL, cellsSql, LEFT_OUT_SQL, sampleSql } from './learn-sql.js';
+import {
+  ARMS_SQL,
+  CELLS_SQL,
+  cellsSql,
+  LEFT_OUT_SQL,
+  ORDER_MATCH_SQL,
+  sampleSql,
+} from './learn-sql.js';
 
 /** The profile terms learned unless told otherwise (docs/learning.md says why these). */
 export const DEFAULT_PROFILE_TERMS: readonly ProfileTerm[] = ['interest', 'bought', 'recent'];
@@ -148,20 +155,47 @@ export async function learnFromLogs(
   const instance = await DuckDBInstance.create(':memory:', { preserve_insertion_order: 'false' });
   const db = await instance.connect();
   try {
-    for (const sql of loadingSql({
-      ...classified,
-      orders: files.orders === undefined ? undefined : path.resolve(files.orders),
-    })) {
-      await db.run(sql);
-    }
     const filter = options.segments
       ? { groupSet: options.segments.sha256.slice(0, 12), k: options.segments.centroids.length }
       : undefined;
     const [events, ...rest] = sampleSql(options.reward, filter);
-    await db.run(events!);
+    try {
+      for (const sql of loadingSql({
+        ...classified,
+        orders: files.orders === undefined ? undefined : path.resolve(files.orders),
+      })) {
+        await db.run(sql);
+      }
+      await db.run(events!);
+    } catch (error) {
+      // DuckDB's message quotes the statement over several lines: its first line says what.
+      const what = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+      throw new Error(
+        `--feedback: ${files.feedback.map((f) => JSON.stringify(f)).join(', ')} could not be read as feedback (${what})`,
+      );
+    }
     await db.run(LOAD_CLEANUP);
     for (const sql of rest) await db.run(sql);
     const [leftOut] = (await db.runAndReadAll(LEFT_OUT_SQL)).getRowObjectsJS();
+    const [arms] = (await db.runAndReadAll(ARMS_SQL)).getRowObjectsJS();
+    if (num(arms?.personalized) === 0) {
+      const [counts] = (
+        await db.runAndReadAll(
+          'SELECT (SELECT COUNT(*) FROM learn_events) AS events, (SELECT lines FROM load_stats) AS lines',
+        )
+      ).getRowObjectsJS();
+      throw new Error(
+        `--feedback: no personalized decision with an impression in the logs (${num(counts?.events)} events with a decision and an offer; ${num(counts?.lines)} JSONL lines, ${num(leftOut?.lines)} of them ${NOT_A_BATCH}; impressions left out: ${num(leftOut?.impressions)} for their propensity, ${num(leftOut?.times)} for their time)`,
+      );
+    }
+    if (needsOrders) {
+      const [match] = (await db.runAndReadAll(ORDER_MATCH_SQL)).getRowObjectsJS();
+      if (num(match?.matched) === 0) {
+        throw new Error(
+          `--orders: no order in ${JSON.stringify(files.orders)} names a decision of the feedback (${num(match?.lines)} lines, ${num(match?.usable)} with an order id, a decision id and a valid value): --reward ${options.reward} learns from the orders of the decisions; --reward claim learns from the claims alone`,
+        );
+      }
+    }
     // An order reward is noisy (most of an order's value comes with or without the offer): the
     // profile slopes are read from the claims (docs/learning.md).
     const claims =

@@ -150,4 +150,12 @@ describe('timeFlag', () => {
       );
     }
   });
+
+  it('refuses a day its month does not have (Date.parse would roll it over)', () => {
+    expect(timeFlag('now', '2028-02-29T00:00:00Z')).toBe(Date.UTC(2028, 1, 29));
+    expect(() => timeFlag('now', '2026-02-30T00:00:00Z')).toThrow(
+      '--now: got "2026-02-30T00:00:00Z", expected an ISO date-time on a day that exists (2026-02 has no day 30)',
+    );
+    expect(() => timeFlag('now', '2026-04-31')).toThrow('(2026-04 has no day 31)');
+  });
 });

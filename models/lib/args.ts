@@ -146,12 +146,25 @@ export function numberFlag(name: string, value: string, range: NumberRange): num
   );
 }
 
-/** An ISO 8601 date-time from 2000 to 2100 (`--now`, `--start`), as ms since the epoch. */
+/**
+ * An ISO 8601 date-time from 2000 to 2100 (`--now`, `--start`), as ms since the epoch; a day its
+ * month does not have (2026-02-30, which `Date.parse` rolls over) is refused.
+ */
 export function timeFlag(name: string, value: string): number {
   const t = Date.parse(value);
   if (!/^\d{4}-\d\d-\d\d/.test(value) || !(t >= Date.UTC(2000, 0, 1) && t < Date.UTC(2100, 0, 1))) {
     throw new Error(
       `--${name}: got ${JSON.stringify(value)}, expected an ISO date-time from 2000 to 2100`,
+    );
+  }
+  const day = Number(value.slice(8, 10));
+  // Date.UTC rolls an impossible day over too: only a real one comes back unchanged.
+  const real = new Date(Date.UTC(Number(value.slice(0, 4)), Number(value.slice(5, 7)) - 1, day));
+  if (real.getUTCDate() !== day) {
+    throw flagError(
+      `--${name}`,
+      value,
+      `an ISO date-time on a day that exists (${value.slice(0, 7)} has no day ${day})`,
     );
   }
   return t;

@@ -69,6 +69,26 @@ describe('runCli', () => {
     });
   });
 
+  it('keeps an error of several lines on one, and names the CLI once when the message already does', async () => {
+    const run = async (message: string) => {
+      const { io: cli, out } = io(['node', script]);
+      await runCli(
+        'learn',
+        url,
+        () => {
+          throw new Error(message);
+        },
+        cli,
+      );
+      return out.stderr;
+    };
+    expect(await run('learn: no rows\n')).toEqual(['learn: no rows']);
+    expect(await run('Parser Error: bad\n\nLINE 3: FROM x\n   ^')).toEqual([
+      'learn: Parser Error: bad LINE 3: FROM x ^',
+    ]);
+    expect(await run('learner: other')).toEqual(['learn: learner: other']);
+  });
+
   it('does not run main when the module is imported', async () => {
     const { io: cli, out } = io(['node', other]);
     let ran = false;

@@ -57,7 +57,12 @@ export async function runCli(
     const result = await main(io.argv.slice(2), io.stderr);
     if (result !== undefined) io.stdout(JSON.stringify(result));
   } catch (error) {
-    io.stderr(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    // One line, named once: a message that already starts with the name (thrown by code the
+    // CLI shares with others) is not named twice.
+    const message = (error instanceof Error ? error.message : String(error))
+      .replace(/\s*\n\s*/g, ' ')
+      .trim();
+    io.stderr(message.startsWith(`${name}: `) ? message : `${name}: ${message}`);
     io.exit(1);
   }
 }
