@@ -12,7 +12,7 @@ import type { FeedbackBatch } from './logs.js';
 import { runLoop } from './loop.js';
 import { fallbackScore } from './simulator.js';
 import { browsingWorldOf, DEFAULT_BROWSING_WORLD, readWorld } from './world-file.js';
-import { SIM_START } from './world.js';
+import { loadCatalog, SIM_START } from './world.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'loop-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -108,8 +108,24 @@ describe('the learning loop', () => {
     );
     expect(new Set(ids).size).toBe(ids.length);
 
-    // Deterministic for a seed.
-    const again = await runLoop({ ...options, out: join(dir, 'b') });
-    expect(again.weeks).toEqual(result.weeks);
+    // The offers as the catalog lists them, for `npm run learn --catalog`: the SDK takes them.
+    const catalog = loadCatalog(JSON.parse(readFileSync(join(dir, 'a', 'catalog.json'), 'utf8')));
+    expect(catalog.offers.map((o) => o.id)).toEqual(world.offers.map((o) => o.id));
+
+    // Deterministic for a seed. Learning on the last week only (`window: 1`) changes nothing
+    // before week 3, whose file was learned on week 2 alone: the log says which weeks.
+    const lines: string[] = [];
+    const again = await runLoop({
+      ...options,
+      weeks: 3,
+      out: join(dir, 'b'),
+      window: 1,
+      log: (line) => lines.push(line),
+    });
+    expect(again.weeks.slice(0, 2)).toEqual(result.weeks);
+    expect(lines.filter((l) => l.startsWith('loop: learned on weeks'))).toEqual([
+      expect.stringMatching(/^loop: learned on weeks 1-1: /),
+      expect.stringMatching(/^loop: learned on weeks 2-2: /),
+    ]);
   }, 120_000);
 });

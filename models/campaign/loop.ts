@@ -184,6 +184,9 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
   const days = options.weeks * 7;
   const origin = options.start ?? SIM_START;
   const rawCatalog = loopCatalog(world, origin, days);
+  // The offers as the shop's catalog lists them: what `npm run learn --catalog` reads.
+  mkdirSync(options.out, { recursive: true });
+  writeFileSync(join(options.out, 'catalog.json'), JSON.stringify(rawCatalog, null, 2) + '\n');
   const offers = new Map<string, Offer>(loadCatalog(rawCatalog).offers.map((o) => [o.id, o]));
   const worldOffers = new Map(world.offers.map((o) => [o.id, o]));
   const k = segments.centroids.length;
@@ -451,8 +454,9 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
       const text = JSON.stringify(learned.effects, null, 2) + '\n';
       writeFileSync(join(dir, 'effects.json'), text);
       effects = { ...learned.effects, sha256: createHash('sha256').update(text).digest('hex') };
+      const from = options.window ? Math.max(1, w + 2 - options.window) : 1;
       log(
-        `loop: learned on weeks 1-${w + 1}: temperature ${learned.effects.temperature}, beta ${learned.summary.beta.toFixed(3)}, absent groups [${learned.summary.absentGroups.join(',')}]`,
+        `loop: learned on weeks ${from}-${w + 1}: temperature ${learned.effects.temperature}, beta ${learned.summary.beta.toFixed(3)}, absent groups [${learned.summary.absentGroups.join(',')}]`,
       );
     }
   } finally {

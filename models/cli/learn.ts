@@ -97,8 +97,9 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
       );
     }
     if (segments && !offers) {
+      const orderReward = args.reward !== 'click' && args.reward !== 'claim';
       log(
-        'learn: no --catalog: no model predictions or profile terms at the groups (model.beta, profile absent)',
+        `learn: no --catalog: no model predictions or profile terms at the groups (model.beta, profile absent)${orderReward ? `, and no surrogate index: --reward ${args.reward} is learned from its own cells, noisier than through the claims` : ''}`,
       );
     }
     const text = writeEffects(args.out, result);

@@ -117,7 +117,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
   }
 
   const { score, release } = await scorerOf(args.scorer as 'model' | 'fallback', args.model);
-  const run = (e: number, out: string): Promise<LoopResult> =>
+  const run = (e: number, out: string, runLog: Log = log): Promise<LoopResult> =>
     runLoop({
       world,
       shoppers,
@@ -132,14 +132,16 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
       window,
       modelTerm: args['model-term'] === 'yes',
       profileTerms: profileTermsFlag(args['profile-terms']),
-      log,
+      log: runLog,
       start,
     });
   try {
     const main = await run(epsilon, args.out);
     const exact =
       args['no-noise'] === 'yes' && Number.isFinite(epsilon)
-        ? await run(Infinity, join(args.out, 'no-noise'))
+        ? await run(Infinity, join(args.out, 'no-noise'), (line) =>
+            log(line.replace(/^loop: /, 'loop (no noise, ε = ∞): ')),
+          )
         : undefined;
     // Without the ε = ∞ run (--no-noise no), there is no noNoise value unless this run is exact.
     const exactItself = !Number.isFinite(epsilon);

@@ -44,7 +44,7 @@ describe('npm run segments', () => {
     const run = (...extra: string[]) =>
       main(['--out', out(), '--shoppers', '300', '--hillstrom', 'none', ...extra], quiet);
     await expect(run('--epsilon', '0')).rejects.toThrow(
-      '--epsilon: got "0", expected a number in (0, 100]',
+      '--epsilon: got "0", expected a number in (0, 100], or inf (exact groups)',
     );
     await expect(run('--dims', 'bogus')).rejects.toThrow(
       /^--dims: "bogus" is not a profile dimension; expected one of recency_months/,

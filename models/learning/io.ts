@@ -112,9 +112,12 @@ export const PROFILE_TERMS_FLAG = {
 
 /** `--epsilon` of the group reports a learner reads: a number in (0, 100], or `inf` (exact). */
 export function epsilonFlag(value: string): number {
-  return value === 'inf'
-    ? Infinity
-    : numberFlag('epsilon', value, { min: 0, max: 100, aboveMin: true });
+  if (value === 'inf') return Infinity;
+  try {
+    return numberFlag('epsilon', value, { min: 0, max: 100, aboveMin: true });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}, or inf (exact groups)`);
+  }
 }
 
 /** `--profile-terms a b … | none`: the terms to learn slopes for (none: no profile term). */
