@@ -30,6 +30,7 @@ import { floorTo, TIME_PRECISION_MS } from '../../src/feedback/wire.js';
 import { DEFAULT_FALLBACK } from '../../src/predictor/default-fallback.js';
 import { scoreFallback } from '../../src/predictor/fallback.js';
 import type { ScoreResult } from '../../src/predictor/predictor.js';
+import { fileFlag } from '../lib/args.js';
 import type { HillstromRow } from '../lib/hillstrom.js';
 import { writeJsonl } from '../lib/jsonl.js';
 import type {
@@ -187,7 +188,7 @@ export async function scorerOf(
 }> {
   if (kind === 'fallback') return { score: fallbackScore, release: async () => {} };
   const { createScorer } = await import('../uplift/onnx-scorer.js');
-  const bytes = new Uint8Array(readFileSync(modelPath));
+  const bytes = new Uint8Array(readFileSync(fileFlag('model', modelPath)));
   const version = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
   const scorer = await createScorer(bytes);
   return {

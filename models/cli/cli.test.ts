@@ -359,6 +359,58 @@ describe('the uplift CLIs', () => {
     );
   }, 60_000);
 
+  it('eval and learn --hillstrom refuse files they cannot use, naming the flag, and never overwrite the input', async () => {
+    const effects = join(dir, 'effects-hostile.json');
+    await learn(['--hillstrom', csv, '--scorer', 'fallback', '--out', effects], log);
+    const file = JSON.parse(readFileSync(effects, 'utf8'));
+    // A file of other offers (the loop's coupons) would score every row alike.
+    const foreign = join(dir, 'effects-foreign.json');
+    writeFileSync(
+      foreign,
+      JSON.stringify({ ...file, offers: { 'c-shoes-10': file.offers['email-mens'] } }),
+    );
+    await expect(evalMain(['--data', csv, '--effects', foreign])).rejects.toThrow(
+      `--effects ${foreign}: has no effect for email-mens or email-womens (its offers: c-shoes-10): learn one with npm run learn -- --hillstrom`,
+    );
+    // One of the two missing, or a file past its time: scored, with a warning.
+    const half = join(dir, 'effects-half.json');
+    writeFileSync(
+      half,
+      JSON.stringify({
+        ...file,
+        valid_until: '2001-01-02T00:00:00Z',
+        generated_at: '2001-01-01T00:00:00Z',
+        offers: { 'email-mens': file.offers['email-mens'] },
+      }),
+    );
+    const warnings: string[] = [];
+    await evalMain(['--data', csv, '--effects', half], (line) => warnings.push(line));
+    expect(warnings).toEqual([
+      `eval: warning: --effects ${half} has no effect for email-womens: it is scored as an offer the file does not know`,
+      `eval: warning: --effects ${half} is past its valid_until (2001-01-02T00:00:00.000Z): a device would ignore it`,
+    ]);
+    const missing = join(dir, 'no-such.onnx');
+    await expect(evalMain(['--data', csv, '--model', missing])).rejects.toThrow(
+      `--model: got "${missing}", expected a file that exists`,
+    );
+    await expect(evalMain(['--data', missing])).rejects.toThrow(`--data: got "${missing}"`);
+
+    // --rest naming the input (or --out) would overwrite it: refused before anything is written.
+    const before = readFileSync(csv, 'utf8');
+    const split = (rest: string, fraction = '0.5') =>
+      learn(['--hillstrom', csv, '--split', fraction, '--rest', rest, '--out', effects], log);
+    await expect(split(csv)).rejects.toThrow(
+      `--rest ${csv}: is the --hillstrom file: it would be overwritten; name another file`,
+    );
+    await expect(split(effects)).rejects.toThrow('is the --out file');
+    const rest = join(dir, 'rest-tiny.csv');
+    await expect(split(rest, '0.0001')).rejects.toThrow(
+      `--split 0.0001: of ${rows.length} rows leaves 0 to learn on and ${rows.length} to score`,
+    );
+    expect(existsSync(rest)).toBe(false);
+    expect(readFileSync(csv, 'utf8')).toBe(before);
+  }, 60_000);
+
   it('name the file, line, column and value of a bad row (train, eval, learn, replay alike)', async () => {
     const lines = readFileSync(csv, 'utf8').trimEnd().split('\n');
     const cells = lines[1]!.split(',');

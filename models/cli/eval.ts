@@ -12,13 +12,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { validateEffects } from '../../src/learning/effects.js';
 import { basename } from 'node:path';
-import { parseArgs } from '../lib/args.js';
+import { fileFlag, parseArgs } from '../lib/args.js';
 import { readHillstrom } from '../lib/hillstrom.js';
-import { runCli } from '../lib/cli.js';
+import { runCli, stderrLog, type Log } from '../lib/cli.js';
 import { DEFAULT_SEGMENTS, readSegments } from '../learning/io.js';
+import { HILLSTROM_OFFER_IDS } from '../learning/hillstrom.js';
 import { evaluateModel, type LearnedScoring } from '../uplift/evaluate-model.js';
 
-export async function main(argv: readonly string[]) {
+export async function main(argv: readonly string[], log: Log = stderrLog) {
   const args = parseArgs(argv, {
     data: { required: true, expected: 'a Hillstrom-format CSV file' },
     model: { default: 'models/default.onnx' },
@@ -26,7 +27,8 @@ export async function main(argv: readonly string[]) {
     effects: {},
     segments: { default: DEFAULT_SEGMENTS },
   });
-  const bytes = new Uint8Array(readFileSync(args.model));
+  const data = fileFlag('data', args.data);
+  const bytes = new Uint8Array(readFileSync(fileFlag('model', args.model)));
   let learned: LearnedScoring | undefined;
   if (args.effects !== undefined) {
     if (!existsSync(args.effects)) throw new Error(`--effects ${args.effects}: not found`);
@@ -50,9 +52,32 @@ export async function main(argv: readonly string[]) {
         `--effects ${args.effects}: learned on segments ${effects.segments_sha256.slice(0, 12)}…, but --segments ${args.segments} is ${segments.sha256.slice(0, 12)}…: pass the file it was learned with, or --segments none for its pooled values`,
       );
     }
+    if (segments && effects.k !== null && effects.k !== segments.centroids.length) {
+      throw new Error(
+        `--effects ${args.effects}: k ${effects.k}, but --segments ${args.segments} has ${segments.centroids.length} groups`,
+      );
+    }
+    // Scored without its offers, every row would get the same two scores: a Qini of nothing.
+    const ids = Object.values(HILLSTROM_OFFER_IDS);
+    const known = ids.filter((id) => effects.offers[id] !== undefined);
+    if (known.length === 0) {
+      throw new Error(
+        `--effects ${args.effects}: has no effect for ${ids.join(' or ')} (its offers: ${Object.keys(effects.offers).slice(0, 5).join(', ')}${Object.keys(effects.offers).length > 5 ? ', …' : ''}): learn one with npm run learn -- --hillstrom`,
+      );
+    }
+    if (known.length < ids.length) {
+      log(
+        `eval: warning: --effects ${args.effects} has no effect for ${ids.filter((id) => !known.includes(id)).join(', ')}: it is scored as an offer the file does not know`,
+      );
+    }
+    if (effects.valid_until < Date.now()) {
+      log(
+        `eval: warning: --effects ${args.effects} is past its valid_until (${new Date(effects.valid_until).toISOString()}): a device would ignore it`,
+      );
+    }
     learned = { effects, segments };
   }
-  const report = await evaluateModel(bytes, readHillstrom(args.data), args.outcome, learned);
+  const report = await evaluateModel(bytes, readHillstrom(data), args.outcome, learned);
   return {
     model: args.model,
     data: basename(args.data),

@@ -12,12 +12,12 @@
  * (models/learning/learn.ts) — the collector's files, or a Hillstrom-format file as a logged
  * campaign (models/learning/hillstrom.ts) — and writes the effects file the catalog names.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Offer } from '../../src/decide/types.js';
 import { DEFAULT_VALUE } from '../../src/decide/value.js';
 import { EFFECT_REWARDS, MAX_VALID_DAYS } from '../../src/learning/effects.js';
 import { loadCatalog } from '../campaign/world.js';
-import { numberFlag, parseArgs, timeFlag } from '../lib/args.js';
+import { fileFlag, numberFlag, parseArgs, timeFlag } from '../lib/args.js';
 import { runCli, stderrLog, type Log } from '../lib/cli.js';
 import { MODELS_DIR } from '../lib/paths.js';
 import {
@@ -67,8 +67,14 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
   const segments = args.segments === 'none' ? undefined : readSegments(args.segments);
   let offers: Offer[] | undefined;
   if (args.catalog !== undefined) {
-    if (!existsSync(args.catalog)) throw new Error(`--catalog ${args.catalog}: not found`);
-    offers = loadCatalog(JSON.parse(readFileSync(args.catalog, 'utf8'))).offers;
+    const text = readFileSync(fileFlag('catalog', args.catalog), 'utf8');
+    try {
+      offers = loadCatalog(JSON.parse(text)).offers;
+    } catch (error) {
+      throw new Error(
+        `--catalog ${args.catalog}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
   const scorer =
     offers && segments && args['model-term'] === 'yes'

@@ -8,8 +8,9 @@
  * that `npm run eval -- --data <rest> --effects <out>` scores rows the learner never saw.
  */
 import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { seededRandom } from '../../src/decide/random.js';
-import { numberFlag, parseArgs } from '../lib/args.js';
+import { fileFlag, numberFlag, parseArgs } from '../lib/args.js';
 import type { Log } from '../lib/cli.js';
 import { formatHillstrom, readHillstrom } from '../lib/hillstrom.js';
 import { MODELS_DIR } from '../lib/paths.js';
@@ -64,9 +65,23 @@ export async function hillstromMain(argv: readonly string[], log: Log) {
   if (split < 1 && args.rest === undefined) {
     throw new Error(`--split ${split}: needs --rest <csv> to write the rows it leaves out`);
   }
-  const seed = Number(args.seed);
-  const all = readHillstrom(args.hillstrom);
+  // mulberry32 (src/decide/random.ts) keeps 32 bits of its seed.
+  const seed = numberFlag('seed', args.seed, { min: 0, max: 2 ** 32 - 1, integer: true });
+  if (args.rest !== undefined && split < 1) {
+    const same = (other: string) => path.resolve(other) === path.resolve(args.rest!);
+    if (same(args.hillstrom) || same(args.out)) {
+      throw new Error(
+        `--rest ${args.rest}: is the ${same(args.out) ? '--out' : '--hillstrom'} file: it would be overwritten; name another file`,
+      );
+    }
+  }
+  const all = readHillstrom(fileFlag('hillstrom', args.hillstrom));
   const { learn, rest } = split < 1 ? splitRows(all, split, seed) : { learn: all, rest: [] };
+  if (learn.length === 0 || (split < 1 && rest.length === 0)) {
+    throw new Error(
+      `--split ${split}: of ${all.length} rows leaves ${learn.length} to learn on and ${rest.length} to score: take a split that leaves rows on both sides`,
+    );
+  }
   if (args.rest !== undefined && split < 1) writeFileSync(args.rest, formatHillstrom(rest));
   const segments = args.segments === 'none' ? undefined : readSegments(args.segments);
   log(

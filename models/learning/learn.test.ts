@@ -316,6 +316,23 @@ describe('npm run learn on collector files', () => {
     expect(message).not.toContain('\n');
   });
 
+  it('names --catalog when it is missing, not JSON, or not a catalog', async () => {
+    const run = (catalog: string) =>
+      learnClicks(collectorFile(), join(dir, 'cat.json'), [DEFAULT_SEGMENTS, '--catalog', catalog]);
+    const missing = join(dir, 'no-catalog.json');
+    await expect(run(missing)).rejects.toThrow(
+      `--catalog: got "${missing}", expected a file that exists`,
+    );
+    const broken = join(dir, 'broken-catalog.json');
+    writeFileSync(broken, '{"offers": [');
+    await expect(run(broken)).rejects.toThrow(`--catalog ${broken}: `);
+    const wrong = join(dir, 'wrong-catalog.json');
+    writeFileSync(wrong, '{"offers": []}');
+    await expect(run(wrong)).rejects.toThrow(
+      `--catalog ${wrong}: version: got undefined, expected 1`,
+    );
+  });
+
   it('refuses a net reward without the orders, naming the flag', async () => {
     await expect(
       learn(['--feedback', collectorFile(), '--out', join(dir, 'x.json'), '--segments', 'none']),

@@ -7,7 +7,7 @@
  * Until the next release a list may also be written as one comma-separated value
  * (`--feedback a.jsonl,b.jsonl`, the old syntax of `ope` and `optimize`), with a warning.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { describeValue, OfferwiseError } from '../../src/util/errors.js';
 
 export interface FlagSpec {
@@ -168,4 +168,12 @@ export function timeFlag(name: string, value: string): number {
     );
   }
   return t;
+}
+
+/** The path a `--name` flag gives, when it names a file; else an error naming the flag. */
+export function fileFlag(name: string, value: string): string {
+  if (!statSync(value, { throwIfNoEntry: false })?.isFile()) {
+    throw flagError(`--${name}`, value, 'a file that exists');
+  }
+  return value;
 }

@@ -332,7 +332,7 @@ function replayClaims(): Claim[] {
       'model',
       'replay',
       'replay.biggest_discount.targeted',
-      { ...loop, near: 'in the top 30% (22.0 ± 3.3)' },
+      { ...loop, near: 'in the top 30% (the rule 22.0;' },
       '22.0',
     ),
   );
