@@ -78,7 +78,11 @@ export interface BrowsingWorld {
   /** The shop's categories (those of the offers, and the segments file's). */
   categories: string[];
   /** Percent-off coupons, one `home` slot; category `any` fits every category. */
-  offers: { id: string; category: string; percent: number }[];
+  /**
+   * The coupons; `launchWeek` (1-based, default 1): the loop's week from which the catalog offers
+   * it (listed before with a later `valid_from`, as a shop schedules a campaign).
+   */
+  offers: { id: string; category: string; percent: number; launchWeek?: number }[];
   shoppers: {
     /** Mean visits per shopper per week (each shopper's rate × U[1 − spread, 1 + spread]). */
     visitsPerWeek: number;

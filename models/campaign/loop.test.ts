@@ -128,4 +128,56 @@ describe('the learning loop', () => {
       expect.stringMatching(/^loop: learned on weeks 2-2: /),
     ]);
   }, 120_000);
+
+  it('offers a coupon from its launch week only, and decides it then as an offer the effects file does not know', async () => {
+    const base = browsingWorldOf(readWorld(DEFAULT_BROWSING_WORLD), DEFAULT_BROWSING_WORLD);
+    const late = base.offers[0]!.id;
+    const world = {
+      ...base,
+      offers: base.offers.map((o, i) => (i === 0 ? { ...o, launchWeek: 2 } : o)),
+    };
+    const fit = fitSegments(browsingProfiles(world, 300, 5, SIM_START), world.categories, {
+      seed: 1,
+      k: 4,
+    });
+    const text = JSON.stringify(fit.segments);
+    const segments = {
+      ...validateSegments(fit.segments),
+      sha256: createHash('sha256').update(text).digest('hex'),
+    };
+    const shown = new Map<number, number>();
+    const candidates = new Map<number, number>();
+    await runLoop({
+      world,
+      shoppers: 150,
+      weeks: 2,
+      seed: 5,
+      epsilon: 2,
+      segments,
+      score: fallbackScore,
+      out: join(dir, 'late'),
+      onDecision: ({ week, ids, probabilities }) => {
+        const i = ids.indexOf(late);
+        candidates.set(week, (candidates.get(week) ?? 0) + (i >= 0 ? 1 : 0));
+        shown.set(week, (shown.get(week) ?? 0) + (i >= 0 ? probabilities[i]! : 0));
+      },
+    });
+    // Week 1: not yet offered. Week 2: a candidate of every personalized decision (no cap yet
+    // spent on it), with a probability of its own.
+    expect(candidates.get(1)).toBe(0);
+    expect(candidates.get(2)).toBeGreaterThan(50);
+    expect(shown.get(2)).toBeGreaterThan(0);
+    // The file week 2 decided with never saw it: it has the group levels a new offer is scored by.
+    const effects = validateEffects(
+      JSON.parse(readFileSync(join(dir, 'late', 'week-1', 'effects.json'), 'utf8')),
+    );
+    expect(effects.offers[late]).toBeUndefined();
+    expect(effects.group_levels).toHaveLength(4);
+    // The catalog lists it from the start, valid from week 2.
+    const catalog = loadCatalog(
+      JSON.parse(readFileSync(join(dir, 'late', 'catalog.json'), 'utf8')),
+    );
+    const offer = catalog.offers.find((o) => o.id === late)!;
+    expect(offer.valid_from! - catalog.offers[1]!.valid_from!).toBe(7 * 86_400_000);
+  }, 120_000);
 });

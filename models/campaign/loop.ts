@@ -111,7 +111,10 @@ export interface LoopResult {
   gapClosed: number;
 }
 
-/** The week's catalog: the world's coupons, one `home` slot, one claim each. */
+/**
+ * The week's catalog: the world's coupons, one `home` slot, one claim each; an offer launched in a
+ * later week (`launchWeek`) is listed from the start with its `valid_from` then.
+ */
 export function loopCatalog(world: BrowsingWorld, start: number, days: number) {
   const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
   return {
@@ -127,7 +130,7 @@ export function loopCatalog(world: BrowsingWorld, start: number, days: number) {
       discount: { percent: o.percent },
       code: o.id.toUpperCase(),
       max_claims: 1,
-      valid_from: iso(start),
+      valid_from: iso(start + ((o.launchWeek ?? 1) - 1) * 7 * DAY_MS),
       valid_to: iso(start + (days + 1) * DAY_MS),
       placements: ['home'],
     })),

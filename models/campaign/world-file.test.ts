@@ -7,6 +7,7 @@ import { syntheticRows } from './world.js';
 import {
   DEFAULT_BROWSING_WORLD,
   HILLSTROM_WORLD,
+  LAUNCH_BROWSING_WORLD,
   readWorld,
   UNTUNED_BROWSING_WORLD,
   validateWorld,
@@ -15,11 +16,11 @@ import {
 const raw = () => JSON.parse(readFileSync(DEFAULT_BROWSING_WORLD, 'utf8'));
 
 describe('world files', () => {
-  it('hold today’s Hillstrom truth and the two browsing worlds', () => {
+  it('hold today’s Hillstrom truth and the three browsing worlds', () => {
     const hillstrom = readWorld(HILLSTROM_WORLD);
     expect(hillstrom.kind).toBe('hillstrom');
     expect(hillstrom.kind === 'hillstrom' && hillstrom.response).toEqual(HILLSTROM_RESPONSE);
-    for (const file of [DEFAULT_BROWSING_WORLD, UNTUNED_BROWSING_WORLD]) {
+    for (const file of [DEFAULT_BROWSING_WORLD, UNTUNED_BROWSING_WORLD, LAUNCH_BROWSING_WORLD]) {
       const world = readWorld(file);
       expect(world.kind).toBe('browsing');
       if (world.kind === 'browsing') {
@@ -27,6 +28,20 @@ describe('world files', () => {
         expect(world.shoppers.archetypes.length).toBe(8);
       }
     }
+    // The launch world is the default one but for three coupons' launch week.
+    const launch = readWorld(LAUNCH_BROWSING_WORLD);
+    const base = readWorld(DEFAULT_BROWSING_WORLD);
+    if (launch.kind !== 'browsing' || base.kind !== 'browsing') throw new Error('not browsing');
+    expect(launch.offers.filter((o) => o.launchWeek === 3).map((o) => o.id)).toEqual([
+      'c-womens-25',
+      'c-shoes-10',
+      'c-any-15',
+    ]);
+    expect({
+      ...launch,
+      name: '',
+      offers: launch.offers.map(({ launchWeek: _, ...o }) => o),
+    }).toEqual({ ...base, name: '' });
   });
 
   it('refuse a misspelt or missing coefficient, naming it', () => {
@@ -61,13 +76,30 @@ describe('world files', () => {
       'world.shoppers.archetypes[1].shares: got 0.2, expected no such field (one of name, share, interest, concentration, buyer, sensitive, history)',
     );
     expect(refused((w) => (w.offers[2].perc = 10))).toThrow(
-      'world.offers[2].perc: got 10, expected no such field (one of id, category, percent)',
+      'world.offers[2].perc: got 10, expected no such field (one of id, category, percent, launch_week)',
     );
     const hillstrom = JSON.parse(readFileSync(HILLSTROM_WORLD, 'utf8'));
     hillstrom.categories = ['womens', 'mens'];
     expect(() => validateWorld(hillstrom)).toThrow(
       'world.categories: got array(2), expected no such field (one of format, version, kind, name, offers, response)',
     );
+  });
+
+  it('take an offer launched in a later week (launch_week), and refuse a week that is not one', () => {
+    const world = raw();
+    world.offers[3].launch_week = 3;
+    world.offers[4].launch_week = 1;
+    const read = validateWorld(world);
+    if (read.kind !== 'browsing') throw new Error('not a browsing world');
+    expect(read.offers[3]).toEqual({ ...read.offers[3], launchWeek: 3 });
+    // Week 1 is the default: not written.
+    expect(read.offers[4]).not.toHaveProperty('launchWeek');
+    for (const bad of [0, 2.5, 53, '3']) {
+      world.offers[3].launch_week = bad;
+      expect(() => validateWorld(world)).toThrow(
+        `world.offers[3].launch_week: got ${JSON.stringify(bad)}, expected a whole number of weeks from 1 to 52 (absent: 1)`,
+      );
+    }
   });
 
   it('refuse basket and recency coefficients that would make a negative order, saying why', () => {

@@ -32,6 +32,8 @@ const WORLDS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'worlds');
 export const DEFAULT_BROWSING_WORLD = join(WORLDS_DIR, 'browsing.json');
 /** A browsing world with other coefficients, written before any result on it was seen. */
 export const UNTUNED_BROWSING_WORLD = join(WORLDS_DIR, 'browsing-untuned.json');
+/** The default world with three of its coupons launched in week 3 (new offers in the loop). */
+export const LAUNCH_BROWSING_WORLD = join(WORLDS_DIR, 'browsing-launch.json');
 /** Today's simulation as a file (what `npm run simulate` does without `--world`). */
 export const HILLSTROM_WORLD = join(WORLDS_DIR, 'hillstrom.json');
 
@@ -188,7 +190,7 @@ const BROWSING_KEYS = [
   'response',
 ];
 const HILLSTROM_KEYS = ['format', 'version', 'kind', 'name', 'offers', 'response'];
-const OFFER_KEYS = ['id', 'category', 'percent'];
+const OFFER_KEYS = ['id', 'category', 'percent', 'launch_week'];
 const SHOPPERS_KEYS = [
   'visitsPerWeek',
   'visitSpread',
@@ -236,10 +238,18 @@ function browsingWorld(raw: Record<string, unknown>, name: string): BrowsingWorl
     if (offer.category !== 'any' && !cats.includes(offer.category as string)) {
       bad(`${f}.category`, offer.category, `"any" or one of ${cats.join(', ')}`);
     }
+    const launch = offer.launch_week;
+    if (
+      launch !== undefined &&
+      (typeof launch !== 'number' || !Number.isInteger(launch) || launch < 1 || launch > 52)
+    ) {
+      bad(`${f}.launch_week`, launch, 'a whole number of weeks from 1 to 52 (absent: 1)');
+    }
     return {
       id: offer.id as string,
       category: offer.category as string,
       percent: number(offer.percent, `${f}.percent`, 1, 90),
+      ...(launch !== undefined && launch !== 1 ? { launchWeek: launch as number } : {}),
     };
   });
   const s = object(raw.shoppers, 'shoppers');
