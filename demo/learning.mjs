@@ -227,10 +227,13 @@ export async function createLearning({ dataDir, qaToken, segmentsFile = DEFAULT_
       }
       if (made) await writeFile(made, JSON.stringify(demoCatalog(Date.now())));
       const orders = merged ?? (orderFiles.length === 1 ? path.join(dataDir, orderFiles[0]) : null);
-      const result = await runCli(
-        'models/cli/learn.ts',
-        learnArgs({ dataDir, segmentsFile, out, files, orders, catalog }),
-      );
+      const args = { dataDir, segmentsFile, out, files, orders, catalog };
+      // Orders that name no decision yet (bought before any offer was shown) teach the net
+      // value nothing: the learner refuses them, and the claims are learned instead.
+      const result = await runCli('models/cli/learn.ts', learnArgs(args)).catch((error) => {
+        if (!orders || !String(error?.message).includes('--orders: no order in')) throw error;
+        return runCli('models/cli/learn.ts', learnArgs({ ...args, orders: null }));
+      });
       await rename(out, effectsFile);
       effects = await fileOf(effectsFile);
       effectsStamp = await stampOf(effectsFile);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../demo/server.mjs';
+import { toWireBatch, toWireEvent } from '../../src/feedback/wire.js';
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 const servers: DemoServer[] = [];
@@ -85,6 +86,43 @@ describe('the demo server’s learning files', () => {
       'demo: the segments file /nonexistent/segments.json does not exist',
     );
   });
+
+  it('learns the claims when the orders name no decision yet (bought before any offer was shown)', async () => {
+    const { server, dataDir } = await start();
+    const now = Date.now();
+    const events = [0, 1, 2, 3].flatMap((d) => {
+      const base = {
+        decisionId: `d-${d}`,
+        offerId: d < 2 ? 'c-shoes-10' : 'c-mens-15',
+        placement: 'home',
+        propensity: 0.5,
+        modelVersion: 'm-1',
+      };
+      return [
+        toWireEvent({ ...base, type: 'impression', at: now - 60_000 }, `i-${d}`, now, 'full'),
+        ...(d === 0
+          ? [toWireEvent({ ...base, type: 'claim', at: now - 30_000 }, `c-${d}`, now, 'full')]
+          : []),
+      ];
+    });
+    const batch = toWireBatch('full', now, events as Parameters<typeof toWireBatch>[2]);
+    writeFileSync(path.join(dataDir, 'feedback.jsonl'), `${JSON.stringify(batch)}\n`);
+    writeFileSync(
+      path.join(dataDir, 'orders.jsonl'),
+      `${JSON.stringify({ orderId: 'o-1', value: 80, at: now })}\n`,
+    );
+    const learned = await fetch(server.url('/api/learn'), {
+      method: 'POST',
+      headers: { 'x-qa-token': server.qaToken },
+    });
+    const result = (await learned.json()) as {
+      reward: string;
+      decisions: { personalized: number };
+    };
+    expect(learned.status).toBe(200);
+    expect(result.reward).toBe('claim');
+    expect(result.decisions.personalized).toBe(4);
+  }, 60_000);
 
   it('simulates a week of shoppers with the demo coupons, groups and ε, and learns from them', async () => {
     const { server, dataDir, catalog } = await start(undefined, true);
