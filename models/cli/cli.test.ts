@@ -395,6 +395,34 @@ describe('the uplift CLIs', () => {
     );
     await expect(evalMain(['--data', missing])).rejects.toThrow(`--data: got "${missing}"`);
 
+    // Groups on categories Hillstrom does not have place every row alike: said, not refused.
+    const shipped = JSON.parse(readFileSync(join(MODELS_DIR, 'default-segments.json'), 'utf8'));
+    const elsewhere = join(dir, 'segments-elsewhere.json');
+    writeFileSync(
+      elsewhere,
+      JSON.stringify({
+        ...shipped,
+        vector: { ...shipped.vector, categories: ['a', 'b', 'c', 'd', 'e'] },
+      }),
+    );
+    const notes: string[] = [];
+    await learn(
+      [
+        '--hillstrom',
+        csv,
+        '--scorer',
+        'fallback',
+        '--segments',
+        elsewhere,
+        '--out',
+        join(dir, 'e.json'),
+      ],
+      (line) => notes.push(line),
+    );
+    expect(notes).toContain(
+      `learn: warning: --segments ${elsewhere} has the categories a, b, c, d, e, none of Hillstrom's (mens, womens): its groups cannot tell the campaign's buyers apart`,
+    );
+
     // --rest naming the input (or --out) would overwrite it: refused before anything is written.
     const before = readFileSync(csv, 'utf8');
     const split = (rest: string, fraction = '0.5') =>

@@ -28,6 +28,7 @@ import {
 } from './io.js';
 import { effectsFromCells } from './learn.js';
 import {
+  HILLSTROM_OFFER_IDS,
   HILLSTROM_OUTCOMES,
   hillstromCells,
   hillstromOffers,
@@ -84,6 +85,12 @@ export async function hillstromMain(argv: readonly string[], log: Log) {
   }
   if (args.rest !== undefined && split < 1) writeFileSync(args.rest, formatHillstrom(rest));
   const segments = args.segments === 'none' ? undefined : readSegments(args.segments);
+  const emailCategories = Object.keys(HILLSTROM_OFFER_IDS);
+  if (segments && !segments.vector.categories.some((c) => emailCategories.includes(c))) {
+    log(
+      `learn: warning: --segments ${args.segments} has the categories ${segments.vector.categories.join(', ')}, none of Hillstrom's (${emailCategories.join(', ')}): its groups cannot tell the campaign's buyers apart`,
+    );
+  }
   log(
     `learn: ${learn.length} of ${all.length} Hillstrom rows${segments ? `, ${segments.centroids.length} groups at ε = ${epsilon}` : ', no groups'}`,
   );
