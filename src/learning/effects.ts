@@ -9,7 +9,8 @@ import { parseDateTime } from '../catalog/fields.js';
 import { fieldError } from '../util/errors.js';
 import { isPlainObject } from '../util/guards.js';
 import { PROFILE_TERMS, type ProfileTerm } from '../features/profile-vector.js';
-import { refuseMisspeltKeys, type GroupPlacement } from './segments.js';
+import { refuseMisspeltKeys } from '../util/misspelt-keys.js';
+import type { GroupPlacement } from './segments.js';
 import type { Effects, EffectReward, GroupEffect, OfferEffect } from './types.js';
 
 export const EFFECTS_FORMAT = 'offerwise-effects';
