@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateEffects } from '../../src/learning/effects.js';
 import { validateSegments } from '../../src/learning/segments.js';
+import { main as learn } from '../cli/learn.js';
 import { readJsonl } from '../lib/jsonl.js';
 import { fitSegments } from '../learning/fit-segments.js';
 import { browsingProfiles } from '../learning/profiles.js';
@@ -107,6 +108,35 @@ describe('the learning loop', () => {
       ),
     );
     expect(new Set(ids).size).toBe(ids.length);
+
+    // The file is what `npm run learn` writes from the week's logs and the loop's catalog and
+    // segments, byte for byte.
+    const segmentsFile = join(dir, 'segments.json');
+    writeFileSync(segmentsFile, text);
+    const week = (name: string) => join(dir, 'a', 'week-1', name);
+    await learn(
+      [
+        '--feedback',
+        week('feedback.jsonl'),
+        '--orders',
+        week('orders-to-date.jsonl'),
+        '--catalog',
+        join(dir, 'a', 'catalog.json'),
+        '--segments',
+        segmentsFile,
+        '--now',
+        new Date(effects.generated_at).toISOString(),
+        // runLoop scores the model at the groups unless told not to (the CLI's default is no).
+        '--model-term',
+        'yes',
+        '--scorer',
+        'fallback',
+        '--out',
+        join(dir, 'relearned.json'),
+      ],
+      () => undefined,
+    );
+    expect(readFileSync(join(dir, 'relearned.json')).equals(raw)).toBe(true);
 
     // The offers as the catalog lists them, for `npm run learn --catalog`: the SDK takes them.
     const catalog = loadCatalog(JSON.parse(readFileSync(join(dir, 'a', 'catalog.json'), 'utf8')));
