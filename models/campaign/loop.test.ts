@@ -36,6 +36,8 @@ describe('the learning loop', () => {
       epsilon: 2,
       segments,
       score: fallbackScore,
+      // The model's slope learned too (off by default), so that its path is run here.
+      modelTerm: true,
     };
     // The loop itself checks every logged propensity against the probability recomputed from the
     // scores the decider weighed (it throws on a difference over 1e-9), with effects on and off.
@@ -126,7 +128,7 @@ describe('the learning loop', () => {
         segmentsFile,
         '--now',
         new Date(effects.generated_at).toISOString(),
-        // runLoop scores the model at the groups unless told not to (the CLI's default is no).
+        // As the loop ran: the model scored at the groups (its fallback scorer).
         '--model-term',
         'yes',
         '--scorer',

@@ -59,7 +59,7 @@ export interface LoopOptions {
   epsilon: number;
   /** The groups the devices place themselves in (with the SHA-256 the catalog names). */
   segments: Segments & { sha256: string };
-  /** Learn the model's slope (`model.beta`) too; default true. */
+  /** Learn the model's slope (`model.beta`) too; default false, as `npm run loop` and `learn`. */
   modelTerm?: boolean;
   /** The profile terms learned (`profile`); default the learner's. */
   profileTerms?: readonly ProfileTerm[];
@@ -446,7 +446,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
           reward: 'net',
           ...(epsilon > 0 ? { segments } : {}),
           offers: [...offers.values()],
-          ...(options.modelTerm === false ? {} : { score: options.score }),
+          ...(options.modelTerm === true ? { score: options.score } : {}),
           ...(options.profileTerms ? { profileTerms: options.profileTerms } : {}),
           now: origin + (w + 1) * 7 * DAY_MS,
           ...(options.temperatureFactor !== undefined
