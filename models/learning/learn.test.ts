@@ -297,6 +297,9 @@ describe('npm run learn on collector files', () => {
       `--orders: no order in ${JSON.stringify(file)} names a decision of the feedback (3 lines, 1 with an order id, a decision id and a valid value): --reward net learns from the orders of the decisions; --reward claim learns from the claims alone`,
     );
     await expect(run(empty)).rejects.toThrow('(0 lines, 0 with an order id,');
+    const one = join(dir, 'orders-one.jsonl');
+    writeFileSync(one, `${JSON.stringify({ orderId: 'o9', value: 5, at: AT })}\n`);
+    await expect(run(one)).rejects.toThrow('(1 line, 0 with an order id,');
   });
 
   it('says what it read when no line holds a personalized decision, and names a file it cannot read', async () => {

@@ -137,6 +137,9 @@ export async function effectsFromCells(
   return { effects: file, summary };
 }
 
+/** `n` lines, in words ("1 line", "2 JSONL lines"). */
+const lines = (n: number, kind = '') => `${n} ${kind}line${n === 1 ? '' : 's'}`;
+
 /** Learns effects from a collector's files. */
 export async function learnFromLogs(
   files: { feedback: readonly string[]; orders?: string | undefined },
@@ -185,14 +188,14 @@ export async function learnFromLogs(
         )
       ).getRowObjectsJS();
       throw new Error(
-        `--feedback: no personalized decision with an impression in the logs (${num(counts?.events)} events with a decision and an offer; ${num(counts?.lines)} JSONL lines, ${num(leftOut?.lines)} of them ${NOT_A_BATCH}; impressions left out: ${num(leftOut?.impressions)} for their propensity, ${num(leftOut?.times)} for their time)`,
+        `--feedback: no personalized decision with an impression in the logs (${num(counts?.events)} events with a decision and an offer; ${lines(num(counts?.lines), 'JSONL ')}, ${num(leftOut?.lines)} of them ${NOT_A_BATCH}; impressions left out: ${num(leftOut?.impressions)} for their propensity, ${num(leftOut?.times)} for their time)`,
       );
     }
     if (needsOrders) {
       const [match] = (await db.runAndReadAll(ORDER_MATCH_SQL)).getRowObjectsJS();
       if (num(match?.matched) === 0) {
         throw new Error(
-          `--orders: no order in ${JSON.stringify(files.orders)} names a decision of the feedback (${num(match?.lines)} lines, ${num(match?.usable)} with an order id, a decision id and a valid value): --reward ${options.reward} learns from the orders of the decisions; --reward claim learns from the claims alone`,
+          `--orders: no order in ${JSON.stringify(files.orders)} names a decision of the feedback (${lines(num(match?.lines))}, ${num(match?.usable)} with an order id, a decision id and a valid value): --reward ${options.reward} learns from the orders of the decisions; --reward claim learns from the claims alone`,
         );
       }
     }
