@@ -399,7 +399,7 @@ export class Decider {
           modelScores,
           learned.effects,
           learned.weights,
-          deviations && kept.map((i) => deviations[i]!),
+          deviations && kept.map((i) => deviations[i]),
           terms && kept.map((i) => terms[i]),
         )
       : undefined;
@@ -470,8 +470,11 @@ export class Decider {
   ): {
     effects?: Effects;
     weights?: number[];
-    /** The shopper's profile terms for a category, less the groups' (with profile slopes). */
-    deviate?: (offer: Offer) => number[];
+    /**
+     * The shopper's profile terms for an offer the file knows, less the groups' (with profile
+     * slopes; else undefined: an unknown offer has no group terms to deviate from).
+     */
+    deviate?: (offer: Offer) => number[] | undefined;
     /** The shopper's own profile terms for an offer the file does not know (else undefined). */
     terms?: (offer: Offer) => number[] | undefined;
     inspection: Pick<DecisionInspection, 'group' | 'effects'>;
@@ -519,9 +522,12 @@ export class Decider {
       temperature: effects.temperature,
       byGroup: placed !== undefined,
     };
+    // Per offer, one of the two: a known offer's deviation from its groups' terms, or an unknown
+    // one's own terms (effectScores reads no deviation for an offer the file does not know).
     const deviate =
       placed && effects.profile
-        ? (offer: Offer) => profileDeviation(placed, segments!, offer)
+        ? (offer: Offer) =>
+            effects.offers[offer.id] ? profileDeviation(placed, segments!, offer) : undefined
         : undefined;
     const terms =
       placed && effects.profile && effects.group_levels

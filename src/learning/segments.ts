@@ -249,7 +249,7 @@ export function profileDeviation(
   segments: Segments,
   offer: TermOffer,
 ): number[] {
-  const out = offerTerms(placement.vector, segments.vector.categories, offer);
+  const out = profileTerms(placement, segments, offer);
   termsByGroup(segments, offer).forEach((terms, g) => {
     const w = placement.weights[g]!;
     for (let j = 0; j < out.length; j++) out[j]! -= w * terms[j]!;
