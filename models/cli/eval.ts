@@ -9,7 +9,7 @@
  * `--effects`, the uplifts ranked are those of a decision with the learned effects applied
  * (`npm run learn -- --hillstrom`), the rows placed in the groups of `--segments`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { validateEffects } from '../../src/learning/effects.js';
 import { basename } from 'node:path';
 import { fileFlag, parseArgs } from '../lib/args.js';
@@ -31,10 +31,10 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
   const bytes = new Uint8Array(readFileSync(fileFlag('model', args.model)));
   let learned: LearnedScoring | undefined;
   if (args.effects !== undefined) {
-    if (!existsSync(args.effects)) throw new Error(`--effects ${args.effects}: not found`);
     let effects;
+    const text = readFileSync(fileFlag('effects', args.effects), 'utf8');
     try {
-      effects = validateEffects(JSON.parse(readFileSync(args.effects, 'utf8')));
+      effects = validateEffects(JSON.parse(text));
     } catch (error) {
       throw new Error(
         `--effects ${args.effects}: ${error instanceof Error ? error.message : String(error)}`,

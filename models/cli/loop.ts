@@ -28,12 +28,17 @@ import { runLoop, type LoopResult } from '../campaign/loop.js';
 import { scorerOf } from '../campaign/simulator.js';
 import { browsingWorldOf, DEFAULT_BROWSING_WORLD, readWorld } from '../campaign/world-file.js';
 import { SIM_START } from '../campaign/world.js';
-import { numberFlag, parseArgs, timeFlag } from '../lib/args.js';
+import { numberFlag, parseArgs, seedFlag, timeFlag } from '../lib/args.js';
 import { runCli, stderrLog, type Log } from '../lib/cli.js';
 import { MODELS_DIR } from '../lib/paths.js';
 import { fitSegments, kForEpsilon } from '../learning/fit-segments.js';
 import { browsingProfiles } from '../learning/profiles.js';
-import { PROFILE_TERMS_FLAG, profileTermsFlag, readSegments } from '../learning/io.js';
+import {
+  disjointCategoriesWarning,
+  PROFILE_TERMS_FLAG,
+  profileTermsFlag,
+  readSegments,
+} from '../learning/io.js';
 
 const round = (x: number) => Number(x.toFixed(4));
 
@@ -61,8 +66,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
   const world = browsingWorldOf(readWorld(args.world), args.world);
   const shoppers = numberFlag('shoppers', args.shoppers, { min: 1, max: 1e6, integer: true });
   const weeks = numberFlag('weeks', args.weeks, { min: 1, max: 52, integer: true });
-  // mulberry32 (src/decide/random.ts) keeps 32 bits of its seed: a larger one would repeat a run.
-  const seed = numberFlag('seed', args.seed, { min: 0, max: 2 ** 32 - 1, integer: true });
+  const seed = seedFlag(args.seed);
   const epsilon =
     args.epsilon === 'inf' ? Infinity : numberFlag('epsilon', args.epsilon, { min: 0, max: 10 });
   const exploration = numberFlag('exploration', args.exploration, { min: 0, max: 1 });
@@ -77,12 +81,15 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
   let segments: Segments & { sha256: string };
   if (args.segments !== undefined) {
     segments = readSegments(args.segments);
-    const own = segments.vector.categories;
-    if (!own.some((c) => world.categories.includes(c))) {
-      log(
-        `loop: warning: --segments ${args.segments} has the categories ${own.join(', ')}, none of the world's (${world.categories.join(', ')}): its groups cannot tell the shoppers' interests apart`,
-      );
-    }
+    const warning = disjointCategoriesWarning(
+      'loop',
+      args.segments,
+      segments,
+      world.categories,
+      "the world's",
+      "the shoppers' interests",
+    );
+    if (warning) log(warning);
   } else {
     const k =
       args.k === undefined

@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { OfferwiseError } from '../../src/util/errors.js';
-import { numberFlag, parseArgs } from '../lib/args.js';
+import { numberFlag, parseArgs, seedFlag } from '../lib/args.js';
 import { runCli, type Log } from '../lib/cli.js';
 import { readHillstrom } from '../lib/hillstrom.js';
 import {
@@ -57,8 +57,7 @@ export async function main(argv: readonly string[], log: Log = () => {}) {
     throw new Error('--bootstrap: got 1, expected 0 (no bootstrap) or at least 2 runs (a spread)');
   }
   const folds = numberFlag('folds', args.folds, { min: 2, max: MAX_FOLDS, integer: true });
-  // mulberry32 (src/decide/random.ts) keeps 32 bits of its seed: a larger one would repeat a run.
-  const seed = numberFlag('seed', args.seed, { min: 0, max: 2 ** 32 - 1, integer: true });
+  const seed = seedFlag(args.seed);
   const epsilon = epsilonFlag(args.epsilon);
   const segments = args.segments === 'none' ? undefined : readSegments(args.segments);
   const share = numberFlag('share', args.share, { min: 0, max: 1, aboveMin: true });

@@ -21,7 +21,7 @@ import { validateSegments } from '../../src/learning/segments.js';
 import { profileVectorNames, type VectorProfile } from '../../src/features/profile-vector.js';
 import { browsingWorldOf, DEFAULT_BROWSING_WORLD, readWorld } from '../campaign/world-file.js';
 import { SIM_START } from '../campaign/world.js';
-import { numberFlag, parseArgs } from '../lib/args.js';
+import { numberFlag, parseArgs, seedFlag } from '../lib/args.js';
 import { runCli, stderrLog, type Log } from '../lib/cli.js';
 import { readHillstrom } from '../lib/hillstrom.js';
 import { SHARED_DATA_DIR } from '../lib/paths.js';
@@ -65,8 +65,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     max: 1e6,
     integer: true,
   });
-  // mulberry32 (src/decide/random.ts) keeps 32 bits of its seed: a larger one would repeat a run.
-  const seed = numberFlag('seed', args.seed, { min: 0, max: 2 ** 32 - 1, integer: true });
+  const seed = seedFlag(args.seed);
   const world = browsingWorldOf(readWorld(args.world), args.world);
   const browsing = browsingProfiles(world, shoppers, seed, SIM_START);
   let hillstrom: VectorProfile[] = [];

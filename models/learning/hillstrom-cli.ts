@@ -10,13 +10,14 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { seededRandom } from '../../src/decide/random.js';
-import { fileFlag, numberFlag, parseArgs } from '../lib/args.js';
+import { fileFlag, numberFlag, parseArgs, seedFlag } from '../lib/args.js';
 import type { Log } from '../lib/cli.js';
 import { formatHillstrom, readHillstrom } from '../lib/hillstrom.js';
 import { MODELS_DIR } from '../lib/paths.js';
 import { shuffle } from '../lib/random.js';
 import {
   DEFAULT_SEGMENTS,
+  disjointCategoriesWarning,
   epsilonFlag,
   printable,
   resultWarnings,
@@ -66,8 +67,7 @@ export async function hillstromMain(argv: readonly string[], log: Log) {
   if (split < 1 && args.rest === undefined) {
     throw new Error(`--split ${split}: needs --rest <csv> to write the rows it leaves out`);
   }
-  // mulberry32 (src/decide/random.ts) keeps 32 bits of its seed.
-  const seed = numberFlag('seed', args.seed, { min: 0, max: 2 ** 32 - 1, integer: true });
+  const seed = seedFlag(args.seed);
   if (args.rest !== undefined && split < 1) {
     const same = (other: string) => path.resolve(other) === path.resolve(args.rest!);
     if (same(args.hillstrom) || same(args.out)) {
@@ -85,12 +85,17 @@ export async function hillstromMain(argv: readonly string[], log: Log) {
   }
   if (args.rest !== undefined && split < 1) writeFileSync(args.rest, formatHillstrom(rest));
   const segments = args.segments === 'none' ? undefined : readSegments(args.segments);
-  const emailCategories = Object.keys(HILLSTROM_OFFER_IDS);
-  if (segments && !segments.vector.categories.some((c) => emailCategories.includes(c))) {
-    log(
-      `learn: warning: --segments ${args.segments} has the categories ${segments.vector.categories.join(', ')}, none of Hillstrom's (${emailCategories.join(', ')}): its groups cannot tell the campaign's buyers apart`,
+  const warning =
+    segments &&
+    disjointCategoriesWarning(
+      'learn',
+      args.segments,
+      segments,
+      Object.keys(HILLSTROM_OFFER_IDS),
+      "Hillstrom's",
+      "the campaign's buyers",
     );
-  }
+  if (warning) log(warning);
   log(
     `learn: ${learn.length} of ${all.length} Hillstrom rows${segments ? `, ${segments.centroids.length} groups at ε = ${epsilon}` : ', no groups'}`,
   );

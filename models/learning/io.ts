@@ -36,6 +36,24 @@ export function readSegments(file: string): Segments & { sha256: string } {
   }
 }
 
+/**
+ * The warning a CLI (`cli`) prints when the segments file it was given (`file`) shares no category
+ * with the data it places (`categories`, the `whose` data's): every shopper would land alike, so
+ * its groups tell nothing apart (`lost`, what they cannot tell). Undefined when one is shared.
+ */
+export function disjointCategoriesWarning(
+  cli: string,
+  file: string,
+  segments: Pick<Segments, 'vector'>,
+  categories: readonly string[],
+  whose: string,
+  lost: string,
+): string | undefined {
+  const own = segments.vector.categories;
+  if (own.some((c) => categories.includes(c))) return undefined;
+  return `${cli}: warning: --segments ${file} has the categories ${own.join(', ')}, none of ${whose} (${categories.join(', ')}): its groups cannot tell ${lost} apart`;
+}
+
 /** The model the decisions ran (ONNX through ONNX Runtime), or the SDK's fallback scorer. */
 export { scorerOf } from '../campaign/simulator.js';
 

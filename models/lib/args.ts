@@ -170,6 +170,14 @@ export function timeFlag(name: string, value: string): number {
   return t;
 }
 
+/**
+ * `--seed`: a whole number that fits in 32 bits. mulberry32 (src/decide/random.ts) keeps 32 bits
+ * of its seed, so a larger one would repeat another seed's run.
+ */
+export function seedFlag(value: string): number {
+  return numberFlag('seed', value, { min: 0, max: 2 ** 32 - 1, integer: true });
+}
+
 /** The path a `--name` flag gives, when it names a file; else an error naming the flag. */
 export function fileFlag(name: string, value: string): string {
   if (!statSync(value, { throwIfNoEntry: false })?.isFile()) {
