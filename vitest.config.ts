@@ -6,6 +6,8 @@ export default defineConfig({
     // Vitest leaves a core free by default: one worker on a 2-core machine, where the unit files
     // (mostly waiting on module loading) run faster with two (77 s against 108 s).
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    // The run's temporary files in one folder of its own, removed at the end.
+    globalSetup: ['test/support/temp-root.mjs'],
     projects: [
       {
         test: {
