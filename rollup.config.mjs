@@ -236,6 +236,10 @@ function scriptTagLoader() {
   };
 }
 
+// Every minified file: no comments, and three compress passes (the default one leaves inlining
+// that a second and third pass finish: 0.15 KB brotli off the widgets entry, 2026-12-08).
+const minify = () => terser({ format: { comments: false }, compress: { passes: 3 } });
+
 // TypeScript is compiled file by file (tsconfig's isolatedModules and verbatimModuleSyntax make
 // that exact); `npm run typecheck` checks the types once, instead of a full program per bundle.
 const TRANSPILE_OPTIONS = {
@@ -305,7 +309,7 @@ export default [
       file: 'dist/offerwise-widgets.min.mjs',
       format: 'es',
       sourcemap: true,
-      plugins: [terser({ format: { comments: false } })],
+      plugins: [minify()],
     },
   },
   {
@@ -317,7 +321,7 @@ export default [
       format: 'iife',
       globals: (id) => `Offerwise.__shared.${sharedName(id)}`,
       sourcemap: true,
-      plugins: [terser({ format: { comments: false } })],
+      plugins: [minify()],
     },
   },
   {
@@ -335,7 +339,7 @@ export default [
       file: 'dist/offerwise.iife.js',
       format: 'iife',
       sourcemap: true,
-      plugins: [terser({ format: { comments: false } })],
+      plugins: [minify()],
     },
   },
   {
@@ -380,7 +384,7 @@ export default [
       file: `dist/${FILES.worker}`,
       format: 'es',
       sourcemap: true,
-      plugins: [terser({ format: { comments: false } })],
+      plugins: [minify()],
     },
   },
 ];

@@ -1,18 +1,18 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { Offer } from '../../src/decide/types.js';
-import type { Offerwise } from '../../src/offerwise.js';
 import { fillIsolated, isolate, type IsolatedText } from '../shared/bidi.js';
 import { emit, type OwClaimEventDetail, type OwOfferEventDetail } from '../shared/events.js';
 import { formatDateTime, formatMoney } from '../shared/format.js';
-import { firstImpression, ImpressionController } from '../shared/impression.controller.js';
+import {
+  OfferFeedbackController,
+  type OfferFeedbackType,
+} from '../shared/offer-feedback.controller.js';
 import { OwElement } from '../shared/ow-element.js';
 import { theme } from '../shared/theme.styles.js';
 import { languageOf } from '../shared/format.js';
 import { fill, reportFeedback, safeUrl } from '../shared/support.js';
 import type { WhyMessages } from '../why/why.component.js';
 import { couponStyles } from './coupon.styles.js';
-
-type FeedbackType = Parameters<Offerwise['report']>[2];
 
 /** The element's words; `{percent}`, `{amount}`, `{date}` and `{code}` are filled in. */
 export interface CouponMessages {
@@ -124,11 +124,7 @@ export class OwCoupon extends OwElement {
   /** The live region's message, with the code isolated. */
   declare protected status: IsolatedText | string;
 
-  protected readonly impression = new ImpressionController(
-    this,
-    () => this.renderRoot?.querySelector('[part="base"]'),
-    () => this.impress(),
-  );
+  readonly #feedback = new OfferFeedbackController(this, () => this.instance());
 
   constructor() {
     super();
@@ -152,33 +148,9 @@ export class OwCoupon extends OwElement {
     }
   }
 
-  /** `decisionId|offerId` of the impression being watched. */
-  private watched = '';
-
-  protected override updated(): void {
-    const key = `${this.decisionId}|${this.offer?.id ?? ''}`;
-    if (key === this.watched) return;
-    // A new decision or offer in the same element is a new impression to watch for.
-    if (this.watched) this.impression.reset();
-    this.watched = key;
-  }
-
-  private detail(): OwOfferEventDetail {
-    return { decisionId: this.decisionId, offerId: this.offer?.id ?? '' };
-  }
-
   /** Reports feedback on the shown offer; never throws (a failure is reported once). */
-  protected report(type: FeedbackType): void {
-    const { decisionId, offerId } = this.detail();
-    if (!decisionId || !offerId) return;
-    void this.instance().then((ow) => reportFeedback(ow, decisionId, offerId, type));
-  }
-
-  private impress(): void {
-    const detail = this.detail();
-    if (!detail.offerId || !firstImpression(detail.decisionId, detail.offerId)) return;
-    this.report('impression');
-    emit<OwOfferEventDetail>(this, 'ow-impression', detail);
+  protected report(type: OfferFeedbackType): void {
+    this.#feedback.report(type);
   }
 
   /** The message `key` (the shop's, else the default) with `values` filled in. */
@@ -230,11 +202,11 @@ export class OwCoupon extends OwElement {
     return '';
   }
 
-  private codeInput(): HTMLInputElement | null {
+  #codeInput(): HTMLInputElement | null {
     return this.renderRoot.querySelector<HTMLInputElement>('input[part="code"]');
   }
 
-  private writeClipboard(code: string): Promise<boolean> {
+  #writeClipboard(code: string): Promise<boolean> {
     try {
       const clipboard = typeof navigator !== 'undefined' ? navigator.clipboard : undefined;
       if (!clipboard || typeof clipboard.writeText !== 'function') return Promise.resolve(false);
@@ -248,8 +220,8 @@ export class OwCoupon extends OwElement {
   }
 
   /** The fallback: select the code in its read-only field and ask for `copy`. */
-  private copyBySelection(): boolean {
-    const input = this.codeInput();
+  #copyBySelection(): boolean {
+    const input = this.#codeInput();
     if (!input) return false;
     input.focus();
     input.select();
@@ -266,11 +238,11 @@ export class OwCoupon extends OwElement {
    * activation holds), else a selection and `execCommand('copy')`, else the code stays selected
    * for the shopper to copy.
    */
-  private async copy(code: string): Promise<boolean> {
-    const writing = this.writeClipboard(code);
+  async #copy(code: string): Promise<boolean> {
+    const writing = this.#writeClipboard(code);
     await this.updateComplete;
-    const copied = (await writing) || this.copyBySelection();
-    const input = this.codeInput();
+    const copied = (await writing) || this.#copyBySelection();
+    const input = this.#codeInput();
     input?.focus();
     if (!copied) input?.select();
     this.status = this.isolatedText(copied ? 'copied' : 'selected', { code });
@@ -285,25 +257,25 @@ export class OwCoupon extends OwElement {
     this.code = code;
     this.report('claim');
     let copied = false;
-    if (code !== undefined) copied = await this.copy(code);
+    if (code !== undefined) copied = await this.#copy(code);
     else this.status = this.text('claimedNoCode');
-    emit<OwClaimEventDetail>(this, 'ow-claim', { ...this.detail(), code, copied });
+    emit<OwClaimEventDetail>(this, 'ow-claim', { ...this.#feedback.detail(), code, copied });
   }
 
-  private async copyAgain(): Promise<void> {
-    if (this.code !== undefined) await this.copy(this.code);
+  async #copyAgain(): Promise<void> {
+    if (this.code !== undefined) await this.#copy(this.code);
   }
 
   protected dismiss(): void {
     // Hidden first, so that a listener (e.g. <ow-offers>) already sees the card gone.
     this.hidden = true;
     this.report('dismiss');
-    emit<OwOfferEventDetail>(this, 'ow-dismiss', this.detail());
+    emit<OwOfferEventDetail>(this, 'ow-dismiss', this.#feedback.detail());
   }
 
   protected followLink(): void {
     this.report('click');
-    emit<OwOfferEventDetail>(this, 'ow-click', this.detail());
+    emit<OwOfferEventDetail>(this, 'ow-click', this.#feedback.detail());
   }
 
   /** A label above the title (the member deal's badge); none for a coupon. */
@@ -329,7 +301,7 @@ export class OwCoupon extends OwElement {
                 part="copy-button"
                 class="copy secondary"
                 type="button"
-                @click=${this.copyAgain}
+                @click=${this.#copyAgain}
               >
                 ${this.text('copy')}
               </button>`

@@ -108,11 +108,11 @@ export class CountdownController implements ReactiveController {
   /** Ms until the start (`upcoming`) or the end (`live`, `ending-soon`); 0 once ended. */
   remaining = 0;
 
-  private readonly subscriber: Subscriber = { tick: () => this.tick() };
-  private connected = false;
-  private read = false;
-  private seconds = -1;
-  private window: [number | undefined, number | undefined] = [undefined, undefined];
+  readonly #subscriber: Subscriber = { tick: () => this.#tick() };
+  #connected = false;
+  #read = false;
+  #seconds = -1;
+  #window: [number | undefined, number | undefined] = [undefined, undefined];
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -127,35 +127,35 @@ export class CountdownController implements ReactiveController {
   }
 
   hostConnected(): void {
-    this.connected = true;
-    this.measure();
-    this.follow();
+    this.#connected = true;
+    this.#measure();
+    this.#follow();
   }
 
   hostDisconnected(): void {
-    this.connected = false;
-    unsubscribe(this.subscriber);
+    this.#connected = false;
+    unsubscribe(this.#subscriber);
   }
 
   hostUpdate(): void {
     // Inputs may have changed with this update: read them again so the render is current.
-    this.measure();
-    this.follow();
+    this.#measure();
+    this.#follow();
   }
 
-  private tick(): void {
-    if (this.measure()) this.host.requestUpdate();
-    this.follow();
+  #tick(): void {
+    if (this.#measure()) this.host.requestUpdate();
+    this.#follow();
   }
 
   /** Subscribed only while something can still change. */
-  private follow(): void {
-    if (this.connected && this.state !== 'ended') subscribe(this.subscriber);
-    else unsubscribe(this.subscriber);
+  #follow(): void {
+    if (this.#connected && this.state !== 'ended') subscribe(this.#subscriber);
+    else unsubscribe(this.#subscriber);
   }
 
   /** Reads the clock; true when what is shown (state or whole seconds) changed. */
-  private measure(): boolean {
+  #measure(): boolean {
     const now = this.now();
     const startsAt = this.options.startsAt();
     const endsAt = this.options.endsAt();
@@ -175,14 +175,14 @@ export class CountdownController implements ReactiveController {
     // Shown as whole seconds, rounded up: "00:00:01" until the very end.
     const seconds = Math.ceil(remaining / 1000);
     const previous = this.state;
-    const changed = !this.read || state !== previous || seconds !== this.seconds;
+    const changed = !this.#read || state !== previous || seconds !== this.#seconds;
     this.state = state;
     this.remaining = remaining;
-    this.seconds = seconds;
+    this.#seconds = seconds;
     // A new window is a first reading too: its state did not change, it is another countdown.
-    const first = !this.read || startsAt !== this.window[0] || endsAt !== this.window[1];
-    this.read = true;
-    this.window = [startsAt, endsAt];
+    const first = !this.#read || startsAt !== this.#window[0] || endsAt !== this.#window[1];
+    this.#read = true;
+    this.#window = [startsAt, endsAt];
     if (!first && state !== previous) {
       try {
         this.options.onStateChange?.(state, previous);

@@ -1,14 +1,13 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { Catalog, Offer, SaleItem } from '../../src/decide/types.js';
-import type { Offerwise } from '../../src/offerwise.js';
 import { fillIsolated, isolate, type IsolatedText } from '../shared/bidi.js';
 import { emit, type OwOfferEventDetail } from '../shared/events.js';
 import { formatMoney, languageOf } from '../shared/format.js';
-import { firstImpression, ImpressionController } from '../shared/impression.controller.js';
 import { LoadController } from '../shared/load.controller.js';
+import { OfferFeedbackController } from '../shared/offer-feedback.controller.js';
 import { OwElement } from '../shared/ow-element.js';
 import { cssProps } from '../shared/css-props.js';
-import { reportFeedback, safeUrl } from '../shared/support.js';
+import { safeUrl } from '../shared/support.js';
 import { theme } from '../shared/theme.styles.js';
 import { CountdownController, type CountdownState } from './countdown.controller.js';
 import { formatDuration } from './duration.js';
@@ -145,36 +144,28 @@ export class OwFlashSale extends OwElement {
   declare private catalog: Catalog | undefined;
 
   /** The instance, catalog and ranking, (re)loaded on connect and when offer or instance change. */
-  private readonly loads = new LoadController(this, () => this.load());
-  private readonly countdown: CountdownController;
-  private readonly impressionController: ImpressionController;
-  /** `decisionId|offerId` of the impression being watched. */
-  private watched = '';
-
+  readonly #loads = new LoadController(this, () => this.#load());
+  readonly #countdown: CountdownController;
+  readonly #feedback = new OfferFeedbackController(this, () => this.instance());
   constructor() {
     super();
     this.endingSoonMinutes = 10;
     this.messages = DEFAULT_FLASH_SALE_MESSAGES;
     this.announcement = '';
-    this.countdown = new CountdownController(this, {
+    this.#countdown = new CountdownController(this, {
       startsAt: () => this.offer?.starts_at,
       endsAt: () => this.offer?.ends_at,
       offset: () => this.offset(),
-      endingSoonMs: () => this.endingSoon().value * 60_000,
+      endingSoonMs: () => this.#endingSoon().value * 60_000,
       onStateChange: (state) => {
         // Once, on the change itself: a sale that was already over when shown is not announced.
         if (state === 'ended') {
-          this.announcement = fillIsolated(this.text('endedAnnouncement'), {
+          this.announcement = fillIsolated(this.#text('endedAnnouncement'), {
             title: this.offer?.title ?? '',
           });
         }
       },
     });
-    this.impressionController = new ImpressionController(
-      this,
-      () => this.renderRoot.querySelector?.('[part~="base"]'),
-      () => this.impression(),
-    );
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -182,26 +173,26 @@ export class OwFlashSale extends OwElement {
       this.order = undefined;
       this.announcement = '';
     }
-    if (changed.has('offer') || changed.has('offerwise')) this.loads.reload();
-    if (changed.has('serverOffset') || changed.has('endingSoonMinutes')) void this.checkNumbers();
+    if (changed.has('offer') || changed.has('offerwise')) this.#loads.reload();
+    if (changed.has('serverOffset') || changed.has('endingSoonMinutes')) void this.#checkNumbers();
   }
 
   /** A numeric attribute that is not a number in its range is the page's mistake: say so, once. */
-  private async checkNumbers(): Promise<void> {
-    const offset = this.serverOffsetRead();
-    const soon = this.endingSoon();
+  async #checkNumbers(): Promise<void> {
+    const offset = this.#serverOffsetRead();
+    const soon = this.#endingSoon();
     if (!offset.problem && !soon.read.problem) return;
     const ow = await this.instance();
     reportNumber(ow, '<ow-flash-sale>', 'server-offset', offset, "using the catalog's clock");
     reportNumber(ow, '<ow-flash-sale>', 'ending-soon-minutes', soon.read, 'using 10');
   }
 
-  private serverOffsetRead(): NumberRead {
+  #serverOffsetRead(): NumberRead {
     return readNumber(this.serverOffset, SERVER_OFFSET, this.getAttribute('server-offset'));
   }
 
   /** `ending-soon-minutes` as read, and the minutes it means (10 when unset or refused). */
-  private endingSoon(): { value: number; read: NumberRead } {
+  #endingSoon(): { value: number; read: NumberRead } {
     const read = readNumber(
       this.endingSoonMinutes,
       ENDING_SOON_MINUTES,
@@ -210,31 +201,23 @@ export class OwFlashSale extends OwElement {
     return { value: read.value ?? 10, read };
   }
 
-  protected override updated(): void {
-    const key = `${this.decisionId ?? ''}|${this.offer?.id ?? ''}`;
-    if (key === this.watched) return;
-    // A new decision or offer in the same element is a new impression to watch for.
-    if (this.watched) this.impressionController.reset();
-    this.watched = key;
-  }
-
   /** Finds the instance, then the catalog (currency, clock offset) and this shopper's order. */
-  private async load(): Promise<void> {
-    const token = this.loads.begin();
+  async #load(): Promise<void> {
+    const token = this.#loads.begin();
     try {
       const ow = await this.instance();
-      if (!this.loads.current(token)) return;
+      if (!this.#loads.current(token)) return;
       const catalog = await ow.catalog();
-      if (!this.loads.current(token)) return;
+      if (!this.#loads.current(token)) return;
       this.catalog = catalog;
-      const items = this.saleItems();
+      const items = this.#saleItems();
       if (items.length < 2) return;
       const { items: ranked } = await ow.recommend({
         placement: 'flash-sale',
         candidates: items.map((i) => i.item_id),
         limit: items.length,
       });
-      if (!this.loads.current(token)) return;
+      if (!this.#loads.current(token)) return;
       this.order = ranked.map((r) => r.itemId);
     } catch {
       // Without a ranking the catalog's order stands.
@@ -242,25 +225,25 @@ export class OwFlashSale extends OwElement {
   }
 
   private offset(): number {
-    const offset = this.serverOffsetRead().value;
+    const offset = this.#serverOffsetRead().value;
     if (offset !== undefined) return offset;
     const catalog = this.catalog;
     return catalog ? catalog.server_time - catalog.received_at : 0;
   }
 
-  private text(key: keyof FlashSaleMessages): string {
+  #text(key: keyof FlashSaleMessages): string {
     return this.messages?.[key] ?? DEFAULT_FLASH_SALE_MESSAGES[key];
   }
 
-  private saleItems(): SaleItem[] {
+  #saleItems(): SaleItem[] {
     const offer = this.offer;
     if (!offer || offer.type !== 'flash_sale' || !Array.isArray(offer.items)) return [];
     return offer.items;
   }
 
   /** Ranked items first (in the ranking's order), then the others in the catalog's order. */
-  private orderedItems(): SaleItem[] {
-    const items = this.saleItems();
+  #orderedItems(): SaleItem[] {
+    const items = this.#saleItems();
     if (!this.order) return items;
     const rank = new Map(this.order.map((id, i) => [id, i]));
     return items
@@ -269,30 +252,12 @@ export class OwFlashSale extends OwElement {
       .map((e) => e.item);
   }
 
-  private detail(): OwOfferEventDetail {
-    return { decisionId: this.decisionId ?? '', offerId: this.offer?.id ?? '' };
+  #onLinkClick(): void {
+    this.#feedback.report('click');
+    emit<OwOfferEventDetail>(this, 'ow-click', this.#feedback.detail());
   }
 
-  /** Reports feedback on the shown sale; never throws (a failure is reported once). */
-  private report(type: Parameters<Offerwise['report']>[2]): void {
-    const { decisionId, offerId } = this.detail();
-    if (!decisionId || !offerId) return;
-    void this.instance().then((ow) => reportFeedback(ow, decisionId, offerId, type));
-  }
-
-  private onLinkClick(): void {
-    this.report('click');
-    emit<OwOfferEventDetail>(this, 'ow-click', this.detail());
-  }
-
-  private impression(): void {
-    const detail = this.detail();
-    if (!detail.offerId || !firstImpression(detail.decisionId, detail.offerId)) return;
-    this.report('impression');
-    emit<OwOfferEventDetail>(this, 'ow-impression', detail);
-  }
-
-  private money(amount: number, language: string | undefined): string {
+  #money(amount: number, language: string | undefined): string {
     const currency = this.currency || this.catalog?.currency;
     if (currency) return formatMoney(amount, currency, language);
     try {
@@ -302,37 +267,37 @@ export class OwFlashSale extends OwElement {
     }
   }
 
-  private renderTimer(state: CountdownState): TemplateResult {
-    const remaining = this.countdown.remaining;
+  #renderTimer(state: CountdownState): TemplateResult {
+    const remaining = this.#countdown.remaining;
     const label =
       state === 'upcoming'
-        ? this.text('startsIn')
+        ? this.#text('startsIn')
         : state === 'ending-soon'
-          ? this.text('endingSoon')
+          ? this.#text('endingSoon')
           : state === 'live'
-            ? this.text('endsIn')
-            : this.text('ended');
-    const value = state === 'ended' ? '' : formatDuration(remaining, this.text('days'));
+            ? this.#text('endsIn')
+            : this.#text('ended');
+    const value = state === 'ended' ? '' : formatDuration(remaining, this.#text('days'));
     return html`<div part="timer" class="timer" role="timer">
       <span part="timer-label" class="timer-label">${label}</span>
       ${value ? html`<span part="timer-value" class="timer-value">${value}</span>` : nothing}
     </div>`;
   }
 
-  private renderStock(item: SaleItem, max: number): TemplateResult | typeof nothing {
+  #renderStock(item: SaleItem, max: number): TemplateResult | typeof nothing {
     if (item.stock === undefined || !Number.isFinite(item.stock)) return nothing;
     const stock = Math.max(0, Math.floor(item.stock));
     const low = stock <= LOW_STOCK;
     const label =
       stock === 0
-        ? this.text('soldOut')
-        : (low ? this.text('onlyLeft') : this.text('left')).replace('{count}', String(stock));
+        ? this.#text('soldOut')
+        : (low ? this.#text('onlyLeft') : this.#text('left')).replace('{count}', String(stock));
     const fill = max > 0 ? Math.min(100, (stock / max) * 100) : 0;
     return html`<div
       part="stock"
       class="stock ${low ? 'stock--low' : ''}"
       role="meter"
-      aria-label=${this.text('stock')}
+      aria-label=${this.#text('stock')}
       aria-valuemin="0"
       aria-valuemax=${max}
       aria-valuenow=${stock}
@@ -345,7 +310,7 @@ export class OwFlashSale extends OwElement {
     </div>`;
   }
 
-  private renderItem(item: SaleItem, language: string | undefined, max: number): TemplateResult {
+  #renderItem(item: SaleItem, language: string | undefined, max: number): TemplateResult {
     const href = safeUrl(item.url);
     const src = safeUrl(item.image);
     const face = html`${
@@ -367,12 +332,12 @@ export class OwFlashSale extends OwElement {
     return html`<li part="item" class="item ow-band-item" role="listitem">
       ${
         href
-          ? html`<a part="link" class="link" href=${href} @click=${this.onLinkClick}>${face}</a>`
+          ? html`<a part="link" class="link" href=${href} @click=${this.#onLinkClick}>${face}</a>`
           : html`<div class="link">${face}</div>`
       }
       <p part="price" class="price">
         <span part="sale-price" class="sale-price"
-          ><span class="visually-hidden">${this.text('now')} </span>${this.money(
+          ><span class="visually-hidden">${this.#text('now')} </span>${this.#money(
             item.sale_price,
             language,
           )}</span
@@ -380,7 +345,7 @@ export class OwFlashSale extends OwElement {
         ${
           item.price > item.sale_price
             ? html`<s part="was-price" class="was-price"
-                ><span class="visually-hidden">${this.text('was')} </span>${this.money(
+                ><span class="visually-hidden">${this.#text('was')} </span>${this.#money(
                   item.price,
                   language,
                 )}</s
@@ -388,22 +353,22 @@ export class OwFlashSale extends OwElement {
             : nothing
         }
       </p>
-      ${this.renderStock(item, max)}
+      ${this.#renderStock(item, max)}
     </li>`;
   }
 
   protected override render(): TemplateResult | typeof nothing {
     const offer = this.offer;
-    const items = this.orderedItems();
+    const items = this.#orderedItems();
     if (!offer || items.length === 0) return nothing;
-    const state = this.countdown.state;
+    const state = this.#countdown.state;
     const language = languageOf(this);
     // The bar shows each item's stock against the best-stocked item of the sale (at least 10).
     const max = items.reduce((m, i) => Math.max(m, i.stock ?? 0), 10);
     return html`<section part="base" class="base ow-band base--${state}" aria-labelledby="title">
       <div part="header" class="header">
         <p part="title" class="title" id="title">${isolate(offer.title)}</p>
-        ${this.renderTimer(state)}
+        ${this.#renderTimer(state)}
         ${
           this.explanation
             ? html`<ow-why
@@ -415,7 +380,7 @@ export class OwFlashSale extends OwElement {
         }
       </div>
       <ul part="items" class="items ow-band-items" role="list" tabindex="0">
-        ${items.map((item) => this.renderItem(item, language, max))}
+        ${items.map((item) => this.#renderItem(item, language, max))}
       </ul>
       <div part="announcer" class="visually-hidden" role="status" aria-live="polite">
         ${this.announcement}

@@ -274,6 +274,21 @@ describe('<ow-flash-sale>', () => {
       await vi.advanceTimersByTimeAsync(1000);
       await settle(again);
       expect(seen).toHaveLength(1);
+
+      // A new decision in the first element is a new impression, watched afresh.
+      el.decisionId = 'd-8';
+      await settle(el);
+      show();
+      await vi.advanceTimersByTimeAsync(1000);
+      await settle(el);
+      expect(seen.map((e) => e.detail)).toEqual([
+        { decisionId: 'd-7', offerId: 'fs-1' },
+        { decisionId: 'd-8', offerId: 'fs-1' },
+      ]);
+      expect(fake.report.mock.calls).toEqual([
+        ['d-7', 'fs-1', 'impression'],
+        ['d-8', 'fs-1', 'impression'],
+      ]);
     } finally {
       vi.unstubAllGlobals();
     }

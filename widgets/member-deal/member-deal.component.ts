@@ -88,12 +88,12 @@ export class OwMemberDeal extends OwCoupon {
     this.signInUrl = '';
   }
 
-  private memberText(key: 'badge' | 'signIn' | 'membersOnly'): string {
+  #memberText(key: 'badge' | 'signIn' | 'membersOnly'): string {
     return fill(this.messages?.[key] ?? DEFAULT_MEMBER_DEAL_MESSAGES[key], {});
   }
 
   protected override renderBadge(): TemplateResult {
-    return html`<span part="badge" class="badge">${this.memberText('badge')}</span>`;
+    return html`<span part="badge" class="badge">${this.#memberText('badge')}</span>`;
   }
 
   protected override renderAction(): TemplateResult {
@@ -106,9 +106,9 @@ export class OwMemberDeal extends OwCoupon {
           href=${url}
           aria-describedby="title"
           @click=${this.followLink}
-          >${this.memberText('signIn')}</a
+          >${this.#memberText('signIn')}</a
         >`
-      : html`<p part="sign-in-text" class="sign-in-text">${this.memberText('membersOnly')}</p>`;
+      : html`<p part="sign-in-text" class="sign-in-text">${this.#memberText('membersOnly')}</p>`;
   }
 
   protected override claim(): Promise<void> {

@@ -164,10 +164,10 @@ export class OwMyData extends OwElement {
   declare private confirming: boolean;
   declare private status: string;
 
-  private ow: Offerwise | undefined;
-  private readonly loads = new LoadController(this, () => this.refresh());
+  #ow: Offerwise | undefined;
+  readonly #loads = new LoadController(this, () => this.refresh());
   /** Where focus goes after the next render (the confirmation opened or closed). */
-  private focusNext: string | undefined;
+  #focusNext: string | undefined;
 
   constructor() {
     super();
@@ -179,39 +179,39 @@ export class OwMyData extends OwElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('offerwise')) this.loads.reload();
+    if (changed.has('offerwise')) this.#loads.reload();
   }
 
   protected override updated(): void {
-    if (this.focusNext) {
-      this.renderRoot.querySelector<HTMLElement>(this.focusNext)?.focus();
-      this.focusNext = undefined;
+    if (this.#focusNext) {
+      this.renderRoot.querySelector<HTMLElement>(this.#focusNext)?.focus();
+      this.#focusNext = undefined;
     }
   }
 
   /** Reads the profile and consent again (e.g. after the shopper did something elsewhere). */
   async refresh(): Promise<void> {
-    const token = this.loads.begin();
+    const token = this.#loads.begin();
     try {
       const ow = await this.instance();
-      if (!this.loads.current(token)) return;
-      this.ow = ow;
+      if (!this.#loads.current(token)) return;
+      this.#ow = ow;
       const profile = await ow.profile();
-      if (!this.loads.current(token)) return;
+      if (!this.#loads.current(token)) return;
       this.profile = profile;
       this.consentState = ow.consent();
       this.failed = false;
     } catch {
-      if (!this.loads.current(token)) return;
+      if (!this.#loads.current(token)) return;
       this.failed = true;
     }
   }
 
-  private text(key: Exclude<keyof MyDataMessages, 'events' | 'purchases' | 'segments'>): string {
+  #text(key: Exclude<keyof MyDataMessages, 'events' | 'purchases' | 'segments'>): string {
     return this.messages?.[key] ?? DEFAULT_MY_DATA_MESSAGES[key];
   }
 
-  private plural(key: 'events' | 'purchases', count: number, language: string | undefined) {
+  #plural(key: 'events' | 'purchases', count: number, language: string | undefined) {
     const forms = this.messages?.[key] ?? DEFAULT_MY_DATA_MESSAGES[key];
     let rule: Intl.LDMLPluralRule = 'other';
     try {
@@ -222,17 +222,17 @@ export class OwMyData extends OwElement {
     return (forms[rule] ?? forms.other).replace('{count}', count.toLocaleString(language));
   }
 
-  private async onConsentChange(event: Event): Promise<void> {
+  async #onConsentChange(event: Event): Promise<void> {
     const input = event.target as HTMLInputElement;
     const next: Consent = input.checked ? 'granted' : 'denied';
-    const ow = this.ow;
+    const ow = this.#ow;
     if (!ow || this.busy) return;
     this.busy = true;
     try {
       await ow.consent(next);
-      this.status = next === 'granted' ? this.text('consentOn') : this.text('consentOff');
+      this.status = next === 'granted' ? this.#text('consentOn') : this.#text('consentOff');
     } catch {
-      this.status = this.text('failed');
+      this.status = this.#text('failed');
     } finally {
       this.busy = false;
     }
@@ -241,8 +241,8 @@ export class OwMyData extends OwElement {
     await this.refresh();
   }
 
-  private async onDownload(): Promise<void> {
-    const ow = this.ow;
+  async #onDownload(): Promise<void> {
+    const ow = this.#ow;
     if (!ow || this.busy) return;
     this.busy = true;
     try {
@@ -261,91 +261,91 @@ export class OwMyData extends OwElement {
         setTimeout(() => URL.revokeObjectURL(url), REVOKE_DELAY_MS);
       }
     } catch {
-      this.status = this.text('failed');
+      this.status = this.#text('failed');
     } finally {
       this.busy = false;
     }
   }
 
-  private onErase(): void {
+  #onErase(): void {
     this.status = '';
     this.confirming = true;
     // The safe choice gets focus: a second Enter must not erase.
-    this.focusNext = '[part~="cancel-button"]';
+    this.#focusNext = '[part~="cancel-button"]';
   }
 
-  private onCancel(): void {
+  #onCancel(): void {
     this.confirming = false;
-    this.focusNext = '[part~="erase-button"]';
+    this.#focusNext = '[part~="erase-button"]';
   }
 
-  private async onConfirm(): Promise<void> {
-    const ow = this.ow;
+  async #onConfirm(): Promise<void> {
+    const ow = this.#ow;
     if (!ow || this.busy) return;
     this.busy = true;
     try {
       await ow.forget();
-      this.status = this.text('erased');
+      this.status = this.#text('erased');
     } catch {
-      this.status = this.text('failed');
+      this.status = this.#text('failed');
     } finally {
       this.busy = false;
       this.confirming = false;
-      this.focusNext = '[part~="erase-button"]';
+      this.#focusNext = '[part~="erase-button"]';
     }
     await this.refresh();
   }
 
   /** Lines of plain words; the shop's own names (categories, items) each in a `<bdi>`. */
-  private facts(
+  #facts(
     profile: ProfileSnapshot & { group?: ShopperGroup },
     language: string | undefined,
   ): (string | IsolatedText)[] {
     const facts: (string | IsolatedText)[] = [];
     const events = Object.values(profile.eventCounts).reduce((s, n) => s + n, 0);
-    facts.push(events > 0 ? this.plural('events', events, language) : this.text('noEvents'));
+    facts.push(events > 0 ? this.#plural('events', events, language) : this.#text('noEvents'));
     const categories = profile.categories.slice(0, LISTED).map((c) => c.category);
     facts.push(
       categories.length > 0
-        ? fillIsolated(this.text('categories'), { list: isolatedList(categories, language) })
-        : this.text('noCategories'),
+        ? fillIsolated(this.#text('categories'), { list: isolatedList(categories, language) })
+        : this.#text('noCategories'),
     );
     const viewed = profile.recent.viewed.slice(0, RECENT).map((r) => r.name ?? r.id);
     facts.push(
       viewed.length > 0
-        ? fillIsolated(this.text('viewed'), { list: isolatedList(viewed, language) })
-        : this.text('noViewed'),
+        ? fillIsolated(this.#text('viewed'), { list: isolatedList(viewed, language) })
+        : this.#text('noViewed'),
     );
     const { count, spend } = profile.purchases.d365;
     if (count > 0) {
       const money = profile.currency
         ? formatMoney(spend, profile.currency, language)
         : spend.toLocaleString(language);
-      facts.push(this.plural('purchases', count, language).replace('{spend}', money));
-    } else facts.push(this.text('noPurchases'));
+      facts.push(this.#plural('purchases', count, language).replace('{spend}', money));
+    } else facts.push(this.#text('noPurchases'));
     if (profile.group) {
       // The learned group (the catalog's segments file): its label is the shop's text.
-      facts.push(fillIsolated(this.text('segment'), { segment: profile.group.label }));
+      facts.push(fillIsolated(this.#text('segment'), { segment: profile.group.label }));
     } else {
       const segments = this.messages?.segments ?? DEFAULT_MY_DATA_MESSAGES.segments;
       const segment = segments[profile.segment] ?? profile.segment;
-      facts.push(this.text('segment').replace('{segment}', segment));
+      facts.push(this.#text('segment').replace('{segment}', segment));
     }
     return facts;
   }
 
-  private renderProfile(
+  #renderProfile(
     profile: ProfileSnapshot & { group?: ShopperGroup },
     language: string | undefined,
   ): TemplateResult {
     return html`<ul part="facts" class="facts">
-        ${this.facts(profile, language).map((f) => html`<li part="fact" class="fact">${f}</li>`)}
+        ${this.#facts(profile, language).map((f) => html`<li part="fact" class="fact">${f}</li>`)}
       </ul>
       <p part="storage" class="storage">
         ${
           profile.storage === 'indexeddb'
-            ? this.text('storageIndexeddb')
-            : this.text('storageMemory')
+            ? this.#text('storageIndexeddb')
+            : this.#text('storageMemory')
         }
       </p>`;
   }
@@ -355,9 +355,9 @@ export class OwMyData extends OwElement {
    * the room of its usual sentence (hidden) under the loading words. A failed read keeps only the
    * storage line, which says so.
    */
-  private renderLoading(): TemplateResult {
+  #renderLoading(): TemplateResult {
     if (this.failed) {
-      return html`<p part="storage" class="storage">${this.text('unavailable')}</p>`;
+      return html`<p part="storage" class="storage">${this.#text('unavailable')}</p>`;
     }
     return html`<ul part="facts" class="facts" aria-hidden="true">
         ${Array.from(
@@ -369,12 +369,12 @@ export class OwMyData extends OwElement {
         )}
       </ul>
       <p part="storage" class="storage storage--reserved">
-        <span>${this.text('loading')}</span
-        ><span class="reserve" aria-hidden="true">${this.text('storageIndexeddb')}</span>
+        <span>${this.#text('loading')}</span
+        ><span class="reserve" aria-hidden="true">${this.#text('storageIndexeddb')}</span>
       </p>`;
   }
 
-  private renderConfirm(): TemplateResult | typeof nothing {
+  #renderConfirm(): TemplateResult | typeof nothing {
     if (!this.confirming) return nothing;
     return html`<div
       part="confirm"
@@ -383,25 +383,25 @@ export class OwMyData extends OwElement {
       role="group"
       aria-labelledby="confirm-text"
     >
-      <p class="confirm-text" id="confirm-text">${this.text('eraseQuestion')}</p>
+      <p class="confirm-text" id="confirm-text">${this.#text('eraseQuestion')}</p>
       <div class="actions">
         <button
           part="confirm-button"
           class="danger confirm-button"
           type="button"
           ?disabled=${this.busy}
-          @click=${this.onConfirm}
+          @click=${this.#onConfirm}
         >
-          ${this.text('eraseConfirm')}
+          ${this.#text('eraseConfirm')}
         </button>
         <button
           part="cancel-button"
           class="secondary"
           type="button"
           ?disabled=${this.busy}
-          @click=${this.onCancel}
+          @click=${this.#onCancel}
         >
-          ${this.text('cancel')}
+          ${this.#text('cancel')}
         </button>
       </div>
     </div>`;
@@ -410,11 +410,11 @@ export class OwMyData extends OwElement {
   protected override render(): TemplateResult {
     const language = languageOf(this);
     const profile = this.profile;
-    const ready = profile !== undefined && this.ow !== undefined;
+    const ready = profile !== undefined && this.#ow !== undefined;
     return html`<section part="base" class="base" aria-labelledby="heading">
-      <p part="heading" class="heading" id="heading">${this.text('heading')}</p>
-      <p part="intro" class="intro">${this.text('intro')}</p>
-      ${profile ? this.renderProfile(profile, language) : this.renderLoading()}
+      <p part="heading" class="heading" id="heading">${this.#text('heading')}</p>
+      <p part="intro" class="intro">${this.#text('intro')}</p>
+      ${profile ? this.#renderProfile(profile, language) : this.#renderLoading()}
       <label part="consent" class="consent">
         <input
           part="switch"
@@ -423,18 +423,18 @@ export class OwMyData extends OwElement {
           role="switch"
           .checked=${this.consentState === 'granted'}
           ?disabled=${!ready || this.busy}
-          @change=${this.onConsentChange}
+          @change=${this.#onConsentChange}
         />
-        <span>${this.text('consent')}</span>
+        <span>${this.#text('consent')}</span>
       </label>
       <div part="actions" class="actions">
         <button
           part="download-button"
           type="button"
           ?disabled=${!ready || this.busy}
-          @click=${this.onDownload}
+          @click=${this.#onDownload}
         >
-          ${this.text('download')}
+          ${this.#text('download')}
         </button>
         <button
           part="erase-button"
@@ -443,12 +443,12 @@ export class OwMyData extends OwElement {
           aria-expanded=${this.confirming}
           aria-controls="confirm"
           ?disabled=${!ready || this.busy || this.confirming}
-          @click=${this.onErase}
+          @click=${this.#onErase}
         >
-          ${this.text('erase')}
+          ${this.#text('erase')}
         </button>
       </div>
-      ${this.renderConfirm()}
+      ${this.#renderConfirm()}
       <p part="status" class="status" role="status" aria-live="polite">${this.status}</p>
     </section>`;
   }

@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
+import { keyed } from 'lit/directives/keyed.js';
 import type { FeatureContext } from '../../src/features/spec.js';
 import type { Catalog, DecidedOffer, Decision, Offer } from '../../src/decide/types.js';
 import type { Offerwise } from '../../src/offerwise.js';
@@ -170,10 +170,10 @@ export class OwOffers extends OwElement {
   /** The catalog, once known: the skeletons follow its placement when no `types` is set. */
   declare private catalog: Catalog | undefined;
 
-  private readonly screen = new OnScreenController(this);
+  readonly #screen = new OnScreenController(this);
   /** A single-page app moved to another page: decide again and show the fresh decision. */
-  private readonly route = new RouteController(this, () => void this.load(true));
-  private runs = 0;
+  readonly #route = new RouteController(this, () => void this.#load(true));
+  #runs = 0;
 
   constructor() {
     super();
@@ -206,13 +206,13 @@ export class OwOffers extends OwElement {
       this.style.minHeight = !this.minHeight ? '' : this.empty ? '0px' : cssLength(this.minHeight);
     }
     if (changed.has('placement') || changed.has('limit') || changed.has('member')) {
-      void this.load();
+      void this.#load();
     }
-    if (changed.has('types')) void this.checkTypes();
+    if (changed.has('types')) void this.#checkTypes();
   }
 
   /** A `types` value that is not a list of offer types is the page's mistake: say so, once. */
-  private async checkTypes(): Promise<void> {
+  async #checkTypes(): Promise<void> {
     const value: unknown = this.types;
     const { types, unknown, invalid } = parseTypes(value);
     if (!invalid) return;
@@ -231,7 +231,7 @@ export class OwOffers extends OwElement {
     );
   }
 
-  private context(): FeatureContext | undefined {
+  #context(): FeatureContext | undefined {
     return this.member ? { member: true } : undefined;
   }
 
@@ -240,15 +240,15 @@ export class OwOffers extends OwElement {
    * a route change (`navigated`) the decision on screen belongs to the previous page: the fresh
    * one replaces it.
    */
-  private async load(navigated = false): Promise<void> {
-    const run = ++this.runs;
+  async #load(navigated = false): Promise<void> {
+    const run = ++this.#runs;
     const placement = this.placement;
     const ow = await this.instance();
-    if (run !== this.runs) return;
+    if (run !== this.#runs) return;
     if (!this.view) {
       // Only for the skeletons: the decision does not wait for it.
       void ow.catalog().then((catalog) => {
-        if (run === this.runs && !this.view) this.catalog = catalog;
+        if (run === this.#runs && !this.view) this.catalog = catalog;
       });
     }
     if (!placement) {
@@ -260,11 +260,11 @@ export class OwOffers extends OwElement {
       return;
     }
     try {
-      const context = this.context();
+      const context = this.#context();
       const cached = navigated ? undefined : await ow.cachedDecision(placement, context);
-      if (run !== this.runs) return;
-      if (cached && cached.offers.length > 0) await this.show(ow, cached, run);
-      if (run !== this.runs) return;
+      if (run !== this.#runs) return;
+      if (cached && cached.offers.length > 0) await this.#show(ow, cached, run);
+      if (run !== this.#runs) return;
       const read = readNumber(this.limit, OFFERS_LIMIT, this.getAttribute('limit'));
       reportNumber(
         ow,
@@ -279,13 +279,13 @@ export class OwOffers extends OwElement {
         ...(limit !== undefined ? { limit } : {}),
         ...(context ? { context } : {}),
       });
-      if (run !== this.runs) return;
+      if (run !== this.#runs) return;
       const current = this.view;
-      if (current?.run === run && current.decision.source === 'cache' && this.cachedSeen()) return;
-      await this.show(ow, fresh, run);
+      if (current?.run === run && current.decision.source === 'cache' && this.#cachedSeen()) return;
+      await this.#show(ow, fresh, run);
     } catch (error) {
       reportOnce(ow, 'ow_decide_failed', `<ow-offers placement="${placement}">: ${String(error)}`);
-      if (run === this.runs && this.view?.run !== run) {
+      if (run === this.#runs && this.view?.run !== run) {
         this.view = undefined;
         this.empty = true;
       }
@@ -293,13 +293,13 @@ export class OwOffers extends OwElement {
   }
 
   /** Whether the cached decision has been on screen: then it stays (no visible swap). */
-  private cachedSeen(): boolean {
-    return this.screen.onScreen;
+  #cachedSeen(): boolean {
+    return this.#screen.onScreen;
   }
 
-  private async show(ow: Offerwise, decision: Decision, run: number): Promise<void> {
+  async #show(ow: Offerwise, decision: Decision, run: number): Promise<void> {
     const catalog = await ow.catalog();
-    if (run !== this.runs) return;
+    if (run !== this.#runs) return;
     const byId = new Map((catalog?.offers ?? []).map((offer) => [offer.id, offer]));
     const offers: View['offers'] = [];
     for (const decided of decision.offers) {
@@ -315,7 +315,7 @@ export class OwOffers extends OwElement {
     };
     this.empty = offers.length === 0;
     await this.updateComplete;
-    if (run !== this.runs) return;
+    if (run !== this.#runs) return;
     emit<OwDecisionEventDetail>(this, 'ow-decision', {
       decisionId: decision.decisionId,
       placement: decision.placement,
@@ -324,7 +324,7 @@ export class OwOffers extends OwElement {
     });
   }
 
-  private onDismiss(): void {
+  #onDismiss(): void {
     // Once every offer is dismissed, give the space back (the shopper asked for it).
     const children = [...this.renderRoot.querySelectorAll<HTMLElement>('[part~="offer"]')];
     if (children.length > 0 && children.every((child) => child.hidden)) this.empty = true;
@@ -332,7 +332,7 @@ export class OwOffers extends OwElement {
     this.renderRoot.querySelector<HTMLElement>('[part="base"]')?.focus({ preventScroll: true });
   }
 
-  private renderOffer(view: View, decided: DecidedOffer, offer: Offer): TemplateResult {
+  #renderOffer(view: View, decided: DecidedOffer, offer: Offer): TemplateResult {
     const decisionId = view.decision.decisionId;
     switch (offer.type) {
       case 'member_deal':
@@ -400,12 +400,11 @@ export class OwOffers extends OwElement {
       class="base grid"
       aria-label=${this.label}
       tabindex="-1"
-      @ow-dismiss=${this.onDismiss}
+      @ow-dismiss=${this.#onDismiss}
     >
-      ${repeat(
-        view.offers,
-        ({ offer }) => `${view.decision.decisionId}|${offer.id}`,
-        ({ decided, offer }) => this.renderOffer(view, decided, offer),
+      ${keyed(
+        `${view.decision.decisionId}|${view.offers.map(({ offer }) => offer.id).join('|')}`,
+        view.offers.map(({ decided, offer }) => this.#renderOffer(view, decided, offer)),
       )}
     </section>`;
   }

@@ -6,8 +6,8 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
  * measures the host once. A hidden tab is never on screen.
  */
 export class OnScreenController implements ReactiveController {
-  private observer: IntersectionObserver | undefined;
-  private intersecting: boolean | undefined;
+  #observer: IntersectionObserver | undefined;
+  #intersecting: boolean | undefined;
 
   constructor(private readonly host: ReactiveControllerHost & HTMLElement) {
     host.addController(this);
@@ -15,24 +15,24 @@ export class OnScreenController implements ReactiveController {
 
   hostConnected(): void {
     if (typeof IntersectionObserver === 'undefined') return;
-    this.observer = new IntersectionObserver((entries) => {
+    this.#observer = new IntersectionObserver((entries) => {
       const entry = entries[entries.length - 1];
-      if (entry) this.intersecting = entry.isIntersecting;
+      if (entry) this.#intersecting = entry.isIntersecting;
     });
-    this.observer.observe(this.host);
+    this.#observer.observe(this.host);
   }
 
   hostDisconnected(): void {
-    this.observer?.disconnect();
-    this.observer = undefined;
-    this.intersecting = undefined;
+    this.#observer?.disconnect();
+    this.#observer = undefined;
+    this.#intersecting = undefined;
   }
 
   /** True when the shopper can see (part of) the host now. */
   get onScreen(): boolean {
     if (typeof document !== 'undefined' && document.visibilityState === 'hidden') return false;
     if (!this.host.isConnected) return false;
-    if (this.intersecting !== undefined) return this.intersecting;
+    if (this.#intersecting !== undefined) return this.#intersecting;
     const box = this.host.getBoundingClientRect();
     const width = typeof innerWidth === 'number' ? innerWidth : 0;
     const height = typeof innerHeight === 'number' ? innerHeight : 0;

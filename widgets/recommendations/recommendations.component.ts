@@ -120,7 +120,7 @@ export class OwRecommendations extends OwElement {
   /** The mode `items` were ranked in: the heading stays theirs while another mode loads. */
   declare private itemsMode: RecommendMode | undefined;
 
-  private readonly loads = new LoadController(this, () => this.load());
+  readonly #loads = new LoadController(this, () => this.#load());
 
   constructor() {
     super();
@@ -132,7 +132,7 @@ export class OwRecommendations extends OwElement {
   }
 
   /** A single-page app moved to another page: recommend again (the profile has moved on too). */
-  private readonly route = new RouteController(this, () => this.loads.reload());
+  readonly #route = new RouteController(this, () => this.#loads.reload());
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (
@@ -142,7 +142,7 @@ export class OwRecommendations extends OwElement {
       changed.has('exclude') ||
       changed.has('offerwise')
     ) {
-      this.loads.reload();
+      this.#loads.reload();
     }
   }
 
@@ -152,8 +152,8 @@ export class OwRecommendations extends OwElement {
     super.update(changed);
   }
 
-  private async load(): Promise<void> {
-    const token = this.loads.begin();
+  async #load(): Promise<void> {
+    const token = this.#loads.begin();
     if (!this.placement) {
       this.items = [];
       this.status = 'empty';
@@ -169,9 +169,9 @@ export class OwRecommendations extends OwElement {
     // The products shown stay until the new ones arrive; only a first load shows placeholders.
     if (this.status === 'empty') this.status = 'loading';
     const ow = await this.instance();
-    if (!this.loads.current(token)) return;
+    if (!this.#loads.current(token)) return;
     try {
-      const mode = this.shownMode(ow);
+      const mode = this.#shownMode(ow);
       const request: RecommendRequest = { placement: this.placement, mode };
       const limit = readNumber(this.limit, RECOMMENDATIONS_LIMIT, this.getAttribute('limit'));
       reportNumber(
@@ -187,7 +187,7 @@ export class OwRecommendations extends OwElement {
         ow.recommend(request),
         ow.catalog().catch(() => undefined),
       ]);
-      if (!this.loads.current(token)) return;
+      if (!this.#loads.current(token)) return;
       this.currency = catalog?.currency;
       this.items = recommendation.items;
       this.itemsMode = mode;
@@ -199,7 +199,7 @@ export class OwRecommendations extends OwElement {
         'ow_recommend_failed',
         `<ow-recommendations placement="${this.placement}">: ${String(error)}`,
       );
-      if (!this.loads.current(token)) return;
+      if (!this.#loads.current(token)) return;
       this.items = [];
       this.status = 'empty';
     }
@@ -209,7 +209,7 @@ export class OwRecommendations extends OwElement {
    * The mode asked of `recommend()`. An unknown one would make it reject and the strip collapse;
    * the page asked for a strip, so it gets the default one and the mistake goes to diagnostics.
    */
-  private shownMode(ow?: Offerwise): RecommendMode {
+  #shownMode(ow?: Offerwise): RecommendMode {
     const mode: unknown = this.mode;
     // A removed attribute leaves null: the default, nothing to report.
     if (mode === null || mode === undefined) return 'for-you';
@@ -224,18 +224,18 @@ export class OwRecommendations extends OwElement {
     return 'for-you';
   }
 
-  private text(key: keyof RecommendationsMessages): string {
+  #text(key: keyof RecommendationsMessages): string {
     return this.messages?.[key] ?? DEFAULT_RECOMMENDATIONS_MESSAGES[key];
   }
 
-  private onItemClick(item: RecommendedItem): void {
+  #onItemClick(item: RecommendedItem): void {
     emit<OwItemEventDetail>(this, 'ow-item-click', {
       itemId: item.itemId,
       placement: this.placement,
     });
   }
 
-  private renderItem(item: RecommendedItem, index: number, language: string | undefined) {
+  #renderItem(item: RecommendedItem, index: number, language: string | undefined) {
     const href = safeUrl(item.url);
     const src = safeUrl(item.image);
     const name = item.name ?? item.itemId;
@@ -271,7 +271,7 @@ export class OwRecommendations extends OwElement {
               href=${href}
               title=${item.explanation}
               aria-describedby=${describedBy}
-              @click=${() => this.onItemClick(item)}
+              @click=${() => this.#onItemClick(item)}
               >${face}</a
             >`
           : html`<button
@@ -280,7 +280,7 @@ export class OwRecommendations extends OwElement {
               type="button"
               title=${item.explanation}
               aria-describedby=${describedBy}
-              @click=${() => this.onItemClick(item)}
+              @click=${() => this.#onItemClick(item)}
             >
               ${face}
             </button>`
@@ -289,7 +289,7 @@ export class OwRecommendations extends OwElement {
     </li>`;
   }
 
-  private renderPlaceholders(): TemplateResult {
+  #renderPlaceholders(): TemplateResult {
     const count = Math.max(
       1,
       Math.min(readNumber(this.limit, RECOMMENDATIONS_LIMIT).value ?? PLACEHOLDERS, PLACEHOLDERS),
@@ -311,18 +311,18 @@ export class OwRecommendations extends OwElement {
     if (this.status === 'empty') return nothing;
     const loading = this.status === 'loading';
     const language = languageOf(this);
-    const mode = (!loading && this.itemsMode) || this.shownMode();
+    const mode = (!loading && this.itemsMode) || this.#shownMode();
     const subtitle = loading || mode === 'recently-viewed' ? '' : this.items[0]?.explanation;
     return html`<section part="base" class="base" aria-labelledby="heading" aria-busy=${loading}>
       <div part="header" class="header">
-        <p part="heading" class="heading" id="heading">${this.text(HEADINGS[mode])}</p>
+        <p part="heading" class="heading" id="heading">${this.#text(HEADINGS[mode])}</p>
         <p part="subtitle" class="subtitle">${subtitle}</p>
       </div>
       <ul part="list" class="list" role="list" tabindex="0" aria-labelledby="heading">
         ${
           loading
-            ? this.renderPlaceholders()
-            : this.items.map((item, i) => this.renderItem(item, i, language))
+            ? this.#renderPlaceholders()
+            : this.items.map((item, i) => this.#renderItem(item, i, language))
         }
       </ul>
     </section>`;

@@ -35,11 +35,11 @@ export const LARGE_AREA = 242_500;
  * released on disconnect. Without IntersectionObserver it never fires (no false impressions).
  */
 export class ImpressionController implements ReactiveController {
-  private observer: IntersectionObserver | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private fired = false;
-  private visible = false;
-  private readonly onVisibility = () => this.update();
+  #observer: IntersectionObserver | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #fired = false;
+  #visible = false;
+  readonly #onVisibility = () => this.#update();
 
   constructor(
     private readonly host: ReactiveControllerHost & Element,
@@ -52,61 +52,61 @@ export class ImpressionController implements ReactiveController {
 
   /** Starts watching again (a new decision or offer is on screen). */
   reset(): void {
-    this.fired = false;
-    this.stopTimer();
-    this.observe();
+    this.#fired = false;
+    this.#stopTimer();
+    this.#observe();
   }
 
   hostConnected(): void {
-    document.addEventListener('visibilitychange', this.onVisibility);
+    document.addEventListener('visibilitychange', this.#onVisibility);
   }
 
   hostUpdated(): void {
-    this.observe();
+    this.#observe();
   }
 
   hostDisconnected(): void {
-    document.removeEventListener('visibilitychange', this.onVisibility);
-    this.observer?.disconnect();
-    this.observer = undefined;
-    this.stopTimer();
+    document.removeEventListener('visibilitychange', this.#onVisibility);
+    this.#observer?.disconnect();
+    this.#observer = undefined;
+    this.#stopTimer();
   }
 
-  private observed: Element | undefined;
+  #observed: Element | undefined;
 
-  private observe(): void {
-    if (this.fired || typeof IntersectionObserver === 'undefined') return;
+  #observe(): void {
+    if (this.#fired || typeof IntersectionObserver === 'undefined') return;
     const element = this.target() ?? undefined;
-    if (element === this.observed && this.observer) return;
-    this.observer?.disconnect();
-    this.observed = element;
+    if (element === this.#observed && this.#observer) return;
+    this.#observer?.disconnect();
+    this.#observed = element;
     if (!element) return;
-    this.observer = new IntersectionObserver(
+    this.#observer = new IntersectionObserver(
       (entries) => {
         const entry = entries[entries.length - 1];
         const box = entry?.boundingClientRect;
         const needed = box && box.width * box.height >= LARGE_AREA ? 0.3 : 0.5;
-        this.visible = !!entry && entry.isIntersecting && entry.intersectionRatio >= needed;
-        this.update();
+        this.#visible = !!entry && entry.isIntersecting && entry.intersectionRatio >= needed;
+        this.#update();
       },
       { threshold: [0, 0.3, 0.5, 1] },
     );
-    this.observer.observe(element);
+    this.#observer.observe(element);
   }
 
-  private update(): void {
-    const viewable = this.visible && document.visibilityState !== 'hidden' && !this.fired;
+  #update(): void {
+    const viewable = this.#visible && document.visibilityState !== 'hidden' && !this.#fired;
     if (!viewable) {
-      this.stopTimer();
+      this.#stopTimer();
       return;
     }
-    if (this.timer !== undefined) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (this.fired) return;
-      this.fired = true;
-      this.observer?.disconnect();
-      this.observer = undefined;
+    if (this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#fired) return;
+      this.#fired = true;
+      this.#observer?.disconnect();
+      this.#observer = undefined;
       try {
         this.onViewable();
       } catch {
@@ -115,8 +115,8 @@ export class ImpressionController implements ReactiveController {
     }, this.dwellMs);
   }
 
-  private stopTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+  #stopTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 }

@@ -8,8 +8,8 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
  *   const token = this.loads.begin(); … await …; if (!this.loads.current(token)) return;
  */
 export class LoadController implements ReactiveController {
-  private generation = 0;
-  private stale = false;
+  #generation = 0;
+  #stale = false;
 
   constructor(
     private readonly host: ReactiveControllerHost & Element,
@@ -20,17 +20,17 @@ export class LoadController implements ReactiveController {
 
   /** Loads again at the next update (which this asks for). */
   reload(): void {
-    this.stale = true;
+    this.#stale = true;
     this.host.requestUpdate();
   }
 
   /** Starts a load: its token, current until the next `begin()` or a disconnect. */
   begin(): number {
-    return ++this.generation;
+    return ++this.#generation;
   }
 
   current(token: number): boolean {
-    return token === this.generation;
+    return token === this.#generation;
   }
 
   hostConnected(): void {
@@ -38,12 +38,12 @@ export class LoadController implements ReactiveController {
   }
 
   hostDisconnected(): void {
-    this.generation++;
+    this.#generation++;
   }
 
   hostUpdate(): void {
-    if (!this.stale || !this.host.isConnected) return;
-    this.stale = false;
+    if (!this.#stale || !this.host.isConnected) return;
+    this.#stale = false;
     void this.load();
   }
 }

@@ -89,7 +89,7 @@ export class OwWhy extends OwElement {
   declare messages: Partial<WhyMessages>;
   declare private muteState: MuteState;
   /** Whether the instance was asked for the group already (once per element). */
-  private askedGroup = false;
+  #askedGroup = false;
 
   constructor() {
     super();
@@ -105,16 +105,16 @@ export class OwWhy extends OwElement {
     if (changed.has('category') && changed.get('category') !== undefined) this.muteState = 'idle';
   }
 
-  private toggle(): void {
+  #toggle(): void {
     this.open = !this.open;
-    if (this.open && !this.group && !this.askedGroup) {
-      this.askedGroup = true;
-      void this.readGroup();
+    if (this.open && !this.group && !this.#askedGroup) {
+      this.#askedGroup = true;
+      void this.#readGroup();
     }
   }
 
   /** The group the instance places the shopper in, if any; never fails the element. */
-  private async readGroup(): Promise<void> {
+  async #readGroup(): Promise<void> {
     try {
       const ow = (await this.instance()) as GroupReader;
       const label = typeof ow.profile === 'function' ? (await ow.profile()).group?.label : '';
@@ -124,7 +124,7 @@ export class OwWhy extends OwElement {
     }
   }
 
-  private async mute(): Promise<void> {
+  async #mute(): Promise<void> {
     const category = this.category;
     if (this.muteState === 'pending' || this.muteState === 'done') return;
     this.muteState = 'pending';
@@ -144,26 +144,26 @@ export class OwWhy extends OwElement {
     this.renderRoot.querySelector<HTMLElement>('.confirmation')?.focus();
   }
 
-  private categoryName(): string {
+  #categoryName(): string {
     return capitalize(this.category, languageOf(this));
   }
 
-  private text(key: keyof WhyMessages): string {
+  #text(key: keyof WhyMessages): string {
     return fill(this.messages?.[key] ?? DEFAULT_WHY_MESSAGES[key], {
-      category: this.categoryName(),
+      category: this.#categoryName(),
     });
   }
 
   /** As {@link text}, with the category (the catalog's word) in its own `<bdi>`. */
-  private isolatedText(key: 'mute' | 'muted'): IsolatedText {
+  #isolatedText(key: 'mute' | 'muted'): IsolatedText {
     return fillIsolated(this.messages?.[key] ?? DEFAULT_WHY_MESSAGES[key], {
-      category: this.categoryName(),
+      category: this.#categoryName(),
     });
   }
 
-  private confirmation(): IsolatedText | string {
-    if (this.muteState === 'done') return this.isolatedText('muted');
-    if (this.muteState === 'failed') return this.text('muteFailed');
+  #confirmation(): IsolatedText | string {
+    if (this.muteState === 'done') return this.#isolatedText('muted');
+    if (this.muteState === 'failed') return this.#text('muteFailed');
     return '';
   }
 
@@ -178,9 +178,9 @@ export class OwWhy extends OwElement {
         type="button"
         aria-expanded=${this.open ? 'true' : 'false'}
         aria-controls="panel"
-        @click=${this.toggle}
+        @click=${this.#toggle}
       >
-        ${this.text('toggle')}
+        ${this.#text('toggle')}
       </button>
       <div part="panel" class="panel" id="panel" ?hidden=${!this.open}>
         <p part="explanation" class="explanation">${this.explanation}</p>
@@ -200,14 +200,14 @@ export class OwWhy extends OwElement {
                 class="mute secondary"
                 type="button"
                 ?disabled=${this.muteState === 'pending'}
-                @click=${this.mute}
+                @click=${this.#mute}
               >
-                ${this.isolatedText('mute')}
+                ${this.#isolatedText('mute')}
               </button>`
             : nothing
         }
         <p part="confirmation" class="confirmation" role="status" tabindex="-1">
-          ${this.confirmation()}
+          ${this.#confirmation()}
         </p>
       </div>
     </div>`;
