@@ -155,7 +155,16 @@ const uniform = ([low, high]: readonly [number, number], random: () => number) =
 export function trackEvent(shopper: BrowsingShopper, event: TrackEvent, at: number): void {
   const result = validateEvent(event, at);
   if (result.kind !== 'event') {
-    throw new Error(`browsing world: the SDK refused a simulated event: ${JSON.stringify(event)}`);
+    const why = result.kind === 'invalid' ? result.error.message : `event ${result.name} ignored`;
+    // A purchase's value follows the world's basket: (base + history·the year's spend), so with a
+    // large basket.history every order raises the next one's basket, until it passes the SDK's cap.
+    const hint =
+      event.event === 'purchase'
+        ? `; its value comes from the world's response.basket (base + history × the shopper's year of spend: every order raises the next, so a large basket.history grows the orders week by week); lower basket.base or basket.history`
+        : '';
+    throw new Error(
+      `browsing world: the SDK refused a simulated ${event.event} event (${why})${hint}: ${JSON.stringify(event)}`,
+    );
   }
   applyEvent(shopper.aggregates, result.event, DEFAULT_PROFILE_OPTIONS);
 }

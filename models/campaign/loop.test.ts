@@ -10,7 +10,7 @@ import { readJsonl } from '../lib/jsonl.js';
 import { fitSegments } from '../learning/fit-segments.js';
 import { browsingProfiles } from '../learning/profiles.js';
 import type { FeedbackBatch } from './logs.js';
-import { runLoop } from './loop.js';
+import { gapClosed, runLoop } from './loop.js';
 import { fallbackScore } from './simulator.js';
 import { browsingWorldOf, DEFAULT_BROWSING_WORLD, readWorld } from './world-file.js';
 import { loadCatalog, SIM_START } from './world.js';
@@ -212,4 +212,59 @@ describe('the learning loop', () => {
     const offer = catalog.offers.find((o) => o.id === late)!;
     expect(offer.valid_from! - catalog.offers[1]!.valid_from!).toBe(7 * 86_400_000);
   }, 120_000);
+
+  it('a week with nothing to learn from publishes no effects: the next week decides with what it had', async () => {
+    // Every coupon launches in week 2: week 1 shows nothing, so its logs hold no decision with an
+    // impression (the learner's NothingToLearnError), and week 2 runs the shipped model.
+    const base = browsingWorldOf(readWorld(DEFAULT_BROWSING_WORLD), DEFAULT_BROWSING_WORLD);
+    const world = { ...base, offers: base.offers.map((o) => ({ ...o, launchWeek: 2 })) };
+    const fit = fitSegments(browsingProfiles(world, 300, 5, SIM_START), world.categories, {
+      seed: 1,
+      k: 4,
+    });
+    const segments = {
+      ...validateSegments(fit.segments),
+      sha256: createHash('sha256').update(JSON.stringify(fit.segments)).digest('hex'),
+    };
+    const lines: string[] = [];
+    const result = await runLoop({
+      world,
+      shoppers: 100,
+      weeks: 2,
+      seed: 7,
+      epsilon: 2,
+      segments,
+      score: fallbackScore,
+      out: join(dir, 'nothing'),
+      log: (line) => lines.push(line),
+    });
+    const [first, second] = result.weeks as [(typeof result.weeks)[0], (typeof result.weeks)[0]];
+    expect(first.decisions).toBe(0);
+    expect(gapClosed(first)).toBeNull();
+    expect(second.decisions).toBeGreaterThan(20);
+    expect(second.effects).toBeNull();
+    expect(second.policy).toBe(second.static);
+    expect(() => readFileSync(join(dir, 'nothing', 'week-1', 'effects.json'))).toThrow(/ENOENT/);
+    expect(lines).toContain(
+      'loop: week 1: nothing to learn from the logs so far (no personalized decision with an impression in the logs); week 2 decides with the shipped model alone',
+    );
+  }, 120_000);
+});
+
+describe('gapClosed', () => {
+  it('is (policy − uniform) / (oracle − uniform), and null when the oracle is no better than uniform', () => {
+    expect(gapClosed({ policy: 3, uniform: 2, oracle: 4 })).toBe(0.5);
+    expect(gapClosed({ policy: 1.5, uniform: 2, oracle: 4 })).toBe(-0.25);
+    // Offers that change nothing: no gap, whatever the policy's rounding.
+    expect(gapClosed({ policy: 2.7844, uniform: 2.7844, oracle: 2.7844 })).toBeNull();
+    expect(
+      gapClosed({ policy: 2.7844 + 4e-16, uniform: 2.7844, oracle: 2.7844 + 8e-16 }),
+    ).toBeNull();
+    expect(gapClosed({ policy: 0, uniform: 0, oracle: 0 })).toBeNull();
+    // A gap above a billionth of the values is one.
+    expect(gapClosed({ policy: 1000 + 1e-6, uniform: 1000, oracle: 1000 + 2e-6 })).toBeCloseTo(
+      0.5,
+      6,
+    );
+  });
 });

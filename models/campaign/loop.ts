@@ -31,7 +31,7 @@ import { dailyReport, type GroupReportMemo } from '../../src/learning/randomized
 import type { Segments } from '../../src/learning/types.js';
 import type { ScoreResult } from '../../src/predictor/predictor.js';
 import { writeJsonl } from '../lib/jsonl.js';
-import { learnFromLogs, type LearnResult } from '../learning/learn.js';
+import { learnFromLogs, NothingToLearnError, type LearnResult } from '../learning/learn.js';
 import {
   browse,
   browsingTruth,
@@ -108,7 +108,8 @@ export interface LoopResult {
   k: number;
   weeks: WeekValues[];
   /** (policy − uniform) / (oracle − uniform) in the last week. */
-  gapClosed: number;
+  /** Null when the last week's oracle is no better than uniform (see {@link gapClosed}). */
+  gapClosed: number | null;
 }
 
 /**
@@ -437,23 +438,34 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
       // The learner takes one orders file: the shop's orders of every week so far.
       const all = join(dir, 'orders-to-date.jsonl');
       writeJsonl(all, allOrders);
-      const learned = await learnFromLogs(
-        {
-          feedback: options.window ? feedbackFiles.slice(-options.window) : feedbackFiles,
-          orders: all,
-        },
-        {
-          reward: 'net',
-          ...(epsilon > 0 ? { segments } : {}),
-          offers: [...offers.values()],
-          ...(options.modelTerm === true ? { score: options.score } : {}),
-          ...(options.profileTerms ? { profileTerms: options.profileTerms } : {}),
-          now: origin + (w + 1) * 7 * DAY_MS,
-          ...(options.temperatureFactor !== undefined
-            ? { temperatureFactor: options.temperatureFactor }
-            : {}),
-        },
-      );
+      let learned: LearnResult;
+      try {
+        learned = await learnFromLogs(
+          {
+            feedback: options.window ? feedbackFiles.slice(-options.window) : feedbackFiles,
+            orders: all,
+          },
+          {
+            reward: 'net',
+            ...(epsilon > 0 ? { segments } : {}),
+            offers: [...offers.values()],
+            ...(options.modelTerm === true ? { score: options.score } : {}),
+            ...(options.profileTerms ? { profileTerms: options.profileTerms } : {}),
+            now: origin + (w + 1) * 7 * DAY_MS,
+            ...(options.temperatureFactor !== undefined
+              ? { temperatureFactor: options.temperatureFactor }
+              : {}),
+          },
+        );
+      } catch (error) {
+        // Nothing usable yet (no offer shown, or no order names a decision): a shop publishes no
+        // new effects file, and the next week decides with what it had.
+        if (!(error instanceof NothingToLearnError)) throw error;
+        log(
+          `loop: week ${w + 1}: nothing to learn from the logs so far (${error.plain}); week ${w + 2} decides with ${effects ? 'the effects learned before' : 'the shipped model alone'}`,
+        );
+        continue;
+      }
       const text = JSON.stringify(learned.effects, null, 2) + '\n';
       writeFileSync(join(dir, 'effects.json'), text);
       effects = { ...learned.effects, sha256: createHash('sha256').update(text).digest('hex') };
@@ -466,5 +478,15 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
     for (const d of devices) d.store.close();
   }
   const last = weeks[weeks.length - 1]!;
-  return { k, weeks, gapClosed: (last.policy - last.uniform) / (last.oracle - last.uniform) };
+  return { k, weeks, gapClosed: gapClosed(last) };
+}
+
+/**
+ * (policy − uniform) / (oracle − uniform), or null when the oracle is no better than uniform (to
+ * a billionth of the values): offers that change nothing leave no gap to close.
+ */
+export function gapClosed(week: Pick<WeekValues, 'policy' | 'uniform' | 'oracle'>): number | null {
+  const gap = week.oracle - week.uniform;
+  const scale = Math.max(1, Math.abs(week.oracle), Math.abs(week.uniform));
+  return Math.abs(gap) > 1e-9 * scale ? (week.policy - week.uniform) / gap : null;
 }

@@ -61,4 +61,36 @@ describe('npm run loop', () => {
     await loop(['--out', join(dir, 'k8'), ...small, '--k', '8'], log);
     expect(warnings(notes)).toEqual([]);
   }, 120_000);
+
+  it('says why gapClosed and the ratios are null, names late offers, and the world behind a refused order', async () => {
+    const world = JSON.parse(
+      readFileSync(new URL('../campaign/worlds/browsing.json', import.meta.url), 'utf8'),
+    );
+    // Orders worth nothing: every value is 0, the oracle no better than uniform.
+    world.response.basket.base = 0;
+    world.response.basket.history = 0;
+    world.offers[0].launch_week = 5;
+    const flat = join(dir, 'flat-world.json');
+    writeFileSync(flat, JSON.stringify(world));
+    const notes: string[] = [];
+    const result = await loop(['--out', join(dir, 'flat'), ...small, '--world', flat], (line) =>
+      notes.push(line),
+    );
+    expect(result.gapClosed).toBeNull();
+    expect(result.overStatic).toBeNull();
+    expect(result.overBestRule).toBeNull();
+    expect(warnings(notes)).toEqual([
+      'loop: warning: c-womens-10 (launch_week 5) launch after the last week run (--weeks 1): never shown',
+      "loop: warning: in the last week the oracle is no better than uniform (0 against 0 per decision): the world's offers change nothing there, so there is no gap to close and gapClosed is null",
+      "loop: warning: the last week's static value is 0 per decision, so the ratios over it are null",
+    ]);
+
+    // Each order raises the next one's basket by all of its value: the orders outgrow the SDK's cap.
+    world.response.basket.base = 1e6;
+    world.response.basket.history = 1;
+    writeFileSync(flat, JSON.stringify(world));
+    await expect(loop(['--out', join(dir, 'grows'), ...small, '--world', flat])).rejects.toThrow(
+      /^browsing world: the SDK refused a simulated purchase event \(ecommerce\.items\[0\]\.price: got [\d.]+, expected a number from 0 to 1000000000\); its value comes from the world's response\.basket \(base \+ history × the shopper's year of spend: every order raises the next, so a large basket\.history grows the orders week by week\); lower basket\.base or basket\.history: \{"event":"purchase"/,
+    );
+  }, 120_000);
 });

@@ -41,6 +41,10 @@ import {
 } from '../learning/io.js';
 
 const round = (x: number) => Number(x.toFixed(4));
+/** `round`, keeping a null (a ratio with nothing to compare against). */
+const roundOrNull = (x: number | null) => (x === null ? null : round(x));
+/** a / b − 1, or null when b is 0 (a week whose every value is 0). */
+const over = (a: number, b: number) => (b === 0 ? null : round(a / b - 1));
 
 export async function main(argv: readonly string[], log: Log = stderrLog) {
   const args = parseArgs(argv, {
@@ -66,6 +70,12 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
   const world = browsingWorldOf(readWorld(args.world), args.world);
   const shoppers = numberFlag('shoppers', args.shoppers, { min: 1, max: 1e6, integer: true });
   const weeks = numberFlag('weeks', args.weeks, { min: 1, max: 52, integer: true });
+  const late = world.offers.filter((o) => (o.launchWeek ?? 1) > weeks);
+  if (late.length > 0) {
+    log(
+      `loop: warning: ${late.map((o) => `${o.id} (launch_week ${o.launchWeek})`).join(', ')} launch after the last week run (--weeks ${weeks}): never shown`,
+    );
+  }
   const seed = seedFlag(args.seed);
   const epsilon =
     args.epsilon === 'inf' ? Infinity : numberFlag('epsilon', args.epsilon, { min: 0, max: 10 });
@@ -154,6 +164,18 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     const exactItself = !Number.isFinite(epsilon);
     const last = main.weeks[main.weeks.length - 1]!;
     const lastExact = exact?.weeks[exact.weeks.length - 1];
+    if (main.gapClosed === null) {
+      log(
+        last.decisions === 0
+          ? `loop: warning: the last week made no decision (no offer of the world was live), so gapClosed is null`
+          : `loop: warning: in the last week the oracle is no better than uniform (${round(last.oracle)} against ${round(last.uniform)} per decision): the world's offers change nothing there, so there is no gap to close and gapClosed is null`,
+      );
+    }
+    if (last.static === 0 || last.bestRule === 0) {
+      log(
+        `loop: warning: the last week's ${last.static === 0 ? 'static' : 'best rule'} value is 0 per decision, so the ratios over it are null`,
+      );
+    }
     return {
       world: world.name,
       shoppers,
@@ -171,12 +193,16 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
         noNoise: exact ? round(exact.weeks[i]!.policy) : exactItself ? round(w.policy) : null,
         rules: Object.fromEntries(Object.entries(w.rules).map(([k, v]) => [k, round(v)])),
       })),
-      gapClosed: round(main.gapClosed),
-      gapClosedNoNoise: exact ? round(exact.gapClosed) : exactItself ? round(main.gapClosed) : null,
+      gapClosed: roundOrNull(main.gapClosed),
+      gapClosedNoNoise: exact
+        ? roundOrNull(exact.gapClosed)
+        : exactItself
+          ? roundOrNull(main.gapClosed)
+          : null,
       window: window || 'all',
-      overStatic: round(last.policy / last.static - 1),
-      overBestRule: round(last.policy / last.bestRule - 1),
-      ...(lastExact ? { noNoiseOverStatic: round(lastExact.policy / lastExact.static - 1) } : {}),
+      overStatic: over(last.policy, last.static),
+      overBestRule: over(last.policy, last.bestRule),
+      ...(lastExact ? { noNoiseOverStatic: over(lastExact.policy, lastExact.static) } : {}),
       seconds: Math.round((performance.now() - started) / 100) / 10,
     };
   } finally {

@@ -26,6 +26,21 @@ import {
 } from './learn-sql.js';
 
 /** The profile terms learned unless told otherwise (docs/learning.md says why these). */
+/**
+ * The logs hold nothing the learner can use yet: no personalized decision with an impression, or
+ * (with an order reward) no order that names one of their decisions. `plain` says which without
+ * the CLI's flags, for callers that are not the CLI (the loop goes on without new effects).
+ */
+export class NothingToLearnError extends Error {
+  constructor(
+    message: string,
+    readonly plain: string,
+  ) {
+    super(message);
+    this.name = 'NothingToLearnError';
+  }
+}
+
 export const DEFAULT_PROFILE_TERMS: readonly ProfileTerm[] = ['interest', 'bought', 'recent'];
 
 export interface LearnOptions {
@@ -187,15 +202,17 @@ export async function learnFromLogs(
           'SELECT (SELECT COUNT(*) FROM learn_events) AS events, (SELECT lines FROM load_stats) AS lines',
         )
       ).getRowObjectsJS();
-      throw new Error(
+      throw new NothingToLearnError(
         `--feedback: no personalized decision with an impression in the logs (${num(counts?.events)} events with a decision and an offer; ${lines(num(counts?.lines), 'JSONL ')}, ${num(leftOut?.lines)} of them ${NOT_A_BATCH}; impressions left out: ${num(leftOut?.impressions)} for their propensity, ${num(leftOut?.times)} for their time)`,
+        'no personalized decision with an impression in the logs',
       );
     }
     if (needsOrders) {
       const [match] = (await db.runAndReadAll(ORDER_MATCH_SQL)).getRowObjectsJS();
       if (num(match?.matched) === 0) {
-        throw new Error(
+        throw new NothingToLearnError(
           `--orders: no order in ${JSON.stringify(files.orders)} names a decision of the feedback (${lines(num(match?.lines))}, ${num(match?.usable)} with an order id, a decision id and a valid value): --reward ${options.reward} learns from the orders of the decisions; --reward claim learns from the claims alone`,
+          'no order names a decision of the logs',
         );
       }
     }
