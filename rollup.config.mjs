@@ -193,19 +193,24 @@ function versionedCopy() {
 
 /** The script tag's budget: its first file, brotli at quality 11 (the README's promise to shops). */
 const TAG_BUDGET_BYTES = 15_000;
+/**
+ * The widgets entry's (every `ow-` element with Lit, minified), brotli at quality 11: the target in
+ * test/bench/RESULTS.md, 19,912 bytes when it was set here (2026-12-08).
+ */
+const WIDGETS_BUDGET_BYTES = 20_000;
 
-/** Fails the build when the script tag's first file is over its budget. */
-function tagBudget() {
+/** Fails the build when the file written is over `bytes` brotli; `advice` says what to do. */
+function sizeBudget(bytes, advice) {
   return {
-    name: 'offerwise-tag-budget',
+    name: 'offerwise-size-budget',
     writeBundle(options, bundle) {
       const chunk = Object.values(bundle).find((o) => o.type === 'chunk');
       const size = brotliCompressSync(Buffer.from(chunk.code), {
         params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 },
       }).length;
-      if (size > TAG_BUDGET_BYTES)
+      if (size > bytes)
         this.error(
-          `${options.file} is ${size} bytes brotli, over its budget of ${TAG_BUDGET_BYTES}: code only the decision half needs belongs in the second file (src/decision-half.ts)`,
+          `${options.file} is ${size} bytes brotli, over its budget of ${bytes}: ${advice}`,
         );
     },
   };
@@ -304,7 +309,16 @@ export default [
   },
   {
     input: 'widgets/index.ts',
-    plugins: [stamp(), nodeResolve({ browser: true }), ts(), minifyTemplates()],
+    plugins: [
+      stamp(),
+      nodeResolve({ browser: true }),
+      ts(),
+      minifyTemplates(),
+      sizeBudget(
+        WIDGETS_BUDGET_BYTES,
+        'trim the elements, or raise WIDGETS_BUDGET_BYTES here and the target in test/bench/RESULTS.md, saying why',
+      ),
+    ],
     output: {
       file: 'dist/offerwise-widgets.min.mjs',
       format: 'es',
@@ -333,7 +347,10 @@ export default [
       nodeResolve({ browser: true }),
       ts(),
       versionedCopy(),
-      tagBudget(),
+      sizeBudget(
+        TAG_BUDGET_BYTES,
+        'code only the decision half needs belongs in the second file (src/decision-half.ts)',
+      ),
     ],
     output: {
       file: 'dist/offerwise.iife.js',
