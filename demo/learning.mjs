@@ -240,7 +240,18 @@ export async function createLearning({ dataDir, qaToken, segmentsFile = DEFAULT_
       reply = [200, { ...result, out: 'effects.json', sha256: effects.sha256, url: EFFECTS_URL }];
     } catch (error) {
       await rm(out, { force: true });
-      reply = [500, { error: error instanceof Error ? error.message : String(error) }];
+      const message = error instanceof Error ? error.message : String(error);
+      // Feedback, but no offer shown to a personalized decision yet: the tester's next step, not
+      // a server fault (the learner's counts say what the logs hold).
+      const nothing = /no personalized decision with an impression in the logs[^\n]*/.exec(message);
+      reply = nothing
+        ? [
+            409,
+            {
+              error: `nothing to learn yet: ${nothing[0]}; browse with consent granted until an offer has been on screen for a second, or simulate shoppers`,
+            },
+          ]
+        : [500, { error: message }];
     } finally {
       if (merged) await rm(merged, { force: true });
       if (made) await rm(made, { force: true });

@@ -153,7 +153,9 @@ export async function effectsFromCells(
 }
 
 /** `n` lines, in words ("1 line", "2 JSONL lines"). */
-const lines = (n: number, kind = '') => `${n} ${kind}line${n === 1 ? '' : 's'}`;
+/** `n` and `noun`, plural unless n is 1: '1 line', '3 JSONL lines', '1 event'. */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+const lines = (n: number, kind = '') => count(n, `${kind}line`);
 
 /** Learns effects from a collector's files. */
 export async function learnFromLogs(
@@ -203,7 +205,7 @@ export async function learnFromLogs(
         )
       ).getRowObjectsJS();
       throw new NothingToLearnError(
-        `--feedback: no personalized decision with an impression in the logs (${num(counts?.events)} events with a decision and an offer; ${lines(num(counts?.lines), 'JSONL ')}, ${num(leftOut?.lines)} of them ${NOT_A_BATCH}; impressions left out: ${num(leftOut?.impressions)} for their propensity, ${num(leftOut?.times)} for their time)`,
+        `--feedback: no personalized decision with an impression in the logs (${count(num(counts?.events), 'event')} with a decision and an offer; ${lines(num(counts?.lines), 'JSONL ')}, ${num(leftOut?.lines)} of them ${NOT_A_BATCH}; impressions left out: ${num(leftOut?.impressions)} for their propensity, ${num(leftOut?.times)} for their time)`,
         'no personalized decision with an impression in the logs',
       );
     }

@@ -87,6 +87,37 @@ describe('the demo server’s learning files', () => {
     );
   });
 
+  it('says there is nothing to learn yet (409) when the feedback holds no personalized impression', async () => {
+    const { server, dataDir } = await start();
+    const now = Date.now();
+    // A click without its impression: an event with a decision and an offer, nothing to learn from.
+    const click = toWireEvent(
+      {
+        decisionId: 'd-1',
+        offerId: 'c-shoes-10',
+        placement: 'home',
+        propensity: 0.5,
+        modelVersion: 'm-1',
+        type: 'click',
+        at: now - 60_000,
+      },
+      'k-1',
+      now,
+      'full',
+    );
+    const batch = toWireBatch('full', now, [click] as Parameters<typeof toWireBatch>[2]);
+    writeFileSync(path.join(dataDir, 'feedback.jsonl'), `${JSON.stringify(batch)}\n`);
+    const learned = await fetch(server.url('/api/learn'), {
+      method: 'POST',
+      headers: { 'x-qa-token': server.qaToken },
+    });
+    expect(learned.status).toBe(409);
+    expect(await learned.json()).toEqual({
+      error:
+        'nothing to learn yet: no personalized decision with an impression in the logs (1 event with a decision and an offer; 1 JSONL line, 0 of them not a wire-format batch (not JSON, cut short, or without `v: 1`); impressions left out: 0 for their propensity, 0 for their time); browse with consent granted until an offer has been on screen for a second, or simulate shoppers',
+    });
+  }, 60_000);
+
   it('learns the claims when the orders name no decision yet (bought before any offer was shown)', async () => {
     const { server, dataDir } = await start();
     const now = Date.now();
