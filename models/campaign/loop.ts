@@ -107,8 +107,10 @@ export interface WeekValues {
 export interface LoopResult {
   k: number;
   weeks: WeekValues[];
-  /** (policy − uniform) / (oracle − uniform) in the last week. */
-  /** Null when the last week's oracle is no better than uniform (see {@link gapClosed}). */
+  /**
+   * (policy − uniform) / (oracle − uniform) in the last week; null when its oracle is no better
+   * than uniform (see {@link gapClosed}).
+   */
   gapClosed: number | null;
 }
 

@@ -46,9 +46,10 @@ function object(value: unknown, field: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function number(value: unknown, field: string, min = -1e6, max = 1e6): number {
+/** A finite number in [min, max]; `why` (a coefficient's {@link Limit}) ends the message. */
+function number(value: unknown, field: string, min = -1e6, max = 1e6, why?: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    bad(field, value, `a number from ${min} to ${max}`);
+    bad(field, value, `a number from ${min} to ${max}${why ? ` (${why})` : ''}`);
   }
   return value as number;
 }
@@ -104,15 +105,12 @@ function coefficients<T>(
   for (const [key, value] of Object.entries(shape)) {
     const at = path === '' ? key : `${path}.${key}`;
     const limit = limits[at];
-    if (typeof value !== 'number') {
-      out[key] = coefficients(raw[key], value, `${field}.${key}`, limits, at);
-    } else if (limit) {
-      const n = raw[key];
-      if (typeof n !== 'number' || !Number.isFinite(n) || n < limit.min || n > limit.max) {
-        bad(`${field}.${key}`, n, `a number from ${limit.min} to ${limit.max} (${limit.why})`);
-      }
-      out[key] = n;
-    } else out[key] = number(raw[key], `${field}.${key}`);
+    out[key] =
+      typeof value !== 'number'
+        ? coefficients(raw[key], value, `${field}.${key}`, limits, at)
+        : limit
+          ? number(raw[key], `${field}.${key}`, limit.min, limit.max, limit.why)
+          : number(raw[key], `${field}.${key}`);
   }
   return out as T;
 }

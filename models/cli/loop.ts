@@ -31,7 +31,7 @@ import { SIM_START } from '../campaign/world.js';
 import { numberFlag, parseArgs, seedFlag, timeFlag } from '../lib/args.js';
 import { runCli, stderrLog, type Log } from '../lib/cli.js';
 import { MODELS_DIR } from '../lib/paths.js';
-import { fitSegments, kForEpsilon } from '../learning/fit-segments.js';
+import { fitSegments, kCapWarning } from '../learning/fit-segments.js';
 import { browsingProfiles } from '../learning/profiles.js';
 import {
   disjointCategoriesWarning,
@@ -105,12 +105,8 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
       args.k === undefined
         ? undefined
         : numberFlag('k', args.k, { min: 2, max: 16, integer: true });
-    const cap = epsilon > 0 ? kForEpsilon(epsilon) : Infinity;
-    if (k !== undefined && k > cap) {
-      log(
-        `loop: warning: --k ${k} is above the cap k ≤ e^ε + 1 (${cap} at ε = ${epsilon}): a device's report names its true group less than half the time`,
-      );
-    }
+    const capWarning = kCapWarning('loop', k, epsilon);
+    if (capWarning) log(capWarning);
     // The shop fits its groups on its own traffic before the loop starts: another population of
     // the same world, four weeks of browsing before the first week.
     const fit = fitSegments(

@@ -26,7 +26,7 @@ import { runCli, stderrLog, type Log } from '../lib/cli.js';
 import { readHillstrom } from '../lib/hillstrom.js';
 import { SHARED_DATA_DIR } from '../lib/paths.js';
 import { shuffle } from '../lib/random.js';
-import { fitSegments, kForEpsilon } from '../learning/fit-segments.js';
+import { fitSegments, kCapWarning } from '../learning/fit-segments.js';
 import { epsilonFlag } from '../learning/io.js';
 import { browsingProfiles, hillstromProfile } from '../learning/profiles.js';
 
@@ -52,12 +52,8 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
   const k =
     args.k === undefined ? undefined : numberFlag('k', args.k, { min: 2, max: 16, integer: true });
   // An explicit k may pass the cap the default keeps to, but not silently.
-  const cap = kForEpsilon(epsilon);
-  if (k !== undefined && k > cap) {
-    log(
-      `segments: warning: --k ${k} is above the cap k ≤ e^ε + 1 (${cap} at ε = ${epsilon}): a device's report names its true group less than half the time`,
-    );
-  }
+  const capWarning = kCapWarning('segments', k, epsilon);
+  if (capWarning) log(capWarning);
   // The loop's cap: a million shoppers already take minutes to simulate and group.
   const shoppers = numberFlag('shoppers', args.shoppers, { min: 0, max: 1e6, integer: true });
   const hillstromRows = numberFlag('hillstrom-rows', args['hillstrom-rows'], {

@@ -216,6 +216,20 @@ export function kForEpsilon(epsilon: number): number {
 }
 
 /**
+ * The warning `cli` prints when an explicit `--k` passes {@link kForEpsilon}'s cap at `epsilon`
+ * (0: learning off, no reports, no cap): allowed, but not silently. Undefined otherwise.
+ */
+export function kCapWarning(
+  cli: string,
+  k: number | undefined,
+  epsilon: number,
+): string | undefined {
+  const cap = epsilon > 0 ? kForEpsilon(epsilon) : Infinity;
+  if (k === undefined || k <= cap) return undefined;
+  return `${cli}: warning: --k ${k} is above the cap k ≤ e^ε + 1 (${cap} at ε = ${epsilon}): a device's report names its true group less than half the time`;
+}
+
+/**
  * Weights 1 for the named dimensions, 0 for the others. A name is a dimension of
  * `profileVectorNames` (`bought_womens`) or a family of them (`bought`: every `bought_<category>`).
  */

@@ -51,6 +51,11 @@ export const ORDER_MATCH_SQL = `SELECT
     WHERE "orderId" IS NOT NULL AND "decisionId" IS NOT NULL AND ${VALID_ORDER}
       AND "decisionId" IN (SELECT "decisionId" FROM learn_decisions)) AS matched`;
 
+/** What was read: events with a decision and an offer, and JSONL lines (for a refusal). */
+export const READ_COUNTS_SQL = `SELECT
+  (SELECT COUNT(*) FROM learn_events) AS events,
+  (SELECT lines FROM load_stats) AS lines`;
+
 /** Decisions of each arm with a usable first impression (run after `learn_decisions`). */
 export const ARMS_SQL = `SELECT
   (SELECT COUNT(*) FROM learn_decisions WHERE arm = 'personalized') AS personalized,

@@ -22,10 +22,10 @@ import {
   cellsSql,
   LEFT_OUT_SQL,
   ORDER_MATCH_SQL,
+  READ_COUNTS_SQL,
   sampleSql,
 } from './learn-sql.js';
 
-/** The profile terms learned unless told otherwise (docs/learning.md says why these). */
 /**
  * The logs hold nothing the learner can use yet: no personalized decision with an impression, or
  * (with an order reward) no order that names one of their decisions. `plain` says which without
@@ -41,6 +41,7 @@ export class NothingToLearnError extends Error {
   }
 }
 
+/** The profile terms learned unless told otherwise (docs/learning.md says why these). */
 export const DEFAULT_PROFILE_TERMS: readonly ProfileTerm[] = ['interest', 'bought', 'recent'];
 
 export interface LearnOptions {
@@ -152,7 +153,6 @@ export async function effectsFromCells(
   return { effects: file, summary };
 }
 
-/** `n` lines, in words ("1 line", "2 JSONL lines"). */
 /** `n` and `noun`, plural unless n is 1: '1 line', '3 JSONL lines', '1 event'. */
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 const lines = (n: number, kind = '') => count(n, `${kind}line`);
@@ -199,11 +199,7 @@ export async function learnFromLogs(
     const [leftOut] = (await db.runAndReadAll(LEFT_OUT_SQL)).getRowObjectsJS();
     const [arms] = (await db.runAndReadAll(ARMS_SQL)).getRowObjectsJS();
     if (num(arms?.personalized) === 0) {
-      const [counts] = (
-        await db.runAndReadAll(
-          'SELECT (SELECT COUNT(*) FROM learn_events) AS events, (SELECT lines FROM load_stats) AS lines',
-        )
-      ).getRowObjectsJS();
+      const [counts] = (await db.runAndReadAll(READ_COUNTS_SQL)).getRowObjectsJS();
       throw new NothingToLearnError(
         `--feedback: no personalized decision with an impression in the logs (${count(num(counts?.events), 'event')} with a decision and an offer; ${lines(num(counts?.lines), 'JSONL ')}, ${num(leftOut?.lines)} of them ${NOT_A_BATCH}; impressions left out: ${num(leftOut?.impressions)} for their propensity, ${num(leftOut?.times)} for their time)`,
         'no personalized decision with an impression in the logs',

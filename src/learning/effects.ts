@@ -9,7 +9,7 @@ import { parseDateTime } from '../catalog/fields.js';
 import { fieldError } from '../util/errors.js';
 import { isPlainObject } from '../util/guards.js';
 import { PROFILE_TERMS, type ProfileTerm } from '../features/profile-vector.js';
-import { refuseMisspeltKeys } from '../util/misspelt-keys.js';
+import { fieldPath, refuseMisspeltKeys } from '../util/misspelt-keys.js';
 import type { GroupPlacement } from './segments.js';
 import type { Effects, EffectReward, GroupEffect, OfferEffect } from './types.js';
 
@@ -59,8 +59,7 @@ const EFFECTS_KEYS = {
 } as const;
 
 const bad = (field: string, value: unknown, expected: string): never => {
-  const path = field.startsWith('[') ? `effects${field}` : `effects.${field}`;
-  throw fieldError('invalid_effects', path, value, expected);
+  throw fieldError('invalid_effects', fieldPath('effects', field), value, expected);
 };
 const finite = (value: unknown, field: string, min = -1e9, max = 1e9): number => {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {

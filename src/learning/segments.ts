@@ -6,7 +6,7 @@
  */
 import { fieldError } from '../util/errors.js';
 import { isPlainObject } from '../util/guards.js';
-import { refuseMisspeltKeys } from '../util/misspelt-keys.js';
+import { fieldPath, refuseMisspeltKeys } from '../util/misspelt-keys.js';
 import {
   offerTerms,
   PROFILE_VECTOR_VERSION,
@@ -25,8 +25,7 @@ export const MAX_GROUPS = 16;
 const MAX_CATEGORIES = 50;
 
 const bad = (field: string, value: unknown, expected: string): never => {
-  const path = field.startsWith('[') ? `segments${field}` : `segments.${field}`;
-  throw fieldError('invalid_segments', path, value, expected);
+  throw fieldError('invalid_segments', fieldPath('segments', field), value, expected);
 };
 
 /** The fields of a segments file, by object (`sha256`: an inline copy's, learning-files.ts). */

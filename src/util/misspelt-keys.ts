@@ -2,6 +2,16 @@
  * Misspelt keys in a file the SDK reads (effects, segments): unknown keys are ignored, so that a
  * newer writer's fields load in an older SDK, but a key one edit from a known one is refused.
  */
+/**
+ * The path of `child` inside `parent`, as the validators' messages write it: `parent.child`,
+ * `parentchild` when the child is a bracketed key (`["a b"]`, `[2]`), and `child` alone at the
+ * root (`''`). (Here rather than in errors.ts, whose every export the script tag carries.)
+ */
+export function fieldPath(parent: string, child: string): string {
+  if (parent === '') return child;
+  return child.startsWith('[') ? `${parent}${child}` : `${parent}.${child}`;
+}
+
 /** True when `a` becomes `b` by one letter added, dropped, changed, or two neighbours swapped. */
 function oneEditApart(a: string, b: string): boolean {
   if (Math.abs(a.length - b.length) > 1 || a === b) return false;
@@ -39,7 +49,7 @@ export function refuseMisspeltKeys(
     if (meant === undefined) continue;
     const name = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
     fail(
-      path === '' || name.startsWith('[') ? `${path}${name}` : `${path}.${name}`,
+      fieldPath(path, name),
       object[key],
       `${meant} (a field one edit from a known one is refused as misspelt; known here: ${known.join(', ')})`,
     );

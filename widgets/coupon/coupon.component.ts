@@ -1,16 +1,14 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { Offer } from '../../src/decide/types.js';
+import type { FeedbackType } from '../../src/feedback/policy.js';
 import { fillIsolated, isolate, type IsolatedText } from '../shared/bidi.js';
 import { emit, type OwClaimEventDetail, type OwOfferEventDetail } from '../shared/events.js';
 import { formatDateTime, formatMoney } from '../shared/format.js';
-import {
-  OfferFeedbackController,
-  type OfferFeedbackType,
-} from '../shared/offer-feedback.controller.js';
+import { OfferFeedbackController } from '../shared/offer-feedback.controller.js';
 import { OwElement } from '../shared/ow-element.js';
 import { theme } from '../shared/theme.styles.js';
 import { languageOf } from '../shared/format.js';
-import { fill, reportFeedback, safeUrl } from '../shared/support.js';
+import { fill, safeUrl } from '../shared/support.js';
 import type { WhyMessages } from '../why/why.component.js';
 import { couponStyles } from './coupon.styles.js';
 
@@ -149,7 +147,7 @@ export class OwCoupon extends OwElement {
   }
 
   /** Reports feedback on the shown offer; never throws (a failure is reported once). */
-  protected report(type: OfferFeedbackType): void {
+  protected report(type: FeedbackType): void {
     this.#feedback.report(type);
   }
 

@@ -42,7 +42,7 @@ export class ImpressionController implements ReactiveController {
   readonly #onVisibility = () => this.#update();
 
   constructor(
-    private readonly host: ReactiveControllerHost & Element,
+    host: ReactiveControllerHost & Element,
     private readonly target: () => Element | null | undefined,
     private readonly onViewable: () => void,
     private readonly dwellMs = 1000,

@@ -1,12 +1,10 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Offer } from '../../src/decide/types.js';
+import type { FeedbackType } from '../../src/feedback/policy.js';
 import type { Offerwise } from '../../src/offerwise.js';
 import { emit, type OwOfferEventDetail } from './events.js';
 import { firstImpression, ImpressionController } from './impression.controller.js';
 import { reportFeedback } from './support.js';
-
-/** The feedback an offer element reports (`ow.report`'s third argument). */
-export type OfferFeedbackType = Parameters<Offerwise['report']>[2];
 
 /** An element that shows one offer of a decision. */
 export interface OfferHost extends ReactiveControllerHost, HTMLElement {
@@ -57,7 +55,7 @@ export class OfferFeedbackController implements ReactiveController {
   }
 
   /** Reports `type` on the shown offer; nothing without a decision id or an offer. */
-  report(type: OfferFeedbackType): void {
+  report(type: FeedbackType): void {
     const { decisionId, offerId } = this.detail();
     if (!decisionId || !offerId) return;
     void this.#instance().then((ow) => reportFeedback(ow, decisionId, offerId, type));
