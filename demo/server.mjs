@@ -10,6 +10,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { CATEGORIES, PRODUCTS, demoCatalog, imageUrl, productUrl } from './catalog.mjs';
 import { createCollector, makeQaToken } from './collector.mjs';
 import { createLearning } from './learning.mjs';
+import { SHOP_PAGES, renderPage } from './pages.mjs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { distDir, mimeType, startServer } from '../test/support/server.mjs';
@@ -17,22 +18,11 @@ import { distDir, mimeType, startServer } from '../test/support/server.mjs';
 const demoDir = path.dirname(fileURLToPath(import.meta.url));
 
 /** The demo's own files, read on each request so edits show on reload. */
-const FILES = [
-  'index.html',
-  'category.html',
-  'product.html',
-  'search.html',
-  'cart.html',
-  'checkout.html',
-  'privacy.html',
-  'playground.html',
-  'shop.js',
-  'shop.css',
-  'demo.js',
-];
-const PAGES = {
-  '/': 'index.html',
-  ...Object.fromEntries(FILES.map((file) => [`/${file}`, file])),
+const FILES = ['playground.html', 'shop.js', 'shop.css', 'demo.js'];
+/** The shop's pages (demo/pages.mjs puts each together from the layout and its own part). */
+const SHOP_ROUTES = {
+  '/': 'index',
+  ...Object.fromEntries(Object.keys(SHOP_PAGES).map((name) => [`/${name}.html`, name])),
 };
 
 /** The shop's product data as its pages read it (what a server would render into them). */
@@ -134,34 +124,33 @@ export async function startDemoServer(options = {}) {
     limits: options.limits,
   });
   for (const [route, handler] of Object.entries(collector.routes)) server.route(route, handler);
-  server.route('/shop-data.js', (req, res) => {
-    const body = shopData();
-    res.writeHead(200, {
-      'content-type': 'text/javascript; charset=utf-8',
-      'cache-control': 'no-store',
-    });
-    res.end(req.method === 'HEAD' ? undefined : body);
-  });
   PRODUCTS.forEach((product, index) => {
     server.route(imageUrl(product.item_id), (req, res) => {
       res.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=3600' });
       res.end(req.method === 'HEAD' ? undefined : productImage(product, index));
     });
   });
-  for (const [route, file] of Object.entries(PAGES)) {
+  /** GET and HEAD only; the body is made afresh on each request, so edits show on reload. */
+  const serve = (route, type, make) =>
     server.route(route, async (req, res) => {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET, HEAD' }).end();
         return;
       }
-      const body = await readFile(path.join(demoDir, file));
+      const body = Buffer.from(await make());
       res.writeHead(200, {
-        'content-type': mimeType(file),
+        'content-type': type,
         'content-length': body.length,
         'cache-control': 'no-store',
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     });
+  for (const [route, name] of Object.entries(SHOP_ROUTES)) {
+    serve(route, mimeType('page.html'), () => renderPage(name));
+  }
+  serve('/shop-data.js', mimeType('shop-data.js'), shopData);
+  for (const file of FILES) {
+    serve(`/${file}`, mimeType(file), () => readFile(path.join(demoDir, file)));
   }
   return Object.assign(server, { qaToken });
 }

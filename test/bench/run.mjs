@@ -893,7 +893,7 @@ async function writeReport(results, info) {
     '  (its `detail.source`) and the time to it, whatever scored it (the worker or a copy of the',
     '  model in the page).',
     '- Total blocking time (test/bench/tbt.mjs): the demo server (`startDemoServer({ port: 0 })`, its',
-    '  collector in a temporary directory) serves `/` and `/bench-no-offerwise.html`, demo/index.html',
+    '  collector in a temporary directory) serves `/` and `/bench-no-offerwise.html`, the home page',
     '  with the offerwise `<script>` element removed (nothing else changed). One headless Chromium;',
     '  each visit a fresh browser context (cold HTTP cache, empty storage), the two pages alternately',
     '  with the order swapped every pair, after one untimed pair. An init script observes `longtask`',

@@ -1,6 +1,6 @@
 // Main-thread total blocking time (TBT) added by offerwise on the demo shop's home page, measured
 // in one run against the same page without offerwise. One demo server (demo/server.mjs, port 0,
-// the collector writing to a temporary directory) serves `/` (demo/index.html, with the offerwise
+// the collector writing to a temporary directory) serves `/` (the home page, with the offerwise
 // script tag) and `/bench-no-offerwise.html` (the same HTML with that <script> element removed;
 // the shop's own scripts, product data, images and styles unchanged: shop.js keeps its
 // `window.offerwise = window.offerwise || []` queue, which then never runs). One headless
@@ -14,14 +14,14 @@
 // ms, from the resource timing entries, starting at the load event) or 5 s after the load event,
 // whichever comes first; `tbt5s` is the same sum until 5 s after load. Run by test/bench/run.mjs,
 // or alone after `npm run build`: `node test/bench/tbt.mjs`.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { renderPage } from '../../demo/pages.mjs';
 import { startDemoServer } from '../../demo/server.mjs';
 import { launchChromium } from '../support/browser.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const VISITS_EACH = 12;
 const AFTER_LOAD_MS = 5_000;
 const IDLE_MS = 500;
@@ -39,13 +39,13 @@ function percentiles(samples) {
   };
 }
 
-/** demo/index.html without the offerwise <script> element (throws if there is none). */
-function pageWithoutOfferwise() {
-  const html = readFileSync(path.join(here, '../../demo/index.html'), 'utf8');
+/** The demo's home page without the offerwise <script> element (throws if there is none). */
+async function pageWithoutOfferwise() {
+  const html = await renderPage('index');
   const tag = /[ \t]*<script\s+src="\/offerwise\/offerwise\.iife\.js"[^>]*>\s*<\/script>\n?/;
-  if (!tag.test(html)) throw new Error('demo/index.html: no offerwise script tag to remove');
+  if (!tag.test(html)) throw new Error('demo/layout.html: no offerwise script tag to remove');
   const out = html.replace(tag, '');
-  if (out.includes('offerwise.iife.js')) throw new Error('demo/index.html: two offerwise tags');
+  if (out.includes('offerwise.iife.js')) throw new Error('demo/layout.html: two offerwise tags');
   return out;
 }
 
@@ -100,7 +100,7 @@ function measure({ afterLoad, idle }) {
 export async function runTbtBench({ emit = () => undefined, visitsEach = VISITS_EACH } = {}) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'offerwise-tbt-'));
   const server = await startDemoServer({ port: 0, dataDir });
-  const without = Buffer.from(pageWithoutOfferwise());
+  const without = Buffer.from(await pageWithoutOfferwise());
   server.route(WITHOUT_PATH, (req, res) => {
     res.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
@@ -181,7 +181,7 @@ export async function runTbtBench({ emit = () => undefined, visitsEach = VISITS_
     with: withStats,
     without: withoutStats,
     browser: browser.version(),
-    note: `TBT = Σ (long task duration − 50 ms) over PerformanceObserver('longtask', buffered) entries starting between navigation start and network idle (no request for ${IDLE_MS} ms after load) or ${AFTER_LOAD_MS / 1000} s after load, whichever first; value = p50 with offerwise − p50 without (demo/index.html with its offerwise <script> removed, same server); ratio = p50 with / p50 without (null when without is 0); tbt5s = the same sum until ${AFTER_LOAD_MS / 1000} s after load. ${visitsEach} visits each, alternating, order swapped every pair; each visit a fresh browser context (cold HTTP cache, empty storage), headless, no CPU throttling`,
+    note: `TBT = Σ (long task duration − 50 ms) over PerformanceObserver('longtask', buffered) entries starting between navigation start and network idle (no request for ${IDLE_MS} ms after load) or ${AFTER_LOAD_MS / 1000} s after load, whichever first; value = p50 with offerwise − p50 without (the demo home page with its offerwise <script> removed, same server); ratio = p50 with / p50 without (null when without is 0); tbt5s = the same sum until ${AFTER_LOAD_MS / 1000} s after load. ${visitsEach} visits each, alternating, order swapped every pair; each visit a fresh browser context (cold HTTP cache, empty storage), headless, no CPU throttling`,
   };
   emit(result);
   return { results: [result] };
