@@ -4,12 +4,13 @@
  * (every candidate and the model's outputs) or from what the device reported alone (the catalog
  * policies' odds of the shown offer).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { FullWireEvent } from '../../src/feedback/wire.js';
 import type { DecisionRecord, RunLogs } from './logs.js';
 import { parsePolicy, type PolicySpec } from './policy.js';
 import type { Reward } from './truth.js';
 import { isValidPropensity } from '../analytics/queries.js';
+import { jsonFlag } from '../lib/args.js';
 
 /** A wire event as read from a file: the SDK's fields, none of them trusted yet. */
 type UntrustedWireEvent = { [K in keyof FullWireEvent]?: unknown };
@@ -46,7 +47,11 @@ function readOutcomes(
   reward: Reward,
 ): Outcomes {
   if (reward !== 'click' && reward !== 'claim' && orders === undefined) {
-    throw new Error(`reward ${reward} needs the orders (--orders)`);
+    // The logs' reader looked for orders.jsonl beside the first feedback file (a collector writes
+    // it at the first order): say so, and what else would do.
+    throw new Error(
+      `reward ${reward} needs the orders (--orders): no orders.jsonl beside the first --feedback file, where a collector writes it at the first order; pass --orders <file>, or --reward click or claim`,
+    );
   }
   const seen = new Set<string>();
   const out: Outcomes = {
@@ -264,7 +269,7 @@ export function policySource(
         `--policy ${policy}: a policy file needs the decisions side file (decisions.jsonl, which only a simulation writes: the SDK never sends model outputs). ${ids.length > 0 ? `These logs can evaluate the catalog's candidate policies: ${ids.join(', ')} (--policy <id>)` : 'These logs carry no candidate policies either: name up to 4 in the catalog ("policies") and the device reports their odds'}`,
       );
     }
-    const spec = parsePolicy(JSON.parse(readFileSync(policy, 'utf8')));
+    const spec = jsonFlag('policy', policy, parsePolicy);
     return {
       kind: 'decisions',
       spec,

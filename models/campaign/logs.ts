@@ -3,11 +3,12 @@
  * batches (the SDK's wire format), orders attributed to decisions, and — from the simulator only
  * — the decisions side file (`decisions.jsonl`, what each decision weighed), with the catalog.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Offer } from '../../src/decide/types.js';
 import type { FullWireEvent, WireBatch } from '../../src/feedback/wire.js';
 import { NOT_A_BATCH } from '../analytics/queries.js';
+import { jsonFlag } from '../lib/args.js';
 import { readJsonl } from '../lib/jsonl.js';
 import type { TrueOutcome } from './truth.js';
 import { loadCatalog } from './world.js';
@@ -115,9 +116,7 @@ export function readLogs(args: {
     );
   }
   const offers = existsSync(catalogPath)
-    ? new Map(
-        loadCatalog(JSON.parse(readFileSync(catalogPath, 'utf8'))).offers.map((o) => [o.id, o]),
-      )
+    ? new Map(jsonFlag('catalog', catalogPath, loadCatalog).offers.map((o) => [o.id, o]))
     : new Map<string, Offer>();
   // The collector's logs are append-only: a line cut short by a crash (or otherwise not JSON) is
   // left out and counted, as `npm run report` and `learn` do, and the rest is read.
@@ -155,8 +154,10 @@ export function readLogs(args: {
 
 /** The true expected outcomes per decision and candidate of a simulation's `truth.json`. */
 export function readTruth(path: string): Record<string, Record<string, TrueOutcome>> {
-  const truth = JSON.parse(readFileSync(path, 'utf8')) as { perDecision?: unknown };
-  if (!truth?.perDecision || typeof truth.perDecision !== 'object')
-    throw new Error(`--truth ${path}: expected the truth.json of npm run simulate (perDecision)`);
-  return truth.perDecision as Record<string, Record<string, TrueOutcome>>;
+  return jsonFlag('truth', path, (json) => {
+    const perDecision = (json as { perDecision?: unknown } | null)?.perDecision;
+    if (!perDecision || typeof perDecision !== 'object')
+      throw new Error('expected the truth.json of npm run simulate (perDecision)');
+    return perDecision as Record<string, Record<string, TrueOutcome>>;
+  });
 }

@@ -283,6 +283,11 @@ describe('readLogs and the policy source', () => {
     expect(logs.decisions).toBeUndefined();
     expect(logs.orders).toBeUndefined();
     expect(policySource('greedy', logs, 'claim')).toMatchObject({ kind: 'reported', id: 'greedy' });
+    // No orders.jsonl beside the feedback (a demo before its first order): the reward that needs
+    // them is refused saying where the orders were looked for and what else would do.
+    expect(() => policySource('greedy', logs, 'net')).toThrow(
+      'reward net needs the orders (--orders): no orders.jsonl beside the first --feedback file, where a collector writes it at the first order; pass --orders <file>, or --reward click or claim',
+    );
     expect(() => policySource('warm', logs, 'claim')).toThrow(
       '--policy "warm": not a file, and no logged impression reports a catalog policy of that id (the logs have: greedy)',
     );

@@ -54,7 +54,9 @@ describe('world files', () => {
     const offer = raw();
     offer.offers[0].category = 'kids';
     expect(() => validateWorld(offer)).toThrow('world.offers[0].category');
-    expect(() => readWorld('/nonexistent/world.json')).toThrow('--world /nonexistent/world.json');
+    expect(() => readWorld('/nonexistent/world.json')).toThrow(
+      '--world: got "/nonexistent/world.json", expected a file that exists',
+    );
   });
 
   it('refuse an unknown key at every level, naming it, its path and the allowed keys', () => {

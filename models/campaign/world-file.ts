@@ -7,13 +7,13 @@
  * The schema is in docs/learning.md. A bad file is refused with the field, the value and what
  * was expected.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fieldError } from '../../src/util/errors.js';
 import { isPlainObject } from '../../src/util/guards.js';
 import type { BrowsingResponse, BrowsingWorld } from './browsing.js';
 import { HILLSTROM_RESPONSE, type HillstromResponse } from './truth.js';
+import { jsonFlag } from '../lib/args.js';
 
 export interface HillstromWorld {
   format: 'offerwise-world';
@@ -326,17 +326,7 @@ export function validateWorld(input: unknown): World {
 
 /** Reads and validates a world file; the error names the file. */
 export function readWorld(path: string): World {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`--world ${path}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  try {
-    return validateWorld(raw);
-  } catch (error) {
-    throw new Error(`--world ${path}: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  return jsonFlag('world', path, validateWorld);
 }
 
 /** A browsing world, or an error saying the command needs one. */

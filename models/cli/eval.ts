@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { validateEffects } from '../../src/learning/effects.js';
 import { basename } from 'node:path';
-import { fileFlag, parseArgs } from '../lib/args.js';
+import { fileFlag, jsonFlag, parseArgs } from '../lib/args.js';
 import { readHillstrom } from '../lib/hillstrom.js';
 import { runCli, stderrLog, type Log } from '../lib/cli.js';
 import { DEFAULT_SEGMENTS, readSegments } from '../learning/io.js';
@@ -31,15 +31,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
   const bytes = new Uint8Array(readFileSync(fileFlag('model', args.model)));
   let learned: LearnedScoring | undefined;
   if (args.effects !== undefined) {
-    let effects;
-    const text = readFileSync(fileFlag('effects', args.effects), 'utf8');
-    try {
-      effects = validateEffects(JSON.parse(text));
-    } catch (error) {
-      throw new Error(
-        `--effects ${args.effects}: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
+    const effects = jsonFlag('effects', args.effects, validateEffects);
     const segments = args.segments === 'none' ? undefined : readSegments(args.segments);
     // The SDK would fall back to the pooled values (with a diagnostic); scoring the rows so
     // without saying it would report a Qini of groups that were never applied.

@@ -12,12 +12,11 @@
  * (models/learning/learn.ts) — the collector's files, or a Hillstrom-format file as a logged
  * campaign (models/learning/hillstrom.ts) — and writes the effects file the catalog names.
  */
-import { readFileSync } from 'node:fs';
 import type { Offer } from '../../src/decide/types.js';
 import { DEFAULT_VALUE } from '../../src/decide/value.js';
 import { EFFECT_REWARDS, MAX_VALID_DAYS } from '../../src/learning/effects.js';
 import { loadCatalog } from '../campaign/world.js';
-import { fileFlag, numberFlag, parseArgs, timeFlag } from '../lib/args.js';
+import { jsonFlag, numberFlag, parseArgs, timeFlag } from '../lib/args.js';
 import { runCli, stderrLog, type Log } from '../lib/cli.js';
 import { MODELS_DIR } from '../lib/paths.js';
 import {
@@ -38,7 +37,11 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     return hillstromMain(argv, log);
   }
   const args = parseArgs(argv, {
-    feedback: { required: true, list: true, expected: 'JSONL or Parquet files of feedback' },
+    feedback: {
+      required: true,
+      list: true,
+      expected: 'JSONL or Parquet files of feedback (or --hillstrom <csv>: a campaign file)',
+    },
     orders: {},
     out: { required: true, expected: 'the effects file to write' },
     segments: { default: DEFAULT_SEGMENTS },
@@ -52,6 +55,9 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     'temperature-factor': { default: '0.1' },
     'profile-terms': PROFILE_TERMS_FLAG,
     now: {},
+    // Taken above, before this parse (its own flags: models/learning/hillstrom-cli.ts); listed so
+    // that a mistyped flag's error names it among the choices.
+    hillstrom: {},
   });
   const validDays = numberFlag('valid-days', args['valid-days'], {
     min: 0,
@@ -67,14 +73,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
   const segments = args.segments === 'none' ? undefined : readSegments(args.segments);
   let offers: Offer[] | undefined;
   if (args.catalog !== undefined) {
-    const text = readFileSync(fileFlag('catalog', args.catalog), 'utf8');
-    try {
-      offers = loadCatalog(JSON.parse(text)).offers;
-    } catch (error) {
-      throw new Error(
-        `--catalog ${args.catalog}: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
+    offers = jsonFlag('catalog', args.catalog, (json) => loadCatalog(json).offers);
   }
   const scorer =
     offers && segments && args['model-term'] === 'yes'

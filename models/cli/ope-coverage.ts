@@ -7,7 +7,8 @@
  * reward, source and estimator; the last line is one JSON object with the same numbers.
  */
 import { opeCoverage, coverageTable } from '../campaign/ope-coverage.js';
-import { parseArgs } from '../lib/args.js';
+import { fileFlag, parseArgs } from '../lib/args.js';
+import { DATA_HINT, realDataFile } from '../lib/paths.js';
 import { runCli } from '../lib/cli.js';
 import { readHillstrom } from '../lib/hillstrom.js';
 
@@ -18,7 +19,7 @@ export async function main(argv: readonly string[]) {
     days: { default: '7', integer: true },
     bootstrap: { default: '500', integer: true },
     offers: { default: 'standard', choices: ['standard', 'wide'] },
-    data: { default: '../shared/data/hillstrom-train.csv' },
+    data: { default: realDataFile('hillstrom-train.csv') },
   });
   const options = {
     seeds: Number(args.seeds),
@@ -28,8 +29,10 @@ export async function main(argv: readonly string[]) {
     offers: args.offers,
   };
   const started = performance.now();
-  const result = await opeCoverage(readHillstrom(args.data), options, (seed) =>
-    process.stderr.write(`\rope-coverage: seed ${seed}/${options.seeds}`),
+  const result = await opeCoverage(
+    readHillstrom(fileFlag('data', args.data, DATA_HINT)),
+    options,
+    (seed) => process.stderr.write(`\rope-coverage: seed ${seed}/${options.seeds}`),
   );
   process.stderr.write('\n');
   console.log(

@@ -11,7 +11,7 @@
  * convergence trace); prints a summary. `--table true` prints the method comparison on the
  * synthetic objectives as a markdown table, then the same numbers as JSON.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readLogs, readTruth } from '../campaign/logs.js';
 import {
@@ -22,7 +22,7 @@ import {
   searchSettings,
 } from '../campaign/optimiser.js';
 import { search, synthetic } from '../campaign/search.js';
-import { parseArgs } from '../lib/args.js';
+import { jsonFlag, parseArgs } from '../lib/args.js';
 import { runCli, stderrLog, type Log } from '../lib/cli.js';
 
 function writeOutputs(dir: string, patch: unknown, trace: unknown): void {
@@ -87,7 +87,7 @@ export function main(argv: readonly string[], log: Log = stderrLog) {
     catalog: args.catalog,
   });
   for (const w of logs.warnings) log(`optimize: warning: ${w}`);
-  const space = args.space ? parseSpace(JSON.parse(readFileSync(args.space, 'utf8'))) : undefined;
+  const space = args.space ? jsonFlag('space', args.space, parseSpace) : undefined;
   if (!logs.decisions) {
     // A collector's logs: the device evaluated the catalog's candidate policies; choose among them.
     const chosen = chooseReported(logs, space, seed);

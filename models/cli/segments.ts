@@ -24,7 +24,7 @@ import { SIM_START } from '../campaign/world.js';
 import { numberFlag, parseArgs, seedFlag } from '../lib/args.js';
 import { runCli, stderrLog, type Log } from '../lib/cli.js';
 import { readHillstrom } from '../lib/hillstrom.js';
-import { SHARED_DATA_DIR } from '../lib/paths.js';
+import { DATA_HINT, realDataFile } from '../lib/paths.js';
 import { shuffle } from '../lib/random.js';
 import { fitSegments, kCapWarning } from '../learning/fit-segments.js';
 import { epsilonFlag } from '../learning/io.js';
@@ -37,7 +37,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     out: { required: true, expected: 'the segments file to write' },
     world: { default: DEFAULT_BROWSING_WORLD },
     shoppers: { default: '6000', integer: true },
-    hillstrom: { default: `${SHARED_DATA_DIR}/hillstrom-train.csv` },
+    hillstrom: { default: realDataFile('hillstrom-train.csv') },
     'hillstrom-rows': { default: '4000', integer: true },
     seed: { default: '1', integer: true },
     'k-min': { default: '4', integer: true },
@@ -68,7 +68,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
   if (args.hillstrom !== 'none') {
     if (!existsSync(args.hillstrom)) {
       throw new Error(
-        `--hillstrom ${args.hillstrom}: not found (pass a Hillstrom-format CSV, or --hillstrom none)`,
+        `--hillstrom ${args.hillstrom}: not found (pass a Hillstrom-format CSV, or --hillstrom none; ${DATA_HINT})`,
       );
     }
     const rows = shuffle([...readHillstrom(args.hillstrom)], seededRandom(seed ^ 0x4111));

@@ -10,11 +10,11 @@
  * Simulated traffic through the SDK's real decision code (models/campaign/simulator.ts): writes
  * feedback.jsonl, orders.jsonl, decisions.jsonl, catalog.json and truth.json into `--out`.
  */
-import { readFileSync } from 'node:fs';
 import type { DecisionConfig } from '../../src/config.js';
 import { scorerOf, simulate, writeSimulation } from '../campaign/simulator.js';
 import { readWorld, type HillstromWorld } from '../campaign/world-file.js';
-import { numberFlag, parseArgs } from '../lib/args.js';
+import { fileFlag, jsonFlag, numberFlag, parseArgs } from '../lib/args.js';
+import { DATA_HINT, realDataFile } from '../lib/paths.js';
 import { runCli } from '../lib/cli.js';
 import { readHillstrom } from '../lib/hillstrom.js';
 
@@ -26,7 +26,7 @@ export async function main(argv: readonly string[]) {
     days: { default: '7', integer: true },
     seed: { default: '1', integer: true },
     out: { required: true, expected: 'the directory to write the logs to' },
-    data: { default: '../shared/data/hillstrom-train.csv' },
+    data: { default: realDataFile('hillstrom-train.csv') },
     scorer: { default: 'model', choices: ['model', 'fallback'] },
     model: { default: 'models/default.onnx' },
     'visit-rate': { default: '0.4' },
@@ -52,13 +52,13 @@ export async function main(argv: readonly string[]) {
   let logging: DecisionConfig | undefined;
   if (args.logging !== undefined) {
     // Either a whole SDK config (its `decisions` are the policy) or the decisions object alone.
-    const raw = JSON.parse(readFileSync(args.logging, 'utf8')) as { decisions?: DecisionConfig };
+    const raw = jsonFlag('logging', args.logging, (json) => json as { decisions?: DecisionConfig });
     logging = raw.decisions ?? (raw as DecisionConfig);
   }
   const { score, release } = await scorerOf(args.scorer as 'model' | 'fallback', args.model);
   const started = performance.now();
   const sim = await simulate({
-    rows: readHillstrom(args.data),
+    rows: readHillstrom(fileFlag('data', args.data, DATA_HINT)),
     shoppers: Number(args.shoppers),
     days,
     seed: Number(args.seed),

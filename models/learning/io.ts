@@ -4,11 +4,11 @@
  */
 import { PROFILE_TERMS, type ProfileTerm } from '../../src/features/profile-vector.js';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { validateEffects } from '../../src/learning/effects.js';
 import { validateSegments } from '../../src/learning/segments.js';
 import type { Segments } from '../../src/learning/types.js';
-import { numberFlag } from '../lib/args.js';
+import { jsonFlag, numberFlag } from '../lib/args.js';
 import { MODELS_DIR } from '../lib/paths.js';
 import {
   INVALID_AT_REASON,
@@ -25,15 +25,10 @@ const sha256 = (bytes: string | Uint8Array) => createHash('sha256').update(bytes
 
 /** A segments file, validated as the SDK validates it, with the SHA-256 of its bytes. */
 export function readSegments(file: string): Segments & { sha256: string } {
-  if (!existsSync(file)) throw new Error(`--segments ${file}: not found`);
-  const text = readFileSync(file);
-  try {
-    return { ...validateSegments(JSON.parse(text.toString('utf8'))), sha256: sha256(text) };
-  } catch (error) {
-    throw new Error(
-      `--segments ${file}: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
+  return jsonFlag('segments', file, (json, bytes) => ({
+    ...validateSegments(json),
+    sha256: sha256(bytes),
+  }));
 }
 
 /**

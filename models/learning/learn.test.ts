@@ -339,6 +339,8 @@ describe('npm run learn on collector files', () => {
   it('refuses a net reward without the orders, naming the flag', async () => {
     await expect(
       learn(['--feedback', collectorFile(), '--out', join(dir, 'x.json'), '--segments', 'none']),
-    ).rejects.toThrow('--reward net needs the orders (--orders)');
+    ).rejects.toThrow(
+      '--reward net needs the orders (--orders <orders.jsonl>), or use --reward click or claim',
+    );
   });
 });

@@ -25,6 +25,7 @@ import {
   READ_COUNTS_SQL,
   sampleSql,
 } from './learn-sql.js';
+import { errorMessage } from '../lib/args.js';
 
 /**
  * The logs hold nothing the learner can use yet: no personalized decision with an impression, or
@@ -165,7 +166,9 @@ export async function learnFromLogs(
   if (files.feedback.length === 0) throw new Error('--feedback: at least one file');
   const needsOrders = options.reward !== 'click' && options.reward !== 'claim';
   if (needsOrders && files.orders === undefined) {
-    throw new Error(`--reward ${options.reward} needs the orders (--orders)`);
+    throw new Error(
+      `--reward ${options.reward} needs the orders (--orders <orders.jsonl>), or use --reward click or claim`,
+    );
   }
   if (files.orders !== undefined) {
     const s = await stat(files.orders).catch(() => undefined);
@@ -189,7 +192,7 @@ export async function learnFromLogs(
       await db.run(events!);
     } catch (error) {
       // DuckDB's message quotes the statement over several lines: its first line says what.
-      const what = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+      const what = errorMessage(error).split('\n')[0];
       throw new Error(
         `--feedback: ${files.feedback.map((f) => JSON.stringify(f)).join(', ')} could not be read as feedback (${what})`,
       );

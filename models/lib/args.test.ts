@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { OfferwiseError } from '../../src/util/errors.js';
-import { numberFlag, parseArgs, timeFlag } from './args.js';
+import { errorMessage, fileFlag, jsonFlag, numberFlag, parseArgs, timeFlag } from './args.js';
+import { DATA_HINT, realDataFile } from './paths.js';
 
 const spec = {
   data: { required: true, expected: 'a CSV file' },
@@ -157,5 +158,66 @@ describe('timeFlag', () => {
       '--now: got "2026-02-30T00:00:00Z", expected an ISO date-time on a day that exists (2026-02 has no day 30)',
     );
     expect(() => timeFlag('now', '2026-04-31')).toThrow('(2026-04 has no day 31)');
+  });
+});
+
+describe('files named by flags', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'args-files-'));
+  const file = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+
+  it('fileFlag names the flag, the path and what to do', () => {
+    const missing = join(dir, 'missing.csv');
+    expect(() => fileFlag('data', missing)).toThrow(
+      `--data: got "${missing}", expected a file that exists`,
+    );
+    expect(() => fileFlag('data', missing, DATA_HINT)).toThrow(
+      `--data: got "${missing}", expected a file that exists (\`npm run data\` fetches the real data sets into data/)`,
+    );
+    // A directory is not a file.
+    expect(() => fileFlag('data', dir)).toThrow('expected a file that exists');
+    const present = file('rows.csv', 'a\n');
+    expect(fileFlag('data', present)).toBe(present);
+  });
+
+  it('jsonFlag reads, parses and validates, every error starting with the flag and the file', () => {
+    const good = file('good.json', '{"k": 3}');
+    // The validator gets the parsed JSON and the very bytes (for a hash).
+    expect(jsonFlag('space', good, (json, bytes) => [json, bytes.toString('utf8')])).toEqual([
+      { k: 3 },
+      '{"k": 3}',
+    ]);
+    const missing = join(dir, 'none.json');
+    expect(() => jsonFlag('space', missing, (json) => json)).toThrow(
+      `--space: got "${missing}", expected a file that exists`,
+    );
+    const cut = file('cut.json', '{"k": ');
+    expect(() => jsonFlag('space', cut, (json) => json)).toThrow(
+      new RegExp(`^--space ${cut}: not JSON \\(.+\\)$`),
+    );
+    expect(() =>
+      jsonFlag('space', good, () => {
+        throw new OfferwiseError('invalid_input', 'space.k: got 3, expected an object');
+      }),
+    ).toThrow(`--space ${good}: space.k: got 3, expected an object`);
+  });
+
+  it('errorMessage gives an error’s message, or the thrown value as text', () => {
+    expect(errorMessage(new RangeError('out of range'))).toBe('out of range');
+    expect(errorMessage('plain')).toBe('plain');
+    expect(errorMessage(42)).toBe('42');
+  });
+
+  it('realDataFile prefers ../shared/data, then data/ (where npm run data writes)', () => {
+    const shared = mkdtempSync(join(tmpdir(), 'args-shared-'));
+    const local = mkdtempSync(join(tmpdir(), 'args-local-'));
+    // Neither has it: the local path, so the flag's error names where npm run data would write.
+    expect(realDataFile('h.csv', shared, local)).toBe(join(local, 'h.csv'));
+    writeFileSync(join(local, 'h.csv'), 'x');
+    expect(realDataFile('h.csv', shared, local)).toBe(join(local, 'h.csv'));
+    writeFileSync(join(shared, 'h.csv'), 'x');
+    expect(realDataFile('h.csv', shared, local)).toBe(join(shared, 'h.csv'));
   });
 });

@@ -7,7 +7,7 @@
  * Until the next release a list may also be written as one comma-separated value
  * (`--feedback a.jsonl,b.jsonl`, the old syntax of `ope` and `optimize`), with a warning.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { describeValue, OfferwiseError } from '../../src/util/errors.js';
 
 export interface FlagSpec {
@@ -178,10 +178,43 @@ export function seedFlag(value: string): number {
   return numberFlag('seed', value, { min: 0, max: 2 ** 32 - 1, integer: true });
 }
 
-/** The path a `--name` flag gives, when it names a file; else an error naming the flag. */
-export function fileFlag(name: string, value: string): string {
+/**
+ * The path a `--name` flag gives, when it names a file; else an error naming the flag, with `hint`
+ * (what to do) in brackets.
+ */
+export function fileFlag(name: string, value: string, hint?: string): string {
   if (!statSync(value, { throwIfNoEntry: false })?.isFile()) {
-    throw flagError(`--${name}`, value, 'a file that exists');
+    throw flagError(`--${name}`, value, `a file that exists${hint ? ` (${hint})` : ''}`);
   }
   return value;
+}
+
+/** An error's message (a thrown non-Error as text). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The JSON file a `--name` flag gives, read and passed to `validate` (e.g. the SDK's validator of
+ * that kind of file); a missing file, bad JSON or a refusal is one error that starts with
+ * `--name <file>:`. `validate` also gets the file's bytes (for a hash).
+ */
+export function jsonFlag<T>(
+  name: string,
+  value: string,
+  validate: (json: unknown, bytes: Buffer) => T,
+  hint?: string,
+): T {
+  const bytes = readFileSync(fileFlag(name, value, hint));
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new Error(`--${name} ${value}: not JSON (${errorMessage(error)})`);
+  }
+  try {
+    return validate(json, bytes);
+  } catch (error) {
+    throw new Error(`--${name} ${value}: ${errorMessage(error)}`);
+  }
 }

@@ -5,6 +5,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { errorMessage } from './args.js';
 
 /**
  * Whether `moduleUrl` is the script node (or tsx) was started with. Real paths are compared, so
@@ -59,7 +60,7 @@ export async function runCli(
   } catch (error) {
     // One line, named once: a message that already starts with the name (thrown by code the
     // CLI shares with others) is not named twice.
-    const message = (error instanceof Error ? error.message : String(error))
+    const message = errorMessage(error)
       .replace(/\s*\n\s*/g, ' ')
       .trim();
     io.stderr(message.startsWith(`${name}: `) ? message : `${name}: ${message}`);

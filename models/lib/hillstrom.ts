@@ -11,6 +11,7 @@
  * that spans lines is named by its first line), the column, the value and what was expected.
  */
 import { readFileSync } from 'node:fs';
+import { errorMessage } from './args.js';
 
 export interface HillstromRow {
   /** `row_id` (the row's index in the original file), or the data row's 0-based index without it. */
@@ -260,7 +261,7 @@ export function parseHillstromFile(text: string, name: string): HillstromRow[] {
   try {
     return parseHillstrom(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     throw new Error(`${name}: ${message}`, { cause: error });
   }
 }

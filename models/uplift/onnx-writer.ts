@@ -15,6 +15,7 @@
 // metadata sorted by key, initializers as little-endian raw_data).
 import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
+import { errorMessage } from '../lib/args.js';
 
 const { onnx } = onnxProto;
 
@@ -196,7 +197,7 @@ export function readModelMetadata(bytes: Uint8Array): Record<string, string> {
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (error) {
-    throw new Error(`not an ONNX model: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`not an ONNX model: ${errorMessage(error)}`);
   }
   const out: Record<string, string> = {};
   for (const entry of model.metadataProps) {
