@@ -10,7 +10,7 @@ describe('npm run reproduce', () => {
     const data = mkdtempSync(join(tmpdir(), 'reproduce-data-'));
     const out = join(data, 'out');
     await expect(main(['--data', data, '--only', 'model', '--out', out], () => {})).rejects.toThrow(
-      `--data ${data}: ${join(data, 'hillstrom-train.csv')} not found (the model part reads it): run npm run data -- --from <dir>`,
+      `--data ${data}: ${join(data, 'hillstrom-train.csv')} not found (the model part reads it): run npm run data (it downloads them; --from <dir> copies local ones)`,
     );
     // All parts: the Hillstrom file is there, so the check stops at the YOOCHOOSE one, and
     // nothing was run or written.

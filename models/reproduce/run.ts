@@ -39,7 +39,7 @@ export function checkData(parts: readonly Part[], dataDir: string): void {
       const path = join(dataDir, file);
       if (!existsSync(path)) {
         throw new Error(
-          `--data ${dataDir}: ${path} not found (the ${part} part reads it): run npm run data -- --from <dir>, or pass --data <the folder that holds it>`,
+          `--data ${dataDir}: ${path} not found (the ${part} part reads it): run npm run data (it downloads them; --from <dir> copies local ones), or pass --data <the folder that holds it>`,
         );
       }
     }
