@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import type { Offer } from '../../src/decide/types.js';
 import type { FullWireEvent, WireBatch } from '../../src/feedback/wire.js';
 import { NOT_A_BATCH } from '../analytics/queries.js';
-import { jsonFlag } from '../lib/args.js';
+import { fileFlag, jsonFlag } from '../lib/args.js';
 import { readJsonl } from '../lib/jsonl.js';
 import type { TrueOutcome } from './truth.js';
 import { loadCatalog } from './world.js';
@@ -98,22 +98,18 @@ export function readLogs(args: {
 }): RunLogs {
   const files = args.feedback;
   if (files.length === 0) throw new Error('--feedback: expected one or more files');
-  for (const f of files) if (!existsSync(f)) throw new Error(`--feedback ${f}: not found`);
+  for (const f of files) fileFlag('feedback', f);
+  // The decisions, orders and catalog default to the files beside the first feedback file; a
+  // flag that names one names a file that must exist.
   const dir = dirname(files[0]!);
   const decisionsPath = args.decisions ?? join(dir, 'decisions.jsonl');
-  if (args.decisions !== undefined && !existsSync(decisionsPath)) {
-    throw new Error(`--decisions ${decisionsPath}: not found`);
-  }
+  if (args.decisions !== undefined) fileFlag('decisions', decisionsPath);
   const ordersPath = args.orders ?? join(dir, 'orders.jsonl');
-  if (args.orders !== undefined && !existsSync(ordersPath)) {
-    throw new Error(`--orders ${ordersPath}: not found`);
-  }
+  if (args.orders !== undefined) fileFlag('orders', ordersPath);
   const catalogPath = args.catalog ?? join(dir, 'catalog.json');
   const hasDecisions = existsSync(decisionsPath);
-  if (!existsSync(catalogPath) && (hasDecisions || args.catalog !== undefined)) {
-    throw new Error(
-      `${catalogPath}: not found. Pass the campaign catalog the decisions were made with (--catalog)`,
-    );
+  if (hasDecisions || args.catalog !== undefined) {
+    fileFlag('catalog', catalogPath, 'the campaign catalog the decisions were made with');
   }
   const offers = existsSync(catalogPath)
     ? new Map(jsonFlag('catalog', catalogPath, loadCatalog).offers.map((o) => [o.id, o]))

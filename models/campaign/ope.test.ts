@@ -297,7 +297,7 @@ describe('readLogs and the policy source', () => {
       /a policy file needs the decisions side file .* These logs can evaluate the catalog's candidate policies: greedy \(--policy <id>\)/,
     );
     expect(() => readLogs({ feedback: [join(dir, 'missing.jsonl')] })).toThrow(
-      /--feedback .*missing\.jsonl: not found/,
+      /^--feedback: got ".*missing\.jsonl", expected a file that exists$/,
     );
   });
 
@@ -323,7 +323,7 @@ describe('readLogs and the policy source', () => {
     writeFileSync(join(dir, 'feedback.jsonl'), `${JSON.stringify({ v: 1, events: [] })}\n`);
     writeFileSync(join(dir, 'decisions.jsonl'), `${JSON.stringify(d1)}\n${JSON.stringify(d2)}\n`);
     expect(() => readLogs({ feedback: [join(dir, 'feedback.jsonl')] })).toThrow(
-      /catalog\.json: not found/,
+      /^--catalog: got ".*catalog\.json", expected a file that exists \(the campaign catalog the decisions were made with\)$/,
     );
     writeFileSync(
       join(dir, 'catalog.json'),

@@ -1,6 +1,6 @@
 /**
  * `npx tsx models/cli/ope-coverage.ts [--seeds 100] [--shoppers 1000] [--days 7] [--bootstrap 500]
- *   [--offers standard|wide] [--data ../shared/data/hillstrom-train.csv]`
+ *   [--offers standard|wide] [--data ../shared/data/hillstrom-train.csv, else data/…]`
  *
  * Validation of off-policy evaluation against the simulator (models/campaign/ope-coverage.ts).
  * Prints a markdown table: coverage, mean interval width and mean signed error (bias) per policy,

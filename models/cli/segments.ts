@@ -1,6 +1,6 @@
 /**
  * `npm run segments -- --out <segments.json> [--world models/campaign/worlds/browsing.json]
- *   [--shoppers 6000] [--hillstrom ../shared/data/hillstrom-train.csv | none]
+ *   [--shoppers 6000] [--hillstrom ../shared/data/hillstrom-train.csv, else data/… | none]
  *   [--hillstrom-rows 4000] [--seed 1] [--k-min 4] [--k-max 12] [--k <k>] [--dims <names>]
  *   [--epsilon 2 | inf]`
  *
@@ -15,13 +15,13 @@
  * silhouette of every k tried, the groups' sizes and labels, and the file's SHA-256.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { seededRandom } from '../../src/decide/random.js';
 import { validateSegments } from '../../src/learning/segments.js';
 import { profileVectorNames, type VectorProfile } from '../../src/features/profile-vector.js';
 import { browsingWorldOf, DEFAULT_BROWSING_WORLD, readWorld } from '../campaign/world-file.js';
 import { SIM_START } from '../campaign/world.js';
-import { numberFlag, parseArgs, seedFlag } from '../lib/args.js';
+import { fileFlag, numberFlag, parseArgs, seedFlag } from '../lib/args.js';
 import { runCli, stderrLog, type Log } from '../lib/cli.js';
 import { readHillstrom } from '../lib/hillstrom.js';
 import { DATA_HINT, realDataFile } from '../lib/paths.js';
@@ -66,12 +66,8 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
   const browsing = browsingProfiles(world, shoppers, seed, SIM_START);
   let hillstrom: VectorProfile[] = [];
   if (args.hillstrom !== 'none') {
-    if (!existsSync(args.hillstrom)) {
-      throw new Error(
-        `--hillstrom ${args.hillstrom}: not found (pass a Hillstrom-format CSV, or --hillstrom none; ${DATA_HINT})`,
-      );
-    }
-    const rows = shuffle([...readHillstrom(args.hillstrom)], seededRandom(seed ^ 0x4111));
+    const file = fileFlag('hillstrom', args.hillstrom, `or --hillstrom none; ${DATA_HINT}`);
+    const rows = shuffle([...readHillstrom(file)], seededRandom(seed ^ 0x4111));
     hillstrom = rows.slice(0, hillstromRows).map(hillstromProfile);
   }
   log(`segments: ${browsing.length} browsing profiles, ${hillstrom.length} Hillstrom rows`);

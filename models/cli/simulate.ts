@@ -1,6 +1,6 @@
 /**
  * `npm run simulate -- --out <dir> [--shoppers 1000] [--days 7] [--seed 1]
- *   [--data ../shared/data/hillstrom-train.csv] [--scorer model|fallback]
+ *   [--data ../shared/data/hillstrom-train.csv, else data/…] [--scorer model|fallback]
  *   [--model models/default.onnx] [--visit-rate 0.4] [--logging <decisions config json>]
  *   [--world models/campaign/worlds/hillstrom.json]`
  *
