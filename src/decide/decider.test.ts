@@ -527,6 +527,7 @@ describe('Decider with shopper groups and learned effects', () => {
       valid_until: Date.UTC(2026, 11, 4),
       temperature: 0.5,
       byGroup: true,
+      placement: 'blend',
     });
     // w10: 0.731059 · 1 + 0.268941 · 3 = 1.537883; w20: no group values, its pooled 2; m5: not in
     // the file, the mean of the known pooled values (1.5 + 2) / 2 = 1.75.
@@ -541,6 +542,43 @@ describe('Decider with shopper groups and learned effects', () => {
     const expected: Record<string, number> = { w20: 0.48, m5: 0.31, w10: 0.21 };
     const shown = decision.offers[0]!;
     expect(shown.propensity).toBe(expected[shown.offerId]);
+    expect(reported).toEqual([]);
+  });
+
+  it('with placement "nearest", scores wholly with the nearest learned group', async () => {
+    // The shopper is nearest group 0 (d² 0 against 1): w10 scores group 0's 1, not the blend
+    // 1.537883; m5, unknown, group 0's level 0.5. inspect() keeps the placed weights.
+    const d = learningDecider({
+      segments,
+      effects: effectsFile({ placement: 'nearest', group_levels: [0.5, 4] }),
+    });
+    const decision = await d.decide({ placement: 'home', limit: 1 });
+    const inspection = d.inspect(decision.decisionId)!;
+    expect(inspection.group?.weights).toEqual([w0, 1 - w0]);
+    expect(inspection.effects?.placement).toBe('nearest');
+    const [w10, w20, m5] = inspection.candidates;
+    expect([w10!.score, w10!.effect?.source]).toEqual([1, 'group']);
+    expect([w20!.score, w20!.effect?.source]).toEqual([2, 'offer']);
+    expect([m5!.score, m5!.effect?.source]).toEqual([0.5, 'new']);
+    // Group 0 unlearned (a count of 0 in every offer): the nearest learned group, 1, instead.
+    const unlearned = effectsFile({
+      placement: 'nearest',
+      offers: {
+        w10: {
+          mean: 1.5,
+          se: 0.2,
+          n: 400,
+          groups: [
+            { mean: 1, sd: 0.3, n: 0 },
+            { mean: 3, sd: 0.5, n: 100 },
+          ],
+        },
+        w20: { mean: 2, se: 0.3, n: 200 },
+      },
+    });
+    const other = learningDecider({ segments, effects: unlearned });
+    const next = await other.decide({ placement: 'home', limit: 1 });
+    expect(other.inspect(next.decisionId)!.candidates[0]!.score).toBe(3);
     expect(reported).toEqual([]);
   });
 

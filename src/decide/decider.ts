@@ -12,7 +12,7 @@ import {
   profileTerms,
   type GroupPlacement,
 } from '../learning/segments.js';
-import type { Effects, Segments } from '../learning/types.js';
+import type { Effects, EffectsPlacement, Segments } from '../learning/types.js';
 import { firstSlotProbabilities, type WeighedCandidate } from './candidate-policy.js';
 import {
   claimedOut,
@@ -112,6 +112,8 @@ export interface InspectedEffects {
   temperature: number;
   /** True when the per-group values applied; false: the offers' pooled values. */
   byGroup: boolean;
+  /** With `byGroup`: how the groups weighed (the file's `placement`; `blend` when it has none). */
+  placement?: EffectsPlacement;
 }
 
 /** Everything a decision weighed, kept in memory for the last 100 decisions of the page. */
@@ -521,6 +523,7 @@ export class Decider {
       valid_until: effects.valid_until,
       temperature: effects.temperature,
       byGroup: placed !== undefined,
+      ...(placed ? { placement: effects.placement ?? 'blend' } : {}),
     };
     // Per offer, one of the two: a known offer's deviation from its groups' terms, or an unknown
     // one's own terms (effectScores reads no deviation for an offer the file does not know).

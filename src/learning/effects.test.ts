@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   effectScores,
   learnedGroups,
+  learnedPlacement,
   learnedWeights,
   MAX_VALID_DAYS,
   validateEffects,
@@ -106,6 +107,57 @@ describe('effects', () => {
     // Every group learned: the weights as placed; all of them on unlearned groups: as placed too.
     expect(learnedWeights([0.75, 0.25], validateEffects(file()))).toEqual([0.75, 0.25]);
     expect(learnedWeights([0, 0, 1], effects)).toEqual([0, 0, 1]);
+  });
+
+  it('with placement "nearest", puts all the weight on the nearest learned group', () => {
+    const offers = (counts: number[]) => ({
+      a: {
+        mean: 3,
+        se: 0.2,
+        n: 900,
+        groups: counts.map((n, g) => ({ mean: 4 - g, sd: 0.3, n })),
+      },
+    });
+    const nearest = validateEffects(
+      file({ k: 3, model: null, placement: 'nearest', offers: offers([500, 0, 400]) }),
+    );
+    expect(nearest.placement).toBe('nearest');
+    // Placed nearest group 1 (d² 0.5), which the file did not learn: group 2 (d² 0.8) is the
+    // nearest it did, though group 0 has the larger soft weight; the placement's other fields stay.
+    const placed = {
+      group: 1,
+      label: 'middle',
+      weights: [0.5, 0.3, 0.2],
+      distances: [0.9, 0.5, 0.8],
+      vector: new Float64Array(2),
+    };
+    const scored = learnedPlacement(placed, nearest);
+    expect(scored).toEqual({ ...placed, weights: [0, 0, 1] });
+    expect(effectScores(['a'], [0], nearest, scored.weights).scores).toEqual([2]);
+    // Group 1 learned: its own values, the group the shopper reports.
+    const learnedAll = validateEffects(
+      file({ k: 3, model: null, placement: 'nearest', offers: offers([500, 10, 400]) }),
+    );
+    expect(learnedPlacement(placed, learnedAll).weights).toEqual([0, 1, 0]);
+    // "blend" (or no placement): the soft weights over the learned groups, as before.
+    const blend = validateEffects(file({ k: 3, model: null, offers: offers([500, 10, 400]) }));
+    expect(blend.placement).toBeUndefined();
+    expect(learnedPlacement(placed, blend)).toBe(placed);
+    expect(validateEffects(file({ placement: 'blend' })).placement).toBe('blend');
+    // Refused: another word, and a placement without groups.
+    expect(() => validateEffects(file({ placement: 'hard' }))).toThrow(
+      'effects.placement: got "hard", expected blend | nearest, or absent (blend)',
+    );
+    expect(() =>
+      validateEffects(
+        file({
+          placement: 'nearest',
+          k: null,
+          segments_sha256: null,
+          offers: { b: { mean: 1, se: 0, n: 1 } },
+        }),
+      ),
+    ).toThrow('effects.placement: got "nearest", expected absent (no groups)');
   });
 
   it("adds the profile slopes × the shopper's deviation from the groups, worked by hand", () => {
@@ -273,7 +325,7 @@ describe('effects', () => {
 
   it('refuses a field one edit from a known one (misspelt), and ignores other unknown fields', () => {
     const top =
-      'format, version, reward, generated_at, valid_until, window, epsilon, segments_sha256, k, temperature, model, profile, group_levels, offers, sha256';
+      'format, version, reward, generated_at, valid_until, window, epsilon, segments_sha256, k, temperature, model, profile, group_levels, placement, offers, sha256';
     const misspelt = (known: string) =>
       `(a field one edit from a known one is refused as misspelt; known here: ${known})`;
     expect(() => validateEffects(file({ group_level: [1, 2] }))).toThrow(

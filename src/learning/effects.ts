@@ -11,9 +11,11 @@ import { isPlainObject } from '../util/guards.js';
 import { PROFILE_TERMS, type ProfileTerm } from '../features/profile-vector.js';
 import { fieldPath, refuseMisspeltKeys } from '../util/misspelt-keys.js';
 import type { GroupPlacement } from './segments.js';
-import type { Effects, EffectReward, GroupEffect, OfferEffect } from './types.js';
+import type { Effects, EffectReward, EffectsPlacement, GroupEffect, OfferEffect } from './types.js';
 
 export const EFFECTS_FORMAT = 'offerwise-effects';
+/** The values of an effects file's `placement` (absent: `blend`). */
+export const EFFECTS_PLACEMENTS: readonly EffectsPlacement[] = ['blend', 'nearest'];
 export const EFFECT_REWARDS: readonly EffectReward[] = [
   'click',
   'claim',
@@ -49,6 +51,7 @@ const EFFECTS_KEYS = {
     'model',
     'profile',
     'group_levels',
+    'placement',
     'offers',
     'sha256',
   ],
@@ -153,6 +156,14 @@ export function validateEffects(input: unknown): Effects {
     }
     group_levels = (raw.group_levels as unknown[]).map((v, g) => finite(v, `group_levels[${g}]`));
   }
+  let placement: EffectsPlacement | undefined;
+  if (raw.placement !== undefined) {
+    if (!(EFFECTS_PLACEMENTS as readonly unknown[]).includes(raw.placement)) {
+      bad('placement', raw.placement, `${EFFECTS_PLACEMENTS.join(' | ')}, or absent (blend)`);
+    }
+    if (k === null) bad('placement', raw.placement, 'absent (no groups)');
+    placement = raw.placement as EffectsPlacement;
+  }
   if (!isPlainObject(raw.offers)) bad('offers', raw.offers, 'an object of offer effects by id');
   const entries = Object.entries(raw.offers as Record<string, unknown>);
   if (entries.length === 0 || entries.length > MAX_OFFERS) {
@@ -206,6 +217,7 @@ export function validateEffects(input: unknown): Effects {
     model,
     ...(profile ? { profile } : {}),
     ...(group_levels ? { group_levels } : {}),
+    ...(placement ? { placement } : {}),
     offers,
   };
 }
@@ -246,12 +258,24 @@ export function learnedWeights(weights: readonly number[], effects: Effects): nu
 }
 
 /**
- * The shopper's placement as scoring with `effects` uses it: its weights over the learned groups
- * (`learnedWeights`), for the effects and the groups' profile terms alike. The placement itself
- * when every group was learned.
+ * The shopper's placement as scoring with `effects` uses it, for the effects and the groups'
+ * profile terms alike: its weights over the learned groups (`learnedWeights`; the placement itself
+ * when every group was learned), or, with `placement: 'nearest'`, all the weight on the nearest
+ * learned group (the nearest group when the file learned none).
  */
 export function learnedPlacement(placement: GroupPlacement, effects: Effects): GroupPlacement {
-  return learnedGroups(effects).every(Boolean)
+  const learned = learnedGroups(effects);
+  if (effects.placement === 'nearest') {
+    // Wholly the nearest group the file learned: the group the shopper reports, unless the logs
+    // did not show that one.
+    let nearest = -1;
+    placement.distances.forEach((d, g) => {
+      if (learned[g] && (nearest < 0 || d < placement.distances[nearest]!)) nearest = g;
+    });
+    if (nearest < 0) nearest = placement.group;
+    return { ...placement, weights: placement.weights.map((_, g) => (g === nearest ? 1 : 0)) };
+  }
+  return learned.every(Boolean)
     ? placement
     : { ...placement, weights: learnedWeights(placement.weights, effects) };
 }

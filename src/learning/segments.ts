@@ -181,6 +181,8 @@ export interface GroupPlacement {
    * groups' learned effects with these, so a shopper between two groups gets a bit of both.
    */
   weights: number[];
+  /** The squared (standardized, weighted) distance to each centroid. */
+  distances: number[];
   /** The shopper's profile vector (raw): stays on the device, like everything here. */
   vector: Float64Array;
 }
@@ -211,6 +213,7 @@ export function placeShopper(profile: VectorProfile, segments: Segments): GroupP
     group,
     label: segments.labels[group]!,
     weights: soft.every(Number.isFinite) ? soft : soft.map((_, g) => (g === group ? 1 : 0)),
+    distances: d2,
     vector: x,
   };
 }

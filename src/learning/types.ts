@@ -67,6 +67,9 @@ export interface GroupEffect {
 }
 
 /** A validated effects file (`npm run learn`). */
+/** How an effects file's group values reach a shopper: blended, or the nearest group's. */
+export type EffectsPlacement = 'blend' | 'nearest';
+
 export interface Effects {
   format: 'offerwise-effects';
   version: 1;
@@ -100,6 +103,12 @@ export interface Effects {
    * gets the mean of the known offers' pooled values.
    */
   group_levels?: number[];
+  /**
+   * How a shopper's groups weigh in the scores: `blend` (absent: the default) by the placement's
+   * soft weights over the learned groups; `nearest` wholly the nearest learned group, the group
+   * its values were counted in (the learner picks it for crisp groups, docs/learning.md).
+   */
+  placement?: EffectsPlacement;
   offers: Record<string, OfferEffect>;
   /** SHA-256 (hex) of the file as served, set by the catalog source when it checked it. */
   sha256?: string;
