@@ -309,6 +309,22 @@ describe('the uplift CLIs', () => {
     // SDK would use their pooled values), named; with --segments none, their pooled values.
     const effects = join(dir, 'effects.json');
     await learn(['--hillstrom', csv, '--model', `${out}.onnx`, '--out', effects], log);
+    // A campaign file's rows are scored with their nearest group by default; --placement blend
+    // writes the SDK's default (no field), and anything else is refused naming the choices.
+    expect(JSON.parse(readFileSync(effects, 'utf8')).placement).toBe('nearest');
+    const blended = join(dir, 'effects-blend.json');
+    await learn(
+      ['--hillstrom', csv, '--model', `${out}.onnx`, '--placement', 'blend', '--out', blended],
+      log,
+    );
+    expect(JSON.parse(readFileSync(blended, 'utf8'))).not.toHaveProperty('placement');
+    await expect(
+      learn(['--hillstrom', csv, '--placement', 'hard', '--out', blended], log),
+    ).rejects.toThrow('--placement: got "hard", expected one of blend, nearest');
+    // Offer effects only: no groups to place, no placement in the file.
+    const pooledOnly = join(dir, 'effects-pooled.json');
+    await learn(['--hillstrom', csv, '--segments', 'none', '--out', pooledOnly], log);
+    expect(JSON.parse(readFileSync(pooledOnly, 'utf8'))).not.toHaveProperty('placement');
     const shipped = readFileSync(join(MODELS_DIR, 'default-segments.json'), 'utf8');
     const other = join(dir, 'other-segments.json');
     writeFileSync(other, JSON.stringify(JSON.parse(shipped)));

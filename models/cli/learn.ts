@@ -14,7 +14,8 @@
  */
 import type { Offer } from '../../src/decide/types.js';
 import { DEFAULT_VALUE } from '../../src/decide/value.js';
-import { EFFECT_REWARDS, MAX_VALID_DAYS } from '../../src/learning/effects.js';
+import { EFFECT_REWARDS, EFFECTS_PLACEMENTS, MAX_VALID_DAYS } from '../../src/learning/effects.js';
+import type { EffectsPlacement } from '../../src/learning/types.js';
 import { loadCatalog } from '../campaign/world.js';
 import { jsonFlag, numberFlag, parseArgs, timeFlag } from '../lib/args.js';
 import { runCli, stderrLog, type Log } from '../lib/cli.js';
@@ -53,6 +54,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
     objective: { default: 'uplift', choices: ['uplift', 'conversion', 'revenue'] },
     'valid-days': { default: '14' },
     'temperature-factor': { default: '0.1' },
+    placement: { default: 'blend', choices: EFFECTS_PLACEMENTS },
     'profile-terms': PROFILE_TERMS_FLAG,
     now: {},
     // Taken above, before this parse (its own flags: models/learning/hillstrom-cli.ts); listed so
@@ -92,6 +94,7 @@ export async function main(argv: readonly string[], log: Log = stderrLog) {
         now,
         validDays,
         temperatureFactor,
+        placement: args.placement as EffectsPlacement,
       },
     );
     for (const warning of resultWarnings(result)) log(warning);

@@ -28,6 +28,8 @@ import {
 import { bootstrapReplay, replay } from '../uplift/replay.js';
 import { FAMILIES, type Family } from '../uplift/training.js';
 import { MODELS_DIR } from '../lib/paths.js';
+import { EFFECTS_PLACEMENTS } from '../../src/learning/effects.js';
+import type { EffectsPlacement } from '../../src/learning/types.js';
 
 /** Each fold refits the model; the folds' ids are bytes (`stratifiedFolds`), so 256 at most. */
 const MAX_FOLDS = 100;
@@ -49,6 +51,7 @@ export async function main(argv: readonly string[], log: Log = () => {}) {
     segments: { default: DEFAULT_SEGMENTS },
     epsilon: { default: '2' },
     'profile-terms': PROFILE_TERMS_FLAG,
+    placement: { default: 'nearest', choices: EFFECTS_PLACEMENTS },
     family: { default: shippedFamily(), choices: [...FAMILIES] },
     bootstrap: { default: '0', integer: true },
   });
@@ -88,6 +91,7 @@ export async function main(argv: readonly string[], log: Log = () => {}) {
             segments,
             epsilon,
             profileTerms: profileTermsFlag(args['profile-terms']),
+            placement: args.placement as EffectsPlacement,
           },
         }
       : {}),

@@ -7,7 +7,7 @@
  * the offers' common level. The softmax temperature is a fraction of the mean posterior standard
  * deviation: decisions then explore where the learner is unsure and exploit where it is not.
  */
-import type { EffectReward, Effects } from '../../src/learning/types.js';
+import type { EffectReward, Effects, EffectsPlacement } from '../../src/learning/types.js';
 import { EFFECTS_FORMAT, MAX_VALID_DAYS } from '../../src/learning/effects.js';
 import { PROFILE_TERMS, type ProfileTerm } from '../../src/features/profile-vector.js';
 import { debiasWeight } from '../../src/learning/randomized-response.js';
@@ -73,6 +73,8 @@ export interface BuildOptions {
   validDays?: number;
   /** Temperature = this × the mean posterior standard deviation. Default 0.1. */
   temperatureFactor?: number;
+  /** With groups: how the device weighs them (`nearest` is written as the file's `placement`). */
+  placement?: EffectsPlacement;
 }
 
 /** What the learner found, beside the file (printed by the CLI). */
@@ -646,6 +648,8 @@ export function buildEffects(
     model: groups && useModel ? { beta } : null,
     ...(profile ? { profile } : {}),
     ...(group_levels ? { group_levels } : {}),
+    // `blend` is what a file without the field means: written only when it is the other way.
+    ...(groups && options.placement === 'nearest' ? { placement: 'nearest' as const } : {}),
     offers: Object.fromEntries(
       offerIds.map((id, o) => {
         const p = offers.posteriors[o]!;

@@ -35,6 +35,8 @@ import {
   hillstromOffers,
   OUTCOME_REWARD,
 } from './hillstrom.js';
+import { EFFECTS_PLACEMENTS } from '../../src/learning/effects.js';
+import type { EffectsPlacement } from '../../src/learning/types.js';
 
 /** Splits rows by a seeded shuffle: the first `fraction` to learn on, the rest to score. */
 export function splitRows<T>(rows: readonly T[], fraction: number, seed: number) {
@@ -61,6 +63,9 @@ export async function hillstromMain(argv: readonly string[], log: Log) {
     model: { default: `${MODELS_DIR}/default.onnx` },
     scorer: { default: 'model', choices: ['model', 'fallback'] },
     'profile-terms': PROFILE_TERMS_FLAG,
+    // A campaign file's customers fall into crisp purchase profiles; scoring each with the group
+    // its outcomes were counted in beat blending on held-out splits (docs/learning.md).
+    placement: { default: 'nearest', choices: EFFECTS_PLACEMENTS },
   });
   const epsilon = epsilonFlag(args.epsilon);
   const split = numberFlag('split', args.split, { min: 0, max: 1, aboveMin: true });
@@ -111,6 +116,7 @@ export async function hillstromMain(argv: readonly string[], log: Log) {
       reward: OUTCOME_REWARD[args.outcome],
       ...(segments && scorer ? { segments, offers: hillstromOffers(), score: scorer.score } : {}),
       profileTerms: profileTermsFlag(args['profile-terms']),
+      placement: args.placement as EffectsPlacement,
       // A campaign file has no clock: the file is dated now and valid for the default 14 days.
       now: Date.now(),
     });

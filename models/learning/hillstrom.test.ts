@@ -6,7 +6,9 @@ import { fallbackScore } from '../campaign/simulator.js';
 import { readHillstrom } from '../lib/hillstrom.js';
 import { hillstromRow } from '../../test/support/hillstrom-row.js';
 import { SHARED_DATA_DIR } from '../lib/paths.js';
+import { placeShopper } from '../../src/learning/segments.js';
 import { hillstromCells, hillstromOffers, learnedUplift } from './hillstrom.js';
+import { hillstromProfile } from './profiles.js';
 import { DEFAULT_SEGMENTS, readSegments } from './io.js';
 import { effectsFromCells } from './learn.js';
 
@@ -37,6 +39,54 @@ describe('a Hillstrom campaign as logged decisions', () => {
       ['email-mens', 'coupon', 'mens', undefined],
       ['email-womens', 'coupon', 'womens', undefined],
     ]);
+  });
+
+  it('scores each row as a decision would: blended over its groups, or its nearest group’s', () => {
+    // Every group learned, value g for the men's e-mail and 10 + g for the women's, no model or
+    // profile part: with "nearest" a row scores exactly its nearest group's values; blended, the
+    // soft weights' average of them.
+    const segments = readSegments(DEFAULT_SEGMENTS);
+    const k = segments.centroids.length;
+    const groups = (base: number) =>
+      Array.from({ length: k }, (_, g) => ({ mean: base + g, sd: 0.1, n: 100 }));
+    const file = (placement: string) =>
+      validateEffects({
+        format: 'offerwise-effects',
+        version: 1,
+        reward: 'click',
+        generated_at: '2026-01-01T00:00:00Z',
+        valid_until: '2026-01-15T00:00:00Z',
+        window: { from: '2026-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' },
+        epsilon: 2,
+        segments_sha256: segments.sha256,
+        k,
+        temperature: 0.01,
+        model: null,
+        placement,
+        offers: {
+          'email-mens': { mean: 3, se: 0.1, n: 800, groups: groups(0) },
+          'email-womens': { mean: 13, se: 0.1, n: 800, groups: groups(10) },
+        },
+      });
+    const rows = [
+      row('mens', 1, 0),
+      row('none', 0, 1, { mens: false, womens: true }),
+      row('womens', 1, 2, { womens: true, history: 900, recency: 1 }),
+    ];
+    const zero = { uplift: new Float64Array(rows.length) };
+    const nearest = learnedUplift(rows, { mens: zero, womens: zero }, file('nearest'), segments);
+    const blend = learnedUplift(rows, { mens: zero, womens: zero }, file('blend'), segments);
+    rows.forEach((r, i) => {
+      const placed = placeShopper(hillstromProfile(r), segments);
+      expect(nearest.mens[i]).toBe(placed.group);
+      expect(nearest.womens[i]).toBe(10 + placed.group);
+      const average = placed.weights.reduce((sum, w, g) => sum + w * g, 0);
+      expect(blend.mens[i]).toBeCloseTo(average, 12);
+      expect(blend.womens[i]).toBeCloseTo(10 + average, 12);
+    });
+    // The rows are not all in one group, and blending is not the nearest group's value.
+    expect(new Set(nearest.mens).size).toBeGreaterThan(1);
+    expect(blend.mens[0]).not.toBe(nearest.mens[0]);
   });
 
   const real = join(SHARED_DATA_DIR, 'hillstrom-train.csv');

@@ -192,6 +192,24 @@ describe('npm run learn on collector files', () => {
       [],
     );
     expect(result.decisions).toEqual({ personalized: 17, holdout: 0, withGroup: 3 });
+    // A shop's logs are learned for blended groups (no `placement`: the SDK's default, and bytes
+    // as before) unless --placement says otherwise.
+    const written = JSON.parse(readFileSync(join(dir, 'reports-effects.json'), 'utf8'));
+    expect(written).not.toHaveProperty('placement');
+    await runLearn([
+      '--feedback',
+      collectorFile(reported, 'reports.jsonl'),
+      '--out',
+      join(dir, 'reports-nearest.json'),
+      '--reward',
+      'click',
+      '--placement',
+      'nearest',
+    ]);
+    const nearest = JSON.parse(readFileSync(join(dir, 'reports-nearest.json'), 'utf8'));
+    expect(nearest.placement).toBe('nearest');
+    const { placement: _nearest, ...rest } = nearest;
+    expect(rest).toEqual(written);
   });
 
   it('leaves out order lines that are not orders, and says how many', async () => {

@@ -11,7 +11,7 @@ import type { Offer, ValueOptions } from '../../src/decide/types.js';
 import { DEFAULT_VALUE } from '../../src/decide/value.js';
 import type { ProfileTerm } from '../../src/features/profile-vector.js';
 import { groupProfileTerms } from '../../src/learning/segments.js';
-import type { EffectReward, Segments } from '../../src/learning/types.js';
+import type { EffectReward, EffectsPlacement, Segments } from '../../src/learning/types.js';
 import { classifyFeedback } from '../analytics/effect-report.js';
 import { LOAD_CLEANUP, loadingSql, NOT_A_BATCH } from '../analytics/queries.js';
 import { centroidPredictions, type Scorer } from './centroid.js';
@@ -63,6 +63,8 @@ export interface LearnOptions {
   now?: number;
   validDays?: number;
   temperatureFactor?: number;
+  /** With segments: how the device weighs the groups (`placement`); default `blend`. */
+  placement?: EffectsPlacement;
 }
 
 export interface LearnResult {
@@ -150,6 +152,7 @@ export async function effectsFromCells(
     ...(options.temperatureFactor !== undefined
       ? { temperatureFactor: options.temperatureFactor }
       : {}),
+    ...(options.placement ? { placement: options.placement } : {}),
   });
   return { effects: file, summary };
 }

@@ -21,7 +21,7 @@ import type { Predictions } from './network.js';
 import { seededRandom } from '../../src/decide/random.js';
 import { fit, stratifiedFolds, type Family, type Fitted } from './training.js';
 import { validateEffects } from '../../src/learning/effects.js';
-import type { Segments } from '../../src/learning/types.js';
+import type { EffectsPlacement, Segments } from '../../src/learning/types.js';
 import { hillstromCells, hillstromOffers, learnedUplift } from '../learning/hillstrom.js';
 import { effectsFromCells } from '../learning/learn.js';
 import { REFERENCE_TIME } from './dataset.js';
@@ -129,6 +129,8 @@ export interface ReplayLearning {
   epsilon: number;
   /** The profile terms learned (default the learner's). */
   profileTerms?: readonly ProfileTerm[];
+  /** How the learned files weigh the groups (default `nearest`, as `learn --hillstrom`). */
+  placement?: EffectsPlacement;
 }
 
 /** The learned policy's scores of `held`, from effects learned on `train` with `model`. */
@@ -160,6 +162,7 @@ async function learnedScores(
     offers: hillstromOffers(),
     score,
     ...(learning.profileTerms ? { profileTerms: learning.profileTerms } : {}),
+    placement: learning.placement ?? 'nearest',
     now: REFERENCE_TIME,
   });
   return learnedUplift(held, scores, validateEffects(effects), learning.segments);
