@@ -561,21 +561,15 @@ describe('Decider with shopper groups and learned effects', () => {
     expect([w20!.score, w20!.effect?.source]).toEqual([2, 'offer']);
     expect([m5!.score, m5!.effect?.source]).toEqual([0.5, 'new']);
     // Group 0 unlearned (a count of 0 in every offer): the nearest learned group, 1, instead.
-    const unlearned = effectsFile({
-      placement: 'nearest',
+    const file = effectsFile({ placement: 'nearest' });
+    const known = file.offers.w10!;
+    const unlearned = {
+      ...file,
       offers: {
-        w10: {
-          mean: 1.5,
-          se: 0.2,
-          n: 400,
-          groups: [
-            { mean: 1, sd: 0.3, n: 0 },
-            { mean: 3, sd: 0.5, n: 100 },
-          ],
-        },
-        w20: { mean: 2, se: 0.3, n: 200 },
+        ...file.offers,
+        w10: { ...known, groups: known.groups!.map((g, i) => (i === 0 ? { ...g, n: 0 } : g)) },
       },
-    });
+    };
     const other = learningDecider({ segments, effects: unlearned });
     const next = await other.decide({ placement: 'home', limit: 1 });
     expect(other.inspect(next.decisionId)!.candidates[0]!.score).toBe(3);
