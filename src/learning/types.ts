@@ -66,10 +66,10 @@ export interface GroupEffect {
   pred?: number;
 }
 
-/** A validated effects file (`npm run learn`). */
 /** How an effects file's group values reach a shopper: blended, or the nearest group's. */
 export type EffectsPlacement = 'blend' | 'nearest';
 
+/** A validated effects file (`npm run learn`). */
 export interface Effects {
   format: 'offerwise-effects';
   version: 1;
